@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+// ds::Backend: the one small interface every executor (CPU, io_uring, Vulkan) implements.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ds {
+
+struct Work;  // a queued request as the backend sees it (src/work.h)
+
+/// What a backend can do; the queue validates requests against it before submitting.
+struct BackendCaps {
+    bool gpu = false;          ///< accepts Memory::Gpu requests
+    bool gdeflate = false;     ///< accepts Compression::GDeflate requests
+};
+
+/// Per-backend counters, cumulative since creation.
+struct BackendStats {
+    uint64_t submits = 0;            ///< batches handed to the device or kernel
+    uint64_t staging_bytes = 0;      ///< bytes that went through staging memory
+    uint64_t gpu_copies = 0;         ///< copy regions recorded
+    uint64_t direct_reads = 0;       ///< reads that used O_DIRECT
+    uint64_t buffered_fallbacks = 0; ///< O_DIRECT refused, read buffered instead
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    Backend() = default;
+    Backend(const Backend &) = delete;
+    Backend &operator=(const Backend &) = delete;
+
+    virtual const char *name() const = 0;
+    virtual BackendCaps caps() const = 0;
+    virtual BackendStats stats() const = 0;
+
+    /// Takes ownership of the items until each is finished exactly once (Work::finish).
+    /// Never blocks for I/O; may block briefly for internal backpressure.
+    virtual void submit(Work *const *items, size_t count) = 0;
+};
+
+}  // namespace ds

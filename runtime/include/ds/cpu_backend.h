@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT
+// The CPU backend: a thread pool of pread/pwrite/memcpy. Host memory only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "ds/backend.h"
+
+namespace ds {
+
+struct CpuBackendConfig {
+    uint32_t worker_count = 0;            ///< 0: one per online CPU (at most 64)
+    uint64_t chunk_size = 4u << 20;       ///< larger requests are split across workers
+};
+
+std::shared_ptr<Backend> make_cpu_backend(const CpuBackendConfig &config = {});
+
+}  // namespace ds

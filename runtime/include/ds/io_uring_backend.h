@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+// The io_uring backend: many requests in flight from one submission thread. Host memory only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "ds/backend.h"
+
+namespace ds {
+
+struct IoUringBackendConfig {
+    uint32_t queue_depth = 256;       ///< SQ entries, and the cap on operations in flight
+    uint64_t chunk_size = 1u << 20;   ///< larger requests are issued as several operations
+    uint32_t bounce_buffers = 32;     ///< registered, aligned buffers for O_DIRECT heads and tails
+};
+
+/// nullptr (and *error set to a negative errno) when io_uring is unavailable: not built in
+/// (-ENOSYS), or refused by the kernel or a seccomp policy.
+std::shared_ptr<Backend> make_io_uring_backend(const IoUringBackendConfig &config = {}, int *error = nullptr);
+
+}  // namespace ds

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// The Vulkan backend: file/memory -> host-visible staging ring -> vkCmdCopyBuffer -> VkBuffer,
+// and VkBuffer -> readback -> file. Borrows the caller's device and queue; never destroys them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "ds/backend.h"
+
+namespace ds {
+
+/// Handles are passed as 64-bit values so this header needs no Vulkan headers.
+struct VulkanBackendConfig {
+    uint64_t instance = 0;            ///< VkInstance
+    uint64_t physical_device = 0;     ///< VkPhysicalDevice
+    uint64_t device = 0;              ///< VkDevice
+    uint64_t queue = 0;               ///< VkQueue used for copies
+    uint32_t queue_family_index = 0;
+    /// PFN_vkGetInstanceProcAddr; every other entry point is loaded through it.
+    void *get_instance_proc_addr = nullptr;
+    /// Optional: wrap every use of `queue` (vkd3d-proton requires its queue locked).
+    void (*lock_queue)(void *ctx) = nullptr;
+    void (*unlock_queue)(void *ctx) = nullptr;
+    void *lock_ctx = nullptr;
+
+    uint64_t staging_bytes = 256ull << 20;  ///< staging ring budget; larger requests are split
+    uint64_t chunk_size = 4ull << 20;       ///< split unit for parallel reads and for the ring
+    uint32_t worker_count = 0;              ///< file readers; 0: one per online CPU (at most 16)
+    uint64_t flush_bytes = 64ull << 20;     ///< submit a command buffer once this much is recorded
+};
+
+/// nullptr with *error describing why (missing entry point, no host-visible memory, ...).
+std::shared_ptr<Backend> make_vulkan_backend(const VulkanBackendConfig &config, std::string *error = nullptr);
+
+/// A Vulkan instance + device of its own, for tests, benchmarks and tools: picks a discrete
+/// GPU when there is one and a dedicated transfer-only queue family when there is one.
+/// Loads libvulkan.so.1 at run time (no link-time dependency).
+class VulkanDevice {
+public:
+    /// nullptr with *error set when no Vulkan device is usable.
+    static std::unique_ptr<VulkanDevice> create(std::string *error = nullptr);
+    virtual ~VulkanDevice() = default;
+
+    /// Config for make_vulkan_backend with this device's handles filled in.
+    virtual VulkanBackendConfig backend_config() const = 0;
+    virtual std::string device_name() const = 0;
+    virtual bool is_discrete() const = 0;
+    virtual bool transfer_only_queue() const = 0;
+
+    /// Device-local buffer usable as copy source and destination; 0 on failure.
+    virtual uint64_t create_buffer(uint64_t size) = 0;
+    virtual void destroy_buffer(uint64_t buffer) = 0;
+    /// Blocking helpers through a temporary staging buffer (verification only).
+    virtual bool upload(uint64_t buffer, uint64_t offset, const void *data, uint64_t size) = 0;
+    virtual bool download(uint64_t buffer, uint64_t offset, void *data, uint64_t size) = 0;
+    /// The ceiling benchmark: one vkCmdCopyBuffer host-visible staging -> device-local of
+    /// `size` bytes in `regions` regions, timed on the GPU timeline; returns GB/s (0 on failure).
+    virtual double copy_ceiling_gbps(uint64_t size, uint32_t regions) = 0;
+};
+
+}  // namespace ds

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT
+ * ds_runtime.h: the C ABI of ds-runtime, the whole boundary between the runtime and its
+ * C callers (Wine's Unix side, the Node binding). Plain C99; no Vulkan headers needed:
+ * Vulkan handles travel as uint64_t.
+ *
+ * Threading: every function may be called from any thread. Completions are delivered
+ * only through ds_queue_poll / ds_queue_wait on threads the caller owns.
+ */
+#ifndef DS_RUNTIME_H
+#define DS_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DS_RUNTIME_ABI_VERSION 1
+#define DS_MAX_QUEUE_CAPACITY 65536u
+
+typedef struct ds_backend ds_backend;
+typedef struct ds_queue ds_queue;
+
+/* Result of an API call (requests report through ds_completion::status instead). */
+typedef enum ds_result {
+    DS_OK = 0,
+    DS_ERR_INVALID_ARGUMENT = -1, /* null pointer, capacity out of range, unknown enum value */
+    DS_ERR_QUEUE_FULL = -2,       /* ds_queue_try_enqueue only */
+    DS_ERR_QUEUE_CLOSED = -3,
+    DS_ERR_TIMEOUT = -4,
+    DS_ERR_UNAVAILABLE = -5,      /* backend not built in, or refused by the system/device */
+    DS_ERR_NO_MEMORY = -6
+} ds_result;
+
+typedef enum ds_op { DS_OP_READ = 0, DS_OP_WRITE = 1 } ds_op;
+typedef enum ds_source { DS_SOURCE_FILE = 0, DS_SOURCE_MEMORY = 1 } ds_source;
+typedef enum ds_memory { DS_MEMORY_HOST = 0, DS_MEMORY_GPU = 1 } ds_memory;
+typedef enum ds_compression { DS_COMPRESSION_NONE = 0, DS_COMPRESSION_GDEFLATE = 1 } ds_compression;
+
+typedef enum ds_status {
+    DS_STATUS_OK = 0,
+    DS_STATUS_IO_ERROR = 1,        /* error = errno */
+    DS_STATUS_END_OF_FILE = 2,     /* short read; bytes = what arrived */
+    DS_STATUS_CANCELLED = 3,
+    DS_STATUS_INVALID_REQUEST = 4, /* field says which */
+    DS_STATUS_UNSUPPORTED = 5,
+    DS_STATUS_DEVICE_ERROR = 6     /* error = VkResult */
+} ds_status;
+
+typedef enum ds_field {
+    DS_FIELD_NONE = 0,
+    DS_FIELD_OP,
+    DS_FIELD_FD,
+    DS_FIELD_SIZE,
+    DS_FIELD_SOURCE,
+    DS_FIELD_DESTINATION,
+    DS_FIELD_GPU_BUFFER,
+    DS_FIELD_GPU_RANGE,
+    DS_FIELD_COMPRESSION
+} ds_field;
+
+typedef enum ds_entry_kind {
+    DS_ENTRY_REQUEST = 0,
+    DS_ENTRY_SIGNAL = 1,
+    DS_ENTRY_STATUS = 2
+} ds_entry_kind;
+
+/* Mirrors ds::Request field for field. Zero-initialise, then set what applies. */
+typedef struct ds_request {
+    uint8_t op;          /* ds_op */
+    uint8_t source;      /* ds_source, reads only */
+    uint8_t memory;      /* ds_memory: read destination / write source */
+    uint8_t compression; /* ds_compression */
+    int32_t fd;          /* -1 when unused */
+    uint64_t offset;
+    uint64_t size;
+    uint64_t uncompressed_size;
+    const void *src;
+    void *dst;
+    uint64_t gpu_buffer; /* VkBuffer */
+    uint64_t gpu_offset;
+    uint64_t gpu_buffer_size;
+    uint64_t cancel_tag;
+    uint64_t user_data;
+} ds_request;
+
+typedef struct ds_completion {
+    uint8_t kind;   /* ds_entry_kind */
+    uint8_t status; /* ds_status */
+    uint8_t field;  /* ds_field */
+    uint8_t reserved;
+    int32_t error;
+    uint64_t bytes;
+    uint64_t user_data;
+    uint64_t failed_user_data; /* status checkpoints: the first failed request's user_data */
+} ds_completion;
+
+typedef struct ds_queue_desc {
+    uint32_t capacity;    /* 1 .. DS_MAX_QUEUE_CAPACITY */
+    uint32_t auto_submit; /* nonzero: submit when capacity/2 entries wait */
+} ds_queue_desc;
+
+typedef struct ds_queue_info {
+    uint32_t capacity;
+    uint32_t empty_slots;
+    uint32_t until_auto_submit;
+} ds_queue_info;
+
+typedef struct ds_queue_stats {
+    uint64_t requests;
+    uint64_t bytes;
+    uint64_t errors;
+    uint64_t cancelled;
+    uint64_t busy_ns;
+} ds_queue_stats;
+
+typedef struct ds_backend_stats {
+    uint64_t submits;
+    uint64_t staging_bytes;
+    uint64_t gpu_copies;
+    uint64_t direct_reads;
+    uint64_t buffered_fallbacks;
+} ds_backend_stats;
+
+typedef struct ds_cpu_backend_desc {
+    uint32_t worker_count; /* 0: one per CPU */
+    uint64_t chunk_size;   /* 0: default */
+} ds_cpu_backend_desc;
+
+typedef struct ds_io_uring_backend_desc {
+    uint32_t queue_depth;    /* 0: default */
+    uint64_t chunk_size;     /* 0: default */
+    uint32_t bounce_buffers; /* 0: default */
+} ds_io_uring_backend_desc;
+
+typedef void (*ds_queue_lock_fn)(void *ctx);
+
+typedef struct ds_vulkan_backend_desc {
+    uint64_t instance;
+    uint64_t physical_device;
+    uint64_t device;
+    uint64_t queue;
+    uint32_t queue_family_index;
+    void *get_instance_proc_addr; /* PFN_vkGetInstanceProcAddr */
+    ds_queue_lock_fn lock_queue;  /* optional */
+    ds_queue_lock_fn unlock_queue;
+    void *lock_ctx;
+    uint64_t staging_bytes; /* 0: default */
+    uint64_t chunk_size;    /* 0: default */
+    uint32_t worker_count;  /* 0: default */
+} ds_vulkan_backend_desc;
+
+/* Backends. A backend may serve several queues; destroy it after its queues. */
+ds_result ds_cpu_backend_create(const ds_cpu_backend_desc *desc, ds_backend **out);
+ds_result ds_io_uring_backend_create(const ds_io_uring_backend_desc *desc, ds_backend **out);
+/* error/error_size (optional) receive a message when creation fails. */
+ds_result ds_vulkan_backend_create(const ds_vulkan_backend_desc *desc, ds_backend **out,
+                                   char *error, size_t error_size);
+void ds_backend_destroy(ds_backend *backend);
+const char *ds_backend_name(const ds_backend *backend);
+int ds_backend_has_gpu(const ds_backend *backend);
+void ds_backend_get_stats(const ds_backend *backend, ds_backend_stats *out);
+
+/* Queues. */
+ds_result ds_queue_create(ds_backend *backend, const ds_queue_desc *desc, ds_queue **out);
+void ds_queue_destroy(ds_queue *queue); /* closes, cancels unstarted work, waits for the rest */
+ds_result ds_queue_enqueue(ds_queue *queue, const ds_request *request);     /* blocks while full */
+ds_result ds_queue_try_enqueue(ds_queue *queue, const ds_request *request); /* DS_ERR_QUEUE_FULL */
+ds_result ds_queue_enqueue_signal(ds_queue *queue, uint64_t user_data);
+ds_result ds_queue_enqueue_status(ds_queue *queue, uint64_t user_data);
+void ds_queue_submit(ds_queue *queue);
+uint32_t ds_queue_cancel(ds_queue *queue, uint64_t mask, uint64_t value);
+void ds_queue_close(ds_queue *queue);
+size_t ds_queue_poll(ds_queue *queue, ds_completion *out, size_t max);
+/* DS_OK with *count >= 1; DS_ERR_TIMEOUT; DS_ERR_QUEUE_CLOSED once closed and drained.
+ * timeout_ns = UINT64_MAX waits forever. */
+ds_result ds_queue_wait(ds_queue *queue, ds_completion *out, size_t max, size_t *count, uint64_t timeout_ns);
+void ds_queue_get_info(const ds_queue *queue, ds_queue_info *out);
+void ds_queue_get_stats(const ds_queue *queue, ds_queue_stats *out);
+
+/* Files: O_DIRECT when asked and allowed, buffered otherwise. Returns fd or -errno. */
+int ds_open_file(const char *path, int direct, int *got_direct);
+
+const char *ds_status_name(ds_status status);
+const char *ds_field_name(ds_field field);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DS_RUNTIME_H */

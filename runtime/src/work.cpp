@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+#include "work.h"
+
+namespace ds {
+namespace {
+
+// When chunks disagree, the request reports the most serious outcome.
+uint8_t severity(Status s) {
+    switch (s) {
+    case Status::Ok: return 0;
+    case Status::Cancelled: return 1;
+    case Status::EndOfFile: return 2;
+    case Status::Unsupported: return 3;
+    case Status::InvalidRequest: return 4;
+    case Status::IoError: return 5;
+    case Status::DeviceError: return 6;
+    }
+    return 6;
+}
+
+constexpr Status kByRank[] = {Status::Ok, Status::Cancelled, Status::EndOfFile, Status::Unsupported,
+                              Status::InvalidRequest, Status::IoError, Status::DeviceError};
+
+}  // namespace
+
+void Work::finish(Status status, uint64_t bytes, int32_t error, Field field) {
+    Completion c;
+    c.kind = EntryKind::Request;
+    c.status = status;
+    c.field = field;
+    c.error = error;
+    c.bytes = bytes;
+    c.user_data = req.user_data;
+    sink->finish(this, c);
+}
+
+void Work::begin_chunks(uint32_t count) {
+    chunks_left_.store(count, std::memory_order_relaxed);
+    worst_.store(0, std::memory_order_relaxed);
+    error_.store(0, std::memory_order_relaxed);
+    short_at_.store(UINT64_MAX, std::memory_order_relaxed);
+}
+
+void Work::chunk_done(uint64_t chunk_start, Status status, uint64_t bytes, int32_t error) {
+    uint8_t rank = severity(status);
+    uint8_t seen = worst_.load(std::memory_order_relaxed);
+    while (rank > seen && !worst_.compare_exchange_weak(seen, rank, std::memory_order_relaxed)) {
+    }
+    if (rank > seen && error)
+        error_.store(error, std::memory_order_relaxed);
+    if (status == Status::EndOfFile) {
+        uint64_t end = chunk_start + bytes;
+        uint64_t cur = short_at_.load(std::memory_order_relaxed);
+        while (end < cur && !short_at_.compare_exchange_weak(cur, end, std::memory_order_relaxed)) {
+        }
+    }
+    if (chunks_left_.fetch_sub(1, std::memory_order_acq_rel) != 1)
+        return;
+    Status final_status = kByRank[worst_.load(std::memory_order_relaxed)];
+    uint64_t total = short_at_.load(std::memory_order_relaxed);
+    if (total == UINT64_MAX)
+        total = final_status == Status::Ok ? req.size : 0;
+    if (final_status == Status::Cancelled)
+        total = 0;
+    finish(final_status, total, error_.load(std::memory_order_relaxed));
+}
+
+}  // namespace ds

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// ds::Work: a request in flight, shared by the queue and the backend executing it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "ds/request.h"
+
+namespace ds {
+
+struct Work;
+
+/// Receives finished work. Implemented by the queue; called from backend threads.
+class WorkSink {
+public:
+    virtual void finish(Work *work, const Completion &result) = 0;
+protected:
+    ~WorkSink() = default;
+};
+
+/// One request as a backend sees it. A backend may split it into chunks executed in
+/// parallel: it calls begin_chunks(n) once, then chunk_done() n times; the last call
+/// finishes the request. Unsplit work calls finish() directly.
+struct Work {
+    Request req;
+    WorkSink *sink = nullptr;
+    std::atomic<bool> cancel_requested{false};
+
+    /// Exactly once per request: hands the result to the queue. `this` may be reused after.
+    void finish(Status status, uint64_t bytes, int32_t error = 0, Field field = Field::None);
+
+    void begin_chunks(uint32_t count);
+    /// chunk_start: the chunk's offset within the request; bytes: how many it moved.
+    /// A chunk that ran short (EOF) reports EndOfFile with the bytes it did move.
+    void chunk_done(uint64_t chunk_start, Status status, uint64_t bytes, int32_t error = 0);
+
+    bool cancelled() const { return cancel_requested.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<uint32_t> chunks_left_{0};
+    std::atomic<uint8_t> worst_{0};            // Status severity rank, see work.cpp
+    std::atomic<int32_t> error_{0};
+    std::atomic<uint64_t> short_at_{UINT64_MAX};  // smallest end of a short chunk
+};
+
+}  // namespace ds

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+#include "test_util.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <stdexcept>
+
+namespace dstest {
+
+std::vector<uint8_t> random_bytes(uint64_t size, uint32_t seed) {
+    std::vector<uint8_t> out(size);
+    std::mt19937_64 rng(seed);
+    uint64_t i = 0;
+    for (; i + 8 <= size; i += 8) {
+        uint64_t v = rng();
+        for (int b = 0; b < 8; ++b)
+            out[i + b] = static_cast<uint8_t>(v >> (8 * b));
+    }
+    for (uint64_t v = rng(); i < size; ++i, v >>= 8)
+        out[i] = static_cast<uint8_t>(v);
+    return out;
+}
+
+TempFile::TempFile(uint64_t size, uint32_t seed, const char *dir) : bytes(random_bytes(size, seed)) {
+    if (!dir) {
+        dir = std::getenv("TMPDIR");
+        if (!dir || !*dir)
+            dir = "/tmp";
+    }
+    path = std::string(dir) + "/ds-test-XXXXXX";
+    fd = mkstemp(path.data());
+    if (fd < 0)
+        throw std::runtime_error("mkstemp failed in " + std::string(dir));
+    uint64_t done = 0;
+    while (done < size) {
+        ssize_t n = ::pwrite(fd, bytes.data() + done, size - done, static_cast<off_t>(done));
+        if (n <= 0)
+            throw std::runtime_error("cannot write test file " + path);
+        done += static_cast<uint64_t>(n);
+    }
+}
+
+TempFile::~TempFile() {
+    if (fd >= 0)
+        ::close(fd);
+    ::unlink(path.c_str());
+}
+
+std::vector<ds::Completion> drain(ds::Queue &queue, size_t count, int timeout_ms) {
+    std::vector<ds::Completion> out;
+    out.reserve(count);
+    ds::Completion buf[256];
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (out.size() < count) {
+        auto left = deadline - std::chrono::steady_clock::now();
+        if (left <= std::chrono::nanoseconds(0)) {
+            std::fprintf(stderr, "drain: expected %zu completions, got %zu before the timeout\n", count, out.size());
+            std::exit(1);
+        }
+        size_t n = 0;
+        auto r = queue.wait(buf, std::min<size_t>(256, count - out.size()), &n, left);
+        if (r == ds::QueueResult::Closed)
+            break;
+        out.insert(out.end(), buf, buf + n);
+    }
+    return out;
+}
+
+}  // namespace dstest

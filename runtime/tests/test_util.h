@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+// Shared fixtures: temporary files of random content, and draining a queue.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ds/queue.h"
+
+namespace dstest {
+
+/// A file of `size` pseudo-random bytes (seeded) in $TMPDIR (or /tmp); removed on destruction.
+struct TempFile {
+    explicit TempFile(uint64_t size, uint32_t seed = 1, const char *dir = nullptr);
+    ~TempFile();
+    TempFile(const TempFile &) = delete;
+    TempFile &operator=(const TempFile &) = delete;
+
+    std::string path;
+    std::vector<uint8_t> bytes;  ///< the file's content
+    int fd = -1;                 ///< open read-write
+};
+
+std::vector<uint8_t> random_bytes(uint64_t size, uint32_t seed);
+
+/// Waits for `count` completions (timeout: fail), returns them in arrival order.
+std::vector<ds::Completion> drain(ds::Queue &queue, size_t count, int timeout_ms = 60000);
+
+}  // namespace dstest
