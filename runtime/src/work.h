@@ -25,6 +25,7 @@ protected:
 struct Work {
     Request req;
     WorkSink *sink = nullptr;
+    uint32_t index = 0;  ///< the owner's slot number for this item
     std::atomic<bool> cancel_requested{false};
 
     /// Exactly once per request: hands the result to the queue. `this` may be reused after.

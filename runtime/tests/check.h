@@ -9,6 +9,7 @@
 #include <cstring>
 #include <sstream>
 #include <string>
+#include <type_traits>
 
 namespace dstest {
 
@@ -17,14 +18,25 @@ inline int &failures() {
     return n;
 }
 
+/// Printable form: enums as their number, everything else as streamed.
+template <typename T>
+std::string show(const T &v) {
+    std::ostringstream o;
+    if constexpr (std::is_enum_v<T>)
+        o << static_cast<long long>(v);
+    else if constexpr (std::is_integral_v<T>)
+        o << +v;
+    else
+        o << v;
+    return o.str();
+}
+
 template <typename A, typename B>
 bool check_eq(const A &got, const B &expected, const char *expr, const char *file, int line) {
     if (got == expected)
         return true;
-    std::ostringstream g, e;
-    g << +got;
-    e << +expected;
-    std::fprintf(stderr, "%s:%d: %s: expected %s, got %s\n", file, line, expr, e.str().c_str(), g.str().c_str());
+    std::fprintf(stderr, "%s:%d: %s: expected %s, got %s\n", file, line, expr, show(expected).c_str(),
+                 show(got).c_str());
     ++failures();
     return false;
 }

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// The CPU backend: worker threads pull chunks of requests and run pread/pwrite/memcpy.
+#include "ds/cpu_backend.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "cpu/file_io.h"
+#include "work.h"
+
+namespace ds {
+namespace {
+
+struct Task {
+    Work *work;
+    uint64_t start;   // within the request
+    uint64_t length;
+    bool chunked;
+};
+
+class CpuBackend final : public Backend {
+public:
+    explicit CpuBackend(const CpuBackendConfig &config) : chunk_size_(config.chunk_size ? config.chunk_size : 4u << 20) {
+        uint32_t n = config.worker_count;
+        if (n == 0)
+            n = std::clamp<uint32_t>(std::thread::hardware_concurrency(), 1, 64);
+        workers_.reserve(n);
+        for (uint32_t i = 0; i < n; ++i)
+            workers_.emplace_back([this] { run(); });
+    }
+
+    ~CpuBackend() override {
+        {
+            std::lock_guard lk(m_);
+            stopping_ = true;
+        }
+        cv_.notify_all();
+        for (auto &t : workers_)
+            t.join();
+    }
+
+    const char *name() const override { return "cpu"; }
+    BackendCaps caps() const override { return BackendCaps{}; }
+    BackendStats stats() const override {
+        std::lock_guard lk(m_);
+        return stats_;
+    }
+
+    void submit(Work *const *items, size_t count) override {
+        {
+            std::lock_guard lk(m_);
+            ++stats_.submits;
+            for (size_t i = 0; i < count; ++i) {
+                Work *w = items[i];
+                uint64_t size = w->req.size;
+                if (size <= chunk_size_) {
+                    tasks_.push_back(Task{w, 0, size, false});
+                    continue;
+                }
+                uint64_t chunks = (size + chunk_size_ - 1) / chunk_size_;
+                w->begin_chunks(static_cast<uint32_t>(chunks));
+                for (uint64_t start = 0; start < size; start += chunk_size_)
+                    tasks_.push_back(Task{w, start, std::min(chunk_size_, size - start), true});
+            }
+        }
+        cv_.notify_all();
+    }
+
+private:
+    void run() {
+        for (;;) {
+            Task t;
+            {
+                std::unique_lock lk(m_);
+                cv_.wait(lk, [&] { return stopping_ || !tasks_.empty(); });
+                if (tasks_.empty())
+                    return;  // stopping, and everything handed to us has been done
+                t = tasks_.front();
+                tasks_.pop_front();
+            }
+            execute(t);
+        }
+    }
+
+    static void execute(const Task &t) {
+        Work *w = t.work;
+        IoOutcome o;
+        if (w->cancelled())
+            o.status = Status::Cancelled;
+        else
+            o = run_host_transfer(w->req, t.start, t.length);
+        if (t.chunked)
+            w->chunk_done(t.start, o.status, o.bytes, o.error);
+        else
+            w->finish(o.status, o.bytes, o.error);
+    }
+
+    const uint64_t chunk_size_;
+    mutable std::mutex m_;
+    std::condition_variable cv_;
+    std::deque<Task> tasks_;
+    bool stopping_ = false;
+    BackendStats stats_;
+    std::vector<std::thread> workers_;
+};
+
+}  // namespace
+
+std::shared_ptr<Backend> make_cpu_backend(const CpuBackendConfig &config) {
+    return std::make_shared<CpuBackend>(config);
+}
+
+}  // namespace ds

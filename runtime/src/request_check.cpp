@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+#include "request_check.h"
+
+namespace ds {
+namespace {
+
+bool reject(Completion *v, Status status, Field field) {
+    v->status = status;
+    v->field = field;
+    v->bytes = 0;
+    return false;
+}
+
+}  // namespace
+
+bool check_request(const Request &req, const BackendCaps &caps, Completion *v) {
+    if (req.op != Op::Read && req.op != Op::Write)
+        return reject(v, Status::InvalidRequest, Field::Op);
+    if (req.source != Source::File && req.source != Source::Memory)
+        return reject(v, Status::InvalidRequest, Field::Source);
+    if (req.memory != Memory::Host && req.memory != Memory::Gpu)
+        return reject(v, Status::InvalidRequest, Field::Destination);
+    if (req.size == 0)
+        return reject(v, Status::InvalidRequest, Field::Size);
+
+    bool reads_file = req.op == Op::Read && req.source == Source::File;
+    if ((reads_file || req.op == Op::Write) && req.fd < 0)
+        return reject(v, Status::InvalidRequest, Field::Fd);
+    if (req.op == Op::Write && req.source != Source::File)
+        return reject(v, Status::InvalidRequest, Field::Source);  // writes go to a file
+    if (req.op == Op::Read && req.source == Source::Memory && !req.src)
+        return reject(v, Status::InvalidRequest, Field::Source);
+
+    if (req.memory == Memory::Host) {
+        if (req.op == Op::Read && !req.dst)
+            return reject(v, Status::InvalidRequest, Field::Destination);
+        if (req.op == Op::Write && !req.src)
+            return reject(v, Status::InvalidRequest, Field::Source);
+    } else {
+        if (!caps.gpu)
+            return reject(v, Status::InvalidRequest, Field::Destination);
+        if (req.gpu_buffer == 0)
+            return reject(v, Status::InvalidRequest, Field::GpuBuffer);
+        if (req.gpu_offset > req.gpu_buffer_size || req.size > req.gpu_buffer_size - req.gpu_offset)
+            return reject(v, Status::InvalidRequest, Field::GpuRange);
+    }
+
+    switch (req.compression) {
+    case Compression::None:
+        break;
+    case Compression::GDeflate:
+        if (!caps.gdeflate)
+            return reject(v, Status::Unsupported, Field::Compression);
+        break;
+    default:
+        return reject(v, Status::InvalidRequest, Field::Compression);
+    }
+    return true;
+}
+
+}  // namespace ds
