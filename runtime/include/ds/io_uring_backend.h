@@ -13,6 +13,11 @@ struct IoUringBackendConfig {
     uint32_t queue_depth = 256;       ///< SQ entries, and the cap on operations in flight
     uint64_t chunk_size = 1u << 20;   ///< larger requests are issued as several operations
     uint32_t bounce_buffers = 32;     ///< registered, aligned buffers for O_DIRECT heads and tails
+    uint64_t bounce_buffer_size = 256u << 10;  ///< bytes each (rounded up to 4096)
+
+    // Fault injection, for tests only: production callers leave these at zero.
+    int inject_submit_error = 0;      ///< pretend the first io_uring_submit carrying requests failed with this -errno
+    bool inject_direct_einval = false;///< treat every O_DIRECT read as refused with EINVAL (exercises the fallback)
 };
 
 /// nullptr (and *error set to a negative errno) when io_uring is unavailable: not built in
