@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// The unit the Vulkan backend schedules: one piece (at most chunk_size bytes) of one request,
+// carrying copies of every request field it needs so threads never read a finished Work.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "vulkan/staging_ring.h"
+#include "vulkan/vk_dispatch.h"
+#include "work.h"
+
+namespace ds::vk {
+
+enum class ChunkKind : uint8_t {
+    HostRead,   ///< file or memory -> host memory: pread/memcpy straight into dst
+    HostWrite,  ///< host memory -> file: pwrite
+    GpuRead,    ///< file or memory -> staging -> vkCmdCopyBuffer -> gpu buffer
+    GpuWrite,   ///< gpu buffer -> vkCmdCopyBuffer -> staging -> pwrite
+};
+
+struct TransferChunk {
+    Work *work = nullptr;
+    ChunkKind kind = ChunkKind::HostRead;
+    bool from_memory = false;      ///< reads: source is `src`, not the file
+    int fd = -1;
+    uint64_t file_offset = 0;      ///< already includes `start`
+    uint64_t start = 0;            ///< offset of this chunk within its request
+    uint64_t size = 0;
+    const uint8_t *src = nullptr;  ///< already includes `start`
+    uint8_t *dst = nullptr;        ///< already includes `start`
+    VkBuffer gpu_buffer = VK_NULL_HANDLE;
+    uint64_t gpu_offset = 0;       ///< already includes `start`
+    RingSpan span;                 ///< staging space, GPU chunks only
+    uint64_t moved = 0;            ///< bytes staged (a GpuRead at end of file stages fewer)
+};
+
+/// One command buffer's worth of chunks, recorded and submitted together and retired
+/// together when the timeline semaphore reaches `timeline_value`.
+struct CopyBatch {
+    VkCommandBuffer cmd = VK_NULL_HANDLE;
+    uint64_t timeline_value = 0;
+    std::vector<TransferChunk> chunks;
+    std::vector<VkBufferCopy> regions;  // scratch, kept to reuse its capacity
+};
+
+}  // namespace ds::vk

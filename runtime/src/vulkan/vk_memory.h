@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// Buffers with their own memory: the staging ring's host-visible buffer, and the standalone
+// device's device-local buffers and temporary upload/download buffers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "vulkan/vk_dispatch.h"
+
+namespace ds::vk {
+
+struct OwnedBuffer {
+    VkBuffer buffer = VK_NULL_HANDLE;
+    VkDeviceMemory memory = VK_NULL_HANDLE;
+    uint8_t *mapped = nullptr;  ///< host-visible buffers only, mapped for their whole life
+    uint64_t size = 0;
+    bool cached = false;        ///< HOST_CACHED: CPU reads (readback) are fast
+};
+
+enum class MemoryKind {
+    /// HOST_VISIBLE|HOST_COHERENT, HOST_CACHED preferred: coherent so no flush/invalidate
+    /// calls are needed, cached so reading GPU results back is not uncached-slow.
+    Staging,
+    DeviceLocal,
+};
+
+/// Creates, allocates, binds (and maps, for Staging). On failure returns false with *error
+/// saying what was asked for; nothing is left allocated.
+bool create_buffer(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t size,
+                   MemoryKind kind, OwnedBuffer *out, std::string *error);
+void destroy_buffer(const Dispatch &vk, VkDevice device, OwnedBuffer *buffer);
+
+}  // namespace ds::vk

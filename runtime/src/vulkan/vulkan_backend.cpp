@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+// VulkanBackend setup, request intake and shutdown; make_vulkan_backend.
+#include "vulkan/vulkan_backend_impl.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace ds::vk {
+namespace {
+
+// Command buffers that may be recorded or in flight at once. More only adds latency: the
+// ring budget, not the batch count, bounds how much data is in flight.
+constexpr size_t kBatchCount = 8;
+constexpr uint32_t kMaxWorkers = 16;
+
+template <typename T>
+T from_handle(uint64_t h) {
+    return reinterpret_cast<T>(static_cast<uintptr_t>(h));
+}
+
+uint32_t default_worker_count() {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return static_cast<uint32_t>(std::clamp<long>(cpus, 1, kMaxWorkers));
+}
+
+}  // namespace
+
+VulkanBackend::VulkanBackend(const VulkanBackendConfig &config) : config_(config) {}
+
+std::shared_ptr<Backend> VulkanBackend::create(const VulkanBackendConfig &config, std::string *error) {
+    std::string why;
+    std::shared_ptr<VulkanBackend> backend(new VulkanBackend(config));
+    if (!backend->init(&why)) {
+        if (error)
+            *error = "Vulkan backend: " + why;
+        return nullptr;
+    }
+    backend->start_threads();
+    return backend;
+}
+
+bool VulkanBackend::init(std::string *error) {
+    if (!config_.instance || !config_.physical_device || !config_.device || !config_.queue) {
+        *error = "VulkanBackendConfig needs instance, physical_device, device and queue "
+                 "(or use VulkanDevice::create(...)->backend_config())";
+        return false;
+    }
+    if (config_.staging_bytes < 4096) {
+        *error = "staging_bytes must be at least 4096 (the default is 256 MiB)";
+        return false;
+    }
+    if ((config_.lock_queue == nullptr) != (config_.unlock_queue == nullptr)) {
+        *error = "lock_queue and unlock_queue must be given together";
+        return false;
+    }
+    std::string why = vk_.load_global(reinterpret_cast<PFN_vkGetInstanceProcAddr>(config_.get_instance_proc_addr));
+    // Global functions are optional here: only the standalone device creates instances.
+    if (!vk_.vkGetInstanceProcAddr) {
+        *error = why;
+        return false;
+    }
+    if (!(why = vk_.load_instance(from_handle<VkInstance>(config_.instance))).empty() ||
+        !(why = vk_.load_device(from_handle<VkDevice>(config_.device))).empty()) {
+        *error = why;
+        return false;
+    }
+    physical_ = from_handle<VkPhysicalDevice>(config_.physical_device);
+    device_ = from_handle<VkDevice>(config_.device);
+    queue_ = from_handle<VkQueue>(config_.queue);
+
+    if (!create_buffer(vk_, physical_, device_, config_.staging_bytes, MemoryKind::Staging, &staging_, error))
+        return false;
+    ring_ = std::make_unique<StagingRing>(config_.staging_bytes);
+    chunk_size_ = std::min(std::max<uint64_t>(config_.chunk_size, 4096), ring_->capacity());
+
+    VkCommandPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+    pool_info.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+    pool_info.queueFamilyIndex = config_.queue_family_index;
+    VkResult r = vk_.vkCreateCommandPool(device_, &pool_info, nullptr, &pool_);
+    if (r != VK_SUCCESS) {
+        *error = std::string("vkCreateCommandPool failed: ") + result_name(r) +
+                 " (is queue_family_index the family of `queue`?)";
+        return false;
+    }
+    VkCommandBuffer cmds[kBatchCount];
+    VkCommandBufferAllocateInfo cmd_info{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+    cmd_info.commandPool = pool_;
+    cmd_info.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+    cmd_info.commandBufferCount = kBatchCount;
+    r = vk_.vkAllocateCommandBuffers(device_, &cmd_info, cmds);
+    if (r != VK_SUCCESS) {
+        *error = std::string("vkAllocateCommandBuffers failed: ") + result_name(r);
+        return false;
+    }
+    for (VkCommandBuffer cmd : cmds) {
+        batches_.push_back(std::make_unique<CopyBatch>());
+        batches_.back()->cmd = cmd;
+        free_batches_.push_back(batches_.back().get());
+    }
+
+    VkSemaphoreTypeCreateInfo type_info{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
+    type_info.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
+    type_info.initialValue = 0;
+    VkSemaphoreCreateInfo sem_info{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
+    sem_info.pNext = &type_info;
+    r = vk_.vkCreateSemaphore(device_, &sem_info, nullptr, &timeline_);
+    if (r != VK_SUCCESS) {
+        *error = std::string("creating a timeline semaphore failed: ") + result_name(r) +
+                 " (enable the timelineSemaphore feature when creating the device)";
+        return false;
+    }
+    return true;
+}
+
+void VulkanBackend::start_threads() {
+    uint32_t workers = config_.worker_count ? std::min(config_.worker_count, kMaxWorkers) : default_worker_count();
+    for (uint32_t i = 0; i < workers; ++i)
+        readers_.emplace_back(&VulkanBackend::reader_loop, this);
+    recorder_ = std::thread(&VulkanBackend::recorder_loop, this);
+    completion_ = std::thread(&VulkanBackend::completion_loop, this);
+    writer_ = std::thread(&VulkanBackend::writer_loop, this);
+}
+
+// Each stage is stopped only after the stages feeding it have exited, so it drains
+// everything they produced: readers cancel what they have not started, the recorder submits
+// what was staged, the completion thread waits for the GPU, the writer writes what came back.
+void VulkanBackend::stop_threads() {
+    {
+        std::lock_guard<std::mutex> lock(task_mutex_);
+        stopping_ = true;
+    }
+    task_cv_.notify_all();
+    for (std::thread &t : readers_)
+        t.join();
+    readers_.clear();
+    {
+        std::lock_guard<std::mutex> lock(ready_mutex_);
+        recorder_stop_ = true;
+    }
+    ready_cv_.notify_all();
+    if (recorder_.joinable())
+        recorder_.join();
+    {
+        std::lock_guard<std::mutex> lock(batch_mutex_);
+        completion_stop_ = true;
+    }
+    in_flight_cv_.notify_all();
+    if (completion_.joinable())
+        completion_.join();
+    {
+        std::lock_guard<std::mutex> lock(write_mutex_);
+        writer_stop_ = true;
+    }
+    write_cv_.notify_all();
+    if (writer_.joinable())
+        writer_.join();
+}
+
+VulkanBackend::~VulkanBackend() {
+    stop_threads();
+    // Every batch has retired (the completion thread waited for it), so nothing we own is in use.
+    if (timeline_ != VK_NULL_HANDLE)
+        vk_.vkDestroySemaphore(device_, timeline_, nullptr);
+    if (pool_ != VK_NULL_HANDLE)
+        vk_.vkDestroyCommandPool(device_, pool_, nullptr);  // frees its command buffers
+    destroy_buffer(vk_, device_, &staging_);
+}
+
+BackendCaps VulkanBackend::caps() const {
+    BackendCaps c;
+    c.gpu = true;
+    c.gdeflate = false;
+    return c;
+}
+
+BackendStats VulkanBackend::stats() const {
+    BackendStats s;
+    s.submits = stat_submits_.load(std::memory_order_relaxed);
+    s.staging_bytes = stat_staging_bytes_.load(std::memory_order_relaxed);
+    s.gpu_copies = stat_gpu_copies_.load(std::memory_order_relaxed);
+    return s;
+}
+
+// Splits every request into chunks of at most chunk_size_ so that several readers share a
+// big request and no request needs more staging than the ring has.
+void VulkanBackend::submit(Work *const *items, size_t count) {
+    {
+        std::lock_guard<std::mutex> lock(task_mutex_);
+        for (size_t i = 0; i < count; ++i) {
+            Work *work = items[i];
+            const Request &req = work->req;
+            TransferChunk base;
+            base.work = work;
+            bool gpu = req.memory == Memory::Gpu;
+            if (req.op == Op::Read)
+                base.kind = gpu ? ChunkKind::GpuRead : ChunkKind::HostRead;
+            else
+                base.kind = gpu ? ChunkKind::GpuWrite : ChunkKind::HostWrite;
+            base.from_memory = req.op == Op::Read && req.source == Source::Memory;
+            base.fd = req.fd;
+            base.gpu_buffer = reinterpret_cast<VkBuffer>(static_cast<uintptr_t>(req.gpu_buffer));
+
+            uint64_t pieces = (req.size + chunk_size_ - 1) / chunk_size_;
+            work->begin_chunks(static_cast<uint32_t>(pieces));
+            for (uint64_t start = 0; start < req.size; start += chunk_size_) {
+                TransferChunk c = base;
+                c.start = start;
+                c.size = std::min(chunk_size_, req.size - start);
+                c.file_offset = req.offset + start;
+                c.gpu_offset = req.gpu_offset + start;
+                if (req.src)
+                    c.src = static_cast<const uint8_t *>(req.src) + start;
+                if (req.dst)
+                    c.dst = static_cast<uint8_t *>(req.dst) + start;
+                tasks_.push_back(c);
+            }
+        }
+    }
+    task_cv_.notify_all();
+}
+
+}  // namespace ds::vk
+
+namespace ds {
+
+std::shared_ptr<Backend> make_vulkan_backend(const VulkanBackendConfig &config, std::string *error) {
+    return vk::VulkanBackend::create(config, error);
+}
+
+}  // namespace ds

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+// ds::vk::VulkanBackend: the threads and Vulkan objects behind make_vulkan_backend.
+//
+// Pipeline (see docs/vulkan-backend.md):
+//   submit() -> tasks_ -> reader threads (pread/memcpy into the staging ring, or host I/O)
+//            -> ready_ -> recorder thread (one command buffer per batch, one vkQueueSubmit,
+//               signals the timeline semaphore) -> in_flight_ -> completion thread (waits on
+//               the timeline, frees staging, completes chunks) -> writes_ -> writer thread
+//               (pwrite of read-back data).
+// Each stage is in its own file: vulkan_backend.cpp (setup, submit, shutdown),
+// vulkan_readers.cpp, vulkan_recorder.cpp, vulkan_completion.cpp.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ds/vulkan_backend.h"
+#include "vulkan/staging_ring.h"
+#include "vulkan/transfer_chunk.h"
+#include "vulkan/vk_dispatch.h"
+#include "vulkan/vk_memory.h"
+
+namespace ds::vk {
+
+class VulkanBackend final : public Backend {
+public:
+    static std::shared_ptr<Backend> create(const VulkanBackendConfig &config, std::string *error);
+    /// Completes everything still inside (Cancelled if not started), waits for the GPU,
+    /// then frees what it owns. Never destroys the borrowed device or queue.
+    ~VulkanBackend() override;
+
+    const char *name() const override { return "vulkan"; }
+    BackendCaps caps() const override;
+    BackendStats stats() const override;
+    void submit(Work *const *items, size_t count) override;
+
+private:
+    explicit VulkanBackend(const VulkanBackendConfig &config);
+    bool init(std::string *error);
+    void start_threads();
+    void stop_threads();
+
+    // vulkan_readers.cpp
+    void reader_loop();
+    void run_host_chunk(TransferChunk &chunk);
+    void stage_gpu_chunk(TransferChunk &chunk);
+
+    // vulkan_recorder.cpp
+    void recorder_loop();
+    void record(CopyBatch &batch);
+    VkResult submit_batch(CopyBatch &batch);
+
+    // vulkan_completion.cpp
+    void completion_loop();
+    void retire(CopyBatch &batch);
+    void fail(CopyBatch &batch, VkResult result);
+    void recycle(CopyBatch *batch);
+    void writer_loop();
+
+    VulkanBackendConfig config_;
+    Dispatch vk_;
+    VkPhysicalDevice physical_ = VK_NULL_HANDLE;
+    VkDevice device_ = VK_NULL_HANDLE;
+    VkQueue queue_ = VK_NULL_HANDLE;
+    uint64_t chunk_size_ = 0;
+
+    // Owned Vulkan objects.
+    OwnedBuffer staging_;
+    std::unique_ptr<StagingRing> ring_;
+    VkCommandPool pool_ = VK_NULL_HANDLE;  // used by the recorder thread only
+    VkSemaphore timeline_ = VK_NULL_HANDLE;
+    uint64_t next_timeline_value_ = 0;     // recorder thread only
+    std::vector<std::unique_ptr<CopyBatch>> batches_;
+
+    // submit() -> readers.
+    std::mutex task_mutex_;
+    std::condition_variable task_cv_;
+    std::deque<TransferChunk> tasks_;
+    bool stopping_ = false;  // under task_mutex_: not-started chunks complete as Cancelled
+
+    // readers -> recorder.
+    std::mutex ready_mutex_;
+    std::condition_variable ready_cv_;
+    std::deque<TransferChunk> ready_;
+    bool recorder_stop_ = false;
+
+    // recorder <-> completion: free batches and submitted batches in timeline order.
+    std::mutex batch_mutex_;
+    std::condition_variable batch_freed_cv_;
+    std::condition_variable in_flight_cv_;
+    std::vector<CopyBatch *> free_batches_;
+    std::deque<CopyBatch *> in_flight_;
+    bool completion_stop_ = false;
+
+    // completion -> writer (read-back data going to files).
+    std::mutex write_mutex_;
+    std::condition_variable write_cv_;
+    std::deque<TransferChunk> writes_;
+    bool writer_stop_ = false;
+
+    // Once the device is lost every later batch fails at once instead of being submitted.
+    std::atomic<int32_t> device_lost_result_{VK_SUCCESS};
+
+    std::atomic<uint64_t> stat_submits_{0};
+    std::atomic<uint64_t> stat_staging_bytes_{0};
+    std::atomic<uint64_t> stat_gpu_copies_{0};
+
+    std::vector<std::thread> readers_;
+    std::thread recorder_;
+    std::thread completion_;
+    std::thread writer_;
+};
+
+}  // namespace ds::vk

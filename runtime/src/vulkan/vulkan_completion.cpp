@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+// Completion thread: waits on the timeline semaphore for submitted batches in order, frees
+// their staging and completes their chunks; the submitting thread never blocks on the GPU.
+// Writer thread: pwrite of data read back from GPU buffers.
+#include "vulkan/host_io.h"
+#include "vulkan/vulkan_backend_impl.h"
+
+namespace ds::vk {
+namespace {
+
+// vkWaitSemaphores wakes at least this often, so a stuck wait shows up as a loop, not a hang
+// inside the driver, and a lost device is noticed even while nothing new is submitted.
+constexpr uint64_t kWaitSliceNs = 100'000'000;
+
+}  // namespace
+
+void VulkanBackend::completion_loop() {
+    for (;;) {
+        CopyBatch *batch;
+        {
+            std::unique_lock<std::mutex> lock(batch_mutex_);
+            in_flight_cv_.wait(lock, [&] { return !in_flight_.empty() || completion_stop_; });
+            if (in_flight_.empty())
+                return;  // stopping and drained
+            batch = in_flight_.front();  // only this thread pops in_flight_
+        }
+        VkSemaphoreWaitInfo wait{VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO};
+        wait.semaphoreCount = 1;
+        wait.pSemaphores = &timeline_;
+        wait.pValues = &batch->timeline_value;
+        VkResult r = vk_.vkWaitSemaphores(device_, &wait, kWaitSliceNs);
+        if (r == VK_TIMEOUT)
+            continue;
+        if (r != VK_SUCCESS) {
+            // The device is gone: nothing submitted will ever signal. Fail everything in flight.
+            device_lost_result_.store(r);
+            std::deque<CopyBatch *> lost;
+            {
+                std::lock_guard<std::mutex> lock(batch_mutex_);
+                lost.swap(in_flight_);
+            }
+            for (CopyBatch *b : lost) {
+                fail(*b, r);
+                recycle(b);
+            }
+            continue;
+        }
+        {
+            std::lock_guard<std::mutex> lock(batch_mutex_);
+            in_flight_.pop_front();
+        }
+        retire(*batch);
+        recycle(batch);
+    }
+}
+
+// The GPU has finished this batch: its staging can be reused and its uploads are complete.
+void VulkanBackend::retire(CopyBatch &batch) {
+    uint64_t staged = 0;
+    bool any_writes = false;
+    for (TransferChunk &c : batch.chunks) {
+        staged += c.moved;
+        if (c.kind == ChunkKind::GpuWrite) {
+            std::lock_guard<std::mutex> lock(write_mutex_);
+            writes_.push_back(c);
+            any_writes = true;
+            continue;
+        }
+        ring_->free(c.span.id);
+        c.work->chunk_done(c.start, c.moved < c.size ? Status::EndOfFile : Status::Ok, c.moved);
+    }
+    stat_staging_bytes_.fetch_add(staged, std::memory_order_relaxed);
+    if (any_writes)
+        write_cv_.notify_one();
+}
+
+void VulkanBackend::fail(CopyBatch &batch, VkResult result) {
+    for (TransferChunk &c : batch.chunks) {
+        ring_->free(c.span.id);
+        c.work->chunk_done(c.start, Status::DeviceError, 0, static_cast<int32_t>(result));
+    }
+}
+
+void VulkanBackend::recycle(CopyBatch *batch) {
+    batch->chunks.clear();
+    {
+        std::lock_guard<std::mutex> lock(batch_mutex_);
+        free_batches_.push_back(batch);
+    }
+    batch_freed_cv_.notify_one();
+}
+
+void VulkanBackend::writer_loop() {
+    for (;;) {
+        TransferChunk chunk;
+        {
+            std::unique_lock<std::mutex> lock(write_mutex_);
+            write_cv_.wait(lock, [&] { return !writes_.empty() || writer_stop_; });
+            if (writes_.empty())
+                return;  // stopping and drained
+            chunk = writes_.front();
+            writes_.pop_front();
+        }
+        IoResult io = write_fully(chunk.fd, chunk.file_offset, staging_.mapped + chunk.span.offset, chunk.size);
+        ring_->free(chunk.span.id);
+        chunk.work->chunk_done(chunk.start, io.error ? Status::IoError : Status::Ok, io.bytes, io.error);
+    }
+}
+
+}  // namespace ds::vk

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+// Recorder thread: turns every staged chunk that is ready into one command buffer and one
+// vkQueueSubmit. Batching is adaptive: while one batch is being recorded, submitted or waited
+// on, the readers fill the next, so a busy backend submits few large batches and an idle one
+// submits at once.
+#include <algorithm>
+#include <cstdint>
+
+#include "vulkan/queue_lock.h"
+#include "vulkan/vulkan_backend_impl.h"
+
+namespace ds::vk {
+namespace {
+
+// Bounds a batch made of tiny requests; a region costs a little driver and GPU time.
+constexpr size_t kMaxChunksPerBatch = 4096;
+
+bool goes_first(const TransferChunk &a, const TransferChunk &b) {
+    if (a.kind != b.kind)
+        return a.kind == ChunkKind::GpuRead;  // uploads first, read-backs after a barrier
+    // Grouped by GPU buffer: one vkCmdCopyBuffer per buffer.
+    return reinterpret_cast<uintptr_t>(a.gpu_buffer) < reinterpret_cast<uintptr_t>(b.gpu_buffer);
+}
+
+}  // namespace
+
+void VulkanBackend::recorder_loop() {
+    for (;;) {
+        {
+            std::unique_lock<std::mutex> lock(ready_mutex_);
+            ready_cv_.wait(lock, [&] { return !ready_.empty() || recorder_stop_; });
+            if (ready_.empty())
+                return;  // stopping and drained
+        }
+        CopyBatch *batch;
+        {
+            std::unique_lock<std::mutex> lock(batch_mutex_);
+            batch_freed_cv_.wait(lock, [&] { return !free_batches_.empty(); });
+            batch = free_batches_.back();
+            free_batches_.pop_back();
+        }
+        {
+            // Taken after waiting for a free batch: whatever arrived meanwhile joins this one.
+            std::lock_guard<std::mutex> lock(ready_mutex_);
+            uint64_t bytes = 0;
+            while (!ready_.empty() && batch->chunks.size() < kMaxChunksPerBatch &&
+                   (batch->chunks.empty() || bytes + ready_.front().size <= config_.flush_bytes)) {
+                bytes += ready_.front().size;
+                batch->chunks.push_back(ready_.front());
+                ready_.pop_front();
+            }
+        }
+        if (VkResult lost = static_cast<VkResult>(device_lost_result_.load()); lost != VK_SUCCESS) {
+            fail(*batch, lost);
+            recycle(batch);
+            continue;
+        }
+        record(*batch);
+        VkResult r = submit_batch(*batch);
+        if (r != VK_SUCCESS) {
+            if (r == VK_ERROR_DEVICE_LOST)
+                device_lost_result_.store(r);
+            fail(*batch, r);
+            recycle(batch);
+            continue;
+        }
+        stat_submits_.fetch_add(1, std::memory_order_relaxed);
+        {
+            std::lock_guard<std::mutex> lock(batch_mutex_);
+            in_flight_.push_back(batch);
+        }
+        in_flight_cv_.notify_one();
+    }
+}
+
+void VulkanBackend::record(CopyBatch &batch) {
+    std::sort(batch.chunks.begin(), batch.chunks.end(), goes_first);
+    batch.regions.clear();
+    for (const TransferChunk &c : batch.chunks) {
+        VkBufferCopy region;
+        region.size = c.moved;
+        if (c.kind == ChunkKind::GpuRead) {
+            region.srcOffset = c.span.offset;
+            region.dstOffset = c.gpu_offset;
+        } else {
+            region.srcOffset = c.gpu_offset;
+            region.dstOffset = c.span.offset;
+        }
+        batch.regions.push_back(region);
+    }
+
+    vk_.vkResetCommandBuffer(batch.cmd, 0);
+    VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+    begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+    vk_.vkBeginCommandBuffer(batch.cmd, &begin);
+    bool readback_barrier_done = false;
+    size_t i = 0;
+    while (i < batch.chunks.size()) {
+        const TransferChunk &first = batch.chunks[i];
+        size_t end = i + 1;
+        while (end < batch.chunks.size() && batch.chunks[end].kind == first.kind &&
+               batch.chunks[end].gpu_buffer == first.gpu_buffer)
+            ++end;
+        if (first.kind == ChunkKind::GpuRead) {
+            vk_.vkCmdCopyBuffer(batch.cmd, staging_.buffer, first.gpu_buffer, static_cast<uint32_t>(end - i),
+                                &batch.regions[i]);
+        } else {
+            if (!readback_barrier_done) {
+                // A read-back must see uploads recorded before it, in this batch or in earlier
+                // submissions to this queue (a barrier's first scope covers both).
+                VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+                barrier.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+                barrier.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
+                vk_.vkCmdPipelineBarrier(batch.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
+                                         0, 1, &barrier, 0, nullptr, 0, nullptr);
+                readback_barrier_done = true;
+            }
+            vk_.vkCmdCopyBuffer(batch.cmd, first.gpu_buffer, staging_.buffer, static_cast<uint32_t>(end - i),
+                                &batch.regions[i]);
+        }
+        i = end;
+    }
+    if (readback_barrier_done) {
+        // Make the copied bytes visible to the writer thread's pwrite from mapped staging.
+        VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+        barrier.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+        barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
+        vk_.vkCmdPipelineBarrier(batch.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
+                                 &barrier, 0, nullptr, 0, nullptr);
+    }
+    vk_.vkEndCommandBuffer(batch.cmd);
+    stat_gpu_copies_.fetch_add(batch.regions.size(), std::memory_order_relaxed);
+}
+
+VkResult VulkanBackend::submit_batch(CopyBatch &batch) {
+    batch.timeline_value = ++next_timeline_value_;
+    VkTimelineSemaphoreSubmitInfo timeline{VK_STRUCTURE_TYPE_TIMELINE_SEMAPHORE_SUBMIT_INFO};
+    timeline.signalSemaphoreValueCount = 1;
+    timeline.pSignalSemaphoreValues = &batch.timeline_value;
+    VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+    submit.pNext = &timeline;
+    submit.commandBufferCount = 1;
+    submit.pCommandBuffers = &batch.cmd;
+    submit.signalSemaphoreCount = 1;
+    submit.pSignalSemaphores = &timeline_;
+    QueueLock lock(config_);
+    return vk_.vkQueueSubmit(queue_, 1, &submit, VK_NULL_HANDLE);
+}
+
+}  // namespace ds::vk
