@@ -243,7 +243,9 @@ struct Queue::Impl final : WorkSink {
                 ready.push_back(rec.slot);
                 ready_cv.notify_one();
             }
-            slots[rec.slot].rec = nullptr;
+            // A finished request's slot may already have been retrieved and reused.
+            if (slots[rec.slot].rec == &rec)
+                slots[rec.slot].rec = nullptr;
             order.pop_front();
         }
     }
