@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+// Tool-specific error translation: a failed command becomes a StepError whose message names the
+// failing step and its log, and whose details say what to do next.
+import { tailOf } from './log.ts';
+import type { Tool } from './exec.ts';
+import { hints, text } from './messages.ts';
+
+export class StepError extends Error {
+  readonly step: string;
+  readonly logPath: string;
+  readonly details: string;
+
+  constructor(step: string, logPath: string, message: string, details: string) {
+    super(message);
+    this.name = 'StepError';
+    this.step = step;
+    this.logPath = logPath;
+    this.details = details;
+  }
+}
+
+/** An error the user caused (bad option, missing file): no log, just what to do. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface Failure {
+  tool: Tool;
+  title: string;
+  logPath: string;
+  absoluteLogPath: string;
+  commandLine: string;
+  exitCode?: number;
+  signal?: string;
+  spawnCode?: string;
+}
+
+export function stepFailure(failure: Failure): StepError {
+  const tail = tailOf(failure.absoluteLogPath, 20);
+  const how = failure.spawnCode === 'ENOENT'
+    ? text.notFound(failure.commandLine.split(' ').find((w) => !w.includes('=')) ?? failure.tool)
+    : failure.signal
+      ? text.killedBy(failure.signal)
+      : text.exitedWith(failure.exitCode);
+  const message = text.stepFailed(failure.title, how, failure.logPath);
+  const hint = hintFor(failure, tail);
+  const details = [
+    message,
+    `  command: ${failure.commandLine}`,
+    ...(tail.length ? [`  last ${tail.length} lines of ${failure.logPath}:`, ...tail.map((l) => `    ${l}`)] : []),
+    `  next: ${hint}`,
+  ].join('\n');
+  return new StepError(failure.title, failure.logPath, message, details);
+}
+
+/** What to do next, from the tool and the end of its log. */
+export function hintFor(failure: Pick<Failure, 'tool' | 'spawnCode' | 'logPath'>, tail: string[]): string {
+  const log = tail.join('\n');
+  if (failure.spawnCode === 'ENOENT') return hints.installDeps;
+  if (/unexpected memory mapping|FATAL: ThreadSanitizer/.test(log)) return hints.tsanMapping;
+  if (/LeakSanitizer has encountered a fatal error/.test(log)) return hints.lsanPtrace;
+  switch (failure.tool) {
+    case 'cmake':
+      if (/Could not find|not found|No CMAKE_.*_COMPILER/.test(log)) return hints.cmakeMissing;
+      if (/-Werror|error:/.test(log)) return hints.compileError(failure.logPath);
+      return hints.cmakeGeneric(failure.logPath);
+    case 'ctest':
+      return hints.ctest;
+    case 'node-gyp':
+      if (/binding\.gyp/.test(log)) return hints.bindingGyp;
+      if (/libds_runtime_static\.a/.test(log)) return hints.bindingNeedsRuntime;
+      return hints.nodeGyp(failure.logPath);
+    case 'node-test':
+      return hints.nodeTest;
+    default:
+      return hints.readLog(failure.logPath);
+  }
+}
+
+/** The text printed at the end of a failed run, one block per failure. */
+export function describe(error: unknown): string {
+  if (error instanceof StepError) return error.details;
+  if (error instanceof UsageError) return error.message;
+  if (error instanceof Error) return error.stack ?? error.message;
+  return String(error);
+}

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+// The listr2 renderer is chosen here, once: silent under tests, plain lines without a TTY or
+// under CI, the live renderer on an interactive terminal.
+export type RendererName = 'default' | 'simple' | 'verbose' | 'silent';
+
+export interface RendererEnvironment {
+  env: NodeJS.ProcessEnv;
+  isTTY: boolean;
+  verbose: boolean;
+}
+
+const NAMES: readonly RendererName[] = ['default', 'simple', 'verbose', 'silent'];
+
+export function chooseRenderer({ env, isTTY, verbose }: RendererEnvironment): RendererName {
+  const forced = env.DS_KIT_RENDERER as RendererName | undefined;
+  if (forced && NAMES.includes(forced)) return forced;
+  // node --test marks its child processes; CLI runs inside tests print nothing.
+  if (env.NODE_TEST_CONTEXT) return 'silent';
+  if (!isTTY || isCI(env)) return verbose ? 'verbose' : 'simple';
+  return 'default';
+}
+
+export function isCI(env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
+}

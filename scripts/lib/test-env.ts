@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+// The environment test programs run under: CI turns "skip when missing" into "fail when missing",
+// Vulkan goes to lavapipe on GPU-less CI machines, sanitizers stop at the first report.
+import { existsSync } from 'node:fs';
+import { isCI } from './renderer.ts';
+import { paths } from './paths.ts';
+import { firstExisting } from './tools.ts';
+
+export type Variant = 'release' | 'asan' | 'tsan' | string;
+
+const LAVAPIPE_ICDS = [
+  '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json',
+  '/usr/share/vulkan/icd.d/lvp_icd.json',
+];
+
+export function testEnv(variant: Variant, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isCI(env)) {
+    out.DS_REQUIRE_VULKAN = '1';
+    out.DS_REQUIRE_IO_URING = '1';
+    const lavapipe = firstExisting(LAVAPIPE_ICDS);
+    if (lavapipe && !env.VK_DRIVER_FILES && !env.VK_ICD_FILENAMES) {
+      out.VK_DRIVER_FILES = lavapipe;
+      out.VK_ICD_FILENAMES = lavapipe; // older loaders read only this name
+    }
+  }
+  if (variant === 'asan') {
+    out.ASAN_OPTIONS = env.ASAN_OPTIONS ?? 'detect_leaks=1:abort_on_error=0:strict_string_checks=1';
+    out.UBSAN_OPTIONS = env.UBSAN_OPTIONS ?? 'halt_on_error=1:print_stacktrace=1';
+    if (!env.LSAN_OPTIONS && existsSync(paths.lsanSuppressions)) {
+      out.LSAN_OPTIONS = `suppressions=${paths.lsanSuppressions}:print_suppressions=0`;
+    }
+  }
+  if (variant === 'tsan') {
+    out.TSAN_OPTIONS = env.TSAN_OPTIONS ?? 'halt_on_error=1:second_deadlock_stack=1';
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// Task group: everything Proton/Wine needs from this repository, as an ordered list of steps.
+// Later steps (dstorage.dll PE side, its Unix side, installing into a Wine prefix) are appended
+// to PROTON_STEPS; each step only returns its own task list.
+import type { ListrTask } from 'listr2';
+import { titles } from '../lib/messages.ts';
+import { bindingTasks, resolveBindingBuild } from './binding.ts';
+import { resolveRuntimeBuild, runtimeBuildTasks, type RuntimeFlags } from './runtime.ts';
+
+export interface ProtonStep {
+  id: string;
+  title: string;
+  tasks: (flags: RuntimeFlags) => ListrTask<object>[];
+}
+
+export const PROTON_STEPS: ProtonStep[] = [
+  {
+    id: 'runtime',
+    title: titles.runtime('release'),
+    tasks: (flags) => runtimeBuildTasks(resolveRuntimeBuild({ ...flags, sanitize: undefined })),
+  },
+  {
+    id: 'binding',
+    title: titles.binding,
+    tasks: (flags) => bindingTasks(resolveBindingBuild(flags)),
+  },
+];
+
+export function protonTasks(flags: RuntimeFlags, steps: ProtonStep[] = PROTON_STEPS): ListrTask<object>[] {
+  return steps.map((step) => ({
+    title: step.title,
+    task: (_ctx, task) => task.newListr(step.tasks(flags), { exitOnError: true }),
+  }));
+}
