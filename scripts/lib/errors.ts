@@ -65,6 +65,7 @@ export function hintFor(failure: Pick<Failure, 'tool' | 'spawnCode' | 'logPath'>
   switch (failure.tool) {
     case 'cmake':
       if (/Could not find|not found|No CMAKE_.*_COMPILER/.test(log)) return hints.cmakeMissing;
+      if (/CMake Error/.test(log)) return hints.cmakeError(failure.logPath);
       if (/-Werror|error:/.test(log)) return hints.compileError(failure.logPath);
       return hints.cmakeGeneric(failure.logPath);
     case 'ctest':

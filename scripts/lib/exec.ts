@@ -87,9 +87,21 @@ export async function runCommand(command: Command, run: StepRun): Promise<void> 
   }
 }
 
-/** "[ 42%] Building CXX object ..." lines from CMake's build. */
-export const cmakeProgress = (line: string): string | undefined =>
-  /^\[\s*\d+%\]/.test(line) ? line : undefined;
+/**
+ * Progress of `cmake --build`: "[ 42%] Building CXX object ..." lines (Makefiles), "[12/40] ..." (Ninja).
+ * Make prints some steps without a percentage; those get the latest one seen.
+ */
+export function cmakeProgress(): (line: string) => string | undefined {
+  let percent = '[  0%]';
+  return (line) => {
+    const marked = /^(\[\s*\d+%\]|\[\d+\/\d+\])\s*(.*)$/.exec(line);
+    if (marked) {
+      percent = marked[1];
+      return line;
+    }
+    return /^(Building|Linking|Built target)/.test(line) ? `${percent} ${line}` : undefined;
+  };
+}
 
 /** "3/7 Test #3: queue_test ....   Passed  0.12 sec" lines from ctest. */
 export const ctestProgress = (line: string): string | undefined =>

@@ -26,7 +26,9 @@ export function closeLog(stream: WriteStream): Promise<void> {
 /** The last `count` non-empty lines of a log, or [] when it cannot be read. */
 export function tailOf(logPath: string, count = 20): string[] {
   try {
-    const lines = readFileSync(logPath, 'utf8').split('\n').filter((line) => line.trim() !== '');
+    const lines = readFileSync(logPath, 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !/^# (cwd|failed|exit)\b/.test(line));
     return lines.slice(-count);
   } catch {
     return [];

@@ -42,10 +42,10 @@ export const titles = {
 };
 
 export const skips = {
-  noSanitizers: 'skipped: --no-sanitizers',
-  fast: 'skipped: --fast',
-  releaseFailed: 'skipped: the release runtime build failed (see that step)',
-  bindingFailed: 'skipped: the binding did not build (see that step)',
+  noSanitizers: '--no-sanitizers',
+  fast: '--fast',
+  releaseFailed: 'the release runtime build failed (see that step)',
+  bindingFailed: 'the binding did not build (see that step)',
 };
 
 export const hints = {
@@ -58,6 +58,7 @@ export const hints = {
     "CMake could not find a dependency or compiler: run 'ds-kit doctor' for the exact install command, then build again.",
   compileError: (log: string): string =>
     `fix the first 'error:' in ${log}; CI builds add -Werror (pass --werror to reproduce locally).`,
+  cmakeError: (log: string): string => `fix the 'CMake Error' reported in ${log}, then build again.`,
   cmakeGeneric: (log: string): string => `read ${log}; delete the build directory if the CMake cache is stale, then build again.`,
   ctest:
     "re-run the failing test alone with 'ctest --test-dir <build dir> -R <name> --output-on-failure' (its output is in the log).",

@@ -115,7 +115,7 @@ export function runtimeBuildTasks<Ctx>(b: RuntimeBuild): ListrTask<Ctx>[] {
         runCommand(
           { tool: 'cmake', file: 'cmake', args: buildArgs(b) },
           { step: step(b, 'build'), title: titles.build(b.variant), logDir: b.logDir, verbose: b.verbose,
-            report: (line) => { task.output = line; }, progress: cmakeProgress },
+            report: (line) => { task.output = line; }, progress: cmakeProgress() },
         ),
     },
   ];
