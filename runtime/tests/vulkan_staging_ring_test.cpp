@@ -70,6 +70,26 @@ static void test_blocked_alloc_wakes_on_free() {
     CHECK(got.load());
 }
 
+static void test_runs_are_contiguous_and_freed_one_by_one() {
+    StagingRing ring(4096, 256);
+    RingSpan first, run[3];
+    CHECK(ring.try_alloc(3072, &first));
+    ring.free(first.id);  // empty again: the next allocation starts over at 0
+    RingSpan filler;
+    CHECK(ring.try_alloc(3072, &filler));
+    const uint64_t sizes[3] = {100, 300, 50};
+    ring.alloc_run(sizes, 3, run);  // 450 bytes, 512 held: fits in [3072, 4096)
+    CHECK_EQ(run[0].offset, 3072u);
+    CHECK_EQ(run[1].offset, 3172u);
+    CHECK_EQ(run[2].offset, 3472u);
+    ring.free(filler.id);
+    ring.free(run[1].id);
+    ring.free(run[0].id);
+    CHECK_EQ(ring.used(), 512u - 400u);  // run[2] still holds its bytes and the alignment padding
+    ring.free(run[2].id);
+    CHECK_EQ(ring.used(), 0u);
+}
+
 // Several threads allocate, stamp their span, hold it a random while and free it in random
 // order; any overlap corrupts a stamp.
 static void test_concurrent_spans_never_overlap() {
@@ -105,6 +125,7 @@ int main() {
     test_fills_then_reuses_after_out_of_order_frees();
     test_wrap_skips_the_end();
     test_blocked_alloc_wakes_on_free();
+    test_runs_are_contiguous_and_freed_one_by_one();
     test_concurrent_spans_never_overlap();
     return dstest::finish("vulkan_staging_ring_test");
 }

@@ -13,25 +13,27 @@ uint64_t StagingRing::used() const {
     return used_;
 }
 
-bool StagingRing::place_locked(uint64_t size, RingSpan *out) {
-    size = (size + alignment_ - 1) / alignment_ * alignment_;
+bool StagingRing::place_locked(const uint64_t *sizes, size_t count, RingSpan *out) {
+    uint64_t total = 0;
+    for (size_t i = 0; i < count; ++i)
+        total += sizes[i];
+    // Spans inside a run are packed; only the run as a whole is aligned.
+    const uint64_t size = (total + alignment_ - 1) / alignment_ * alignment_;
     if (size == 0 || size > capacity_)
         return false;
     if (blocks_.empty())
         head_ = 0;  // empty: start over at the beginning, so any size <= capacity fits
     uint64_t tail = blocks_.empty() ? 0 : blocks_.front().start;
-    uint64_t start = 0, held = 0;
+    uint64_t start = 0, padding = 0;
     if (blocks_.empty()) {
         start = 0;
-        held = size;
     } else if (head_ > tail) {
         // Free: [head_, capacity_) and [0, tail).
         if (head_ + size <= capacity_) {
             start = head_;
-            held = size;
         } else if (size <= tail) {
-            start = 0;                             // data goes at the beginning...
-            held = capacity_ - head_ + size;       // ...and this block also holds the padding
+            start = 0;                     // data goes at the beginning...
+            padding = capacity_ - head_;   // ...and the first block also holds the skipped end
         } else {
             return false;
         }
@@ -40,26 +42,38 @@ bool StagingRing::place_locked(uint64_t size, RingSpan *out) {
         if (head_ + size > tail)
             return false;
         start = head_;
-        held = size;
     }
-    blocks_.push_back(Block{head_, held, false});
-    used_ += held;
+    uint64_t offset = start;
+    for (size_t i = 0; i < count; ++i) {
+        uint64_t held = sizes[i];
+        if (i == 0)
+            held += padding;
+        if (i + 1 == count)
+            held += size - total;  // alignment padding
+        blocks_.push_back(Block{i == 0 ? head_ : offset, held, false});
+        out[i].offset = offset;
+        out[i].id = front_id_ + blocks_.size() - 1;
+        offset += sizes[i];
+    }
+    used_ += padding + size;
     head_ = (start + size) % capacity_;
-    out->offset = start;
-    out->id = front_id_ + blocks_.size() - 1;
     return true;
 }
 
 bool StagingRing::try_alloc(uint64_t size, RingSpan *out) {
     std::lock_guard<std::mutex> lock(mutex_);
-    return place_locked(size, out);
+    return place_locked(&size, 1, out);
 }
 
 RingSpan StagingRing::alloc(uint64_t size) {
     RingSpan span;
-    std::unique_lock<std::mutex> lock(mutex_);
-    space_freed_.wait(lock, [&] { return place_locked(size, &span); });
+    alloc_run(&size, 1, &span);
     return span;
+}
+
+void StagingRing::alloc_run(const uint64_t *sizes, size_t count, RingSpan *out) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    space_freed_.wait(lock, [&] { return place_locked(sizes, count, out); });
 }
 
 void StagingRing::free(uint64_t id) {

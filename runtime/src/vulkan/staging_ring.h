@@ -27,6 +27,10 @@ public:
     RingSpan alloc(uint64_t size);
     /// Non-blocking; false when there is no room right now.
     bool try_alloc(uint64_t size, RingSpan *out);
+    /// Blocks until `count` spans fit back to back (sum of sizes <= capacity): out[i+1].offset
+    /// == out[i].offset + sizes[i], so copies of neighbouring requests can merge into one
+    /// region. Each span is freed on its own.
+    void alloc_run(const uint64_t *sizes, size_t count, RingSpan *out);
     void free(uint64_t id);
 
     uint64_t capacity() const { return capacity_; }
@@ -35,10 +39,10 @@ public:
 private:
     struct Block {
         uint64_t start;  ///< first byte held (wrap padding included)
-        uint64_t size;   ///< bytes held from start, wrapping padding included
+        uint64_t size;   ///< bytes held from start, wrap and alignment padding included
         bool freed;
     };
-    bool place_locked(uint64_t size, RingSpan *out);
+    bool place_locked(const uint64_t *sizes, size_t count, RingSpan *out);
 
     const uint64_t capacity_;
     const uint64_t alignment_;

@@ -114,8 +114,8 @@ bool VulkanBackend::init(std::string *error) {
 }
 
 void VulkanBackend::start_threads() {
-    uint32_t workers = config_.worker_count ? std::min(config_.worker_count, kMaxWorkers) : default_worker_count();
-    for (uint32_t i = 0; i < workers; ++i)
+    reader_count_ = config_.worker_count ? std::min(config_.worker_count, kMaxWorkers) : default_worker_count();
+    for (uint32_t i = 0; i < reader_count_; ++i)
         readers_.emplace_back(&VulkanBackend::reader_loop, this);
     recorder_ = std::thread(&VulkanBackend::recorder_loop, this);
     completion_ = std::thread(&VulkanBackend::completion_loop, this);

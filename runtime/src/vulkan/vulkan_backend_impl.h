@@ -49,7 +49,7 @@ private:
     // vulkan_readers.cpp
     void reader_loop();
     void run_host_chunk(TransferChunk &chunk);
-    void stage_gpu_chunk(TransferChunk &chunk);
+    void stage_gpu_chunks(TransferChunk *chunks, size_t count);
 
     // vulkan_recorder.cpp
     void recorder_loop();
@@ -69,6 +69,7 @@ private:
     VkDevice device_ = VK_NULL_HANDLE;
     VkQueue queue_ = VK_NULL_HANDLE;
     uint64_t chunk_size_ = 0;
+    uint32_t reader_count_ = 0;
 
     // Owned Vulkan objects.
     OwnedBuffer staging_;

@@ -7,28 +7,53 @@
 #include "vulkan/vulkan_backend_impl.h"
 
 namespace ds::vk {
+namespace {
+
+// Small GPU reads are taken in runs: one lock, one staging allocation, one hand-off, and
+// staging that is contiguous, so neighbouring requests become one copy region (the GPU pays
+// per region: 64 KiB regions copy at a third of the speed of 1 MiB ones).
+constexpr size_t kMaxRun = 64;
+
+}  // namespace
 
 void VulkanBackend::reader_loop() {
+    TransferChunk run[kMaxRun];
     for (;;) {
-        TransferChunk chunk;
+        size_t count = 0;
         bool shutting_down;
         {
             std::unique_lock<std::mutex> lock(task_mutex_);
             task_cv_.wait(lock, [&] { return !tasks_.empty() || stopping_; });
             if (tasks_.empty())
                 return;  // stopping and drained
-            chunk = tasks_.front();
-            tasks_.pop_front();
             shutting_down = stopping_;
+            run[count++] = tasks_.front();
+            tasks_.pop_front();
+            if (run[0].kind == ChunkKind::GpuRead) {
+                // Take no more than a fair share, so the other readers stay busy too.
+                size_t share = tasks_.size() / reader_count_;
+                uint64_t bytes = run[0].size;
+                while (!tasks_.empty() && count < kMaxRun && count <= share &&
+                       tasks_.front().kind == ChunkKind::GpuRead && bytes + tasks_.front().size <= chunk_size_) {
+                    bytes += tasks_.front().size;
+                    run[count++] = tasks_.front();
+                    tasks_.pop_front();
+                }
+            }
         }
-        if (shutting_down || chunk.work->cancelled()) {
-            chunk.work->chunk_done(chunk.start, Status::Cancelled, 0);
+        size_t kept = 0;
+        for (size_t i = 0; i < count; ++i) {
+            if (shutting_down || run[i].work->cancelled())
+                run[i].work->chunk_done(run[i].start, Status::Cancelled, 0);
+            else
+                run[kept++] = run[i];
+        }
+        if (kept == 0)
             continue;
-        }
-        if (chunk.kind == ChunkKind::HostRead || chunk.kind == ChunkKind::HostWrite)
-            run_host_chunk(chunk);
+        if (run[0].kind == ChunkKind::HostRead || run[0].kind == ChunkKind::HostWrite)
+            run_host_chunk(run[0]);  // host chunks are never taken in runs
         else
-            stage_gpu_chunk(chunk);
+            stage_gpu_chunks(run, kept);
     }
 }
 
@@ -48,35 +73,47 @@ void VulkanBackend::run_host_chunk(TransferChunk &chunk) {
 }
 
 // Takes staging space (waiting for the GPU to release some if the ring is full), fills it for
-// reads, and hands the chunk to the recorder.
-void VulkanBackend::stage_gpu_chunk(TransferChunk &chunk) {
-    chunk.span = ring_->alloc(chunk.size);
-    if (chunk.work->cancelled()) {  // the wait for space may have been long
-        ring_->free(chunk.span.id);
-        chunk.work->chunk_done(chunk.start, Status::Cancelled, 0);
-        return;
-    }
-    if (chunk.kind == ChunkKind::GpuRead) {
-        uint8_t *staging = staging_.mapped + chunk.span.offset;
-        IoResult io;
-        if (chunk.from_memory) {
-            std::memcpy(staging, chunk.src, chunk.size);
-            io.bytes = chunk.size;
-        } else {
-            io = read_fully(chunk.fd, chunk.file_offset, staging, chunk.size);
-        }
-        if (io.error || io.bytes == 0) {
+// reads, and hands the chunks to the recorder.
+void VulkanBackend::stage_gpu_chunks(TransferChunk *chunks, size_t count) {
+    uint64_t sizes[kMaxRun] = {};  // zeroed: GCC -O2 cannot see that count <= kMaxRun
+    RingSpan spans[kMaxRun];
+    for (size_t i = 0; i < count; ++i)
+        sizes[i] = chunks[i].size;
+    ring_->alloc_run(sizes, count, spans);
+    size_t kept = 0;
+    for (size_t i = 0; i < count; ++i) {
+        TransferChunk &chunk = chunks[i];
+        chunk.span = spans[i];
+        if (chunk.work->cancelled()) {  // the wait for space may have been long
             ring_->free(chunk.span.id);
-            chunk.work->chunk_done(chunk.start, io.error ? Status::IoError : Status::EndOfFile, io.bytes, io.error);
-            return;
+            chunk.work->chunk_done(chunk.start, Status::Cancelled, 0);
+            continue;
         }
-        chunk.moved = io.bytes;  // fewer than size at end of file: copy what arrived, report EOF
-    } else {
-        chunk.moved = chunk.size;
+        if (chunk.kind == ChunkKind::GpuRead) {
+            uint8_t *staging = staging_.mapped + chunk.span.offset;
+            IoResult io;
+            if (chunk.from_memory) {
+                std::memcpy(staging, chunk.src, chunk.size);
+                io.bytes = chunk.size;
+            } else {
+                io = read_fully(chunk.fd, chunk.file_offset, staging, chunk.size);
+            }
+            if (io.error || io.bytes == 0) {
+                ring_->free(chunk.span.id);
+                chunk.work->chunk_done(chunk.start, io.error ? Status::IoError : Status::EndOfFile, io.bytes, io.error);
+                continue;
+            }
+            chunk.moved = io.bytes;  // fewer than size at end of file: copy what arrived, report EOF
+        } else {
+            chunk.moved = chunk.size;
+        }
+        chunks[kept++] = chunk;
     }
+    if (kept == 0)
+        return;
     {
         std::lock_guard<std::mutex> lock(ready_mutex_);
-        ready_.push_back(chunk);
+        ready_.insert(ready_.end(), chunks, chunks + kept);
     }
     ready_cv_.notify_one();
 }

@@ -18,8 +18,19 @@ constexpr size_t kMaxChunksPerBatch = 4096;
 bool goes_first(const TransferChunk &a, const TransferChunk &b) {
     if (a.kind != b.kind)
         return a.kind == ChunkKind::GpuRead;  // uploads first, read-backs after a barrier
-    // Grouped by GPU buffer: one vkCmdCopyBuffer per buffer.
-    return reinterpret_cast<uintptr_t>(a.gpu_buffer) < reinterpret_cast<uintptr_t>(b.gpu_buffer);
+    // Grouped by GPU buffer (one vkCmdCopyBuffer per buffer), in address order so that
+    // neighbours can merge into one region.
+    if (a.gpu_buffer != b.gpu_buffer)
+        return reinterpret_cast<uintptr_t>(a.gpu_buffer) < reinterpret_cast<uintptr_t>(b.gpu_buffer);
+    return a.gpu_offset < b.gpu_offset;
+}
+
+VkBufferCopy region_of(const TransferChunk &c) {
+    VkBufferCopy r;
+    r.size = c.moved;
+    r.srcOffset = c.kind == ChunkKind::GpuRead ? c.span.offset : c.gpu_offset;
+    r.dstOffset = c.kind == ChunkKind::GpuRead ? c.gpu_offset : c.span.offset;
+    return r;
 }
 
 }  // namespace
@@ -75,35 +86,34 @@ void VulkanBackend::recorder_loop() {
 
 void VulkanBackend::record(CopyBatch &batch) {
     std::sort(batch.chunks.begin(), batch.chunks.end(), goes_first);
-    batch.regions.clear();
-    for (const TransferChunk &c : batch.chunks) {
-        VkBufferCopy region;
-        region.size = c.moved;
-        if (c.kind == ChunkKind::GpuRead) {
-            region.srcOffset = c.span.offset;
-            region.dstOffset = c.gpu_offset;
-        } else {
-            region.srcOffset = c.gpu_offset;
-            region.dstOffset = c.span.offset;
-        }
-        batch.regions.push_back(region);
-    }
-
     vk_.vkResetCommandBuffer(batch.cmd, 0);
     VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     vk_.vkBeginCommandBuffer(batch.cmd, &begin);
     bool readback_barrier_done = false;
+    uint64_t regions_recorded = 0;
     size_t i = 0;
     while (i < batch.chunks.size()) {
+        // One vkCmdCopyBuffer for the chunks of one kind and buffer; chunks adjacent in both
+        // staging and the GPU buffer share a region.
         const TransferChunk &first = batch.chunks[i];
+        batch.regions.clear();
+        batch.regions.push_back(region_of(first));
         size_t end = i + 1;
-        while (end < batch.chunks.size() && batch.chunks[end].kind == first.kind &&
-               batch.chunks[end].gpu_buffer == first.gpu_buffer)
-            ++end;
+        for (; end < batch.chunks.size(); ++end) {
+            const TransferChunk &c = batch.chunks[end];
+            if (c.kind != first.kind || c.gpu_buffer != first.gpu_buffer)
+                break;
+            VkBufferCopy next = region_of(c);
+            VkBufferCopy &last = batch.regions.back();
+            if (last.srcOffset + last.size == next.srcOffset && last.dstOffset + last.size == next.dstOffset)
+                last.size += next.size;
+            else
+                batch.regions.push_back(next);
+        }
+        uint32_t n = static_cast<uint32_t>(batch.regions.size());
         if (first.kind == ChunkKind::GpuRead) {
-            vk_.vkCmdCopyBuffer(batch.cmd, staging_.buffer, first.gpu_buffer, static_cast<uint32_t>(end - i),
-                                &batch.regions[i]);
+            vk_.vkCmdCopyBuffer(batch.cmd, staging_.buffer, first.gpu_buffer, n, batch.regions.data());
         } else {
             if (!readback_barrier_done) {
                 // A read-back must see uploads recorded before it, in this batch or in earlier
@@ -115,9 +125,9 @@ void VulkanBackend::record(CopyBatch &batch) {
                                          0, 1, &barrier, 0, nullptr, 0, nullptr);
                 readback_barrier_done = true;
             }
-            vk_.vkCmdCopyBuffer(batch.cmd, first.gpu_buffer, staging_.buffer, static_cast<uint32_t>(end - i),
-                                &batch.regions[i]);
+            vk_.vkCmdCopyBuffer(batch.cmd, first.gpu_buffer, staging_.buffer, n, batch.regions.data());
         }
+        regions_recorded += n;
         i = end;
     }
     if (readback_barrier_done) {
@@ -129,7 +139,7 @@ void VulkanBackend::record(CopyBatch &batch) {
                                  &barrier, 0, nullptr, 0, nullptr);
     }
     vk_.vkEndCommandBuffer(batch.cmd);
-    stat_gpu_copies_.fetch_add(batch.regions.size(), std::memory_order_relaxed);
+    stat_gpu_copies_.fetch_add(regions_recorded, std::memory_order_relaxed);
 }
 
 VkResult VulkanBackend::submit_batch(CopyBatch &batch) {
