@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+// The TypeScript face of the ds_runtime addon (runtime/node/src): its types and its loader.
+// Tests and benchmarks import this file, never the .node file directly.
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export type StatusName = 'Ok' | 'IoError' | 'EndOfFile' | 'Cancelled' | 'InvalidRequest' | 'Unsupported' | 'DeviceError';
+export type FieldName =
+  | 'None' | 'Op' | 'Fd' | 'Size' | 'Source' | 'Destination' | 'GpuBuffer' | 'GpuRange' | 'Compression';
+
+export type U64 = number | bigint;
+export type HostMemory = ArrayBufferView | ArrayBuffer;
+
+export interface GpuRange {
+  buffer: bigint;
+  offset?: U64;
+  bufferSize: U64;
+}
+
+export interface ReadOptions {
+  fd?: number;
+  offset?: U64;
+  size?: U64;
+  source?: 'file' | 'memory';
+  src?: HostMemory;
+  dst?: HostMemory;
+  gpu?: GpuRange;
+  cancelTag?: U64;
+  userData?: U64;
+  compression?: 'none' | 'gdeflate';
+  uncompressedSize?: U64;
+}
+
+export interface WriteOptions {
+  fd: number;
+  offset?: U64;
+  size?: U64;
+  src?: HostMemory;
+  gpu?: GpuRange;
+  cancelTag?: U64;
+  userData?: U64;
+}
+
+export interface RequestResult {
+  status: StatusName;
+  bytes: number;
+  error: number;
+  field: FieldName;
+  userData: bigint;
+}
+
+export interface CheckpointResult {
+  status: StatusName;
+  error: number;
+  field: FieldName;
+  /** userData of the first request that failed since the previous checkpoint (0 when none). */
+  failedUserData: number;
+}
+
+export interface QueueInfo {
+  capacity: number;
+  emptySlots: number;
+  untilAutoSubmit: number;
+  /** entries waiting on the JS side for a free slot */
+  backlog: number;
+  /** entries whose promise has not settled yet */
+  pending: number;
+}
+
+export interface QueueStats {
+  requests: number;
+  bytes: number;
+  errors: number;
+  cancelled: number;
+  busyNs: number;
+}
+
+export interface BackendStats {
+  submits: number;
+  stagingBytes: number;
+  gpuCopies: number;
+  directReads: number;
+  bufferedFallbacks: number;
+}
+
+export interface RunReadsOptions {
+  fd: number;
+  size: U64;
+  count: U64;
+  /** read i uses offsets[i % offsets.length] ... */
+  offsets?: BigUint64Array;
+  /** ... or offset + (i * stride) % span (stride defaults to size, span 0 means no wrap) */
+  offset?: U64;
+  stride?: U64;
+  span?: U64;
+  dst?: 'host' | 'gpu';
+  gpuBuffer?: bigint;
+  gpuBufferSize?: U64;
+  hostRingBytes?: U64;
+  maxInFlight?: number;
+}
+
+export interface RunReadsResult {
+  seconds: number;
+  cpuSeconds: number;
+  bytes: number;
+  requests: number;
+  errors: number;
+  statuses: Partial<Record<StatusName, number>>;
+}
+
+export interface Backend {
+  readonly name: string;
+  caps(): { gpu: boolean; gdeflate: boolean };
+  stats(): BackendStats;
+}
+
+export interface VulkanBackendOptions {
+  stagingBytes?: U64;
+  chunkSize?: U64;
+  workers?: number;
+  flushBytes?: U64;
+}
+
+export interface VulkanDevice {
+  readonly name: string;
+  readonly isDiscrete: boolean;
+  readonly transferOnlyQueue: boolean;
+  createBuffer(size: U64): bigint;
+  destroyBuffer(buffer: bigint): void;
+  upload(buffer: bigint, offset: U64, data: HostMemory): void;
+  download(buffer: bigint, offset: U64, size: U64): Buffer;
+  /** one vkCmdCopyBuffer staging -> device-local of `size` bytes in `regions` regions, GB/s */
+  copyCeilingGbps(size: U64, regions?: number): number;
+  backend(options?: VulkanBackendOptions): Backend;
+}
+
+export interface Queue {
+  read(options: ReadOptions): Promise<RequestResult>;
+  write(options: WriteOptions): Promise<RequestResult>;
+  signal(): Promise<void>;
+  status(): Promise<CheckpointResult>;
+  submit(): void;
+  cancel(mask: U64, value: U64): number;
+  close(): Promise<void>;
+  info(): QueueInfo;
+  stats(): QueueStats;
+  backendStats(): BackendStats;
+  runReads(options: RunReadsOptions): Promise<RunReadsResult>;
+  readonly backendName: string;
+  readonly closed: boolean;
+}
+
+export interface QueueOptions {
+  capacity?: number;
+  autoSubmit?: boolean;
+}
+
+export interface DsRuntime {
+  Queue: new (backend: Backend, options?: QueueOptions) => Queue;
+  cpu(options?: { workers?: number; chunkSize?: U64 }): Backend;
+  /** throws an Error with .errno/.code when io_uring is unavailable */
+  ioUring(options?: { queueDepth?: number; chunkSize?: U64; bounceBuffers?: number }): Backend;
+  /** throws an Error saying why when no Vulkan device is usable */
+  vulkanDevice(): VulkanDevice;
+  memcpyCeilingGbps(size: U64, options?: { minSeconds?: number }): number;
+  Status: Record<StatusName, number>;
+  Field: Record<FieldName, number>;
+}
+
+/** Where node-gyp puts the addon; DS_RUNTIME_ADDON overrides it. */
+export const addonPath: string =
+  process.env.DS_RUNTIME_ADDON ?? fileURLToPath(new URL('../build/Release/ds_runtime.node', import.meta.url));
+
+let loaded: DsRuntime | undefined;
+
+export function loadDsRuntime(): DsRuntime {
+  if (loaded) return loaded;
+  if (!existsSync(addonPath)) {
+    throw new Error(
+      `the ds_runtime addon is not built (${addonPath} is missing): run \`ds-kit build-runtime\` then ` +
+        '`ds-kit build-binding` (or set DS_RUNTIME_ADDON to a built ds_runtime.node)',
+    );
+  }
+  loaded = createRequire(import.meta.url)(addonPath) as DsRuntime;
+  return loaded;
+}
