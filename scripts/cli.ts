@@ -65,9 +65,9 @@ const commands: Record<string, Command> = {
     run: (flags) => runList(protonTasks(flags), flags),
   },
   generate: {
-    options: { ...COMMON, check: { type: 'boolean' } },
-    passThrough: true,
-    run: (flags, rest) => runList(generateTasks<object>({ verbose: Boolean(flags.verbose), check: Boolean(flags.check), args: rest }), flags),
+    options: { help: COMMON.help, verbose: COMMON.verbose, out: { type: 'string' }, target: { type: 'string' }, sdk: { type: 'string' } },
+    run: (flags) =>
+      runList(generateTasks<object>({ out: flags.out as string, target: flags.target as string, sdk: flags.sdk as string }), flags),
   },
   test: {
     options: { ...RUNTIME, fast: { type: 'boolean' }, 'no-sanitizers': { type: 'boolean' } },

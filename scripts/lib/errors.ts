@@ -81,6 +81,14 @@ export function hintFor(failure: Pick<Failure, 'tool' | 'spawnCode' | 'logPath'>
   }
 }
 
+/** The generator's own errors already say what is wrong; add which step failed and what to do. */
+export function generatorFailure(error: unknown): Error {
+  const name = error instanceof Error ? error.name : '';
+  const message = error instanceof Error ? error.message : String(error);
+  if (name === 'OptionsError') return new UsageError(text.generateBadOptions(message));
+  return new Error(text.generateFailed(message), { cause: error });
+}
+
 /** The text printed at the end of a failed run, one block per failure. */
 export function describe(error: unknown): string {
   if (error instanceof StepError) return error.details;

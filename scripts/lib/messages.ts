@@ -17,6 +17,10 @@ export const text = {
     `Pull the latest main, then run 'npm run generate' again.`,
   generateNoExport: (file: string): string =>
     `${file} does not export a generate(options) function; check that file, then run 'npm run generate' again.`,
+  generateBadOptions: (why: string): string => `ds-kit generate: ${why}. Run 'ds-kit generate --help' for the options.`,
+  generateFailed: (why: string): string =>
+    `Generate sources failed: ${why}\n  next: fix the spec (templates/spec) or template named above, then run 'npm run generate' again.`,
+  generated: (count: number, dir: string): string => `${count} files written under ${dir}`,
   benchMissing: (file: string): string =>
     `'ds-kit bench' needs ${file}, which is not in this checkout yet. Pull the latest main, then run 'npm run bench' again.`,
   bindingGypMissing: (file: string): string =>
@@ -176,16 +180,21 @@ Examples:
   ds-kit build-proton
   npm run build-proton`,
 
-  generate: `Usage: ds-kit generate [options] [-- generator arguments]
+  generate: `Usage: ds-kit generate [options]
 
-Runs generate() from scripts/generate/index.ts. Arguments after -- go to the generator untouched.
+Runs generate() from scripts/generate/index.ts: renders the Wine module sources and DirectStorage
+headers from templates/spec and templates/ into build/generated/<target>/.
 
 Options:
-  --check             only check that generated files are up to date (the generator decides how)
-${COMMON_OPTIONS}
+  --out <dir>         output root (default: build/generated)
+  --target <name>     wine-8.0, wine-current or all (default: all)
+  --sdk <version>     DirectStorage SDK layout of the public headers (default: the newest in the spec)
+  -v, --verbose       more output
+  -h, --help          this help
 
 Examples:
   ds-kit generate
+  ds-kit generate --target wine-8.0 --out /tmp/gen
   npm run generate`,
 
   test: `Usage: ds-kit test [options]

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { loadGenerator } from '../../../scripts/tasks/generate.ts';
+import { commonDir, loadGenerator } from '../../../scripts/tasks/generate.ts';
 import { UsageError } from '../../../scripts/lib/errors.ts';
 import { tempDir, writeFiles } from '../helpers.ts';
 
@@ -23,5 +23,10 @@ test('a module without generate() is rejected; one with it is loaded', async () 
   });
   await assert.rejects(loadGenerator(path.join(dir, 'none.ts')), /does not export a generate\(options\) function/);
   const generate = await loadGenerator(path.join(dir, 'some.ts'));
-  assert.deepEqual(generate({ a: 1 }), { a: 1 });
+  assert.deepEqual(generate({ target: 'wine-8.0' }), { target: 'wine-8.0' });
+});
+
+test('the files written are summarised by their common directory', () => {
+  assert.equal(commonDir(['/o/wine-8.0/dlls/a.c', '/o/wine-current/b.h']), '/o');
+  assert.equal(commonDir(['/o/x/a.c']), '/o/x');
 });
