@@ -199,7 +199,7 @@ void QueueWrap::settle(Napi::Env env, const ds::Completion &c) {
     pending_.erase(it);
     switch (p.kind) {
     case ds::EntryKind::Request: {
-        if (is_failure(c.status)) failures_.emplace(c.user_data, p.user_data);
+        if (is_failure(c.status)) failures_.emplace(c.user_data, Failure{p.user_data, c.field, c.error});
         Napi::Object result = request_result(env, c);
         result.Set("userData", Napi::BigInt::New(env, p.user_data));
         p.deferred.Resolve(result);
@@ -209,10 +209,16 @@ void QueueWrap::settle(Napi::Env env, const ds::Completion &c) {
         p.deferred.Resolve(env.Undefined());
         break;
     case ds::EntryKind::Status: {
-        auto failed = failures_.find(c.failed_user_data);
-        uint64_t failed_user_data = failed == failures_.end() ? c.failed_user_data : failed->second;
+        // The runtime names the failed request by id; report the caller's userData, field and error.
+        ds::Completion report = c;
+        uint64_t failed_user_data = c.failed_user_data;
+        if (auto failed = failures_.find(c.failed_user_data); failed != failures_.end()) {
+            failed_user_data = failed->second.user_data;
+            if (report.field == ds::Field::None) report.field = failed->second.field;
+            if (report.error == 0) report.error = failed->second.error;
+        }
         failures_.erase(failures_.begin(), failures_.lower_bound(c.user_data));
-        Napi::Object result = checkpoint_result(env, c, failed_user_data);
+        Napi::Object result = checkpoint_result(env, report, failed_user_data);
         p.deferred.Resolve(result);
         break;
     }

@@ -107,7 +107,12 @@ private:
     // JS-thread state.
     std::unordered_map<uint64_t, Pending> pending_;
     std::deque<Backlogged> backlog_;
-    std::map<uint64_t, uint64_t> failures_;  // id -> userData of failed requests, for checkpoints
+    struct Failure {
+        uint64_t user_data;
+        ds::Field field;
+        int32_t error;
+    };
+    std::map<uint64_t, Failure> failures_;  // failed requests by id, until a checkpoint covers them
     uint64_t next_id_ = 1;
     uint64_t submitted_through_ = 0;  // submit() covers entries with id <= this
     bool closing_ = false;
