@@ -57,7 +57,7 @@ export function stepFailure(failure: Failure): StepError {
 }
 
 /** What to do next, from the tool and the end of its log. */
-export function hintFor(failure: Pick<Failure, 'tool' | 'spawnCode' | 'logPath'>, tail: string[]): string {
+export function hintFor(failure: Pick<Failure, 'tool' | 'spawnCode' | 'logPath'> & { commandLine?: string }, tail: string[]): string {
   const log = tail.join('\n');
   if (failure.spawnCode === 'ENOENT') return hints.installDeps;
   if (/unexpected memory mapping|FATAL: ThreadSanitizer/.test(log)) return hints.tsanMapping;
@@ -68,8 +68,12 @@ export function hintFor(failure: Pick<Failure, 'tool' | 'spawnCode' | 'logPath'>
       if (/CMake Error/.test(log)) return hints.cmakeError(failure.logPath);
       if (/-Werror|error:/.test(log)) return hints.compileError(failure.logPath);
       return hints.cmakeGeneric(failure.logPath);
-    case 'ctest':
+    case 'ctest': {
+      const failed = tail.map((l) => /^\s*\d+ - (\S+) \((.+)\)\s*$/.exec(l)).filter((m) => m !== null);
+      const dir = /--test-dir (\S+)/.exec(failure.commandLine ?? '')?.[1];
+      if (failed.length && dir) return hints.ctestFailed(failed.map((m) => `${m[1]} (${m[2]})`), dir, failed[0][1]);
       return hints.ctest;
+    }
     case 'node-gyp':
       if (/binding\.gyp/.test(log)) return hints.bindingGyp;
       if (/libds_runtime_static\.a/.test(log)) return hints.bindingNeedsRuntime;

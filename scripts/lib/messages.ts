@@ -66,6 +66,8 @@ export const hints = {
   cmakeGeneric: (log: string): string => `read ${log}; delete the build directory if the CMake cache is stale, then build again.`,
   ctest:
     "re-run the failing test alone with 'ctest --test-dir <build dir> -R <name> --output-on-failure' (its output is in the log).",
+  ctestFailed: (tests: string[], dir: string, first: string): string =>
+    `failed: ${tests.join(', ')}; re-run one alone with 'ctest --test-dir ${dir} -R '^${first}$' --output-on-failure' (its output is in the log above).`,
   bindingGyp: "runtime/node/binding.gyp is missing or broken: pull the latest main, then 'npm run build' again.",
   bindingNeedsRuntime: "the binding links build/runtime/release/libds_runtime_static.a: run 'ds-kit build-runtime' first.",
   nodeGyp: (log: string): string => `read ${log}; 'ds-kit build-binding --verbose' shows the commands run.`,

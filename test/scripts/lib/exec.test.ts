@@ -62,3 +62,13 @@ test('ctest progress keeps the test lines', () => {
   assert.equal(ctestProgress('Start 1: queue_test'), undefined);
   assert.equal(commandLine({ tool: 'ctest', file: 'ctest', args: ['-L', 'concurrency'] }), 'ctest -L concurrency');
 });
+
+test('a failed ctest run names the failing tests and how to re-run one', async () => {
+  const script = 'echo "The following tests FAILED:"; printf "\\t  4 - io_uring_read_test (Timeout)\\n"; exit 8';
+  const error = await runCommand(
+    { tool: 'ctest', file: 'sh', args: ['-c', script, '--test-dir', 'build/runtime/release'] },
+    { ...quiet, step: 'ctest', title: 'Run ctest', logDir: tempDir('exec') },
+  ).then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof StepError);
+  assert.match(error.details, /next: failed: io_uring_read_test \(Timeout\); re-run one alone with 'ctest --test-dir build\/runtime\/release -R '\^io_uring_read_test\$'/);
+});
