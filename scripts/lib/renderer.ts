@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The listr2 renderer is chosen here, once: silent under tests, plain lines without a TTY or
-// under CI, the live renderer on an interactive terminal.
+// The listr2 renderer is chosen here, once: silent under tests, plain lines without a TTY, under
+// CI or with --verbose, the live renderer on an interactive terminal.
 export type RendererName = 'default' | 'simple' | 'verbose' | 'silent';
 
 export interface RendererEnvironment {
@@ -16,8 +16,9 @@ export function chooseRenderer({ env, isTTY, verbose }: RendererEnvironment): Re
   if (forced && NAMES.includes(forced)) return forced;
   // node --test marks its child processes; CLI runs inside tests print nothing.
   if (env.NODE_TEST_CONTEXT) return 'silent';
-  if (!isTTY || isCI(env)) return verbose ? 'verbose' : 'simple';
-  return 'default';
+  // --verbose prints every command and output line, which a live display would overwrite.
+  if (verbose) return 'verbose';
+  return !isTTY || isCI(env) ? 'simple' : 'default';
 }
 
 export function isCI(env: NodeJS.ProcessEnv): boolean {

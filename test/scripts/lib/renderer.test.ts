@@ -8,6 +8,7 @@ test('the live renderer only on an interactive terminal outside CI', () => {
   assert.equal(chooseRenderer({ env: { CI: '1' }, isTTY: true, verbose: false }), 'simple');
   assert.equal(chooseRenderer({ env: {}, isTTY: false, verbose: false }), 'simple');
   assert.equal(chooseRenderer({ env: {}, isTTY: false, verbose: true }), 'verbose');
+  assert.equal(chooseRenderer({ env: {}, isTTY: true, verbose: true }), 'verbose');
 });
 
 test('silent under node --test, and DS_KIT_RENDERER wins', () => {
