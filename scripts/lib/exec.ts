@@ -23,7 +23,7 @@ export interface StepRun {
   /** Human title used in errors ("configure runtime (release)"). */
   title: string;
   logDir: string;
-  /** Show the command line as task output. */
+  /** Show the command line and every output line as task output. */
   verbose: boolean;
   /** Receives the line to show as progress. */
   report: (line: string) => void;
@@ -56,7 +56,8 @@ export async function runCommand(command: Command, run: StepRun): Promise<void> 
     buffer: false,
     reject: false,
   });
-  const pick = run.progress ?? ((l: string) => l);
+  const every = (l: string): string => l;
+  const pick = run.verbose ? every : run.progress ?? every;
   const lines = subprocess.all ? createInterface({ input: subprocess.all, crlfDelay: Infinity }) : undefined;
   const reading = (async () => {
     if (!lines) return;

@@ -106,7 +106,7 @@ export function runtimeBuildTasks<Ctx>(b: RuntimeBuild): ListrTask<Ctx>[] {
         runCommand(
           { tool: 'cmake', file: 'cmake', args: configureArgs(b) },
           { step: step(b, 'configure'), title: titles.configure(b.variant), logDir: b.logDir, verbose: b.verbose,
-            report: (line) => { task.output = line; }, progress: b.verbose ? undefined : () => undefined },
+            report: (line) => { task.output = line; }, progress: () => undefined },
         ),
     },
     {
