@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+// `ds-kit bench`: GB/s, requests/s and CPU-seconds per GB of every backend at 64 KiB, 1 MiB and
+// 16 MiB reads from a page-cached file, next to the ceilings measured in the same run
+// (docs/performance.md explains the columns).
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadDsRuntime, type Backend, type VulkanDevice } from '../../runtime/node/lib/ds_runtime.ts';
+import { measureCopyCeilings, measureHostCeiling, type Ceilings } from './ceilings.ts';
+import { ensureDataFile, warmPageCache } from './data-file.ts';
+import { measure, type Measurement, type Target } from './measure.ts';
+import { formatBytes, parseOptions, usage, type BenchBackend, type BenchOptions } from './options.ts';
+import { evaluateTargets, formatBackendTable, formatCeilings, formatTargets } from './report.ts';
+
+const log = (line: string): void => { process.stdout.write(`${line}\n`); };
+
+interface Skipped { backend: BenchBackend; reason: string }
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options === 'help') {
+    log(usage);
+    return 0;
+  }
+  const ds = loadDsRuntime();
+  log(`ds-runtime benchmark${options.quick ? ' (--quick: smoke test, the numbers mean little)' : ''}`);
+  log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}, node ${process.version}`);
+
+  ensureDataFile(options.file, options.fileSize, log);
+  const warm = warmPageCache(options.file);
+  log(`data file: ${options.file} (${formatBytes(options.fileSize)}), warming pass ${warm.toFixed(1)} GB/s`);
+
+  let device: VulkanDevice | undefined;
+  let deviceError = '';
+  const wantsVulkan = options.backends.some((b) => b.startsWith('vulkan'));
+  if (wantsVulkan) {
+    try {
+      device = ds.vulkanDevice();
+      log(`vulkan device: ${device.name}${device.isDiscrete ? ' (discrete)' : ''}` +
+        `${device.transferOnlyQueue ? ', transfer-only queue' : ''}`);
+    } catch (e) {
+      deviceError = (e as Error).message;
+    }
+  }
+
+  const ceilings: Ceilings = { ...measureHostCeiling(ds, options.ceilingSize), ...(device ? measureCopyCeilings(device, options.ceilingSize) : {}) };
+  log(formatCeilings(ceilings));
+
+  const fd = openSync(options.file, 'r');
+  const results: Measurement[] = [];
+  const skipped: Skipped[] = [];
+  let gpuBuffer: bigint | undefined;
+  const gpuBufferSize = Math.min(options.quick ? 64 << 20 : 256 << 20, Math.max(...options.requestSizes) * 16);
+  try {
+    for (const name of options.backends) {
+      const target = openTarget(name, options, device, deviceError, gpuBufferSize, () => {
+        gpuBuffer ??= device!.createBuffer(gpuBufferSize);
+        return gpuBuffer;
+      });
+      if (typeof target === 'string') {
+        skipped.push({ backend: name, reason: target });
+        log(`\n== ${name} ==\nskipped: ${target}`);
+        continue;
+      }
+      const rows: Measurement[] = [];
+      for (const size of options.requestSizes) {
+        rows.push(await measure(ds, target, fd, options.fileSize, size, options.bytesPerRun, options.capacity));
+      }
+      results.push(...rows);
+      log(formatBackendTable(`${name} (${target.backend.name})`, rows, ceilings));
+    }
+  } finally {
+    closeSync(fd);
+    if (gpuBuffer !== undefined) device!.destroyBuffer(gpuBuffer);
+  }
+
+  const targets = evaluateTargets(results, ceilings);
+  log(formatTargets(targets));
+
+  if (options.json) {
+    mkdirSync(path.dirname(path.resolve(options.json)), { recursive: true });
+    writeFileSync(options.json, `${JSON.stringify({
+      date: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, vulkanDevice: device?.name ?? null },
+      options: { ...options, json: undefined },
+      ceilings, results, skipped, targets,
+    }, null, 2)}\n`);
+    log(`\nresults written to ${options.json}`);
+  }
+
+  const failed = results.filter((m) => m.errors > 0);
+  for (const m of failed) log(`ERROR: ${m.backend} ${formatBytes(m.requestSize)}: ${m.errors} failed reads ${JSON.stringify(m.statuses)}`);
+  if (results.length === 0) log('ERROR: no backend could run; see the skip reasons above');
+  return failed.length > 0 || results.length === 0 ? 1 : 0;
+}
+
+function openTarget(
+  name: BenchBackend, options: BenchOptions, device: VulkanDevice | undefined, deviceError: string,
+  gpuBufferSize: number, gpuBuffer: () => bigint,
+): Target | string {
+  const ds = loadDsRuntime();
+  const vulkanBackend = (): Backend => device!.backend();
+  try {
+    switch (name) {
+      case 'cpu':
+        return { backend: ds.cpu(), name, destination: 'host' };
+      case 'io_uring':
+        return { backend: ds.ioUring({ queueDepth: Math.min(options.capacity, 4096) }), name, destination: 'host' };
+      case 'vulkan-gpu':
+        if (!device) return deviceError;
+        return { backend: vulkanBackend(), name, destination: 'gpu', gpuBuffer: gpuBuffer(), gpuBufferSize };
+      case 'vulkan-host':
+        if (!device) return deviceError;
+        return { backend: vulkanBackend(), name, destination: 'host' };
+    }
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+main().then(
+  (code) => { process.exitCode = code; },
+  (e: unknown) => {
+    process.stderr.write(`bench failed: ${(e as Error).message ?? e}\n`);
+    process.exitCode = 1;
+  },
+);

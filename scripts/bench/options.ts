@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+// Command-line options of the benchmark.
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type BenchBackend = 'cpu' | 'io_uring' | 'vulkan-gpu' | 'vulkan-host';
+export const allBackends: readonly BenchBackend[] = ['cpu', 'io_uring', 'vulkan-gpu', 'vulkan-host'];
+
+export interface BenchOptions {
+  file: string;
+  fileSize: number;
+  /** bytes moved per (backend, request size) measurement */
+  bytesPerRun: number;
+  requestSizes: number[];
+  backends: BenchBackend[];
+  /** size of the Vulkan copy-ceiling measurement */
+  ceilingSize: number;
+  capacity: number;
+  json?: string;
+  quick: boolean;
+}
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+export const usage = `usage: node --import tsx scripts/bench/main.ts [options]
+  --quick              small file and runs (smoke test; numbers mean little)
+  --file PATH          data file (created when missing or of another size; default build/bench/data.bin)
+  --file-size BYTES    size of the data file (default 1 GiB, --quick 64 MiB); suffixes K, M, G
+  --bytes BYTES        bytes read per measurement (default 8 GiB, --quick 128 MiB)
+  --sizes LIST         request sizes (default 64K,1M,16M)
+  --backends LIST      of ${allBackends.join(', ')} (default: all)
+  --capacity N         queue capacity (default 1024)
+  --json PATH          also write the results as JSON
+  --help`;
+
+export function parseSize(text: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgKMG]?)(?:i?[bB])?$/.exec(text.trim());
+  if (!m) throw new Error(`${what}: '${text}' is not a size; write e.g. 65536, 64K, 1M or 1G`);
+  const unit = { '': 1, k: KiB, m: MiB, g: GiB }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Math.round(Number(m[1]) * unit);
+}
+
+export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      file: { type: 'string' },
+      'file-size': { type: 'string' },
+      bytes: { type: 'string' },
+      sizes: { type: 'string' },
+      backends: { type: 'string' },
+      capacity: { type: 'string' },
+      json: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const quick = Boolean(values.quick);
+  const backends = (values.backends ?? allBackends.join(','))
+    .split(',').map((b) => b.trim()).filter(Boolean) as BenchBackend[];
+  for (const b of backends) {
+    if (!allBackends.includes(b)) throw new Error(`--backends: unknown backend '${b}'; choose from ${allBackends.join(', ')}`);
+  }
+  const fileSize = parseSize(values['file-size'] ?? (quick ? '64M' : '1G'), '--file-size');
+  const requestSizes = (values.sizes ?? '64K,1M,16M').split(',').map((s) => parseSize(s, '--sizes'));
+  for (const size of requestSizes) {
+    if (size <= 0 || size > fileSize) throw new Error(`--sizes: ${size} must be above 0 and at most --file-size (${fileSize})`);
+  }
+  return {
+    file: path.resolve(values.file ?? path.join(repoRoot, 'build', 'bench', 'data.bin')),
+    fileSize,
+    bytesPerRun: parseSize(values.bytes ?? (quick ? '128M' : '8G'), '--bytes'),
+    requestSizes,
+    backends,
+    ceilingSize: Math.min(quick ? 64 * MiB : GiB, fileSize),
+    capacity: Number.parseInt(values.capacity ?? '1024', 10),
+    json: values.json,
+    quick,
+  };
+}
+
+export function formatBytes(n: number): string {
+  if (n >= GiB && n % GiB === 0) return `${n / GiB} GiB`;
+  if (n >= MiB && n % MiB === 0) return `${n / MiB} MiB`;
+  if (n >= KiB && n % KiB === 0) return `${n / KiB} KiB`;
+  return `${n} B`;
+}

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+// The printed tables and the targets from the issue, each with PASS/MISS.
+import type { Ceilings } from './ceilings.ts';
+import type { Measurement } from './measure.ts';
+import { formatBytes } from './options.ts';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+export interface TargetResult {
+  target: string;
+  measured: string;
+  verdict: 'PASS' | 'MISS' | 'n/a';
+}
+
+const pct = (part: number, whole?: number): string => (whole && whole > 0 ? `${((part / whole) * 100).toFixed(0)}%` : '-');
+
+function ceilingFor(m: Measurement, c: Ceilings): { gbps?: number; label: string } {
+  return m.destination === 'gpu'
+    ? { gbps: c.copyOneRegionGbps, label: 'copy ceiling' }
+    : { gbps: c.memcpyGbps, label: 'memcpy ceiling' };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
+}
+
+export function formatCeilings(c: Ceilings): string {
+  const lines = [`ceilings: single-thread memcpy ${c.memcpyGbps.toFixed(1)} GB/s (${formatBytes(c.memcpySize)})`];
+  if (c.copyOneRegionGbps !== undefined) {
+    lines.push(
+      `          vkCmdCopyBuffer staging -> device-local (${formatBytes(c.copySize!)}): ` +
+        `1 region ${c.copyOneRegionGbps.toFixed(1)} GB/s, 1 MiB regions ${c.copy1MiBRegionsGbps!.toFixed(1)} GB/s, ` +
+        `64 KiB regions ${c.copy64KiBRegionsGbps!.toFixed(1)} GB/s`,
+    );
+  } else {
+    lines.push('          vkCmdCopyBuffer: not measured (no Vulkan device)');
+  }
+  return lines.join('\n');
+}
+
+export function formatBackendTable(name: string, rows: Measurement[], c: Ceilings): string {
+  const header = ['request', 'GB/s', 'requests/s', 'CPU-s/GB', 'of ceiling', 'requests', 'errors'];
+  const body = rows.map((m) => [
+    `${formatBytes(m.requestSize)} -> ${m.destination}`,
+    m.gbps.toFixed(2),
+    Math.round(m.requestsPerSecond).toLocaleString('en-US'),
+    m.cpuSecondsPerGB.toFixed(3),
+    pct(m.gbps, ceilingFor(m, c).gbps),
+    String(m.requests),
+    String(m.errors),
+  ]);
+  const notes = rows.map((m) => {
+    const ceiling = ceilingFor(m, c);
+    return `  ${formatBytes(m.requestSize)} -> ${m.destination === 'gpu' ? 'GPU' : 'host'}: ${m.gbps.toFixed(1)} GB/s = ` +
+      `${pct(m.gbps, ceiling.gbps)} of ${ceiling.label}`;
+  });
+  return `\n== ${name} ==\n${table([header, ...body])}\n${notes.join('\n')}`;
+}
+
+export function evaluateTargets(results: Measurement[], c: Ceilings): TargetResult[] {
+  const find = (backend: string, size: number) => results.find((m) => m.backend === backend && m.requestSize === size);
+  const out: TargetResult[] = [];
+
+  const mib = find('vulkan-gpu', MiB);
+  out.push({
+    target: '1 MiB requests to GPU >= 80% of copy ceiling',
+    measured: mib && c.copyOneRegionGbps ? `${mib.gbps.toFixed(1)} GB/s = ${pct(mib.gbps, c.copyOneRegionGbps)}` : 'not run',
+    verdict: mib && c.copyOneRegionGbps ? (mib.gbps >= 0.8 * c.copyOneRegionGbps ? 'PASS' : 'MISS') : 'n/a',
+  });
+
+  const small = find('vulkan-gpu', 64 * KiB);
+  out.push({
+    target: '64 KiB requests to GPU >= 15 GB/s',
+    measured: small ? `${small.gbps.toFixed(1)} GB/s` : 'not run',
+    verdict: small ? (small.gbps >= 15 ? 'PASS' : 'MISS') : 'n/a',
+  });
+
+  const cpu = find('cpu', 64 * KiB);
+  out.push({
+    target: 'CPU backend 64 KiB reads to host >= 500 000 requests/s',
+    measured: cpu ? `${Math.round(cpu.requestsPerSecond).toLocaleString('en-US')} requests/s` : 'not run',
+    verdict: cpu ? (cpu.requestsPerSecond >= 500_000 ? 'PASS' : 'MISS') : 'n/a',
+  });
+  return out;
+}
+
+export function formatTargets(targets: TargetResult[]): string {
+  return `\n== targets (set for an H100 machine) ==\n` +
+    table([['target', 'measured', 'verdict'], ...targets.map((t) => [t.target, t.measured, t.verdict])]);
+}
