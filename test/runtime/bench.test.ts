@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+// `scripts/bench/main.ts --quick` runs to the end and prints its tables and targets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { makeTempDir } from '../lib/temp-files.ts';
+import { vulkanRequired } from '../lib/backends.ts';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+test('bench --quick prints a table per backend, the ceilings and the targets', { timeout: 300_000 }, async () => {
+  const dir = makeTempDir('ds-bench-test-');
+  try {
+    const json = path.join(dir.path, 'bench.json');
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      '--import', 'tsx', path.join(repoRoot, 'scripts/bench/main.ts'),
+      '--quick', '--file', path.join(dir.path, 'data.bin'), '--file-size', '16M', '--bytes', '32M', '--json', json,
+    ], { cwd: repoRoot, maxBuffer: 16 << 20 });
+    assert.match(stdout, /ceilings: single-thread memcpy [\d.]+ GB\/s/);
+    assert.match(stdout, /== cpu \(cpu\) ==/);
+    assert.match(stdout, /64 KiB -> host\s+[\d.]+\s+[\d,]+\s+[\d.]+\s+\d+%/);
+    assert.match(stdout, /== targets/);
+    assert.match(stdout, /CPU backend 64 KiB reads to host >= 500 000 requests\/s .* (PASS|MISS)/);
+    const report = JSON.parse(readFileSync(json, 'utf8'));
+    const cpuRows = report.results.filter((r: { backend: string }) => r.backend === 'cpu');
+    assert.equal(cpuRows.length, 3, 'one cpu row per request size');
+    for (const row of report.results) assert.equal(row.errors, 0, `${row.backend} ${row.requestSize}: errors`);
+    if (vulkanRequired()) {
+      assert.match(stdout, /1 MiB -> GPU: [\d.]+ GB\/s = \d+% of copy ceiling/);
+      assert.ok(report.ceilings.copyOneRegionGbps > 0, 'the copy ceiling was measured');
+    }
+  } finally {
+    dir.remove();
+  }
+});
