@@ -19,9 +19,11 @@ T from_handle(uint64_t h) {
     return reinterpret_cast<T>(static_cast<uintptr_t>(h));
 }
 
+// Three quarters of the CPUs: measured on a 16-core H100 host, 12 readers reach ~38 GB/s
+// while 16 starve the recorder and completion threads (64 KiB requests fell to 6-19 GB/s).
 uint32_t default_worker_count() {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    return static_cast<uint32_t>(std::clamp<long>(cpus, 1, kMaxWorkers));
+    return static_cast<uint32_t>(std::clamp<long>(cpus * 3 / 4, 1, kMaxWorkers));
 }
 
 }  // namespace
