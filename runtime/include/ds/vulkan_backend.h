@@ -27,7 +27,7 @@ struct VulkanBackendConfig {
 
     uint64_t staging_bytes = 256ull << 20;  ///< staging ring budget; larger requests are split
     uint64_t chunk_size = 4ull << 20;       ///< split unit for parallel reads and for the ring
-    uint32_t worker_count = 0;              ///< file readers; 0: one per online CPU (at most 16)
+    uint32_t worker_count = 0;              ///< file readers; 0: 3/4 of the online CPUs (1..16)
     uint64_t flush_bytes = 64ull << 20;     ///< submit a command buffer once this much is recorded
 };
 
