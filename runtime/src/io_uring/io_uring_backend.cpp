@@ -182,8 +182,9 @@ bool UringBackend::decide_to_block() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!incoming_.empty())
         return false;
-    if (!stop_)
-        sleeping_ = true;
+    if (stop_)  // the destructor saw us awake and did not write the eventfd
+        return slots_.in_use() > 0;
+    sleeping_ = true;
     return true;
 }
 
