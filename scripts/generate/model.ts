@@ -133,6 +133,7 @@ export function buildModel(spec: RawSpec, options: ModelOptions) {
       const t = parseType(p.type)!;
       const base = enumBase.get(t.base) ?? t.base;
       if (t.base === 'REFIID') { parts.push(`${p.name} %s`); args.push(`debugstr_guid(${p.name})`); }
+      else if (t.base === 'WCHAR' && t.pointers === 1) { parts.push(`${p.name} %s`); args.push(`debugstr_w(${p.name})`); }
       else if (t.base === 'PCSTR') { parts.push(`${p.name} %s`); args.push(`debugstr_a(${p.name})`); }
       else if (isPointer(t)) { parts.push(`${p.name} %p`); args.push(p.name); }
       else if (base === 'UINT64' || base === 'INT64' || base === 'size_t') { parts.push(`${p.name} %s`); args.push(`wine_dbgstr_longlong(${p.name})`); }
