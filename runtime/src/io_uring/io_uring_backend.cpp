@@ -141,12 +141,15 @@ void UringBackend::ring_main() {
 
     for (;;) {
         const bool stopping = take_incoming();
-        if (stopping)
+        if (stopping && !stopping_) {
+            stopping_ = true;
             cancel_all_pending();
+            cancel_in_flight();
+        }
         issue_pending();
-        if (stopping && slots_.in_use() == 0)
+        if (stopping_ && slots_.in_use() == 0)
             break;
-        if (!stopping)
+        if (!stopping_)
             arm_wakeup();
         submit_batch(decide_to_block());
         reap();
@@ -197,6 +200,20 @@ void UringBackend::arm_wakeup() {
     io_uring_prep_read(sqe, wake_fd_, &wake_value_, sizeof wake_value_, 0);
     io_uring_sqe_set_data64(sqe, kWakeTag);
     wake_armed_ = true;
+}
+
+// Shutdown: ask the kernel to cancel what it holds. File reads usually cannot be cancelled
+// and simply finish; reads that could wait forever (pipes, sockets) end with -ECANCELED.
+void UringBackend::cancel_in_flight() {
+    for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
+        if (!slots_.busy(slot))
+            continue;
+        io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
+        if (!sqe)
+            return;  // the ops still complete on their own
+        io_uring_prep_cancel64(sqe, slot, 0);
+        io_uring_sqe_set_data64(sqe, kDiscardedTag);
+    }
 }
 
 void UringBackend::submit_batch(bool wait) {

@@ -26,8 +26,12 @@ void UringBackend::complete(uint32_t slot, int res) {
         fall_back_to_buffered(slot);
         return;
     }
+    if (res == -ECANCELED) {
+        finish_op(slot, Status::Cancelled, 0);
+        return;
+    }
     if (res == -EINTR || res == -EAGAIN) {
-        prepare(slot);
+        resubmit(slot);
         return;
     }
     if (res < 0) {
@@ -62,7 +66,7 @@ void UringBackend::complete(uint32_t slot, int res) {
         op.done += got;
         const bool at_eof = got == 0 || got % kDirectAlign != 0;
         if (op.done < op.cover.cover_length && !at_eof) {
-            prepare(slot);
+            resubmit(slot);
             return;
         }
         // The cover may end past EOF and still hold every wanted byte.
@@ -74,9 +78,18 @@ void UringBackend::complete(uint32_t slot, int res) {
     }
     }
     if (op.done < op.length)
-        prepare(slot);  // short transfer: issue the remainder
+        resubmit(slot);  // short transfer: issue the remainder
     else
         finish_op(slot, Status::Ok, op.length);
+}
+
+// Issues the rest of a partly done op, unless the backend is shutting down: then a
+// remainder that might never come (a pipe) must not hold up the destructor.
+void UringBackend::resubmit(uint32_t slot) {
+    if (stopping_)
+        finish_op(slot, Status::Cancelled, 0);
+    else
+        prepare(slot);
 }
 
 // O_DIRECT was refused for this range (some filesystems reject alignments or O_DIRECT reads

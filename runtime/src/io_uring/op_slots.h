@@ -46,6 +46,8 @@ public:
             free_.push_back(i);
     }
     bool available() const { return !free_.empty(); }
+    uint32_t size() const { return static_cast<uint32_t>(ops_.size()); }
+    bool busy(uint32_t index) const { return ops_[index].work != nullptr; }
     uint32_t in_use() const { return static_cast<uint32_t>(ops_.size() - free_.size()); }
     uint32_t acquire() {
         uint32_t index = free_.back();

@@ -53,6 +53,7 @@ private:
     void submit_batch(bool wait);
     void reap();
     void arm_wakeup();
+    void cancel_in_flight();
 
     // Starting requests and preparing SQEs: io_uring_issue.cpp
     void issue_pending();
@@ -64,6 +65,7 @@ private:
 
     // Completions: io_uring_complete.cpp
     void complete(uint32_t slot, int res);
+    void resubmit(uint32_t slot);
     void fall_back_to_buffered(uint32_t slot);
     void finish_op(uint32_t slot, Status status, uint64_t bytes, int error = 0);
     void fail_unsubmitted(int error);
@@ -75,6 +77,7 @@ private:
     int wake_fd_ = -1;
     uint64_t wake_value_ = 0;   // the armed eventfd read lands here
     bool wake_armed_ = false;
+    bool stopping_ = false;     // ring thread's copy of stop_: no new work, no resubmits
     int inject_submit_error_ = 0;
     uint32_t batch_ops_ = 0;    // request SQEs prepared since the last submit
 
