@@ -92,9 +92,15 @@ int main() {
     auto q = Queue::create(backend, qc);
     for (uint64_t request : {uint64_t(1) << 20, uint64_t(64) << 10}) {
         double best = 0;
+        BackendStats before = backend->stats();
         for (int run = 0; run < 3; ++run)
             best = std::max(best, run_gbps(*q, f, buf, total, request));
-        std::printf("backend, %4llu KiB requests: %6.2f GB/s\n", static_cast<unsigned long long>(request >> 10), best);
+        BackendStats after = backend->stats();
+        std::printf("backend, %4llu KiB requests: %6.2f GB/s (%llu requests: %llu submits, %llu regions)\n",
+                    static_cast<unsigned long long>(request >> 10), best,
+                    static_cast<unsigned long long>(3 * total / request),
+                    static_cast<unsigned long long>(after.submits - before.submits),
+                    static_cast<unsigned long long>(after.gpu_copies - before.gpu_copies));
     }
     std::vector<uint8_t> host(total);
     double host_gbps = 0;
