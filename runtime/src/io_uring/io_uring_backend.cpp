@@ -103,8 +103,9 @@ int UringBackend::setup_ring() {
     wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
     if (wake_fd_ < 0)
         return -errno;
-    // Room for every op slot, the wakeup read, and slack.
-    const unsigned entries = config_.queue_depth + 2;
+    // Room for an SQE per op slot and the wakeup read, twice: after a refused submit the
+    // refused SQEs stay queued as NOPs (fail_unsubmitted) while new work is prepared.
+    const unsigned entries = 2 * (config_.queue_depth + 1);
     io_uring_params params{};
     // SINGLE_ISSUER and COOP_TASKRUN fit the one-thread design and cut kernel overhead;
     // kernels before 6.0 reject them, so retry plain.
@@ -194,7 +195,7 @@ bool UringBackend::decide_to_block() {
 void UringBackend::arm_wakeup() {
     if (wake_armed_)
         return;
-    io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
+    io_uring_sqe *sqe = get_sqe();
     if (!sqe)
         return;  // retried next turn; decide_to_block() will not sleep without it
     io_uring_prep_read(sqe, wake_fd_, &wake_value_, sizeof wake_value_, 0);
@@ -208,12 +209,28 @@ void UringBackend::cancel_in_flight() {
     for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
         if (!slots_.busy(slot))
             continue;
-        io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
+        io_uring_sqe *sqe = get_sqe();
         if (!sqe)
             return;  // the ops still complete on their own
         io_uring_prep_cancel64(sqe, slot, 0);
         io_uring_sqe_set_data64(sqe, kDiscardedTag);
     }
+}
+
+// An SQE, making room by handing the prepared ones to the kernel when the SQ is full.
+// Never reaps: callers may be inside reap()'s CQE loop.
+io_uring_sqe *UringBackend::get_sqe() {
+    if (io_uring_sqe *sqe = io_uring_get_sqe(&ring_))
+        return sqe;
+    const int r = io_uring_submit(&ring_);
+    if (r >= 0) {
+        if (batch_ops_ > 0)
+            submits_.fetch_add(1, std::memory_order_relaxed);
+        batch_ops_ = 0;
+    } else if (r != -EINTR && r != -EAGAIN && r != -EBUSY) {
+        fail_unsubmitted(-r);
+    }
+    return io_uring_get_sqe(&ring_);
 }
 
 void UringBackend::submit_batch(bool wait) {

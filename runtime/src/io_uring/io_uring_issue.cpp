@@ -112,7 +112,7 @@ void UringBackend::issue_segment(PendingWork &p, const Segment &s) {
 // Prepares the SQE for the part of the op not yet done: first issue and short-read resubmits.
 void UringBackend::prepare(uint32_t slot) {
     RingOp &op = slots_[slot];
-    io_uring_sqe *sqe = io_uring_get_sqe(&ring_);
+    io_uring_sqe *sqe = get_sqe();
     if (!sqe) {
         // Only when a broken ring keeps rejecting submits and discarded SQEs pile up.
         finish_op(slot, Status::IoError, 0, EBUSY);

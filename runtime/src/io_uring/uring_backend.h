@@ -50,6 +50,7 @@ private:
     int setup_ring();
     bool take_incoming();
     bool decide_to_block();
+    io_uring_sqe *get_sqe();
     void submit_batch(bool wait);
     void reap();
     void arm_wakeup();
