@@ -1,0 +1,163 @@
+/*
+ * This library is free software; you can redistribute it and/or modify it under the terms of
+ * the GNU Lesser General Public License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* dstorage.dll entry points: DllMain, the exports and the process-wide state. */
+#include "dstorage_private.h"
+
+WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
+
+struct dstorage_process dstorage_process =
+{
+    .staging_buffer_size = DSTORAGE_STAGING_BUFFER_SIZE_32MB,
+};
+
+HRESULT dstorage_unix_call(enum dstorage_unix_funcs code, void *params)
+{
+    NTSTATUS status = WINE_UNIX_CALL(code, params);
+
+    if (status)
+    {
+        ERR("Unix call %u failed, status %#lx; is dstorage.so next to dstorage.dll?\n", code, status);
+        return HRESULT_FROM_NT(status);
+    }
+    return S_OK;
+}
+
+/* The Unix backend is created on first use, with the configuration in force then. */
+HRESULT dstorage_backend(UINT64 *backend)
+{
+    struct backend_create_params params = {0};
+    HRESULT hr = S_OK;
+
+    EnterCriticalSection(&dstorage_process.cs);
+    if (!dstorage_process.backend)
+    {
+        params.staging_buffer_size = dstorage_process.staging_buffer_size;
+        params.worker_count = dstorage_process.config.NumSubmitThreads;
+        params.force_file_buffering = dstorage_process.config.ForceFileBuffering;
+        if (SUCCEEDED(hr = dstorage_unix_call(unix_backend_create, &params)) && SUCCEEDED(hr = params.result))
+            dstorage_process.backend = params.backend;
+        else
+            ERR("Cannot create the I/O backend, hr %#lx.\n", hr);
+    }
+    *backend = dstorage_process.backend;
+    LeaveCriticalSection(&dstorage_process.cs);
+    return hr;
+}
+
+/* Queues and files pin the staging size and configuration (E_DSTORAGE_STAGING_BUFFER_LOCKED). */
+BOOL dstorage_staging_locked(void)
+{
+    return ReadNoFence(&dstorage_process.queue_count) || ReadNoFence(&dstorage_process.file_count);
+}
+
+static HRESULT set_configuration(const DSTORAGE_CONFIGURATION1 *config)
+{
+    HRESULT hr = S_OK;
+
+    EnterCriticalSection(&dstorage_process.cs);
+    if (dstorage_staging_locked())
+    {
+        WARN("Queues or files exist; release them before changing the configuration.\n");
+        hr = E_DSTORAGE_STAGING_BUFFER_LOCKED;
+    }
+    else
+    {
+        dstorage_process.config = *config;
+        if (dstorage_process.backend)
+        {
+            struct backend_destroy_params params = { .backend = dstorage_process.backend };
+            dstorage_unix_call(unix_backend_destroy, &params);
+            dstorage_process.backend = 0;
+        }
+    }
+    LeaveCriticalSection(&dstorage_process.cs);
+    return hr;
+}
+
+HRESULT WINAPI DStorageSetConfiguration(const DSTORAGE_CONFIGURATION *config)
+{
+    DSTORAGE_CONFIGURATION1 config1 = {0};
+
+    TRACE("config %p.\n", config);
+    if (!config) return E_INVALIDARG;
+    memcpy(&config1, config, sizeof(*config));
+    return set_configuration(&config1);
+}
+
+HRESULT WINAPI DStorageSetConfiguration1(const DSTORAGE_CONFIGURATION1 *config)
+{
+    TRACE("config %p.\n", config);
+    if (!config) return E_INVALIDARG;
+    return set_configuration(config);
+}
+
+HRESULT WINAPI DStorageGetFactory(REFIID riid, void **out)
+{
+    struct factory_object *factory;
+    UINT64 backend;
+    HRESULT hr;
+
+    TRACE("riid %s, out %p.\n", debugstr_guid(riid), out);
+    if (!out) return E_POINTER;
+    *out = NULL;
+    if (FAILED(hr = dstorage_backend(&backend))) return hr;
+
+    EnterCriticalSection(&dstorage_process.cs);
+    if ((factory = dstorage_process.factory))
+    {
+        hr = factory_object_QueryInterface(factory, riid, out);
+    }
+    else if (!(factory = calloc(1, sizeof(*factory))))
+    {
+        hr = E_OUTOFMEMORY;
+    }
+    else
+    {
+        factory_object_init(factory);
+        /* The process keeps its own reference: the factory is a singleton. */
+        if (SUCCEEDED(hr = factory_object_QueryInterface(factory, riid, out)))
+            dstorage_process.factory = factory;
+        else
+            free(factory);
+    }
+    LeaveCriticalSection(&dstorage_process.cs);
+    return hr;
+}
+
+HRESULT WINAPI DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT format, UINT32 threads,
+                                              REFIID riid, void **out)
+{
+    FIXME("format %u, threads %u, riid %s, out %p: the GDeflate codec is not implemented yet.\n",
+          format, threads, debugstr_guid(riid), out);
+    if (out) *out = NULL;
+    return E_NOTIMPL;
+}
+
+BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
+{
+    TRACE("instance %p, reason %lu, reserved %p.\n", instance, reason, reserved);
+
+    switch (reason)
+    {
+    case DLL_PROCESS_ATTACH:
+        DisableThreadLibraryCalls(instance);
+        InitializeCriticalSection(&dstorage_process.cs);
+        if (dstorage_init_unix_call(instance))
+        {
+            ERR("dstorage.so not found; put it beside dstorage.dll in a WINEDLLPATH directory.\n");
+            return FALSE;
+        }
+        break;
+    case DLL_PROCESS_DETACH:
+        if (reserved) break;
+        DeleteCriticalSection(&dstorage_process.cs);
+        break;
+    }
+    return TRUE;
+}

@@ -1,0 +1,127 @@
+/*
+ * This library is free software; you can redistribute it and/or modify it under the terms of
+ * the GNU Lesser General Public License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* PE side of dstorage.dll: hand-written object state and the helpers the sources share. */
+#ifndef __WINE_DSTORAGE_PRIVATE_H
+#define __WINE_DSTORAGE_PRIVATE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COBJMACROS
+#include "ntstatus.h"
+#define WIN32_NO_STATUS
+#include "windef.h"
+#include "winbase.h"
+#include "winternl.h"
+#include "d3d12.h"
+#include "dstorage_private_gen.h"
+#include "wine/debug.h"
+
+/* Process-wide state: one factory, one Unix backend, the configuration and the object counts
+ * that lock the staging-buffer size. */
+struct dstorage_process
+{
+    CRITICAL_SECTION cs;
+    struct factory_object *factory;
+    UINT64 backend;
+    UINT32 staging_buffer_size;
+    DSTORAGE_CONFIGURATION1 config;
+    LONG queue_count;
+    LONG file_count;
+};
+extern struct dstorage_process dstorage_process;
+
+HRESULT dstorage_backend(UINT64 *backend);
+BOOL dstorage_staging_locked(void);
+
+struct file_state
+{
+    HANDLE handle; /* PE handle, INVALID_HANDLE_VALUE once closed */
+    WCHAR *path;
+    BOOL counted;
+};
+/* Unix handle of an IDStorageFile, and its name for error records (empty when unknown). */
+UINT64 file_unix_handle(IDStorageFile *iface);
+const WCHAR *file_path(IDStorageFile *iface);
+
+struct status_array_state
+{
+    UINT32 capacity;
+    volatile LONG *results; /* HRESULT per index, E_PENDING while waiting */
+};
+void status_array_set(IDStorageStatusArray *iface, UINT32 index, HRESULT hr);
+UINT32 status_array_capacity(IDStorageStatusArray *iface);
+
+enum entry_kind { ENTRY_REQUEST, ENTRY_STATUS, ENTRY_SIGNAL, ENTRY_EVENT };
+
+/* One enqueued entry; its address is the runtime's user_data. */
+struct queue_entry
+{
+    enum entry_kind kind;
+    UINT64 seq;      /* enqueue order, for status arrays */
+    HRESULT invalid; /* validation failure found at enqueue, S_OK otherwise */
+    volatile LONG ready; /* set once the enqueuing thread is done with the entry */
+    DSTORAGE_REQUEST request;
+    char name[DSTORAGE_REQUEST_MAX_NAME];
+    DSTORAGE_ENQUEUE_REQUEST_FLAGS flags; /* fence waits of EnqueueRequests */
+    IDStorageFile *file; /* referenced while in flight */
+    IDStorageStatusArray *status_array;
+    UINT32 status_index;
+    ID3D12Fence *fence;
+    UINT64 fence_value;
+    HANDLE event;
+    /* GPU destinations: region of the upload staging buffer */
+    UINT64 staging_offset;
+    UINT64 staging_size;
+};
+
+struct queue_gpu; /* queue_gpu.c */
+
+struct queue_failure
+{
+    UINT64 seq;
+    HRESULT hr;
+};
+
+struct queue_state
+{
+    DSTORAGE_QUEUE_DESC desc;
+    char *name;
+    BOOL closed;
+    LONG64 next_seq;
+    HANDLE thread;
+    HANDLE error_event;
+    CRITICAL_SECTION cs; /* error record, failures */
+    DSTORAGE_ERROR_RECORD record;
+    struct queue_failure *failures; /* request failures not yet reported by a status entry */
+    SIZE_T failure_count, failure_capacity;
+    struct queue_gpu *gpu;
+};
+
+void queue_record_failure(struct queue_object *queue, HRESULT hr, DSTORAGE_COMMAND_TYPE type,
+                          const struct queue_entry *entry);
+void queue_complete(struct queue_object *queue, const struct unix_completion *completion);
+DWORD WINAPI queue_completion_thread(void *arg);
+
+/* queue_gpu.c: the D3D12 path for GPU destinations. */
+BOOL queue_gpu_destination(const DSTORAGE_REQUEST *request);
+/* Sizes the staging region (GetCopyableFootprints for textures); 0 when not a GPU destination. */
+UINT64 queue_gpu_staged_size(struct queue_object *queue, const DSTORAGE_REQUEST *request);
+/* Reserves a staging region; S_FALSE when it is full and !wait, else blocks until regions free up. */
+HRESULT queue_gpu_reserve(struct queue_object *queue, struct queue_entry *entry, UINT64 size, BOOL wait,
+                          UINT64 *address);
+/* Records and runs the copies of a completed request, waits for them, frees its region. */
+HRESULT queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, BOOL succeeded);
+void queue_gpu_destroy(struct queue_object *queue);
+
+HRESULT dstorage_unix_call(enum dstorage_unix_funcs code, void *params);
+
+#endif /* __WINE_DSTORAGE_PRIVATE_H */

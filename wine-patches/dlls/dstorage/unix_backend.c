@@ -1,0 +1,76 @@
+#if 0
+#pragma makedep unix
+#endif
+/*
+ * This library is free software; you can redistribute it and/or modify it under the terms of
+ * the GNU Lesser General Public License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/* Unix side: the process-wide ds-runtime backend (io_uring when the kernel allows it, else CPU). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "ntstatus.h"
+#define WIN32_NO_STATUS
+#include "windef.h"
+#include "winbase.h"
+#include "winternl.h"
+#include "unix_private_gen.h"
+#include "wine/debug.h"
+
+WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
+
+NTSTATUS backend_create(void *args)
+{
+    struct backend_create_params *params = args;
+    ds_io_uring_backend_desc uring_desc = {0};
+    ds_cpu_backend_desc cpu_desc = { .worker_count = params->worker_count };
+    struct unix_backend *object;
+    ds_backend *backend = NULL;
+    ds_result res;
+
+    if (!(object = calloc(1, sizeof(*object)))) return STATUS_NO_MEMORY;
+    if (params->vk_device)
+        WARN("Vulkan handles given, but this build stages GPU data through D3D12; using a CPU backend.\n");
+    if (!params->force_file_buffering && (res = ds_io_uring_backend_create(&uring_desc, &backend)) != DS_OK)
+    {
+        TRACE("io_uring backend unavailable (%d), falling back to the CPU backend.\n", res);
+        backend = NULL;
+    }
+    if (!backend && (res = ds_cpu_backend_create(&cpu_desc, &backend)) != DS_OK)
+    {
+        ERR("Cannot create a ds-runtime backend (%d); check memory limits and ulimit -n.\n", res);
+        free(object);
+        params->result = E_FAIL;
+        return STATUS_SUCCESS;
+    }
+    object->backend = backend;
+    TRACE("backend %s.\n", ds_backend_name(backend));
+    params->backend = unix_backend_to_handle(object);
+    params->has_gpu = ds_backend_has_gpu(backend);
+    params->result = S_OK;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS backend_destroy(void *args)
+{
+    struct backend_destroy_params *params = args;
+    struct unix_backend *object = unix_backend_from_handle(params->backend);
+
+    if (!object) return STATUS_SUCCESS;
+    ds_backend_destroy(object->backend);
+    free(object);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS backend_get_stats(void *args)
+{
+    struct backend_get_stats_params *params = args;
+
+    ds_backend_get_stats(unix_backend_from_handle(params->backend)->backend, (ds_backend_stats *)&params->stats);
+    return STATUS_SUCCESS;
+}
