@@ -71,6 +71,8 @@ UringBackend::~UringBackend() {
     }
     if (thread_.joinable())
         thread_.join();
+    if (wake_fd_ >= 0)
+        ::close(wake_fd_);
 }
 
 BackendStats UringBackend::stats() const {
@@ -156,9 +158,9 @@ void UringBackend::ring_main() {
         reap();
     }
     // Nothing of ours is in flight; the armed eventfd read is cancelled by the teardown.
+    // wake_fd_ stays open: the destructor may still be writing it. It closes it after join.
     bounce_.unregister(&ring_);
     io_uring_queue_exit(&ring_);
-    ::close(wake_fd_);
 }
 
 bool UringBackend::take_incoming() {

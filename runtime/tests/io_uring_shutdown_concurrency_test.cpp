@@ -2,6 +2,7 @@
 // Destroying the io_uring backend with requests in flight and waiting: the destructor returns,
 // and every request has been finished exactly once (Ok with the right bytes, or Cancelled).
 // Drives Backend::submit directly, so the backend's own destructor is what is tested.
+// Also runs under TSan (label "concurrency"): it races the destructor against the ring thread.
 #include <unistd.h>
 
 #include <atomic>
@@ -145,5 +146,5 @@ void test_destroy_with_reads_that_never_complete() {
 int main() {
     test_destroy_with_file_reads_in_flight();
     test_destroy_with_reads_that_never_complete();
-    return dstest::finish("io_uring_shutdown_test");
+    return dstest::finish("io_uring_shutdown_concurrency_test");
 }
