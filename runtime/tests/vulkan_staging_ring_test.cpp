@@ -9,6 +9,11 @@
 #include <vector>
 
 #include "check.h"
+
+#ifndef DS_HAVE_VULKAN
+// The ring is compiled only into Vulkan-enabled builds.
+int main() { dstest::skip_or_fail("DS_REQUIRE_VULKAN", "ds-runtime was built with DS_WITH_VULKAN=OFF"); }
+#else
 #include "vulkan/staging_ring.h"
 
 using ds::vk::RingSpan;
@@ -129,3 +134,4 @@ int main() {
     test_concurrent_spans_never_overlap();
     return dstest::finish("vulkan_staging_ring_test");
 }
+#endif  // DS_HAVE_VULKAN
