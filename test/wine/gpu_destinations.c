@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: MIT
+ * Program 3: GPU destinations through the module's D3D12 staging path. file -> buffer (read back
+ * through a READBACK heap), file -> texture region for several formats, mip levels and a partial
+ * box, multiple subresources, a subresource range, and tiles where the device supports them.
+ * File data is laid out as GetCopyableFootprints describes; only the row bytes are compared. */
+#include "common.h"
+
+#define FILE_SIZE (8u << 20)
+
+static IDStorageFactory *factory;
+static IDStorageFile *file;
+static ID3D12Device *device;
+static IDStorageQueue3 *queue;
+static ID3D12CommandQueue *cmd_queue;
+static ID3D12CommandAllocator *allocator;
+static ID3D12GraphicsCommandList *list;
+static ID3D12Fence *fence;
+static UINT64 fence_value;
+
+static void load_and_wait(const DSTORAGE_REQUEST *r, const char *what)
+{
+    HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    IDStorageQueue3_EnqueueRequest(queue, r);
+    IDStorageQueue3_EnqueueSignal(queue, fence, ++fence_value);
+    IDStorageQueue3_Submit(queue);
+    ID3D12Fence_SetEventOnCompletion(fence, fence_value, event);
+    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0, "%s: fence %llu: expected signalled within 60 s, got a timeout", what, (unsigned long long)fence_value);
+    CloseHandle(event);
+    {
+        DSTORAGE_ERROR_RECORD record;
+        IDStorageQueue3_RetrieveErrorRecord(queue, &record);
+        CHECK(!record.FailureCount, "%s: expected no failure, got %u (first hr %#lx)", what, record.FailureCount, (unsigned long)record.FirstFailure.HResult);
+    }
+}
+
+static ID3D12Resource *create_buffer(D3D12_HEAP_TYPE type, UINT64 size, D3D12_RESOURCE_STATES state)
+{
+    D3D12_HEAP_PROPERTIES heap = { type };
+    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_BUFFER, 0, size, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0}, D3D12_TEXTURE_LAYOUT_ROW_MAJOR };
+    ID3D12Resource *resource;
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc, state, NULL, &IID_ID3D12Resource, (void **)&resource), "CreateCommittedResource(buffer)");
+    return resource;
+}
+
+static void begin(void)
+{
+    ID3D12CommandAllocator_Reset(allocator);
+    ID3D12GraphicsCommandList_Reset(list, allocator, NULL);
+}
+
+static void execute(void)
+{
+    HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    ID3D12CommandList *l = (ID3D12CommandList *)list;
+    REQUIRE_HR(ID3D12GraphicsCommandList_Close(list), "Close command list");
+    ID3D12CommandQueue_ExecuteCommandLists(cmd_queue, 1, &l);
+    ID3D12CommandQueue_Signal(cmd_queue, fence, ++fence_value);
+    ID3D12Fence_SetEventOnCompletion(fence, fence_value, event);
+    WaitForSingleObject(event, INFINITE);
+    CloseHandle(event);
+}
+
+static void test_buffer(void)
+{
+    const UINT64 offset = 4096, file_offset = 12345;
+    const UINT32 size = 300001;
+    ID3D12Resource *buffer = create_buffer(D3D12_HEAP_TYPE_DEFAULT, 1 << 20, D3D12_RESOURCE_STATE_COMMON);
+    ID3D12Resource *readback = create_buffer(D3D12_HEAP_TYPE_READBACK, 1 << 20, D3D12_RESOURCE_STATE_COPY_DEST);
+    DSTORAGE_REQUEST r;
+    BYTE *data;
+
+    memset(&r, 0, sizeof(r));
+    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
+    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
+    r.Source.File.Source = file;
+    r.Source.File.Offset = file_offset;
+    r.Source.File.Size = size;
+    r.Destination.Buffer.Resource = buffer;
+    r.Destination.Buffer.Offset = offset;
+    r.Destination.Buffer.Size = size;
+    load_and_wait(&r, "file -> buffer");
+
+    begin();
+    ID3D12GraphicsCommandList_CopyBufferRegion(list, readback, 0, buffer, offset, size);
+    execute();
+    REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
+    check_pattern(data, file_offset, size, "file -> buffer");
+    ID3D12Resource_Unmap(readback, 0, NULL);
+    ID3D12Resource_Release(readback);
+    ID3D12Resource_Release(buffer);
+}
+
+static ID3D12Resource *create_texture(DXGI_FORMAT format, UINT width, UINT height, UINT16 layers, UINT16 mips)
+{
+    D3D12_HEAP_PROPERTIES heap = { D3D12_HEAP_TYPE_DEFAULT };
+    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_TEXTURE2D, 0, width, height, layers, mips, format, {1, 0}, D3D12_TEXTURE_LAYOUT_UNKNOWN };
+    ID3D12Resource *resource;
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc, D3D12_RESOURCE_STATE_COMMON, NULL, &IID_ID3D12Resource, (void **)&resource), "CreateCommittedResource(texture)");
+    return resource;
+}
+
+/* Reads subresources [first, first + count) back with the footprints of `layout_desc` and compares
+ * each row against the file at file_offset + footprint offset (layout of the request). */
+static void check_subresources(ID3D12Resource *texture, const D3D12_RESOURCE_DESC *layout_desc, UINT first, UINT count,
+                               UINT dst_first, UINT x, UINT y, UINT64 file_offset, const char *what)
+{
+    D3D12_PLACED_SUBRESOURCE_FOOTPRINT fp[16];
+    UINT rows[16];
+    UINT64 row_size[16], total, r;
+    ID3D12Resource *readback;
+    BYTE *data;
+    UINT i;
+    char name[128];
+
+    ID3D12Device_GetCopyableFootprints(device, layout_desc, first, count, 0, fp, rows, row_size, &total);
+    readback = create_buffer(D3D12_HEAP_TYPE_READBACK, total, D3D12_RESOURCE_STATE_COPY_DEST);
+    begin();
+    for (i = 0; i < count; ++i)
+    {
+        D3D12_TEXTURE_COPY_LOCATION dst = { readback, D3D12_TEXTURE_COPY_TYPE_PLACED_FOOTPRINT };
+        D3D12_TEXTURE_COPY_LOCATION src = { texture, D3D12_TEXTURE_COPY_TYPE_SUBRESOURCE_INDEX };
+        D3D12_BOX box = { x, y, 0, x + fp[i].Footprint.Width, y + fp[i].Footprint.Height, 1 };
+        dst.PlacedFootprint = fp[i];
+        src.SubresourceIndex = dst_first + i;
+        ID3D12GraphicsCommandList_CopyTextureRegion(list, &dst, 0, 0, 0, &src, &box);
+    }
+    execute();
+    REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
+    for (i = 0; i < count; ++i)
+        for (r = 0; r < rows[i]; ++r)
+        {
+            UINT64 at = fp[i].Offset + r * fp[i].Footprint.RowPitch;
+            sprintf(name, "%s: subresource %u row %llu", what, dst_first + i, (unsigned long long)r);
+            if (!check_pattern(data + at, file_offset + at, row_size[i], name)) goto done;
+        }
+done:
+    ID3D12Resource_Unmap(readback, 0, NULL);
+    ID3D12Resource_Release(readback);
+}
+
+static void test_texture_region(DXGI_FORMAT format, const char *format_name)
+{
+    ID3D12Resource *texture = create_texture(format, 64, 64, 1, 3);
+    D3D12_RESOURCE_DESC desc, box_desc;
+    DSTORAGE_REQUEST r;
+    UINT64 total;
+    UINT mip;
+    char what[128];
+
+    texture->lpVtbl->GetDesc(texture, &desc);
+    for (mip = 0; mip < 4; ++mip)
+    {
+        /* mips 0..2 whole; "mip 3" is a partial box inside mip 0 */
+        UINT level = mip == 3 ? 0 : mip, size = 64 >> level;
+        D3D12_BOX box = mip == 3 ? (D3D12_BOX){ 16, 8, 0, 48, 40, 1 } : (D3D12_BOX){ 0, 0, 0, size, size, 1 };
+
+        box_desc = desc;
+        box_desc.Width = box.right - box.left;
+        box_desc.Height = box.bottom - box.top;
+        box_desc.DepthOrArraySize = 1;
+        box_desc.MipLevels = 1;
+        ID3D12Device_GetCopyableFootprints(device, &box_desc, 0, 1, 0, NULL, NULL, NULL, &total);
+        memset(&r, 0, sizeof(r));
+        r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
+        r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_TEXTURE_REGION;
+        r.Source.File.Source = file;
+        r.Source.File.Offset = 65536 * (mip + 1);
+        r.Source.File.Size = (UINT32)total;
+        r.Destination.Texture.Resource = texture;
+        r.Destination.Texture.SubresourceIndex = level;
+        r.Destination.Texture.Region = box;
+        sprintf(what, "%s texture region, %s", format_name, mip == 3 ? "box in mip 0" : mip == 0 ? "mip 0" : mip == 1 ? "mip 1" : "mip 2");
+        load_and_wait(&r, what);
+        check_subresources(texture, &box_desc, 0, 1, level, box.left, box.top, r.Source.File.Offset, what);
+    }
+    ID3D12Resource_Release(texture);
+}
+
+static void test_multiple_subresources(BOOL range)
+{
+    ID3D12Resource *texture = create_texture(DXGI_FORMAT_R8G8B8A8_UNORM, 32, 32, 2, 4);
+    UINT first = range ? 2 : 1, count = range ? 3 : 8 - 1;
+    D3D12_RESOURCE_DESC desc;
+    DSTORAGE_REQUEST r;
+    UINT64 total;
+    const char *what = range ? "multiple subresources range (2..4)" : "multiple subresources (1..7)";
+
+    texture->lpVtbl->GetDesc(texture, &desc);
+    ID3D12Device_GetCopyableFootprints(device, &desc, first, count, 0, NULL, NULL, NULL, &total);
+    memset(&r, 0, sizeof(r));
+    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
+    r.Options.DestinationType = range ? DSTORAGE_REQUEST_DESTINATION_MULTIPLE_SUBRESOURCES_RANGE : DSTORAGE_REQUEST_DESTINATION_MULTIPLE_SUBRESOURCES;
+    r.Source.File.Source = file;
+    r.Source.File.Offset = 1 << 20;
+    r.Source.File.Size = (UINT32)total;
+    if (range)
+    {
+        r.Destination.MultipleSubresourcesRange.Resource = texture;
+        r.Destination.MultipleSubresourcesRange.FirstSubresource = first;
+        r.Destination.MultipleSubresourcesRange.NumSubresources = count;
+    }
+    else
+    {
+        r.Destination.MultipleSubresources.Resource = texture;
+        r.Destination.MultipleSubresources.FirstSubresource = first;
+    }
+    load_and_wait(&r, what);
+    check_subresources(texture, &desc, first, count, first, 0, 0, r.Source.File.Offset, what);
+    ID3D12Resource_Release(texture);
+}
+
+static void test_tiles(void)
+{
+    D3D12_FEATURE_DATA_D3D12_OPTIONS options = {0};
+    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_TEXTURE2D, 0, 256, 256, 1, 1, DXGI_FORMAT_R8G8B8A8_UNORM, {1, 0}, D3D12_TEXTURE_LAYOUT_64KB_UNDEFINED_SWIZZLE };
+    D3D12_HEAP_DESC heap_desc = { 4 * 65536, { D3D12_HEAP_TYPE_DEFAULT }, 0, D3D12_HEAP_FLAG_DENY_BUFFERS | D3D12_HEAP_FLAG_DENY_RT_DS_TEXTURES };
+    D3D12_TILED_RESOURCE_COORDINATE start = {0};
+    D3D12_TILE_REGION_SIZE region = { 4, FALSE };
+    D3D12_TILE_RANGE_FLAGS flags = D3D12_TILE_RANGE_FLAG_NONE;
+    UINT heap_start = 0, tiles = 4;
+    ID3D12Resource *texture, *readback;
+    ID3D12Heap *heap;
+    DSTORAGE_REQUEST r;
+    BYTE *data;
+
+    ID3D12Device_CheckFeatureSupport(device, D3D12_FEATURE_D3D12_OPTIONS, &options, sizeof(options));
+    if (options.TiledResourcesTier == D3D12_TILED_RESOURCES_TIER_NOT_SUPPORTED)
+    {
+        printf("tiles: not supported by this D3D12 (TiledResourcesTier 0), covered on the GPU machine\n");
+        return;
+    }
+    REQUIRE_HR(ID3D12Device_CreateReservedResource(device, &desc, D3D12_RESOURCE_STATE_COMMON, NULL, &IID_ID3D12Resource, (void **)&texture), "CreateReservedResource");
+    REQUIRE_HR(ID3D12Device_CreateHeap(device, &heap_desc, &IID_ID3D12Heap, (void **)&heap), "CreateHeap");
+    {
+        /* mingw-w64's d3d12.h drops the heap parameter of UpdateTileMappings; call the real ABI. */
+        typedef void (STDMETHODCALLTYPE *update_tile_mappings_fn)(ID3D12CommandQueue *, ID3D12Resource *, UINT,
+                const D3D12_TILED_RESOURCE_COORDINATE *, const D3D12_TILE_REGION_SIZE *, ID3D12Heap *, UINT,
+                const D3D12_TILE_RANGE_FLAGS *, const UINT *, const UINT *, D3D12_TILE_MAPPING_FLAGS);
+        update_tile_mappings_fn update = (update_tile_mappings_fn)cmd_queue->lpVtbl->UpdateTileMappings;
+        update(cmd_queue, texture, 1, &start, &region, heap, 1, &flags, &heap_start, &tiles, D3D12_TILE_MAPPING_FLAG_NONE);
+    }
+    memset(&r, 0, sizeof(r));
+    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
+    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_TILES;
+    r.Source.File.Source = file;
+    r.Source.File.Offset = 2 << 20;
+    r.Source.File.Size = 4 * 65536;
+    r.Destination.Tiles.Resource = texture;
+    r.Destination.Tiles.TiledRegionStartCoordinate = start;
+    r.Destination.Tiles.TileRegionSize = region;
+    load_and_wait(&r, "tiles");
+    readback = create_buffer(D3D12_HEAP_TYPE_READBACK, 4 * 65536, D3D12_RESOURCE_STATE_COPY_DEST);
+    begin();
+    ID3D12GraphicsCommandList_CopyTiles(list, texture, &start, &region, readback, 0, D3D12_TILE_COPY_FLAG_SWIZZLED_TILED_RESOURCE_TO_LINEAR_BUFFER);
+    execute();
+    REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
+    if (check_pattern(data, 2 << 20, 4 * 65536, "tiles")) printf("tiles: all tile checks passed\n");
+    ID3D12Resource_Unmap(readback, 0, NULL);
+    ID3D12Resource_Release(readback);
+    ID3D12Heap_Release(heap);
+    ID3D12Resource_Release(texture);
+}
+
+int main(void)
+{
+    D3D12_COMMAND_QUEUE_DESC queue_desc = { D3D12_COMMAND_LIST_TYPE_DIRECT };
+    WCHAR path[MAX_PATH];
+
+    device = create_device();
+    factory = get_factory();
+    make_pattern_file(path, L"ds_gpu.bin", FILE_SIZE);
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file), "OpenFile");
+    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, device, "gpu");
+    REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue, (void **)&cmd_queue), "CreateCommandQueue");
+    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT, &IID_ID3D12CommandAllocator, (void **)&allocator), "CreateCommandAllocator");
+    REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, allocator, NULL, &IID_ID3D12GraphicsCommandList, (void **)&list), "CreateCommandList");
+    ID3D12GraphicsCommandList_Close(list);
+    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&fence), "CreateFence");
+
+    test_buffer();
+    test_texture_region(DXGI_FORMAT_R8G8B8A8_UNORM, "R8G8B8A8_UNORM");
+    test_texture_region(DXGI_FORMAT_R16G16B16A16_FLOAT, "R16G16B16A16_FLOAT");
+    test_texture_region(DXGI_FORMAT_R8_UNORM, "R8_UNORM");
+    test_multiple_subresources(FALSE);
+    test_multiple_subresources(TRUE);
+    test_tiles();
+
+    IDStorageQueue3_Release(queue);
+    IDStorageFile_Release(file);
+    ID3D12Fence_Release(fence);
+    ID3D12GraphicsCommandList_Release(list);
+    ID3D12CommandAllocator_Release(allocator);
+    ID3D12CommandQueue_Release(cmd_queue);
+    IDStorageFactory_Release(factory);
+    ID3D12Device_Release(device);
+    DeleteFileW(path);
+    return finish("gpu_destinations");
+}

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+// Builds dstorage.dll/.so out of tree, compiles the Windows test programs in this directory with
+// mingw against the generated dstorage.h, and runs each under `xvfb-run -a wine` with the module
+// loaded builtin from build/wine-module (WINEDLLPATH). A program passes when it exits 0 and prints
+// "<name>: all checks passed"; it prints "expected X, got Y" for every failed check.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { execa } from 'execa';
+import { Listr } from 'listr2';
+import { repoRoot } from '../../scripts/lib/paths.ts';
+import { defaultOptions } from '../../scripts/wine/layout.ts';
+import { wineModuleTasks } from '../../scripts/wine/wine-tasks.ts';
+
+const options = defaultOptions();
+const testDir = join(repoRoot, 'test/wine');
+const outDir = join(repoRoot, 'build/wine-tests');
+const prefix = join(outDir, 'prefix');
+const PROGRAM_TIMEOUT_MS = 240_000;
+
+/** Expected extra lines per program (a case the machine cannot run must say so, never pass silently). */
+const expectedLines: Record<string, RegExp[]> = {
+  gpu_destinations: [/tiles: (not supported by this D3D12 \(TiledResourcesTier 0\), covered on the GPU machine|all tile checks passed)/],
+};
+
+const programs = readdirSync(testDir).filter((f) => f.endsWith('.c')).map((f) => basename(f, '.c')).sort();
+
+function wineEnv(): Record<string, string> {
+  return {
+    WINEPREFIX: prefix,
+    WINEDEBUG: process.env.WINEDEBUG ?? '-all',
+    WINEDLLOVERRIDES: 'dstorage,dstoragecore=b,n',
+    WINEDLLPATH: options.outDir,
+  };
+}
+
+before(async () => {
+  await new Listr(wineModuleTasks(options), { renderer: 'silent', exitOnError: true }).run();
+  mkdirSync(outDir, { recursive: true });
+  for (const name of programs) {
+    const r = await execa('x86_64-w64-mingw32-gcc', ['-O1', '-g', '-Wall', '-Wno-unused-function',
+      '-I', join(repoRoot, 'build/generated', options.target, 'include'), join(testDir, `${name}.c`),
+      join(options.outDir, 'dstorage.dll'), '-o', join(outDir, `${name}.exe`), '-ld3d12', '-ldxguid'], { reject: false, all: true });
+    assert.equal(r.exitCode, 0, `compiling ${name}.c failed:\n${r.all}`);
+  }
+  if (!existsSync(join(prefix, 'system.reg'))) {
+    const r = await execa('wineboot', ['-i'], { env: wineEnv(), reject: false, all: true, timeout: 120_000 });
+    assert.equal(r.exitCode, 0, `creating the Wine prefix ${prefix} failed:\n${r.all}`);
+  }
+}, { timeout: 600_000 });
+
+test('the program list is not empty', () => {
+  assert.ok(programs.length >= 4, `expected at least 4 test programs in ${testDir}, got ${programs.join(', ')}`);
+});
+
+for (const name of programs) {
+  test(`${name}.exe under wine`, { timeout: PROGRAM_TIMEOUT_MS + 30_000 }, async () => {
+    const r = await execa('xvfb-run', ['-a', 'wine', join(outDir, `${name}.exe`)],
+      { env: wineEnv(), reject: false, all: true, timeout: PROGRAM_TIMEOUT_MS });
+    const out = r.all ?? '';
+    assert.ok(!r.timedOut, `${name}.exe ran past ${PROGRAM_TIMEOUT_MS / 1000} s (hang?); output:\n${out}`);
+    assert.equal(r.exitCode, 0, `${name}.exe exited ${r.exitCode}; output:\n${out}`);
+    assert.match(out, new RegExp(`${name}: all checks passed`), `${name}.exe did not report success; output:\n${out}`);
+    for (const line of expectedLines[name] ?? []) assert.match(out, line, `${name}.exe output lacks ${line}:\n${out}`);
+  });
+}
