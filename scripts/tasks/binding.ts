@@ -24,7 +24,7 @@ export function resolveBindingBuild(flags: { 'log-dir'?: string; verbose?: boole
   };
 }
 
-export function nodeGypArgs(b: BindingBuild, nodedir = nodeHeadersPrefix()): string[] {
+export function nodeGypArgs(b: BindingBuild, nodedir: string | null = nodeHeadersPrefix() ?? null): string[] {
   const args = [paths.nodeGyp, 'rebuild', '--directory', b.bindingDir, `--jobs=${b.jobs}`];
   if (nodedir) args.push(`--nodedir=${nodedir}`);
   if (b.verbose) args.push('--verbose');
