@@ -134,6 +134,12 @@ void UringBackend::prepare(uint32_t slot) {
         io_uring_prep_read(sqe, fd, op.memory + op.done, static_cast<unsigned>(op.length - op.done),
                            op.file_offset + op.done);
     }
+    // A buffered read of cached data completes inside io_uring_enter, on this one thread;
+    // large ones go to the kernel's workers so the copies run on every core. (O_DIRECT reads
+    // are asynchronous already: forcing them onto workers would only add a context switch.)
+    const bool buffered = op.kind == OpKind::Read || op.kind == OpKind::Write;
+    if (buffered && config_.async_min_size != 0 && op.length - op.done >= config_.async_min_size)
+        io_uring_sqe_set_flags(sqe, IOSQE_ASYNC);
     io_uring_sqe_set_data64(sqe, slot);
     ++batch_ops_;
 }
