@@ -20,7 +20,7 @@ export const paths = {
   generateIndex: at('scripts', 'generate', 'index.ts'),
   benchMain: at('scripts', 'bench', 'main.ts'),
   testRoot: at('test'),
-  lsanSuppressions: at('runtime', 'tests', 'lsan.supp'),
+  lsanSuppressions: at('scripts', 'lib', 'lsan.supp'),
   installDeps: at('scripts', 'install-deps.sh'),
   osRelease: '/etc/os-release',
 } as const;

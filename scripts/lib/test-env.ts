@@ -25,7 +25,8 @@ export function testEnv(variant: Variant, env: NodeJS.ProcessEnv = process.env):
     }
   }
   if (variant === 'asan') {
-    out.ASAN_OPTIONS = env.ASAN_OPTIONS ?? 'detect_leaks=1:abort_on_error=0:strict_string_checks=1';
+    // Full malloc stacks: leak reports name their callers and suppressions can match them.
+    out.ASAN_OPTIONS = env.ASAN_OPTIONS ?? 'detect_leaks=1:fast_unwind_on_malloc=0';
     out.UBSAN_OPTIONS = env.UBSAN_OPTIONS ?? 'halt_on_error=1:print_stacktrace=1';
     if (!env.LSAN_OPTIONS && existsSync(paths.lsanSuppressions)) {
       out.LSAN_OPTIONS = `suppressions=${paths.lsanSuppressions}:print_suppressions=0`;
