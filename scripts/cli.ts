@@ -61,7 +61,7 @@ const commands: Record<string, Command> = {
     run: (flags) => runList([...runtimeBuildTasks<object>(resolveRuntimeBuild(flags)), ...bindingTasks<object>(resolveBindingBuild(flags))], flags),
   },
   'build-proton': {
-    options: { ...COMMON, werror: { type: 'boolean' } },
+    options: { ...COMMON, werror: { type: 'boolean' }, install: { type: 'boolean' } },
     run: (flags) => runList(protonTasks(flags), flags),
   },
   generate: {

@@ -74,7 +74,8 @@ void run_cases(Queue &q, int fd, const std::vector<uint8_t> &content, const std:
         const Case &k = cases[c.user_data];
         const uint64_t avail = k.offset >= content.size() ? 0 : std::min<uint64_t>(k.size, content.size() - k.offset);
         const Status want = avail == k.size ? Status::Ok : Status::EndOfFile;
-        bool ok = CHECK_EQ(c.status, want) & CHECK_EQ(c.bytes, avail);
+        bool ok = CHECK_EQ(c.status, want);
+        ok = CHECK_EQ(c.bytes, avail) && ok;
         const uint8_t *dst = dsts[c.user_data].ptr;
         if (avail && std::memcmp(dst, content.data() + k.offset, avail) != 0) {
             CHECK(!"bytes differ");

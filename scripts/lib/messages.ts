@@ -35,6 +35,7 @@ export const titles = {
     `Run ctest (${variant}${label ? `, label ${label}` : ''})`,
   runtime: (variant: string): string => `ds-runtime ${variant} build`,
   binding: 'Build the Node binding (node-gyp)',
+  wineModule: 'Build dstorage.dll + dstorage.so against the installed Wine',
   harness: 'Run the TypeScript tests (node --test)',
   generate: 'Generate sources (scripts/generate)',
   bench: 'Run the benchmarks (scripts/bench)',
@@ -170,16 +171,20 @@ Examples:
 
   'build-proton': `Usage: ds-kit build-proton [options]
 
-Builds everything Proton/Wine needs from this repository. Today: the release runtime and the Node
-binding; the builtin dstorage.dll (PE + Unix side) against the installed Wine joins in later issues.
+Builds everything Proton/Wine needs from this repository: the release runtime, the Node binding,
+and the builtin dstorage.dll (PE side, mingw) + dstorage.so (Unix side) against the Wine installed
+on this machine, staged in build/wine-module/ for WINEDLLPATH. Prints how to use it with a game.
 
 Options:
+  --install           also copy dstorage.dll/.so into the installed Wine's library directories
+                      (needs write access there; without it, use WINEDLLPATH=build/wine-module)
   --werror            warnings are errors (always on when CI is set)
   --jobs <n>          parallel compile jobs
 ${COMMON_OPTIONS}
 
 Examples:
   ds-kit build-proton
+  sudo ds-kit build-proton --install
   npm run build-proton`,
 
   generate: `Usage: ds-kit generate [options]

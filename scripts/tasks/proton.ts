@@ -6,11 +6,18 @@ import type { ListrTask } from 'listr2';
 import { titles } from '../lib/messages.ts';
 import { bindingTasks, resolveBindingBuild } from './binding.ts';
 import { resolveRuntimeBuild, runtimeBuildTasks, type RuntimeFlags } from './runtime.ts';
+import { defaultOptions } from '../wine/layout.ts';
+import { wineModuleTasks } from '../wine/wine-tasks.ts';
+
+export interface ProtonFlags extends RuntimeFlags {
+  /** Copy dstorage.dll/.so into the installed Wine's library directories (explicit only). */
+  install?: boolean;
+}
 
 export interface ProtonStep {
   id: string;
   title: string;
-  tasks: (flags: RuntimeFlags) => ListrTask<object>[];
+  tasks: (flags: ProtonFlags) => ListrTask<object>[];
 }
 
 export const PROTON_STEPS: ProtonStep[] = [
@@ -24,9 +31,14 @@ export const PROTON_STEPS: ProtonStep[] = [
     title: titles.binding,
     tasks: (flags) => bindingTasks(resolveBindingBuild(flags)),
   },
+  {
+    id: 'wine-module',
+    title: titles.wineModule,
+    tasks: (flags) => wineModuleTasks(defaultOptions({ install: Boolean(flags.install) })),
+  },
 ];
 
-export function protonTasks(flags: RuntimeFlags, steps: ProtonStep[] = PROTON_STEPS): ListrTask<object>[] {
+export function protonTasks(flags: ProtonFlags, steps: ProtonStep[] = PROTON_STEPS): ListrTask<object>[] {
   return steps.map((step) => ({
     title: step.title,
     task: (_ctx, task) => task.newListr(step.tasks(flags), { exitOnError: true }),
