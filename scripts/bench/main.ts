@@ -109,6 +109,9 @@ function openTarget(
       case 'vulkan-gpu':
         if (!device) return deviceError;
         return { backend: vulkanBackend(), name, destination: 'gpu', gpuBuffer: gpuBuffer(), gpuBufferSize };
+      case 'vulkan-gpu-seq':
+        if (!device) return deviceError;
+        return { backend: vulkanBackend(), name, destination: 'gpu', gpuBuffer: gpuBuffer(), gpuBufferSize, layout: 'sequential' };
       case 'vulkan-host':
         if (!device) return deviceError;
         return { backend: vulkanBackend(), name, destination: 'host' };

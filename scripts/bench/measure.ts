@@ -24,6 +24,8 @@ export interface Target {
   destination: 'host' | 'gpu';
   gpuBuffer?: bigint;
   gpuBufferSize?: number;
+  /** see RunReadsOptions.layout */
+  layout?: 'slots' | 'sequential';
 }
 
 export async function measure(
@@ -34,7 +36,7 @@ export async function measure(
     const span = Math.floor(fileSize / requestSize) * requestSize;  // sequential, wrapping at the end
     const common = {
       fd, size: requestSize, span, dst: target.destination,
-      gpuBuffer: target.gpuBuffer, gpuBufferSize: target.gpuBufferSize,
+      gpuBuffer: target.gpuBuffer, gpuBufferSize: target.gpuBufferSize, layout: target.layout,
       hostRingBytes: Math.min(1 << 30, Math.max(256 << 20, 64 * requestSize)),
     };
     await queue.runReads({ ...common, count: Math.min(64, Math.ceil(bytes / requestSize)) });  // warm-up

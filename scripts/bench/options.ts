@@ -4,8 +4,10 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export type BenchBackend = 'cpu' | 'io_uring' | 'vulkan-gpu' | 'vulkan-host';
-export const allBackends: readonly BenchBackend[] = ['cpu', 'io_uring', 'vulkan-gpu', 'vulkan-host'];
+/** vulkan-gpu: destinations scattered over the buffer (worst case, one copy region per read);
+ * vulkan-gpu-seq: destinations in issue order (one asset streamed in pieces, regions merge). */
+export type BenchBackend = 'cpu' | 'io_uring' | 'vulkan-gpu' | 'vulkan-gpu-seq' | 'vulkan-host';
+export const allBackends: readonly BenchBackend[] = ['cpu', 'io_uring', 'vulkan-gpu', 'vulkan-gpu-seq', 'vulkan-host'];
 
 export interface BenchOptions {
   file: string;

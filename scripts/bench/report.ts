@@ -70,12 +70,16 @@ export function evaluateTargets(results: Measurement[], c: Ceilings): TargetResu
     verdict: mib && c.copyOneRegionGbps ? (mib.gbps >= 0.8 * c.copyOneRegionGbps ? 'PASS' : 'MISS') : 'n/a',
   });
 
-  const small = find('vulkan-gpu', 64 * KiB);
-  out.push({
-    target: '64 KiB requests to GPU >= 15 GB/s',
-    measured: small ? `${small.gbps.toFixed(1)} GB/s` : 'not run',
-    verdict: small ? (small.gbps >= 15 ? 'PASS' : 'MISS') : 'n/a',
-  });
+  // Scattered destinations pay the copy engine's per-region cost (see the 64 KiB-regions
+  // ceiling); streamed ones merge into large regions. Both are reported.
+  for (const [backend, how] of [['vulkan-gpu', 'scattered'], ['vulkan-gpu-seq', 'sequential']] as const) {
+    const small = find(backend, 64 * KiB);
+    out.push({
+      target: `64 KiB requests to GPU >= 15 GB/s (${how} destinations)`,
+      measured: small ? `${small.gbps.toFixed(1)} GB/s` : 'not run',
+      verdict: small ? (small.gbps >= 15 ? 'PASS' : 'MISS') : 'n/a',
+    });
+  }
 
   const cpu = find('cpu', 64 * KiB);
   out.push({

@@ -99,6 +99,10 @@ export interface RunReadsOptions {
   gpuBufferSize?: U64;
   hostRingBytes?: U64;
   maxInFlight?: number;
+  /** 'slots' (default): each read reuses whichever destination slot was freed last, so
+   * destinations are scattered; 'sequential': read i lands at i * size (modulo the
+   * destination), as when a game streams one asset in pieces. */
+  layout?: 'slots' | 'sequential';
 }
 
 export interface RunReadsResult {

@@ -59,6 +59,9 @@ BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
 
     std::vector<uint32_t> free_slots(slots);
     for (uint64_t s = 0; s < slots; ++s) free_slots[s] = uint32_t(slots - 1 - s);
+    // Sequential layout: every slot-sized position of the destination, in issue order.
+    const uint64_t positions = std::max<uint64_t>(1, (job.to_gpu ? job.gpu_buffer_size : slots * size_for_slots) / size_for_slots);
+    std::vector<uint8_t> position_busy(job.sequential ? positions : 0);
     std::vector<ds::Completion> done(std::max<uint64_t>(64, std::min<uint64_t>(slots, 4096)));
 
     ds::Request req;
@@ -79,6 +82,10 @@ BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
         bool added = false;
         while (issued < job.count && !free_slots.empty() && result.failure.empty()) {
             uint32_t slot = free_slots.back();
+            if (job.sequential) {
+                slot = uint32_t(issued % positions);
+                if (position_busy[slot]) break;  // wait until that position's read completes
+            }
             req.offset = offset_of(job, issued);
             req.user_data = kBulkTag | slot;
             if (job.to_gpu)
@@ -92,6 +99,7 @@ BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
                 break;
             }
             free_slots.pop_back();
+            if (job.sequential) position_busy[slot] = 1;
             ++issued;
             added = true;
         }
@@ -107,7 +115,13 @@ BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
             result.bytes += c.bytes;
             if (c.status != ds::Status::Ok) ++result.errors;
             result.status_counts[size_t(c.status) & 7]++;
-            free_slots.push_back(uint32_t(c.user_data & ~kBulkTag));
+            uint32_t slot = uint32_t(c.user_data & ~kBulkTag);
+            if (job.sequential) {
+                position_busy[slot] = 0;
+                free_slots.push_back(0);  // only the count of free slots matters here
+            } else {
+                free_slots.push_back(slot);
+            }
         }
         auto now = std::chrono::steady_clock::now();
         if (n) last_progress = now;

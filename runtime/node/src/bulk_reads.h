@@ -24,6 +24,10 @@ struct BulkReadsJob {
     uint64_t gpu_buffer_size = 0;
     uint64_t host_ring_bytes = 256ull << 20;  ///< host destination memory, split into slots
     uint32_t max_in_flight = 0;      ///< 0: the queue's capacity
+    /// Destinations in issue order (read i lands at (i * size) modulo the destination), the
+    /// way a game streams one asset in pieces; otherwise each read takes whichever
+    /// destination slot was freed last. A position still in flight is never reused.
+    bool sequential = false;
 };
 
 struct BulkReadsResult {

@@ -420,6 +420,11 @@ Napi::Value QueueWrap::run_reads(const Napi::CallbackInfo &info) {
     job->span = to_u64_or(o.Get("span"), "runReads({span})", 0);
     job->host_ring_bytes = to_u64_or(o.Get("hostRingBytes"), "runReads({hostRingBytes})", job->host_ring_bytes);
     job->max_in_flight = uint32_t(to_u64_or(o.Get("maxInFlight"), "runReads({maxInFlight})", 0));
+    Napi::Value layout = o.Get("layout");
+    std::string layout_name = layout.IsUndefined() ? "slots" : layout.ToString().Utf8Value();
+    if (layout_name != "slots" && layout_name != "sequential")
+        throw Napi::TypeError::New(env, "runReads: layout must be 'slots' or 'sequential', not '" + layout_name + "'");
+    job->sequential = layout_name == "sequential";
     Napi::Value dst = o.Get("dst");
     std::string where = dst.IsUndefined() ? "host" : dst.ToString().Utf8Value();
     if (where == "gpu") {
