@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "cpu/file_io.h"
+#include "gdeflate/host_request.h"
 #include "work.h"
 
 namespace ds {
@@ -31,6 +32,7 @@ public:
         uint32_t n = config.worker_count;
         if (n == 0)
             n = std::clamp<uint32_t>(std::thread::hardware_concurrency(), 1, 64);
+        decode_threads_ = n;
         workers_.reserve(n);
         for (uint32_t i = 0; i < n; ++i)
             workers_.emplace_back([this] { run(); });
@@ -47,7 +49,11 @@ public:
     }
 
     const char *name() const override { return "cpu"; }
-    BackendCaps caps() const override { return BackendCaps{}; }
+    BackendCaps caps() const override {
+        BackendCaps c;
+        c.gdeflate = true;  // decoded on the worker thread (src/gdeflate/host_request.cpp)
+        return c;
+    }
     BackendStats stats() const override {
         std::lock_guard lk(m_);
         return stats_;
@@ -60,7 +66,7 @@ public:
             for (size_t i = 0; i < count; ++i) {
                 Work *w = items[i];
                 uint64_t size = w->req.size;
-                if (size <= chunk_size_) {
+                if (size <= chunk_size_ || w->req.compression != Compression::None) {
                     tasks_.push_back(Task{w, 0, size, false});
                     continue;
                 }
@@ -89,11 +95,13 @@ private:
         }
     }
 
-    static void execute(const Task &t) {
+    void execute(const Task &t) const {
         Work *w = t.work;
         IoOutcome o;
         if (w->cancelled())
             o.status = Status::Cancelled;
+        else if (w->req.compression == Compression::GDeflate)
+            o = run_gdeflate_read(w->req, decode_threads_);
         else
             o = run_host_transfer(w->req, t.start, t.length);
         if (t.chunked)
@@ -103,6 +111,7 @@ private:
     }
 
     const uint64_t chunk_size_;
+    uint32_t decode_threads_ = 1;  ///< a large GDeflate stream is decoded with this many threads
     mutable std::mutex m_;
     std::condition_variable cv_;
     std::deque<Task> tasks_;
