@@ -4,6 +4,8 @@
 // reserves its output bytes at once and the lane's *next* turn reads the distance and copies.
 #include "gdeflate/tile_decoder.h"
 
+#include <cstring>
+
 #include "gdeflate/lane_reader.h"
 
 namespace ds::gdeflate {
@@ -193,8 +195,12 @@ private:
         uint8_t *to = dst_ + pos;
         const uint8_t *from = to - dist;
         uint32_t len = pending_.length[lane];
-        for (uint32_t i = 0; i < len; ++i)
-            to[i] = from[i];
+        if (dist >= len) {
+            std::memcpy(to, from, len);
+        } else {
+            for (uint32_t i = 0; i < len; ++i)  // overlapping: byte by byte repeats the pattern
+                to[i] = from[i];
+        }
         return Error::Ok;
     }
 
