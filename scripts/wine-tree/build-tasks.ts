@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+// `ds-kit build --wine <tree> [--full] [--build-dir DIR]`: configures a build directory beside the
+// source (or reuses it), builds dlls/dstorage with everything it needs (Wine's tools, ntdll, the import
+// libraries) or all of Wine with --full, and stages dstorage.dll + dstorage.so in <build>/ds-kit-module.
+// The full make output goes to build/logs/wine-tree-make-<series>.log, named by every error.
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { ListrTask } from 'listr2';
+import { runCommand } from '../lib/exec.ts';
+import { paths, repoRoot } from '../lib/paths.ts';
+import { cpuCount } from '../lib/tools.ts';
+import { WineTreeError } from './messages.ts';
+import { seriesFor, type Series } from './series.ts';
+import { readRecord } from './state.ts';
+import { BUILD_TOOLS, requireTools } from './tools.ts';
+
+export interface BuildOptions {
+  tree: string;
+  buildDir?: string;
+  full?: boolean;
+  jobs?: number;
+  logDir?: string;
+  verbose?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface BuildCtx {
+  series?: Series;
+  buildDir?: string;
+  /** dstorage.dll + dstorage.so, usable as WINEDLLPATH. */
+  moduleDir?: string;
+  reusedConfigure?: boolean;
+}
+
+/** build/wine-trees/<series>-<tree name>-<hash of its path>: one build directory per tree. */
+export function defaultBuildDir(tree: string, series: Series): string {
+  const hash = createHash('sha256').update(resolve(tree)).digest('hex').slice(0, 8);
+  return join(repoRoot, 'build', 'wine-trees', `${series.id}-${basename(resolve(tree))}-${hash}`);
+}
+
+/** Configure's arguments for a tree: the series' flags plus what Debian's tree needs out of source. */
+export function configureArgs(tree: string, series: Series, buildDir: string): string[] {
+  const args = [...series.configureFlags];
+  // Debian's version-string patch writes dlls/ntdll/unix/version.h into the build directory but includes
+  // it as "version.h" from the source directory: an out-of-source build needs that directory on the path.
+  if (existsSync(join(tree, 'debian', 'patches'))) args.push(`CPPFLAGS=-I${join(buildDir, 'dlls/ntdll/unix')}`);
+  return args;
+}
+
+const STAMP = 'ds-kit-configure.json';
+
+function reusable(tree: string, buildDir: string, args: string[]): boolean {
+  const status = join(buildDir, 'config.status');
+  const stamp = join(buildDir, STAMP);
+  if (![status, stamp, join(buildDir, 'Makefile')].every(existsSync)) return false;
+  const saved = JSON.parse(readFileSync(stamp, 'utf8')) as { tree: string; args: string[] };
+  return saved.tree === tree && JSON.stringify(saved.args) === JSON.stringify(args) &&
+    statSync(join(tree, 'configure')).mtimeMs <= statSync(status).mtimeMs;
+}
+
+/** Progress of Wine's make: the file each compile/link writes. */
+export function makeProgress(line: string): string | undefined {
+  const out = /\s-o\s+(\S+)/.exec(line);
+  return out && /^(\S*gcc|\S*winegcc|\S*winebuild|\S*widl|\S*wrc)\b|^\$\(CC\)/.test(line.trim()) ? `building ${out[1]}` : undefined;
+}
+
+export function buildTasks<Ctx extends BuildCtx>(options: BuildOptions): ListrTask<Ctx>[] {
+  const tree = resolve(options.tree);
+  const logDir = options.logDir ?? paths.logDir;
+  const verbose = Boolean(options.verbose);
+  const jobs = options.jobs ?? cpuCount();
+  return [
+    {
+      title: `check ${tree}`,
+      task: (ctx, task) => {
+        const { series, version } = seriesFor(tree);
+        requireTools(BUILD_TOOLS, options.env);
+        if (!readRecord(tree)) {
+          throw new WineTreeError(`${tree} is not patched (no .ds-kit/applied.json)`, `run ds-kit patch --wine ${tree} first`);
+        }
+        ctx.series = series;
+        ctx.buildDir = resolve(options.buildDir ?? defaultBuildDir(tree, series));
+        task.title = `${version.text} (${series.id}), build directory ${ctx.buildDir}`;
+      },
+    },
+    {
+      title: 'configure',
+      task: async (ctx, task) => {
+        const buildDir = ctx.buildDir as string;
+        const args = configureArgs(tree, ctx.series as Series, buildDir);
+        if (reusable(tree, buildDir, args)) {
+          ctx.reusedConfigure = true;
+          task.skip(`reusing the configured ${buildDir}`);
+          return;
+        }
+        mkdirSync(buildDir, { recursive: true });
+        await runCommand({ tool: 'node', file: join(tree, 'configure'), args, cwd: buildDir, env: options.env as Record<string, string> },
+          { step: `wine-tree-configure-${ctx.series?.id}`, title: `configure ${tree}`, logDir, verbose,
+            report: (l) => { task.output = l; }, progress: (l) => (/^checking /.test(l) ? l : undefined) });
+        writeFileSync(join(buildDir, STAMP), `${JSON.stringify({ tree, args }, null, 2)}\n`);
+      },
+    },
+    {
+      title: 'makedep picked up dlls/dstorage',
+      task: (ctx) => {
+        const makefile = readFileSync(join(ctx.buildDir as string, 'Makefile'), 'utf8');
+        if (!/^dlls\/dstorage\/all:/m.test(makefile)) {
+          throw new WineTreeError(`the configured Makefile in ${ctx.buildDir} has no dlls/dstorage rules`,
+            `configure did not see dlls/dstorage: check that ${tree} is patched (ds-kit patch --wine ${tree}) and that configure was regenerated, then delete ${ctx.buildDir} and build again`);
+        }
+      },
+    },
+    {
+      title: options.full ? 'make (all of Wine)' : 'make dlls/dstorage (with the tools, ntdll and import libraries it needs)',
+      task: async (ctx, task) => {
+        const targets = options.full ? [] : ['dlls/dstorage/all'];
+        await runCommand({ tool: 'node', file: 'make', args: [`-j${jobs}`, ...targets], cwd: ctx.buildDir, env: options.env as Record<string, string> },
+          { step: `wine-tree-make-${ctx.series?.id}`, title: `make ${targets.join(' ') || 'all'} in ${ctx.buildDir}`, logDir, verbose,
+            report: (l) => { task.output = l; }, progress: makeProgress });
+      },
+    },
+    {
+      title: 'stage dstorage.dll + dstorage.so',
+      task: (ctx, task) => {
+        const buildDir = ctx.buildDir as string;
+        const moduleDir = join(buildDir, 'ds-kit-module');
+        mkdirSync(moduleDir, { recursive: true });
+        const outputs: [string, string][] = [
+          [join(buildDir, 'dlls/dstorage/x86_64-windows/dstorage.dll'), 'dstorage.dll'],
+          [join(buildDir, 'dlls/dstorage/dstorage.so'), 'dstorage.so'],
+        ];
+        for (const [from, name] of outputs) {
+          if (!existsSync(from)) {
+            throw new WineTreeError(`make finished but ${from} is missing`, `read ${join(logDir, `wine-tree-make-${ctx.series?.id}.log`)}; delete ${buildDir} and build again`);
+          }
+          copyFileSync(from, join(moduleDir, name));
+        }
+        ctx.moduleDir = moduleDir;
+        task.output = `WINEDLLPATH=${moduleDir} WINEDLLOVERRIDES="dstorage,dstoragecore=b,n" wine Game.exe`;
+      },
+      rendererOptions: { persistentOutput: true },
+    },
+  ];
+}
