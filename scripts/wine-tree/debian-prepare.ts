@@ -38,11 +38,13 @@ export function missingListedSources(tree: string): string[] {
   const missing: string[] = [];
   for (const mf of makefiles(tree)) {
     const text = readFileSync(mf, 'utf8').replace(/\\\n/g, ' ');
+    // PARENTSRC: a directory that shares sources with its parent (tools/widl builds ../wrc/wpp.c).
+    const parent = /^PARENTSRC\s*=\s*(\S+)/m.exec(text)?.[1];
     for (const line of text.split('\n')) {
       if (!SOURCE_VAR.test(line)) continue;
-      for (const name of line.replace(SOURCE_VAR, '').trim().split(/\s+/).filter((t) => /^[\w./-]+\.(c|h)$/.test(t))) {
+      for (const name of line.replace(SOURCE_VAR, '').trim().split(/\s+/).filter((t) => /^[\w./-]+\.(c|h|nls|rc|rgs)$/.test(t))) {
         const file = join(dirname(mf), name);
-        if (!existsSync(file)) missing.push(relative(tree, file));
+        if (!existsSync(file) && !(parent && existsSync(join(dirname(mf), parent, name)))) missing.push(relative(tree, file));
       }
     }
   }
