@@ -4,8 +4,8 @@
 // libraries) or all of Wine with --full, and stages dstorage.dll + dstorage.so in <build>/ds-kit-module.
 // The full make output goes to build/logs/wine-tree-make-<series>.log, named by every error.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ListrTask } from 'listr2';
 import { runCommand } from '../lib/exec.ts';
 import { paths, repoRoot } from '../lib/paths.ts';
@@ -46,6 +46,26 @@ export function configureArgs(tree: string, series: Series, buildDir: string): s
   // it as "version.h" from the source directory: an out-of-source build needs that directory on the path.
   if (existsSync(join(tree, 'debian', 'patches'))) args.push(`CPPFLAGS=-I${join(buildDir, 'dlls/ntdll/unix')}`);
   return args;
+}
+
+/**
+ * Debian's fixes/temporary-directory.patch makes makedep emit a dependency on include/wine/server_tmpdir.h
+ * relative to the build directory (Debian builds in the source tree): out of source, make finds no rule
+ * for it. A link in the build directory to the source file satisfies it.
+ */
+export const DEBIAN_BUILD_LINKS = ['include/wine/server_tmpdir.h'];
+
+export function linkDebianFiles(tree: string, buildDir: string): string[] {
+  const made: string[] = [];
+  for (const f of DEBIAN_BUILD_LINKS) {
+    const from = join(tree, f);
+    const to = join(buildDir, f);
+    if (!existsSync(from) || existsSync(to)) continue;
+    mkdirSync(dirname(to), { recursive: true });
+    symlinkSync(from, to);
+    made.push(f);
+  }
+  return made;
 }
 
 const STAMP = 'ds-kit-configure.json';
@@ -90,6 +110,7 @@ export function buildTasks<Ctx extends BuildCtx>(options: BuildOptions): ListrTa
         const buildDir = ctx.buildDir as string;
         const args = configureArgs(tree, ctx.series as Series, buildDir);
         if (reusable(tree, buildDir, args)) {
+          linkDebianFiles(tree, buildDir);
           ctx.reusedConfigure = true;
           task.skip(`reusing the configured ${buildDir}`);
           return;
@@ -99,6 +120,7 @@ export function buildTasks<Ctx extends BuildCtx>(options: BuildOptions): ListrTa
           { step: `wine-tree-configure-${ctx.series?.id}`, title: `configure ${tree}`, logDir, verbose,
             report: (l) => { task.output = l; }, progress: (l) => (/^checking /.test(l) ? l : undefined) });
         writeFileSync(join(buildDir, STAMP), `${JSON.stringify({ tree, args }, null, 2)}\n`);
+        linkDebianFiles(tree, buildDir);
       },
     },
     {

@@ -13,7 +13,7 @@ export const SUITES = { '8.0': 'bookworm', '10.0': 'trixie' } as const;
 
 /** Runs a task list silently and returns its context; rejects with the first error. */
 export async function runList<Ctx extends object>(tasks: ListrTask<Ctx>[], ctx: Ctx): Promise<Ctx> {
-  await new Listr<Ctx>(tasks, { ctx, renderer: 'silent', exitOnError: true }).run();
+  await new Listr<Ctx, 'silent', 'silent'>(tasks, { ctx, renderer: 'silent', fallbackRenderer: 'silent', exitOnError: true }).run();
   return ctx;
 }
 

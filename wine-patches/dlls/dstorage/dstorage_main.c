@@ -153,6 +153,15 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
             ERR("dstorage.so not found; put it beside dstorage.dll in a WINEDLLPATH directory.\n");
             return FALSE;
         }
+#ifdef __WINE_WINE_UNIXLIB_H
+        /* In a Wine tree (8.0 included), Wine's own wine/unixlib.h defines WINE_UNIX_CALL over
+         * __wine_unixlib_handle, which only __wine_init_unix_call() fills. */
+        if (__wine_init_unix_call())
+        {
+            ERR("__wine_init_unix_call failed: dstorage.so was not loaded with dstorage.dll.\n");
+            return FALSE;
+        }
+#endif
         break;
     case DLL_PROCESS_DETACH:
         if (reserved) break;
