@@ -23,6 +23,11 @@
 #include "winbase.h"
 #include "winternl.h"
 #include "unix_private_gen.h"
+#ifndef __DSTORAGE_OOT_WINE_UNIXLIB_H
+/* wine_server_handle_to_fd(); out of tree, the stand-in wine/unixlib.h declares it. Without the
+ * prototype the in-tree build called it implicitly and got STATUS_INVALID_HANDLE back. */
+#include "wine/server.h"
+#endif
 #include "wine/debug.h"
 
 WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
