@@ -37,8 +37,9 @@ function scratch(name: string): string {
 
 test('.SRCINFO is in sync with makepkg --printsrcinfo', { skip: missing }, async () => {
   const home = scratch('home');
-  // BUILDDIR: makepkg insists on a writable one even when it only prints.
-  const r = await unprivileged('makepkg', ['--printsrcinfo'], repoRoot, { HOME: home, BUILDDIR: home, PATH: process.env.PATH ?? '' });
+  // makepkg insists on writable BUILDDIR/PKGDEST/SRCDEST even when it only prints.
+  const r = await unprivileged('makepkg', ['--printsrcinfo'], repoRoot,
+    { HOME: home, BUILDDIR: home, PKGDEST: home, SRCDEST: home, PATH: process.env.PATH ?? '' });
   assert.equal(r.exitCode, 0, `makepkg --printsrcinfo failed:\n${r.all}`);
   assert.equal(readFileSync(join(repoRoot, '.SRCINFO'), 'utf8'), `${r.stdout}\n`.replace(/\n+$/, '\n'),
     '.SRCINFO is stale: regenerate it with `makepkg --printsrcinfo > .SRCINFO` (as a non-root user)');

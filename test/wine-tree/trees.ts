@@ -4,8 +4,8 @@
 // into build/cache/wine-src/work/<name> so a failed run never leaves the cached tree patched.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { lstatSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Listr, type ListrTask } from 'listr2';
 import { defaultCacheDir, fetchWineTasks, suiteLayout } from '../../scripts/wine-tree/fetch-tasks.ts';
 
@@ -28,6 +28,7 @@ export async function workTree(suite: string, name: string): Promise<string> {
   const source = await cachedTree(suite);
   const dest = join(defaultCacheDir, 'work', name);
   rmSync(dest, { recursive: true, force: true });
+  mkdirSync(dirname(dest), { recursive: true });
   execFileSync('cp', ['-a', '--reflink=auto', source, dest]);
   return dest;
 }
