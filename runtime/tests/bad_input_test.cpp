@@ -45,8 +45,8 @@ static void test_each_bad_request() {
         r.gpu_buffer_size = 1 << 20;
     }, Status::InvalidRequest, Field::Destination);
     add("unknown op", [](Request &r) { r.op = static_cast<Op>(9); }, Status::InvalidRequest, Field::Op);
-    add("gdeflate before the decoder lands", [](Request &r) { r.compression = Compression::GDeflate; },
-        Status::Unsupported, Field::Compression);
+    add("gdeflate without uncompressed_size", [](Request &r) { r.compression = Compression::GDeflate; },
+        Status::InvalidRequest, Field::Compression);
     add("unknown compression", [](Request &r) { r.compression = static_cast<Compression>(7); },
         Status::InvalidRequest, Field::Compression);
     add("offset past end of file", [](Request &r) { r.offset = 1 << 20; }, Status::EndOfFile, Field::None);
@@ -105,6 +105,20 @@ static void test_gpu_range_past_end_of_buffer() {
     CHECK_EQ(done[2].field, Field::GpuBuffer);
 }
 
+static void test_gdeflate_on_a_backend_without_a_decoder() {
+    auto b = std::make_shared<dstest::HeldBackend>();  // caps().gdeflate == false
+    auto q = Queue::create(b, QueueConfig{});
+    Request r = dstest::fake_read(1);
+    r.compression = Compression::GDeflate;
+    r.uncompressed_size = 64;
+    q->enqueue(r);
+    q->submit();
+    CHECK_EQ(b->held(), 0u);
+    auto done = dstest::drain(*q, 1);
+    CHECK_EQ(done[0].status, Status::Unsupported);
+    CHECK_EQ(done[0].field, Field::Compression);
+}
+
 static void test_enqueue_on_closed_queue() {
     auto q = Queue::create(make_cpu_backend({1, 0}), QueueConfig{});
     q->close();
@@ -124,6 +138,7 @@ static void test_enqueue_on_closed_queue() {
 int main() {
     test_each_bad_request();
     test_gpu_range_past_end_of_buffer();
+    test_gdeflate_on_a_backend_without_a_decoder();
     test_enqueue_on_closed_queue();
     return dstest::finish("bad_input_test");
 }

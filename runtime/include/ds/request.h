@@ -26,7 +26,7 @@ enum class Memory : uint8_t {
 
 enum class Compression : uint8_t {
     None = 0,
-    GDeflate = 1,  ///< completes with Status::Unsupported until the decoder lands
+    GDeflate = 1,  ///< decoded by backends with caps().gdeflate (CPU); others complete it as Unsupported
 };
 
 /// One transfer. Plain data: the queue copies it at enqueue time.

@@ -152,9 +152,19 @@ void UringBackend::ring_main() {
         issue_pending();
         if (stopping_ && slots_.in_use() == 0)
             break;
-        if (!stopping_)
+        if (!stopping_) {
             arm_wakeup();
-        submit_batch(decide_to_block());
+            submit_batch(decide_to_block());
+        } else {
+            // A cancel can lose a race with an op that is just being issued (-EALREADY), and
+            // an op that never ends (an empty pipe) would then hold the destructor forever:
+            // wait in short slices and ask again until every slot is back.
+            submit_batch(false);
+            __kernel_timespec slice{0, 100 * 1000 * 1000};
+            io_uring_cqe *cqe = nullptr;
+            if (io_uring_wait_cqe_timeout(&ring_, &cqe, &slice) == -ETIME)
+                cancel_in_flight();
+        }
         reap();
     }
     // Nothing of ours is in flight; the armed eventfd read is cancelled by the teardown.
@@ -188,8 +198,8 @@ bool UringBackend::decide_to_block() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!incoming_.empty())
         return false;
-    if (stop_)  // the destructor saw us awake and did not write the eventfd
-        return slots_.in_use() > 0;
+    if (stop_)  // the destructor saw us awake and did not write the eventfd: go round
+        return false;  // again so take_incoming() sees the stop and cancels what is in flight
     sleeping_ = true;
     return true;
 }
