@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { repoRoot } from '../../scripts/lib/paths.ts';
 import { buildTasks, type BuildCtx } from '../../scripts/wine-tree/build-tasks.ts';
 import { newPatchCtx, patchTasks } from '../../scripts/wine-tree/patch-tasks.ts';
-import { digestDiff, runList, slowSkip, treeDigest, workTree } from './trees.ts';
+import { digestDiff, runList, treeSkip, treeDigest, workTree } from './trees.ts';
 import { compilePrograms, dllFacts, programs, runProgram, type ProgramRun } from './wine-programs.ts';
 
 const specExports = (JSON.parse(readFileSync(join(repoRoot, 'templates/spec/exports.json'), 'utf8')) as { exports: { name: string }[] })
@@ -33,7 +33,7 @@ async function checkModule(moduleDir: string): Promise<void> {
   assert.deepEqual(facts.exports, specExports, 'exports differ from templates/spec/exports.json');
 }
 
-const skip = slowSkip();
+const skip = treeSkip();
 let w8: Awaited<ReturnType<typeof patchAndBuild>> | undefined;
 let run: ProgramRun | undefined;
 

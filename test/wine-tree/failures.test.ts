@@ -11,7 +11,7 @@ import { fetchWineTasks } from '../../scripts/wine-tree/fetch-tasks.ts';
 import { WineTreeError } from '../../scripts/wine-tree/messages.ts';
 import { newPatchCtx, patchTasks } from '../../scripts/wine-tree/patch-tasks.ts';
 import { which } from '../../scripts/lib/tools.ts';
-import { digestDiff, runList, slowSkip, treeDigest, workTree } from './trees.ts';
+import { digestDiff, runList, treeSkip, treeDigest, workTree } from './trees.ts';
 
 async function refusal(promise: Promise<unknown>, problem: RegExp, fix: RegExp): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
@@ -40,7 +40,7 @@ test('an unknown Debian suite', async () => {
   await refusal(runList(fetchWineTasks({ suite: 'buster' }), {}), /unknown Debian suite "buster"/, /--debian bookworm or --debian trixie/);
 });
 
-test('failures on a real 8.0 tree leave it exactly as it was', { skip: slowSkip(), timeout: 600_000 }, async (t) => {
+test('failures on a real 8.0 tree leave it exactly as it was', { skip: treeSkip(), timeout: 600_000 }, async (t) => {
   const tree = await workTree('bookworm', 'failures-bookworm');
 
   await t.test('a conflicting configure.ac', async () => {

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newPatchCtx, patchTasks } from '../../scripts/wine-tree/patch-tasks.ts';
-import { digestDiff, runList, slowSkip, SUITES, treeDigest, workTree } from './trees.ts';
+import { digestDiff, runList, treeSkip, SUITES, treeDigest, workTree } from './trees.ts';
 
 for (const [version, suite] of Object.entries(SUITES)) {
-  test(`Wine ${version} (Debian ${suite}): dry run, apply, apply again, revert`, { skip: slowSkip(), timeout: 600_000 }, async () => {
+  test(`Wine ${version} (Debian ${suite}): dry run, apply, apply again, revert`, { skip: treeSkip(), timeout: 600_000 }, async () => {
     const tree = await workTree(suite, `patch-${suite}`);
     const pristine = treeDigest(tree);
 

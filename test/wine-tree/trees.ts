@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Listr, type ListrTask } from 'listr2';
+import { which } from '../../scripts/lib/tools.ts';
 import { defaultCacheDir, fetchWineTasks, suiteLayout } from '../../scripts/wine-tree/fetch-tasks.ts';
 
 export const SUITES = { '8.0': 'bookworm', '10.0': 'trixie' } as const;
@@ -59,3 +60,7 @@ export function digestDiff(before: Map<string, string>, after: Map<string, strin
 
 /** Slow tests (real trees, builds, makepkg) skip under `ds-kit test --fast`. */
 export const slowSkip = (): string | false => (process.env.DS_KIT_TEST_FAST ? 'skipped by --fast (DS_KIT_TEST_FAST)' : false);
+
+/** The tree tests need Debian's apt-get and dpkg-source to fetch the trees (not on Arch). */
+export const treeSkip = (): string | false =>
+  slowSkip() || (which(['apt-get']) && which(['dpkg-source']) ? false : 'needs apt-get and dpkg-source to fetch Debian\'s wine sources');
