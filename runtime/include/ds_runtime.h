@@ -182,6 +182,43 @@ void ds_queue_get_stats(const ds_queue *queue, ds_queue_stats *out);
 /* Files: O_DIRECT when asked and allowed, buffered otherwise. Returns fd or -errno. */
 int ds_open_file(const char *path, int direct, int *got_direct);
 
+/* GDeflate CPU codec (DirectStorage 1.1+ tile streams; docs/gdeflate.md). These need no backend.
+ * Errors mirror ds::gdeflate::Error; every malformed input maps to one of them, none crashes. */
+typedef enum ds_gdeflate_error {
+    DS_GDEFLATE_OK = 0,
+    DS_GDEFLATE_INVALID_ARGUMENT = 1, /* null pointer with a non-zero size, bad level, too large */
+    DS_GDEFLATE_TRUNCATED = 2,
+    DS_GDEFLATE_BAD_HEADER = 3,
+    DS_GDEFLATE_BAD_TILE_TABLE = 4,
+    DS_GDEFLATE_BAD_BLOCK_TYPE = 5,
+    DS_GDEFLATE_BAD_HUFFMAN_CODE = 6,
+    DS_GDEFLATE_BAD_DISTANCE = 7,
+    DS_GDEFLATE_OUTPUT_OVERRUN = 8, /* dst too small (compress: cap; decompress: the stream's size) */
+    DS_GDEFLATE_SIZE_MISMATCH = 9,  /* a tile produced fewer bytes than it should */
+    DS_GDEFLATE_OUT_OF_MEMORY = 10
+} ds_gdeflate_error;
+
+#define DS_GDEFLATE_LEVEL_FASTEST 1
+#define DS_GDEFLATE_LEVEL_DEFAULT 9
+#define DS_GDEFLATE_LEVEL_BEST_RATIO 12
+#define DS_GDEFLATE_MAX_UNCOMPRESSED (65535ull * 65536ull)
+
+/* Worst-case stream size for size input bytes; 0 when size exceeds DS_GDEFLATE_MAX_UNCOMPRESSED. */
+uint64_t ds_gdeflate_compress_bound(uint64_t size);
+/* Encodes src (level 1..12) into dst; *written gets the stream size. threads: 0 = one per CPU. */
+ds_gdeflate_error ds_gdeflate_compress(const void *src, size_t size, int level, void *dst, size_t dst_cap,
+                                       size_t *written, uint32_t threads);
+/* The uncompressed size a stream announces (header and tile table checked, nothing decoded). */
+ds_gdeflate_error ds_gdeflate_uncompressed_size(const void *src, size_t size, uint64_t *out);
+/* Decodes a whole stream into dst. dst_cap may exceed the stream's uncompressed size (only that
+ * many bytes are written, *written says how many); a smaller dst_cap gives OUTPUT_OVERRUN.
+ * threads: 0 = one per CPU, capped at the tile count. */
+ds_gdeflate_error ds_gdeflate_decompress(const void *src, size_t size, void *dst, size_t dst_cap,
+                                         size_t *written, uint32_t threads);
+const char *ds_gdeflate_error_name(ds_gdeflate_error error);
+/* 1 when the backend decodes DS_COMPRESSION_GDEFLATE requests (host destinations), else 0. */
+int ds_backend_supports_gdeflate(const ds_backend *backend);
+
 const char *ds_status_name(ds_status status);
 const char *ds_field_name(ds_field field);
 

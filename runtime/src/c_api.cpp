@@ -12,6 +12,7 @@
 
 #include "ds/cpu_backend.h"
 #include "ds/file.h"
+#include "ds/gdeflate.h"
 #include "ds/io_uring_backend.h"
 #include "ds/queue.h"
 #include "ds/vulkan_backend.h"
@@ -308,3 +309,77 @@ DS_API int ds_open_file(const char *path, int direct, int *got_direct) {
 DS_API const char *ds_status_name(ds_status status) { return ds::status_name(static_cast<ds::Status>(status)); }
 
 DS_API const char *ds_field_name(ds_field field) { return ds::field_name(static_cast<ds::Field>(field)); }
+
+// GDeflate CPU codec.
+
+static_assert(DS_GDEFLATE_OUT_OF_MEMORY == static_cast<int>(ds::gdeflate::Error::OutOfMemory),
+              "ds_gdeflate_error mirrors ds::gdeflate::Error");
+static_assert(DS_GDEFLATE_MAX_UNCOMPRESSED == ds::gdeflate::kMaxUncompressed, "same limit");
+
+DS_API uint64_t ds_gdeflate_compress_bound(uint64_t size) {
+    if (size > ds::gdeflate::kMaxUncompressed)
+        return 0;
+    return ds::gdeflate::compress_bound(static_cast<size_t>(size));
+}
+
+DS_API ds_gdeflate_error ds_gdeflate_compress(const void *src, size_t size, int level, void *dst, size_t dst_cap,
+                                              size_t *written, uint32_t threads) {
+    size_t got = 0;
+    if (written)
+        *written = 0;
+    if (!written || (!dst && dst_cap))
+        return DS_GDEFLATE_INVALID_ARGUMENT;
+    try {
+        auto e = ds::gdeflate::encode(src, size, dst, dst_cap, level, threads, &got);
+        if (e == ds::gdeflate::Error::Ok)
+            *written = got;
+        return static_cast<ds_gdeflate_error>(e);
+    } catch (const std::bad_alloc &) {
+        return DS_GDEFLATE_OUT_OF_MEMORY;
+    } catch (...) {
+        return DS_GDEFLATE_OUT_OF_MEMORY;  // thread creation refused
+    }
+}
+
+DS_API ds_gdeflate_error ds_gdeflate_uncompressed_size(const void *src, size_t size, uint64_t *out) {
+    if (!out)
+        return DS_GDEFLATE_INVALID_ARGUMENT;
+    *out = 0;
+    ds::gdeflate::StreamInfo info;
+    auto e = ds::gdeflate::read_info(src, size, &info);
+    if (e == ds::gdeflate::Error::Ok)
+        *out = info.uncompressed_size;
+    return static_cast<ds_gdeflate_error>(e);
+}
+
+DS_API ds_gdeflate_error ds_gdeflate_decompress(const void *src, size_t size, void *dst, size_t dst_cap,
+                                                size_t *written, uint32_t threads) {
+    if (written)
+        *written = 0;
+    if (!written || (!dst && dst_cap))
+        return DS_GDEFLATE_INVALID_ARGUMENT;
+    ds::gdeflate::StreamInfo info;
+    auto e = ds::gdeflate::read_info(src, size, &info);
+    if (e != ds::gdeflate::Error::Ok)
+        return static_cast<ds_gdeflate_error>(e);
+    if (info.uncompressed_size > dst_cap)
+        return DS_GDEFLATE_OUTPUT_OVERRUN;
+    try {
+        e = ds::gdeflate::decode(src, size, dst, static_cast<size_t>(info.uncompressed_size), threads);
+    } catch (...) {
+        return DS_GDEFLATE_OUT_OF_MEMORY;
+    }
+    if (e == ds::gdeflate::Error::Ok)
+        *written = static_cast<size_t>(info.uncompressed_size);
+    return static_cast<ds_gdeflate_error>(e);
+}
+
+DS_API const char *ds_gdeflate_error_name(ds_gdeflate_error error) {
+    if (static_cast<int>(error) < 0 || error > DS_GDEFLATE_OUT_OF_MEMORY)
+        return "unknown";
+    return ds::gdeflate::error_name(static_cast<ds::gdeflate::Error>(error));
+}
+
+DS_API int ds_backend_supports_gdeflate(const ds_backend *backend) {
+    return backend && backend->impl->caps().gdeflate ? 1 : 0;
+}
