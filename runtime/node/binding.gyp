@@ -13,7 +13,8 @@
         "src/request_builder.cpp",
         "src/queue_wrap.cpp",
         "src/bulk_reads.cpp",
-        "src/ceilings.cpp"
+        "src/ceilings.cpp",
+        "src/gdeflate_throughput.cpp"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -10,7 +10,7 @@ import { measureCopyCeilings, measureHostCeiling, type Ceilings } from './ceilin
 import { ensureDataFile, warmPageCache } from './data-file.ts';
 import { measure, type Measurement, type Target } from './measure.ts';
 import { formatBytes, parseOptions, usage, type BenchBackend, type BenchOptions } from './options.ts';
-import { evaluateTargets, formatBackendTable, formatCeilings, formatTargets } from './report.ts';
+import { evaluateTargets, formatBackendTable, formatCeilings, formatGdeflate, formatTargets } from './report.ts';
 
 const log = (line: string): void => { process.stdout.write(`${line}\n`); };
 
@@ -74,6 +74,10 @@ async function main(): Promise<number> {
     if (gpuBuffer !== undefined) device!.destroyBuffer(gpuBuffer);
   }
 
+  // GDeflate: the CPU codec on half-compressible data (GPU decompression is not built yet).
+  const gdeflate = ds.gdeflateThroughput({ size: options.quick ? 4 * 1024 * 1024 : 64 * 1024 * 1024 });
+  log(formatGdeflate(gdeflate));
+
   const targets = evaluateTargets(results, ceilings);
   log(formatTargets(targets));
 
@@ -83,7 +87,7 @@ async function main(): Promise<number> {
       date: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, vulkanDevice: device?.name ?? null },
       options: { ...options, json: undefined },
-      ceilings, results, skipped, targets,
+      ceilings, results, skipped, targets, gdeflate,
     }, null, 2)}\n`);
     log(`\nresults written to ${options.json}`);
   }

@@ -2,6 +2,7 @@
 // The printed tables and the targets from the issue, each with PASS/MISS.
 import type { Ceilings } from './ceilings.ts';
 import type { Measurement } from './measure.ts';
+import type { GdeflateThroughput } from '../../runtime/node/lib/ds_runtime.ts';
 import { formatBytes } from './options.ts';
 
 const KiB = 1024;
@@ -93,4 +94,13 @@ export function evaluateTargets(results: Measurement[], c: Ceilings): TargetResu
 export function formatTargets(targets: TargetResult[]): string {
   return `\n== targets (set for an H100 machine) ==\n` +
     table([['target', 'measured', 'verdict'], ...targets.map((t) => [t.target, t.measured, t.verdict])]);
+}
+
+export function formatGdeflate(g: GdeflateThroughput): string {
+  return `\n== gdeflate (CPU codec, default level, half-compressible data) ==\n` +
+    table([
+      ['operation', 'GB/s (uncompressed)', 'threads'],
+      ['encode', g.encodeGbps.toFixed(2), 'all'],
+      ...g.decode.map((d) => ['decode', d.gbps.toFixed(2), String(d.threads)]),
+    ]) + `\n  compression ratio ${g.ratio.toFixed(2)}:1; GPU decompression (shader, VK_NV_memory_decompression) not built yet`;
 }

@@ -105,6 +105,12 @@ export interface RunReadsOptions {
   layout?: 'slots' | 'sequential';
 }
 
+export interface GdeflateThroughput {
+  ratio: number;
+  encodeGbps: number;
+  decode: { threads: number; gbps: number }[];
+}
+
 export interface RunReadsResult {
   seconds: number;
   cpuSeconds: number;
@@ -169,6 +175,8 @@ export interface DsRuntime {
   /** throws an Error saying why when no Vulkan device is usable */
   vulkanDevice(): VulkanDevice;
   memcpyCeilingGbps(size: U64, options?: { minSeconds?: number }): number;
+  /** GDeflate CPU codec speed on half-compressible data; threads 0 means one per CPU. */
+  gdeflateThroughput(options: { size: U64; level?: number; threads?: number[] }): GdeflateThroughput;
   Status: Record<StatusName, number>;
   Field: Record<FieldName, number>;
 }

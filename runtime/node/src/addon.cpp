@@ -5,6 +5,7 @@
 #include "addon_data.h"
 #include "backend_wrap.h"
 #include "ceilings.h"
+#include "gdeflate_throughput.h"
 #include "js_convert.h"
 #include "queue_wrap.h"
 #include "vulkan_device_wrap.h"
@@ -29,6 +30,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     exports.Set("ioUring", Napi::Function::New<make_io_uring>(env, "ioUring"));
     exports.Set("vulkanDevice", Napi::Function::New<make_vulkan_device>(env, "vulkanDevice"));
     exports.Set("memcpyCeilingGbps", Napi::Function::New<memcpy_ceiling_gbps>(env, "memcpyCeilingGbps"));
+    exports.Set("gdeflateThroughput", Napi::Function::New<gdeflate_throughput>(env, "gdeflateThroughput"));
     exports.Set("Status", status_table(env));
     exports.Set("Field", field_table(env));
     return exports;

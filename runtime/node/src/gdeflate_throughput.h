@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: MIT
+// GDeflate codec throughput for the benchmark, measured entirely in C++.
+#pragma once
+
+#include <napi.h>
+
+namespace dsnode {
+
+/// gdeflateThroughput({size, level = 9, threads = [1, 0]}) ->
+///   {ratio, encodeGbps, decode: [{threads, gbps}]}; GB/s of uncompressed bytes.
+/// The data is half text-like (compressible), half random, in 64 KiB alternation.
+Napi::Value gdeflate_throughput(const Napi::CallbackInfo &info);
+
+}  // namespace dsnode
