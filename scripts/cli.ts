@@ -14,6 +14,7 @@ import { generateTasks } from './tasks/generate.ts';
 import { protonTasks } from './tasks/proton.ts';
 import { resolveRuntimeBuild, runtimeBuildTasks } from './tasks/runtime.ts';
 import { newTestCtx, testTasks } from './tasks/test.ts';
+import { OPTIONS as WINE_TREE_OPTIONS, wineTreeCommand } from './wine-tree/main.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Flags = Record<string, string | boolean | undefined>;
@@ -57,8 +58,29 @@ const commands: Record<string, Command> = {
     run: (flags) => runList(bindingTasks<object>(resolveBindingBuild(flags)), flags),
   },
   build: {
-    options: RUNTIME,
-    run: (flags) => runList([...runtimeBuildTasks<object>(resolveRuntimeBuild(flags)), ...bindingTasks<object>(resolveBindingBuild(flags))], flags),
+    // Without --wine: the runtime and the binding. With --wine TREE: dlls/dstorage in that tree.
+    options: { ...RUNTIME, ...WINE_TREE_OPTIONS.build },
+    run: (flags) => {
+      if (flags.wine) {
+        const { tasks, ctx } = wineTreeCommand('build', flags);
+        return runList(tasks, flags, true, ctx);
+      }
+      return runList([...runtimeBuildTasks<object>(resolveRuntimeBuild(flags)), ...bindingTasks<object>(resolveBindingBuild(flags))], flags);
+    },
+  },
+  'fetch-wine': {
+    options: { ...COMMON, ...WINE_TREE_OPTIONS['fetch-wine'] },
+    run: (flags) => {
+      const { tasks, ctx } = wineTreeCommand('fetch-wine', flags);
+      return runList(tasks, flags, true, ctx);
+    },
+  },
+  patch: {
+    options: { ...COMMON, ...WINE_TREE_OPTIONS.patch },
+    run: (flags) => {
+      const { tasks, ctx } = wineTreeCommand('patch', flags);
+      return runList(tasks, flags, true, ctx);
+    },
   },
   'build-proton': {
     options: { ...COMMON, werror: { type: 'boolean' }, install: { type: 'boolean' } },

@@ -13,6 +13,8 @@ DEBIAN_PACKAGES=(
   clang-14 libclang-rt-14-dev
   xvfb xauth
   wine64 wine64-tools libwine-dev mingw-w64
+  autoconf flex bison dpkg-dev libxml-libxml-perl khronos-api unicode-data
+  makepkg pacman-package-manager
 )
 
 ARCH_PACKAGES=(

@@ -122,6 +122,16 @@ export const REQUIREMENTS: Requirement[] = [
     arch: ['wine'],
   },
   { what: 'mingw-w64 cross compiler', probe: command('x86_64-w64-mingw32-gcc'), debian: ['mingw-w64'], arch: ['mingw-w64-gcc'] },
+  // Wine source trees (ds-kit fetch-wine / patch / build --wine) and the PKGBUILD test.
+  { what: 'autoconf', probe: command('autoreconf'), debian: ['autoconf'], arch: ['base-devel'] },
+  { what: 'flex', probe: command('flex'), debian: ['flex'], arch: ['base-devel'] },
+  { what: 'bison', probe: command('bison'), debian: ['bison'], arch: ['base-devel'] },
+  { what: 'dpkg-source', probe: command('dpkg-source'), debian: ['dpkg-dev'], arch: [] },
+  { what: 'XML::LibXML (Wine tree generators)', probe: fileIn(['/usr/lib/x86_64-linux-gnu/perl5/*/XML', '/usr/lib/perl5/*/XML'], /^LibXML\.pm$/), debian: ['libxml-libxml-perl'], arch: [] },
+  { what: 'Khronos API registry', probe: file('/usr/share/khronos-api/gl.xml'), debian: ['khronos-api'], arch: [] },
+  { what: 'Unicode data', probe: file('/usr/share/unicode/UnicodeData.txt'), debian: ['unicode-data'], arch: [] },
+  { what: 'makepkg', probe: command('makepkg'), debian: ['makepkg'], arch: ['base-devel'] },
+  { what: 'pacman (makepkg needs it)', probe: command('pacman'), debian: ['pacman-package-manager'], arch: [] },
 ];
 
 /** Node is special on Debian: bookworm ships Node 18, so Node 20 comes from NodeSource or nvm. */

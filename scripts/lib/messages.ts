@@ -115,8 +115,10 @@ Usage: ds-kit <command> [options]      (ds-kit <command> --help for details)
 Commands:
   build-runtime   configure and build ds-runtime (C++ library) with CMake
   build-binding   build the Node binding (runtime/node) with node-gyp
-  build           build-runtime, then build-binding
-  build-proton    everything Proton/Wine needs from this repository (today: runtime + binding)
+  build           build-runtime, then build-binding; with --wine TREE: dlls/dstorage in a Wine tree
+  build-proton    runtime, binding, and dstorage.dll + dstorage.so for the installed Wine
+  fetch-wine      get Debian's Wine source package (bookworm: 8.0, trixie: 10.0) into a cache
+  patch           add dlls/dstorage to a Wine source tree (--revert, --dry-run)
   generate        run the code generator (scripts/generate)
   test            the whole suite: release, ASan+UBSan and TSan ctest, binding, TypeScript tests
   bench           run the benchmarks (scripts/bench)
@@ -158,16 +160,57 @@ Examples:
   ds-kit build-binding --verbose`,
 
   build: `Usage: ds-kit build [options]
+       ds-kit build --wine <tree> [--full] [--build-dir <dir>] [-j <n>]
 
-build-runtime (release), then build-binding. Takes build-runtime's options.
+Without --wine: build-runtime (release), then build-binding; takes build-runtime's options.
+With --wine: configures the patched Wine tree (or reuses its build directory) and builds
+dlls/dstorage in it (all of Wine with --full); the log is build/logs/wine-tree-*.log and the
+module is staged for WINEDLLPATH. Patch the tree first with ds-kit patch.
 
 Options:
 ${RUNTIME_OPTIONS}
+  --wine <tree>       a Wine source tree patched by ds-kit patch
+  --full              build all of Wine, not only what the module needs
 ${COMMON_OPTIONS}
 
 Examples:
   ds-kit build
+  ds-kit build --wine build/cache/wine-src/bookworm/wine-8.0~repack
   npm run build`,
+
+  'fetch-wine': `Usage: ds-kit fetch-wine --debian bookworm|trixie [--prepare module|full] [--cache <dir>]
+
+Downloads Debian's Wine source package (bookworm: 8.0, trixie: 10.0) through a private apt
+configuration (the machine's apt sources are not touched), unpacks it with Debian's patches and
+prepares it for building, in a cache directory reused across runs (default build/cache/wine-src).
+
+Options:
+  --debian <suite>    bookworm or trixie
+  --prepare <mode>    module (default: enough to build dlls/dstorage) or full (runs make_unicode too)
+  --cache <dir>       cache directory
+${COMMON_OPTIONS}
+
+Examples:
+  ds-kit fetch-wine --debian bookworm
+  ds-kit fetch-wine --debian trixie --prepare full`,
+
+  patch: `Usage: ds-kit patch --wine <tree> [--revert] [--dry-run]
+
+Adds dlls/dstorage to a Wine source tree: detects the version (VERSION file), picks the series in
+wine-patches/, generates what it needs, checks that everything applies before changing anything,
+applies it and runs autoreconf. Applying twice says "already applied"; any failure leaves the tree
+exactly as it was.
+
+Options:
+  --wine <tree>       the Wine source tree (8.0 or 10.0 generations)
+  --revert            remove the series again (byte-identical to before)
+  --dry-run           list what would change, change nothing
+${COMMON_OPTIONS}
+
+Examples:
+  ds-kit patch --wine ~/src/wine
+  ds-kit patch --wine ~/src/wine --dry-run
+  ds-kit patch --wine ~/src/wine --revert`,
 
   'build-proton': `Usage: ds-kit build-proton [options]
 

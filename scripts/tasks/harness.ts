@@ -14,6 +14,8 @@ export interface HarnessRun {
   testRoot: string;
   logDir: string;
   verbose: boolean;
+  /** --fast: slow suites (real Wine trees, makepkg) skip, saying so (DS_KIT_TEST_FAST=1). */
+  fast?: boolean;
 }
 
 export function findTestFiles(root: string): string[] {
@@ -42,7 +44,9 @@ export function harnessTasks<Ctx>(h: HarnessRun): ListrTask<Ctx>[] {
         const files = findTestFiles(h.testRoot);
         if (files.length === 0) throw new UsageError(text.noTestFiles(shown(h.testRoot)));
         // Children of this run must render normally, not inherit a parent test runner's context.
-        const env: Record<string, string | undefined> = { ...testEnv('release'), NODE_TEST_CONTEXT: undefined };
+        const env: Record<string, string | undefined> = {
+          ...testEnv('release'), NODE_TEST_CONTEXT: undefined, ...(h.fast ? { DS_KIT_TEST_FAST: '1' } : {}),
+        };
         await runCommand(
           { tool: 'node-test', file: process.execPath, args: harnessArgs(files), cwd: repoRoot, env },
           { step: 'ts-harness', title: titles.harness, logDir: h.logDir, verbose: h.verbose,
@@ -53,8 +57,9 @@ export function harnessTasks<Ctx>(h: HarnessRun): ListrTask<Ctx>[] {
   ];
 }
 
-export const defaultHarness = (flags: { 'log-dir'?: string; verbose?: boolean }): HarnessRun => ({
+export const defaultHarness = (flags: { 'log-dir'?: string; verbose?: boolean; fast?: boolean }): HarnessRun => ({
   testRoot: paths.testRoot,
   logDir: flags['log-dir'] ?? paths.logDir,
   verbose: Boolean(flags.verbose),
+  fast: Boolean(flags.fast),
 });

@@ -70,7 +70,7 @@ export function testTasks(flags: TestFlags): ListrTask<TestCtx>[] {
     },
     {
       title: titles.testHarness,
-      task: (_ctx, task) => task.newListr(harnessTasks<TestCtx>(defaultHarness(common)), { exitOnError: true }),
+      task: (_ctx, task) => task.newListr(harnessTasks<TestCtx>(defaultHarness({ ...common, fast: flags.fast })), { exitOnError: true }),
     },
   ];
 }

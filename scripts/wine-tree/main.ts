@@ -14,7 +14,7 @@ import type { PrepareMode } from './debian-prepare.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
-const OPTIONS = {
+export const OPTIONS = {
   'fetch-wine': { debian: { type: 'string' }, prepare: { type: 'string' }, cache: { type: 'string' } },
   patch: { wine: { type: 'string' }, revert: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
   build: { wine: { type: 'string' }, full: { type: 'boolean' }, 'build-dir': { type: 'string' }, jobs: { type: 'string', short: 'j' } },

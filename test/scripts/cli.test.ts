@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dsKit } from './helpers.ts';
 
-const COMMANDS = ['build-runtime', 'build-binding', 'build', 'build-proton', 'generate', 'test', 'bench', 'doctor'];
+const COMMANDS = ['build-runtime', 'build-binding', 'build', 'build-proton', 'generate', 'fetch-wine', 'patch', 'test', 'bench', 'doctor'];
 
 test('ds-kit --help lists every command', async () => {
   const result = await dsKit(['--help']);
@@ -36,4 +36,10 @@ test('an unsupported --sanitize value says which ones work', async () => {
   const result = await dsKit(['build-runtime', '--sanitize=memory']);
   assert.equal(result.exitCode, 2);
   assert.match(result.stderr, /--sanitize=address,undefined or --sanitize=thread/);
+});
+
+test('ds-kit build --wine routes to the Wine tree build and names a missing tree', async () => {
+  const result = await dsKit(['build', '--wine', '/nonexistent/wine-tree']);
+  assert.notEqual(result.exitCode, 0);
+  assert.match(result.stderr + result.stdout, /\/nonexistent\/wine-tree/);
 });
