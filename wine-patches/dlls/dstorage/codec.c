@@ -6,35 +6,106 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
-/* IDStorageCompressionCodec: the GDeflate codec belongs to the GDeflate issue. No codec object
- * is ever created (DStorageCreateCompressionCodec fails with E_NOTIMPL); these keep the link whole. */
+/*
+ * IDStorageCompressionCodec for GDeflate: ds-runtime's CPU codec behind the codec_* Unix calls.
+ * DirectStorage documents the codec as not thread-safe; ours keeps no state besides the thread
+ * count, so concurrent calls are harmless anyway.
+ *
+ * HRESULTs (the reference documents none for the codec; these are ds-kit's choices):
+ * null pointers E_POINTER, an unknown DSTORAGE_COMPRESSION E_INVALIDARG, a destination too small
+ * HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER), a stream that does not decode
+ * E_DSTORAGE_DECOMPRESSION_ERROR.
+ */
 #include "dstorage_private.h"
 
 WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 
+struct codec_state
+{
+    UINT32 threads; /* 0: one per CPU */
+};
+
+HRESULT codec_create(UINT32 threads, REFIID riid, void **out)
+{
+    struct codec_object *codec;
+    HRESULT hr;
+
+    if (!(codec = calloc(1, sizeof(*codec)))) return E_OUTOFMEMORY;
+    if (!(codec->state = calloc(1, sizeof(*codec->state))))
+    {
+        free(codec);
+        return E_OUTOFMEMORY;
+    }
+    codec_object_init(codec);
+    codec->state->threads = threads;
+    hr = codec_object_QueryInterface(codec, riid, out);
+    codec_object_Release(codec);
+    TRACE("codec %p, threads %u, hr %#lx.\n", codec, threads, hr);
+    return hr;
+}
+
 void codec_destroy(struct codec_object *codec)
 {
+    free(codec->state);
     free(codec);
+}
+
+static int gdeflate_level(DSTORAGE_COMPRESSION level)
+{
+    switch (level)
+    {
+    case DSTORAGE_COMPRESSION_FASTEST: return 1;
+    case DSTORAGE_COMPRESSION_DEFAULT: return 9;
+    case DSTORAGE_COMPRESSION_BEST_RATIO: return 12;
+    }
+    return 0;
 }
 
 HRESULT codec_CompressBuffer(struct codec_object *codec, const void *src, size_t src_size, DSTORAGE_COMPRESSION level,
                              void *dst, size_t dst_size, size_t *written)
 {
-    FIXME("GDeflate compression is not implemented yet.\n");
+    struct codec_compress_params params = { .src = src, .size = src_size, .dst = dst, .capacity = dst_size,
+                                            .threads = codec->state->threads };
+    HRESULT hr;
+
+    TRACE("codec %p, src %p, size %Iu, level %d, dst %p, dst_size %Iu, written %p.\n", codec, src, src_size,
+          level, dst, dst_size, written);
+    if (!written) return E_POINTER;
     *written = 0;
-    return E_NOTIMPL;
+    if ((!src && src_size) || (!dst && dst_size)) return E_POINTER;
+    if (!(params.level = gdeflate_level(level)))
+    {
+        WARN("Unknown compression level %d.\n", level);
+        return E_INVALIDARG;
+    }
+    if (FAILED(hr = dstorage_unix_call(unix_codec_compress, &params))) return hr;
+    if (SUCCEEDED(params.result)) *written = params.written;
+    else WARN("CompressBuffer of %Iu bytes into %Iu failed, hr %#lx.\n", src_size, dst_size, params.result);
+    return params.result;
 }
 
 HRESULT codec_DecompressBuffer(struct codec_object *codec, const void *src, size_t src_size, void *dst,
                                size_t dst_size, size_t *written)
 {
-    FIXME("GDeflate decompression is not implemented yet.\n");
+    struct codec_decompress_params params = { .src = src, .size = src_size, .dst = dst, .capacity = dst_size,
+                                              .threads = codec->state->threads };
+    HRESULT hr;
+
+    TRACE("codec %p, src %p, size %Iu, dst %p, dst_size %Iu, written %p.\n", codec, src, src_size, dst, dst_size,
+          written);
+    if (!written) return E_POINTER;
     *written = 0;
-    return E_NOTIMPL;
+    if ((!src && src_size) || (!dst && dst_size)) return E_POINTER;
+    if (FAILED(hr = dstorage_unix_call(unix_codec_decompress, &params))) return hr;
+    if (SUCCEEDED(params.result)) *written = params.written;
+    return params.result;
 }
 
 size_t codec_CompressBufferBound(struct codec_object *codec, size_t uncompressed_size)
 {
-    FIXME("GDeflate is not implemented yet.\n");
-    return 0;
+    struct codec_compress_bound_params params = { .size = uncompressed_size };
+
+    if (FAILED(dstorage_unix_call(unix_codec_compress_bound, &params))) return 0;
+    TRACE("codec %p, %Iu -> %s.\n", codec, uncompressed_size, wine_dbgstr_longlong(params.bound));
+    return params.bound;
 }

@@ -41,7 +41,10 @@ HRESULT dstorage_backend(UINT64 *backend)
         params.worker_count = dstorage_process.config.NumSubmitThreads;
         params.force_file_buffering = dstorage_process.config.ForceFileBuffering;
         if (SUCCEEDED(hr = dstorage_unix_call(unix_backend_create, &params)) && SUCCEEDED(hr = params.result))
+        {
             dstorage_process.backend = params.backend;
+            dstorage_process.backend_gdeflate = !!params.gdeflate;
+        }
         else
             ERR("Cannot create the I/O backend, hr %#lx.\n", hr);
     }
@@ -133,10 +136,15 @@ HRESULT WINAPI DStorageGetFactory(REFIID riid, void **out)
 HRESULT WINAPI DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT format, UINT32 threads,
                                               REFIID riid, void **out)
 {
-    FIXME("format %u, threads %u, riid %s, out %p: the GDeflate codec is not implemented yet.\n",
-          format, threads, debugstr_guid(riid), out);
-    if (out) *out = NULL;
-    return E_NOTIMPL;
+    TRACE("format %u, threads %u, riid %s, out %p.\n", format, threads, debugstr_guid(riid), out);
+    if (!out) return E_POINTER;
+    *out = NULL;
+    if (format != DSTORAGE_COMPRESSION_FORMAT_GDEFLATE)
+    {
+        WARN("Compression format %u has no codec; only GDEFLATE (1) does.\n", format);
+        return E_INVALIDARG;
+    }
+    return codec_create(threads, riid, out);
 }
 
 BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)

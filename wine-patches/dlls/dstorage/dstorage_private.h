@@ -32,6 +32,7 @@ struct dstorage_process
     CRITICAL_SECTION cs;
     struct factory_object *factory;
     UINT64 backend;
+    BOOL backend_gdeflate; /* the backend decodes GDeflate */
     UINT32 staging_buffer_size;
     DSTORAGE_CONFIGURATION1 config;
     LONG queue_count;
@@ -123,5 +124,8 @@ HRESULT queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, BO
 void queue_gpu_destroy(struct queue_object *queue);
 
 HRESULT dstorage_unix_call(enum dstorage_unix_funcs code, void *params);
+
+/* codec.c: a GDeflate IDStorageCompressionCodec (threads: 0 = one per CPU). */
+HRESULT codec_create(UINT32 threads, REFIID riid, void **out);
 
 #endif /* __WINE_DSTORAGE_PRIVATE_H */

@@ -71,7 +71,7 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
     params.caps.staging_buffer_size = dstorage_process.staging_buffer_size;
     params.caps.max_request_size = ~(UINT64)0;
     params.caps.has_device = !!desc->Device;
-    params.caps.gdeflate = 0;
+    params.caps.gdeflate = dstorage_process.backend_gdeflate;
     if (FAILED(hr = dstorage_unix_call(unix_queue_create, &params)) || FAILED(hr = params.result))
     {
         queue_destroy(queue);

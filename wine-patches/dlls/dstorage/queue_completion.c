@@ -38,6 +38,10 @@ static HRESULT request_result(const struct queue_entry *entry, const struct unix
     case DS_STATUS_UNSUPPORTED:
         return E_DSTORAGE_DECOMPRESSION_ERROR;
     case DS_STATUS_IO_ERROR:
+        /* The CPU backend reports a GDeflate stream it cannot decode (or one whose size differs
+         * from UncompressedSize) as EBADMSG. */
+        if (entry->request.Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && c->error == 74 /* EBADMSG */)
+            return E_DSTORAGE_DECOMPRESSION_ERROR;
         return c->error == 9 /* EBADF: closed under us */ ? E_DSTORAGE_FILE_NOT_OPEN : HRESULT_FROM_WIN32(ERROR_READ_FAULT);
     default:
         return E_FAIL;
