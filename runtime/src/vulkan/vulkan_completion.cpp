@@ -2,7 +2,7 @@
 // Completion thread: waits on the timeline semaphore for submitted batches in order, frees
 // their staging and completes their chunks; the submitting thread never blocks on the GPU.
 // Writer thread: pwrite of data read back from GPU buffers.
-#include "vulkan/host_io.h"
+#include "cpu/file_io.h"
 #include "vulkan/vulkan_backend_impl.h"
 
 namespace ds::vk {
@@ -101,9 +101,9 @@ void VulkanBackend::writer_loop() {
             chunk = writes_.front();
             writes_.pop_front();
         }
-        IoResult io = write_fully(chunk.fd, chunk.file_offset, staging_.mapped + chunk.span.offset, chunk.size);
+        IoOutcome io = write_fully(chunk.fd, staging_.mapped + chunk.span.offset, chunk.size, chunk.file_offset);
         ring_->free(chunk.span.id);
-        chunk.work->chunk_done(chunk.start, io.error ? Status::IoError : Status::Ok, io.bytes, io.error);
+        chunk.work->chunk_done(chunk.start, io.status, io.bytes, io.error);
     }
 }
 

@@ -3,7 +3,7 @@
 // pread runs at ~5 GB/s, the link at ~45 GB/s), so several run this loop.
 #include <cstring>
 
-#include "vulkan/host_io.h"
+#include "cpu/file_io.h"
 #include "vulkan/vulkan_backend_impl.h"
 
 namespace ds::vk {
@@ -59,17 +59,16 @@ void VulkanBackend::reader_loop() {
 
 // Host-memory requests never touch the GPU: the data goes straight between file and caller.
 void VulkanBackend::run_host_chunk(TransferChunk &chunk) {
-    IoResult io;
+    IoOutcome io;
     if (chunk.kind == ChunkKind::HostWrite) {
-        io = write_fully(chunk.fd, chunk.file_offset, chunk.src, chunk.size);
+        io = write_fully(chunk.fd, chunk.src, chunk.size, chunk.file_offset);
     } else if (chunk.from_memory) {
         std::memcpy(chunk.dst, chunk.src, chunk.size);
         io.bytes = chunk.size;
     } else {
-        io = read_fully(chunk.fd, chunk.file_offset, chunk.dst, chunk.size);
+        io = read_fully(chunk.fd, chunk.dst, chunk.size, chunk.file_offset);
     }
-    Status status = io.error ? Status::IoError : io.bytes < chunk.size ? Status::EndOfFile : Status::Ok;
-    chunk.work->chunk_done(chunk.start, status, io.bytes, io.error);
+    chunk.work->chunk_done(chunk.start, io.status, io.bytes, io.error);
 }
 
 // Takes staging space (waiting for the GPU to release some if the ring is full), fills it for
@@ -91,16 +90,16 @@ void VulkanBackend::stage_gpu_chunks(TransferChunk *chunks, size_t count) {
         }
         if (chunk.kind == ChunkKind::GpuRead) {
             uint8_t *staging = staging_.mapped + chunk.span.offset;
-            IoResult io;
+            IoOutcome io;
             if (chunk.from_memory) {
                 std::memcpy(staging, chunk.src, chunk.size);
                 io.bytes = chunk.size;
             } else {
-                io = read_fully(chunk.fd, chunk.file_offset, staging, chunk.size);
+                io = read_fully(chunk.fd, staging, chunk.size, chunk.file_offset);
             }
-            if (io.error || io.bytes == 0) {
+            if (io.status == Status::IoError || io.bytes == 0) {
                 ring_->free(chunk.span.id);
-                chunk.work->chunk_done(chunk.start, io.error ? Status::IoError : Status::EndOfFile, io.bytes, io.error);
+                chunk.work->chunk_done(chunk.start, io.status, io.bytes, io.error);
                 continue;
             }
             chunk.moved = io.bytes;  // fewer than size at end of file: copy what arrived, report EOF
