@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "test_util.h"
 
+#include "check.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -69,6 +71,14 @@ std::vector<ds::Completion> drain(ds::Queue &queue, size_t count, int timeout_ms
         out.insert(out.end(), buf, buf + n);
     }
     return out;
+}
+
+std::unique_ptr<ds::VulkanDevice> open_vulkan_device_or_skip() {
+    std::string why;
+    auto dev = ds::VulkanDevice::create(&why);
+    if (!dev)
+        skip_or_fail("DS_REQUIRE_VULKAN", why);
+    return dev;
 }
 
 }  // namespace dstest

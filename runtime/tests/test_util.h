@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ds/queue.h"
+#include "ds/vulkan_backend.h"
 
 namespace dstest {
 
@@ -26,5 +27,8 @@ std::vector<uint8_t> random_bytes(uint64_t size, uint32_t seed);
 
 /// Waits for `count` completions (timeout: fail), returns them in arrival order.
 std::vector<ds::Completion> drain(ds::Queue &queue, size_t count, int timeout_ms = 60000);
+
+/// The standalone Vulkan device, or exit 77 (skip) / 1 under DS_REQUIRE_VULKAN=1 with the reason.
+std::unique_ptr<ds::VulkanDevice> open_vulkan_device_or_skip();
 
 }  // namespace dstest

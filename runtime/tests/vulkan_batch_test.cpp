@@ -11,14 +11,6 @@
 
 using namespace ds;
 
-static std::unique_ptr<VulkanDevice> open_device_or_skip() {
-    std::string why;
-    auto dev = VulkanDevice::create(&why);
-    if (!dev)
-        dstest::skip_or_fail("DS_REQUIRE_VULKAN", why);
-    return dev;
-}
-
 static void test_two_thousand_small_reads(VulkanDevice &dev) {
     const uint32_t count = 2000;
     const uint64_t slot = 4096;  // each request owns one slot of the GPU buffer
@@ -124,7 +116,7 @@ static void test_neighbours_share_regions(VulkanDevice &dev) {
 }
 
 int main() {
-    auto dev = open_device_or_skip();
+    auto dev = dstest::open_vulkan_device_or_skip();
     test_two_thousand_small_reads(*dev);
     test_neighbours_share_regions(*dev);
     return dstest::finish("vulkan_batch_test");

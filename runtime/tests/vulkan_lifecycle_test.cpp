@@ -16,14 +16,6 @@
 
 using namespace ds;
 
-static std::unique_ptr<VulkanDevice> open_device_or_skip() {
-    std::string why;
-    auto dev = VulkanDevice::create(&why);
-    if (!dev)
-        dstest::skip_or_fail("DS_REQUIRE_VULKAN", why);
-    return dev;
-}
-
 static std::shared_ptr<Backend> backend_for(const VulkanBackendConfig &bc) {
     std::string why;
     auto backend = make_vulkan_backend(bc, &why);
@@ -257,7 +249,7 @@ static void test_config_errors_say_what_to_do(VulkanDevice &dev) {
 }
 
 int main() {
-    auto dev = open_device_or_skip();
+    auto dev = dstest::open_vulkan_device_or_skip();
     CHECK(dev->copy_ceiling_gbps(8u << 20, 8) > 0);
     test_cancelled_before_start(*dev);
     test_destroy_with_work_in_flight(*dev);

@@ -15,14 +15,6 @@
 
 using namespace ds;
 
-static std::unique_ptr<VulkanDevice> open_device_or_skip() {
-    std::string why;
-    auto dev = VulkanDevice::create(&why);
-    if (!dev)
-        dstest::skip_or_fail("DS_REQUIRE_VULKAN", why);
-    return dev;
-}
-
 static std::unique_ptr<Queue> vulkan_queue(VulkanDevice &dev, uint64_t staging = 16u << 20, uint64_t chunk = 1u << 20) {
     VulkanBackendConfig bc = dev.backend_config();
     bc.staging_bytes = staging;
@@ -160,7 +152,7 @@ static void test_bad_fd_is_io_error(VulkanDevice &dev) {
 }
 
 int main() {
-    auto dev = open_device_or_skip();
+    auto dev = dstest::open_vulkan_device_or_skip();
     std::printf("device: %s\n", dev->device_name().c_str());
     test_file_to_gpu_sizes(*dev);
     test_request_larger_than_ring(*dev);

@@ -15,14 +15,6 @@
 
 using namespace ds;
 
-static std::unique_ptr<VulkanDevice> open_device_or_skip() {
-    std::string why;
-    auto dev = VulkanDevice::create(&why);
-    if (!dev)
-        dstest::skip_or_fail("DS_REQUIRE_VULKAN", why);
-    return dev;
-}
-
 // Keeps up to the queue's capacity in flight: enqueue until full, then collect completions.
 static uint64_t env_or(const char *name, uint64_t fallback) {
     const char *v = std::getenv(name);
@@ -70,7 +62,7 @@ static double run_gbps(Queue &q, const dstest::TempFile &f, uint64_t buf, uint64
 }
 
 int main() {
-    auto dev = open_device_or_skip();
+    auto dev = dstest::open_vulkan_device_or_skip();
     const uint64_t total = env_or("DS_BENCH_MIB", 64) << 20;
     std::printf("device: %s (%s, %s queue)\n", dev->device_name().c_str(), dev->is_discrete() ? "discrete" : "not discrete",
                 dev->transfer_only_queue() ? "transfer-only" : "general");

@@ -11,14 +11,6 @@
 
 using namespace ds;
 
-static std::unique_ptr<VulkanDevice> open_device_or_skip() {
-    std::string why;
-    auto dev = VulkanDevice::create(&why);
-    if (!dev)
-        dstest::skip_or_fail("DS_REQUIRE_VULKAN", why);
-    return dev;
-}
-
 static std::unique_ptr<Queue> vulkan_queue(VulkanDevice &dev) {
     VulkanBackendConfig bc = dev.backend_config();
     bc.staging_bytes = 1u << 20;  // smaller than the write: read-back must be chunked too
@@ -106,7 +98,7 @@ static void test_host_to_file(VulkanDevice &dev) {
 }
 
 int main() {
-    auto dev = open_device_or_skip();
+    auto dev = dstest::open_vulkan_device_or_skip();
     test_gpu_to_file(*dev);
     test_read_then_write_back(*dev);
     test_host_to_file(*dev);
