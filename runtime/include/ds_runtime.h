@@ -193,8 +193,8 @@ typedef enum ds_gdeflate_error {
     DS_GDEFLATE_BAD_BLOCK_TYPE = 5,
     DS_GDEFLATE_BAD_HUFFMAN_CODE = 6,
     DS_GDEFLATE_BAD_DISTANCE = 7,
-    DS_GDEFLATE_OUTPUT_OVERRUN = 8, /* dst too small (compress: cap; decompress: the stream's size) */
-    DS_GDEFLATE_SIZE_MISMATCH = 9,  /* a tile produced fewer bytes than it should */
+    DS_GDEFLATE_OUTPUT_OVERRUN = 8, /* dst_cap too small (decompress: below the stream's announced size) */
+    DS_GDEFLATE_SIZE_MISMATCH = 9,  /* a tile produced more or fewer bytes than it announces (corrupt) */
     DS_GDEFLATE_OUT_OF_MEMORY = 10
 } ds_gdeflate_error;
 

@@ -371,6 +371,9 @@ DS_API ds_gdeflate_error ds_gdeflate_decompress(const void *src, size_t size, vo
     }
     if (e == ds::gdeflate::Error::Ok)
         *written = static_cast<size_t>(info.uncompressed_size);
+    // dst holds the stream's size, so an overrun here is a tile producing more than it announces.
+    if (e == ds::gdeflate::Error::OutputOverrun)
+        return DS_GDEFLATE_SIZE_MISMATCH;
     return static_cast<ds_gdeflate_error>(e);
 }
 

@@ -86,9 +86,16 @@ static void test_errors(void) {
     }
     /* flipped bits in the tile data: never a crash; a failure, or (rarely) other bytes */
     for (i = 40; i < written; i += written / 17) {
+        ds_gdeflate_error e;
         packed[i] ^= 0x5a;
-        if (ds_gdeflate_decompress(packed, written, out, sizeof out, &got, 1) != DS_GDEFLATE_OK)
+        e = ds_gdeflate_decompress(packed, written, out, sizeof out, &got, 1);
+        if (e != DS_GDEFLATE_OK)
             ++corrupt_failed;
+        if (e == DS_GDEFLATE_OUTPUT_OVERRUN) {
+            /* the destination is large enough: OUTPUT_OVERRUN would wrongly blame the caller */
+            fprintf(stderr, "corrupt byte %zu: OUTPUT_OVERRUN with a large enough destination\n", i);
+            ++failures;
+        }
         packed[i] ^= 0x5a;
     }
     if (!corrupt_failed) {
@@ -97,6 +104,16 @@ static void test_errors(void) {
     }
     EXPECT_EQ(ds_gdeflate_decompress(packed, written, out, sizeof out, &got, 1), DS_GDEFLATE_OK);
     EXPECT_EQ(memcmp(out, src, sizeof src), 0);
+    /* 0xff bytes in the middle of a tile: a decoding error, never OUTPUT_OVERRUN (dst is large enough) */
+    memset(packed + written / 2, 0xff, 256);
+    {
+        ds_gdeflate_error e = ds_gdeflate_decompress(packed, written, out, sizeof out, &got, 1);
+        if (e == DS_GDEFLATE_OK || e == DS_GDEFLATE_OUTPUT_OVERRUN) {
+            fprintf(stderr, "0xff run in a tile: expected a decoding error, got %s\n", ds_gdeflate_error_name(e));
+            ++failures;
+        }
+    }
+    EXPECT_EQ(got, 0);
     if (strcmp(ds_gdeflate_error_name(DS_GDEFLATE_TRUNCATED), ds_gdeflate_error_name(DS_GDEFLATE_OK)) == 0) {
         fprintf(stderr, "error names are not distinct\n");
         ++failures;

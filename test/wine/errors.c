@@ -70,7 +70,9 @@ static const struct bad_case cases[] =
     { "gpu_destination_without_device", FILE_QUEUE, E_DSTORAGE_INVALID_DESTINATION_TYPE, make_gpu_without_device },
     { "custom_compression", FILE_QUEUE, E_NOTIMPL, make_custom },
     { "unknown_compression", FILE_QUEUE, E_INVALIDARG, make_unknown_compression },
-    { "gdeflate_unsupported", FILE_QUEUE, E_DSTORAGE_DECOMPRESSION_ERROR, make_gdeflate },
+    /* gdeflate_unsupported needs a backend without GDeflate (DS_KIT_WINE_BACKEND=io_uring); the
+     * GDeflate program covers compressed requests. A 64-byte "stream" of pattern bytes does not decode. */
+    { "gdeflate (not a stream)", FILE_QUEUE, E_DSTORAGE_DECOMPRESSION_ERROR, make_gdeflate },
     { "file_not_open", FILE_QUEUE, E_DSTORAGE_FILE_NOT_OPEN, make_file_not_open },
     { "null_memory_source", MEMORY_QUEUE, E_INVALIDARG, make_null_source },
     { "null_memory_destination", FILE_QUEUE, E_INVALIDARG, make_null_destination },
@@ -180,7 +182,7 @@ static void test_bad_entries(void)
     IDStorageQueue3_RetrieveErrorRecord(queue, &record);
     CHECK_HR(E_DSTORAGE_INDEX_BOUND, record.FirstFailure.HResult, "status index 2 of 2: HResult");
     CHECK_EQ(2, record.FirstFailure.Status.Index, "status index 2 of 2: Status.Index");
-    CHECK_EQ(DSTORAGE_COMPRESSION_SUPPORT_NONE, IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE), "GetCompressionSupport(GDEFLATE)");
+    CHECK_EQ(DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK, IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE), "GetCompressionSupport(GDEFLATE)");
 
     IDStorageQueue3_Close(queue);
     IDStorageQueue3_EnqueueStatus(queue, status, 0);

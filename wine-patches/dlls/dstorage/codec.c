@@ -12,7 +12,7 @@
  * count, so concurrent calls are harmless anyway.
  *
  * HRESULTs (the reference documents none for the codec; these are ds-kit's choices):
- * null pointers E_POINTER, an unknown DSTORAGE_COMPRESSION E_INVALIDARG, a destination too small
+ * null pointers E_INVALIDARG (as the generated wrappers do for a null out pointer), an unknown DSTORAGE_COMPRESSION E_INVALIDARG, a destination too small
  * HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER), a stream that does not decode
  * E_DSTORAGE_DECOMPRESSION_ERROR.
  */
@@ -31,12 +31,12 @@ HRESULT codec_create(UINT32 threads, REFIID riid, void **out)
     HRESULT hr;
 
     if (!(codec = calloc(1, sizeof(*codec)))) return E_OUTOFMEMORY;
+    codec_object_init(codec); /* sets state to NULL */
     if (!(codec->state = calloc(1, sizeof(*codec->state))))
     {
         free(codec);
         return E_OUTOFMEMORY;
     }
-    codec_object_init(codec);
     codec->state->threads = threads;
     hr = codec_object_QueryInterface(codec, riid, out);
     codec_object_Release(codec);
@@ -70,9 +70,9 @@ HRESULT codec_CompressBuffer(struct codec_object *codec, const void *src, size_t
 
     TRACE("codec %p, src %p, size %Iu, level %d, dst %p, dst_size %Iu, written %p.\n", codec, src, src_size,
           level, dst, dst_size, written);
-    if (!written) return E_POINTER;
+    if (!written) return E_INVALIDARG;
     *written = 0;
-    if ((!src && src_size) || (!dst && dst_size)) return E_POINTER;
+    if ((!src && src_size) || (!dst && dst_size)) return E_INVALIDARG;
     if (!(params.level = gdeflate_level(level)))
     {
         WARN("Unknown compression level %d.\n", level);
@@ -93,9 +93,9 @@ HRESULT codec_DecompressBuffer(struct codec_object *codec, const void *src, size
 
     TRACE("codec %p, src %p, size %Iu, dst %p, dst_size %Iu, written %p.\n", codec, src, src_size, dst, dst_size,
           written);
-    if (!written) return E_POINTER;
+    if (!written) return E_INVALIDARG;
     *written = 0;
-    if ((!src && src_size) || (!dst && dst_size)) return E_POINTER;
+    if ((!src && src_size) || (!dst && dst_size)) return E_INVALIDARG;
     if (FAILED(hr = dstorage_unix_call(unix_codec_decompress, &params))) return hr;
     if (SUCCEEDED(params.result)) *written = params.written;
     return params.result;

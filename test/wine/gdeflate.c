@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: MIT
+ * Program: GDeflate. DStorageCreateCompressionCodec (formats, CompressBuffer at FASTEST / DEFAULT /
+ * BEST_RATIO for sizes 0, 1, 65535, 65536, 65537 and 3 MiB, DecompressBuffer, CompressBufferBound,
+ * small buffers, corrupt streams); GetCompressionSupport; streams written to a file and read through
+ * a queue with CompressionFormat GDEFLATE into memory (mixed with plain reads), from a memory queue,
+ * and into a GPU buffer (CPU decode into the upload staging, then a copy); a wrong UncompressedSize
+ * and corrupt data give their exact HRESULTs in the status array and the error record. */
+#include "common.h"
+
+#define BIG_SIZE (3u << 20)
+
+static IDStorageFactory *factory;
+static IDStorageCompressionCodec *codec;
+
+/* Compressible but not trivial: text runs with noise between them. */
+static BYTE data_byte(UINT64 i)
+{
+    static const char text[] = "DirectStorage GDeflate tile stream, 64 KiB per tile. ";
+    return (i % 997) < 700 ? (BYTE)text[(i / 3 + i % 7) % (sizeof(text) - 1)] : pattern_byte(i);
+}
+
+static void fill(BYTE *p, SIZE_T n, UINT64 seed)
+{
+    SIZE_T i;
+    for (i = 0; i < n; ++i) p[i] = data_byte(seed + i);
+}
+
+/* Compresses n bytes of data_byte(seed..) at level; returns a malloc'd stream, its size in *size. */
+static BYTE *compress(UINT64 seed, SIZE_T n, DSTORAGE_COMPRESSION level, SIZE_T *size)
+{
+    SIZE_T bound = IDStorageCompressionCodec_CompressBufferBound(codec, n);
+    BYTE *src = malloc(n + 1), *dst = malloc(bound);
+    HRESULT hr;
+
+    fill(src, n, seed);
+    *size = 0;
+    hr = IDStorageCompressionCodec_CompressBuffer(codec, src, n, level, dst, bound, size);
+    CHECK_HR(S_OK, hr, "CompressBuffer");
+    CHECK(*size && *size <= bound, "CompressBuffer(%llu bytes, level %d): expected 1..%llu bytes, got %llu", n, level, bound, *size);
+    free(src);
+    return dst;
+}
+
+static void test_codec_create(void)
+{
+    IDStorageCompressionCodec *other = (void *)1;
+    IUnknown *unk = NULL;
+
+    CHECK_HR(E_INVALIDARG, DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_NONE, 0, &IID_IDStorageCompressionCodec, (void **)&other), "CreateCompressionCodec(NONE)");
+    CHECK(!other, "CreateCompressionCodec(NONE): out: expected NULL, got %p", other);
+    CHECK_HR(E_INVALIDARG, DStorageCreateCompressionCodec(2, 0, &IID_IDStorageCompressionCodec, (void **)&other), "CreateCompressionCodec(2)");
+    CHECK_HR(E_INVALIDARG, DStorageCreateCompressionCodec(DSTORAGE_CUSTOM_COMPRESSION_0, 0, &IID_IDStorageCompressionCodec, (void **)&other), "CreateCompressionCodec(CUSTOM_0)");
+    CHECK_HR(E_POINTER, DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 0, &IID_IDStorageCompressionCodec, NULL), "CreateCompressionCodec(out NULL)");
+    CHECK_HR(E_NOINTERFACE, DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 0, &IID_IDStorageQueue, (void **)&other), "CreateCompressionCodec(IID_IDStorageQueue)");
+    REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 2, &IID_IDStorageCompressionCodec, (void **)&other), "CreateCompressionCodec(GDEFLATE, 2 threads)");
+    CHECK_HR(S_OK, IDStorageCompressionCodec_QueryInterface(other, &IID_IUnknown, (void **)&unk), "codec QueryInterface(IUnknown)");
+    if (unk) IUnknown_Release(unk);
+    CHECK_EQ(0, IDStorageCompressionCodec_Release(other), "codec Release");
+    REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 0, &IID_IDStorageCompressionCodec, (void **)&codec), "CreateCompressionCodec(GDEFLATE)");
+}
+
+static void test_codec_round_trips(void)
+{
+    static const SIZE_T sizes[] = { 0, 1, 65535, 65536, 65537, BIG_SIZE };
+    static const DSTORAGE_COMPRESSION levels[] = { DSTORAGE_COMPRESSION_FASTEST, DSTORAGE_COMPRESSION_DEFAULT, DSTORAGE_COMPRESSION_BEST_RATIO };
+    SIZE_T s, l, packed_size, out_size, fastest_size = 0;
+    BYTE *packed, *out, *expect;
+    char what[128];
+
+    CHECK_EQ(65536 + 4 + 832 + 32 + 16, IDStorageCompressionCodec_CompressBufferBound(codec, 1), "CompressBufferBound(1)");
+    CHECK_EQ(2 * (65536 + 4 + 832 + 32) + 16, IDStorageCompressionCodec_CompressBufferBound(codec, 65537), "CompressBufferBound(65537)");
+    CHECK_EQ(48 * (65536 + 4 + 832 + 32) + 16, IDStorageCompressionCodec_CompressBufferBound(codec, BIG_SIZE), "CompressBufferBound(3 MiB)");
+    for (s = 0; s < ARRAY_SIZE(sizes); ++s)
+    {
+        expect = malloc(sizes[s] + 1);
+        out = malloc(sizes[s] + 64);
+        fill(expect, sizes[s], s * 1000);
+        for (l = 0; l < ARRAY_SIZE(levels); ++l)
+        {
+            sprintf(what, "size %llu level %d", sizes[s], levels[l]);
+            packed = compress(s * 1000, sizes[s], levels[l], &packed_size);
+            if (sizes[s] == BIG_SIZE)
+            {
+                if (levels[l] == DSTORAGE_COMPRESSION_FASTEST) fastest_size = packed_size;
+                CHECK(packed_size < sizes[s] / 2, "%s: expected under half the input, got %llu bytes", what, packed_size);
+                if (levels[l] == DSTORAGE_COMPRESSION_BEST_RATIO)
+                    CHECK(packed_size <= fastest_size, "%s: expected at most FASTEST's %llu bytes, got %llu", what, fastest_size, packed_size);
+            }
+            memset(out, 0xcd, sizes[s] + 64);
+            out_size = 12345;
+            CHECK_HR(S_OK, IDStorageCompressionCodec_DecompressBuffer(codec, packed, packed_size, out, sizes[s] + 64, &out_size), what);
+            CHECK_EQ(sizes[s], out_size, what);
+            CHECK(!memcmp(out, expect, sizes[s]), "%s: decoded bytes differ from the input", what);
+            CHECK_EQ(0xcd, out[sizes[s]], what);
+            if (sizes[s])
+            {
+                out_size = 12345;
+                CHECK_HR(HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER), IDStorageCompressionCodec_DecompressBuffer(codec, packed, packed_size, out, sizes[s] - 1, &out_size), "DecompressBuffer into one byte less");
+                CHECK_EQ(0, out_size, "DecompressBuffer into one byte less: written");
+            }
+            free(packed);
+        }
+        free(expect);
+        free(out);
+    }
+}
+
+static void test_codec_errors(void)
+{
+    static BYTE src[200000], out[200000];
+    SIZE_T packed_size, written;
+    BYTE *packed = compress(7, sizeof(src), DSTORAGE_COMPRESSION_DEFAULT, &packed_size);
+
+    fill(src, sizeof(src), 7);
+    written = 1;
+    CHECK_HR(E_INVALIDARG, IDStorageCompressionCodec_CompressBuffer(codec, src, sizeof(src), 5, out, sizeof(out), &written), "CompressBuffer(level 5)");
+    CHECK_EQ(0, written, "CompressBuffer(level 5): written");
+    CHECK_HR(HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER), IDStorageCompressionCodec_CompressBuffer(codec, src, sizeof(src), DSTORAGE_COMPRESSION_DEFAULT, out, 100, &written), "CompressBuffer into 100 bytes");
+    CHECK_HR(E_INVALIDARG, IDStorageCompressionCodec_CompressBuffer(codec, src, sizeof(src), DSTORAGE_COMPRESSION_DEFAULT, out, sizeof(out), NULL), "CompressBuffer(written NULL)");
+    CHECK_HR(E_INVALIDARG, IDStorageCompressionCodec_DecompressBuffer(codec, NULL, 100, out, sizeof(out), &written), "DecompressBuffer(src NULL)");
+
+    packed[1] ^= 0xff;
+    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, IDStorageCompressionCodec_DecompressBuffer(codec, packed, packed_size, out, sizeof(out), &written), "DecompressBuffer(bad magic)");
+    packed[1] ^= 0xff;
+    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, IDStorageCompressionCodec_DecompressBuffer(codec, packed, packed_size / 2, out, sizeof(out), &written), "DecompressBuffer(truncated)");
+    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, IDStorageCompressionCodec_DecompressBuffer(codec, packed, 5, out, sizeof(out), &written), "DecompressBuffer(5 bytes)");
+    memset(packed + packed_size / 2, 0xff, 256);
+    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, IDStorageCompressionCodec_DecompressBuffer(codec, packed, packed_size, out, sizeof(out), &written), "DecompressBuffer(garbage in a tile)");
+    CHECK_EQ(0, written, "DecompressBuffer(garbage in a tile): written");
+    free(packed);
+}
+
+/* The file: [big stream][65537-byte stream][stream with a bad magic][stream with garbage][plain bytes]. */
+struct stream { UINT64 offset; SIZE_T size, uncompressed; UINT64 seed; };
+static struct stream big, small, bad_magic, garbage, plain;
+static WCHAR file_path_w[MAX_PATH];
+
+static void write_part(HANDLE file, struct stream *s, const BYTE *data, SIZE_T size, UINT64 *offset)
+{
+    DWORD written;
+    s->offset = *offset;
+    s->size = size;
+    WriteFile(file, data, (DWORD)size, &written, NULL);
+    CHECK_EQ(size, written, "WriteFile");
+    *offset += size;
+}
+
+static void make_file(void)
+{
+    UINT64 offset = 0;
+    SIZE_T size;
+    BYTE *packed;
+    HANDLE file;
+
+    GetTempPathW(MAX_PATH, file_path_w);
+    lstrcatW(file_path_w, L"ds_gdeflate.bin");
+    file = CreateFileW(file_path_w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (file == INVALID_HANDLE_VALUE) { printf("FAIL: cannot create test file, error %lu\n", GetLastError()); exit(1); }
+
+    big.seed = 11; big.uncompressed = BIG_SIZE;
+    packed = compress(big.seed, big.uncompressed, DSTORAGE_COMPRESSION_DEFAULT, &size);
+    write_part(file, &big, packed, size, &offset);
+    free(packed);
+
+    small.seed = 22; small.uncompressed = 65537;
+    packed = compress(small.seed, small.uncompressed, DSTORAGE_COMPRESSION_BEST_RATIO, &size);
+    write_part(file, &small, packed, size, &offset);
+    bad_magic = small;
+    packed[1] ^= 0xff;
+    write_part(file, &bad_magic, packed, size, &offset);
+    packed[1] ^= 0xff;
+    garbage = small;
+    memset(packed + size / 2, 0xff, 256);
+    {
+        SIZE_T written;
+        BYTE *out = malloc(small.uncompressed);
+        CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, IDStorageCompressionCodec_DecompressBuffer(codec, packed, size, out, small.uncompressed, &written), "the garbage stream does not decode");
+        free(out);
+    }
+    write_part(file, &garbage, packed, size, &offset);
+    free(packed);
+
+    plain.seed = 33; plain.uncompressed = 100000;
+    packed = malloc(plain.uncompressed);
+    fill(packed, plain.uncompressed, plain.seed);
+    write_part(file, &plain, packed, plain.uncompressed, &offset);
+    free(packed);
+    CloseHandle(file);
+}
+
+static DSTORAGE_REQUEST stream_request(IDStorageFile *file, const struct stream *s, void *dst, const char *name)
+{
+    DSTORAGE_REQUEST r = file_request(file, s->offset, (UINT32)s->size, dst, name);
+    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
+    r.UncompressedSize = (UINT32)s->uncompressed;
+    r.Destination.Memory.Size = (UINT32)s->uncompressed;
+    return r;
+}
+
+static int check_data(const BYTE *data, SIZE_T n, UINT64 seed, const char *what)
+{
+    SIZE_T i;
+    for (i = 0; i < n; ++i)
+    {
+        if (data[i] != data_byte(seed + i))
+        {
+            CHECK(0, "%s: byte %llu: expected %#x, got %#x", what, i, data_byte(seed + i), data[i]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void expect_failure(IDStorageQueue3 *queue, IDStorageStatusArray *status, UINT32 index, HRESULT hr, const char *name)
+{
+    DSTORAGE_ERROR_RECORD record;
+    char what[128];
+
+    sprintf(what, "%s: status", name);
+    CHECK_HR(hr, IDStorageStatusArray_GetHResult(status, index), what);
+    CHECK(WaitForSingleObject(IDStorageQueue3_GetErrorEvent(queue), 0) == WAIT_OBJECT_0, "%s: error event: expected signalled, got unsignalled", name);
+    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
+    sprintf(what, "%s: FailureCount", name);
+    CHECK_EQ(1, record.FailureCount, what);
+    sprintf(what, "%s: FirstFailure.HResult", name);
+    CHECK_HR(hr, record.FirstFailure.HResult, what);
+    sprintf(what, "%s: CommandType", name);
+    CHECK_EQ(DSTORAGE_COMMAND_TYPE_REQUEST, record.FirstFailure.CommandType, what);
+    CHECK(!strcmp(record.FirstFailure.Request.RequestName, name), "%s: RequestName: expected \"%s\", got \"%s\"", name, name, record.FirstFailure.Request.RequestName);
+    CHECK_EQ(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, record.FirstFailure.Request.Request.Options.CompressionFormat, what);
+    ResetEvent(IDStorageQueue3_GetErrorEvent(queue));
+}
+
+static void test_file_queue(void)
+{
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 256, DSTORAGE_PRIORITY_NORMAL, NULL, "gdeflate");
+    BYTE *big_out = malloc(BIG_SIZE), *small_out = malloc(65537 + 1), *plain_out = malloc(plain.uncompressed), *other = malloc(65538);
+    IDStorageStatusArray *status;
+    DSTORAGE_REQUEST r;
+    IDStorageFile *file;
+    int i;
+
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file), "OpenFile");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 8, "gdeflate", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    CHECK_EQ(DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK, IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE), "GetCompressionSupport(GDEFLATE)");
+    CHECK_EQ(DSTORAGE_COMPRESSION_SUPPORT_NONE, IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_CUSTOM_COMPRESSION_0), "GetCompressionSupport(CUSTOM_0)");
+
+    /* Good streams mixed with a plain read, twice over. */
+    for (i = 0; i < 2; ++i)
+    {
+        memset(big_out, 0, BIG_SIZE);
+        memset(small_out, 0xcd, 65537 + 1);
+        memset(plain_out, 0, plain.uncompressed);
+        r = stream_request(file, &big, big_out, "big");
+        IDStorageQueue3_EnqueueRequest(queue, &r);
+        r = file_request(file, plain.offset, (UINT32)plain.size, plain_out, "plain");
+        IDStorageQueue3_EnqueueRequest(queue, &r);
+        r = stream_request(file, &small, small_out, "small");
+        IDStorageQueue3_EnqueueRequest(queue, &r);
+        IDStorageQueue3_EnqueueStatus(queue, status, 0);
+        submit_and_wait(queue, "good streams");
+        CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "good streams: status");
+        check_data(big_out, BIG_SIZE, big.seed, "file -> memory, 3 MiB stream");
+        check_data(small_out, 65537, small.seed, "file -> memory, 65537-byte stream");
+        CHECK_EQ(0xcd, small_out[65537], "65537-byte stream: the byte after the destination");
+        check_data(plain_out, plain.uncompressed, plain.seed, "file -> memory, plain bytes between streams");
+    }
+
+    /* UncompressedSize differs from the destination size. */
+    r = stream_request(file, &small, other, "uncompressed size + 1");
+    r.UncompressedSize = 65538;
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 1);
+    submit_and_wait(queue, "uncompressed size + 1");
+    expect_failure(queue, status, 1, E_DSTORAGE_INVALID_DESTINATION_SIZE, "uncompressed size + 1");
+
+    r = stream_request(file, &small, other, "destination size - 1");
+    r.Destination.Memory.Size = 65536;
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 2);
+    submit_and_wait(queue, "destination size - 1");
+    expect_failure(queue, status, 2, E_DSTORAGE_INVALID_DESTINATION_SIZE, "destination size - 1");
+
+    /* Both agree, but the stream holds another size: it cannot be decoded into it. */
+    r = stream_request(file, &small, other, "stream size differs");
+    r.UncompressedSize = r.Destination.Memory.Size = 65538;
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 3);
+    submit_and_wait(queue, "stream size differs");
+    expect_failure(queue, status, 3, E_DSTORAGE_DECOMPRESSION_ERROR, "stream size differs");
+
+    /* Corrupt data; the good request after each still completes. */
+    r = stream_request(file, &bad_magic, other, "bad magic");
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    r = stream_request(file, &small, small_out, "after bad magic");
+    memset(small_out, 0, 65537);
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 4);
+    submit_and_wait(queue, "bad magic");
+    expect_failure(queue, status, 4, E_DSTORAGE_DECOMPRESSION_ERROR, "bad magic");
+    check_data(small_out, 65537, small.seed, "the stream after a corrupt one");
+
+    r = stream_request(file, &garbage, other, "garbage");
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 5);
+    submit_and_wait(queue, "garbage");
+    expect_failure(queue, status, 5, E_DSTORAGE_DECOMPRESSION_ERROR, "garbage");
+
+    /* The compressed bytes reach past the end of the file. */
+    r = stream_request(file, &small, other, "past the end");
+    r.Source.File.Offset = plain.offset + plain.size - 100;
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 6);
+    submit_and_wait(queue, "past the end");
+    expect_failure(queue, status, 6, E_DSTORAGE_END_OF_FILE, "past the end");
+
+    IDStorageStatusArray_Release(status);
+    IDStorageQueue3_Release(queue);
+    IDStorageFile_Release(file);
+    free(big_out);
+    free(small_out);
+    free(plain_out);
+    free(other);
+}
+
+static void test_memory_queue(void)
+{
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, NULL, "gdeflate memory");
+    IDStorageStatusArray *status;
+    SIZE_T packed_size;
+    BYTE *packed = compress(44, 300000, DSTORAGE_COMPRESSION_FASTEST, &packed_size), *out = malloc(300000);
+    DSTORAGE_REQUEST r;
+
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 2, "memory", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    memset(&r, 0, sizeof(r));
+    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
+    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
+    r.Source.Memory.Source = packed;
+    r.Source.Memory.Size = (UINT32)packed_size;
+    r.Destination.Memory.Buffer = out;
+    r.Destination.Memory.Size = 300000;
+    r.UncompressedSize = 300000;
+    r.Name = "memory -> memory";
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 0);
+    submit_and_wait(queue, "memory -> memory");
+    CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "memory -> memory: status");
+    check_data(out, 300000, 44, "memory -> memory");
+
+    packed[packed_size / 2] ^= 0xff;
+    packed[packed_size / 2 + 1] ^= 0x0f;
+    memset(packed + 20, 0xff, 200);
+    r.Name = "corrupt memory";
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 1);
+    submit_and_wait(queue, "corrupt memory");
+    expect_failure(queue, status, 1, E_DSTORAGE_DECOMPRESSION_ERROR, "corrupt memory");
+
+    IDStorageStatusArray_Release(status);
+    IDStorageQueue3_Release(queue);
+    free(packed);
+    free(out);
+}
+
+/* GPU buffer destination: decoded on the CPU into the upload staging, then copied. */
+static void test_gpu_buffer(void)
+{
+    ID3D12Device *device = create_device();
+    D3D12_HEAP_PROPERTIES heap = { D3D12_HEAP_TYPE_DEFAULT }, readback_heap = { D3D12_HEAP_TYPE_READBACK };
+    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_BUFFER, 0, 1 << 20, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0}, D3D12_TEXTURE_LAYOUT_ROW_MAJOR };
+    D3D12_COMMAND_QUEUE_DESC queue_desc = { D3D12_COMMAND_LIST_TYPE_DIRECT };
+    ID3D12Resource *buffer, *readback;
+    ID3D12CommandQueue *cmd_queue;
+    ID3D12CommandAllocator *allocator;
+    ID3D12GraphicsCommandList *list;
+    ID3D12CommandList *l;
+    ID3D12Fence *fence;
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, device, "gdeflate gpu");
+    IDStorageFile *file;
+    DSTORAGE_REQUEST r;
+    DSTORAGE_ERROR_RECORD record;
+    HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    BYTE *data;
+
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file), "OpenFile");
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc, D3D12_RESOURCE_STATE_COMMON, NULL, &IID_ID3D12Resource, (void **)&buffer), "CreateCommittedResource");
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &readback_heap, D3D12_HEAP_FLAG_NONE, &desc, D3D12_RESOURCE_STATE_COPY_DEST, NULL, &IID_ID3D12Resource, (void **)&readback), "CreateCommittedResource(readback)");
+    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&fence), "CreateFence");
+
+    memset(&r, 0, sizeof(r));
+    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
+    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
+    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
+    r.Source.File.Source = file;
+    r.Source.File.Offset = small.offset;
+    r.Source.File.Size = (UINT32)small.size;
+    r.Destination.Buffer.Resource = buffer;
+    r.Destination.Buffer.Offset = 4096;
+    r.Destination.Buffer.Size = (UINT32)small.uncompressed;
+    r.UncompressedSize = (UINT32)small.uncompressed;
+    r.Name = "file -> buffer";
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueSignal(queue, fence, 1);
+    IDStorageQueue3_Submit(queue);
+    ID3D12Fence_SetEventOnCompletion(fence, 1, event);
+    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0, "file -> buffer: expected the fence within 60 s, got a timeout");
+    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
+    CHECK(!record.FailureCount, "file -> buffer: expected no failure, got %u (first hr %#lx)", record.FailureCount, (unsigned long)record.FirstFailure.HResult);
+
+    REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue, (void **)&cmd_queue), "CreateCommandQueue");
+    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT, &IID_ID3D12CommandAllocator, (void **)&allocator), "CreateCommandAllocator");
+    REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, allocator, NULL, &IID_ID3D12GraphicsCommandList, (void **)&list), "CreateCommandList");
+    ID3D12GraphicsCommandList_CopyBufferRegion(list, readback, 0, buffer, 4096, small.uncompressed);
+    REQUIRE_HR(ID3D12GraphicsCommandList_Close(list), "Close");
+    l = (ID3D12CommandList *)list;
+    ID3D12CommandQueue_ExecuteCommandLists(cmd_queue, 1, &l);
+    ID3D12CommandQueue_Signal(cmd_queue, fence, 2);
+    ID3D12Fence_SetEventOnCompletion(fence, 2, event);
+    WaitForSingleObject(event, INFINITE);
+    REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
+    check_data(data, small.uncompressed, small.seed, "file -> GPU buffer (GDeflate)");
+    ID3D12Resource_Unmap(readback, 0, NULL);
+
+    /* A corrupt stream into a GPU buffer fails the same way. */
+    r.Source.File.Offset = garbage.offset;
+    r.Name = "garbage -> buffer";
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueSignal(queue, fence, 3);
+    IDStorageQueue3_Submit(queue);
+    ID3D12Fence_SetEventOnCompletion(fence, 3, event);
+    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0, "garbage -> buffer: expected the fence within 60 s, got a timeout");
+    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
+    CHECK_EQ(1, record.FailureCount, "garbage -> buffer: FailureCount");
+    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, record.FirstFailure.HResult, "garbage -> buffer: HResult");
+
+    CloseHandle(event);
+    ID3D12GraphicsCommandList_Release(list);
+    ID3D12CommandAllocator_Release(allocator);
+    ID3D12CommandQueue_Release(cmd_queue);
+    IDStorageQueue3_Release(queue);
+    IDStorageFile_Release(file);
+    ID3D12Fence_Release(fence);
+    ID3D12Resource_Release(readback);
+    ID3D12Resource_Release(buffer);
+    ID3D12Device_Release(device);
+}
+
+int main(void)
+{
+    factory = get_factory();
+    test_codec_create();
+    test_codec_round_trips();
+    test_codec_errors();
+    make_file();
+    test_file_queue();
+    test_memory_queue();
+    test_gpu_buffer();
+    CHECK_EQ(0, IDStorageCompressionCodec_Release(codec), "codec Release");
+    IDStorageFactory_Release(factory);
+    DeleteFileW(file_path_w);
+    return finish("gdeflate");
+}
