@@ -4,7 +4,8 @@
  * small buffers, corrupt streams); GetCompressionSupport; streams written to a file and read through
  * a queue with CompressionFormat GDEFLATE into memory (mixed with plain reads), from a memory queue,
  * and into a GPU buffer (CPU decode into the upload staging, then a copy); a wrong UncompressedSize
- * and corrupt data give their exact HRESULTs in the status array and the error record. */
+ * and corrupt data give their exact HRESULTs in the status array and the error record.
+ * With DS_KIT_WINE_BACKEND=io_uring (a backend without GDeflate): NONE and E_DSTORAGE_DECOMPRESSION_ERROR. */
 #include "common.h"
 
 #define BIG_SIZE (3u << 20)
@@ -445,9 +446,69 @@ static void test_gpu_buffer(void)
     ID3D12Device_Release(device);
 }
 
+/* DS_KIT_WINE_BACKEND=io_uring: a backend without GDeflate (unless io_uring cannot start here). */
+static int test_without_gdeflate(void)
+{
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL, "io_uring");
+    DSTORAGE_COMPRESSION_SUPPORT support = IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE);
+    IDStorageStatusArray *status;
+    IDStorageFile *file;
+    DSTORAGE_REQUEST r;
+    BYTE *out = malloc(65538);
+
+    if (support == DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK)
+    {
+        printf("io_uring backend: unavailable here, the CPU backend decodes\n");
+        IDStorageQueue3_Release(queue);
+        test_file_queue();
+        free(out);
+        return 0;
+    }
+    CHECK_EQ(DSTORAGE_COMPRESSION_SUPPORT_NONE, support, "GetCompressionSupport(GDEFLATE) without GDeflate");
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file), "OpenFile");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 3, "io_uring", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    r = stream_request(file, &small, out, "unsupported");
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 0);
+    submit_and_wait(queue, "unsupported");
+    expect_failure(queue, status, 0, E_DSTORAGE_DECOMPRESSION_ERROR, "unsupported");
+    /* gdeflate_unsupported comes before destination_size_mismatch in mapping.json */
+    r = stream_request(file, &small, out, "unsupported, size + 1");
+    r.UncompressedSize = 65538;
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 1);
+    submit_and_wait(queue, "unsupported, size + 1");
+    expect_failure(queue, status, 1, E_DSTORAGE_DECOMPRESSION_ERROR, "unsupported, size + 1");
+    /* plain reads still work */
+    r = file_request(file, plain.offset, 65538, out, "plain");
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 2);
+    submit_and_wait(queue, "plain");
+    CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 2), "plain read on io_uring: status");
+    check_data(out, 65538, plain.seed, "plain read on io_uring");
+    printf("io_uring backend: GDeflate unsupported, requests fail with E_DSTORAGE_DECOMPRESSION_ERROR\n");
+    IDStorageStatusArray_Release(status);
+    IDStorageQueue3_Release(queue);
+    IDStorageFile_Release(file);
+    free(out);
+    return 0;
+}
+
 int main(void)
 {
+    const char *backend = getenv("DS_KIT_WINE_BACKEND");
+
     factory = get_factory();
+    if (backend && !strcmp(backend, "io_uring"))
+    {
+        REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 0, &IID_IDStorageCompressionCodec, (void **)&codec), "CreateCompressionCodec(GDEFLATE)");
+        make_file();
+        test_without_gdeflate();
+        IDStorageCompressionCodec_Release(codec);
+        IDStorageFactory_Release(factory);
+        DeleteFileW(file_path_w);
+        return finish("gdeflate");
+    }
     test_codec_create();
     test_codec_round_trips();
     test_codec_errors();

@@ -65,3 +65,17 @@ for (const name of programs) {
     for (const line of expectedLines[name] ?? []) assert.match(out, line, `${name}.exe output lacks ${line}:\n${out}`);
   });
 }
+
+// The io_uring backend has no GDeflate: GetCompressionSupport must say NONE and compressed requests
+// must fail with the documented HRESULT (mapping.json rule gdeflate_unsupported). Where io_uring
+// cannot start, the module falls back to the CPU backend and the program says so.
+test('gdeflate.exe under wine with DS_KIT_WINE_BACKEND=io_uring', { timeout: PROGRAM_TIMEOUT_MS + 30_000 }, async () => {
+  const r = await execa('xvfb-run', ['-a', 'wine', join(outDir, 'gdeflate.exe')],
+    { env: { ...wineEnv(), DS_KIT_WINE_BACKEND: 'io_uring' }, reject: false, all: true, timeout: PROGRAM_TIMEOUT_MS });
+  const out = r.all ?? '';
+  assert.ok(!r.timedOut, `gdeflate.exe (io_uring) ran past ${PROGRAM_TIMEOUT_MS / 1000} s (hang?); output:\n${out}`);
+  assert.equal(r.exitCode, 0, `gdeflate.exe (io_uring) exited ${r.exitCode}; output:\n${out}`);
+  assert.match(out, /gdeflate: all checks passed/, `gdeflate.exe (io_uring) did not report success; output:\n${out}`);
+  assert.match(out, /io_uring backend: (GDeflate unsupported, requests fail with E_DSTORAGE_DECOMPRESSION_ERROR|unavailable here, the CPU backend decodes)/,
+    `gdeflate.exe (io_uring) did not say which backend ran:\n${out}`);
+});
