@@ -4,8 +4,9 @@
 // the same checks as test/wine/wine-module.test.ts, pointed at a module built in a tree or packaged.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
+import { generate } from '../../scripts/generate/index.ts';
 import { repoRoot } from '../../scripts/lib/paths.ts';
 
 const programDir = join(repoRoot, 'test/wine');
@@ -35,6 +36,12 @@ const wineEnv = (r: ProgramRun): Record<string, string> => ({
 
 export async function compilePrograms(r: ProgramRun): Promise<void> {
   mkdirSync(r.outDir, { recursive: true });
+  // The programs need the generated dstorage.h; a test running first on a clean clone must
+  // not depend on another test having generated it.
+  if (!existsSync(join(r.includeDir, 'dstorage.h'))) {
+    const targetDir = dirname(r.includeDir);
+    await generate({ out: dirname(targetDir), target: basename(targetDir) });
+  }
   for (const name of programs()) {
     const out = await execa('x86_64-w64-mingw32-gcc', ['-O1', '-g', '-Wall', '-Wno-unused-function', '-I', r.includeDir,
       join(programDir, `${name}.c`), join(r.moduleDir, 'dstorage.dll'), '-o', join(r.outDir, `${name}.exe`), '-ld3d12', '-ldxguid'],
