@@ -29,6 +29,12 @@ struct VulkanBackendConfig {
     uint64_t chunk_size = 4ull << 20;       ///< split unit for parallel reads and for the ring
     uint32_t worker_count = 0;              ///< file readers; 0: 3/4 of the online CPUs (1..16)
     uint64_t flush_bytes = 64ull << 20;     ///< submit a command buffer once this much is recorded
+    /// Set when `device` was created with VK_NV_memory_decompression (feature
+    /// memoryDecompression) and the bufferDeviceAddress feature enabled, and every gpu_buffer
+    /// of a GDeflate request has VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT. GDeflate requests
+    /// are then decoded by vkCmdDecompressMemoryNV when `queue` supports graphics or compute;
+    /// otherwise (or when unset) they are decoded on the CPU into staging.
+    bool nv_memory_decompression = false;
 };
 
 /// nullptr with *error describing why (missing entry point, no host-visible memory, ...).
@@ -37,10 +43,19 @@ std::shared_ptr<Backend> make_vulkan_backend(const VulkanBackendConfig &config, 
 /// A Vulkan instance + device of its own, for tests, benchmarks and tools: picks a discrete
 /// GPU when there is one and a dedicated transfer-only queue family when there is one.
 /// Loads libvulkan.so.1 at run time (no link-time dependency).
+struct VulkanDeviceOptions {
+    /// Use a queue family with compute (preferably without graphics) instead of a transfer-only
+    /// one: vkCmdDecompressMemoryNV needs a graphics or compute queue.
+    bool prefer_compute_queue = false;
+    /// Enable VK_NV_memory_decompression + bufferDeviceAddress when the device has them.
+    bool memory_decompression = true;
+};
+
 class VulkanDevice {
 public:
     /// nullptr with *error set when no Vulkan device is usable.
     static std::unique_ptr<VulkanDevice> create(std::string *error = nullptr);
+    static std::unique_ptr<VulkanDevice> create(std::string *error, const VulkanDeviceOptions &options);
     virtual ~VulkanDevice() = default;
 
     /// Config for make_vulkan_backend with this device's handles filled in.
@@ -48,6 +63,9 @@ public:
     virtual std::string device_name() const = 0;
     virtual bool is_discrete() const = 0;
     virtual bool transfer_only_queue() const = 0;
+    /// VK_NV_memory_decompression and bufferDeviceAddress are enabled (backend_config() then sets
+    /// nv_memory_decompression, and create_buffer() adds SHADER_DEVICE_ADDRESS usage).
+    virtual bool memory_decompression() const = 0;
 
     /// Device-local buffer usable as copy source and destination; 0 on failure.
     virtual uint64_t create_buffer(uint64_t size) = 0;

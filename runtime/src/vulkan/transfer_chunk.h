@@ -19,6 +19,13 @@ enum class ChunkKind : uint8_t {
     GpuWrite,   ///< gpu buffer -> vkCmdCopyBuffer -> staging -> pwrite
 };
 
+/// How a Compression::GDeflate request is decoded (docs/vulkan-backend.md, "GDeflate").
+enum class Decode : uint8_t {
+    None,  ///< not compressed
+    Cpu,   ///< decoded by the reader into staging (GPU destination) or into dst (host)
+    Nv,    ///< compressed bytes staged, vkCmdDecompressMemoryNV writes gpu_buffer
+};
+
 struct TransferChunk {
     Work *work = nullptr;
     ChunkKind kind = ChunkKind::HostRead;
@@ -33,6 +40,8 @@ struct TransferChunk {
     uint64_t gpu_offset = 0;       ///< already includes `start`
     RingSpan span;                 ///< staging space, GPU chunks only
     uint64_t moved = 0;            ///< bytes staged (a GpuRead at end of file stages fewer)
+    Decode decode = Decode::None;  ///< GDeflate: one chunk per request, size = compressed size
+    uint64_t packed_size = 0;      ///< Decode::Nv: compressed bytes in staging at span.offset
 };
 
 /// One command buffer's worth of chunks, recorded and submitted together and retired
@@ -42,6 +51,7 @@ struct CopyBatch {
     uint64_t timeline_value = 0;
     std::vector<TransferChunk> chunks;
     std::vector<VkBufferCopy> regions;  // scratch, kept to reuse its capacity
+    std::vector<VkDecompressMemoryRegionNV> decompress;  // scratch
 };
 
 }  // namespace ds::vk

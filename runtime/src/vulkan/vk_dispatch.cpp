@@ -57,6 +57,10 @@ std::string Dispatch::load_device(VkDevice device) {
         return missing(#name, "device");
     DS_VK_DEVICE_FUNCS(DS_VK_LOAD)
 #undef DS_VK_LOAD
+#define DS_VK_LOAD_OPTIONAL(name) \
+    name = reinterpret_cast<PFN_##name>(device_proc_with_khr_fallback(vkGetDeviceProcAddr, device, #name));
+    DS_VK_OPTIONAL_DEVICE_FUNCS(DS_VK_LOAD_OPTIONAL)
+#undef DS_VK_LOAD_OPTIONAL
     return "";
 }
 

@@ -22,7 +22,9 @@ namespace ds::vk {
     X(vkGetPhysicalDeviceMemoryProperties)       \
     X(vkGetPhysicalDeviceQueueFamilyProperties)  \
     X(vkCreateDevice)                            \
-    X(vkGetDeviceProcAddr)
+    X(vkGetDeviceProcAddr)                       \
+    X(vkEnumerateDeviceExtensionProperties)      \
+    X(vkGetPhysicalDeviceFeatures2)
 
 // Loaded with vkGetDeviceProcAddr(device, ...). The backend uses the copy, memory,
 // command and semaphore functions; the standalone device also the rest.
@@ -61,11 +63,17 @@ namespace ds::vk {
     X(vkWaitSemaphores)           \
     X(vkGetSemaphoreCounterValue)
 
+// Device functions that may be absent: loaded when present, checked before use.
+#define DS_VK_OPTIONAL_DEVICE_FUNCS(X) \
+    X(vkGetBufferDeviceAddress)         \
+    X(vkCmdDecompressMemoryNV)
+
 struct Dispatch {
 #define DS_VK_DECLARE(name) PFN_##name name = nullptr;
     DS_VK_GLOBAL_FUNCS(DS_VK_DECLARE)
     DS_VK_INSTANCE_FUNCS(DS_VK_DECLARE)
     DS_VK_DEVICE_FUNCS(DS_VK_DECLARE)
+    DS_VK_OPTIONAL_DEVICE_FUNCS(DS_VK_DECLARE)
 #undef DS_VK_DECLARE
     PFN_vkGetInstanceProcAddr vkGetInstanceProcAddr = nullptr;
 

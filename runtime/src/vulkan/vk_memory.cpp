@@ -26,11 +26,13 @@ uint32_t pick_memory_type(const VkPhysicalDeviceMemoryProperties &props, uint32_
 }  // namespace
 
 bool create_buffer(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t size,
-                   MemoryKind kind, OwnedBuffer *out, std::string *error) {
+                   MemoryKind kind, OwnedBuffer *out, std::string *error, bool device_address) {
     *out = OwnedBuffer{};
     VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
     info.size = size;
     info.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    if (device_address)
+        info.usage |= VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
     info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
     VkResult r = vk.vkCreateBuffer(device, &info, nullptr, &out->buffer);
     if (r != VK_SUCCESS) {
@@ -61,6 +63,10 @@ bool create_buffer(const Dispatch &vk, VkPhysicalDevice physical, VkDevice devic
     VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
     alloc.allocationSize = req.size;
     alloc.memoryTypeIndex = type;
+    VkMemoryAllocateFlagsInfo flags{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO};
+    flags.flags = VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT;
+    if (device_address)
+        alloc.pNext = &flags;
     r = vk.vkAllocateMemory(device, &alloc, nullptr, &out->memory);
     if (r != VK_SUCCESS) {
         *error = std::string("vkAllocateMemory of ") + std::to_string(req.size) + " bytes failed: " +

@@ -5,6 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "ds/gdeflate.h"
 
 namespace ds::vk {
 namespace {
@@ -71,8 +75,16 @@ bool VulkanBackend::init(std::string *error) {
     device_ = from_handle<VkDevice>(config_.device);
     queue_ = from_handle<VkQueue>(config_.queue);
 
-    if (!create_buffer(vk_, physical_, device_, config_.staging_bytes, MemoryKind::Staging, &staging_, error))
+    nv_decompression_ = config_.nv_memory_decompression && nv_decompression_usable();
+    if (!create_buffer(vk_, physical_, device_, config_.staging_bytes, MemoryKind::Staging, &staging_, error,
+                       nv_decompression_))
         return false;
+    if (nv_decompression_) {
+        VkBufferDeviceAddressInfo addr{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
+        addr.buffer = staging_.buffer;
+        staging_address_ = vk_.vkGetBufferDeviceAddress(device_, &addr);
+        nv_decompression_ = staging_address_ != 0;
+    }
     ring_ = std::make_unique<StagingRing>(config_.staging_bytes);
     chunk_size_ = std::min(std::max<uint64_t>(config_.chunk_size, 4096), ring_->capacity());
 
@@ -169,10 +181,32 @@ VulkanBackend::~VulkanBackend() {
     destroy_buffer(vk_, device_, &staging_);
 }
 
+// The caller says it enabled VK_NV_memory_decompression; check the physical device has it, the
+// entry points loaded, and the queue can run it (graphics or compute; a transfer-only queue
+// cannot, and GDeflate then decodes on the CPU).
+bool VulkanBackend::nv_decompression_usable() {
+    if (!vk_.vkCmdDecompressMemoryNV || !vk_.vkGetBufferDeviceAddress)
+        return false;
+    uint32_t count = 0;
+    vk_.vkEnumerateDeviceExtensionProperties(physical_, nullptr, &count, nullptr);
+    std::vector<VkExtensionProperties> exts(count);
+    vk_.vkEnumerateDeviceExtensionProperties(physical_, nullptr, &count, exts.data());
+    bool found = false;
+    for (const VkExtensionProperties &e : exts)
+        found = found || std::strcmp(e.extensionName, VK_NV_MEMORY_DECOMPRESSION_EXTENSION_NAME) == 0;
+    if (!found)
+        return false;
+    vk_.vkGetPhysicalDeviceQueueFamilyProperties(physical_, &count, nullptr);
+    std::vector<VkQueueFamilyProperties> families(count);
+    vk_.vkGetPhysicalDeviceQueueFamilyProperties(physical_, &count, families.data());
+    return config_.queue_family_index < count &&
+           (families[config_.queue_family_index].queueFlags & (VK_QUEUE_GRAPHICS_BIT | VK_QUEUE_COMPUTE_BIT));
+}
+
 BackendCaps VulkanBackend::caps() const {
     BackendCaps c;
     c.gpu = true;
-    c.gdeflate = false;
+    c.gdeflate = true;  // on the GPU with VK_NV_memory_decompression, else on the readers
     return c;
 }
 
@@ -181,17 +215,56 @@ BackendStats VulkanBackend::stats() const {
     s.submits = stat_submits_.load(std::memory_order_relaxed);
     s.staging_bytes = stat_staging_bytes_.load(std::memory_order_relaxed);
     s.gpu_copies = stat_gpu_copies_.load(std::memory_order_relaxed);
+    s.gdeflate_cpu_decodes = stat_gdeflate_cpu_.load(std::memory_order_relaxed);
+    s.gdeflate_gpu_decodes = stat_gdeflate_gpu_.load(std::memory_order_relaxed);
     return s;
 }
 
 // Splits every request into chunks of at most chunk_size_ so that several readers share a
 // big request and no request needs more staging than the ring has.
+// A GDeflate request is one chunk (compressed data cannot be split at arbitrary bytes); its
+// decoded bytes (CPU path) or its compressed bytes (NV path) must fit the staging ring.
 void VulkanBackend::submit(Work *const *items, size_t count) {
+    std::vector<std::pair<Work *, Field>> rejected;
     {
         std::lock_guard<std::mutex> lock(task_mutex_);
         for (size_t i = 0; i < count; ++i) {
             Work *work = items[i];
             const Request &req = work->req;
+            if (req.compression == Compression::GDeflate) {
+                TransferChunk c;
+                c.work = work;
+                c.kind = req.memory == Memory::Gpu ? ChunkKind::GpuRead : ChunkKind::HostRead;
+                c.from_memory = req.source == Source::Memory;
+                c.fd = req.fd;
+                c.file_offset = req.offset;
+                c.size = req.size;
+                c.src = static_cast<const uint8_t *>(req.src);
+                c.dst = static_cast<uint8_t *>(req.dst);
+                c.gpu_buffer = reinterpret_cast<VkBuffer>(static_cast<uintptr_t>(req.gpu_buffer));
+                c.gpu_offset = req.gpu_offset;
+                c.decode = Decode::Cpu;
+                if (req.memory == Memory::Gpu) {
+                    // The queue checked the compressed size against the buffer; the decoded bytes
+                    // are what land there.
+                    if (req.gpu_offset > req.gpu_buffer_size ||
+                        req.uncompressed_size > req.gpu_buffer_size - req.gpu_offset) {
+                        rejected.emplace_back(work, Field::GpuRange);
+                        continue;
+                    }
+                    // The NV path writes 4-byte-aligned destinations only (VUID-07687).
+                    bool nv_fits = nv_decompression_ && req.gpu_offset % 4 == 0 && req.size <= ring_->capacity();
+                    if (nv_fits)
+                        c.decode = Decode::Nv;
+                    else if (req.uncompressed_size > ring_->capacity()) {
+                        rejected.emplace_back(work, Field::Compression);
+                        continue;
+                    }
+                }
+                work->begin_chunks(1);
+                tasks_.push_back(c);
+                continue;
+            }
             TransferChunk base;
             base.work = work;
             bool gpu = req.memory == Memory::Gpu;
@@ -220,6 +293,8 @@ void VulkanBackend::submit(Work *const *items, size_t count) {
         }
     }
     task_cv_.notify_all();
+    for (auto &r : rejected)
+        r.first->finish(Status::InvalidRequest, 0, 0, r.second);
 }
 
 }  // namespace ds::vk

@@ -44,16 +44,22 @@ private:
     explicit VulkanBackend(const VulkanBackendConfig &config);
     bool init(std::string *error);
     void start_threads();
+    bool nv_decompression_usable();
     void stop_threads();
 
     // vulkan_readers.cpp
     void reader_loop();
     void run_host_chunk(TransferChunk &chunk);
     void stage_gpu_chunks(TransferChunk *chunks, size_t count);
+    void run_gdeflate_host(TransferChunk &chunk);
+    void stage_gdeflate(TransferChunk &chunk);
+    bool stage_gdeflate_cpu(TransferChunk &chunk, const uint8_t *packed);
+    void hand_to_recorder(TransferChunk &chunk);
 
     // vulkan_recorder.cpp
     void recorder_loop();
     void record(CopyBatch &batch);
+    size_t record_decompressions(CopyBatch &batch);
     VkResult submit_batch(CopyBatch &batch);
 
     // vulkan_completion.cpp
@@ -70,6 +76,8 @@ private:
     VkQueue queue_ = VK_NULL_HANDLE;
     uint64_t chunk_size_ = 0;
     uint32_t reader_count_ = 0;
+    bool nv_decompression_ = false;   // vkCmdDecompressMemoryNV usable on queue_
+    VkDeviceAddress staging_address_ = 0;
 
     // Owned Vulkan objects.
     OwnedBuffer staging_;
@@ -111,6 +119,8 @@ private:
     std::atomic<uint64_t> stat_submits_{0};
     std::atomic<uint64_t> stat_staging_bytes_{0};
     std::atomic<uint64_t> stat_gpu_copies_{0};
+    std::atomic<uint64_t> stat_gdeflate_cpu_{0};
+    std::atomic<uint64_t> stat_gdeflate_gpu_{0};
 
     std::vector<std::thread> readers_;
     std::thread recorder_;

@@ -59,7 +59,15 @@ void VulkanBackend::retire(CopyBatch &batch) {
     uint64_t staged = 0;
     bool any_writes = false;
     for (TransferChunk &c : batch.chunks) {
-        staged += c.moved;
+        staged += c.decode == Decode::Nv ? c.packed_size : c.moved;
+        if (c.decode != Decode::None) {
+            // One chunk per GDeflate request; chunk_done would report the compressed size.
+            ring_->free(c.span.id);
+            if (c.decode == Decode::Nv)
+                stat_gdeflate_gpu_.fetch_add(1, std::memory_order_relaxed);
+            c.work->finish(Status::Ok, c.size);
+            continue;
+        }
         if (c.kind == ChunkKind::GpuWrite) {
             std::lock_guard<std::mutex> lock(write_mutex_);
             writes_.push_back(c);

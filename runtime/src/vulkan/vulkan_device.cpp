@@ -20,8 +20,18 @@ uint64_t to_handle(const void *p) { return static_cast<uint64_t>(reinterpret_cas
 
 // The queue family the copies go to: a transfer-only family drives the copy engines without
 // competing with graphics work; otherwise any family that can copy.
-int pick_queue_family(const std::vector<VkQueueFamilyProperties> &families, bool *transfer_only) {
+int pick_queue_family(const std::vector<VkQueueFamilyProperties> &families, bool prefer_compute, bool *transfer_only) {
     const VkQueueFlags gc = VK_QUEUE_GRAPHICS_BIT | VK_QUEUE_COMPUTE_BIT;
+    if (prefer_compute) {
+        // vkCmdDecompressMemoryNV needs graphics or compute: an async-compute family first.
+        *transfer_only = false;
+        for (size_t i = 0; i < families.size(); ++i)
+            if ((families[i].queueFlags & VK_QUEUE_COMPUTE_BIT) && !(families[i].queueFlags & VK_QUEUE_GRAPHICS_BIT))
+                return static_cast<int>(i);
+        for (size_t i = 0; i < families.size(); ++i)
+            if (families[i].queueFlags & gc)
+                return static_cast<int>(i);
+    }
     for (size_t i = 0; i < families.size(); ++i) {
         if ((families[i].queueFlags & VK_QUEUE_TRANSFER_BIT) && !(families[i].queueFlags & gc)) {
             *transfer_only = true;
@@ -37,6 +47,7 @@ int pick_queue_family(const std::vector<VkQueueFamilyProperties> &families, bool
 
 class StandaloneDevice final : public VulkanDevice {
 public:
+    explicit StandaloneDevice(const VulkanDeviceOptions &options) : options_(options) {}
     ~StandaloneDevice() override;
     bool init(std::string *error);
 
@@ -44,6 +55,7 @@ public:
     std::string device_name() const override { return name_; }
     bool is_discrete() const override { return discrete_; }
     bool transfer_only_queue() const override { return transfer_only_; }
+    bool memory_decompression() const override { return decompression_; }
 
     uint64_t create_buffer(uint64_t size) override;
     void destroy_buffer(uint64_t buffer) override;
@@ -59,6 +71,8 @@ private:
     template <typename Record>
     bool run_once(Record record);
 
+    VulkanDeviceOptions options_;
+    bool decompression_ = false;  // VK_NV_memory_decompression + bufferDeviceAddress enabled
     void *library_ = nullptr;
     Dispatch vk_;
     VkInstance instance_ = VK_NULL_HANDLE;
@@ -140,7 +154,7 @@ bool StandaloneDevice::init(std::string *error) {
     vk_.vkGetPhysicalDeviceQueueFamilyProperties(physical_, &count, nullptr);
     std::vector<VkQueueFamilyProperties> families(count);
     vk_.vkGetPhysicalDeviceQueueFamilyProperties(physical_, &count, families.data());
-    int family = pick_queue_family(families, &transfer_only_);
+    int family = pick_queue_family(families, options_.prefer_compute_queue, &transfer_only_);
     if (family < 0) {
         *error = "device " + name_ + " has no queue family that can copy";
         return false;
@@ -153,9 +167,39 @@ bool StandaloneDevice::init(std::string *error) {
     queue_info.queueFamilyIndex = family_;
     queue_info.queueCount = 1;
     queue_info.pQueuePriorities = &priority;
+    // VK_NV_memory_decompression (GDeflate on the GPU) needs bufferDeviceAddress as well.
+    bool has_nv_decompression = false;
+    if (options_.memory_decompression) {
+        vk_.vkEnumerateDeviceExtensionProperties(physical_, nullptr, &count, nullptr);
+        std::vector<VkExtensionProperties> exts(count);
+        vk_.vkEnumerateDeviceExtensionProperties(physical_, nullptr, &count, exts.data());
+        for (const VkExtensionProperties &e : exts)
+            if (std::strcmp(e.extensionName, VK_NV_MEMORY_DECOMPRESSION_EXTENSION_NAME) == 0)
+                has_nv_decompression = true;
+    }
+    VkPhysicalDeviceMemoryDecompressionFeaturesNV nv_features{
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_DECOMPRESSION_FEATURES_NV};
+    if (has_nv_decompression) {
+        VkPhysicalDeviceVulkan12Features have12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+        have12.pNext = &nv_features;
+        VkPhysicalDeviceFeatures2 have{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+        have.pNext = &have12;
+        vk_.vkGetPhysicalDeviceFeatures2(physical_, &have);
+        has_nv_decompression = nv_features.memoryDecompression && have12.bufferDeviceAddress;
+    }
     VkPhysicalDeviceVulkan12Features features12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
     features12.timelineSemaphore = VK_TRUE;
+    const char *nv_ext = VK_NV_MEMORY_DECOMPRESSION_EXTENSION_NAME;
     VkDeviceCreateInfo dev_info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+    if (has_nv_decompression) {
+        features12.bufferDeviceAddress = VK_TRUE;
+        nv_features = VkPhysicalDeviceMemoryDecompressionFeaturesNV{
+            VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_DECOMPRESSION_FEATURES_NV};
+        nv_features.memoryDecompression = VK_TRUE;
+        features12.pNext = &nv_features;
+        dev_info.enabledExtensionCount = 1;
+        dev_info.ppEnabledExtensionNames = &nv_ext;
+    }
     dev_info.pNext = &features12;
     dev_info.queueCreateInfoCount = 1;
     dev_info.pQueueCreateInfos = &queue_info;
@@ -169,6 +213,7 @@ bool StandaloneDevice::init(std::string *error) {
         return false;
     }
     vk_.vkGetDeviceQueue(device_, family_, 0, &queue_);
+    decompression_ = has_nv_decompression && vk_.vkCmdDecompressMemoryNV && vk_.vkGetBufferDeviceAddress;
 
     VkCommandPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
     pool_info.flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT;
@@ -208,13 +253,14 @@ VulkanBackendConfig StandaloneDevice::backend_config() const {
     c.lock_queue = &StandaloneDevice::lock_queue;
     c.unlock_queue = &StandaloneDevice::unlock_queue;
     c.lock_ctx = const_cast<StandaloneDevice *>(this);
+    c.nv_memory_decompression = decompression_;
     return c;
 }
 
 uint64_t StandaloneDevice::create_buffer(uint64_t size) {
     OwnedBuffer b;
     std::string error;
-    if (size == 0 || !vk::create_buffer(vk_, physical_, device_, size, MemoryKind::DeviceLocal, &b, &error))
+    if (size == 0 || !vk::create_buffer(vk_, physical_, device_, size, MemoryKind::DeviceLocal, &b, &error, decompression_))
         return 0;
     std::lock_guard<std::mutex> lock(helper_mutex_);
     uint64_t handle = to_handle(b.buffer);
@@ -384,7 +430,11 @@ double StandaloneDevice::copy_ceiling_gbps(uint64_t size, uint32_t regions) {
 namespace ds {
 
 std::unique_ptr<VulkanDevice> VulkanDevice::create(std::string *error) {
-    auto device = std::make_unique<vk::StandaloneDevice>();
+    return create(error, VulkanDeviceOptions{});
+}
+
+std::unique_ptr<VulkanDevice> VulkanDevice::create(std::string *error, const VulkanDeviceOptions &options) {
+    auto device = std::make_unique<vk::StandaloneDevice>(options);
     std::string why;
     if (!device->init(&why)) {
         if (error)

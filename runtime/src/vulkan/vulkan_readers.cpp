@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: MIT
 // Reader threads: the CPU half of every transfer. One thread cannot feed a GPU (a page-cache
 // pread runs at ~5 GB/s, the link at ~45 GB/s), so several run this loop.
+#include <algorithm>
+#include <cerrno>
 #include <cstring>
+#include <memory>
+#include <new>
 
 #include "cpu/file_io.h"
+#include "ds/gdeflate.h"
+#include "gdeflate/host_request.h"
 #include "vulkan/vulkan_backend_impl.h"
 
 namespace ds::vk {
@@ -13,6 +19,32 @@ namespace {
 // staging that is contiguous, so neighbouring requests become one copy region (the GPU pays
 // per region: 64 KiB regions copy at a third of the speed of 1 MiB ones).
 constexpr size_t kMaxRun = 64;
+
+// Below this many tiles, starting helper threads for a CPU decode costs more than it saves.
+constexpr uint32_t kTilesPerExtraThread = 8;
+
+uint32_t read_u32(const uint8_t *p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
+
+// Tile i of a stream read_info accepted: its data offset from the stream start and its size.
+void tile_range(const uint8_t *stream, uint32_t tiles, uint32_t i, uint64_t *offset, uint64_t *size) {
+    const uint8_t *table = stream + gdeflate::kHeaderSize;
+    uint64_t data = gdeflate::kHeaderSize + 4ull * tiles;
+    uint64_t start = i == 0 ? 0 : read_u32(table + 4ull * i);
+    uint64_t end = i + 1 < tiles ? read_u32(table + 4ull * (i + 1)) : start + read_u32(table);
+    *offset = data + start;
+    *size = end - start;
+}
+
+// vkCmdDecompressMemoryNV reads 4-byte-aligned sources only (VUID-07685).
+bool tiles_aligned(const uint8_t *stream, uint32_t tiles) {
+    for (uint32_t i = 0; i < tiles; ++i) {
+        uint64_t offset, size;
+        tile_range(stream, tiles, i, &offset, &size);
+        if (offset % 4)
+            return false;
+    }
+    return true;
+}
 
 }  // namespace
 
@@ -29,12 +61,13 @@ void VulkanBackend::reader_loop() {
             shutting_down = stopping_;
             run[count++] = tasks_.front();
             tasks_.pop_front();
-            if (run[0].kind == ChunkKind::GpuRead) {
+            if (run[0].kind == ChunkKind::GpuRead && run[0].decode == Decode::None) {
                 // Take no more than a fair share, so the other readers stay busy too.
                 size_t share = tasks_.size() / reader_count_;
                 uint64_t bytes = run[0].size;
                 while (!tasks_.empty() && count < kMaxRun && count <= share &&
-                       tasks_.front().kind == ChunkKind::GpuRead && bytes + tasks_.front().size <= chunk_size_) {
+                       tasks_.front().kind == ChunkKind::GpuRead && tasks_.front().decode == Decode::None &&
+                       bytes + tasks_.front().size <= chunk_size_) {
                     bytes += tasks_.front().size;
                     run[count++] = tasks_.front();
                     tasks_.pop_front();
@@ -50,7 +83,11 @@ void VulkanBackend::reader_loop() {
         }
         if (kept == 0)
             continue;
-        if (run[0].kind == ChunkKind::HostRead || run[0].kind == ChunkKind::HostWrite)
+        if (run[0].decode != Decode::None && run[0].kind == ChunkKind::HostRead)
+            run_gdeflate_host(run[0]);
+        else if (run[0].decode != Decode::None)
+            stage_gdeflate(run[0]);
+        else if (run[0].kind == ChunkKind::HostRead || run[0].kind == ChunkKind::HostWrite)
             run_host_chunk(run[0]);  // host chunks are never taken in runs
         else
             stage_gpu_chunks(run, kept);
@@ -115,6 +152,115 @@ void VulkanBackend::stage_gpu_chunks(TransferChunk *chunks, size_t count) {
         ready_.insert(ready_.end(), chunks, chunks + kept);
     }
     ready_cv_.notify_one();
+}
+
+// GDeflate into host memory: the CPU backend's routine, decoding straight into dst.
+void VulkanBackend::run_gdeflate_host(TransferChunk &chunk) {
+    IoOutcome io = run_gdeflate_read(chunk.work->req, reader_count_);
+    if (io.status == Status::Ok) {
+        stat_gdeflate_cpu_.fetch_add(1, std::memory_order_relaxed);
+        // Not chunk_done: a successful chunked request reports req.size, the compressed size.
+        chunk.work->finish(Status::Ok, io.bytes);
+        return;
+    }
+    chunk.work->chunk_done(0, io.status, io.bytes, io.error);
+}
+
+void VulkanBackend::hand_to_recorder(TransferChunk &chunk) {
+    {
+        std::lock_guard<std::mutex> lock(ready_mutex_);
+        ready_.push_back(chunk);
+    }
+    ready_cv_.notify_one();
+}
+
+// GDeflate into a GPU buffer. NV path: the compressed stream goes into staging as read, its
+// header and tile table are checked here, and the recorder turns the tiles into decompression
+// regions. CPU path (no extension, transfer-only queue, unaligned tiles or destination): the
+// compressed stream goes into a heap buffer (a memory source is used in place) and is decoded
+// into staging, then copied like any upload.
+void VulkanBackend::stage_gdeflate(TransferChunk &chunk) {
+    const Request &req = chunk.work->req;
+    const uint64_t expected = req.uncompressed_size;
+    std::unique_ptr<uint8_t[]> copy;
+    const uint8_t *packed = chunk.src;
+    auto done = [&](Status s, int32_t error) { chunk.work->chunk_done(0, s, 0, error); };
+
+    if (chunk.decode == Decode::Nv) {
+        chunk.span = ring_->alloc(chunk.size);
+        if (chunk.work->cancelled()) {
+            ring_->free(chunk.span.id);
+            return done(Status::Cancelled, 0);
+        }
+        uint8_t *staging = staging_.mapped + chunk.span.offset;
+        IoOutcome io;
+        if (chunk.from_memory) {
+            std::memcpy(staging, chunk.src, chunk.size);
+        } else if ((io = read_fully(chunk.fd, staging, chunk.size, chunk.file_offset)).status != Status::Ok) {
+            ring_->free(chunk.span.id);
+            return done(io.status, io.error);  // EndOfFile: nothing was produced
+        }
+        gdeflate::StreamInfo info;
+        if (gdeflate::read_info(staging, chunk.size, &info) != gdeflate::Error::Ok ||
+            info.uncompressed_size != expected) {
+            ring_->free(chunk.span.id);
+            return done(Status::IoError, EBADMSG);
+        }
+        if (tiles_aligned(staging, info.tiles)) {
+            chunk.packed_size = chunk.size;
+            chunk.size = chunk.moved = expected;
+            return hand_to_recorder(chunk);
+        }
+        // Rare (our encoder and the reference keep tiles 4-byte aligned): decode on the CPU.
+        copy.reset(new (std::nothrow) uint8_t[chunk.size]);
+        if (!copy) {
+            ring_->free(chunk.span.id);
+            return done(Status::IoError, ENOMEM);
+        }
+        std::memcpy(copy.get(), staging, chunk.size);
+        ring_->free(chunk.span.id);  // before the next alloc: holding it could deadlock the ring
+        chunk.decode = Decode::Cpu;
+        if (expected > ring_->capacity())
+            return chunk.work->finish(Status::InvalidRequest, 0, 0, Field::Compression);
+        packed = copy.get();
+    } else if (!chunk.from_memory) {
+        copy.reset(new (std::nothrow) uint8_t[chunk.size]);
+        if (!copy)
+            return done(Status::IoError, ENOMEM);
+        IoOutcome io = read_fully(chunk.fd, copy.get(), chunk.size, chunk.file_offset);
+        if (io.status != Status::Ok)
+            return done(io.status, io.error);
+        packed = copy.get();
+    }
+    if (!stage_gdeflate_cpu(chunk, packed))
+        return;
+    hand_to_recorder(chunk);
+}
+
+// Decodes `packed` (chunk.size bytes) into newly allocated staging; on failure completes the chunk.
+bool VulkanBackend::stage_gdeflate_cpu(TransferChunk &chunk, const uint8_t *packed) {
+    const uint64_t expected = chunk.work->req.uncompressed_size;
+    gdeflate::StreamInfo info;
+    if (gdeflate::read_info(packed, chunk.size, &info) != gdeflate::Error::Ok || info.uncompressed_size != expected) {
+        chunk.work->chunk_done(0, Status::IoError, 0, EBADMSG);
+        return false;
+    }
+    chunk.span = ring_->alloc(expected);
+    if (chunk.work->cancelled()) {
+        ring_->free(chunk.span.id);
+        chunk.work->chunk_done(0, Status::Cancelled, 0);
+        return false;
+    }
+    unsigned threads = std::clamp<unsigned>(info.tiles / kTilesPerExtraThread, 1, reader_count_);
+    gdeflate::Error e = gdeflate::decode(packed, chunk.size, staging_.mapped + chunk.span.offset, expected, threads);
+    if (e != gdeflate::Error::Ok) {
+        ring_->free(chunk.span.id);
+        chunk.work->chunk_done(0, Status::IoError, 0, e == gdeflate::Error::OutOfMemory ? ENOMEM : EBADMSG);
+        return false;
+    }
+    stat_gdeflate_cpu_.fetch_add(1, std::memory_order_relaxed);
+    chunk.size = chunk.moved = expected;
+    return true;
 }
 
 }  // namespace ds::vk

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "ds/gdeflate.h"
+
 #include "vulkan/queue_lock.h"
 #include "vulkan/vulkan_backend_impl.h"
 
@@ -16,6 +18,8 @@ namespace {
 constexpr size_t kMaxChunksPerBatch = 4096;
 
 bool goes_first(const TransferChunk &a, const TransferChunk &b) {
+    if ((a.decode == Decode::Nv) != (b.decode == Decode::Nv))
+        return a.decode == Decode::Nv;  // decompressions first, then one barrier, then copies
     if (a.kind != b.kind)
         return a.kind == ChunkKind::GpuRead;  // uploads first, read-backs after a barrier
     // Grouped by GPU buffer (one vkCmdCopyBuffer per buffer), in address order so that
@@ -92,7 +96,7 @@ void VulkanBackend::record(CopyBatch &batch) {
     vk_.vkBeginCommandBuffer(batch.cmd, &begin);
     bool readback_barrier_done = false;
     uint64_t regions_recorded = 0;
-    size_t i = 0;
+    size_t i = record_decompressions(batch);
     while (i < batch.chunks.size()) {
         // One vkCmdCopyBuffer for the chunks of one kind and buffer; chunks adjacent in both
         // staging and the GPU buffer share a region.
@@ -140,6 +144,54 @@ void VulkanBackend::record(CopyBatch &batch) {
     }
     vk_.vkEndCommandBuffer(batch.cmd);
     stat_gpu_copies_.fetch_add(regions_recorded, std::memory_order_relaxed);
+}
+
+namespace {
+
+uint32_t le32(const uint8_t *p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
+
+}  // namespace
+
+// The Decode::Nv chunks sorted to the front of the batch: one vkCmdDecompressMemoryNV with a
+// region per tile (the reader checked the header, the table and the tiles' alignment). Returns
+// the index of the first chunk that is not one.
+size_t VulkanBackend::record_decompressions(CopyBatch &batch) {
+    size_t n = 0;
+    batch.decompress.clear();
+    for (; n < batch.chunks.size() && batch.chunks[n].decode == Decode::Nv; ++n) {
+        const TransferChunk &c = batch.chunks[n];
+        const uint8_t *stream = staging_.mapped + c.span.offset;
+        const uint32_t tiles = uint32_t(stream[2]) | uint32_t(stream[3]) << 8;
+        const uint64_t data = gdeflate::kHeaderSize + 4ull * tiles;
+        VkBufferDeviceAddressInfo info{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
+        info.buffer = c.gpu_buffer;
+        const VkDeviceAddress dst = vk_.vkGetBufferDeviceAddress(device_, &info) + c.gpu_offset;
+        const VkDeviceAddress src = staging_address_ + c.span.offset;
+        for (uint32_t t = 0; t < tiles; ++t) {
+            uint64_t start = t == 0 ? 0 : le32(stream + gdeflate::kHeaderSize + 4ull * t);
+            uint64_t end = t + 1 < tiles ? le32(stream + gdeflate::kHeaderSize + 4ull * (t + 1))
+                                         : start + le32(stream + gdeflate::kHeaderSize);
+            VkDecompressMemoryRegionNV r{};
+            r.srcAddress = src + data + start;
+            r.dstAddress = dst + uint64_t(t) * gdeflate::kTileSize;
+            r.compressedSize = end - start;
+            r.decompressedSize = t + 1 < tiles ? gdeflate::kTileSize : c.size - uint64_t(t) * gdeflate::kTileSize;
+            r.decompressionMethod = VK_MEMORY_DECOMPRESSION_METHOD_GDEFLATE_1_0_BIT_NV;
+            batch.decompress.push_back(r);
+        }
+    }
+    if (n == 0)
+        return 0;
+    vk_.vkCmdDecompressMemoryNV(batch.cmd, static_cast<uint32_t>(batch.decompress.size()), batch.decompress.data());
+    // The extension defines no pipeline stage of its own (with synchronization1): make the
+    // decompressed bytes available and visible to everything after, in this batch (read-backs)
+    // and in later submissions to the queue.
+    VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+    barrier.srcAccessMask = VK_ACCESS_MEMORY_WRITE_BIT;
+    barrier.dstAccessMask = VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT;
+    vk_.vkCmdPipelineBarrier(batch.cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1,
+                             &barrier, 0, nullptr, 0, nullptr);
+    return n;
 }
 
 VkResult VulkanBackend::submit_batch(CopyBatch &batch) {
