@@ -121,6 +121,8 @@ typedef struct ds_backend_stats {
     uint64_t gpu_copies;
     uint64_t direct_reads;
     uint64_t buffered_fallbacks;
+    uint64_t gdeflate_cpu_decodes; /* GDeflate requests decoded on the CPU */
+    uint64_t gdeflate_gpu_decodes; /* GDeflate requests decoded on the GPU (VK_NV_memory_decompression) */
 } ds_backend_stats;
 
 typedef struct ds_cpu_backend_desc {
@@ -216,7 +218,8 @@ ds_gdeflate_error ds_gdeflate_uncompressed_size(const void *src, size_t size, ui
 ds_gdeflate_error ds_gdeflate_decompress(const void *src, size_t size, void *dst, size_t dst_cap,
                                          size_t *written, uint32_t threads);
 const char *ds_gdeflate_error_name(ds_gdeflate_error error);
-/* 1 when the backend decodes DS_COMPRESSION_GDEFLATE requests (host destinations), else 0. */
+/* 1 when the backend decodes DS_COMPRESSION_GDEFLATE requests (CPU backend: host destinations;
+ * Vulkan backend: host and GPU destinations), else 0. */
 int ds_backend_supports_gdeflate(const ds_backend *backend);
 
 const char *ds_status_name(ds_status status);

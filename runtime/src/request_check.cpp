@@ -43,7 +43,9 @@ bool check_request(const Request &req, const BackendCaps &caps, Completion *v) {
             return reject(v, Status::InvalidRequest, Field::Destination);
         if (req.gpu_buffer == 0)
             return reject(v, Status::InvalidRequest, Field::GpuBuffer);
-        if (req.gpu_offset > req.gpu_buffer_size || req.size > req.gpu_buffer_size - req.gpu_offset)
+        // What lands in the buffer: the decoded bytes for a compressed read.
+        uint64_t landing = req.compression == Compression::GDeflate ? req.uncompressed_size : req.size;
+        if (req.gpu_offset > req.gpu_buffer_size || landing > req.gpu_buffer_size - req.gpu_offset)
             return reject(v, Status::InvalidRequest, Field::GpuRange);
     }
 

@@ -97,12 +97,19 @@ static void test_gpu_range_past_end_of_buffer() {
     r.gpu_buffer = 0;
     r.gpu_offset = 0;
     q->enqueue(r);
+    // A compressed read is checked by what it decodes to, not by its compressed size.
+    r.gpu_buffer = 0x1234;
+    r.compression = Compression::GDeflate;
+    r.size = 100;
+    r.uncompressed_size = 8193;
+    q->enqueue(r);
     q->submit();
     CHECK_EQ(b->held(), 0u);
-    auto done = dstest::drain(*q, 3);
+    auto done = dstest::drain(*q, 4);
     CHECK_EQ(done[0].field, Field::GpuRange);
     CHECK_EQ(done[1].field, Field::GpuRange);
     CHECK_EQ(done[2].field, Field::GpuBuffer);
+    CHECK_EQ(done[3].field, Field::GpuRange);
 }
 
 static void test_gdeflate_on_a_backend_without_a_decoder() {

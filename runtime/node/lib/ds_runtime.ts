@@ -82,6 +82,8 @@ export interface BackendStats {
   gpuCopies: number;
   directReads: number;
   bufferedFallbacks: number;
+  gdeflateCpuDecodes: number;
+  gdeflateGpuDecodes: number;
 }
 
 export interface RunReadsOptions {

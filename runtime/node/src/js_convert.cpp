@@ -120,6 +120,8 @@ Napi::Object backend_stats_object(Napi::Env env, const ds::BackendStats &s) {
     o.Set("gpuCopies", from_u64(env, s.gpu_copies));
     o.Set("directReads", from_u64(env, s.direct_reads));
     o.Set("bufferedFallbacks", from_u64(env, s.buffered_fallbacks));
+    o.Set("gdeflateCpuDecodes", from_u64(env, s.gdeflate_cpu_decodes));
+    o.Set("gdeflateGpuDecodes", from_u64(env, s.gdeflate_gpu_decodes));
     return o;
 }
 
