@@ -22,7 +22,7 @@ function ceilingFor(m: Measurement, c: Ceilings): { gbps?: number; label: string
     : { gbps: c.memcpyGbps, label: 'memcpy ceiling' };
 }
 
-function table(rows: string[][]): string {
+export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
 }

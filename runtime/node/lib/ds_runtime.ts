@@ -105,6 +105,9 @@ export interface RunReadsOptions {
    * destinations are scattered; 'sequential': read i lands at i * size (modulo the
    * destination), as when a game streams one asset in pieces. */
   layout?: 'slots' | 'sequential';
+  /** 'gdeflate': each read is a `size`-byte stream decoding to `uncompressedSize` bytes. */
+  compression?: 'none' | 'gdeflate';
+  uncompressedSize?: U64;
 }
 
 export interface GdeflateThroughput {
@@ -139,6 +142,8 @@ export interface VulkanDevice {
   readonly name: string;
   readonly isDiscrete: boolean;
   readonly transferOnlyQueue: boolean;
+  /** VK_NV_memory_decompression is enabled (GDeflate decodes on the GPU on a compute queue). */
+  readonly memoryDecompression: boolean;
   createBuffer(size: U64): bigint;
   destroyBuffer(buffer: bigint): void;
   upload(buffer: bigint, offset: U64, data: HostMemory): void;
@@ -175,10 +180,15 @@ export interface DsRuntime {
   /** throws an Error with .errno/.code when io_uring is unavailable */
   ioUring(options?: { queueDepth?: number; chunkSize?: U64; bounceBuffers?: number }): Backend;
   /** throws an Error saying why when no Vulkan device is usable */
-  vulkanDevice(): VulkanDevice;
+  /** preferComputeQueue: a compute queue instead of a transfer-only one (needed for GPU GDeflate). */
+  vulkanDevice(options?: { preferComputeQueue?: boolean }): VulkanDevice;
   memcpyCeilingGbps(size: U64, options?: { minSeconds?: number }): number;
   /** GDeflate CPU codec speed on half-compressible data; threads 0 means one per CPU. */
   gdeflateThroughput(options: { size: U64; level?: number; threads?: number[] }): GdeflateThroughput;
+  /** A GDeflate tile stream of `data` (level 1..12, default 9). */
+  gdeflateEncode(data: Uint8Array, level?: number): Buffer;
+  /** The benchmark's half-compressible sample data. */
+  gdeflateSampleData(size: U64): Buffer;
   Status: Record<StatusName, number>;
   Field: Record<FieldName, number>;
 }

@@ -37,7 +37,9 @@ uint64_t offset_of(const BulkReadsJob &job, uint64_t i) {
 BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
     BulkReadsResult result;
     if (job.count == 0) return result;
-    const uint64_t size_for_slots = std::max<uint64_t>(job.size, 1);
+    // A destination slot holds what a read produces: the decoded bytes for GDeflate.
+    const uint64_t produced = job.gdeflate ? job.uncompressed_size : job.size;
+    const uint64_t size_for_slots = std::max<uint64_t>(produced, 1);
 
     // One slot per request in flight; each slot owns a destination range.
     uint64_t slots = job.max_in_flight ? job.max_in_flight : queue.info().capacity;
@@ -72,6 +74,10 @@ BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
     req.size = job.size;
     req.gpu_buffer = job.gpu_buffer;
     req.gpu_buffer_size = job.gpu_buffer_size;
+    if (job.gdeflate) {
+        req.compression = ds::Compression::GDeflate;
+        req.uncompressed_size = job.uncompressed_size;
+    }
 
     uint64_t issued = 0;
     const double cpu0 = cpu_now();
@@ -89,9 +95,9 @@ BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
             req.offset = offset_of(job, issued);
             req.user_data = kBulkTag | slot;
             if (job.to_gpu)
-                req.gpu_offset = uint64_t(slot) * job.size;
+                req.gpu_offset = uint64_t(slot) * size_for_slots;
             else
-                req.dst = ring.get() + uint64_t(slot) * job.size;
+                req.dst = ring.get() + uint64_t(slot) * size_for_slots;
             ds::QueueResult r = queue.try_enqueue(req);
             if (r == ds::QueueResult::Full) break;
             if (r != ds::QueueResult::Ok) {

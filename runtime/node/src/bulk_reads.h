@@ -28,6 +28,9 @@ struct BulkReadsJob {
     /// way a game streams one asset in pieces; otherwise each read takes whichever
     /// destination slot was freed last. A position still in flight is never reused.
     bool sequential = false;
+    /// GDeflate: each read is a `size`-byte stream that decodes to `uncompressed_size` bytes.
+    bool gdeflate = false;
+    uint64_t uncompressed_size = 0;
 };
 
 struct BulkReadsResult {

@@ -86,4 +86,25 @@ Napi::Value gdeflate_throughput(const Napi::CallbackInfo &info) {
     return result;
 }
 
+Napi::Value gdeflate_encode(const Napi::CallbackInfo &info) {
+    Napi::Env env = info.Env();
+    if (!info[0].IsTypedArray())
+        throw Napi::TypeError::New(env, "gdeflateEncode(data, level): data must be a Uint8Array or Buffer");
+    Napi::Uint8Array data = info[0].As<Napi::Uint8Array>();
+    int level = info[1].IsNumber() ? info[1].As<Napi::Number>().Int32Value() : ds::gdeflate::kLevelDefault;
+    std::vector<uint8_t> stream(ds::gdeflate::compress_bound(data.ByteLength()));
+    size_t written = 0;
+    ds::gdeflate::Error e =
+        ds::gdeflate::encode(data.Data(), data.ByteLength(), stream.data(), stream.size(), level, 0, &written);
+    if (e != ds::gdeflate::Error::Ok)
+        throw Napi::Error::New(env, std::string("gdeflateEncode: ") + ds::gdeflate::error_name(e));
+    return Napi::Buffer<uint8_t>::Copy(env, stream.data(), written);
+}
+
+Napi::Value gdeflate_sample_data(const Napi::CallbackInfo &info) {
+    uint64_t size = to_u64(info[0], "gdeflateSampleData(size)");
+    std::vector<uint8_t> data = mixed_data(size);
+    return Napi::Buffer<uint8_t>::Copy(info.Env(), data.data(), data.size());
+}
+
 }  // namespace dsnode

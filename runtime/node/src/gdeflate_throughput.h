@@ -11,4 +11,10 @@ namespace dsnode {
 /// The data is half text-like (compressible), half random, in 64 KiB alternation.
 Napi::Value gdeflate_throughput(const Napi::CallbackInfo &info);
 
+/// gdeflateEncode(data: Uint8Array, level = 9) -> Buffer holding a GDeflate tile stream.
+Napi::Value gdeflate_encode(const Napi::CallbackInfo &info);
+
+/// gdeflateSampleData(size) -> Buffer of the benchmark's half-compressible data.
+Napi::Value gdeflate_sample_data(const Napi::CallbackInfo &info);
+
 }  // namespace dsnode

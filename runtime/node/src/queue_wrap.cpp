@@ -425,6 +425,15 @@ Napi::Value QueueWrap::run_reads(const Napi::CallbackInfo &info) {
     if (layout_name != "slots" && layout_name != "sequential")
         throw Napi::TypeError::New(env, "runReads: layout must be 'slots' or 'sequential', not '" + layout_name + "'");
     job->sequential = layout_name == "sequential";
+    Napi::Value compression = o.Get("compression");
+    if (!compression.IsUndefined()) {
+        std::string c = compression.ToString().Utf8Value();
+        if (c != "gdeflate" && c != "none")
+            throw Napi::TypeError::New(env, "runReads: compression must be 'none' or 'gdeflate', not '" + c + "'");
+        job->gdeflate = c == "gdeflate";
+        if (job->gdeflate)
+            job->uncompressed_size = to_u64(o.Get("uncompressedSize"), "runReads({uncompressedSize})");
+    }
     Napi::Value dst = o.Get("dst");
     std::string where = dst.IsUndefined() ? "host" : dst.ToString().Utf8Value();
     if (where == "gpu") {

@@ -25,6 +25,7 @@ Napi::Function VulkanDeviceWrap::define(Napi::Env env) {
                        {InstanceAccessor<&VulkanDeviceWrap::name>("name"),
                         InstanceAccessor<&VulkanDeviceWrap::is_discrete>("isDiscrete"),
                         InstanceAccessor<&VulkanDeviceWrap::transfer_only_queue>("transferOnlyQueue"),
+                        InstanceAccessor<&VulkanDeviceWrap::memory_decompression>("memoryDecompression"),
                         InstanceMethod<&VulkanDeviceWrap::create_buffer>("createBuffer"),
                         InstanceMethod<&VulkanDeviceWrap::destroy_buffer>("destroyBuffer"),
                         InstanceMethod<&VulkanDeviceWrap::upload>("upload"),
@@ -35,7 +36,12 @@ Napi::Function VulkanDeviceWrap::define(Napi::Env env) {
 
 VulkanDeviceWrap::VulkanDeviceWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<VulkanDeviceWrap>(info) {
     std::string error;
-    std::unique_ptr<ds::VulkanDevice> dev = ds::VulkanDevice::create(&error);
+    ds::VulkanDeviceOptions options;
+    if (info.Length() > 0 && info[0].IsObject()) {
+        Napi::Value v = info[0].As<Napi::Object>().Get("preferComputeQueue");
+        options.prefer_compute_queue = v.IsBoolean() && v.As<Napi::Boolean>().Value();
+    }
+    std::unique_ptr<ds::VulkanDevice> dev = ds::VulkanDevice::create(&error, options);
     if (!dev)
         throw Napi::Error::New(info.Env(), "no usable Vulkan device: " + (error.empty() ? "unknown reason" : error) +
                                                ". Install a Vulkan driver (on a machine without a GPU: Debian "
@@ -54,6 +60,10 @@ Napi::Value VulkanDeviceWrap::name(const Napi::CallbackInfo &info) {
 
 Napi::Value VulkanDeviceWrap::is_discrete(const Napi::CallbackInfo &info) {
     return Napi::Boolean::New(info.Env(), device(info.Env()).is_discrete());
+}
+
+Napi::Value VulkanDeviceWrap::memory_decompression(const Napi::CallbackInfo &info) {
+    return Napi::Boolean::New(info.Env(), device(info.Env()).memory_decompression());
 }
 
 Napi::Value VulkanDeviceWrap::transfer_only_queue(const Napi::CallbackInfo &info) {
@@ -125,6 +135,8 @@ Napi::Value VulkanDeviceWrap::backend(const Napi::CallbackInfo &info) {
 }
 
 Napi::Value make_vulkan_device(const Napi::CallbackInfo &info) {
+    if (info.Length() > 0 && info[0].IsObject())
+        return addon_data(info.Env()).vulkan_device_ctor.New({info[0]});
     return addon_data(info.Env()).vulkan_device_ctor.New({});
 }
 

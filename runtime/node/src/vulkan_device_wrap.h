@@ -21,6 +21,7 @@ private:
     Napi::Value name(const Napi::CallbackInfo &info);
     Napi::Value is_discrete(const Napi::CallbackInfo &info);
     Napi::Value transfer_only_queue(const Napi::CallbackInfo &info);
+    Napi::Value memory_decompression(const Napi::CallbackInfo &info);
     Napi::Value create_buffer(const Napi::CallbackInfo &info);
     Napi::Value destroy_buffer(const Napi::CallbackInfo &info);
     Napi::Value upload(const Napi::CallbackInfo &info);
