@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "gdeflate_test_util.h"
 #include "check.h"
 #include "ds/gdeflate.h"
 #include "gdeflate/format.h"
@@ -16,18 +17,8 @@ namespace fmt = ds::gdeflate::fmt;
 
 namespace {
 
-void put32(std::vector<uint8_t> &v, uint32_t x) {
-    for (int i = 0; i < 4; ++i)
-        v.push_back(uint8_t(x >> (8 * i)));
-}
-
-std::vector<uint8_t> one_tile_stream(const std::vector<uint8_t> &tile, uint32_t size) {
-    std::vector<uint8_t> s = {0x04, 0xFB, 0x01, 0x00};
-    put32(s, 1u | size << 2);
-    put32(s, uint32_t(tile.size()));
-    s.insert(s.end(), tile.begin(), tile.end());
-    return s;
-}
+using dstest::one_tile_stream;
+using dstest::put32;
 
 template <typename Body>
 std::vector<uint8_t> make_tile(Body body) {

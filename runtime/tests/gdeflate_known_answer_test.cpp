@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "gdeflate_test_util.h"
 #include "check.h"
 #include "ds/gdeflate.h"
 #include "gdeflate/tile_encoder.h"
@@ -17,18 +18,8 @@ namespace gd = ds::gdeflate;
 
 namespace {
 
-void put32(std::vector<uint8_t> &v, uint32_t x) {
-    for (int i = 0; i < 4; ++i)
-        v.push_back(uint8_t(x >> (8 * i)));
-}
-
-std::vector<uint8_t> one_tile_stream(const std::vector<uint8_t> &tile, uint32_t size) {
-    std::vector<uint8_t> s = {0x04, 0xFB, 0x01, 0x00};
-    put32(s, 1u | size << 2);
-    put32(s, uint32_t(tile.size()));
-    s.insert(s.end(), tile.begin(), tile.end());
-    return s;
-}
+using dstest::one_tile_stream;
+using dstest::put32;
 
 // Stored block holding "A". Lane 0, LSB first: BFINAL=1 (bit 0), BTYPE=00 (bits 1-2), LEN=1
 // (bits 3-18, no NLEN and no byte alignment in GDeflate), then 'A' = 0x41 (bits 19-26):

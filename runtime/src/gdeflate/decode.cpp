@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ds/gdeflate.h"
+#include "gdeflate/parallel.h"
 #include "gdeflate/tile_decoder.h"
 #include "gdeflate/tile_stream.h"
 
@@ -80,20 +81,8 @@ Error decode(const void *src, size_t src_size, void *dst, size_t dst_size, unsig
     if (dst_size != s.info.uncompressed_size)
         return dst_size < s.info.uncompressed_size ? Error::OutputOverrun : Error::SizeMismatch;
 
-    if (threads == 0)
-        threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = std::min<unsigned>(threads, std::max<uint32_t>(1, s.info.tiles));
     Job job(s, static_cast<uint8_t *>(dst));
-    std::vector<std::thread> helpers;
-    try {
-        for (unsigned t = 1; t < threads; ++t)
-            helpers.emplace_back([&job] { job.work(); });
-    } catch (...) {
-        // Fewer helpers than asked for: the caller's thread still decodes everything left.
-    }
-    job.work();
-    for (auto &h : helpers)
-        h.join();
+    run_tile_workers(threads, s.info.tiles, [&job] { job.work(); });
     e = Error(job.error.load());
     if (e == Error::Ok && produced)
         *produced = s.info.uncompressed_size;

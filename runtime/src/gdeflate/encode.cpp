@@ -9,6 +9,7 @@
 
 #include "ds/gdeflate.h"
 #include "gdeflate/format.h"
+#include "gdeflate/parallel.h"
 #include "gdeflate/tile_encoder.h"
 #include "gdeflate/tile_stream.h"
 
@@ -70,18 +71,7 @@ Error encode(const void *src, size_t size, void *dst, size_t dst_cap, int level,
     } catch (...) {
         return Error::OutOfMemory;
     }
-    if (threads == 0)
-        threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = std::min<unsigned>(threads, std::max<uint32_t>(1, tiles));
-    std::vector<std::thread> helpers;
-    try {
-        for (unsigned t = 1; t < threads; ++t)
-            helpers.emplace_back([&job] { job.work(); });
-    } catch (...) {
-    }
-    job.work();
-    for (auto &h : helpers)
-        h.join();
+    run_tile_workers(threads, tiles, [&job] { job.work(); });
     if (job.failed)
         return Error::OutOfMemory;  // a tile never exceeds kTileBound, so only allocation can fail
 
