@@ -41,7 +41,6 @@ static void make_gpu_without_device(DSTORAGE_REQUEST *r)
     r->Destination.Buffer.Offset = 0;
     r->Destination.Buffer.Size = 64;
 }
-static void make_custom(DSTORAGE_REQUEST *r) { base_file(r); r->Options.CompressionFormat = DSTORAGE_CUSTOM_COMPRESSION_0; r->UncompressedSize = 64; }
 static void make_unknown_compression(DSTORAGE_REQUEST *r) { base_file(r); r->Options.CompressionFormat = 2; r->UncompressedSize = 64; }
 static void make_gdeflate(DSTORAGE_REQUEST *r) { base_file(r); r->Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE; r->UncompressedSize = 64; }
 static void make_file_not_open(DSTORAGE_REQUEST *r) { base_file(r); r->Source.File.Source = closed_file; }
@@ -51,6 +50,17 @@ static void make_size_mismatch(DSTORAGE_REQUEST *r) { base_file(r); r->Destinati
 static void make_compressed_size_mismatch(DSTORAGE_REQUEST *r) { make_gdeflate(r); r->UncompressedSize = 65; r->Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_NONE; r->Destination.Memory.Size = 65; }
 
 static ID3D12Resource *big_buffer;
+/* Custom formats reach MEMORY destinations only (custom_decompression.c); a GPU destination stays E_NOTIMPL. */
+static void make_custom(DSTORAGE_REQUEST *r)
+{
+    base_file(r);
+    r->Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
+    r->Options.CompressionFormat = DSTORAGE_CUSTOM_COMPRESSION_0;
+    r->Destination.Buffer.Resource = big_buffer;
+    r->Destination.Buffer.Offset = 0;
+    r->Destination.Buffer.Size = 64;
+    r->UncompressedSize = 64;
+}
 static void make_staging_too_small(DSTORAGE_REQUEST *r)
 {
     base_file(r);
@@ -68,7 +78,7 @@ static const struct bad_case cases[] =
     { "source_type_mismatch", FILE_QUEUE, E_DSTORAGE_INVALID_SOURCE_TYPE, make_source_mismatch },
     { "unknown_destination_type", FILE_QUEUE, E_DSTORAGE_INVALID_DESTINATION_TYPE, make_unknown_destination },
     { "gpu_destination_without_device", FILE_QUEUE, E_DSTORAGE_INVALID_DESTINATION_TYPE, make_gpu_without_device },
-    { "custom_compression", FILE_QUEUE, E_NOTIMPL, make_custom },
+    { "custom_compression (GPU destination)", DEVICE_QUEUE, E_NOTIMPL, make_custom },
     { "unknown_compression", FILE_QUEUE, E_INVALIDARG, make_unknown_compression },
     /* gdeflate_unsupported needs a backend without GDeflate (DS_KIT_WINE_BACKEND=io_uring); the
      * GDeflate program covers compressed requests. A 64-byte "stream" of pattern bytes does not decode. */

@@ -82,6 +82,9 @@ struct queue_entry
     /* GPU destinations: region of the upload staging buffer */
     UINT64 staging_offset;
     UINT64 staging_size;
+    /* custom formats (custom.c): module-owned buffer the compressed bytes are read into */
+    void *custom_buffer;
+    struct queue_entry *next_deferred; /* markers held back by outstanding custom requests */
 };
 
 struct queue_gpu; /* queue_gpu.c */
@@ -105,11 +108,24 @@ struct queue_state
     struct queue_failure *failures; /* request failures not yet reported by a status entry */
     SIZE_T failure_count, failure_capacity;
     struct queue_gpu *gpu;
+    struct queue_entry *deferred_head, *deferred_tail; /* guarded by custom.c's lock */
 };
 
 void queue_record_failure(struct queue_object *queue, HRESULT hr, DSTORAGE_COMMAND_TYPE type,
                           const struct queue_entry *entry);
 void queue_complete(struct queue_object *queue, const struct unix_completion *completion);
+void queue_add_failure(struct queue_state *state, UINT64 seq, HRESULT hr);
+/* Fires (or, once the queue is closed, only releases) a status/signal/event entry and frees it. */
+void queue_fire_marker(struct queue_object *queue, struct queue_entry *entry);
+
+/* custom.c: the custom decompression queue. */
+BOOL custom_request(const DSTORAGE_REQUEST *request); /* custom format, MEMORY destination */
+/* The entry's read into custom_buffer succeeded: hand it to the application (takes the entry). */
+void custom_submit(struct queue_object *queue, struct queue_entry *entry);
+/* A status/signal/event entry: fires it, or defers it behind outstanding custom requests. */
+void custom_marker(struct queue_object *queue, struct queue_entry *entry);
+/* Close: drops the queue's custom requests and deferred markers. */
+void custom_drop_queue(struct queue_object *queue);
 DWORD WINAPI queue_completion_thread(void *arg);
 
 /* queue_gpu.c: the D3D12 path for GPU destinations. */

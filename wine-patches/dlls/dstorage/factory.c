@@ -179,16 +179,3 @@ HRESULT factory_SetStagingBufferSize(struct factory_object *factory, UINT32 size
     LeaveCriticalSection(&dstorage_process.cs);
     return hr;
 }
-
-/* The custom decompression queue never hands out requests (see policy.json); its event stays unset. */
-HANDLE factory_GetEvent(struct factory_object *factory)
-{
-    static HANDLE event;
-
-    if (!event)
-    {
-        HANDLE created = CreateEventW(NULL, TRUE, FALSE, NULL);
-        if (InterlockedCompareExchangePointer(&event, created, NULL)) CloseHandle(created);
-    }
-    return event;
-}

@@ -69,6 +69,7 @@ static void entry_reject(struct queue_object *queue, struct queue_entry *entry, 
 {
     queue_record_failure(queue, hr, type, entry);
     if (entry->staging_size) queue_gpu_copy(queue, entry, FALSE);
+    free(entry->custom_buffer);
     if (entry->file) IDStorageFile_Release(entry->file);
     if (entry->status_array) IDStorageStatusArray_Release(entry->status_array);
     if (entry->fence) ID3D12Fence_Release(entry->fence);
@@ -143,7 +144,15 @@ static void enqueue_requests(struct queue_object *queue, const DSTORAGE_REQUEST 
         reqs[n].request = entry->request;
         reqs[n].file = file_unix_handle(entry->file);
         reqs[n].user_data = (UINT64)(ULONG_PTR)entry;
-        if (state->desc.Device && queue_gpu_destination(request)
+        if (custom_request(request))
+        {
+            /* The runtime reads the compressed bytes into a buffer of ours (see custom.c). */
+            size = request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE
+                    ? request->Source.File.Size : request->Source.Memory.Size;
+            if ((entry->custom_buffer = malloc(size ? size : 1)))
+                reqs[n].staging = (UINT64)(ULONG_PTR)entry->custom_buffer;
+        }
+        else if (state->desc.Device && queue_gpu_destination(request)
                 && (size = queue_gpu_staged_size(queue, request)))
         {
             reqs[n].footprint_size = size;
@@ -278,6 +287,7 @@ void queue_Close(struct queue_object *queue)
     TRACE("queue %p (%s).\n", queue, debugstr_a(queue->state->name));
     WriteRelease((LONG *)&queue->state->closed, TRUE);
     if (queue->handle) dstorage_unix_call(unix_queue_close, &params);
+    custom_drop_queue(queue);
 }
 
 HANDLE queue_GetErrorEvent(struct queue_object *queue)
@@ -325,6 +335,7 @@ void queue_destroy(struct queue_object *queue)
             WaitForSingleObject(state->thread, INFINITE);
             CloseHandle(state->thread);
         }
+        custom_drop_queue(queue);
         dstorage_unix_call(unix_queue_destroy, &params);
         InterlockedDecrement(&dstorage_process.queue_count);
     }

@@ -48,7 +48,7 @@ static HRESULT request_result(const struct queue_entry *entry, const struct unix
     }
 }
 
-static void add_failure(struct queue_state *state, UINT64 seq, HRESULT hr)
+void queue_add_failure(struct queue_state *state, UINT64 seq, HRESULT hr)
 {
     struct queue_failure *failures;
     SIZE_T capacity;
@@ -115,17 +115,42 @@ void queue_complete(struct queue_object *queue, const struct unix_completion *c)
             HRESULT copy_hr = queue_gpu_copy(queue, entry, copy);
             if (copy && FAILED(copy_hr)) hr = copy_hr;
         }
+        if (entry->custom_buffer)
+        {
+            if (SUCCEEDED(hr) && c->status == DS_STATUS_OK && !closed)
+            {
+                /* Read into the module's buffer: the application decompresses it (custom.c). */
+                custom_submit(queue, entry);
+                return;
+            }
+            free(entry->custom_buffer);
+        }
         TRACE("request %s (%s) done: status %s, %s bytes, hr %#lx.\n", wine_dbgstr_longlong(entry->seq),
               debugstr_a(entry->name), c->status == DS_STATUS_OK ? "ok" : "failed",
               wine_dbgstr_longlong(c->bytes), hr);
         if (FAILED(hr) && !closed)
         {
-            add_failure(state, entry->seq, hr);
+            queue_add_failure(state, entry->seq, hr);
             queue_record_failure(queue, hr, DSTORAGE_COMMAND_TYPE_REQUEST, entry);
         }
         if (entry->file) IDStorageFile_Release(entry->file);
         if (entry->fence) ID3D12Fence_Release(entry->fence);
         break;
+    default:
+        custom_marker(queue, entry);
+        return;
+    }
+    free(entry);
+}
+
+void queue_fire_marker(struct queue_object *queue, struct queue_entry *entry)
+{
+    struct queue_state *state = queue->state;
+    BOOL closed = ReadAcquire((LONG *)&state->closed);
+    HRESULT hr;
+
+    switch (entry->kind)
+    {
     case ENTRY_STATUS:
         hr = take_failure(state, entry->seq);
         TRACE("status array %p[%u] = %#lx.\n", entry->status_array, entry->status_index, hr);
@@ -142,6 +167,8 @@ void queue_complete(struct queue_object *queue, const struct unix_completion *c)
         TRACE("event %p set.\n", entry->event);
         if (!closed && !SetEvent(entry->event))
             queue_record_failure(queue, HRESULT_FROM_WIN32(GetLastError()), DSTORAGE_COMMAND_TYPE_EVENT, entry);
+        break;
+    default:
         break;
     }
     free(entry);

@@ -101,7 +101,15 @@ NTSTATUS queue_enqueue(void *args)
             return STATUS_SUCCESS;
         }
         dstorage_translate_request(req, &object->caps, fd, &out);
-        if (req->staging)
+        if (req->staging && req->request.Options.CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0)
+        {
+            /* Custom format: read the compressed bytes as they are into the PE side's buffer; the
+             * application decompresses them through the custom decompression queue. */
+            out.compression = DS_COMPRESSION_NONE;
+            out.uncompressed_size = out.size;
+            out.dst = (void *)(ULONG_PTR)req->staging;
+        }
+        else if (req->staging)
         {
             /* D3D12 path: read into the mapped upload-heap region; the PE side records the copy. */
             out.memory = DS_MEMORY_HOST;
