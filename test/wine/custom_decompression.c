@@ -281,8 +281,9 @@ static DWORD WINAPI worker_thread(void *arg)
             results[i].Id = requests[i].Id;
             results[i].Result = rle_unpack(&requests[i]);
         }
-        if (n) IDStorageCustomDecompressionQueue1_SetRequestResults(custom, n, results);
+        /* counted before the results complete the requests (and fire the event the main thread waits for) */
         InterlockedExchangeAdd(&w->handled, n);
+        if (n) IDStorageCustomDecompressionQueue1_SetRequestResults(custom, n, results);
     }
     return 0;
 }
