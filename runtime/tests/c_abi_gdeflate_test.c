@@ -9,16 +9,7 @@
 
 #include "ds_runtime.h"
 
-static int failures;
-
-#define EXPECT_EQ(got, want)                                                                          \
-    do {                                                                                              \
-        long long g_ = (long long)(got), w_ = (long long)(want);                                      \
-        if (g_ != w_) {                                                                               \
-            fprintf(stderr, "%s:%d: %s: expected %lld, got %lld\n", __FILE__, __LINE__, #got, w_, g_); \
-            ++failures;                                                                               \
-        }                                                                                             \
-    } while (0)
+#include "check_c.h"
 
 static void fill(unsigned char *p, size_t n) {
     size_t i;

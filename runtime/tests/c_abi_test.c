@@ -9,16 +9,7 @@
 
 #include "ds_runtime.h"
 
-static int failures;
-
-#define EXPECT_EQ(got, want)                                                                          \
-    do {                                                                                              \
-        long long g_ = (long long)(got), w_ = (long long)(want);                                      \
-        if (g_ != w_) {                                                                               \
-            fprintf(stderr, "%s:%d: %s: expected %lld, got %lld\n", __FILE__, __LINE__, #got, w_, g_); \
-            ++failures;                                                                               \
-        }                                                                                             \
-    } while (0)
+#include "check_c.h"
 
 static int make_file(unsigned char *content, size_t size) {
     char path[] = "/tmp/ds-c-abi-XXXXXX";
