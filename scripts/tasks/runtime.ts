@@ -92,6 +92,9 @@ export function buildArgs(b: RuntimeBuild): string[] {
 export function ctestArgs(b: RuntimeBuild, label?: string): string[] {
   const args = ['--test-dir', b.buildDir, '--output-on-failure', `-j${CTEST_JOBS}`];
   if (label) args.push('-L', label);
+  // Gigabyte-sized tests (label "large") would take minutes and gigabytes more under a sanitizer;
+  // the release build runs them.
+  if (b.sanitize) args.push('-LE', 'large');
   return args;
 }
 

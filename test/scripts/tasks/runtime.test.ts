@@ -27,7 +27,12 @@ test('configure passes the test/shared options, and -Werror under CI or --werror
 
 test('ctest runs two at a time and filters by label', () => {
   const b = resolveRuntimeBuild({ sanitize: 'thread' }, {});
-  assert.deepEqual(ctestArgs(b, 'concurrency').slice(-3), ['-j2', '-L', 'concurrency']);
+  assert.deepEqual(ctestArgs(b, 'concurrency').slice(-5), ['-j2', '-L', 'concurrency', '-LE', 'large']);
+});
+
+test('only the release build runs the gigabyte-sized tests', () => {
+  assert.ok(!ctestArgs(resolveRuntimeBuild({}, {})).includes('-LE'));
+  assert.deepEqual(ctestArgs(resolveRuntimeBuild({ sanitize: 'address,undefined' }, {})).slice(-2), ['-LE', 'large']);
 });
 
 test('build-runtime against a broken CMake project names the failing step and its log', async () => {
