@@ -17,10 +17,14 @@ std::shared_ptr<Backend> make_vulkan_backend(const VulkanBackendConfig &, std::s
     return nullptr;
 }
 
-std::unique_ptr<VulkanDevice> VulkanDevice::create(std::string *error) {
+std::unique_ptr<VulkanDevice> VulkanDevice::create(std::string *error, const VulkanDeviceOptions &) {
     if (error)
         *error = kNotBuilt;
     return nullptr;
+}
+
+std::unique_ptr<VulkanDevice> VulkanDevice::create(std::string *error) {
+    return create(error, VulkanDeviceOptions{});
 }
 
 }  // namespace ds
