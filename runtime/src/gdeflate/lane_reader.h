@@ -38,13 +38,15 @@ public:
             return;
         uint32_t word = 0;
         unsigned real = 0;
-        if (pos_ < size_) {
-            size_t n = size_ - pos_ < 4 ? size_ - pos_ : 4;
-            uint8_t b[4] = {};
-            std::memcpy(b, in_ + pos_, n);
+        if (size_ - pos_ >= 4) {  // the common case: one unaligned load, no byte loop
+            uint8_t b[4];
+            std::memcpy(b, in_ + pos_, 4);
             word = uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
-            pos_ += n;
-            real = unsigned(n) * 8;
+            pos_ += 4;
+            real = 32;
+        } else {  // the last 1..3 bytes of the tile, or none
+            for (; pos_ < size_; real += 8)
+                word |= uint32_t(in_[pos_++]) << real;
         }
         buf_[idx_] |= uint64_t(word) << bits_[idx_];
         bits_[idx_] += fmt::kWordBits;
