@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Builds the GDeflate decoder fuzzer with clang's libFuzzer + ASan + UBSan and runs it for a
-# bounded time. Needs clang++-14 (or CXX=clang++) and libclang-rt-14-dev.
+# bounded time. Needs clang++ with libFuzzer (Debian: clang-14 + libclang-rt-14-dev; Arch: clang +
+# compiler-rt); CXX overrides the choice.
 #
 #   runtime/fuzz/run.sh <seconds> [build dir, default build/fuzz] [extra libFuzzer args...]
 #
@@ -14,13 +15,18 @@ out=build/fuzz
 if [ $# -ge 1 ]; then out=$1; shift; fi
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-cxx=${CXX:-clang++-14}
+# Debian names the compiler by version (clang-14); Arch ships plain clang++.
+if [ -n "${CXX:-}" ]; then cxx=$CXX; elif command -v clang++-14 >/dev/null 2>&1; then cxx=clang++-14; else cxx=clang++; fi
 flags="-std=c++20 -O1 -g -fno-omit-frame-pointer -I$root/include -I$root/src"
 mkdir -p "$out/corpus" "$out/crashes"
+# The codec alone: every src/gdeflate file but the request glue (host_request.cpp needs file I/O).
+codec=$(ls "$root"/src/gdeflate/*.cpp | grep -v '/host_request\.cpp$')
+# shellcheck disable=SC2086
 $cxx $flags -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    "$here/gdeflate_decode_fuzz.cpp" "$root"/src/gdeflate/*.cpp -o "$out/gdeflate_decode_fuzz" -lpthread
+    "$here/gdeflate_decode_fuzz.cpp" $codec -o "$out/gdeflate_decode_fuzz" -lpthread
 if [ -z "$(ls -A "$out/corpus")" ]; then
-    $cxx $flags "$here/gdeflate_seed.cpp" "$root"/src/gdeflate/*.cpp -o "$out/gdeflate_seed" -lpthread
+    # shellcheck disable=SC2086
+    $cxx $flags "$here/gdeflate_seed.cpp" $codec -o "$out/gdeflate_seed" -lpthread
     "$out/gdeflate_seed" "$out/corpus"
 fi
 exec "$out/gdeflate_decode_fuzz" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=200000 \

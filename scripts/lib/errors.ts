@@ -74,6 +74,9 @@ export function hintFor(failure: Pick<Failure, 'tool' | 'spawnCode' | 'logPath'>
       if (failed.length && dir) return hints.ctestFailed(failed.map((m) => `${m[1]} (${m[2]})`), dir, failed[0][1]);
       return hints.ctest;
     }
+    case 'fuzz':
+      if (/clang\+\+(-14)?: not found|cannot find -l|unsupported option '-fsanitize=fuzzer/.test(log)) return hints.installDeps;
+      return hints.fuzzCrash(failure.logPath);
     case 'node-gyp':
       if (/binding\.gyp/.test(log)) return hints.bindingGyp;
       if (/libds_runtime_static\.a/.test(log)) return hints.bindingNeedsRuntime;

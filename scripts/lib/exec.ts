@@ -7,7 +7,7 @@ import { appendLog, closeLog, logPathFor, openLog } from './log.ts';
 import { stepFailure } from './errors.ts';
 import { shown } from './paths.ts';
 
-export type Tool = 'cmake' | 'ctest' | 'node-gyp' | 'node-test' | 'node';
+export type Tool = 'cmake' | 'ctest' | 'node-gyp' | 'node-test' | 'node' | 'fuzz';
 
 export interface Command {
   tool: Tool;

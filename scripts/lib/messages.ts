@@ -44,6 +44,8 @@ export const titles = {
   testTsan: 'TSan build + ctest -L concurrency',
   testBinding: 'Node binding',
   testHarness: 'TypeScript harness',
+  testFuzz: 'GDeflate decoder fuzzing',
+  fuzzRun: (seconds: number): string => `Fuzz the GDeflate decoder (libFuzzer + ASan/UBSan, ${seconds} s)`,
 };
 
 export const skips = {
@@ -74,6 +76,8 @@ export const hints = {
   nodeGyp: (log: string): string => `read ${log}; 'ds-kit build-binding --verbose' shows the commands run.`,
   nodeTest: "re-run one file with 'node --import tsx --test <file>'; the failing assertions are in the log.",
   readLog: (log: string): string => `read ${log} for the full output.`,
+  fuzzCrash: (log: string): string =>
+    `the fuzzer found an input that crashes or trips a sanitizer: the report and the input's path (build/fuzz-ci/crashes/) are in ${log}; reproduce with 'build/fuzz-ci/gdeflate_decode_fuzz <input>'.`,
 };
 
 export const doctorText = {

@@ -4,6 +4,7 @@
 import type { ListrTask } from 'listr2';
 import { skips, titles } from '../lib/messages.ts';
 import { bindingTasks, resolveBindingBuild } from './binding.ts';
+import { defaultFuzz, fuzzTasks } from './fuzz.ts';
 import { defaultHarness, harnessTasks } from './harness.ts';
 import { ctestTask, resolveRuntimeBuild, runtimeBuildTasks, type RuntimeFlags } from './runtime.ts';
 
@@ -58,6 +59,11 @@ export function testTasks(flags: TestFlags): ListrTask<TestCtx>[] {
       skip: () => sanitizerSkip,
       task: (_ctx, task) =>
         task.newListr([...runtimeBuildTasks<TestCtx>(tsan), ctestTask<TestCtx>(tsan, 'concurrency')], { exitOnError: true }),
+    },
+    {
+      title: titles.testFuzz,
+      skip: () => (flags.fast ? skips.fast : false),
+      task: (_ctx, task) => task.newListr(fuzzTasks<TestCtx>(defaultFuzz(common)), { exitOnError: true }),
     },
     {
       title: titles.testBinding,

@@ -10,9 +10,9 @@ const skipOf = (flags: Parameters<typeof testTasks>[0], title: string, ctx = new
   return typeof task.skip === 'function' ? task.skip(ctx) : task.skip ?? false;
 };
 
-test('the suite has its five steps in order', () => {
+test('the suite has its six steps in order', () => {
   assert.deepEqual(testTasks({}).map((t) => t.title), [
-    titles.testRelease, titles.testAsan, titles.testTsan, titles.testBinding, titles.testHarness,
+    titles.testRelease, titles.testAsan, titles.testTsan, titles.testFuzz, titles.testBinding, titles.testHarness,
   ]);
 });
 
@@ -21,6 +21,7 @@ test('--fast keeps the release tests and the TypeScript tests only', () => {
   assert.equal(skipOf(flags, titles.testRelease), false);
   assert.equal(skipOf(flags, titles.testAsan), skips.fast);
   assert.equal(skipOf(flags, titles.testTsan), skips.fast);
+  assert.equal(skipOf(flags, titles.testFuzz), skips.fast);
   assert.equal(skipOf(flags, titles.testBinding), skips.fast);
   assert.equal(skipOf(flags, titles.testHarness), false);
 });
