@@ -9,37 +9,54 @@
 /*
  * The custom decompression queue (IDStorageCustomDecompressionQueue1 on the factory).
  *
- * A request with CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0 and a MEMORY destination is
- * enqueued into the runtime as a plain read of its Source size into a buffer this module owns
- * (entry->custom_buffer, passed to the Unix side as unix_request.staging). When that read has
- * completed, the completion thread turns the entry into a custom item: it waits in one
- * process-wide FIFO until GetRequests hands it out, and the original request completes when
- * SetRequestResults gives its HRESULT.
+ * A request with CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0 is enqueued into the runtime as
+ * a plain read of its Source size into a buffer this module owns (entry->custom_buffer, passed to
+ * the Unix side as unix_request.staging). When that read has completed, the completion thread
+ * turns the entry into a custom item: it waits in one process-wide FIFO until GetRequests hands it
+ * out, and the original request completes when SetRequestResults gives its HRESULT.
+ *
+ * DstBuffer is the MEMORY destination itself, or for a GPU destination (BUFFER, TEXTURE_REGION,
+ * MULTIPLE_SUBRESOURCES(_RANGE), TILES) the request's region of the queue's upload-heap staging
+ * buffer, reserved at enqueue like any GPU request's and laid out as GetCopyableFootprints says
+ * (Flags DEST_IN_UPLOAD_HEAP). A successful result then queues the same copy an uncompressed
+ * request gets; the queue's worker thread runs it (custom_run_copies) and completes the request
+ * after it. The item keeps a reference on the staging resource while the application may write
+ * DstBuffer, so a queue released meanwhile does not unmap it.
  *
  * Ordering: a status, signal or event entry of a queue fires only after every entry enqueued
  * before it has completed. The runtime already delivers such a marker after the reads before it;
- * a marker that arrives while an earlier custom request of its queue is still outstanding is
- * deferred (queue_state.deferred_*, FIFO) and fired by SetRequestResults once nothing before it
- * is outstanding. One SRW lock guards the items and every queue's deferred list; markers fire
- * under it, so they fire in order. Lock order: custom_lock, then queue_state.cs.
+ * a marker that arrives while an earlier custom request of its queue is still outstanding (not
+ * handed out, handed out, or being copied) is deferred (queue_state.deferred_*, FIFO) and fired
+ * once nothing before it is outstanding. One SRW lock guards the items and every queue's deferred
+ * list; markers fire under it, so they fire in order. Lock order: custom_lock, then queue_state.cs.
  *
- * Close drops the queue's items that were not handed out yet (they never complete, as nothing
- * completes after Close) and fires (= releases, the queue being closed) its deferred markers.
- * Items already handed out stay, without their entry, so that the application may still read
- * SrcBuffer; their SetRequestResults is accepted (S_OK) and only frees the buffer.
+ * Close drops the queue's items that were not handed out yet or wait for their copy (they never
+ * complete, as nothing completes after Close) and fires (= releases, the queue being closed) its
+ * deferred markers. Items already handed out stay, without their entry, so that the application may
+ * still use SrcBuffer and DstBuffer; their SetRequestResults is accepted (S_OK) and only frees them.
+ * An item being copied is finished by the worker, which the queue's release waits for.
  */
 #include "dstorage_private.h"
 
 WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 
+enum item_state
+{
+    ITEM_WAITING,     /* read, not handed out yet */
+    ITEM_HANDED_OUT,  /* the application decompresses it */
+    ITEM_COPY_QUEUED, /* result set; its GPU copy waits for the worker */
+    ITEM_COPYING,     /* the worker copies it (without custom_lock) */
+};
+
 struct custom_item
 {
     struct custom_item *next;
-    BOOL handed_out;
+    enum item_state state;
     struct queue_object *queue;  /* NULL once the queue was closed */
     struct queue_entry *entry;   /* the original request; NULL once the queue was closed */
     DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST request;
     void *src;                   /* owned */
+    ID3D12Resource *staging;     /* GPU destinations: keeps DstBuffer mapped */
 };
 
 static SRWLOCK custom_lock = SRWLOCK_INIT;
@@ -63,7 +80,7 @@ static void update_event(void)
     struct custom_item *item;
 
     for (item = items_head; item; item = item->next)
-        if (!item->handed_out) break;
+        if (item->state == ITEM_WAITING) break;
     if (item) SetEvent(event_handle());
     else ResetEvent(event_handle());
 }
@@ -81,6 +98,13 @@ static void unlink_item(struct custom_item *item)
     }
 }
 
+static void free_item(struct custom_item *item)
+{
+    if (item->staging) ID3D12Resource_Release(item->staging);
+    free(item->src);
+    free(item);
+}
+
 static BOOL outstanding_before(struct queue_object *queue, UINT64 seq)
 {
     struct custom_item *item;
@@ -88,13 +112,6 @@ static BOOL outstanding_before(struct queue_object *queue, UINT64 seq)
     for (item = items_head; item; item = item->next)
         if (item->queue == queue && item->entry->seq < seq) return TRUE;
     return FALSE;
-}
-
-static void release_entry(struct queue_entry *entry)
-{
-    if (entry->file) IDStorageFile_Release(entry->file);
-    if (entry->fence) ID3D12Fence_Release(entry->fence);
-    free(entry);
 }
 
 /* Fires the deferred markers of the queue that nothing before them holds back any more. */
@@ -105,15 +122,36 @@ static void flush_deferred(struct queue_object *queue)
 
     while ((entry = state->deferred_head) && !outstanding_before(queue, entry->seq))
     {
-        if (!(state->deferred_head = entry->next_deferred)) state->deferred_tail = NULL;
+        if (!(state->deferred_head = entry->next)) state->deferred_tail = NULL;
         queue_fire_marker(queue, entry);
     }
 }
 
-BOOL custom_request(const DSTORAGE_REQUEST *request)
+/* The request is done with hr (custom_lock held); frees the item. */
+static void complete_item(struct custom_item *item, HRESULT hr)
 {
-    return request->Options.CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0
-            && request->Options.DestinationType == DSTORAGE_REQUEST_DESTINATION_MEMORY;
+    struct queue_object *queue = item->queue;
+    struct queue_entry *entry = item->entry;
+
+    unlink_item(item);
+    if (queue)
+    {
+        TRACE("request %s (%s) done: custom id %s, hr %#lx.\n", wine_dbgstr_longlong(entry->seq),
+              debugstr_a(entry->name), wine_dbgstr_longlong(item->request.Id), hr);
+        if (FAILED(hr) && !ReadAcquire((LONG *)&queue->state->closed))
+        {
+            queue_add_failure(queue->state, entry->seq, hr);
+            queue_record_failure(queue, hr, DSTORAGE_COMMAND_TYPE_REQUEST, entry);
+        }
+        queue_entry_free(queue, entry);
+        flush_deferred(queue);
+    }
+    free_item(item);
+}
+
+BOOL custom_format(const DSTORAGE_REQUEST *request)
+{
+    return request->Options.CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0;
 }
 
 void custom_submit(struct queue_object *queue, struct queue_entry *entry)
@@ -125,8 +163,7 @@ void custom_submit(struct queue_object *queue, struct queue_entry *entry)
     if (ReadAcquire((LONG *)&queue->state->closed) || !(item = calloc(1, sizeof(*item))))
     {
         ReleaseSRWLockExclusive(&custom_lock);
-        free(entry->custom_buffer);
-        release_entry(entry);
+        queue_entry_free(queue, entry);
         return;
     }
     item->queue = queue;
@@ -135,17 +172,26 @@ void custom_submit(struct queue_object *queue, struct queue_entry *entry)
     entry->custom_buffer = NULL;
     item->request.Id = ++next_id;
     item->request.CompressionFormat = r->Options.CompressionFormat;
-    item->request.Flags = DSTORAGE_CUSTOM_DECOMPRESSION_FLAG_NONE;
     item->request.SrcSize = r->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE ? r->Source.File.Size : r->Source.Memory.Size;
     item->request.SrcBuffer = item->src;
     item->request.DstSize = r->UncompressedSize;
-    item->request.DstBuffer = r->Destination.Memory.Buffer;
+    if (entry->staging_size)
+    {
+        item->request.Flags = DSTORAGE_CUSTOM_DECOMPRESSION_FLAG_DEST_IN_UPLOAD_HEAP;
+        item->request.DstBuffer = queue_gpu_staging_data(queue, entry, &item->staging);
+    }
+    else
+    {
+        item->request.Flags = DSTORAGE_CUSTOM_DECOMPRESSION_FLAG_NONE;
+        item->request.DstBuffer = r->Destination.Memory.Buffer;
+    }
     if (items_tail) items_tail->next = item;
     else items_head = item;
     items_tail = item;
-    TRACE("request %s (%s): custom request id %s, format %#x, %s -> %s bytes.\n", wine_dbgstr_longlong(entry->seq),
+    TRACE("request %s (%s): custom request id %s, format %#x, %s -> %s bytes%s.\n", wine_dbgstr_longlong(entry->seq),
           debugstr_a(entry->name), wine_dbgstr_longlong(item->request.Id), item->request.CompressionFormat,
-          wine_dbgstr_longlong(item->request.SrcSize), wine_dbgstr_longlong(item->request.DstSize));
+          wine_dbgstr_longlong(item->request.SrcSize), wine_dbgstr_longlong(item->request.DstSize),
+          entry->staging_size ? " (upload heap)" : "");
     SetEvent(event_handle());
     ReleaseSRWLockExclusive(&custom_lock);
 }
@@ -158,12 +204,40 @@ void custom_marker(struct queue_object *queue, struct queue_entry *entry)
     if (!ReadAcquire((LONG *)&state->closed) && (state->deferred_head || outstanding_before(queue, entry->seq)))
     {
         TRACE("entry %s waits for custom requests before it.\n", wine_dbgstr_longlong(entry->seq));
-        entry->next_deferred = NULL;
-        if (state->deferred_tail) state->deferred_tail->next_deferred = entry;
+        entry->next = NULL;
+        if (state->deferred_tail) state->deferred_tail->next = entry;
         else state->deferred_head = entry;
         state->deferred_tail = entry;
     }
     else queue_fire_marker(queue, entry);
+    ReleaseSRWLockExclusive(&custom_lock);
+}
+
+void custom_run_copies(struct queue_object *queue)
+{
+    struct custom_item *item;
+    struct queue_entry *entry;
+    HRESULT hr;
+
+    AcquireSRWLockExclusive(&custom_lock);
+    for (;;)
+    {
+        for (item = items_head; item; item = item->next)
+            if (item->queue == queue && item->state == ITEM_COPY_QUEUED) break;
+        if (!item) break;
+        item->state = ITEM_COPYING;
+        entry = item->entry;
+        ReleaseSRWLockExclusive(&custom_lock);
+        hr = queue_gpu_copy(queue, entry, !ReadAcquire((LONG *)&queue->state->closed));
+        AcquireSRWLockExclusive(&custom_lock);
+        if (!item->queue)
+        {
+            /* Closed meanwhile: the entry is ours to free, nothing completes. */
+            queue_entry_free(queue, entry);
+            item->entry = NULL;
+        }
+        complete_item(item, hr);
+    }
     ReleaseSRWLockExclusive(&custom_lock);
 }
 
@@ -179,19 +253,26 @@ void custom_drop_queue(struct queue_object *queue)
         next = item->next;
         if (item->queue != queue) continue;
         TRACE("queue closed: custom request id %s dropped.\n", wine_dbgstr_longlong(item->request.Id));
-        release_entry(item->entry);
-        item->entry = NULL;
         item->queue = NULL;
-        if (!item->handed_out)
+        switch (item->state)
         {
+        case ITEM_COPYING:
+            break; /* custom_run_copies frees the entry */
+        case ITEM_HANDED_OUT:
+            queue_entry_free(queue, item->entry);
+            item->entry = NULL;
+            break;
+        default:
+            queue_entry_free(queue, item->entry);
+            item->entry = NULL;
             unlink_item(item);
-            free(item->src);
-            free(item);
+            free_item(item);
+            break;
         }
     }
     while ((entry = state->deferred_head))
     {
-        if (!(state->deferred_head = entry->next_deferred)) state->deferred_tail = NULL;
+        if (!(state->deferred_head = entry->next)) state->deferred_tail = NULL;
         queue_fire_marker(queue, entry); /* closed: only releases */
     }
     if (custom_event) update_event();
@@ -213,8 +294,8 @@ static HRESULT get_requests(UINT32 max, DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *r
     AcquireSRWLockExclusive(&custom_lock);
     for (item = items_head; item && n < max; item = item->next)
     {
-        if (item->handed_out) continue;
-        item->handed_out = TRUE;
+        if (item->state != ITEM_WAITING) continue;
+        item->state = ITEM_HANDED_OUT;
         requests[n++] = item->request;
     }
     update_event();
@@ -251,7 +332,6 @@ HRESULT factory_SetRequestResults(struct factory_object *factory, UINT32 count, 
 {
     struct custom_item *item;
     struct queue_object *queue;
-    struct queue_entry *entry;
     HRESULT ret = S_OK;
     UINT32 i;
 
@@ -261,29 +341,24 @@ HRESULT factory_SetRequestResults(struct factory_object *factory, UINT32 count, 
     for (i = 0; i < count; ++i)
     {
         for (item = items_head; item; item = item->next)
-            if (item->handed_out && item->request.Id == results[i].Id) break;
+            if (item->state == ITEM_HANDED_OUT && item->request.Id == results[i].Id) break;
         if (!item)
         {
             WARN("unknown custom request id %s.\n", wine_dbgstr_longlong(results[i].Id));
             ret = E_INVALIDARG;
             continue;
         }
-        unlink_item(item);
-        if ((queue = item->queue))
+        if ((queue = item->queue) && SUCCEEDED(results[i].Result) && item->entry->staging_size
+                && !ReadAcquire((LONG *)&queue->state->closed))
         {
-            entry = item->entry;
-            TRACE("request %s (%s) done: custom id %s, hr %#lx.\n", wine_dbgstr_longlong(entry->seq),
-                  debugstr_a(entry->name), wine_dbgstr_longlong(item->request.Id), results[i].Result);
-            if (FAILED(results[i].Result) && !ReadAcquire((LONG *)&queue->state->closed))
-            {
-                queue_add_failure(queue->state, entry->seq, results[i].Result);
-                queue_record_failure(queue, results[i].Result, DSTORAGE_COMMAND_TYPE_REQUEST, entry);
-            }
-            release_entry(entry);
-            flush_deferred(queue);
+            /* Decompressed into the staging region: the worker copies it to the destination, then
+             * completes the request (the copy may wait on the application's fence). */
+            TRACE("custom id %s: copy to the GPU destination queued.\n", wine_dbgstr_longlong(item->request.Id));
+            item->state = ITEM_COPY_QUEUED;
+            queue_worker_wake(queue);
+            continue;
         }
-        free(item->src);
-        free(item);
+        complete_item(item, results[i].Result);
     }
     ReleaseSRWLockExclusive(&custom_lock);
     return ret;

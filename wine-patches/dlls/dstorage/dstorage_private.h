@@ -61,7 +61,9 @@ struct status_array_state
 void status_array_set(IDStorageStatusArray *iface, UINT32 index, HRESULT hr);
 UINT32 status_array_capacity(IDStorageStatusArray *iface);
 
-enum entry_kind { ENTRY_REQUEST, ENTRY_STATUS, ENTRY_SIGNAL, ENTRY_EVENT };
+/* ENTRY_GATE and ENTRY_SUBMIT exist only in a queue's held list (queue_gate.c): the fence of an
+ * EnqueueRequests(FENCE_WAIT_BEFORE_SOURCE_ACCESS) call, and a Submit made while something was held. */
+enum entry_kind { ENTRY_REQUEST, ENTRY_STATUS, ENTRY_SIGNAL, ENTRY_EVENT, ENTRY_GATE, ENTRY_SUBMIT };
 
 /* One enqueued entry; its address is the runtime's user_data. */
 struct queue_entry
@@ -70,6 +72,7 @@ struct queue_entry
     UINT64 seq;      /* enqueue order, for status arrays */
     HRESULT invalid; /* validation failure found at enqueue, S_OK otherwise */
     volatile LONG ready; /* set once the enqueuing thread is done with the entry */
+    BOOL slot;       /* holds one of the queue's slots (queue.c) */
     DSTORAGE_REQUEST request;
     char name[DSTORAGE_REQUEST_MAX_NAME];
     DSTORAGE_ENQUEUE_REQUEST_FLAGS flags; /* fence waits of EnqueueRequests */
@@ -79,12 +82,15 @@ struct queue_entry
     ID3D12Fence *fence;
     UINT64 fence_value;
     HANDLE event;
-    /* GPU destinations: region of the upload staging buffer */
+    /* GPU destinations: size of the data (GetCopyableFootprints total for textures), region of the
+     * upload staging buffer */
+    UINT64 footprint_size;
     UINT64 staging_offset;
     UINT64 staging_size;
+    BOOL staging_failed; /* the staging buffer could not be created */
     /* custom formats (custom.c): module-owned buffer the compressed bytes are read into */
     void *custom_buffer;
-    struct queue_entry *next_deferred; /* markers held back by outstanding custom requests */
+    struct queue_entry *next; /* in the held list (queue_gate.c) or the deferred list (custom.c) */
 };
 
 struct queue_gpu; /* queue_gpu.c */
@@ -109,6 +115,21 @@ struct queue_state
     SIZE_T failure_count, failure_capacity;
     struct queue_gpu *gpu;
     struct queue_entry *deferred_head, *deferred_tail; /* guarded by custom.c's lock */
+    /* Slots (queue.c): entries enqueued and not completed yet, wherever they wait. */
+    CRITICAL_SECTION slot_cs;
+    CONDITION_VARIABLE slot_freed;
+    UINT32 slots_used;
+    /* Order into the runtime and the held list (queue_gate.c). Never held while blocking. */
+    CRITICAL_SECTION enqueue_cs;
+    struct queue_entry *held_head, *held_tail; /* behind a gate whose fence is not reached yet */
+    UINT32 held_unsubmitted; /* held entries after the last held Submit */
+    UINT64 gate_registered;  /* seq of the gate whose fence event is set up */
+    /* The worker thread (queue_gate.c): opens gates, runs custom formats' GPU copies. */
+    HANDLE worker;
+    HANDLE worker_wake;  /* auto-reset */
+    HANDLE gate_event;   /* auto-reset, from a process-wide pool (stale fence registrations may set it) */
+    BOOL worker_stop;
+    LONG staging_wait;   /* the worker waits for staging space */
 };
 
 void queue_record_failure(struct queue_object *queue, HRESULT hr, DSTORAGE_COMMAND_TYPE type,
@@ -117,13 +138,46 @@ void queue_complete(struct queue_object *queue, const struct unix_completion *co
 void queue_add_failure(struct queue_state *state, UINT64 seq, HRESULT hr);
 /* Fires (or, once the queue is closed, only releases) a status/signal/event entry and frees it. */
 void queue_fire_marker(struct queue_object *queue, struct queue_entry *entry);
+struct queue_entry *queue_entry_create(struct queue_object *queue, enum entry_kind kind);
+void queue_slot_release(struct queue_object *queue, struct queue_entry *entry);
+/* Releases what the entry holds (staging region, custom buffer, references, its slot) and frees it. */
+void queue_entry_free(struct queue_object *queue, struct queue_entry *entry);
+
+/* queue.c: requests bound for the runtime, sent ENQUEUE_BATCH at a time; callers hold enqueue_cs. */
+#define ENQUEUE_BATCH 32
+struct queue_batch
+{
+    struct unix_request reqs[ENQUEUE_BATCH];
+    struct queue_entry *entries[ENQUEUE_BATCH];
+    UINT count;
+};
+/* S_FALSE: the request needs staging space and none is free now (nothing was done). */
+HRESULT queue_batch_add(struct queue_object *queue, struct queue_batch *batch, struct queue_entry *entry);
+void queue_batch_flush(struct queue_object *queue, struct queue_batch *batch);
+void queue_send_marker(struct queue_object *queue, struct queue_entry *entry);
+void queue_submit_runtime(struct queue_object *queue);
+
+/* queue_gate.c: gates, Submit and CancelRequestsWithTag, the worker thread. */
+void queue_install_methods(struct queue_object *queue); /* Submit and CancelRequestsWithTag */
+HRESULT queue_worker_start(struct queue_object *queue);
+void queue_worker_stop(struct queue_object *queue);
+void queue_worker_wake(struct queue_object *queue);
+void queue_gate_staging_freed(struct queue_object *queue);
+/* Callers hold enqueue_cs. */
+void queue_gate_add(struct queue_object *queue, ID3D12Fence *fence, UINT64 value);
+BOOL queue_gate_hold(struct queue_object *queue, struct queue_entry *entry); /* TRUE: held, taken */
+UINT32 queue_gate_unsubmitted(struct queue_object *queue);
+struct queue_entry *queue_gate_detach(struct queue_object *queue); /* Close: the held list */
+void queue_gate_free_list(struct queue_object *queue, struct queue_entry *list);
 
 /* custom.c: the custom decompression queue. */
-BOOL custom_request(const DSTORAGE_REQUEST *request); /* custom format, MEMORY destination */
+BOOL custom_format(const DSTORAGE_REQUEST *request); /* CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0 */
 /* The entry's read into custom_buffer succeeded: hand it to the application (takes the entry). */
 void custom_submit(struct queue_object *queue, struct queue_entry *entry);
 /* A status/signal/event entry: fires it, or defers it behind outstanding custom requests. */
 void custom_marker(struct queue_object *queue, struct queue_entry *entry);
+/* The worker thread: GPU copies of custom requests whose results were set. */
+void custom_run_copies(struct queue_object *queue);
 /* Close: drops the queue's custom requests and deferred markers. */
 void custom_drop_queue(struct queue_object *queue);
 DWORD WINAPI queue_completion_thread(void *arg);
@@ -135,8 +189,10 @@ UINT64 queue_gpu_staged_size(struct queue_object *queue, const DSTORAGE_REQUEST 
 /* Reserves a staging region; S_FALSE when it is full and !wait, else blocks until regions free up. */
 HRESULT queue_gpu_reserve(struct queue_object *queue, struct queue_entry *entry, UINT64 size, BOOL wait,
                           UINT64 *address);
-/* Records and runs the copies of a completed request, waits for them, frees its region. */
-HRESULT queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, BOOL succeeded);
+/* Mapped address of the entry's region; with pin, also a reference that keeps it mapped. */
+void *queue_gpu_staging_data(struct queue_object *queue, const struct queue_entry *entry, ID3D12Resource **pin);
+/* Records and runs the copies of a completed request (when copy), waits for them, frees its region. */
+HRESULT queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, BOOL copy);
 void queue_gpu_destroy(struct queue_object *queue);
 
 HRESULT dstorage_unix_call(enum dstorage_unix_funcs code, void *params);

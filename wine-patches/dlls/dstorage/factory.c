@@ -55,6 +55,7 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
         return E_OUTOFMEMORY;
     }
     queue_object_init(queue);
+    queue_install_methods(queue);
     queue->state = state;
     state->desc = *desc;
     if (desc->Name && (state->name = malloc(strlen(desc->Name) + 1))) strcpy(state->name, desc->Name);
@@ -62,6 +63,9 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
     if (desc->Device) ID3D12Device_AddRef(desc->Device);
     state->record.FirstFailure.CommandType = DSTORAGE_COMMAND_TYPE_NONE;
     InitializeCriticalSection(&state->cs);
+    InitializeCriticalSection(&state->slot_cs);
+    InitializeCriticalSection(&state->enqueue_cs);
+    InitializeConditionVariable(&state->slot_freed);
     state->error_event = CreateEventW(NULL, TRUE, FALSE, NULL);
 
     params.backend = backend;
@@ -84,6 +88,11 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
         ERR("Cannot start the completion thread, error %lu.\n", GetLastError());
         queue_destroy(queue);
         return E_OUTOFMEMORY;
+    }
+    if (FAILED(hr = queue_worker_start(queue)))
+    {
+        queue_destroy(queue);
+        return hr;
     }
     hr = queue_object_QueryInterface(queue, riid, out);
     queue_object_Release(queue);

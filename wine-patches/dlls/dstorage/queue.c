@@ -11,9 +11,7 @@
 
 WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 
-#define ENQUEUE_BATCH 32
-
-static struct queue_entry *entry_create(struct queue_object *queue, enum entry_kind kind)
+struct queue_entry *queue_entry_create(struct queue_object *queue, enum entry_kind kind)
 {
     struct queue_entry *entry;
 
@@ -21,6 +19,52 @@ static struct queue_entry *entry_create(struct queue_object *queue, enum entry_k
     entry->kind = kind;
     entry->seq = InterlockedIncrement64(&queue->state->next_seq);
     return entry;
+}
+
+/*
+ * Slots. Every entry the application enqueues holds one from enqueue until it has completed
+ * (fired, failed, cancelled, or dropped by Close), wherever it waits: in the runtime, behind a gate,
+ * for the application's custom decompression, or deferred behind such a request. Enqueueing blocks
+ * while all are taken. The runtime's own queue has as many slots and frees each before we do, so
+ * it never blocks. After Close nothing waits: what is enqueued then fails with QUEUE_CLOSED.
+ */
+static BOOL slot_take(struct queue_object *queue, struct queue_entry *entry, BOOL wait)
+{
+    struct queue_state *state = queue->state;
+
+    EnterCriticalSection(&state->slot_cs);
+    while (state->slots_used >= state->desc.Capacity && !ReadAcquire((LONG *)&state->closed) && wait)
+        SleepConditionVariableCS(&state->slot_freed, &state->slot_cs, INFINITE);
+    if (state->slots_used < state->desc.Capacity || ReadAcquire((LONG *)&state->closed))
+    {
+        ++state->slots_used;
+        entry->slot = TRUE;
+    }
+    LeaveCriticalSection(&state->slot_cs);
+    return entry->slot;
+}
+
+void queue_slot_release(struct queue_object *queue, struct queue_entry *entry)
+{
+    struct queue_state *state = queue->state;
+
+    if (!entry->slot) return;
+    entry->slot = FALSE;
+    EnterCriticalSection(&state->slot_cs);
+    --state->slots_used;
+    LeaveCriticalSection(&state->slot_cs);
+    WakeConditionVariable(&state->slot_freed);
+}
+
+void queue_entry_free(struct queue_object *queue, struct queue_entry *entry)
+{
+    if (entry->staging_size) queue_gpu_copy(queue, entry, FALSE);
+    free(entry->custom_buffer);
+    if (entry->file) IDStorageFile_Release(entry->file);
+    if (entry->status_array) IDStorageStatusArray_Release(entry->status_array);
+    if (entry->fence) ID3D12Fence_Release(entry->fence);
+    queue_slot_release(queue, entry);
+    free(entry);
 }
 
 void queue_record_failure(struct queue_object *queue, HRESULT hr, DSTORAGE_COMMAND_TYPE type,
@@ -68,12 +112,7 @@ static void entry_reject(struct queue_object *queue, struct queue_entry *entry, 
                          DSTORAGE_COMMAND_TYPE type)
 {
     queue_record_failure(queue, hr, type, entry);
-    if (entry->staging_size) queue_gpu_copy(queue, entry, FALSE);
-    free(entry->custom_buffer);
-    if (entry->file) IDStorageFile_Release(entry->file);
-    if (entry->status_array) IDStorageStatusArray_Release(entry->status_array);
-    if (entry->fence) ID3D12Fence_Release(entry->fence);
-    free(entry);
+    queue_entry_free(queue, entry);
 }
 
 static void send_requests(struct queue_object *queue, struct unix_request *reqs, struct queue_entry **entries,
@@ -104,85 +143,140 @@ static void send_requests(struct queue_object *queue, struct unix_request *reqs,
     }
 }
 
+/* GPU destinations (custom formats into them included) take a region of the upload-heap staging
+ * buffer before they reach the runtime. S_FALSE: it is full and !wait. */
+static HRESULT stage(struct queue_object *queue, struct queue_entry *entry, BOOL wait)
+{
+    UINT64 size = entry->footprint_size, address;
+    HRESULT hr;
+
+    if (entry->staging_size || entry->staging_failed || !size || size > dstorage_process.staging_buffer_size)
+        return S_OK; /* nothing to reserve; an oversized request fails validation */
+    if ((hr = queue_gpu_reserve(queue, entry, size, wait, &address)) == S_FALSE) return S_FALSE;
+    if (FAILED(hr)) entry->staging_failed = TRUE;
+    return S_OK;
+}
+
+static void build_request(struct queue_object *queue, struct queue_entry *entry, struct unix_request *req)
+{
+    const DSTORAGE_REQUEST *request = &entry->request;
+    UINT64 size;
+
+    memset(req, 0, sizeof(*req));
+    req->request = *request;
+    req->file = file_unix_handle(entry->file);
+    req->user_data = (UINT64)(ULONG_PTR)entry;
+    req->footprint_size = entry->footprint_size;
+    if (custom_format(request))
+    {
+        /* The runtime reads the compressed bytes into a buffer of ours (custom.c); the application
+         * decompresses into the destination (memory, or the GPU destination's staging region).
+         * Without a buffer the Unix side fails the request (rule custom_compression). */
+        size = request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE
+                ? request->Source.File.Size : request->Source.Memory.Size;
+        if (!entry->custom_buffer && !entry->staging_failed) entry->custom_buffer = malloc(size ? size : 1);
+        req->staging = (UINT64)(ULONG_PTR)entry->custom_buffer;
+    }
+    else if (entry->staging_size)
+        req->staging = (UINT64)(ULONG_PTR)queue_gpu_staging_data(queue, entry, NULL);
+}
+
+HRESULT queue_batch_add(struct queue_object *queue, struct queue_batch *batch, struct queue_entry *entry)
+{
+    if (stage(queue, entry, FALSE) == S_FALSE) return S_FALSE;
+    build_request(queue, entry, &batch->reqs[batch->count]);
+    batch->entries[batch->count++] = entry;
+    if (batch->count == ENQUEUE_BATCH) queue_batch_flush(queue, batch);
+    return S_OK;
+}
+
+void queue_batch_flush(struct queue_object *queue, struct queue_batch *batch)
+{
+    if (batch->count) send_requests(queue, batch->reqs, batch->entries, batch->count);
+    batch->count = 0;
+}
+
+void queue_submit_runtime(struct queue_object *queue)
+{
+    struct queue_submit_params params = { .queue = queue->handle };
+
+    dstorage_unix_call(unix_queue_submit, &params);
+}
+
+static struct queue_entry *request_entry(struct queue_object *queue, const DSTORAGE_REQUEST *request,
+                                         ID3D12Fence *fence, UINT64 fence_value, DSTORAGE_ENQUEUE_REQUEST_FLAGS flags)
+{
+    struct queue_entry *entry;
+
+    if (!(entry = queue_entry_create(queue, ENTRY_REQUEST))) return NULL;
+    entry->request = *request;
+    entry->request.Name = NULL;
+    if (request->Name) lstrcpynA(entry->name, request->Name, sizeof(entry->name));
+    if (request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE && request->Source.File.Source)
+    {
+        entry->file = request->Source.File.Source;
+        IDStorageFile_AddRef(entry->file);
+    }
+    if (fence && (flags & DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK))
+    {
+        entry->fence = fence;
+        entry->fence_value = fence_value;
+        entry->flags = flags;
+        ID3D12Fence_AddRef(fence);
+    }
+    if (queue->state->desc.Device && queue_gpu_destination(request))
+        entry->footprint_size = queue_gpu_staged_size(queue, request);
+    return entry;
+}
+
+/*
+ * enqueue_cs keeps the order of everything that reaches the runtime or the held list. It is let go
+ * (after what this call holds went to the runtime) whenever the caller must wait, for a slot or for
+ * staging space: the worker needs it to open gates, and other threads may go on enqueueing.
+ */
 static void enqueue_requests(struct queue_object *queue, const DSTORAGE_REQUEST *requests, UINT count,
                              ID3D12Fence *fence, UINT64 fence_value, DSTORAGE_ENQUEUE_REQUEST_FLAGS flags)
 {
-    struct unix_request reqs[ENQUEUE_BATCH];
-    struct queue_entry *entries[ENQUEUE_BATCH];
     struct queue_state *state = queue->state;
-    struct queue_submit_params submit = { .queue = queue->handle };
-    UINT64 size, address;
-    UINT n = 0, i;
-    HRESULT hr;
+    struct queue_batch batch;
+    struct queue_entry *entry;
+    BOOL gate;
+    UINT i;
 
+    gate = fence && (flags & DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS)
+            && ID3D12Fence_GetCompletedValue(fence) < fence_value;
+    batch.count = 0;
+    EnterCriticalSection(&state->enqueue_cs);
+    if (gate) queue_gate_add(queue, fence, fence_value);
     for (i = 0; i < count; ++i)
     {
-        const DSTORAGE_REQUEST *request = &requests[i];
-        struct queue_entry *entry;
-
-        if (!(entry = entry_create(queue, ENTRY_REQUEST)))
+        if (!(entry = request_entry(queue, &requests[i], fence, fence_value, flags)))
         {
             ERR("Out of memory; request %u dropped.\n", i);
             continue;
         }
-        entry->request = *request;
-        entry->request.Name = NULL;
-        if (request->Name) lstrcpynA(entry->name, request->Name, sizeof(entry->name));
-        if (request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE && request->Source.File.Source)
+        if (!slot_take(queue, entry, FALSE))
         {
-            entry->file = request->Source.File.Source;
-            IDStorageFile_AddRef(entry->file);
+            queue_batch_flush(queue, &batch);
+            LeaveCriticalSection(&state->enqueue_cs);
+            TRACE("queue %p full, waiting for a slot.\n", queue);
+            slot_take(queue, entry, TRUE);
+            EnterCriticalSection(&state->enqueue_cs);
         }
-        if (fence && (flags & DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK))
+        if (queue_gate_hold(queue, entry)) continue;
+        if (queue_batch_add(queue, &batch, entry) == S_FALSE)
         {
-            entry->fence = fence;
-            entry->fence_value = fence_value;
-            entry->flags = flags;
-            ID3D12Fence_AddRef(fence);
-        }
-        memset(&reqs[n], 0, sizeof(reqs[n]));
-        reqs[n].request = entry->request;
-        reqs[n].file = file_unix_handle(entry->file);
-        reqs[n].user_data = (UINT64)(ULONG_PTR)entry;
-        if (custom_request(request))
-        {
-            /* The runtime reads the compressed bytes into a buffer of ours (see custom.c). */
-            size = request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE
-                    ? request->Source.File.Size : request->Source.Memory.Size;
-            if ((entry->custom_buffer = malloc(size ? size : 1)))
-                reqs[n].staging = (UINT64)(ULONG_PTR)entry->custom_buffer;
-        }
-        else if (state->desc.Device && queue_gpu_destination(request)
-                && (size = queue_gpu_staged_size(queue, request)))
-        {
-            reqs[n].footprint_size = size;
-            if (size <= dstorage_process.staging_buffer_size)
-            {
-                hr = queue_gpu_reserve(queue, entry, size, FALSE, &address);
-                if (hr == S_FALSE)
-                {
-                    /* Staging is full: hand over what we hold, let it run, then wait for space. */
-                    send_requests(queue, reqs, entries, n);
-                    n = 0;
-                    dstorage_unix_call(unix_queue_submit, &submit);
-                    memset(&reqs[0], 0, sizeof(reqs[0]));
-                    reqs[0].request = entry->request;
-                    reqs[0].file = file_unix_handle(entry->file);
-                    reqs[0].user_data = (UINT64)(ULONG_PTR)entry;
-                    reqs[0].footprint_size = size;
-                    hr = queue_gpu_reserve(queue, entry, size, TRUE, &address);
-                }
-                if (hr == S_OK) reqs[n].staging = address;
-            }
-        }
-        entries[n++] = entry;
-        if (n == ENQUEUE_BATCH)
-        {
-            send_requests(queue, reqs, entries, n);
-            n = 0;
+            /* Staging is full: hand over what we hold, let it run, then wait for space. */
+            queue_batch_flush(queue, &batch);
+            queue_submit_runtime(queue);
+            LeaveCriticalSection(&state->enqueue_cs);
+            stage(queue, entry, TRUE);
+            EnterCriticalSection(&state->enqueue_cs);
+            if (!queue_gate_hold(queue, entry)) queue_batch_add(queue, &batch, entry);
         }
     }
-    if (n) send_requests(queue, reqs, entries, n);
+    queue_batch_flush(queue, &batch);
+    LeaveCriticalSection(&state->enqueue_cs);
 }
 
 void queue_EnqueueRequest(struct queue_object *queue, const DSTORAGE_REQUEST *request)
@@ -191,27 +285,20 @@ void queue_EnqueueRequest(struct queue_object *queue, const DSTORAGE_REQUEST *re
     enqueue_requests(queue, request, 1, NULL, 0, 0);
 }
 
+/* FENCE_WAIT_BEFORE_SOURCE_ACCESS does not block: the requests wait behind a gate (queue_gate.c). */
 void queue_EnqueueRequests(struct queue_object *queue, const DSTORAGE_REQUEST *requests, UINT count,
                            ID3D12Fence *fence, UINT64 fence_value, DSTORAGE_ENQUEUE_REQUEST_FLAGS flags)
 {
     if (!requests || !count) return;
-    if (fence && (flags & DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS)
-            && ID3D12Fence_GetCompletedValue(fence) < fence_value)
-    {
-        /* Sources may not be read before the fence: wait here, before anything reaches the runtime. */
-        HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
-        TRACE("waiting for fence %p to reach %s before reading sources.\n", fence, wine_dbgstr_longlong(fence_value));
-        if (SUCCEEDED(ID3D12Fence_SetEventOnCompletion(fence, fence_value, event)))
-            WaitForSingleObject(event, INFINITE);
-        CloseHandle(event);
-    }
     enqueue_requests(queue, requests, count, fence, fence_value, flags);
 }
 
-static void enqueue_marker(struct queue_object *queue, struct queue_entry *entry, DSTORAGE_COMMAND_TYPE type)
+void queue_send_marker(struct queue_object *queue, struct queue_entry *entry)
 {
     struct queue_enqueue_signal_params signal = { .queue = queue->handle, .user_data = (UINT64)(ULONG_PTR)entry };
     struct queue_enqueue_status_params status = { .queue = queue->handle, .user_data = (UINT64)(ULONG_PTR)entry };
+    static const DSTORAGE_COMMAND_TYPE types[] = { [ENTRY_STATUS] = DSTORAGE_COMMAND_TYPE_STATUS,
+            [ENTRY_SIGNAL] = DSTORAGE_COMMAND_TYPE_SIGNAL, [ENTRY_EVENT] = DSTORAGE_COMMAND_TYPE_EVENT };
     INT32 result;
 
     WriteRelease(&entry->ready, 1);
@@ -225,14 +312,24 @@ static void enqueue_marker(struct queue_object *queue, struct queue_entry *entry
         dstorage_unix_call(unix_queue_enqueue_signal, &signal);
         result = signal.result;
     }
-    if (result) entry_reject(queue, entry, E_DSTORAGE_QUEUE_CLOSED, type);
+    if (result) entry_reject(queue, entry, E_DSTORAGE_QUEUE_CLOSED, types[entry->kind]);
+}
+
+static void enqueue_marker(struct queue_object *queue, struct queue_entry *entry)
+{
+    struct queue_state *state = queue->state;
+
+    slot_take(queue, entry, TRUE);
+    EnterCriticalSection(&state->enqueue_cs);
+    if (!queue_gate_hold(queue, entry)) queue_send_marker(queue, entry);
+    LeaveCriticalSection(&state->enqueue_cs);
 }
 
 void queue_EnqueueStatus(struct queue_object *queue, IDStorageStatusArray *array, UINT32 index)
 {
     struct queue_entry *entry;
 
-    if (!(entry = entry_create(queue, ENTRY_STATUS))) return;
+    if (!(entry = queue_entry_create(queue, ENTRY_STATUS))) return;
     entry->status_array = array;
     entry->status_index = index;
     if (!array)
@@ -247,14 +344,14 @@ void queue_EnqueueStatus(struct queue_object *queue, IDStorageStatusArray *array
         return;
     }
     status_array_set(array, index, E_PENDING);
-    enqueue_marker(queue, entry, DSTORAGE_COMMAND_TYPE_STATUS);
+    enqueue_marker(queue, entry);
 }
 
 void queue_EnqueueSignal(struct queue_object *queue, ID3D12Fence *fence, UINT64 value)
 {
     struct queue_entry *entry;
 
-    if (!(entry = entry_create(queue, ENTRY_SIGNAL))) return;
+    if (!(entry = queue_entry_create(queue, ENTRY_SIGNAL))) return;
     entry->fence_value = value;
     if (!fence)
     {
@@ -263,30 +360,40 @@ void queue_EnqueueSignal(struct queue_object *queue, ID3D12Fence *fence, UINT64 
     }
     entry->fence = fence;
     ID3D12Fence_AddRef(fence);
-    enqueue_marker(queue, entry, DSTORAGE_COMMAND_TYPE_SIGNAL);
+    enqueue_marker(queue, entry);
 }
 
 void queue_EnqueueSetEvent(struct queue_object *queue, HANDLE event)
 {
     struct queue_entry *entry;
 
-    if (!(entry = entry_create(queue, ENTRY_EVENT))) return;
+    if (!(entry = queue_entry_create(queue, ENTRY_EVENT))) return;
     entry->event = event;
     if (!event)
     {
         entry_reject(queue, entry, E_INVALIDARG, DSTORAGE_COMMAND_TYPE_EVENT);
         return;
     }
-    enqueue_marker(queue, entry, DSTORAGE_COMMAND_TYPE_EVENT);
+    enqueue_marker(queue, entry);
 }
 
+/* Held entries are dropped like the runtime's unsubmitted ones: they never complete, nothing fires. */
 void queue_Close(struct queue_object *queue)
 {
     struct queue_close_params params = { .queue = queue->handle };
+    struct queue_state *state = queue->state;
+    struct queue_entry *held;
 
-    TRACE("queue %p (%s).\n", queue, debugstr_a(queue->state->name));
-    WriteRelease((LONG *)&queue->state->closed, TRUE);
+    TRACE("queue %p (%s).\n", queue, debugstr_a(state->name));
+    EnterCriticalSection(&state->enqueue_cs);
+    WriteRelease((LONG *)&state->closed, TRUE);
+    held = queue_gate_detach(queue);
+    LeaveCriticalSection(&state->enqueue_cs);
+    EnterCriticalSection(&state->slot_cs);
+    WakeAllConditionVariable(&state->slot_freed);
+    LeaveCriticalSection(&state->slot_cs);
     if (queue->handle) dstorage_unix_call(unix_queue_close, &params);
+    queue_gate_free_list(queue, held);
     custom_drop_queue(queue);
 }
 
@@ -310,14 +417,24 @@ void queue_RetrieveErrorRecord(struct queue_object *queue, DSTORAGE_ERROR_RECORD
 void queue_Query(struct queue_object *queue, DSTORAGE_QUEUE_INFO *info)
 {
     struct queue_query_params params = { .queue = queue->handle };
+    struct queue_state *state = queue->state;
+    UINT32 used, empty, held;
 
     if (!info) return;
     memset(info, 0, sizeof(*info));
-    info->Desc = queue->state->desc;
+    info->Desc = state->desc;
     if (FAILED(dstorage_unix_call(unix_queue_query, &params))) return;
+    EnterCriticalSection(&state->slot_cs);
+    used = state->slots_used;
+    LeaveCriticalSection(&state->slot_cs);
+    EnterCriticalSection(&state->enqueue_cs);
+    held = queue_gate_unsubmitted(queue);
+    LeaveCriticalSection(&state->enqueue_cs);
     /* Windows keeps one slot back: an empty queue of capacity N reports N - 1 empty slots. */
-    info->EmptySlotCount = params.empty_slots ? params.empty_slots - 1 : 0;
-    info->RequestCountUntilAutoSubmit = params.until_auto_submit;
+    empty = used < state->desc.Capacity ? state->desc.Capacity - used : 0;
+    info->EmptySlotCount = empty ? empty - 1 : 0;
+    /* Held entries count towards the automatic submission as if they were in the runtime. */
+    info->RequestCountUntilAutoSubmit = params.until_auto_submit > held ? params.until_auto_submit - held : 0;
 }
 
 void queue_destroy(struct queue_object *queue)
@@ -335,6 +452,7 @@ void queue_destroy(struct queue_object *queue)
             WaitForSingleObject(state->thread, INFINITE);
             CloseHandle(state->thread);
         }
+        queue_worker_stop(queue);
         custom_drop_queue(queue);
         dstorage_unix_call(unix_queue_destroy, &params);
         InterlockedDecrement(&dstorage_process.queue_count);
@@ -343,6 +461,8 @@ void queue_destroy(struct queue_object *queue)
     if (state->desc.Device) ID3D12Device_Release(state->desc.Device);
     if (state->error_event) CloseHandle(state->error_event);
     DeleteCriticalSection(&state->cs);
+    DeleteCriticalSection(&state->slot_cs);
+    DeleteCriticalSection(&state->enqueue_cs);
     free(state->failures);
     free(state->name);
     free(state);

@@ -11,7 +11,9 @@
  * may make wineserver calls (SetEvent) and COM calls (ID3D12Fence_Signal); it blocks in the
  * queue_wait Unix call and handles completions in the order the runtime delivers them. The runtime
  * delivers a status or signal entry only after every entry enqueued before it; GPU copies run
- * synchronously here, so an earlier request's copy has finished before a later signal fires.
+ * synchronously here, so an earlier request's copy has finished before a later signal fires. (Custom
+ * formats into GPU destinations are copied by the queue's worker thread once the application has
+ * decompressed them; custom.c holds later markers back until then.)
  */
 #include "dstorage_private.h"
 
@@ -109,21 +111,21 @@ void queue_complete(struct queue_object *queue, const struct unix_completion *c)
     {
     case ENTRY_REQUEST:
         hr = request_result(entry, c);
-        if (entry->staging_size)
-        {
-            BOOL copy = SUCCEEDED(hr) && c->status == DS_STATUS_OK && !closed;
-            HRESULT copy_hr = queue_gpu_copy(queue, entry, copy);
-            if (copy && FAILED(copy_hr)) hr = copy_hr;
-        }
         if (entry->custom_buffer)
         {
             if (SUCCEEDED(hr) && c->status == DS_STATUS_OK && !closed)
             {
-                /* Read into the module's buffer: the application decompresses it (custom.c). */
+                /* Read into the module's buffer: the application decompresses it (custom.c), into
+                 * the destination or, for a GPU destination, into its staging region. */
                 custom_submit(queue, entry);
                 return;
             }
-            free(entry->custom_buffer);
+        }
+        else if (entry->staging_size)
+        {
+            BOOL copy = SUCCEEDED(hr) && c->status == DS_STATUS_OK && !closed;
+            HRESULT copy_hr = queue_gpu_copy(queue, entry, copy);
+            if (copy && FAILED(copy_hr)) hr = copy_hr;
         }
         TRACE("request %s (%s) done: status %s, %s bytes, hr %#lx.\n", wine_dbgstr_longlong(entry->seq),
               debugstr_a(entry->name), c->status == DS_STATUS_OK ? "ok" : "failed",
@@ -133,14 +135,12 @@ void queue_complete(struct queue_object *queue, const struct unix_completion *c)
             queue_add_failure(state, entry->seq, hr);
             queue_record_failure(queue, hr, DSTORAGE_COMMAND_TYPE_REQUEST, entry);
         }
-        if (entry->file) IDStorageFile_Release(entry->file);
-        if (entry->fence) ID3D12Fence_Release(entry->fence);
         break;
     default:
         custom_marker(queue, entry);
         return;
     }
-    free(entry);
+    queue_entry_free(queue, entry);
 }
 
 void queue_fire_marker(struct queue_object *queue, struct queue_entry *entry)
@@ -149,19 +149,19 @@ void queue_fire_marker(struct queue_object *queue, struct queue_entry *entry)
     BOOL closed = ReadAcquire((LONG *)&state->closed);
     HRESULT hr;
 
+    /* The entry completes now: whoever it wakes finds its slot free. */
+    queue_slot_release(queue, entry);
     switch (entry->kind)
     {
     case ENTRY_STATUS:
         hr = take_failure(state, entry->seq);
         TRACE("status array %p[%u] = %#lx.\n", entry->status_array, entry->status_index, hr);
         if (!closed) status_array_set(entry->status_array, entry->status_index, hr);
-        IDStorageStatusArray_Release(entry->status_array);
         break;
     case ENTRY_SIGNAL:
         TRACE("fence %p <- %s.\n", entry->fence, wine_dbgstr_longlong(entry->fence_value));
         if (!closed && FAILED(hr = ID3D12Fence_Signal(entry->fence, entry->fence_value)))
             queue_record_failure(queue, hr, DSTORAGE_COMMAND_TYPE_SIGNAL, entry);
-        ID3D12Fence_Release(entry->fence);
         break;
     case ENTRY_EVENT:
         TRACE("event %p set.\n", entry->event);
@@ -171,7 +171,7 @@ void queue_fire_marker(struct queue_object *queue, struct queue_entry *entry)
     default:
         break;
     }
-    free(entry);
+    queue_entry_free(queue, entry);
 }
 
 DWORD WINAPI queue_completion_thread(void *arg)

@@ -13,7 +13,9 @@
  * CopyTiles on a COPY queue of the queue's device and waits for its fence. Destinations start and
  * end in COMMON (implicit promotion and decay on the copy queue).
  *
- * Staging regions are handed out as a ring in enqueue order and freed in completion order.
+ * Staging regions are handed out as a ring in enqueue order and freed in completion order. Copies
+ * run on the completion thread, and on the worker thread for custom formats (the application
+ * decompressed into the region); copy_cs keeps them one at a time on the one command list.
  */
 #include "dstorage_private.h"
 
@@ -30,7 +32,8 @@ struct staging_region
 
 struct queue_gpu
 {
-    CRITICAL_SECTION cs;
+    CRITICAL_SECTION cs; /* the ring */
+    CRITICAL_SECTION copy_cs; /* the command list, allocator and fence */
     CONDITION_VARIABLE freed;
     ID3D12Resource *staging;
     BYTE *mapped;
@@ -164,10 +167,12 @@ static struct queue_gpu *gpu_get(struct queue_object *queue)
     if ((gpu = InterlockedCompareExchangePointer((void **)&queue->state->gpu, NULL, NULL))) return gpu;
     if (!(gpu = calloc(1, sizeof(*gpu)))) return NULL;
     InitializeCriticalSection(&gpu->cs);
+    InitializeCriticalSection(&gpu->copy_cs);
     InitializeConditionVariable(&gpu->freed);
     if (InterlockedCompareExchangePointer((void **)&queue->state->gpu, gpu, NULL))
     {
         DeleteCriticalSection(&gpu->cs);
+        DeleteCriticalSection(&gpu->copy_cs);
         free(gpu);
         return queue->state->gpu;
     }
@@ -245,7 +250,19 @@ HRESULT queue_gpu_reserve(struct queue_object *queue, struct queue_entry *entry,
     return S_OK;
 }
 
-static void ring_free(struct queue_gpu *gpu, UINT64 offset)
+void *queue_gpu_staging_data(struct queue_object *queue, const struct queue_entry *entry, ID3D12Resource **pin)
+{
+    struct queue_gpu *gpu = queue->state->gpu;
+
+    if (pin)
+    {
+        *pin = gpu->staging;
+        ID3D12Resource_AddRef(gpu->staging);
+    }
+    return gpu->mapped + entry->staging_offset;
+}
+
+static void ring_free(struct queue_object *queue, struct queue_gpu *gpu, UINT64 offset)
 {
     SIZE_T i, drop = 0;
 
@@ -260,6 +277,7 @@ static void ring_free(struct queue_gpu *gpu, UINT64 offset)
     }
     LeaveCriticalSection(&gpu->cs);
     WakeAllConditionVariable(&gpu->freed);
+    queue_gate_staging_freed(queue);
 }
 
 static void record_textures(struct queue_gpu *gpu, ID3D12Device *device, ID3D12Resource *resource,
@@ -341,6 +359,7 @@ HRESULT queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, BO
     if (!gpu) return E_FAIL;
     if (copy)
     {
+        EnterCriticalSection(&gpu->copy_cs);
         if (FAILED(hr = ID3D12CommandAllocator_Reset(gpu->allocator))
                 || FAILED(hr = ID3D12GraphicsCommandList_Reset(gpu->list, gpu->allocator, NULL)))
             goto done;
@@ -358,9 +377,10 @@ HRESULT queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, BO
                 || FAILED(hr = ID3D12Fence_SetEventOnCompletion(gpu->fence, gpu->fence_value, gpu->event)))
             goto done;
         WaitForSingleObject(gpu->event, INFINITE);
-    }
 done:
-    ring_free(gpu, entry->staging_offset);
+        LeaveCriticalSection(&gpu->copy_cs);
+    }
+    ring_free(queue, gpu, entry->staging_offset);
     entry->staging_size = 0;
     return hr;
 }
@@ -377,6 +397,7 @@ void queue_gpu_destroy(struct queue_object *queue)
     if (gpu->staging) ID3D12Resource_Release(gpu->staging);
     if (gpu->event) CloseHandle(gpu->event);
     DeleteCriticalSection(&gpu->cs);
+    DeleteCriticalSection(&gpu->copy_cs);
     free(gpu->regions);
     free(gpu);
     queue->state->gpu = NULL;
