@@ -6,7 +6,11 @@
  * the bytes, GetEvent, a failing result reaching the status array, the error record and the error
  * event, a signal/event/status after custom requests firing only once their results were set, a
  * later plain request not being held back, unknown Ids (E_INVALIDARG), and Close with custom
- * requests outstanding. */
+ * requests outstanding. GPU destinations: DstBuffer points into the upload heap
+ * (DEST_IN_UPLOAD_HEAP) and the module copies it to a buffer (read back byte exact) or a texture
+ * region (GetCopyableFootprints layout) once the result is set; a failing result reaches the status
+ * array and leaves the destination alone. Query counts requests waiting for their results (and the
+ * entries deferred behind them) as occupied slots. */
 #include "common.h"
 
 static IDStorageFactory *factory;
@@ -334,6 +338,205 @@ static void test_memory_source(void)
     IDStorageQueue3_Release(queue);
 }
 
+/* --- GPU destinations --- */
+
+static ID3D12CommandQueue *cmd_queue;
+static ID3D12CommandAllocator *allocator;
+static ID3D12GraphicsCommandList *list;
+static ID3D12Fence *copy_fence;
+static UINT64 copy_fence_value;
+
+static ID3D12Resource *create_buffer(D3D12_HEAP_TYPE type, UINT64 size, D3D12_RESOURCE_STATES state)
+{
+    D3D12_HEAP_PROPERTIES heap = { type };
+    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_BUFFER, 0, size, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0}, D3D12_TEXTURE_LAYOUT_ROW_MAJOR };
+    ID3D12Resource *resource;
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc, state, NULL, &IID_ID3D12Resource, (void **)&resource), "CreateCommittedResource(buffer)");
+    return resource;
+}
+
+static void gpu_begin(void)
+{
+    ID3D12CommandAllocator_Reset(allocator);
+    ID3D12GraphicsCommandList_Reset(list, allocator, NULL);
+}
+
+static void gpu_execute(void)
+{
+    HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    ID3D12CommandList *l = (ID3D12CommandList *)list;
+
+    REQUIRE_HR(ID3D12GraphicsCommandList_Close(list), "Close command list");
+    ID3D12CommandQueue_ExecuteCommandLists(cmd_queue, 1, &l);
+    ID3D12CommandQueue_Signal(cmd_queue, copy_fence, ++copy_fence_value);
+    ID3D12Fence_SetEventOnCompletion(copy_fence, copy_fence_value, event);
+    WaitForSingleObject(event, INFINITE);
+    CloseHandle(event);
+}
+
+static UINT empty_slots(IDStorageQueue3 *queue)
+{
+    DSTORAGE_QUEUE_INFO info;
+    IDStorageQueue3_Query(queue, &info);
+    return info.EmptySlotCount;
+}
+
+/* Two custom requests from the file into one GPU buffer (blob 1 at 0, blob 0 at 128 KiB), a status
+ * and a signal; the second result fails: the status reports it, its part of the buffer stays as it
+ * was, the first part is byte exact. Query counts the waiting requests and the deferred entries. */
+static void test_gpu_buffer(void)
+{
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, device, "custom gpu buffer");
+    const UINT64 second = 128 * 1024, size = 256 * 1024;
+    ID3D12Resource *buffer = create_buffer(D3D12_HEAP_TYPE_DEFAULT, size, D3D12_RESOURCE_STATE_COMMON);
+    ID3D12Resource *readback = create_buffer(D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
+    const HRESULT failure = HRESULT_FROM_WIN32(ERROR_INVALID_DATA);
+    DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST requests[2];
+    DSTORAGE_CUSTOM_DECOMPRESSION_RESULT results[2];
+    HANDLE done = CreateEventW(NULL, TRUE, FALSE, NULL);
+    IDStorageStatusArray *status;
+    DSTORAGE_ERROR_RECORD record;
+    ID3D12Fence *fence;
+    DSTORAGE_REQUEST r;
+    unsigned int i;
+    BYTE *data;
+    char what[64];
+
+    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&fence), "CreateFence");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "custom gpu", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    for (i = 0; i < 2; ++i)
+    {
+        r = custom_file_request(1 - i, NULL, i ? "custom gpu failing" : "custom gpu");
+        r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
+        memset(&r.Destination, 0, sizeof(r.Destination));
+        r.Destination.Buffer.Resource = buffer;
+        r.Destination.Buffer.Offset = i ? second : 0;
+        r.Destination.Buffer.Size = blob_sizes[1 - i];
+        IDStorageQueue3_EnqueueRequest(queue, &r);
+    }
+    IDStorageQueue3_EnqueueStatus(queue, status, 0);
+    IDStorageQueue3_EnqueueSignal(queue, fence, 1);
+    IDStorageQueue3_EnqueueSetEvent(queue, done);
+    IDStorageQueue3_Submit(queue);
+    if (collect(requests, 2, "gpu buffer: GetRequests") < 2) { IDStorageQueue3_Close(queue); IDStorageQueue3_Release(queue); return; }
+    /* two requests waiting for their results, and status, signal and event deferred behind them */
+    CHECK_EQ(127 - 5, empty_slots(queue), "EmptySlotCount with 2 custom requests handed out and 3 entries behind them");
+    for (i = 0; i < 2; ++i)
+    {
+        unsigned int k = requests[i].DstSize == blob_sizes[1] ? 1 : 0;
+
+        sprintf(what, "gpu buffer request %u", i);
+        CHECK_EQ(DSTORAGE_CUSTOM_DECOMPRESSION_FLAG_DEST_IN_UPLOAD_HEAP, requests[i].Flags, what);
+        CHECK_EQ(blob_packed_size[k], requests[i].SrcSize, what);
+        CHECK(requests[i].DstBuffer != NULL, "%s: DstBuffer is NULL", what);
+        results[i].Id = requests[i].Id;
+        results[i].Result = k == 1 ? rle_unpack(&requests[i]) : failure;
+        if (k == 0) memset(requests[i].DstBuffer, 0xee, requests[i].DstSize); /* never copied: the result fails */
+    }
+    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 2, results), "SetRequestResults(gpu buffer)");
+    CHECK(WaitForSingleObject(done, 30000) == WAIT_OBJECT_0, "gpu buffer: event entry after the results");
+    CHECK_EQ(1, ID3D12Fence_GetCompletedValue(fence), "gpu buffer: fence after the results");
+    CHECK_HR(failure, IDStorageStatusArray_GetHResult(status, 0), "gpu buffer: status with the second result failing");
+    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
+    CHECK_EQ(1, record.FailureCount, "gpu buffer: failure count");
+    CHECK_HR(failure, record.FirstFailure.HResult, "gpu buffer: error record HRESULT");
+    CHECK_EQ(127, empty_slots(queue), "EmptySlotCount once the custom requests completed");
+
+    gpu_begin();
+    ID3D12GraphicsCommandList_CopyBufferRegion(list, readback, 0, buffer, 0, size);
+    gpu_execute();
+    REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
+    check_blob(data, 1, "custom format into a GPU buffer");
+    for (i = 0; i < blob_sizes[0]; ++i)
+        if (data[second + i] == 0xee) { CHECK(0, "failed custom request: byte %u of its destination was copied", i); break; }
+    ID3D12Resource_Unmap(readback, 0, NULL);
+
+    CloseHandle(done);
+    ID3D12Fence_Release(fence);
+    IDStorageStatusArray_Release(status);
+    ID3D12Resource_Release(readback);
+    ID3D12Resource_Release(buffer);
+    IDStorageQueue3_Release(queue);
+}
+
+/* A memory source into a box of a texture's mip 0: the decompressed bytes are the box's
+ * GetCopyableFootprints layout (rows 256-byte aligned); the worker thread decodes them here. */
+static void test_gpu_texture(void)
+{
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "custom gpu texture");
+    D3D12_HEAP_PROPERTIES heap = { D3D12_HEAP_TYPE_DEFAULT };
+    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_TEXTURE2D, 0, 64, 64, 1, 1, DXGI_FORMAT_R8G8B8A8_UNORM, {1, 0}, D3D12_TEXTURE_LAYOUT_UNKNOWN };
+    D3D12_BOX box = { 16, 8, 0, 48, 40, 1 };
+    D3D12_PLACED_SUBRESOURCE_FOOTPRINT fp;
+    D3D12_RESOURCE_DESC box_desc;
+    struct worker w = { 0, 0 };
+    ID3D12Resource *texture, *readback;
+    BYTE *plain, *packed, *data;
+    UINT64 total, row_size, r;
+    DSTORAGE_REQUEST req;
+    UINT32 packed_size, i;
+    HANDLE thread;
+    UINT rows;
+    char what[64];
+
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc, D3D12_RESOURCE_STATE_COMMON, NULL, &IID_ID3D12Resource, (void **)&texture), "CreateCommittedResource(texture)");
+    box_desc = desc;
+    box_desc.Width = box.right - box.left;
+    box_desc.Height = box.bottom - box.top;
+    ID3D12Device_GetCopyableFootprints(device, &box_desc, 0, 1, 0, &fp, &rows, &row_size, &total);
+    plain = malloc(total);
+    packed = malloc(total * 2);
+    for (i = 0; i < total; ++i) plain[i] = (BYTE)((i / 5) * 13 + 7);
+    packed_size = rle_pack(plain, (UINT32)total, packed);
+
+    memset(&req, 0, sizeof(req));
+    req.Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
+    req.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_TEXTURE_REGION;
+    req.Options.CompressionFormat = DSTORAGE_CUSTOM_COMPRESSION_0;
+    req.Source.Memory.Source = packed;
+    req.Source.Memory.Size = packed_size;
+    req.Destination.Texture.Resource = texture;
+    req.Destination.Texture.SubresourceIndex = 0;
+    req.Destination.Texture.Region = box;
+    req.UncompressedSize = (UINT32)total;
+    req.Name = "custom texture";
+    thread = CreateThread(NULL, 0, worker_thread, &w, 0, NULL);
+    IDStorageQueue3_EnqueueRequest(queue, &req);
+    submit_and_wait(queue, "custom format into a texture region");
+    CHECK_EQ(1, w.handled, "texture region: requests the worker handled");
+    w.stop = 1;
+    WaitForSingleObject(thread, INFINITE);
+    CloseHandle(thread);
+
+    readback = create_buffer(D3D12_HEAP_TYPE_READBACK, total, D3D12_RESOURCE_STATE_COPY_DEST);
+    gpu_begin();
+    {
+        D3D12_TEXTURE_COPY_LOCATION dst = { readback, D3D12_TEXTURE_COPY_TYPE_PLACED_FOOTPRINT };
+        D3D12_TEXTURE_COPY_LOCATION src = { texture, D3D12_TEXTURE_COPY_TYPE_SUBRESOURCE_INDEX };
+        dst.PlacedFootprint = fp;
+        src.SubresourceIndex = 0;
+        ID3D12GraphicsCommandList_CopyTextureRegion(list, &dst, 0, 0, 0, &src, &box);
+    }
+    gpu_execute();
+    REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
+    for (r = 0; r < rows; ++r)
+    {
+        UINT64 at = fp.Offset + r * fp.Footprint.RowPitch;
+        if (memcmp(data + at, plain + at, row_size))
+        {
+            sprintf(what, "custom format into a texture region: row %llu", (unsigned long long)r);
+            CHECK(0, "%s: expected the decompressed row", what);
+            break;
+        }
+    }
+    ID3D12Resource_Unmap(readback, 0, NULL);
+    ID3D12Resource_Release(readback);
+    ID3D12Resource_Release(texture);
+    IDStorageQueue3_Release(queue);
+    free(plain);
+    free(packed);
+}
+
 /* Close while one custom request is handed out and another may wait: nothing fires afterwards,
  * nothing hangs, the handed-out Id is still accepted once. */
 static void test_close(void)
@@ -396,6 +599,14 @@ int main(void)
     factory = get_factory();
     device = create_device();
     REQUIRE_HR(IDStorageFactory_QueryInterface(factory, &IID_IDStorageCustomDecompressionQueue1, (void **)&custom), "QueryInterface(IDStorageCustomDecompressionQueue1)");
+    {
+        D3D12_COMMAND_QUEUE_DESC queue_desc = { D3D12_COMMAND_LIST_TYPE_DIRECT };
+        REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue, (void **)&cmd_queue), "CreateCommandQueue");
+        REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT, &IID_ID3D12CommandAllocator, (void **)&allocator), "CreateCommandAllocator");
+        REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, allocator, NULL, &IID_ID3D12GraphicsCommandList, (void **)&list), "CreateCommandList");
+        ID3D12GraphicsCommandList_Close(list);
+        REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&copy_fence), "CreateFence");
+    }
 
     GetTempPathW(MAX_PATH, path);
     lstrcatW(path, L"ds_custom.bin");
@@ -426,8 +637,14 @@ int main(void)
     test_failure();
     test_memory_source();
     test_close();
+    test_gpu_buffer();
+    test_gpu_texture();
 
     IDStorageFile_Release(file);
+    ID3D12Fence_Release(copy_fence);
+    ID3D12GraphicsCommandList_Release(list);
+    ID3D12CommandAllocator_Release(allocator);
+    ID3D12CommandQueue_Release(cmd_queue);
     IDStorageCustomDecompressionQueue1_Release(custom);
     ID3D12Device_Release(device);
     IDStorageFactory_Release(factory);
