@@ -123,6 +123,7 @@ typedef struct ds_backend_stats {
     uint64_t buffered_fallbacks;
     uint64_t gdeflate_cpu_decodes; /* GDeflate requests decoded on the CPU */
     uint64_t gdeflate_gpu_decodes; /* GDeflate requests decoded on the GPU (VK_NV_memory_decompression) */
+    uint64_t gdeflate_shader_decodes; /* GDeflate requests decoded on the GPU (ds-runtime's compute shader) */
 } ds_backend_stats;
 
 typedef struct ds_cpu_backend_desc {

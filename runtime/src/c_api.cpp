@@ -182,6 +182,7 @@ DS_API void ds_backend_get_stats(const ds_backend *backend, ds_backend_stats *ou
     out->buffered_fallbacks = s.buffered_fallbacks;
     out->gdeflate_cpu_decodes = s.gdeflate_cpu_decodes;
     out->gdeflate_gpu_decodes = s.gdeflate_gpu_decodes;
+    out->gdeflate_shader_decodes = s.gdeflate_shader_decodes;
 }
 
 DS_API ds_result ds_queue_create(ds_backend *backend, const ds_queue_desc *desc, ds_queue **out) {

@@ -2,7 +2,8 @@
 // Vulkan backend GDeflate reads: compressed file/memory -> GPU buffer (and host), checked byte
 // for byte through VulkanDevice::download. Runs on the default device (transfer queue: CPU
 // decode into staging) and on a compute-queue device, where VK_NV_memory_decompression decodes
-// on the GPU if the driver has it. Prints which path ran ("gdeflate path: cpu|nv").
+// on the GPU if the driver has it. Prints which path ran ("gdeflate path: cpu|nv"). The compute
+// shader path is switched off here; vulkan_gdeflate_shader_test covers it.
 #include <unistd.h>
 
 #include <cerrno>
@@ -48,6 +49,7 @@ static void write_file(int fd, const std::vector<uint8_t> &bytes, uint64_t offse
 static void run_device(VulkanDevice &dev, const char *label) {
     VulkanBackendConfig bc = dev.backend_config();
     bc.staging_bytes = 16u << 20;
+    bc.shader_decompression = false;  // the compute shader has vulkan_gdeflate_shader_test
     std::string why;
     auto backend = make_vulkan_backend(bc, &why);
     if (!CHECK(backend != nullptr)) {

@@ -23,7 +23,8 @@ struct BackendStats {
     uint64_t direct_reads = 0;       ///< reads that used O_DIRECT
     uint64_t buffered_fallbacks = 0; ///< O_DIRECT refused, read buffered instead
     uint64_t gdeflate_cpu_decodes = 0; ///< GDeflate requests decoded on the CPU (Vulkan backend)
-    uint64_t gdeflate_gpu_decodes = 0; ///< GDeflate requests decoded by the GPU (Vulkan backend)
+    uint64_t gdeflate_gpu_decodes = 0; ///< GDeflate requests decoded by VK_NV_memory_decompression (Vulkan backend)
+    uint64_t gdeflate_shader_decodes = 0; ///< GDeflate requests decoded by the compute shader (Vulkan backend)
 };
 
 class Backend {

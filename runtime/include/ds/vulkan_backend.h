@@ -35,6 +35,16 @@ struct VulkanBackendConfig {
     /// are then decoded by vkCmdDecompressMemoryNV when `queue` supports graphics or compute;
     /// otherwise (or when unset) they are decoded on the CPU into staging.
     bool nv_memory_decompression = false;
+    /// GDeflate requests into GPU buffers that the NV path does not take are decoded by the
+    /// library's own compute shader when `queue`'s family supports compute. Nothing is asked of
+    /// the device or the destination buffers (core descriptor sets over the backend's own staging
+    /// and scratch buffers; the decoded bytes reach gpu_buffer by vkCmdCopyBuffer, at any offset).
+    /// Unset, or on a transfer-only queue: they are decoded on the CPU into staging.
+    bool shader_decompression = true;
+    /// Device-local memory the shader decodes into (allocated with the pipeline on the first
+    /// shader decode, capped at the device's maxStorageBufferRange). A request decoding to more
+    /// takes the CPU path.
+    uint64_t shader_scratch_bytes = 64ull << 20;
 };
 
 /// nullptr with *error describing why (missing entry point, no host-visible memory, ...).
@@ -45,7 +55,7 @@ std::shared_ptr<Backend> make_vulkan_backend(const VulkanBackendConfig &config, 
 /// Loads libvulkan.so.1 at run time (no link-time dependency).
 struct VulkanDeviceOptions {
     /// Use a queue family with compute (preferably without graphics) instead of a transfer-only
-    /// one: vkCmdDecompressMemoryNV needs a graphics or compute queue.
+    /// one: vkCmdDecompressMemoryNV and the GDeflate compute shader need one.
     bool prefer_compute_queue = false;
     /// Enable VK_NV_memory_decompression + bufferDeviceAddress when the device has them.
     bool memory_decompression = true;

@@ -24,6 +24,7 @@ enum class Decode : uint8_t {
     None,  ///< not compressed
     Cpu,   ///< decoded by the reader into staging (GPU destination) or into dst (host)
     Nv,    ///< compressed bytes staged, vkCmdDecompressMemoryNV writes gpu_buffer
+    Shader,  ///< compressed bytes staged, gdeflate_decode.comp writes scratch, copied to gpu_buffer
 };
 
 struct TransferChunk {
@@ -41,13 +42,17 @@ struct TransferChunk {
     RingSpan span;                 ///< staging space, GPU chunks only
     uint64_t moved = 0;            ///< bytes staged (a GpuRead at end of file stages fewer)
     Decode decode = Decode::None;  ///< GDeflate: one chunk per request, size = compressed size
-    uint64_t packed_size = 0;      ///< Decode::Nv: compressed bytes in staging at span.offset
+    uint64_t packed_size = 0;      ///< Decode::Nv/Shader: compressed bytes in staging at span.offset
+    uint32_t tiles = 0;            ///< Decode::Shader: tiles in the stream (one status word each)
+    RingSpan scratch;              ///< Decode::Shader: the decoded bytes in the scratch buffer
+    VkResult record_error = VK_SUCCESS;  ///< Decode::Shader: the dispatch could not be recorded
 };
 
 /// One command buffer's worth of chunks, recorded and submitted together and retired
 /// together when the timeline semaphore reaches `timeline_value`.
 struct CopyBatch {
     VkCommandBuffer cmd = VK_NULL_HANDLE;
+    uint32_t slot = 0;  ///< index among the backend's batches (selects per-batch descriptor pools)
     uint64_t timeline_value = 0;
     std::vector<TransferChunk> chunks;
     std::vector<VkBufferCopy> regions;  // scratch, kept to reuse its capacity

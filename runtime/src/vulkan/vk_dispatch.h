@@ -26,8 +26,8 @@ namespace ds::vk {
     X(vkEnumerateDeviceExtensionProperties)      \
     X(vkGetPhysicalDeviceFeatures2)
 
-// Loaded with vkGetDeviceProcAddr(device, ...). The backend uses the copy, memory,
-// command and semaphore functions; the standalone device also the rest.
+// Loaded with vkGetDeviceProcAddr(device, ...). The backend uses the copy, memory, command,
+// semaphore and compute-pipeline functions (all Vulkan 1.0 core); the standalone device also the rest.
 #define DS_VK_DEVICE_FUNCS(X)     \
     X(vkDestroyDevice)            \
     X(vkGetDeviceQueue)           \
@@ -48,6 +48,7 @@ namespace ds::vk {
     X(vkBeginCommandBuffer)       \
     X(vkEndCommandBuffer)         \
     X(vkCmdCopyBuffer)            \
+    X(vkCmdFillBuffer)            \
     X(vkCmdPipelineBarrier)       \
     X(vkCmdWriteTimestamp)        \
     X(vkCmdResetQueryPool)        \
@@ -61,7 +62,24 @@ namespace ds::vk {
     X(vkCreateSemaphore)          \
     X(vkDestroySemaphore)         \
     X(vkWaitSemaphores)           \
-    X(vkGetSemaphoreCounterValue)
+    X(vkGetSemaphoreCounterValue) \
+    X(vkCreateShaderModule)       \
+    X(vkDestroyShaderModule)      \
+    X(vkCreateDescriptorSetLayout) \
+    X(vkDestroyDescriptorSetLayout) \
+    X(vkCreatePipelineLayout)     \
+    X(vkDestroyPipelineLayout)    \
+    X(vkCreateComputePipelines)   \
+    X(vkDestroyPipeline)          \
+    X(vkCreateDescriptorPool)     \
+    X(vkDestroyDescriptorPool)    \
+    X(vkResetDescriptorPool)      \
+    X(vkAllocateDescriptorSets)   \
+    X(vkUpdateDescriptorSets)     \
+    X(vkCmdBindPipeline)          \
+    X(vkCmdBindDescriptorSets)    \
+    X(vkCmdPushConstants)         \
+    X(vkCmdDispatch)
 
 // Device functions that may be absent: loaded when present, checked before use.
 #define DS_VK_OPTIONAL_DEVICE_FUNCS(X) \

@@ -26,13 +26,12 @@ uint32_t pick_memory_type(const VkPhysicalDeviceMemoryProperties &props, uint32_
 }  // namespace
 
 bool create_buffer(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t size,
-                   MemoryKind kind, OwnedBuffer *out, std::string *error, bool device_address) {
+                   MemoryKind kind, OwnedBuffer *out, std::string *error, VkBufferUsageFlags extra_usage) {
     *out = OwnedBuffer{};
+    const bool device_address = extra_usage & VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
     VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
     info.size = size;
-    info.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
-    if (device_address)
-        info.usage |= VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
+    info.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT | extra_usage;
     info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
     VkResult r = vk.vkCreateBuffer(device, &info, nullptr, &out->buffer);
     if (r != VK_SUCCESS) {

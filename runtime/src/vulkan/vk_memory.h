@@ -26,11 +26,11 @@ enum class MemoryKind {
 };
 
 /// Creates, allocates, binds (and maps, for Staging). On failure returns false with *error
-/// saying what was asked for; nothing is left allocated. device_address: the buffer gets
-/// SHADER_DEVICE_ADDRESS usage and its memory DEVICE_ADDRESS allocation (needs the
-/// bufferDeviceAddress feature enabled on the device).
+/// saying what was asked for; nothing is left allocated. Usage is TRANSFER_SRC|TRANSFER_DST
+/// plus `extra_usage`; with SHADER_DEVICE_ADDRESS in it the memory also gets a DEVICE_ADDRESS
+/// allocation (needs the bufferDeviceAddress feature enabled on the device).
 bool create_buffer(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t size,
-                   MemoryKind kind, OwnedBuffer *out, std::string *error, bool device_address = false);
+                   MemoryKind kind, OwnedBuffer *out, std::string *error, VkBufferUsageFlags extra_usage = 0);
 void destroy_buffer(const Dispatch &vk, VkDevice device, OwnedBuffer *buffer);
 
 }  // namespace ds::vk

@@ -76,8 +76,16 @@ bool VulkanBackend::init(std::string *error) {
     queue_ = from_handle<VkQueue>(config_.queue);
 
     nv_decompression_ = config_.nv_memory_decompression && nv_decompression_usable();
+    // The shader path needs a compute queue and nothing else (core descriptor sets over our own
+    // buffers); its pipeline and scratch are made on first use.
+    const bool shader = config_.shader_decompression && queue_has_compute();
+    VkBufferUsageFlags staging_usage = 0;
+    if (nv_decompression_)
+        staging_usage |= VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
+    if (shader)
+        staging_usage |= VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
     if (!create_buffer(vk_, physical_, device_, config_.staging_bytes, MemoryKind::Staging, &staging_, error,
-                       nv_decompression_))
+                       staging_usage))
         return false;
     if (nv_decompression_) {
         VkBufferDeviceAddressInfo addr{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
@@ -110,8 +118,11 @@ bool VulkanBackend::init(std::string *error) {
     for (VkCommandBuffer cmd : cmds) {
         batches_.push_back(std::make_unique<CopyBatch>());
         batches_.back()->cmd = cmd;
+        batches_.back()->slot = static_cast<uint32_t>(batches_.size() - 1);
         free_batches_.push_back(batches_.back().get());
     }
+    if (shader)
+        shader_ = std::make_unique<ShaderDecoder>(vk_, physical_, device_, config_.shader_scratch_bytes, kBatchCount);
 
     VkSemaphoreTypeCreateInfo type_info{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
     type_info.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
@@ -178,6 +189,7 @@ VulkanBackend::~VulkanBackend() {
         vk_.vkDestroySemaphore(device_, timeline_, nullptr);
     if (pool_ != VK_NULL_HANDLE)
         vk_.vkDestroyCommandPool(device_, pool_, nullptr);  // frees its command buffers
+    shader_.reset();
     destroy_buffer(vk_, device_, &staging_);
 }
 
@@ -203,10 +215,19 @@ bool VulkanBackend::nv_decompression_usable() {
            (families[config_.queue_family_index].queueFlags & (VK_QUEUE_GRAPHICS_BIT | VK_QUEUE_COMPUTE_BIT));
 }
 
+// Compute dispatches need a family with the COMPUTE flag (VUID-vkCmdDispatch-commandBuffer-cmdpool).
+bool VulkanBackend::queue_has_compute() {
+    uint32_t count = 0;
+    vk_.vkGetPhysicalDeviceQueueFamilyProperties(physical_, &count, nullptr);
+    std::vector<VkQueueFamilyProperties> families(count);
+    vk_.vkGetPhysicalDeviceQueueFamilyProperties(physical_, &count, families.data());
+    return config_.queue_family_index < count && (families[config_.queue_family_index].queueFlags & VK_QUEUE_COMPUTE_BIT);
+}
+
 BackendCaps VulkanBackend::caps() const {
     BackendCaps c;
     c.gpu = true;
-    c.gdeflate = true;  // on the GPU with VK_NV_memory_decompression, else on the readers
+    c.gdeflate = true;  // on the GPU (VK_NV_memory_decompression or our shader), else on the readers
     return c;
 }
 
@@ -217,13 +238,16 @@ BackendStats VulkanBackend::stats() const {
     s.gpu_copies = stat_gpu_copies_.load(std::memory_order_relaxed);
     s.gdeflate_cpu_decodes = stat_gdeflate_cpu_.load(std::memory_order_relaxed);
     s.gdeflate_gpu_decodes = stat_gdeflate_gpu_.load(std::memory_order_relaxed);
+    s.gdeflate_shader_decodes = stat_gdeflate_shader_.load(std::memory_order_relaxed);
     return s;
 }
 
 // Splits every request into chunks of at most chunk_size_ so that several readers share a
 // big request and no request needs more staging than the ring has.
-// A GDeflate request is one chunk (compressed data cannot be split at arbitrary bytes); its
-// decoded bytes (CPU path) or its compressed bytes (NV path) must fit the staging ring.
+// A GDeflate request is one chunk (compressed data cannot be split at arbitrary bytes). Its path,
+// in order of preference: NV (4-byte-aligned destination, compressed bytes fit the ring), the
+// compute shader (compressed bytes + status words fit the ring and the storage-buffer range,
+// decoded bytes fit the scratch ring), the CPU (decoded bytes fit the ring; else rejected).
 void VulkanBackend::submit(Work *const *items, size_t count) {
     std::vector<std::pair<Work *, Field>> rejected;
     {
@@ -254,8 +278,11 @@ void VulkanBackend::submit(Work *const *items, size_t count) {
                     }
                     // The NV path writes 4-byte-aligned destinations only (VUID-07687).
                     bool nv_fits = nv_decompression_ && req.gpu_offset % 4 == 0 && req.size <= ring_->capacity();
+                    bool shader_fits = shader_ && shader_->fits(req.size, req.uncompressed_size, ring_->capacity());
                     if (nv_fits)
                         c.decode = Decode::Nv;
+                    else if (shader_fits)
+                        c.decode = Decode::Shader;
                     else if (req.uncompressed_size > ring_->capacity()) {
                         rejected.emplace_back(work, Field::Compression);
                         continue;

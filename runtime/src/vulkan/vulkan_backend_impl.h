@@ -8,7 +8,8 @@
 //               the timeline, frees staging, completes chunks) -> writes_ -> writer thread
 //               (pwrite of read-back data).
 // Each stage is in its own file: vulkan_backend.cpp (setup, submit, shutdown),
-// vulkan_readers.cpp, vulkan_recorder.cpp, vulkan_completion.cpp.
+// vulkan_readers.cpp, vulkan_recorder.cpp, vulkan_completion.cpp; the GDeflate compute shader's
+// pipeline and scratch are in gdeflate_shader.cpp.
 #pragma once
 
 #include <atomic>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "ds/vulkan_backend.h"
+#include "vulkan/gdeflate_shader.h"
 #include "vulkan/staging_ring.h"
 #include "vulkan/transfer_chunk.h"
 #include "vulkan/vk_dispatch.h"
@@ -45,6 +47,7 @@ private:
     bool init(std::string *error);
     void start_threads();
     bool nv_decompression_usable();
+    bool queue_has_compute();
     void stop_threads();
 
     // vulkan_readers.cpp
@@ -53,6 +56,7 @@ private:
     void stage_gpu_chunks(TransferChunk *chunks, size_t count);
     void run_gdeflate_host(TransferChunk &chunk);
     void stage_gdeflate(TransferChunk &chunk);
+    void stage_gdeflate_gpu(TransferChunk &chunk);
     bool stage_gdeflate_cpu(TransferChunk &chunk, const uint8_t *packed);
     void hand_to_recorder(TransferChunk &chunk);
 
@@ -60,12 +64,15 @@ private:
     void recorder_loop();
     void record(CopyBatch &batch);
     size_t record_decompressions(CopyBatch &batch);
+    size_t record_shader_decodes(CopyBatch &batch, size_t first);
     VkResult submit_batch(CopyBatch &batch);
 
     // vulkan_completion.cpp
     void completion_loop();
     void retire(CopyBatch &batch);
     void fail(CopyBatch &batch, VkResult result);
+    void retire_shader_decode(TransferChunk &c);
+    void free_staging(TransferChunk &c);
     void recycle(CopyBatch *batch);
     void writer_loop();
 
@@ -78,6 +85,9 @@ private:
     uint32_t reader_count_ = 0;
     bool nv_decompression_ = false;   // vkCmdDecompressMemoryNV usable on queue_
     VkDeviceAddress staging_address_ = 0;
+    // The GDeflate compute shader: set when config_.shader_decompression and queue_ has compute;
+    // its Vulkan objects are made on first use (ShaderDecoder::ready()).
+    std::unique_ptr<ShaderDecoder> shader_;
 
     // Owned Vulkan objects.
     OwnedBuffer staging_;
@@ -121,6 +131,7 @@ private:
     std::atomic<uint64_t> stat_gpu_copies_{0};
     std::atomic<uint64_t> stat_gdeflate_cpu_{0};
     std::atomic<uint64_t> stat_gdeflate_gpu_{0};
+    std::atomic<uint64_t> stat_gdeflate_shader_{0};
 
     std::vector<std::thread> readers_;
     std::thread recorder_;

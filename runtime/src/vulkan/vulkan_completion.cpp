@@ -2,6 +2,9 @@
 // Completion thread: waits on the timeline semaphore for submitted batches in order, frees
 // their staging and completes their chunks; the submitting thread never blocks on the GPU.
 // Writer thread: pwrite of data read back from GPU buffers.
+#include <cerrno>
+#include <cstring>
+
 #include "cpu/file_io.h"
 #include "vulkan/vulkan_backend_impl.h"
 
@@ -59,7 +62,11 @@ void VulkanBackend::retire(CopyBatch &batch) {
     uint64_t staged = 0;
     bool any_writes = false;
     for (TransferChunk &c : batch.chunks) {
-        staged += c.decode == Decode::Nv ? c.packed_size : c.moved;
+        staged += c.decode == Decode::Nv || c.decode == Decode::Shader ? c.packed_size : c.moved;
+        if (c.decode == Decode::Shader) {
+            retire_shader_decode(c);
+            continue;
+        }
         if (c.decode != Decode::None) {
             // One chunk per GDeflate request; chunk_done would report the compressed size.
             ring_->free(c.span.id);
@@ -82,9 +89,55 @@ void VulkanBackend::retire(CopyBatch &batch) {
         write_cv_.notify_one();
 }
 
+// A shader decode's batch has retired: its status words (after the stream in staging, made
+// visible to the host by the barrier after the dispatches; staging is HOST_COHERENT, so nothing
+// needs invalidating) say whether every tile decoded. A corrupt tile fails the request like the
+// CPU decoder does (IoError, EBADMSG); the destination range then holds unspecified bytes. A tile
+// the shader could not finish (a driver's loop limit, or a status never written) is no verdict on
+// the data: the request goes back to the readers and is decoded on the CPU.
+void VulkanBackend::retire_shader_decode(TransferChunk &c) {
+    const uint8_t *status = staging_.mapped + c.span.offset + ShaderDecoder::staging_bytes(c.packed_size, 0);
+    bool corrupt = false, unfinished = false;
+    for (uint32_t t = 0; t < c.tiles; ++t) {
+        uint32_t s;
+        std::memcpy(&s, status + 4ull * t, 4);
+        corrupt = corrupt || (s != 0 && s < kShaderStatusFirstRetry);
+        unfinished = unfinished || s >= kShaderStatusFirstRetry;
+    }
+    free_staging(c);
+    if (c.record_error != VK_SUCCESS)
+        return c.work->finish(Status::DeviceError, 0, static_cast<int32_t>(c.record_error));
+    if (corrupt)
+        return c.work->finish(Status::IoError, 0, EBADMSG);
+    if (unfinished) {
+        TransferChunk retry = c;
+        retry.decode = Decode::Cpu;
+        retry.size = retry.moved = c.packed_size;
+        retry.span = RingSpan{};
+        retry.scratch = RingSpan{};
+        {
+            std::lock_guard<std::mutex> lock(task_mutex_);
+            if (!stopping_) {
+                tasks_.push_front(retry);
+                task_cv_.notify_one();
+                return;
+            }
+        }
+        return c.work->finish(Status::Cancelled, 0);  // the readers have stopped
+    }
+    stat_gdeflate_shader_.fetch_add(1, std::memory_order_relaxed);
+    c.work->finish(Status::Ok, c.size);
+}
+
+void VulkanBackend::free_staging(TransferChunk &c) {
+    ring_->free(c.span.id);
+    if (c.decode == Decode::Shader)
+        shader_->free_scratch(c.scratch.id);
+}
+
 void VulkanBackend::fail(CopyBatch &batch, VkResult result) {
     for (TransferChunk &c : batch.chunks) {
-        ring_->free(c.span.id);
+        free_staging(c);
         c.work->chunk_done(c.start, Status::DeviceError, 0, static_cast<int32_t>(result));
     }
 }

@@ -260,7 +260,8 @@ VulkanBackendConfig StandaloneDevice::backend_config() const {
 uint64_t StandaloneDevice::create_buffer(uint64_t size) {
     OwnedBuffer b;
     std::string error;
-    if (size == 0 || !vk::create_buffer(vk_, physical_, device_, size, MemoryKind::DeviceLocal, &b, &error, decompression_))
+    if (size == 0 || !vk::create_buffer(vk_, physical_, device_, size, MemoryKind::DeviceLocal, &b, &error,
+                                      decompression_ ? VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT : 0))
         return 0;
     std::lock_guard<std::mutex> lock(helper_mutex_);
     uint64_t handle = to_handle(b.buffer);

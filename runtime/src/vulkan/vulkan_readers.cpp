@@ -174,66 +174,98 @@ void VulkanBackend::hand_to_recorder(TransferChunk &chunk) {
     ready_cv_.notify_one();
 }
 
-// GDeflate into a GPU buffer. NV path: the compressed stream goes into staging as read, its
-// header and tile table are checked here, and the recorder turns the tiles into decompression
-// regions. CPU path (no extension, transfer-only queue, unaligned tiles or destination): the
-// compressed stream goes into a heap buffer (a memory source is used in place) and is decoded
-// into staging, then copied like any upload.
+// GDeflate into a GPU buffer. NV and shader paths: stage_gdeflate_gpu. CPU path (neither
+// usable, transfer-only queue, or the request too large for them): the compressed stream goes
+// into a heap buffer (a memory source is used in place) and is decoded into staging, then copied
+// like any upload.
 void VulkanBackend::stage_gdeflate(TransferChunk &chunk) {
-    const Request &req = chunk.work->req;
-    const uint64_t expected = req.uncompressed_size;
+    if (chunk.decode == Decode::Shader && !shader_->ready()) {
+        // The pipeline or the scratch could not be made (ShaderDecoder::why()): decode on the CPU.
+        chunk.decode = Decode::Cpu;
+        if (chunk.work->req.uncompressed_size > ring_->capacity())
+            return chunk.work->finish(Status::InvalidRequest, 0, 0, Field::Compression);
+    }
+    if (chunk.decode == Decode::Nv || chunk.decode == Decode::Shader)
+        return stage_gdeflate_gpu(chunk);
     std::unique_ptr<uint8_t[]> copy;
     const uint8_t *packed = chunk.src;
-    auto done = [&](Status s, int32_t error) { chunk.work->chunk_done(0, s, 0, error); };
-
-    if (chunk.decode == Decode::Nv) {
-        chunk.span = ring_->alloc(chunk.size);
-        if (chunk.work->cancelled()) {
-            ring_->free(chunk.span.id);
-            return done(Status::Cancelled, 0);
-        }
-        uint8_t *staging = staging_.mapped + chunk.span.offset;
-        IoOutcome io;
-        if (chunk.from_memory) {
-            std::memcpy(staging, chunk.src, chunk.size);
-        } else if ((io = read_fully(chunk.fd, staging, chunk.size, chunk.file_offset)).status != Status::Ok) {
-            ring_->free(chunk.span.id);
-            return done(io.status, io.error);  // EndOfFile: nothing was produced
-        }
-        gdeflate::StreamInfo info;
-        if (gdeflate::read_info(staging, chunk.size, &info) != gdeflate::Error::Ok ||
-            info.uncompressed_size != expected) {
-            ring_->free(chunk.span.id);
-            return done(Status::IoError, EBADMSG);
-        }
-        if (tiles_aligned(staging, info.tiles)) {
-            chunk.packed_size = chunk.size;
-            chunk.size = chunk.moved = expected;
-            return hand_to_recorder(chunk);
-        }
-        // Rare (our encoder and the reference keep tiles 4-byte aligned): decode on the CPU.
-        copy.reset(new (std::nothrow) uint8_t[chunk.size]);
-        if (!copy) {
-            ring_->free(chunk.span.id);
-            return done(Status::IoError, ENOMEM);
-        }
-        std::memcpy(copy.get(), staging, chunk.size);
-        ring_->free(chunk.span.id);  // before the next alloc: holding it could deadlock the ring
-        chunk.decode = Decode::Cpu;
-        if (expected > ring_->capacity())
-            return chunk.work->finish(Status::InvalidRequest, 0, 0, Field::Compression);
-        packed = copy.get();
-    } else if (!chunk.from_memory) {
+    if (!chunk.from_memory) {
         copy.reset(new (std::nothrow) uint8_t[chunk.size]);
         if (!copy)
-            return done(Status::IoError, ENOMEM);
+            return chunk.work->chunk_done(0, Status::IoError, 0, ENOMEM);
         IoOutcome io = read_fully(chunk.fd, copy.get(), chunk.size, chunk.file_offset);
         if (io.status != Status::Ok)
-            return done(io.status, io.error);
+            return chunk.work->chunk_done(0, io.status, 0, io.error);
         packed = copy.get();
     }
     if (!stage_gdeflate_cpu(chunk, packed))
         return;
+    hand_to_recorder(chunk);
+}
+
+// The compressed stream goes into staging as read and its header and tile table are checked
+// here. NV: the recorder turns the tiles into decompression regions. Shader: a status word per
+// tile follows the stream (set to "not run"; the shader overwrites it), scratch is reserved for
+// the decoded bytes, and the recorder dispatches the shader and copies scratch -> buffer. An NV
+// request whose tiles are not 4-byte aligned (never with our encoder or the reference) goes to
+// the shader when it can, else to the CPU.
+void VulkanBackend::stage_gdeflate_gpu(TransferChunk &chunk) {
+    const uint64_t expected = chunk.work->req.uncompressed_size;
+    auto done = [&](Status s, int32_t error) { chunk.work->chunk_done(0, s, 0, error); };
+    const bool shader_fits = shader_ && shader_->fits(chunk.size, expected, ring_->capacity());
+    chunk.span = ring_->alloc(shader_fits ? ShaderDecoder::staging_bytes(chunk.size, expected) : chunk.size);
+    if (chunk.work->cancelled()) {
+        ring_->free(chunk.span.id);
+        return done(Status::Cancelled, 0);
+    }
+    uint8_t *staging = staging_.mapped + chunk.span.offset;
+    IoOutcome io;
+    if (chunk.from_memory) {
+        std::memcpy(staging, chunk.src, chunk.size);
+    } else if ((io = read_fully(chunk.fd, staging, chunk.size, chunk.file_offset)).status != Status::Ok) {
+        ring_->free(chunk.span.id);
+        return done(io.status, io.error);  // EndOfFile: nothing was produced
+    }
+    gdeflate::StreamInfo info;
+    if (gdeflate::read_info(staging, chunk.size, &info) != gdeflate::Error::Ok || info.uncompressed_size != expected) {
+        ring_->free(chunk.span.id);
+        return done(Status::IoError, EBADMSG);
+    }
+    if (chunk.decode == Decode::Nv && !tiles_aligned(staging, info.tiles)) {
+        if (shader_fits && shader_->ready()) {
+            chunk.decode = Decode::Shader;
+        } else {
+            std::unique_ptr<uint8_t[]> copy(new (std::nothrow) uint8_t[chunk.size]);
+            if (!copy) {
+                ring_->free(chunk.span.id);
+                return done(Status::IoError, ENOMEM);
+            }
+            std::memcpy(copy.get(), staging, chunk.size);
+            ring_->free(chunk.span.id);  // before the next alloc: holding it could deadlock the ring
+            chunk.decode = Decode::Cpu;
+            if (expected > ring_->capacity())
+                return chunk.work->finish(Status::InvalidRequest, 0, 0, Field::Compression);
+            if (stage_gdeflate_cpu(chunk, copy.get()))
+                hand_to_recorder(chunk);
+            return;
+        }
+    }
+    chunk.packed_size = chunk.size;
+    chunk.tiles = info.tiles;
+    if (chunk.decode == Decode::Shader) {
+        uint8_t *status = staging + ShaderDecoder::staging_bytes(chunk.size, 0);
+        for (uint32_t t = 0; t < info.tiles; ++t)
+            std::memcpy(status + 4ull * t, &kShaderStatusNotRun, 4);
+        // Waiting here while holding staging cannot deadlock: whoever holds scratch holds its
+        // staging already and goes on to the recorder without waiting for more.
+        chunk.scratch = shader_->alloc_scratch(expected);
+        if (chunk.work->cancelled()) {
+            shader_->free_scratch(chunk.scratch.id);
+            ring_->free(chunk.span.id);
+            return done(Status::Cancelled, 0);
+        }
+    }
+    chunk.size = chunk.moved = expected;
     hand_to_recorder(chunk);
 }
 

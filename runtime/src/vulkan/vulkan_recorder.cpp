@@ -17,9 +17,12 @@ namespace {
 // Bounds a batch made of tiny requests; a region costs a little driver and GPU time.
 constexpr size_t kMaxChunksPerBatch = 4096;
 
+// NV decompressions first, then shader decodes (each group ends with its barrier), then copies.
+int stage_of(const TransferChunk &c) { return c.decode == Decode::Nv ? 0 : c.decode == Decode::Shader ? 1 : 2; }
+
 bool goes_first(const TransferChunk &a, const TransferChunk &b) {
-    if ((a.decode == Decode::Nv) != (b.decode == Decode::Nv))
-        return a.decode == Decode::Nv;  // decompressions first, then one barrier, then copies
+    if (stage_of(a) != stage_of(b))
+        return stage_of(a) < stage_of(b);
     if (a.kind != b.kind)
         return a.kind == ChunkKind::GpuRead;  // uploads first, read-backs after a barrier
     // Grouped by GPU buffer (one vkCmdCopyBuffer per buffer), in address order so that
@@ -58,8 +61,11 @@ void VulkanBackend::recorder_loop() {
             // Taken after waiting for a free batch: whatever arrived meanwhile joins this one.
             std::lock_guard<std::mutex> lock(ready_mutex_);
             uint64_t bytes = 0;
+            uint32_t shader_jobs = 0;  // each needs a descriptor set from the batch's pool
             while (!ready_.empty() && batch->chunks.size() < kMaxChunksPerBatch &&
                    (batch->chunks.empty() || bytes + ready_.front().size <= config_.flush_bytes)) {
+                if (ready_.front().decode == Decode::Shader && shader_jobs++ == kMaxShaderJobsPerBatch)
+                    break;
                 bytes += ready_.front().size;
                 batch->chunks.push_back(ready_.front());
                 ready_.pop_front();
@@ -97,6 +103,7 @@ void VulkanBackend::record(CopyBatch &batch) {
     bool readback_barrier_done = false;
     uint64_t regions_recorded = 0;
     size_t i = record_decompressions(batch);
+    i = record_shader_decodes(batch, i);
     while (i < batch.chunks.size()) {
         // One vkCmdCopyBuffer for the chunks of one kind and buffer; chunks adjacent in both
         // staging and the GPU buffer share a region.
@@ -192,6 +199,19 @@ size_t VulkanBackend::record_decompressions(CopyBatch &batch) {
     vk_.vkCmdPipelineBarrier(batch.cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1,
                              &barrier, 0, nullptr, 0, nullptr);
     return n;
+}
+
+// The Decode::Shader chunks that follow the NV ones: a dispatch each, one barrier, then a copy
+// scratch -> buffer each (gdeflate_shader.cpp). Returns the index of the first chunk after them.
+size_t VulkanBackend::record_shader_decodes(CopyBatch &batch, size_t first) {
+    size_t end = first;
+    while (end < batch.chunks.size() && batch.chunks[end].decode == Decode::Shader)
+        ++end;
+    if (end == first)
+        return first;
+    uint32_t regions = shader_->record(batch.cmd, batch.slot, staging_.buffer, &batch.chunks[first], end - first);
+    stat_gpu_copies_.fetch_add(regions, std::memory_order_relaxed);
+    return end;
 }
 
 VkResult VulkanBackend::submit_batch(CopyBatch &batch) {

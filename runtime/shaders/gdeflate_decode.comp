@@ -1,0 +1,768 @@
+// SPDX-License-Identifier: MIT
+// GDeflate tile decoder for the Vulkan backend (docs/gdeflate.md, "GPU compute shader").
+//
+// One workgroup of 32 invocations decodes one 64 KiB tile; invocation n is lane n of the format
+// and owns that lane's bit buffer. The 32-lane schedule is the CPU decoder's
+// (runtime/src/gdeflate/tile_decoder.cpp, lane_reader.h), run a round of up to 32 turns at a
+// time: every lane decodes its symbol at once, then prefix sums over the lanes in turn order give
+// what the serial decoder computes turn by turn (which word each refill takes, where each byte
+// goes, which turns an end-of-block cancels). Match copies of a round run one after the other,
+// each spread over the 32 invocations. The bytes produced and the streams rejected are the CPU
+// decoder's.
+//
+// Binding 0: the request's staging span: the whole tile stream (header, tile table, tile data),
+//            then, from word `status_word`, one status word per tile, written here.
+// Binding 1: the request's span of the backend's device-local scratch buffer, zero-filled before
+//            the dispatch: tile t writes bytes [t * 64 KiB, t * 64 KiB + its size), by atomicOr
+//            (several invocations fill one word). The backend copies it to the destination.
+//
+// Safety: every input read is inside the tile's range (bytes past it read as zero "phantom" bits,
+// and consuming one fails), every output write is checked against the tile's size before it is
+// made, and every loop ends: each round consumes input bits or output space, and rounds are also
+// counted against a bound no valid tile reaches. Status values are ds::gdeflate::Error numbers
+// (0 = Ok) for corrupt data, 256 and up for "not decoded here" (the backend then decodes the
+// request on the CPU); runtime/src/vulkan/gdeflate_shader.h mirrors them.
+//
+// Loops: lavapipe (Mesa's llvmpipe) ends every loop of an invocation once 65535 loop iterations
+// have run in total. Rounds keep a tile far below that (about 2100 iterations for 64 KiB of
+// literals); prefix sums and symbol decoding are unrolled. Every loop checks afterwards that it
+// finished, so a driver limit shows up as kStatusLoopLimit, never as wrong bytes.
+#version 450
+
+layout(local_size_x = 32) in;
+
+layout(std430, set = 0, binding = 0) restrict buffer Packed { uint packed_words[]; };
+layout(std430, set = 0, binding = 1) coherent restrict buffer Output { uint out_words[]; };
+
+layout(push_constant) uniform Job {
+    uint tiles;              // tiles in the stream (checked against the header on the CPU)
+    uint packed_size;        // bytes of the stream at the start of binding 0
+    uint uncompressed_size;  // bytes the stream decodes to
+    uint status_word;        // word index in binding 0 of tile 0's status
+} job;
+
+const uint kOk = 0u;
+const uint kTruncated = 2u;
+const uint kBadTileTable = 4u;
+const uint kBadBlockType = 5u;
+const uint kBadHuffmanCode = 6u;
+const uint kBadDistance = 7u;
+const uint kOutputOverrun = 8u;
+const uint kSizeMismatch = 9u;
+const uint kStatusTurnLimit = 256u;  // more rounds than any valid tile needs
+const uint kStatusLoopLimit = 257u;  // a loop stopped early (the driver's iteration limit)
+
+const uint kTileSize = 65536u;
+const uint kNone = 0xFFFFFFFFu;
+
+const uint kPrecodeOrder[19] = uint[](16u, 17u, 18u, 0u, 8u, 7u, 9u, 6u, 10u, 5u, 11u, 4u, 12u, 3u, 13u, 2u, 14u, 1u, 15u);
+const uint kLengthBase[31] = uint[](3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 13u, 15u, 17u, 19u, 23u, 27u, 31u, 35u, 43u, 51u,
+                                    59u, 67u, 83u, 99u, 115u, 131u, 163u, 195u, 227u, 3u, 3u, 3u);
+const uint kLengthExtra[31] = uint[](0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 1u, 1u, 1u, 1u, 2u, 2u, 2u, 2u, 3u, 3u, 3u, 3u, 4u, 4u,
+                                     4u, 4u, 5u, 5u, 5u, 5u, 16u, 16u, 16u);
+const uint kDistBase[32] = uint[](1u, 2u, 3u, 4u, 5u, 7u, 9u, 13u, 17u, 25u, 33u, 49u, 65u, 97u, 129u, 193u, 257u, 385u,
+                                  513u, 769u, 1025u, 1537u, 2049u, 3073u, 4097u, 6145u, 8193u, 12289u, 16385u, 24577u,
+                                  32769u, 49153u);
+const uint kDistExtra[32] = uint[](0u, 0u, 0u, 0u, 1u, 1u, 2u, 2u, 3u, 3u, 4u, 4u, 5u, 5u, 6u, 6u, 7u, 7u, 8u, 8u, 9u, 9u,
+                                   10u, 10u, 11u, 11u, 12u, 12u, 13u, 13u, 14u, 14u);
+
+#define REPEAT31(M) M(0u) M(1u) M(2u) M(3u) M(4u) M(5u) M(6u) M(7u) M(8u) M(9u) M(10u) M(11u) M(12u) M(13u) M(14u) \
+    M(15u) M(16u) M(17u) M(18u) M(19u) M(20u) M(21u) M(22u) M(23u) M(24u) M(25u) M(26u) M(27u) M(28u) M(29u) M(30u)
+
+// ---- workgroup state. Written by one invocation (or by all with the same value), read by all
+// after a barrier, so every decision taken from it is uniform. ----
+shared uint s_status;       // first error, 0 while none
+shared uint s_next_word;    // the tile's next 32-bit word: the next refill takes it
+shared uint s_out;          // output bytes produced or reserved by matches
+shared uint s_rounds;
+shared uint s_final;
+shared uint s_type;
+shared uint s_stored_len;
+shared uint s_num_litlen;
+shared uint s_num_dist;
+shared uint s_num_precode;
+shared uint s_fixed;        // 1: tables 0 and 1 hold the fixed codes
+shared uint s_drain_start;  // lane whose turn comes first after end-of-block
+shared uint s_round_end;    // 1: the Huffman round ended with end-of-block
+shared uint s_cl_index;     // code lengths read so far
+shared uint s_cl_last;      // the last code length written (for repeat code 16)
+shared uint s_ncopies;
+shared uvec4 s_pub[32];     // per lane: what its turn produced (summed in turn order)
+shared uint s_val[32];
+shared uvec4 s_total;       // the round's sums, written by its last turn
+shared uint s_total_val;
+shared uint s_copy_pos[32]; // the round's match copies, in turn order
+shared uint s_copy_len[32];
+shared uint s_copy_dist[32];
+
+// Canonical Huffman tables: 0 = literal/length, 1 = distance, 2 = precode. A code of length L is
+// found by comparing the next 15 bits, first bit as the most significant, with s_limit[L]: the
+// left-justified end of the codes of length <= L.
+const uint kSymStart[3] = uint[](0u, 288u, 320u);
+shared uint s_limit[48];
+shared int s_base[48];      // sorted index of a length-L code = its value + s_base[L]
+shared uint s_single[3];    // kNone, or the symbol every input decodes to with length 1
+shared uint s_syms[339];    // symbols sorted by (length, value), per table from kSymStart
+// Code lengths: 0..457 literal/length then distance lengths (room for a repeat that runs past
+// the end), 460..478 precode lengths.
+const uint kPrecodeLens = 460u;
+shared uint s_lens[480];
+
+// ---- this invocation's lane ----
+uint lane;
+uint lo;            // bit buffer: up to 63 bits, lo = bits 0..31, hi = bits 32..62
+uint hi;
+uint nbits;
+uint phantom;       // how many of the top bits of the buffer lie past the tile's end
+bool trunc;         // consumed a phantom bit
+uint save_lo;
+uint save_hi;
+uint save_nbits;
+bool save_trunc;
+bool pend;          // a length was read: the lane's next turn reads its distance and copies
+uint pend_len;
+uint pend_pos;
+
+uint in_base;       // byte offset of the tile in binding 0
+uint in_size;
+uint out_base;      // byte offset of the tile in binding 1 (a multiple of 64 KiB)
+uint out_cap;       // the tile's size
+
+// Any invocation may fail the tile; the first status stays (racing writers all write non-zero).
+void fail(uint status) {
+    if (s_status == 0u)
+        s_status = status;
+}
+
+void sync() {
+    memoryBarrierBuffer();
+    memoryBarrierShared();
+    barrier();
+}
+
+// `avail` (1..4) bytes at byte offset `at` of binding 0, little-endian, zero above them.
+uint load_bytes(uint at, uint avail) {
+    uint word = at >> 2u;
+    uint shift = (at & 3u) * 8u;
+    uint v = packed_words[word] >> shift;
+    if (shift != 0u && avail > 4u - (at & 3u))
+        v |= packed_words[word + 1u] << (32u - shift);
+    if (avail < 4u)
+        v &= (1u << (avail * 8u)) - 1u;
+    return v;
+}
+
+// The lane holds fewer than 32 bits: append word k of the tile (phantom bits past its end).
+void refill(uint k) {
+    uint word = 0u;
+    uint real = 0u;
+    if (k < (in_size + 3u) / 4u) {
+        uint at = 4u * k;
+        uint n = min(in_size - at, 4u);
+        word = load_bytes(in_base + at, n);
+        real = n * 8u;
+    }
+    lo |= word << nbits;
+    hi = nbits == 0u ? 0u : word >> (32u - nbits);
+    nbits += 32u;
+    phantom += 32u - real;
+}
+
+uint peek(uint n) { return lo & ((1u << n) - 1u); }  // n <= 16
+
+bool skip(uint n) {  // n <= 16
+    if (n > nbits - phantom) {
+        trunc = true;
+        return false;
+    }
+    if (n != 0u) {
+        lo = (lo >> n) | (hi << (32u - n));
+        hi >>= n;
+        nbits -= n;
+    }
+    return true;
+}
+
+uint take(uint n) {
+    uint v = peek(n);
+    return skip(n) ? v : 0u;
+}
+
+void save() {
+    save_lo = lo;
+    save_hi = hi;
+    save_nbits = nbits;
+    save_trunc = trunc;
+}
+
+void restore() {
+    lo = save_lo;
+    hi = save_hi;
+    nbits = save_nbits;
+    trunc = save_trunc;
+}
+
+// Lane 0 alone (block headers): a refill point outside a round.
+void ensure_serial() {
+    if (nbits < 32u) {
+        refill(s_next_word);
+        s_next_word += 1u;
+    }
+}
+
+// Sums of s_pub over the turns before `order` in a round whose first turn is lane `start`.
+uvec4 pub_before(uint start, uint order) {
+    uvec4 sum = uvec4(0u);
+#define PUB_STEP(K) if (K < order) sum += s_pub[(start + K) & 31u];
+    REPEAT31(PUB_STEP)
+#undef PUB_STEP
+    return sum;
+}
+
+uint decode(uint t) {
+    if (s_single[t] != kNone) {
+        skip(1u);
+        return s_single[t];
+    }
+    uint rev = bitfieldReverse(lo) >> 17u;
+    uint b = t * 16u;
+    uint l = 1u;  // 1 + the number of limits at or below rev: the code's length
+#define LEN_STEP(L) l += rev >= s_limit[b + L] ? 1u : 0u;
+    LEN_STEP(1u) LEN_STEP(2u) LEN_STEP(3u) LEN_STEP(4u) LEN_STEP(5u) LEN_STEP(6u) LEN_STEP(7u)
+    LEN_STEP(8u) LEN_STEP(9u) LEN_STEP(10u) LEN_STEP(11u) LEN_STEP(12u) LEN_STEP(13u) LEN_STEP(14u)
+#undef LEN_STEP
+    uint index = uint(int(rev >> (15u - l)) + s_base[b + l]);
+    skip(l);
+    return s_syms[min(kSymStart[t] + index, 338u)];  // index < the table's size for every code it accepted
+}
+
+// Lane 0 alone. Same acceptance rules as build_decode_table (huffman_decode.cpp): over-long,
+// over-subscribed and incomplete codes fail, except no code at all (decodes symbol 0) and one
+// code of length 1. Returns false on failure, or when a loop was cut short (sets the status).
+bool build_table(uint t, uint start, uint count, uint max_len) {
+    uint cnt[16];
+    for (uint l = 0u; l < 16u; ++l)
+        cnt[l] = 0u;
+    uint longest = 0u;
+    uint s = 0u;
+    for (; s < count; ++s) {
+        uint l = s_lens[start + s];
+        if (l > max_len)
+            return false;
+        cnt[l] += 1u;
+        longest = max(longest, l);
+    }
+    if (s != count) {
+        fail(kStatusLoopLimit);
+        return false;
+    }
+    s_single[t] = kNone;
+    if (longest == 0u) {
+        s_single[t] = 0u;
+        return true;
+    }
+    uint used = 0u;
+    for (uint l = 1u; l <= longest; ++l)
+        used += cnt[l] << (longest - l);
+    uint space = 1u << longest;
+    if (used > space)
+        return false;
+    if (used < space) {
+        if (longest != 1u || cnt[1] != 1u)
+            return false;
+        for (s = 0u; s < count; ++s)
+            if (s_lens[start + s] == 1u)
+                s_single[t] = s;
+        return true;
+    }
+    uint next[16];
+    uint code = 0u;
+    uint index = 0u;
+    for (uint l = 1u; l < 16u; ++l) {
+        if (l <= longest) {
+            s_limit[t * 16u + l] = (code + cnt[l]) << (15u - l);
+            s_base[t * 16u + l] = int(index) - int(code);
+            next[l] = index;
+            index += cnt[l];
+            code = (code + cnt[l]) << 1u;
+        } else {
+            s_limit[t * 16u + l] = 32768u;
+            s_base[t * 16u + l] = 0;
+        }
+    }
+    for (s = 0u; s < count; ++s) {
+        uint l = s_lens[start + s];
+        if (l != 0u) {
+            s_syms[kSymStart[t] + next[l]] = s;
+            next[l] += 1u;
+        }
+    }
+    if (s != count) {
+        fail(kStatusLoopLimit);
+        return false;
+    }
+    return true;
+}
+
+void fixed_tables() {  // lane 0 alone
+    for (uint s = 0u; s < 288u; ++s)
+        s_lens[s] = s < 144u ? 8u : s < 256u ? 9u : s < 280u ? 7u : 8u;
+    for (uint s = 0u; s < 32u; ++s)
+        s_lens[288u + s] = 5u;
+    if (build_table(0u, 0u, 288u, 15u) && build_table(1u, 288u, 32u, 15u))
+        s_fixed = 1u;
+    else
+        fail(kStatusLoopLimit);  // the fixed codes are valid: only a cut loop fails them
+}
+
+// ---- output: bytes of this tile's part of binding 1 (zero-filled before the dispatch) ----
+void put_byte(uint pos, uint b) {
+    uint at = out_base + pos;
+    atomicOr(out_words[at >> 2u], b << ((at & 3u) * 8u));
+}
+
+uint get_byte(uint pos) {
+    uint at = out_base + pos;
+    return (out_words[at >> 2u] >> ((at & 3u) * 8u)) & 0xFFu;
+}
+
+void copy_byte(uint pos, uint dist, uint b) {
+    // An overlapping match repeats its first `dist` bytes.
+    uint from = pos - dist + (b < dist ? b : b % dist);
+    put_byte(pos + b, get_byte(from));
+}
+
+// The round's matches, one after the other (a match may copy bytes the one before it wrote),
+// 32 bytes of one match per step, one byte per invocation. Every byte before a match's position
+// is final by now. One loop for all of it: lavapipe counts loop iterations, not work.
+void run_copies() {
+    uint n = s_status == 0u ? s_ncopies : 0u;
+    uint k = 0u;     // the match being copied
+    uint first = 0u;  // its first byte in this step
+    while (k < n) {
+        uint len = s_copy_len[k];
+        uint b = first + lane;
+        if (b < len)
+            copy_byte(s_copy_pos[k], s_copy_dist[k], b);
+        first += 32u;
+        if (first >= len) {
+            k += 1u;
+            first = 0u;
+        }
+        sync();
+    }
+    if (k < n)
+        fail(kStatusLoopLimit);
+    sync();
+}
+
+// ---- rounds ----
+
+// Lane 0 alone: block header (BFINAL, BTYPE, refill point), plus LEN (stored) or HLIT, HDIST,
+// HCLEN and a refill point (dynamic).
+void block_header() {
+    uint final_block = take(1u);
+    uint type = take(2u);
+    ensure_serial();
+    s_final = final_block;
+    s_type = type;
+    if (trunc) {
+        fail(kTruncated);
+    } else if (type == 0u) {
+        uint len = take(16u);
+        if (trunc)
+            fail(kTruncated);
+        else if (len > out_cap - s_out)
+            fail(kOutputOverrun);
+        s_stored_len = len;
+    } else if (type == 2u) {
+        s_fixed = 0u;
+        s_num_litlen = take(5u) + 257u;
+        s_num_dist = take(5u) + 1u;
+        s_num_precode = take(4u) + 4u;
+        ensure_serial();  // a truncated header fails after the precode lengths, as on the CPU
+    } else if (type == 3u) {
+        fail(kBadBlockType);
+    }
+}
+
+// Stored: byte j is lane j % 32's turn (byte 0 continues lane 0's header turn).
+void stored_rounds() {
+    uint len = s_stored_len;
+    uint base = 0u;
+    for (; base < len; base += 32u) {
+        uint j = base + lane;
+        bool taken = j < len;
+        uint need = 0u;
+        if (taken) {
+            put_byte(s_out + j, take(8u));
+            need = nbits < 32u ? 1u : 0u;
+        }
+        s_pub[lane] = uvec4(0u, need, 0u, 0u);
+        sync();
+        uvec4 before = pub_before(0u, lane);
+        if (taken) {
+            if (trunc)
+                fail(kTruncated);
+            if (need != 0u)
+                refill(s_next_word + before.y);
+            if (j + 1u == len || lane == 31u)
+                s_total = before + s_pub[lane];
+        }
+        sync();
+        if (lane == 0u) {
+            s_next_word += s_total.y;
+            s_rounds += 1u;
+        }
+        sync();
+        if (s_status != 0u)
+            break;
+    }
+    sync();
+    if (lane == 0u && s_status == 0u) {
+        if (base < len)
+            fail(kStatusLoopLimit);
+        s_out += len;
+        s_drain_start = len & 31u;  // the lane after the last byte's (lane 0 for an empty block)
+    }
+}
+
+// Dynamic block: precode length i in lane i, then one code-length symbol per turn from lane 0,
+// then the two tables (lane 0).
+void dynamic_tables() {
+    uint np = s_num_precode;
+    bool taken = lane < np;
+    uint need = 0u;
+    if (taken) {
+        s_lens[kPrecodeLens + kPrecodeOrder[lane]] = take(3u);
+        need = nbits < 32u ? 1u : 0u;
+    } else if (lane < 19u) {
+        s_lens[kPrecodeLens + kPrecodeOrder[lane]] = 0u;
+    }
+    s_pub[lane] = uvec4(0u, need, 0u, 0u);
+    sync();
+    uvec4 before = pub_before(0u, lane);
+    if (taken) {
+        if (trunc)
+            fail(kTruncated);
+        if (need != 0u)
+            refill(s_next_word + before.y);
+        if (lane + 1u == np)
+            s_total = before + s_pub[lane];
+    }
+    sync();
+    if (lane == 0u) {
+        s_next_word += s_total.y;
+        if (s_status == 0u && !build_table(2u, kPrecodeLens, 19u, 7u))
+            fail(kBadHuffmanCode);
+        s_cl_index = 0u;
+        s_cl_last = kNone;
+    }
+    sync();
+    if (s_status != 0u)
+        return;
+
+    uint total = s_num_litlen + s_num_dist;
+    for (;;) {
+        if (s_cl_index >= total)
+            break;
+        save();
+        uint sym = decode(2u);
+        uint count = 1u;
+        uint value = sym;
+        uint repeat = 0u;
+        if (sym == 16u) {
+            repeat = 1u;
+            count = 3u + take(2u);
+        } else if (sym == 17u) {
+            count = 3u + take(3u);
+            value = 0u;
+        } else if (sym == 18u) {
+            count = 11u + take(7u);
+            value = 0u;
+        }
+        need = nbits < 32u ? 1u : 0u;
+        s_pub[lane] = uvec4(count, need, repeat, 0u);
+        s_val[lane] = value;
+        sync();
+        before = pub_before(0u, lane);
+        uint at = s_cl_index + before.x;
+        if (at >= total) {
+            restore();  // the code lengths were complete before this turn
+        } else {
+            if (repeat != 0u) {
+                // Code 16 repeats the last length: from the nearest earlier turn of this round
+                // that is not a 16 itself, else from before this round.
+                uint v = s_cl_last;
+#define PREV_STEP(K) if (K < lane && s_pub[K].z == 0u) v = s_val[K];
+                REPEAT31(PREV_STEP)
+#undef PREV_STEP
+                if (at == 0u)
+                    fail(kBadHuffmanCode);  // nothing to repeat
+                value = v;
+            }
+            // A repeat may run past `total` (at < 320, count <= 138: s_lens has room).
+            uint k = 0u;
+            for (; k < count; ++k)
+                s_lens[at + k] = value;
+            if (k < count)
+                fail(kStatusLoopLimit);
+            if (trunc)
+                fail(kTruncated);
+            if (need != 0u)
+                refill(s_next_word + before.y);
+            if (at + count >= total || lane == 31u) {
+                s_total = before + s_pub[lane];
+                s_total_val = value;
+            }
+        }
+        sync();
+        if (lane == 0u) {
+            s_cl_index += s_total.x;
+            s_next_word += s_total.y;
+            s_cl_last = s_total_val;
+            s_rounds += 1u;
+        }
+        sync();
+        if (s_status != 0u)
+            return;
+    }
+    if (lane == 0u) {
+        if (s_cl_index < total)
+            fail(kStatusLoopLimit);
+        else if (!build_table(0u, 0u, s_num_litlen, 15u) || !build_table(1u, s_num_litlen, s_num_dist, 15u))
+            fail(kBadHuffmanCode);
+    }
+}
+
+// Huffman data: rounds of 32 turns from lane 0. A turn decodes a literal (written at once), a
+// length (its bytes are reserved at once), or end-of-block (the round's last turn, no refill);
+// a lane that owes a distance reads it instead and its match is copied after the round's turns.
+void huffman_rounds() {
+    bool ended = false;
+    for (;;) {
+        save();
+        uint kind;  // 0 literal, 1 length, 2 end of block, 3 distance
+        uint value = 0u;
+        uint bytes = 0u;
+        if (pend) {
+            uint sym = decode(1u) & 31u;
+            value = kDistBase[sym] + take(kDistExtra[sym]);
+            kind = 3u;
+        } else {
+            uint sym = decode(0u);
+            if (sym < 256u) {
+                kind = 0u;
+                value = sym;
+                bytes = 1u;
+            } else if (sym == 256u) {
+                kind = 2u;
+            } else {
+                kind = 1u;
+                value = kLengthBase[sym - 257u] + take(kLengthExtra[sym - 257u]);
+                bytes = value;
+            }
+        }
+        uint need = kind != 2u && nbits < 32u ? 1u : 0u;
+        s_pub[lane] = uvec4(bytes, need, kind == 2u ? 1u : 0u, kind == 3u ? 1u : 0u);
+        sync();
+        uvec4 before = pub_before(0u, lane);
+        if (before.z != 0u) {
+            restore();  // an earlier turn of this round ended the block
+        } else {
+            if (trunc)
+                fail(kTruncated);
+            uint at = s_out + before.x;
+            if (bytes != 0u && (at > out_cap || bytes > out_cap - at)) {
+                fail(kOutputOverrun);
+            } else if (kind == 0u) {
+                put_byte(at, value);
+            } else if (kind == 1u) {
+                pend = true;
+                pend_len = value;
+                pend_pos = at;
+            } else if (kind == 3u) {
+                pend = false;
+                if (value > pend_pos) {
+                    fail(kBadDistance);
+                } else {
+                    s_copy_pos[before.w] = pend_pos;
+                    s_copy_len[before.w] = pend_len;
+                    s_copy_dist[before.w] = value;
+                }
+            }
+            if (need != 0u)
+                refill(s_next_word + before.y);
+            if (kind == 2u)
+                s_drain_start = lane;
+            if (kind == 2u || lane == 31u)
+                s_total = before + s_pub[lane];
+        }
+        sync();
+        if (lane == 0u) {
+            s_out += s_total.x;
+            s_next_word += s_total.y;
+            s_round_end = s_total.z;
+            s_ncopies = s_total.w;
+            s_rounds += 1u;
+        }
+        sync();
+        run_copies();
+        if (s_status != 0u)
+            break;
+        if (s_round_end != 0u) {
+            ended = true;
+            break;
+        }
+    }
+    sync();
+    if (!ended && lane == 0u)
+        fail(kStatusLoopLimit);  // no-op when an error ended the loop
+}
+
+// After end-of-block every lane gets one more turn, from s_drain_start, to pay the distance it
+// still owes.
+void drain_round() {
+    uint start = s_drain_start;
+    uint order = (lane - start) & 31u;
+    uint dist = 0u;
+    if (pend) {
+        uint sym = decode(1u) & 31u;
+        dist = kDistBase[sym] + take(kDistExtra[sym]);
+    }
+    uint need = nbits < 32u ? 1u : 0u;
+    s_pub[lane] = uvec4(0u, need, 0u, pend ? 1u : 0u);
+    sync();
+    uvec4 before = pub_before(start, order);
+    if (trunc)
+        fail(kTruncated);
+    if (pend) {
+        pend = false;
+        if (dist > pend_pos) {
+            fail(kBadDistance);
+        } else {
+            s_copy_pos[before.w] = pend_pos;
+            s_copy_len[before.w] = pend_len;
+            s_copy_dist[before.w] = dist;
+        }
+    }
+    if (need != 0u)
+        refill(s_next_word + before.y);
+    if (order == 31u)
+        s_total = before + s_pub[lane];
+    sync();
+    if (lane == 0u) {
+        s_next_word += s_total.y;
+        s_ncopies = s_total.w;
+        s_rounds += 1u;
+    }
+    sync();
+    run_copies();
+}
+
+void decode_blocks(uint round_limit) {
+    bool finished = false;
+    for (;;) {
+        sync();  // everyone has read the previous block's state before lane 0 overwrites it
+        if (lane == 0u)
+            block_header();
+        sync();
+        if (s_status != 0u)
+            break;
+        if (s_type == 0u) {
+            stored_rounds();
+        } else {
+            if (s_type == 2u)
+                dynamic_tables();
+            else if (lane == 0u && s_fixed == 0u)
+                fixed_tables();
+            sync();
+            if (s_status != 0u)
+                break;
+            huffman_rounds();
+        }
+        sync();
+        if (s_status != 0u)
+            break;
+        drain_round();
+        if (s_status != 0u)
+            break;
+        if (s_final != 0u) {
+            finished = true;
+            break;
+        }
+        if (s_rounds > round_limit)
+            break;
+    }
+    sync();
+    if (lane == 0u && s_status == 0u) {
+        if (!finished)
+            fail(s_rounds > round_limit ? kStatusTurnLimit : kStatusLoopLimit);
+        else if (s_out != out_cap)
+            fail(kSizeMismatch);
+    }
+}
+
+// The tile's compressed range and size; kOk or kBadTileTable. The tile table was checked on the
+// CPU; checked again here so that a bad one cannot make this shader read outside the stream.
+uint locate_tile(uint tile) {
+    uint data_start = 8u + 4u * job.tiles;
+    if (job.tiles == 0u || data_start > job.packed_size)
+        return kBadTileTable;
+    uint data_size = job.packed_size - data_start;
+    uint start = tile == 0u ? 0u : packed_words[2u + tile];
+    if (start > data_size)
+        return kBadTileTable;
+    uint size;
+    if (tile + 1u < job.tiles) {
+        uint end = packed_words[3u + tile];
+        if (end < start || end > data_size)
+            return kBadTileTable;
+        size = end - start;
+    } else {
+        size = packed_words[2u];
+        if (size > data_size - start)
+            return kBadTileTable;
+    }
+    in_base = data_start + start;
+    in_size = size;
+    uint before = tile * kTileSize;
+    if (job.uncompressed_size <= before)
+        return kBadTileTable;  // the job's sizes disagree (the CPU checked them)
+    uint remaining = job.uncompressed_size - before;
+    out_base = before;
+    out_cap = tile + 1u < job.tiles ? kTileSize : remaining;
+    if (out_cap > remaining || out_cap > kTileSize)
+        return kBadTileTable;
+    return kOk;
+}
+
+void main() {
+    lane = gl_LocalInvocationID.x;
+    uint tile = gl_WorkGroupID.x;
+    uint located = tile < job.tiles ? locate_tile(tile) : kBadTileTable;
+    if (lane == 0u) {
+        s_status = located;
+        s_next_word = 32u;
+        s_out = 0u;
+        s_rounds = 0u;
+        s_fixed = 0u;
+    }
+    lo = 0u;
+    hi = 0u;
+    nbits = 0u;
+    phantom = 0u;
+    trunc = false;
+    pend = false;
+    if (located == kOk)
+        refill(lane);  // the tile starts with one word per lane, lanes 0..31
+    sync();
+    if (s_status == kOk) {
+        // Each round either consumes input bits or fails, so no valid tile comes near this.
+        uint round_limit = 4u * 8u * min(in_size, 1u << 24u) + 4096u;
+        decode_blocks(round_limit);
+    }
+    sync();
+    if (lane == 0u && tile < job.tiles)
+        packed_words[job.status_word + tile] = s_status;
+}

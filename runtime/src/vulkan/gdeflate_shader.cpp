@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+#include "vulkan/gdeflate_shader.h"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "ds/gdeflate.h"
+
+// Generated at build time by glslangValidator from runtime/shaders/gdeflate_decode.comp.
+#include "gdeflate_decode.spv.h"
+
+namespace ds::vk {
+namespace {
+
+// Mirrors the push-constant block `Job` of gdeflate_decode.comp.
+struct ShaderJob {
+    uint32_t tiles;
+    uint32_t packed_size;
+    uint32_t uncompressed_size;
+    uint32_t status_word;
+};
+
+constexpr uint64_t kScratchAlignment = 256;  // >= every minStorageBufferOffsetAlignment (spec maximum)
+
+uint64_t round4(uint64_t n) { return (n + 3) & ~3ull; }
+
+uint64_t tiles_of(uint64_t uncompressed_size) {
+    return (uncompressed_size + gdeflate::kTileSize - 1) / gdeflate::kTileSize;
+}
+
+}  // namespace
+
+ShaderDecoder::ShaderDecoder(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t scratch_bytes,
+                             size_t batch_slots)
+    : vk_(vk), physical_(physical), device_(device), pools_(batch_slots, VK_NULL_HANDLE) {
+    VkPhysicalDeviceProperties props;
+    vk_.vkGetPhysicalDeviceProperties(physical_, &props);
+    max_range_ = props.limits.maxStorageBufferRange;
+    // The scratch ring hands out ranges that are bound as storage buffers: no wider than the device allows.
+    scratch_request_ = std::min(scratch_bytes, max_range_) & ~(kScratchAlignment - 1);
+}
+
+ShaderDecoder::~ShaderDecoder() {
+    for (VkDescriptorPool pool : pools_)
+        if (pool != VK_NULL_HANDLE)
+            vk_.vkDestroyDescriptorPool(device_, pool, nullptr);
+    if (pipeline_ != VK_NULL_HANDLE)
+        vk_.vkDestroyPipeline(device_, pipeline_, nullptr);
+    if (pipeline_layout_ != VK_NULL_HANDLE)
+        vk_.vkDestroyPipelineLayout(device_, pipeline_layout_, nullptr);
+    if (set_layout_ != VK_NULL_HANDLE)
+        vk_.vkDestroyDescriptorSetLayout(device_, set_layout_, nullptr);
+    destroy_buffer(vk_, device_, &scratch_);
+}
+
+bool ShaderDecoder::ready() {
+    std::call_once(once_, [&] { ready_.store(create(&why_), std::memory_order_release); });
+    return ready_.load(std::memory_order_acquire);
+}
+
+std::string ShaderDecoder::why() const { return ready_.load(std::memory_order_acquire) ? std::string() : why_; }
+
+uint64_t ShaderDecoder::staging_bytes(uint64_t packed_size, uint64_t uncompressed_size) {
+    return round4(packed_size) + 4 * tiles_of(uncompressed_size);
+}
+
+bool ShaderDecoder::fits(uint64_t packed_size, uint64_t uncompressed_size, uint64_t ring_capacity) const {
+    uint64_t staged = staging_bytes(packed_size, uncompressed_size);
+    // The decoded size must fit the ring as well: a request the shader cannot finish is decoded
+    // again on the CPU, into staging.
+    return staged <= ring_capacity && staged <= max_range_ && round4(uncompressed_size) <= scratch_request_ &&
+           uncompressed_size <= ring_capacity;
+}
+
+bool ShaderDecoder::create(std::string *error) {
+    if (scratch_request_ < gdeflate::kTileSize) {
+        *error = "shader_scratch_bytes is below one 64 KiB tile";
+        return false;
+    }
+    VkShaderModuleCreateInfo module_info{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+    module_info.codeSize = sizeof(ds_gdeflate_decode_spv);
+    module_info.pCode = ds_gdeflate_decode_spv;
+    VkShaderModule module = VK_NULL_HANDLE;
+    VkResult r = vk_.vkCreateShaderModule(device_, &module_info, nullptr, &module);
+    if (r != VK_SUCCESS) {
+        *error = std::string("vkCreateShaderModule failed: ") + result_name(r);
+        return false;
+    }
+
+    VkDescriptorSetLayoutBinding bindings[2] = {};
+    for (uint32_t i = 0; i < 2; ++i) {
+        bindings[i].binding = i;
+        bindings[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+        bindings[i].descriptorCount = 1;
+        bindings[i].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
+    }
+    VkDescriptorSetLayoutCreateInfo set_info{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+    set_info.bindingCount = 2;
+    set_info.pBindings = bindings;
+    r = vk_.vkCreateDescriptorSetLayout(device_, &set_info, nullptr, &set_layout_);
+    VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(ShaderJob)};
+    VkPipelineLayoutCreateInfo layout_info{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+    layout_info.setLayoutCount = 1;
+    layout_info.pSetLayouts = &set_layout_;
+    layout_info.pushConstantRangeCount = 1;
+    layout_info.pPushConstantRanges = &push;
+    if (r == VK_SUCCESS)
+        r = vk_.vkCreatePipelineLayout(device_, &layout_info, nullptr, &pipeline_layout_);
+    if (r == VK_SUCCESS) {
+        VkComputePipelineCreateInfo pipe_info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+        pipe_info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
+        pipe_info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+        pipe_info.stage.module = module;
+        pipe_info.stage.pName = "main";
+        pipe_info.layout = pipeline_layout_;
+        r = vk_.vkCreateComputePipelines(device_, VK_NULL_HANDLE, 1, &pipe_info, nullptr, &pipeline_);
+    }
+    vk_.vkDestroyShaderModule(device_, module, nullptr);  // the pipeline keeps what it needs
+    if (r != VK_SUCCESS) {
+        *error = std::string("creating the GDeflate compute pipeline failed: ") + result_name(r);
+        return false;
+    }
+
+    VkDescriptorPoolSize pool_size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2 * kMaxShaderJobsPerBatch};
+    VkDescriptorPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+    pool_info.maxSets = kMaxShaderJobsPerBatch;
+    pool_info.poolSizeCount = 1;
+    pool_info.pPoolSizes = &pool_size;
+    for (VkDescriptorPool &pool : pools_) {
+        r = vk_.vkCreateDescriptorPool(device_, &pool_info, nullptr, &pool);
+        if (r != VK_SUCCESS) {
+            *error = std::string("vkCreateDescriptorPool failed: ") + result_name(r);
+            return false;
+        }
+    }
+
+    if (!create_buffer(vk_, physical_, device_, scratch_request_, MemoryKind::DeviceLocal, &scratch_, error,
+                       VK_BUFFER_USAGE_STORAGE_BUFFER_BIT)) {
+        *error = "GDeflate scratch buffer: " + *error + " (lower VulkanBackendConfig::shader_scratch_bytes)";
+        return false;
+    }
+    scratch_ring_ = std::make_unique<StagingRing>(scratch_request_, kScratchAlignment);
+    return true;
+}
+
+uint32_t ShaderDecoder::record(VkCommandBuffer cmd, uint32_t slot, VkBuffer staging, TransferChunk *chunks,
+                               size_t count) {
+    if (count == 0)
+        return 0;
+    VkDescriptorPool pool = pools_.at(slot);
+    vk_.vkResetDescriptorPool(device_, pool, 0);  // the batch's previous sets retired with it
+    // The shader ORs bytes into zeroed words (several invocations fill one word).
+    for (size_t i = 0; i < count; ++i)
+        vk_.vkCmdFillBuffer(cmd, scratch_.buffer, chunks[i].scratch.offset, round4(chunks[i].size), 0);
+    VkMemoryBarrier zeroed{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+    zeroed.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+    zeroed.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
+    vk_.vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &zeroed, 0,
+                             nullptr, 0, nullptr);
+    vk_.vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_);
+    for (size_t i = 0; i < count; ++i) {
+        TransferChunk &c = chunks[i];
+        VkDescriptorSetAllocateInfo alloc{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+        alloc.descriptorPool = pool;
+        alloc.descriptorSetCount = 1;
+        alloc.pSetLayouts = &set_layout_;
+        VkDescriptorSet set = VK_NULL_HANDLE;
+        VkResult r = i < kMaxShaderJobsPerBatch ? vk_.vkAllocateDescriptorSets(device_, &alloc, &set)
+                                                : VK_ERROR_OUT_OF_POOL_MEMORY;
+        if (r != VK_SUCCESS) {
+            c.record_error = r;
+            continue;
+        }
+        VkDescriptorBufferInfo in{staging, c.span.offset, staging_bytes(c.packed_size, c.size)};
+        VkDescriptorBufferInfo out{scratch_.buffer, c.scratch.offset, round4(c.size)};
+        VkWriteDescriptorSet writes[2] = {};
+        for (uint32_t b = 0; b < 2; ++b) {
+            writes[b].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+            writes[b].dstSet = set;
+            writes[b].dstBinding = b;
+            writes[b].descriptorCount = 1;
+            writes[b].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+            writes[b].pBufferInfo = b == 0 ? &in : &out;
+        }
+        vk_.vkUpdateDescriptorSets(device_, 2, writes, 0, nullptr);
+        vk_.vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_layout_, 0, 1, &set, 0, nullptr);
+        ShaderJob job{c.tiles, static_cast<uint32_t>(c.packed_size), static_cast<uint32_t>(c.size),
+                      static_cast<uint32_t>(round4(c.packed_size) / 4)};
+        vk_.vkCmdPushConstants(cmd, pipeline_layout_, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof job, &job);
+        vk_.vkCmdDispatch(cmd, c.tiles, 1, 1);  // a workgroup of 32 invocations per tile
+    }
+    // Decoded bytes go on to the copies below; status words to the completion thread's reads.
+    VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+    barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
+    barrier.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_HOST_READ_BIT;
+    vk_.vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                             VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &barrier, 0, nullptr,
+                             0, nullptr);
+    uint32_t regions = 0;
+    for (size_t i = 0; i < count; ++i) {
+        const TransferChunk &c = chunks[i];
+        if (c.record_error != VK_SUCCESS)
+            continue;
+        VkBufferCopy region{c.scratch.offset, c.gpu_offset, c.size};
+        vk_.vkCmdCopyBuffer(cmd, scratch_.buffer, c.gpu_buffer, 1, &region);
+        ++regions;
+    }
+    return regions;
+}
+
+}  // namespace ds::vk

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// ds::vk::ShaderDecoder: the compute-shader GDeflate path of the Vulkan backend
+// (runtime/shaders/gdeflate_decode.comp, compiled to SPIR-V at build time and embedded).
+// Owns the pipeline, one descriptor pool per batch slot and a device-local scratch ring the
+// shader decodes into; the recorder then copies scratch -> destination buffer. Created when the
+// backend is; the Vulkan objects are made on first use (ready()), so backends that never decode
+// GDeflate on the GPU pay neither the pipeline compile nor the scratch memory.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "vulkan/staging_ring.h"
+#include "vulkan/transfer_chunk.h"
+#include "vulkan/vk_dispatch.h"
+#include "vulkan/vk_memory.h"
+
+namespace ds::vk {
+
+/// Tile status words, written by the shader after the compressed stream in staging:
+/// ds::gdeflate::Error numbers (0 = Ok; 1..255 corrupt data), or from kShaderStatusFirstRetry
+/// on, "not decoded here": the backend decodes the request again on the CPU.
+inline constexpr uint32_t kShaderStatusFirstRetry = 256;
+inline constexpr uint32_t kShaderStatusTurnLimit = 256;       ///< more rounds than any valid tile needs
+inline constexpr uint32_t kShaderStatusLoopLimit = 257;       ///< a loop stopped early (lavapipe's iteration cap)
+inline constexpr uint32_t kShaderStatusNotRun = 0xFFFFFFFFu;  ///< put there by the reader before submit
+
+/// Dispatches one batch may carry (each takes a descriptor set from its slot's pool).
+inline constexpr uint32_t kMaxShaderJobsPerBatch = 64;
+
+class ShaderDecoder {
+public:
+    ShaderDecoder(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t scratch_bytes,
+                  size_t batch_slots);
+    ~ShaderDecoder();
+    ShaderDecoder(const ShaderDecoder &) = delete;
+    ShaderDecoder &operator=(const ShaderDecoder &) = delete;
+
+    /// Makes the pipeline, pools and scratch on the first call (any thread). False, now and
+    /// later, when that failed; why() says what failed.
+    bool ready();
+    std::string why() const;
+
+    /// Staging bytes a request needs on this path: the stream (rounded up to 4) and a status
+    /// word per tile.
+    static uint64_t staging_bytes(uint64_t packed_size, uint64_t uncompressed_size);
+    /// Whether a request of these sizes can take this path (ranges within the device's
+    /// maxStorageBufferRange, the staging ring and the scratch ring; the decoded size within
+    /// the staging ring too, for the CPU retry).
+    bool fits(uint64_t packed_size, uint64_t uncompressed_size, uint64_t ring_capacity) const;
+
+    /// Blocks until the scratch ring has room for `uncompressed_size` bytes (ready() first).
+    RingSpan alloc_scratch(uint64_t uncompressed_size) { return scratch_ring_->alloc((uncompressed_size + 3) & ~3ull); }
+    void free_scratch(uint64_t id) { scratch_ring_->free(id); }
+
+    /// Records one dispatch per chunk (all Decode::Shader, at most kMaxShaderJobsPerBatch),
+    /// a barrier (shader writes -> transfer reads and host reads), and the copies scratch ->
+    /// destination. A chunk whose descriptor set cannot be made gets record_error and no
+    /// dispatch. Returns the copy regions recorded.
+    uint32_t record(VkCommandBuffer cmd, uint32_t slot, VkBuffer staging, TransferChunk *chunks, size_t count);
+
+private:
+    bool create(std::string *error);
+
+    const Dispatch &vk_;
+    VkPhysicalDevice physical_;
+    VkDevice device_;
+    uint64_t scratch_request_;
+    uint64_t max_range_ = 0;  // maxStorageBufferRange
+    std::vector<VkDescriptorPool> pools_;  // one per batch slot
+
+    std::once_flag once_;
+    std::atomic<bool> ready_{false};
+    std::string why_;
+    VkDescriptorSetLayout set_layout_ = VK_NULL_HANDLE;
+    VkPipelineLayout pipeline_layout_ = VK_NULL_HANDLE;
+    VkPipeline pipeline_ = VK_NULL_HANDLE;
+    OwnedBuffer scratch_;
+    std::unique_ptr<StagingRing> scratch_ring_;
+};
+
+}  // namespace ds::vk
