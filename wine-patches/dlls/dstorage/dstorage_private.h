@@ -157,8 +157,8 @@ void queue_batch_flush(struct queue_object *queue, struct queue_batch *batch);
 void queue_send_marker(struct queue_object *queue, struct queue_entry *entry);
 void queue_submit_runtime(struct queue_object *queue);
 
-/* queue_gate.c: gates, Submit and CancelRequestsWithTag, the worker thread. */
-void queue_install_methods(struct queue_object *queue); /* Submit and CancelRequestsWithTag */
+/* queue_gate.c: gates, the worker thread, and queue_Submit / queue_CancelRequestsWithTag (their
+ * prototypes are generated). */
 HRESULT queue_worker_start(struct queue_object *queue);
 void queue_worker_stop(struct queue_object *queue);
 void queue_worker_wake(struct queue_object *queue);

@@ -55,7 +55,6 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
         return E_OUTOFMEMORY;
     }
     queue_object_init(queue);
-    queue_install_methods(queue);
     queue->state = state;
     state->desc = *desc;
     if (desc->Name && (state->name = malloc(strlen(desc->Name) + 1))) strcpy(state->name, desc->Name);

@@ -37,8 +37,8 @@
  * application has set their results (custom_run_copies): those copies may wait on the
  * application's fence (FENCE_WAIT_BEFORE_GPU_WORK), so they never run on the application's thread.
  *
- * IDStorageQueue::Submit and CancelRequestsWithTag are thunks in the spec (policy.json); the queue's
- * vtable is a copy of the generated one with those two slots replaced (queue_install_methods).
+ * IDStorageQueue::Submit and CancelRequestsWithTag live here too (hand-written in policy.json): both
+ * act on the held list before they reach the runtime.
  */
 #include "dstorage_private.h"
 
@@ -324,12 +324,10 @@ void queue_worker_stop(struct queue_object *queue)
 
 /* --- IDStorageQueue::Submit and CancelRequestsWithTag --- */
 
-static void STDMETHODCALLTYPE queue_Submit(IDStorageQueue3 *iface)
+void queue_Submit(struct queue_object *queue)
 {
-    struct queue_object *queue = queue_from_IDStorageQueue3(iface);
     struct queue_state *state = queue->state;
 
-    TRACE("iface %p.\n", iface);
     EnterCriticalSection(&state->enqueue_cs);
     /* What is held runs once its gate opens; what the runtime has, now. */
     if (state->held_head && !held_submit(state)) ERR("Out of memory; held entries wait for the next Submit.\n");
@@ -337,15 +335,13 @@ static void STDMETHODCALLTYPE queue_Submit(IDStorageQueue3 *iface)
     queue_submit_runtime(queue);
 }
 
-static void STDMETHODCALLTYPE queue_CancelRequestsWithTag(IDStorageQueue3 *iface, UINT64 mask, UINT64 value)
+void queue_CancelRequestsWithTag(struct queue_object *queue, UINT64 mask, UINT64 value)
 {
-    struct queue_object *queue = queue_from_IDStorageQueue3(iface);
     struct queue_cancel_params params = { .queue = queue->handle, .mask = mask, .value = value };
     struct queue_state *state = queue->state;
     struct queue_entry *entry, **link, *cancelled = NULL, *next;
     UINT count = 0;
 
-    TRACE("iface %p, mask %s, value %s.\n", iface, wine_dbgstr_longlong(mask), wine_dbgstr_longlong(value));
     EnterCriticalSection(&state->enqueue_cs);
     state->held_tail = NULL;
     for (link = &state->held_head; (entry = *link);)
@@ -363,7 +359,7 @@ static void STDMETHODCALLTYPE queue_CancelRequestsWithTag(IDStorageQueue3 *iface
     }
     recount_unsubmitted(state);
     LeaveCriticalSection(&state->enqueue_cs);
-    if (count) TRACE("%u held request(s) cancelled.\n", count);
+    if (count) TRACE("queue %p: %u held request(s) cancelled.\n", queue, count);
     /* A cancelled request completes without failure: nothing to report, its slot is free. */
     for (entry = cancelled; entry; entry = next)
     {
@@ -371,22 +367,4 @@ static void STDMETHODCALLTYPE queue_CancelRequestsWithTag(IDStorageQueue3 *iface
         queue_entry_free(queue, entry);
     }
     dstorage_unix_call(unix_queue_cancel, &params);
-}
-
-static IDStorageQueue3Vtbl queue_vtbl;
-
-static BOOL WINAPI init_vtbl(INIT_ONCE *once, void *generated, void **context)
-{
-    queue_vtbl = *(const IDStorageQueue3Vtbl *)generated;
-    queue_vtbl.Submit = queue_Submit;
-    queue_vtbl.CancelRequestsWithTag = queue_CancelRequestsWithTag;
-    return TRUE;
-}
-
-void queue_install_methods(struct queue_object *queue)
-{
-    static INIT_ONCE once = INIT_ONCE_STATIC_INIT;
-
-    InitOnceExecuteOnce(&once, init_vtbl, (void *)queue->IDStorageQueue3_iface.lpVtbl, NULL);
-    queue->IDStorageQueue3_iface.lpVtbl = &queue_vtbl;
 }

@@ -73,28 +73,11 @@ static ds_result enqueue_placeholder(ds_queue *queue, UINT64 user_data)
     return ds_queue_enqueue(queue, &placeholder);
 }
 
-/*
- * A custom format into a GPU destination: the runtime only reads the compressed bytes into the PE
- * side's buffer (req->staging); the application decompresses into the destination's staging region
- * and the PE side copies from there. The destination is checked as for a compressed request whose
- * decoder is present (UncompressedSize against the footprint, the staging size): mapping.json's
- * custom_compression rule still refuses GPU destinations outright, so the check sees the request as
- * GDeflate on a backend that decodes it.
- */
-static BOOL custom_gpu_request(const struct unix_request *req)
-{
-    return req->staging && req->request.Options.CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0
-            && req->request.Options.DestinationType != DSTORAGE_REQUEST_DESTINATION_MEMORY;
-}
-
 NTSTATUS queue_enqueue(void *args)
 {
     struct queue_enqueue_params *params = args;
     struct unix_queue *object = unix_queue_from_handle(params->queue);
-    const struct unix_request *req, *check;
-    const struct queue_caps *caps;
-    struct unix_request as_compressed;
-    struct queue_caps decoding_caps;
+    const struct unix_request *req;
     const char *rule;
     ds_request out;
     ds_result res;
@@ -109,18 +92,7 @@ NTSTATUS queue_enqueue(void *args)
         fd = -1;
         if (req->request.Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE && req->file)
             fd = __atomic_load_n(&unix_file_from_handle(req->file)->fd, __ATOMIC_SEQ_CST);
-        check = req;
-        caps = &object->caps;
-        if (custom_gpu_request(req))
-        {
-            as_compressed = *req;
-            as_compressed.request.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
-            decoding_caps = object->caps;
-            decoding_caps.gdeflate = 1;
-            check = &as_compressed;
-            caps = &decoding_caps;
-        }
-        if (FAILED(hr = dstorage_check_request(check, caps, fd, &rule)))
+        if (FAILED(hr = dstorage_check_request(req, &object->caps, fd, &rule)))
         {
             TRACE("request %u fails rule %s, hr %#x.\n", i, rule, (unsigned int)hr);
             res = enqueue_placeholder(object->queue, req->user_data);
@@ -128,11 +100,13 @@ NTSTATUS queue_enqueue(void *args)
             params->enqueued = res == DS_OK ? i + 1 : i;
             return STATUS_SUCCESS;
         }
-        dstorage_translate_request(check, caps, fd, &out);
-        if (req->staging && req->request.Options.CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0)
+        dstorage_translate_request(req, &object->caps, fd, &out);
+        if (req->request.Options.CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0)
         {
-            /* Custom format: read the compressed bytes as they are into the PE side's buffer; the
-             * application decompresses them through the custom decompression queue. */
+            /* Custom format (validation made sure the PE side gave a buffer): read the compressed
+             * bytes as they are into that buffer; the application decompresses them through the
+             * custom decompression queue, into the memory destination or into a GPU destination's
+             * staging region, which the PE side then copies from. */
             out.memory = DS_MEMORY_HOST;
             out.compression = DS_COMPRESSION_NONE;
             out.uncompressed_size = out.size;
