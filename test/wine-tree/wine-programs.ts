@@ -8,13 +8,10 @@ import { basename, dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { generate } from '../../scripts/generate/index.ts';
 import { repoRoot } from '../../scripts/lib/paths.ts';
+import { expectedLines } from '../wine/expected-output.ts';
 
 const programDir = join(repoRoot, 'test/wine');
 const PROGRAM_TIMEOUT_MS = 240_000;
-/** Extra lines a program must print (mirrors test/wine: a case this machine cannot run says so). */
-const expectedLines: Record<string, RegExp[]> = {
-  gpu_destinations: [/tiles: (not supported by this D3D12 \(TiledResourcesTier 0\), covered on the GPU machine|all tile checks passed)/],
-};
 
 export const programs = (): string[] => readdirSync(programDir).filter((f) => f.endsWith('.c')).map((f) => basename(f, '.c')).sort();
 

@@ -12,18 +12,13 @@ import { Listr } from 'listr2';
 import { repoRoot } from '../../scripts/lib/paths.ts';
 import { defaultOptions } from '../../scripts/wine/layout.ts';
 import { wineModuleTasks } from '../../scripts/wine/wine-tasks.ts';
+import { expectedLines } from './expected-output.ts';
 
 const options = defaultOptions();
 const testDir = join(repoRoot, 'test/wine');
 const outDir = join(repoRoot, 'build/wine-tests');
 const prefix = join(outDir, 'prefix');
 const PROGRAM_TIMEOUT_MS = 240_000;
-
-/** Expected extra lines per program (a case the machine cannot run must say so, never pass silently). */
-const expectedLines: Record<string, RegExp[]> = {
-  // lavapipe: TiledResourcesTier 0, and upstream vkd3d's CopyTiles is a FIXME stub, so tiles are not exercised here.
-  gpu_destinations: [/tiles: (not supported by this D3D12 \(TiledResourcesTier 0\), covered on the GPU machine only where its D3D12 reports a tier above 0 and implements CopyTiles \(upstream vkd3d's CopyTiles is a FIXME stub\); TILES destinations were not exercised here|TiledResourcesTier [1-9], exercising CopyTiles[^]*all tile checks passed)/],
-};
 
 const programs = readdirSync(testDir).filter((f) => f.endsWith('.c')).map((f) => basename(f, '.c')).sort();
 
