@@ -83,11 +83,17 @@ export interface BackendStats {
   directReads: number;
   bufferedFallbacks: number;
   gdeflateCpuDecodes: number;
+  /** decoded by VK_NV_memory_decompression */
   gdeflateGpuDecodes: number;
+  /** decoded by the runtime's own compute shader */
+  gdeflateShaderDecodes: number;
 }
 
 export interface RunReadsOptions {
-  fd: number;
+  /** 'file' (default): reads from `fd`; 'memory': from a copy of `src` (no file I/O). */
+  source?: 'file' | 'memory';
+  fd?: number;
+  src?: HostMemory;
   size: U64;
   count: U64;
   /** read i uses offsets[i % offsets.length] ... */
@@ -136,6 +142,12 @@ export interface VulkanBackendOptions {
   chunkSize?: U64;
   workers?: number;
   flushBytes?: U64;
+  /** false: no VK_NV_memory_decompression even where the device has it (true cannot add it). */
+  nvMemoryDecompression?: boolean;
+  /** false: no GDeflate compute shader; GPU-destination GDeflate then decodes on the CPU. */
+  shaderDecompression?: boolean;
+  /** device-local memory the shader decodes into (default 64 MiB) */
+  shaderScratchBytes?: U64;
 }
 
 export interface VulkanDevice {

@@ -68,7 +68,7 @@ BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
 
     ds::Request req;
     req.op = ds::Op::Read;
-    req.source = ds::Source::File;
+    req.source = job.from_memory ? ds::Source::Memory : ds::Source::File;
     req.memory = job.to_gpu ? ds::Memory::Gpu : ds::Memory::Host;
     req.fd = job.fd;
     req.size = job.size;
@@ -93,6 +93,15 @@ BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
                 if (position_busy[slot]) break;  // wait until that position's read completes
             }
             req.offset = offset_of(job, issued);
+            if (job.from_memory) {
+                if (req.offset > job.src.size() || job.size > job.src.size() - req.offset) {
+                    result.failure = "read " + std::to_string(issued) + " (offset " + std::to_string(req.offset) +
+                                     ", size " + std::to_string(job.size) + ") is past the end of src (" +
+                                     std::to_string(job.src.size()) + " bytes); check offset/stride/span";
+                    break;
+                }
+                req.src = job.src.data() + req.offset;
+            }
             req.user_data = kBulkTag | slot;
             if (job.to_gpu)
                 req.gpu_offset = uint64_t(slot) * size_for_slots;

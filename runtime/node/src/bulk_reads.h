@@ -31,6 +31,10 @@ struct BulkReadsJob {
     /// GDeflate: each read is a `size`-byte stream that decodes to `uncompressed_size` bytes.
     bool gdeflate = false;
     uint64_t uncompressed_size = 0;
+    /// Source::Memory reads: read i takes `size` bytes of this copy of the caller's data, at the
+    /// offset a file read would use (measures the backend without file I/O).
+    bool from_memory = false;
+    std::vector<uint8_t> src;
 };
 
 struct BulkReadsResult {

@@ -122,6 +122,7 @@ Napi::Object backend_stats_object(Napi::Env env, const ds::BackendStats &s) {
     o.Set("bufferedFallbacks", from_u64(env, s.buffered_fallbacks));
     o.Set("gdeflateCpuDecodes", from_u64(env, s.gdeflate_cpu_decodes));
     o.Set("gdeflateGpuDecodes", from_u64(env, s.gdeflate_gpu_decodes));
+    o.Set("gdeflateShaderDecodes", from_u64(env, s.gdeflate_shader_decodes));
     return o;
 }
 

@@ -402,9 +402,19 @@ Napi::Value QueueWrap::run_reads(const Napi::CallbackInfo &info) {
     Napi::Object o = info[0].As<Napi::Object>();
 
     auto job = std::make_unique<BulkReadsJob>();
-    Napi::Value fd = o.Get("fd");
-    if (!fd.IsNumber()) throw Napi::TypeError::New(env, "runReads: fd must be a number");
-    job->fd = fd.As<Napi::Number>().Int32Value();
+    Napi::Value source = o.Get("source");
+    std::string source_name = source.IsUndefined() ? "file" : source.ToString().Utf8Value();
+    if (source_name == "memory") {
+        ByteView src = byte_view(o.Get("src"), "runReads({src})");
+        job->from_memory = true;
+        job->src.assign(src.data, src.data + src.size);  // the job runs on another thread
+    } else if (source_name == "file") {
+        Napi::Value fd = o.Get("fd");
+        if (!fd.IsNumber()) throw Napi::TypeError::New(env, "runReads: fd must be a number");
+        job->fd = fd.As<Napi::Number>().Int32Value();
+    } else {
+        throw Napi::TypeError::New(env, "runReads: source must be 'file' or 'memory', not '" + source_name + "'");
+    }
     job->size = to_u64(o.Get("size"), "runReads({size})");
     job->count = to_u64(o.Get("count"), "runReads({count})");
     Napi::Value offsets = o.Get("offsets");

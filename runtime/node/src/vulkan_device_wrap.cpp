@@ -124,6 +124,15 @@ Napi::Value VulkanDeviceWrap::backend(const Napi::CallbackInfo &info) {
         config.chunk_size = to_u64_or(o.Get("chunkSize"), "backend({chunkSize})", config.chunk_size);
         config.worker_count = uint32_t(to_u64_or(o.Get("workers"), "backend({workers})", config.worker_count));
         config.flush_bytes = to_u64_or(o.Get("flushBytes"), "backend({flushBytes})", config.flush_bytes);
+        // GDeflate paths: either can be switched off (NV only on: it needs what the device enabled).
+        Napi::Value nv = o.Get("nvMemoryDecompression");
+        if (!nv.IsUndefined())
+            config.nv_memory_decompression = config.nv_memory_decompression && nv.ToBoolean().Value();
+        Napi::Value shader = o.Get("shaderDecompression");
+        if (!shader.IsUndefined())
+            config.shader_decompression = shader.ToBoolean().Value();
+        config.shader_scratch_bytes =
+            to_u64_or(o.Get("shaderScratchBytes"), "backend({shaderScratchBytes})", config.shader_scratch_bytes);
     }
     std::string error;
     std::shared_ptr<ds::Backend> raw = ds::make_vulkan_backend(config, &error);
