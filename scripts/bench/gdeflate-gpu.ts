@@ -1,20 +1,35 @@
 // SPDX-License-Identifier: MIT
-// GDeflate file -> GPU buffer against uncompressed reads of the same decoded size, in the same
-// run: through the default device (transfer-only queue: the backend decodes on the CPU into
-// staging) and through a compute-queue device (VK_NV_memory_decompression when present).
+// GDeflate into GPU buffers through the Vulkan backend, one row per decode path in the same run:
+// the CPU decoder on the readers, VK_NV_memory_decompression (where the device has it) and the
+// runtime's compute shader. Two tables: "GPU decode" (the stream comes from memory, so the rows
+// measure decoding plus the copies around it) and "file -> GPU buffer" (page-cached file, against
+// uncompressed reads of the same decoded size).
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { DsRuntime, RunReadsOptions, VulkanDevice } from '../../runtime/node/lib/ds_runtime.ts';
+import type { DsRuntime, RunReadsOptions, VulkanBackendOptions, VulkanDevice } from '../../runtime/node/lib/ds_runtime.ts';
 import { table } from './report.ts';
 
+export type GdeflatePath = 'cpu' | 'nv' | 'shader';
+
+/** A decode path and how to get it: which device (queue) and which backend switches. */
+export interface GdeflatePathSetup {
+  path: GdeflatePath;
+  label: string;
+  device: VulkanDevice;
+  options: VulkanBackendOptions;
+}
+
 export interface GdeflateGpuRow {
-  path: string;
+  path: string;            ///< the setup's label ('uncompressed' rows: the device's queue)
   data: 'gdeflate' | 'uncompressed';
+  /** which decoder completed the reads, from the backend's counters ('-' for uncompressed) */
+  decodedBy: string;
   gbps: number;            ///< decoded (destination) bytes per second
-  compressedGbps: number;  ///< bytes read from the file per second
+  compressedGbps: number;  ///< bytes read from the file (or memory) per second
   requests: number;
   errors: number;
-  gpuDecodes: number;
+  gpuDecodes: number;      ///< VK_NV_memory_decompression
+  shaderDecodes: number;
   cpuDecodes: number;
 }
 
@@ -27,9 +42,37 @@ interface Setup {
   requests: number;
 }
 
-/** Writes `copies` back-to-back copies of one stream; returns the stream's size. */
-function writeCompressedFile(ds: DsRuntime, file: string, uncompressed: number, copies: number): number {
-  const stream = ds.gdeflateEncode(ds.gdeflateSampleData(uncompressed));
+const copies = 16;  // distinct stream copies the reads cycle through
+
+/**
+ * The paths this machine can run. `compute` is a device on a compute queue (the NV path and
+ * the shader need one); without it only the CPU path runs.
+ */
+export function gdeflatePaths(device: VulkanDevice, compute: VulkanDevice | undefined): GdeflatePathSetup[] {
+  const paths: GdeflatePathSetup[] = [
+    { path: 'cpu', label: 'CPU decode (readers)', device, options: { nvMemoryDecompression: false, shaderDecompression: false } },
+  ];
+  if (compute?.memoryDecompression) {
+    paths.push({ path: 'nv', label: 'VK_NV_memory_decompression', device: compute, options: { shaderDecompression: false } });
+  }
+  if (compute) {
+    paths.push({ path: 'shader', label: 'compute shader', device: compute, options: { nvMemoryDecompression: false } });
+  }
+  return paths;
+}
+
+function decodedBy(d: { gpuDecodes: number; shaderDecodes: number; cpuDecodes: number }): string {
+  const parts = [['nv', d.gpuDecodes], ['shader', d.shaderDecodes], ['cpu', d.cpuDecodes]].filter(([, n]) => Number(n) > 0);
+  return parts.length === 0 ? '-' : parts.map(([name, n]) => (parts.length === 1 ? name : `${name} ${n}`)).join(', ');
+}
+
+/** One stream of the benchmark's half-compressible sample data. */
+function sampleStream(ds: DsRuntime, uncompressed: number): Buffer {
+  return ds.gdeflateEncode(ds.gdeflateSampleData(uncompressed));
+}
+
+/** Writes `copies` back-to-back copies of `stream`, then reads the file into the page cache. */
+function writeCompressedFile(file: string, stream: Buffer): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const fd = openSync(file, 'w');
   try {
@@ -37,56 +80,98 @@ function writeCompressedFile(ds: DsRuntime, file: string, uncompressed: number, 
   } finally {
     closeSync(fd);
   }
-  readFileSync(file);  // into the page cache
-  return stream.length;
+  readFileSync(file);
 }
 
-async function run(ds: DsRuntime, device: VulkanDevice, label: string, file: string, opts: Omit<RunReadsOptions, 'fd' | 'gpuBuffer'>,
-  bufferSize: number, data: GdeflateGpuRow['data'], compressedPerRequest: number): Promise<GdeflateGpuRow> {
-  const backend = device.backend();
+/** Where the reads come from: a page-cached file, or memory (runReads copies it once). */
+type Source = { file: string } | { memory: Buffer };
+
+async function run(ds: DsRuntime, device: VulkanDevice, options: VulkanBackendOptions, label: string, source: Source,
+  reads: Omit<RunReadsOptions, 'source' | 'fd' | 'src'>, data: GdeflateGpuRow['data'], compressedPerRequest: number,
+  bufferSize: number): Promise<GdeflateGpuRow> {
+  const backend = device.backend(options);
   const queue = new ds.Queue(backend, { capacity: 256 });
   const buffer = device.createBuffer(bufferSize);
-  const fd = openSync(file, 'r');
+  const fd = 'file' in source ? openSync(source.file, 'r') : undefined;
   try {
     const before = backend.stats();
-    const r = await queue.runReads({ ...opts, fd, gpuBuffer: buffer, gpuBufferSize: bufferSize });
+    const r = await queue.runReads({
+      ...reads, ...('file' in source ? { fd } : { source: 'memory' as const, src: source.memory }),
+      gpuBuffer: buffer, gpuBufferSize: bufferSize,
+    });
     const after = backend.stats();
-    return {
-      path: label, data,
-      gbps: r.bytes / 1e9 / r.seconds,
-      compressedGbps: (r.requests * compressedPerRequest) / 1e9 / r.seconds,
-      requests: r.requests, errors: r.errors,
+    const counts = {
       gpuDecodes: after.gdeflateGpuDecodes - before.gdeflateGpuDecodes,
+      shaderDecodes: after.gdeflateShaderDecodes - before.gdeflateShaderDecodes,
       cpuDecodes: after.gdeflateCpuDecodes - before.gdeflateCpuDecodes,
     };
+    return {
+      path: label, data, decodedBy: decodedBy(counts),
+      gbps: r.bytes / 1e9 / r.seconds,
+      compressedGbps: (r.requests * compressedPerRequest) / 1e9 / r.seconds,
+      requests: r.requests, errors: r.errors, ...counts,
+    };
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
     await queue.close();
     device.destroyBuffer(buffer);
   }
 }
 
-export async function measureGdeflateToGpu(s: Setup, devices: { device: VulkanDevice; label: string }[]): Promise<GdeflateGpuRow[]> {
-  const copies = 16;
-  const file = path.join(s.outDir, 'gdeflate.bin');
-  const compressed = writeCompressedFile(s.ds, file, s.uncompressed, copies);
-  const bufferSize = s.uncompressed * 16;
+/** Memory -> GPU buffer: decoded GB/s of each path, no file I/O. */
+export async function measureGdeflateGpuDecode(s: Setup, paths: GdeflatePathSetup[]): Promise<GdeflateGpuRow[]> {
+  const stream = sampleStream(s.ds, s.uncompressed);
+  const memory = Buffer.concat(Array.from({ length: copies }, () => stream));
   const rows: GdeflateGpuRow[] = [];
-  for (const { device, label } of devices) {
-    const common = { size: compressed, count: s.requests, stride: compressed, span: compressed * copies, dst: 'gpu' as const, layout: 'sequential' as const };
-    rows.push(await run(s.ds, device, label, file, { ...common, compression: 'gdeflate', uncompressedSize: s.uncompressed }, bufferSize, 'gdeflate', compressed));
-    const plainSpan = Math.floor(s.dataFileSize / s.uncompressed) * s.uncompressed;
-    rows.push(await run(s.ds, device, label, s.dataFile,
-      { size: s.uncompressed, count: s.requests, span: plainSpan, dst: 'gpu', layout: 'sequential' }, bufferSize, 'uncompressed', s.uncompressed));
+  for (const p of paths) {
+    rows.push(await run(s.ds, p.device, p.options, p.label, { memory }, {
+      size: stream.length, count: s.requests, stride: stream.length, span: memory.length,
+      dst: 'gpu', layout: 'sequential', compression: 'gdeflate', uncompressedSize: s.uncompressed,
+    }, 'gdeflate', stream.length, s.uncompressed * 16));
   }
   return rows;
+}
+
+/** Page-cached file -> GPU buffer: each path with GDeflate, then each device uncompressed. */
+export async function measureGdeflateToGpu(s: Setup, paths: GdeflatePathSetup[]): Promise<GdeflateGpuRow[]> {
+  const file = path.join(s.outDir, 'gdeflate.bin');
+  const stream = sampleStream(s.ds, s.uncompressed);
+  writeCompressedFile(file, stream);
+  const rows: GdeflateGpuRow[] = [];
+  for (const p of paths) {
+    rows.push(await run(s.ds, p.device, p.options, p.label, { file }, {
+      size: stream.length, count: s.requests, stride: stream.length, span: stream.length * copies,
+      dst: 'gpu', layout: 'sequential', compression: 'gdeflate', uncompressedSize: s.uncompressed,
+    }, 'gdeflate', stream.length, s.uncompressed * 16));
+  }
+  const plainSpan = Math.floor(s.dataFileSize / s.uncompressed) * s.uncompressed;
+  for (const device of [...new Set(paths.map((p) => p.device))]) {
+    const label = device.transferOnlyQueue ? 'transfer queue' : paths.some((p) => p.device === device && p.path !== 'cpu') ? 'compute queue' : 'default queue';
+    rows.push(await run(s.ds, device, {}, label, { file: s.dataFile }, {
+      size: s.uncompressed, count: s.requests, span: plainSpan, dst: 'gpu', layout: 'sequential',
+    }, 'uncompressed', s.uncompressed, s.uncompressed * 16));
+  }
+  return rows;
+}
+
+const rowCells = (r: GdeflateGpuRow): string[] => [
+  r.path, r.data, r.gbps.toFixed(2), r.compressedGbps.toFixed(2), r.decodedBy, String(r.requests), String(r.errors),
+];
+
+export function formatGdeflateGpuDecode(rows: GdeflateGpuRow[], uncompressed: number): string {
+  const mib = (uncompressed / (1024 * 1024)).toFixed(0);
+  return `\n== GPU decode: memory -> GPU buffer, ${mib} MiB per request, half-compressible data ==\n` +
+    table([
+      ['decode path', 'data', 'GB/s decoded', 'GB/s compressed', 'decoded by', 'requests', 'errors'],
+      ...rows.map(rowCells),
+    ]);
 }
 
 export function formatGdeflateToGpu(rows: GdeflateGpuRow[], uncompressed: number): string {
   const mib = (uncompressed / (1024 * 1024)).toFixed(0);
   return `\n== file -> GPU buffer, ${mib} MiB per request: GDeflate against uncompressed ==\n` +
     table([
-      ['device queue / decode', 'data', 'GB/s decoded', 'GB/s read', 'gpu decodes', 'cpu decodes', 'errors'],
-      ...rows.map((r) => [r.path, r.data, r.gbps.toFixed(2), r.compressedGbps.toFixed(2), String(r.gpuDecodes), String(r.cpuDecodes), String(r.errors)]),
+      ['decode path / queue', 'data', 'GB/s decoded', 'GB/s read', 'decoded by', 'requests', 'errors'],
+      ...rows.map(rowCells),
     ]);
 }

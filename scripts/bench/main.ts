@@ -10,7 +10,9 @@ import { measureCopyCeilings, measureHostCeiling, type Ceilings } from './ceilin
 import { ensureDataFile, warmPageCache } from './data-file.ts';
 import { measure, type Measurement, type Target } from './measure.ts';
 import { formatBytes, parseOptions, usage, type BenchBackend, type BenchOptions } from './options.ts';
-import { formatGdeflateToGpu, measureGdeflateToGpu, type GdeflateGpuRow } from './gdeflate-gpu.ts';
+import {
+  formatGdeflateGpuDecode, formatGdeflateToGpu, gdeflatePaths, measureGdeflateGpuDecode, measureGdeflateToGpu, type GdeflateGpuRow,
+} from './gdeflate-gpu.ts';
 import { evaluateTargets, formatBackendTable, formatCeilings, formatGdeflate, formatTargets } from './report.ts';
 
 const log = (line: string): void => { process.stdout.write(`${line}\n`); };
@@ -75,24 +77,30 @@ async function main(): Promise<number> {
     if (gpuBuffer !== undefined) device!.destroyBuffer(gpuBuffer);
   }
 
-  // GDeflate: the CPU codec on half-compressible data (GPU decompression is not built yet).
+  // GDeflate: the CPU codec on half-compressible data; on the GPU below.
   const gdeflate = ds.gdeflateThroughput({ size: options.quick ? 4 * 1024 * 1024 : 64 * 1024 * 1024 });
   log(formatGdeflate(gdeflate));
 
+  // GDeflate into GPU buffers: each decode path (CPU, VK_NV_memory_decompression, compute shader)
+  // from memory ("GPU decode") and from the page-cached file, side by side.
+  let gdeflateGpuDecode: GdeflateGpuRow[] = [];
   let gdeflateToGpu: GdeflateGpuRow[] = [];
   if (device && options.backends.some((b) => b.startsWith('vulkan-gpu'))) {
-    const devices = [{ device, label: device.transferOnlyQueue ? 'transfer queue, CPU decode' : 'default queue' }];
+    let compute: VulkanDevice | undefined;
     try {
-      const compute = ds.vulkanDevice({ preferComputeQueue: true });
-      devices.push({ device: compute, label: compute.memoryDecompression ? 'compute queue, VK_NV_memory_decompression' : 'compute queue, CPU decode' });
+      compute = ds.vulkanDevice({ preferComputeQueue: true });
     } catch (e) {
-      log(`no compute-queue device: ${(e as Error).message}`);
+      log(`no compute-queue device (no GPU decode paths): ${(e as Error).message}`);
     }
+    const paths = gdeflatePaths(device, compute);
     const uncompressed = (options.quick ? 1 : 16) * 1024 * 1024;
-    gdeflateToGpu = await measureGdeflateToGpu({
+    const setup = {
       ds, dataFile: options.file, dataFileSize: options.fileSize, outDir: path.dirname(path.resolve(options.file)),
       uncompressed, requests: Math.max(8, Math.floor(options.bytesPerRun / uncompressed / 4)),
-    }, devices);
+    };
+    gdeflateGpuDecode = await measureGdeflateGpuDecode(setup, paths);
+    log(formatGdeflateGpuDecode(gdeflateGpuDecode, uncompressed));
+    gdeflateToGpu = await measureGdeflateToGpu(setup, paths);
     log(formatGdeflateToGpu(gdeflateToGpu, uncompressed));
   }
 
@@ -105,14 +113,15 @@ async function main(): Promise<number> {
       date: new Date().toISOString(),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, vulkanDevice: device?.name ?? null },
       options: { ...options, json: undefined },
-      ceilings, results, skipped, targets, gdeflate, gdeflateToGpu,
+      ceilings, results, skipped, targets, gdeflate, gdeflateGpuDecode, gdeflateToGpu,
     }, null, 2)}\n`);
     log(`\nresults written to ${options.json}`);
   }
 
   const failed = results.filter((m) => m.errors > 0);
-  for (const g of gdeflateToGpu.filter((r) => r.errors > 0)) log(`ERROR: ${g.path} ${g.data}: ${g.errors} failed reads`);
-  if (gdeflateToGpu.some((r) => r.errors > 0)) return 1;
+  const gdeflateRows = [...gdeflateGpuDecode, ...gdeflateToGpu];
+  for (const g of gdeflateRows.filter((r) => r.errors > 0)) log(`ERROR: ${g.path} ${g.data}: ${g.errors} failed reads`);
+  if (gdeflateRows.some((r) => r.errors > 0)) return 1;
   for (const m of failed) log(`ERROR: ${m.backend} ${formatBytes(m.requestSize)}: ${m.errors} failed reads ${JSON.stringify(m.statuses)}`);
   if (results.length === 0) log('ERROR: no backend could run; see the skip reasons above');
   return failed.length > 0 || results.length === 0 ? 1 : 0;

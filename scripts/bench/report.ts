@@ -102,5 +102,5 @@ export function formatGdeflate(g: GdeflateThroughput): string {
       ['operation', 'GB/s (uncompressed)', 'threads'],
       ['encode', g.encodeGbps.toFixed(2), 'all'],
       ...g.decode.map((d) => ['decode', d.gbps.toFixed(2), String(d.threads)]),
-    ]) + `\n  compression ratio ${g.ratio.toFixed(2)}:1 (GPU decoding: see the file -> GPU table)`;
+    ]) + `\n  compression ratio ${g.ratio.toFixed(2)}:1 (GPU decoding: see the GPU decode and file -> GPU tables)`;
 }
