@@ -28,6 +28,7 @@
 // literals); prefix sums and symbol decoding are unrolled. Every loop checks afterwards that it
 // finished, so a driver limit shows up as kStatusLoopLimit, never as wrong bytes.
 #version 450
+#extension GL_KHR_memory_scope_semantics : require
 
 layout(local_size_x = 32) in;
 
@@ -134,10 +135,12 @@ void fail(uint status) {
         s_status = status;
 }
 
+// Workgroup execution barrier that also orders this workgroup's shared and buffer memory: what one
+// invocation wrote before it, the others see after it. Workgroup scope is all the decoder needs
+// (device-scope fences, memoryBarrierBuffer(), cost far more and protect nothing more here).
 void sync() {
-    memoryBarrierBuffer();
-    memoryBarrierShared();
-    barrier();
+    controlBarrier(gl_ScopeWorkgroup, gl_ScopeWorkgroup, gl_StorageSemanticsBuffer | gl_StorageSemanticsShared,
+                   gl_SemanticsAcquireRelease);
 }
 
 // `avail` (1..4) bytes at byte offset `at` of binding 0, little-endian, zero above them.
