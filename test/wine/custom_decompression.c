@@ -391,6 +391,8 @@ static void test_gpu_buffer(void)
     ID3D12Resource *buffer = create_buffer(D3D12_HEAP_TYPE_DEFAULT, size, D3D12_RESOURCE_STATE_COMMON);
     ID3D12Resource *readback = create_buffer(D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
     const HRESULT failure = HRESULT_FROM_WIN32(ERROR_INVALID_DATA);
+    const BYTE kUntouched = 0x5c;
+    ID3D12Resource *upload;
     DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST requests[2];
     DSTORAGE_CUSTOM_DECOMPRESSION_RESULT results[2];
     HANDLE done = CreateEventW(NULL, TRUE, FALSE, NULL);
@@ -401,6 +403,17 @@ static void test_gpu_buffer(void)
     unsigned int i;
     BYTE *data;
     char what[64];
+
+    /* A new default-heap buffer holds whatever its memory held before (0xee from an earlier
+     * staging region, say): fill it with a known byte, so "not copied" can be told apart. */
+    upload = create_buffer(D3D12_HEAP_TYPE_UPLOAD, size, D3D12_RESOURCE_STATE_GENERIC_READ);
+    REQUIRE_HR(ID3D12Resource_Map(upload, 0, NULL, (void **)&data), "Map upload");
+    memset(data, kUntouched, size);
+    ID3D12Resource_Unmap(upload, 0, NULL);
+    gpu_begin();
+    ID3D12GraphicsCommandList_CopyBufferRegion(list, buffer, 0, upload, 0, size);
+    gpu_execute();
+    ID3D12Resource_Release(upload);
 
     REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&fence), "CreateFence");
     REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "custom gpu", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
@@ -448,7 +461,11 @@ static void test_gpu_buffer(void)
     REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
     check_blob(data, 1, "custom format into a GPU buffer");
     for (i = 0; i < blob_sizes[0]; ++i)
-        if (data[second + i] == 0xee) { CHECK(0, "failed custom request: byte %u of its destination was copied", i); break; }
+        if (data[second + i] != kUntouched)
+        {
+            CHECK(0, "failed custom request: byte %u of its destination changed (0x%02x)", i, data[second + i]);
+            break;
+        }
     ID3D12Resource_Unmap(readback, 0, NULL);
 
     CloseHandle(done);
