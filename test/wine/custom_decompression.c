@@ -12,6 +12,7 @@
  * array and leaves the destination alone. Query counts requests waiting for their results (and the
  * entries deferred behind them) as occupied slots. */
 #include "common.h"
+#include "d3d12_util.h"
 
 static IDStorageFactory *factory;
 static IDStorageCustomDecompressionQueue1 *custom;
@@ -340,39 +341,7 @@ static void test_memory_source(void)
 
 /* --- GPU destinations --- */
 
-static ID3D12CommandQueue *cmd_queue;
-static ID3D12CommandAllocator *allocator;
-static ID3D12GraphicsCommandList *list;
-static ID3D12Fence *copy_fence;
-static UINT64 copy_fence_value;
-
-static ID3D12Resource *create_buffer(D3D12_HEAP_TYPE type, UINT64 size, D3D12_RESOURCE_STATES state)
-{
-    D3D12_HEAP_PROPERTIES heap = { type };
-    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_BUFFER, 0, size, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0}, D3D12_TEXTURE_LAYOUT_ROW_MAJOR };
-    ID3D12Resource *resource;
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc, state, NULL, &IID_ID3D12Resource, (void **)&resource), "CreateCommittedResource(buffer)");
-    return resource;
-}
-
-static void gpu_begin(void)
-{
-    ID3D12CommandAllocator_Reset(allocator);
-    ID3D12GraphicsCommandList_Reset(list, allocator, NULL);
-}
-
-static void gpu_execute(void)
-{
-    HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
-    ID3D12CommandList *l = (ID3D12CommandList *)list;
-
-    REQUIRE_HR(ID3D12GraphicsCommandList_Close(list), "Close command list");
-    ID3D12CommandQueue_ExecuteCommandLists(cmd_queue, 1, &l);
-    ID3D12CommandQueue_Signal(cmd_queue, copy_fence, ++copy_fence_value);
-    ID3D12Fence_SetEventOnCompletion(copy_fence, copy_fence_value, event);
-    WaitForSingleObject(event, INFINITE);
-    CloseHandle(event);
-}
+static struct gpu_queue gpu;
 
 static UINT empty_slots(IDStorageQueue3 *queue)
 {
@@ -388,8 +357,8 @@ static void test_gpu_buffer(void)
 {
     IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, device, "custom gpu buffer");
     const UINT64 second = 128 * 1024, size = 256 * 1024;
-    ID3D12Resource *buffer = create_buffer(D3D12_HEAP_TYPE_DEFAULT, size, D3D12_RESOURCE_STATE_COMMON);
-    ID3D12Resource *readback = create_buffer(D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
+    ID3D12Resource *buffer = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, size, D3D12_RESOURCE_STATE_COMMON);
+    ID3D12Resource *readback = create_buffer(device, D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
     const HRESULT failure = HRESULT_FROM_WIN32(ERROR_INVALID_DATA);
     const BYTE kUntouched = 0x5c;
     ID3D12Resource *upload;
@@ -406,13 +375,13 @@ static void test_gpu_buffer(void)
 
     /* A new default-heap buffer holds whatever its memory held before (0xee from an earlier
      * staging region, say): fill it with a known byte, so "not copied" can be told apart. */
-    upload = create_buffer(D3D12_HEAP_TYPE_UPLOAD, size, D3D12_RESOURCE_STATE_GENERIC_READ);
+    upload = create_buffer(device, D3D12_HEAP_TYPE_UPLOAD, size, D3D12_RESOURCE_STATE_GENERIC_READ);
     REQUIRE_HR(ID3D12Resource_Map(upload, 0, NULL, (void **)&data), "Map upload");
     memset(data, kUntouched, size);
     ID3D12Resource_Unmap(upload, 0, NULL);
-    gpu_begin();
-    ID3D12GraphicsCommandList_CopyBufferRegion(list, buffer, 0, upload, 0, size);
-    gpu_execute();
+    gpu_queue_begin(&gpu);
+    ID3D12GraphicsCommandList_CopyBufferRegion(gpu.list, buffer, 0, upload, 0, size);
+    gpu_queue_execute(&gpu, INFINITE);
     ID3D12Resource_Release(upload);
 
     REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&fence), "CreateFence");
@@ -455,9 +424,9 @@ static void test_gpu_buffer(void)
     CHECK_HR(failure, record.FirstFailure.HResult, "gpu buffer: error record HRESULT");
     CHECK_EQ(127, empty_slots(queue), "EmptySlotCount once the custom requests completed");
 
-    gpu_begin();
-    ID3D12GraphicsCommandList_CopyBufferRegion(list, readback, 0, buffer, 0, size);
-    gpu_execute();
+    gpu_queue_begin(&gpu);
+    ID3D12GraphicsCommandList_CopyBufferRegion(gpu.list, readback, 0, buffer, 0, size);
+    gpu_queue_execute(&gpu, INFINITE);
     REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
     check_blob(data, 1, "custom format into a GPU buffer");
     for (i = 0; i < blob_sizes[0]; ++i)
@@ -525,16 +494,16 @@ static void test_gpu_texture(void)
     WaitForSingleObject(thread, INFINITE);
     CloseHandle(thread);
 
-    readback = create_buffer(D3D12_HEAP_TYPE_READBACK, total, D3D12_RESOURCE_STATE_COPY_DEST);
-    gpu_begin();
+    readback = create_buffer(device, D3D12_HEAP_TYPE_READBACK, total, D3D12_RESOURCE_STATE_COPY_DEST);
+    gpu_queue_begin(&gpu);
     {
         D3D12_TEXTURE_COPY_LOCATION dst = { readback, D3D12_TEXTURE_COPY_TYPE_PLACED_FOOTPRINT };
         D3D12_TEXTURE_COPY_LOCATION src = { texture, D3D12_TEXTURE_COPY_TYPE_SUBRESOURCE_INDEX };
         dst.PlacedFootprint = fp;
         src.SubresourceIndex = 0;
-        ID3D12GraphicsCommandList_CopyTextureRegion(list, &dst, 0, 0, 0, &src, &box);
+        ID3D12GraphicsCommandList_CopyTextureRegion(gpu.list, &dst, 0, 0, 0, &src, &box);
     }
-    gpu_execute();
+    gpu_queue_execute(&gpu, INFINITE);
     REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
     for (r = 0; r < rows; ++r)
     {
@@ -616,14 +585,7 @@ int main(void)
     factory = get_factory();
     device = create_device();
     REQUIRE_HR(IDStorageFactory_QueryInterface(factory, &IID_IDStorageCustomDecompressionQueue1, (void **)&custom), "QueryInterface(IDStorageCustomDecompressionQueue1)");
-    {
-        D3D12_COMMAND_QUEUE_DESC queue_desc = { D3D12_COMMAND_LIST_TYPE_DIRECT };
-        REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue, (void **)&cmd_queue), "CreateCommandQueue");
-        REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT, &IID_ID3D12CommandAllocator, (void **)&allocator), "CreateCommandAllocator");
-        REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, allocator, NULL, &IID_ID3D12GraphicsCommandList, (void **)&list), "CreateCommandList");
-        ID3D12GraphicsCommandList_Close(list);
-        REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&copy_fence), "CreateFence");
-    }
+    gpu_queue_init(&gpu, device);
 
     GetTempPathW(MAX_PATH, path);
     lstrcatW(path, L"ds_custom.bin");
@@ -658,10 +620,7 @@ int main(void)
     test_gpu_texture();
 
     IDStorageFile_Release(file);
-    ID3D12Fence_Release(copy_fence);
-    ID3D12GraphicsCommandList_Release(list);
-    ID3D12CommandAllocator_Release(allocator);
-    ID3D12CommandQueue_Release(cmd_queue);
+    gpu_queue_release(&gpu);
     IDStorageCustomDecompressionQueue1_Release(custom);
     ID3D12Device_Release(device);
     IDStorageFactory_Release(factory);

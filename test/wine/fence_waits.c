@@ -9,6 +9,7 @@
  * pending, a full queue of held requests blocking the next enqueue, and FENCE_WAIT_BEFORE_GPU_WORK
  * (the copy into a GPU buffer waits on the GPU) as well as a gated GPU destination. */
 #include "common.h"
+#include "d3d12_util.h"
 
 #define SIZE 65536
 
@@ -330,49 +331,27 @@ static void test_full(void)
 
 /* GPU destinations: FENCE_WAIT_BEFORE_GPU_WORK makes the copy wait on the GPU (the read happens,
  * the signal after it waits), and a gate holds a GPU request until the fence. */
-static ID3D12Resource *create_buffer(D3D12_HEAP_TYPE type, UINT64 size, D3D12_RESOURCE_STATES state)
-{
-    D3D12_HEAP_PROPERTIES heap = { type };
-    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_BUFFER, 0, size, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0}, D3D12_TEXTURE_LAYOUT_ROW_MAJOR };
-    ID3D12Resource *resource;
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc, state, NULL, &IID_ID3D12Resource, (void **)&resource), "CreateCommittedResource(buffer)");
-    return resource;
-}
-
 static void read_back(ID3D12Resource *buffer, BYTE *out, UINT32 size)
 {
-    D3D12_COMMAND_QUEUE_DESC queue_desc = { D3D12_COMMAND_LIST_TYPE_DIRECT };
-    ID3D12Resource *readback = create_buffer(D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
-    ID3D12CommandQueue *cmd_queue;
-    ID3D12CommandAllocator *allocator;
-    ID3D12GraphicsCommandList *list;
-    ID3D12Fence *fence = create_fence(0);
-    ID3D12CommandList *l;
+    ID3D12Resource *readback = create_buffer(device, D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
+    struct gpu_queue gpu;
     void *data;
 
-    REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue, (void **)&cmd_queue), "CreateCommandQueue");
-    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT, &IID_ID3D12CommandAllocator, (void **)&allocator), "CreateCommandAllocator");
-    REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, allocator, NULL, &IID_ID3D12GraphicsCommandList, (void **)&list), "CreateCommandList");
-    ID3D12GraphicsCommandList_CopyBufferRegion(list, readback, 0, buffer, 0, size);
-    REQUIRE_HR(ID3D12GraphicsCommandList_Close(list), "Close command list");
-    l = (ID3D12CommandList *)list;
-    ID3D12CommandQueue_ExecuteCommandLists(cmd_queue, 1, &l);
-    ID3D12CommandQueue_Signal(cmd_queue, fence, 1);
-    CHECK(wait_fence(fence, 1, 30000), "read back: expected the copy within 30 s");
+    gpu_queue_init(&gpu, device);
+    gpu_queue_begin(&gpu);
+    ID3D12GraphicsCommandList_CopyBufferRegion(gpu.list, readback, 0, buffer, 0, size);
+    CHECK(gpu_queue_execute(&gpu, 30000), "read back: expected the copy within 30 s");
     REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, &data), "Map readback");
     memcpy(out, data, size);
     ID3D12Resource_Unmap(readback, 0, NULL);
-    ID3D12Fence_Release(fence);
-    ID3D12GraphicsCommandList_Release(list);
-    ID3D12CommandAllocator_Release(allocator);
-    ID3D12CommandQueue_Release(cmd_queue);
+    gpu_queue_release(&gpu);
     ID3D12Resource_Release(readback);
 }
 
 static void test_gpu(void)
 {
     IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "gpu fence waits");
-    ID3D12Resource *buffer = create_buffer(D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
+    ID3D12Resource *buffer = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
     ID3D12Fence *fence = create_fence(0), *signal = create_fence(0);
     BYTE *src = malloc(SIZE), *out = malloc(SIZE);
     DSTORAGE_REQUEST r;

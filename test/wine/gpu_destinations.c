@@ -5,6 +5,7 @@
  * program says which TiledResourcesTier it saw, and why tiles were not exercised when they were not).
  * File data is laid out as GetCopyableFootprints describes; only the row bytes are compared. */
 #include "common.h"
+#include "d3d12_util.h"
 
 #define FILE_SIZE (8u << 20)
 
@@ -12,10 +13,8 @@ static IDStorageFactory *factory;
 static IDStorageFile *file;
 static ID3D12Device *device;
 static IDStorageQueue3 *queue;
-static ID3D12CommandQueue *cmd_queue;
-static ID3D12CommandAllocator *allocator;
-static ID3D12GraphicsCommandList *list;
-static ID3D12Fence *fence;
+static struct gpu_queue gpu;
+static ID3D12Fence *fence;   /* signalled by the DirectStorage queue (load_and_wait) */
 static UINT64 fence_value;
 
 static void load_and_wait(const DSTORAGE_REQUEST *r, const char *what)
@@ -34,39 +33,12 @@ static void load_and_wait(const DSTORAGE_REQUEST *r, const char *what)
     }
 }
 
-static ID3D12Resource *create_buffer(D3D12_HEAP_TYPE type, UINT64 size, D3D12_RESOURCE_STATES state)
-{
-    D3D12_HEAP_PROPERTIES heap = { type };
-    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_BUFFER, 0, size, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0}, D3D12_TEXTURE_LAYOUT_ROW_MAJOR };
-    ID3D12Resource *resource;
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc, state, NULL, &IID_ID3D12Resource, (void **)&resource), "CreateCommittedResource(buffer)");
-    return resource;
-}
-
-static void begin(void)
-{
-    ID3D12CommandAllocator_Reset(allocator);
-    ID3D12GraphicsCommandList_Reset(list, allocator, NULL);
-}
-
-static void execute(void)
-{
-    HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
-    ID3D12CommandList *l = (ID3D12CommandList *)list;
-    REQUIRE_HR(ID3D12GraphicsCommandList_Close(list), "Close command list");
-    ID3D12CommandQueue_ExecuteCommandLists(cmd_queue, 1, &l);
-    ID3D12CommandQueue_Signal(cmd_queue, fence, ++fence_value);
-    ID3D12Fence_SetEventOnCompletion(fence, fence_value, event);
-    WaitForSingleObject(event, INFINITE);
-    CloseHandle(event);
-}
-
 static void test_buffer(void)
 {
     const UINT64 offset = 4096, file_offset = 12345;
     const UINT32 size = 300001;
-    ID3D12Resource *buffer = create_buffer(D3D12_HEAP_TYPE_DEFAULT, 1 << 20, D3D12_RESOURCE_STATE_COMMON);
-    ID3D12Resource *readback = create_buffer(D3D12_HEAP_TYPE_READBACK, 1 << 20, D3D12_RESOURCE_STATE_COPY_DEST);
+    ID3D12Resource *buffer = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, 1 << 20, D3D12_RESOURCE_STATE_COMMON);
+    ID3D12Resource *readback = create_buffer(device, D3D12_HEAP_TYPE_READBACK, 1 << 20, D3D12_RESOURCE_STATE_COPY_DEST);
     DSTORAGE_REQUEST r;
     BYTE *data;
 
@@ -81,9 +53,9 @@ static void test_buffer(void)
     r.Destination.Buffer.Size = size;
     load_and_wait(&r, "file -> buffer");
 
-    begin();
-    ID3D12GraphicsCommandList_CopyBufferRegion(list, readback, 0, buffer, offset, size);
-    execute();
+    gpu_queue_begin(&gpu);
+    ID3D12GraphicsCommandList_CopyBufferRegion(gpu.list, readback, 0, buffer, offset, size);
+    gpu_queue_execute(&gpu, INFINITE);
     REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
     check_pattern(data, file_offset, size, "file -> buffer");
     ID3D12Resource_Unmap(readback, 0, NULL);
@@ -114,8 +86,8 @@ static void check_subresources(ID3D12Resource *texture, const D3D12_RESOURCE_DES
     char name[128];
 
     ID3D12Device_GetCopyableFootprints(device, layout_desc, first, count, 0, fp, rows, row_size, &total);
-    readback = create_buffer(D3D12_HEAP_TYPE_READBACK, total, D3D12_RESOURCE_STATE_COPY_DEST);
-    begin();
+    readback = create_buffer(device, D3D12_HEAP_TYPE_READBACK, total, D3D12_RESOURCE_STATE_COPY_DEST);
+    gpu_queue_begin(&gpu);
     for (i = 0; i < count; ++i)
     {
         D3D12_TEXTURE_COPY_LOCATION dst = { readback, D3D12_TEXTURE_COPY_TYPE_PLACED_FOOTPRINT };
@@ -123,9 +95,9 @@ static void check_subresources(ID3D12Resource *texture, const D3D12_RESOURCE_DES
         D3D12_BOX box = { x, y, 0, x + fp[i].Footprint.Width, y + fp[i].Footprint.Height, 1 };
         dst.PlacedFootprint = fp[i];
         src.SubresourceIndex = dst_first + i;
-        ID3D12GraphicsCommandList_CopyTextureRegion(list, &dst, 0, 0, 0, &src, &box);
+        ID3D12GraphicsCommandList_CopyTextureRegion(gpu.list, &dst, 0, 0, 0, &src, &box);
     }
-    execute();
+    gpu_queue_execute(&gpu, INFINITE);
     REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
     for (i = 0; i < count; ++i)
         for (r = 0; r < rows[i]; ++r)
@@ -242,8 +214,8 @@ static void test_tiles(void)
         typedef void (STDMETHODCALLTYPE *update_tile_mappings_fn)(ID3D12CommandQueue *, ID3D12Resource *, UINT,
                 const D3D12_TILED_RESOURCE_COORDINATE *, const D3D12_TILE_REGION_SIZE *, ID3D12Heap *, UINT,
                 const D3D12_TILE_RANGE_FLAGS *, const UINT *, const UINT *, D3D12_TILE_MAPPING_FLAGS);
-        update_tile_mappings_fn update = (update_tile_mappings_fn)cmd_queue->lpVtbl->UpdateTileMappings;
-        update(cmd_queue, texture, 1, &start, &region, heap, 1, &flags, &heap_start, &tiles, D3D12_TILE_MAPPING_FLAG_NONE);
+        update_tile_mappings_fn update = (update_tile_mappings_fn)gpu.queue->lpVtbl->UpdateTileMappings;
+        update(gpu.queue, texture, 1, &start, &region, heap, 1, &flags, &heap_start, &tiles, D3D12_TILE_MAPPING_FLAG_NONE);
     }
     memset(&r, 0, sizeof(r));
     r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
@@ -255,10 +227,10 @@ static void test_tiles(void)
     r.Destination.Tiles.TiledRegionStartCoordinate = start;
     r.Destination.Tiles.TileRegionSize = region;
     load_and_wait(&r, "tiles");
-    readback = create_buffer(D3D12_HEAP_TYPE_READBACK, 4 * 65536, D3D12_RESOURCE_STATE_COPY_DEST);
-    begin();
-    ID3D12GraphicsCommandList_CopyTiles(list, texture, &start, &region, readback, 0, D3D12_TILE_COPY_FLAG_SWIZZLED_TILED_RESOURCE_TO_LINEAR_BUFFER);
-    execute();
+    readback = create_buffer(device, D3D12_HEAP_TYPE_READBACK, 4 * 65536, D3D12_RESOURCE_STATE_COPY_DEST);
+    gpu_queue_begin(&gpu);
+    ID3D12GraphicsCommandList_CopyTiles(gpu.list, texture, &start, &region, readback, 0, D3D12_TILE_COPY_FLAG_SWIZZLED_TILED_RESOURCE_TO_LINEAR_BUFFER);
+    gpu_queue_execute(&gpu, INFINITE);
     REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
     if (check_pattern(data, 2 << 20, 4 * 65536, "tiles")) printf("tiles: all tile checks passed\n");
     ID3D12Resource_Unmap(readback, 0, NULL);
@@ -269,7 +241,6 @@ static void test_tiles(void)
 
 int main(void)
 {
-    D3D12_COMMAND_QUEUE_DESC queue_desc = { D3D12_COMMAND_LIST_TYPE_DIRECT };
     WCHAR path[MAX_PATH];
 
     device = create_device();
@@ -277,10 +248,7 @@ int main(void)
     make_pattern_file(path, L"ds_gpu.bin", FILE_SIZE);
     REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file), "OpenFile");
     queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, device, "gpu");
-    REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue, (void **)&cmd_queue), "CreateCommandQueue");
-    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT, &IID_ID3D12CommandAllocator, (void **)&allocator), "CreateCommandAllocator");
-    REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, allocator, NULL, &IID_ID3D12GraphicsCommandList, (void **)&list), "CreateCommandList");
-    ID3D12GraphicsCommandList_Close(list);
+    gpu_queue_init(&gpu, device);
     REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&fence), "CreateFence");
 
     test_buffer();
@@ -294,9 +262,7 @@ int main(void)
     IDStorageQueue3_Release(queue);
     IDStorageFile_Release(file);
     ID3D12Fence_Release(fence);
-    ID3D12GraphicsCommandList_Release(list);
-    ID3D12CommandAllocator_Release(allocator);
-    ID3D12CommandQueue_Release(cmd_queue);
+    gpu_queue_release(&gpu);
     IDStorageFactory_Release(factory);
     ID3D12Device_Release(device);
     DeleteFileW(path);

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT
+ * D3D12 helpers shared by the dstorage.dll test programs that use GPU resources: a committed
+ * buffer, and a direct command queue with one allocator, one list and a fence of its own, to record
+ * copies, execute them and wait for them. Include after common.h. */
+#ifndef DSTORAGE_TEST_D3D12_UTIL_H
+#define DSTORAGE_TEST_D3D12_UTIL_H
+
+#include "common.h"
+
+static ID3D12Resource *create_buffer(ID3D12Device *device, D3D12_HEAP_TYPE type, UINT64 size, D3D12_RESOURCE_STATES state)
+{
+    D3D12_HEAP_PROPERTIES heap = { type };
+    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_BUFFER, 0, size, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0}, D3D12_TEXTURE_LAYOUT_ROW_MAJOR };
+    ID3D12Resource *resource;
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc, state, NULL, &IID_ID3D12Resource, (void **)&resource), "CreateCommittedResource(buffer)");
+    return resource;
+}
+
+/* A direct queue, its allocator and list (closed between uses) and the fence it signals after
+ * each execute (value: the last value signalled). */
+struct gpu_queue
+{
+    ID3D12CommandQueue *queue;
+    ID3D12CommandAllocator *allocator;
+    ID3D12GraphicsCommandList *list;
+    ID3D12Fence *fence;
+    UINT64 value;
+};
+
+static void gpu_queue_init(struct gpu_queue *q, ID3D12Device *device)
+{
+    D3D12_COMMAND_QUEUE_DESC queue_desc = { D3D12_COMMAND_LIST_TYPE_DIRECT };
+
+    REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue, (void **)&q->queue), "CreateCommandQueue");
+    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT, &IID_ID3D12CommandAllocator, (void **)&q->allocator), "CreateCommandAllocator");
+    REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, q->allocator, NULL, &IID_ID3D12GraphicsCommandList, (void **)&q->list), "CreateCommandList");
+    ID3D12GraphicsCommandList_Close(q->list);
+    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&q->fence), "CreateFence");
+    q->value = 0;
+}
+
+/* Reset the allocator and the list: record commands into q->list next. */
+static void gpu_queue_begin(struct gpu_queue *q)
+{
+    ID3D12CommandAllocator_Reset(q->allocator);
+    ID3D12GraphicsCommandList_Reset(q->list, q->allocator, NULL);
+}
+
+/* Close the list, execute it, signal the fence and wait up to ms (INFINITE: no limit) for it.
+ * Returns whether the fence reached the value in time. */
+static BOOL gpu_queue_execute(struct gpu_queue *q, DWORD ms)
+{
+    HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    ID3D12CommandList *l = (ID3D12CommandList *)q->list;
+    BOOL reached;
+
+    REQUIRE_HR(ID3D12GraphicsCommandList_Close(q->list), "Close command list");
+    ID3D12CommandQueue_ExecuteCommandLists(q->queue, 1, &l);
+    ID3D12CommandQueue_Signal(q->queue, q->fence, ++q->value);
+    ID3D12Fence_SetEventOnCompletion(q->fence, q->value, event);
+    reached = WaitForSingleObject(event, ms) == WAIT_OBJECT_0;
+    CloseHandle(event);
+    return reached;
+}
+
+static void gpu_queue_release(struct gpu_queue *q)
+{
+    ID3D12Fence_Release(q->fence);
+    ID3D12GraphicsCommandList_Release(q->list);
+    ID3D12CommandAllocator_Release(q->allocator);
+    ID3D12CommandQueue_Release(q->queue);
+    memset(q, 0, sizeof(*q));
+}
+
+#endif
