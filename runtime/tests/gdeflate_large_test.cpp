@@ -11,13 +11,13 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
-#include <thread>
 #include <vector>
 
 #include "check.h"
 #include "ds/cpu_backend.h"
 #include "ds/gdeflate.h"
 #include "ds/queue.h"
+#include "gdeflate/parallel.h"
 #include "gdeflate/tile_encoder.h"
 #include "gdeflate/tile_stream.h"
 #include "test_util.h"
@@ -96,12 +96,7 @@ bool encode_batch(uint32_t first, uint32_t count, int level, std::vector<std::ve
             out[k].assign(scratch.begin(), scratch.begin() + ptrdiff_t(bytes));
         }
     };
-    std::vector<std::thread> helpers;
-    for (unsigned t = 1; t < std::max(1u, std::thread::hardware_concurrency()); ++t)
-        helpers.emplace_back(work);
-    work();
-    for (auto &h : helpers)
-        h.join();
+    gd::run_tile_workers(0, count, work);
     return !failed;
 }
 

@@ -1,11 +1,29 @@
 // SPDX-License-Identifier: MIT
-// Building GDeflate streams by hand in tests.
+// Building GDeflate streams by hand in tests, and GDeflate requests into GPU buffers.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
+#include "ds/request.h"
+
 namespace dstest {
+
+/// A Compression::GDeflate request from `stream` in memory into `buffer` at `gpu_offset`.
+inline ds::Request gdeflate_gpu_request(const std::vector<uint8_t> &stream, uint64_t uncompressed_size,
+                                        uint64_t buffer, uint64_t buffer_size, uint64_t gpu_offset = 0) {
+    ds::Request r;
+    r.memory = ds::Memory::Gpu;
+    r.compression = ds::Compression::GDeflate;
+    r.source = ds::Source::Memory;
+    r.src = stream.data();
+    r.size = stream.size();
+    r.uncompressed_size = uncompressed_size;
+    r.gpu_buffer = buffer;
+    r.gpu_buffer_size = buffer_size;
+    r.gpu_offset = gpu_offset;
+    return r;
+}
 
 inline void put32(std::vector<uint8_t> &v, uint32_t x) {
     for (int i = 0; i < 4; ++i)

@@ -163,17 +163,7 @@ struct Rig {
     }
 
     static Request request(const std::vector<uint8_t> &stream, uint64_t usize, uint64_t gpu_offset, uint64_t buffer) {
-        Request r;
-        r.memory = Memory::Gpu;
-        r.compression = Compression::GDeflate;
-        r.source = Source::Memory;
-        r.src = stream.data();
-        r.size = stream.size();
-        r.uncompressed_size = usize;
-        r.gpu_buffer = buffer;
-        r.gpu_buffer_size = kBufferSize;
-        r.gpu_offset = gpu_offset;
-        return r;
+        return dstest::gdeflate_gpu_request(stream, usize, buffer, kBufferSize, gpu_offset);
     }
 
     Completion run(Queue &q, const Request &r) { return run_one(q, r); }

@@ -15,6 +15,7 @@
 #include "ds/gdeflate.h"
 #include "ds/queue.h"
 #include "ds/vulkan_backend.h"
+#include "gdeflate_test_util.h"
 #include "test_util.h"
 
 using namespace ds;
@@ -74,21 +75,13 @@ static void run_device(VulkanDevice &dev, const char *label) {
             const uint64_t file_offset = 333, gpu_offset = 4096;
             write_file(f.fd, packed, file_offset);
             for (int from_memory = 0; from_memory < 2; ++from_memory) {
-                Request r;
-                r.memory = Memory::Gpu;
-                r.compression = Compression::GDeflate;
-                if (from_memory) {
-                    r.source = Source::Memory;
-                    r.src = packed.data();
-                } else {
+                Request r = dstest::gdeflate_gpu_request(packed, size, buf, buf_size, gpu_offset);
+                if (!from_memory) {
+                    r.source = Source::File;
+                    r.src = nullptr;
                     r.fd = f.fd;
                     r.offset = file_offset;
                 }
-                r.size = packed.size();
-                r.uncompressed_size = size;
-                r.gpu_buffer = buf;
-                r.gpu_buffer_size = buf_size;
-                r.gpu_offset = gpu_offset;
                 Completion c = run_one(*q, r);
                 CHECK_EQ(c.status, Status::Ok);
                 CHECK_EQ(c.bytes, size);
@@ -130,16 +123,7 @@ static void run_device(VulkanDevice &dev, const char *label) {
                 bad[gdeflate::kHeaderSize + 7] = 0xFF;  // tile 1 offset far past the data
             else
                 usize -= 1;
-            Request r;
-            r.memory = Memory::Gpu;
-            r.compression = Compression::GDeflate;
-            r.source = Source::Memory;
-            r.src = bad.data();
-            r.size = bad.size();
-            r.uncompressed_size = usize;
-            r.gpu_buffer = buf;
-            r.gpu_buffer_size = buf_size;
-            Completion c = run_one(*q, r);
+            Completion c = run_one(*q, dstest::gdeflate_gpu_request(bad, usize, buf, buf_size));
             CHECK_EQ(c.status, Status::IoError);
             CHECK_EQ(c.error, EBADMSG);
             CHECK_EQ(c.bytes, 0u);
@@ -149,16 +133,7 @@ static void run_device(VulkanDevice &dev, const char *label) {
     // Decoded size past the buffer: InvalidRequest(GpuRange); past the ring: InvalidRequest(Compression).
     {
         std::vector<uint8_t> raw(5u << 20, 0), packed = encode(raw);
-        Request r;
-        r.memory = Memory::Gpu;
-        r.compression = Compression::GDeflate;
-        r.source = Source::Memory;
-        r.src = packed.data();
-        r.size = packed.size();
-        r.uncompressed_size = raw.size();
-        r.gpu_buffer = buf;
-        r.gpu_buffer_size = buf_size;
-        Completion c = run_one(*q, r);
+        Completion c = run_one(*q, dstest::gdeflate_gpu_request(packed, raw.size(), buf, buf_size));
         CHECK_EQ(c.status, Status::InvalidRequest);
         CHECK(c.field == Field::GpuRange);
     }
