@@ -130,4 +130,18 @@ static DSTORAGE_REQUEST file_request(IDStorageFile *file, UINT64 offset, UINT32 
     return r;
 }
 
+static DSTORAGE_REQUEST memory_request(const void *src, void *dst, UINT32 size, const char *name)
+{
+    DSTORAGE_REQUEST r;
+    memset(&r, 0, sizeof(r));
+    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
+    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_MEMORY;
+    r.Source.Memory.Source = src;
+    r.Source.Memory.Size = size;
+    r.Destination.Memory.Buffer = dst;
+    r.Destination.Memory.Size = size;
+    r.Name = name;
+    return r;
+}
+
 #endif

@@ -20,15 +20,7 @@ struct bad_case
 };
 
 static void base_file(DSTORAGE_REQUEST *r) { *r = file_request(file, 0, 64, dst, NULL); }
-static void base_memory(DSTORAGE_REQUEST *r)
-{
-    memset(r, 0, sizeof(*r));
-    r->Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
-    r->Source.Memory.Source = dst + 2048;
-    r->Source.Memory.Size = 64;
-    r->Destination.Memory.Buffer = dst;
-    r->Destination.Memory.Size = 64;
-}
+static void base_memory(DSTORAGE_REQUEST *r) { *r = memory_request(dst + 2048, dst, 64, NULL); }
 static void make_reserved(DSTORAGE_REQUEST *r) { base_file(r); r->Options.Reserved1[0] = 1; }
 static void make_reserved_bits(DSTORAGE_REQUEST *r) { base_file(r); r->Options.Reserved = 1; }
 static void make_source_mismatch(DSTORAGE_REQUEST *r) { base_memory(r); }

@@ -16,19 +16,11 @@
 static IDStorageFactory *factory;
 static ID3D12Device *device;
 
-static DSTORAGE_REQUEST memory_request(const void *src, void *dst, UINT32 size, UINT64 tag)
+static DSTORAGE_REQUEST gated_request(const void *src, void *dst, UINT32 size, UINT64 tag)
 {
-    DSTORAGE_REQUEST r;
+    DSTORAGE_REQUEST r = memory_request(src, dst, size, "gated");
 
-    memset(&r, 0, sizeof(r));
-    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
-    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_MEMORY;
-    r.Source.Memory.Source = src;
-    r.Source.Memory.Size = size;
-    r.Destination.Memory.Buffer = dst;
-    r.Destination.Memory.Size = size;
     r.CancellationTag = tag;
-    r.Name = "gated";
     return r;
 }
 
@@ -132,7 +124,7 @@ static void test_source_access(void)
     BYTE *src = malloc(SIZE), *src2 = malloc(SIZE), *dst = calloc(1, SIZE), *dst2 = calloc(1, SIZE);
     ID3D12Fence *gate = create_fence(0), *signal = create_fence(0);
     HANDLE done = CreateEventW(NULL, TRUE, FALSE, NULL);
-    DSTORAGE_REQUEST gated = memory_request(src, dst, SIZE, 0), plain = memory_request(src2, dst2, SIZE, 0);
+    DSTORAGE_REQUEST gated = gated_request(src, dst, SIZE, 0), plain = gated_request(src2, dst2, SIZE, 0);
     struct enqueue_call call = { queue, &gated, 1, gate, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS };
     IDStorageStatusArray *status;
     DSTORAGE_ERROR_RECORD record;
@@ -187,7 +179,7 @@ static void test_reached_and_submit(void)
     IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "reached");
     BYTE *src = malloc(SIZE), *dst = calloc(1, SIZE);
     ID3D12Fence *fence = create_fence(5);
-    DSTORAGE_REQUEST r = memory_request(src, dst, SIZE, 0);
+    DSTORAGE_REQUEST r = gated_request(src, dst, SIZE, 0);
 
     fill(src, SIZE, 0);
     IDStorageQueue3_EnqueueRequests(queue, &r, 1, fence, 5, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS);
@@ -225,7 +217,7 @@ static void test_cancel(void)
     for (i = 0; i < 8; ++i)
     {
         fill(src[i], sizeof(src[i]), (BYTE)i);
-        r[i] = memory_request(src[i], dst[i], sizeof(src[i]), i % 2 ? 0x1234 : 0x5678);
+        r[i] = gated_request(src[i], dst[i], sizeof(src[i]), i % 2 ? 0x1234 : 0x5678);
     }
     enqueue_gated(&call, "cancel");
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
@@ -259,7 +251,7 @@ static void test_close(void)
     BYTE *src = malloc(SIZE), *dst = calloc(1, SIZE);
     ID3D12Fence *fence = create_fence(0), *signal = create_fence(0);
     HANDLE done = CreateEventW(NULL, TRUE, FALSE, NULL);
-    DSTORAGE_REQUEST r = memory_request(src, dst, SIZE, 0);
+    DSTORAGE_REQUEST r = gated_request(src, dst, SIZE, 0);
     struct enqueue_call call = { queue, &r, 1, fence, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS };
     IDStorageStatusArray *status;
 
@@ -313,7 +305,7 @@ static void test_full(void)
     UINT i;
 
     fill(src, COUNT * EACH, 0);
-    for (i = 0; i < COUNT; ++i) r[i] = memory_request(src + i * EACH, dst + i * EACH, EACH, 0);
+    for (i = 0; i < COUNT; ++i) r[i] = gated_request(src + i * EACH, dst + i * EACH, EACH, 0);
     thread = enqueue_async(&call);
     ret = WaitForSingleObject(thread, 500);
     CHECK(ret == WAIT_TIMEOUT, "EnqueueRequests of 200 gated requests on a queue of 128: expected it to block while the queue is full, got it returned");

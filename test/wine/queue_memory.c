@@ -81,13 +81,7 @@ static void test_memory_source(void)
     DSTORAGE_REQUEST r;
 
     for (i = 0; i < size; ++i) src[i] = pattern_byte(i);
-    memset(&r, 0, sizeof(r));
-    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
-    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_MEMORY;
-    r.Source.Memory.Source = src;
-    r.Source.Memory.Size = size;
-    r.Destination.Memory.Buffer = dst;
-    r.Destination.Memory.Size = size;
+    r = memory_request(src, dst, size, NULL);
     IDStorageQueue3_EnqueueRequest(queue, &r);
     submit_and_wait(queue, "memory source");
     check_pattern(dst, 0, size, "memory -> memory");
