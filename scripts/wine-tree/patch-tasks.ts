@@ -12,7 +12,7 @@ import { applyPatches, checkPatches, conflictingPaths, listChanges } from './git
 import { WineTreeError } from './messages.ts';
 import { defaultRuntimeLib, writeModulePatches } from './module-patch.ts';
 import { committedPatches, seriesFor, type Series } from './series.ts';
-import { readRecord, restoreState, saveState, storedPatches, REGENERATED, type AppliedRecord } from './state.ts';
+import { readRecord, restoreState, saveState, storedPatches, type AppliedRecord } from './state.ts';
 import { PATCH_TOOLS, REVERT_TOOLS, requireTools } from './tools.ts';
 
 export interface PatchOptions {
