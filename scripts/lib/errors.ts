@@ -43,8 +43,8 @@ export function stepFailure(failure: Failure): StepError {
   const how = failure.spawnCode === 'ENOENT'
     ? text.notFound(failure.commandLine.split(' ').find((w) => !w.includes('=')) ?? failure.tool)
     : failure.signal
-      ? text.killedBy(failure.signal)
-      : text.exitedWith(failure.exitCode);
+      ? text.killedBy(failure.tool, failure.signal)
+      : text.exitedWith(failure.tool, failure.exitCode);
   const message = text.stepFailed(failure.title, how, failure.logPath);
   const hint = hintFor(failure, tail);
   const details = [
@@ -54,6 +54,13 @@ export function stepFailure(failure: Failure): StepError {
     `  next: ${hint}`,
   ].join('\n');
   return new StepError(failure.title, failure.logPath, message, details);
+}
+
+/** A program that could not be started at all (not installed, not executable). */
+export function missingProgram(tool: string, commandLine: string, title: string): StepError {
+  const message = `${title} failed (${text.notFound(tool)})`;
+  const details = [message, `  command: ${commandLine}`, `  next: ${hints.installDeps}`].join('\n');
+  return new StepError(title, '', message, details);
 }
 
 /** What to do next, from the tool and the end of its log. */
@@ -83,6 +90,19 @@ export function hintFor(failure: Pick<Failure, 'tool' | 'spawnCode' | 'logPath'>
       return hints.nodeGyp(failure.logPath);
     case 'node-test':
       return hints.nodeTest;
+    case 'configure':
+      return hints.configure(failure.logPath);
+    case 'make':
+      return hints.make(failure.logPath);
+    case 'autoreconf':
+      return hints.autoreconf(failure.logPath);
+    case 'biome-lint':
+      return hints.lint;
+    case 'biome-format':
+    case 'clang-format':
+      return hints.format;
+    case 'tsc':
+      return hints.typecheck;
     default:
       return hints.readLog(failure.logPath);
   }

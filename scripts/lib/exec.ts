@@ -1,20 +1,36 @@
 // SPDX-License-Identifier: MIT
-// Runs one command for a task: output goes to the step's log file, the latest interesting line
-// becomes the task's output, and a failure becomes a StepError naming the step and the log.
+// Every subprocess of the CLI starts here (no other file imports execa):
+// - runCommand: a step's command; output goes to the step's log file, the latest interesting line
+//   becomes the task's output, and a failure becomes a StepError naming the step, the tool and the log;
+// - capture: a command whose output the caller reads (git apply --check, git diff); a missing
+//   program becomes the same "not found, install it" StepError.
 import { createInterface } from 'node:readline';
+import path from 'node:path';
 import { execa } from 'execa';
 import { appendLog, closeLog, logPathFor, openLog } from './log.ts';
-import { stepFailure } from './errors.ts';
+import { missingProgram, stepFailure } from './errors.ts';
 import { shown } from './paths.ts';
 
-export type Tool = 'cmake' | 'ctest' | 'node-gyp' | 'node-test' | 'node' | 'fuzz';
+/**
+ * The name a failure is reported under and the hints are chosen by. Defaults to the program's
+ * file name (`make`, `configure`, `autoreconf`); give it when the program is an interpreter running
+ * something else (`node` running node-gyp, `sh -c` running the fuzzer).
+ */
+export type Tool = string;
 
 export interface Command {
-  tool: Tool;
+  tool?: Tool;
   file: string;
   args: string[];
   cwd?: string;
   env?: Record<string, string | undefined>;
+}
+
+/** The label of a command in errors: its tool, or the program's file name. */
+export function toolOf(command: Pick<Command, 'tool' | 'file'>): Tool {
+  if (command.tool) return command.tool;
+  if (command.file === process.execPath) return 'node';
+  return path.basename(command.file);
 }
 
 export interface StepRun {
@@ -76,7 +92,7 @@ export async function runCommand(command: Command, run: StepRun): Promise<void> 
   await closeLog(log);
   if (result.failed) {
     throw stepFailure({
-      tool: command.tool,
+      tool: toolOf(command),
       title: run.title,
       logPath: shown(logPath),
       commandLine: line,
@@ -86,6 +102,42 @@ export async function runCommand(command: Command, run: StepRun): Promise<void> 
       absoluteLogPath: logPath,
     });
   }
+}
+
+export interface Captured {
+  ok: boolean;
+  exitCode?: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr interleaved, trimmed. */
+  all: string;
+}
+
+/**
+ * Runs a command and hands back its output (no log file, no task output). A non-zero exit is the
+ * caller's to judge (`ok: false`); a program that cannot be started throws a StepError that names
+ * it and says how to install it.
+ */
+export async function capture(command: Command, options: { title?: string } = {}): Promise<Captured> {
+  const result = await execa(command.file, command.args, {
+    cwd: command.cwd,
+    env: command.env,
+    extendEnv: true,
+    stdin: 'ignore',
+    all: true,
+    reject: false,
+  });
+  const spawnCode = (result as { code?: string }).code;
+  if (spawnCode === 'ENOENT' || spawnCode === 'EACCES') {
+    throw missingProgram(toolOf(command), commandLine(command), options.title ?? commandLine(command));
+  }
+  return {
+    ok: result.exitCode === 0,
+    exitCode: result.exitCode,
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
+    all: String(result.all ?? '').trim(),
+  };
 }
 
 /**

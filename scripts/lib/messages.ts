@@ -3,8 +3,8 @@
 
 export const text = {
   stepFailed: (title: string, how: string, log: string): string => `${title} failed (${how}); full log: ${log}`,
-  exitedWith: (code: number | undefined): string => `exit code ${code ?? 'unknown'}`,
-  killedBy: (signal: string): string => `killed by ${signal}`,
+  exitedWith: (tool: string, code: number | undefined): string => `${tool} exited with code ${code ?? 'unknown'}`,
+  killedBy: (tool: string, signal: string): string => `${tool} was killed by ${signal}`,
   notFound: (program: string): string => `'${program}' was not found`,
   failedSteps: (n: number): string => `${n} step${n === 1 ? '' : 's'} failed:`,
   allPassed: 'All steps passed.',
@@ -76,6 +76,15 @@ export const hints = {
   nodeGyp: (log: string): string => `read ${log}; 'ds-kit build-binding --verbose' shows the commands run.`,
   nodeTest: "re-run one file with 'node --import tsx --test <file>'; the failing assertions are in the log.",
   readLog: (log: string): string => `read ${log} for the full output.`,
+  configure: (log: string): string =>
+    `configure stopped at the check printed last in ${log} (config.log in the build directory has the details); ` +
+    "install what it names ('ds-kit doctor' lists the packages), then build again.",
+  make: (log: string): string => `fix the first 'error:' in ${log}, then build again.`,
+  autoreconf: (log: string): string =>
+    `autoreconf could not regenerate configure (see ${log}); install autoconf ('./scripts/install-deps.sh'), then patch again.`,
+  lint: "run 'npm run lint' to list the findings; 'npx biome lint --write' fixes the safe ones, fix the rest by hand.",
+  format: "run 'npm run format' to reformat the files listed above (TypeScript with Biome, C/C++ with clang-format).",
+  typecheck: "fix the type errors above; 'npm run typecheck' runs the same check.",
   fuzzCrash: (log: string): string =>
     `the fuzzer found an input that crashes or trips a sanitizer: the report and the input's path (build/fuzz-ci/crashes/) are in ${log}; reproduce with 'build/fuzz-ci/gdeflate_decode_fuzz <input>'.`,
 };

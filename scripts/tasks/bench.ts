@@ -20,7 +20,7 @@ export function benchTasks<Ctx>(b: BenchRun): ListrTask<Ctx>[] {
       task: async (_ctx, task) => {
         if (!existsSync(paths.benchMain)) throw new UsageError(text.benchMissing(shown(paths.benchMain)));
         await runCommand(
-          { tool: 'node', file: process.execPath, args: ['--import', 'tsx', paths.benchMain, ...b.args], cwd: repoRoot },
+          { tool: 'bench', file: process.execPath, args: ['--import', 'tsx', paths.benchMain, ...b.args], cwd: repoRoot },
           { step: 'bench', title: titles.bench, logDir: b.logDir, verbose: b.verbose,
             report: (line) => { task.output = line; } },
         );

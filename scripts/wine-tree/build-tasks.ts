@@ -116,7 +116,7 @@ export function buildTasks<Ctx extends BuildCtx>(options: BuildOptions): ListrTa
           return;
         }
         mkdirSync(buildDir, { recursive: true });
-        await runCommand({ tool: 'node', file: join(tree, 'configure'), args, cwd: buildDir, env: options.env as Record<string, string> },
+        await runCommand({ file: join(tree, 'configure'), args, cwd: buildDir, env: options.env as Record<string, string> },
           { step: `wine-tree-configure-${ctx.series?.id}`, title: `configure ${tree}`, logDir, verbose,
             report: (l) => { task.output = l; }, progress: (l) => (/^checking /.test(l) ? l : undefined) });
         writeFileSync(join(buildDir, STAMP), `${JSON.stringify({ tree, args }, null, 2)}\n`);
@@ -137,7 +137,7 @@ export function buildTasks<Ctx extends BuildCtx>(options: BuildOptions): ListrTa
       title: options.full ? 'make (all of Wine)' : 'make dlls/dstorage (with the tools, ntdll and import libraries it needs)',
       task: async (ctx, task) => {
         const targets = options.full ? [] : ['dlls/dstorage/all'];
-        await runCommand({ tool: 'node', file: 'make', args: [`-j${jobs}`, ...targets], cwd: ctx.buildDir, env: options.env as Record<string, string> },
+        await runCommand({ file: 'make', args: [`-j${jobs}`, ...targets], cwd: ctx.buildDir, env: options.env as Record<string, string> },
           { step: `wine-tree-make-${ctx.series?.id}`, title: `make ${targets.join(' ') || 'all'} in ${ctx.buildDir}`, logDir, verbose,
             report: (l) => { task.output = l; }, progress: makeProgress });
       },

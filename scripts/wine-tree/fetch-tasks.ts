@@ -72,7 +72,7 @@ export function fetchWineTasks<Ctx extends FetchCtx>(options: FetchOptions): Lis
   const verbose = Boolean(options.verbose);
   const step = `fetch-wine-${suite}`;
   const run = (file: string, args: string[], cwd: string, title: string, report: (s: string) => void, append = true): Promise<void> =>
-    runCommand({ tool: 'node', file, args, cwd }, { step, title, logDir, verbose, report, append });
+    runCommand({ file, args, cwd }, { step, title, logDir, verbose, report, append });
   const prepared = (): false | string => {
     if (!existsSync(l.stamp) || !existsSync(join(l.tree, 'configure'))) return false;
     const stamp = JSON.parse(readFileSync(l.stamp, 'utf8')) as { mode: PrepareMode };

@@ -4,7 +4,7 @@
 // enclosing repository (a tree unpacked inside another checkout) as the one to patch, which would
 // make it skip every file.
 import { dirname } from 'node:path';
-import { execa } from 'execa';
+import { capture } from '../lib/exec.ts';
 
 export interface ApplyResult {
   ok: boolean;
@@ -16,9 +16,8 @@ export function gitEnv(tree: string): Record<string, string> {
 }
 
 async function git(tree: string, args: string[]): Promise<ApplyResult> {
-  const r = await execa('git', ['apply', ...args], { cwd: tree, env: gitEnv(tree), reject: false, all: true, stdin: 'ignore' });
-  if ((r as { code?: string }).code === 'ENOENT') throw Object.assign(new Error('git not found'), { code: 'ENOENT' });
-  return { ok: r.exitCode === 0, output: (r.all ?? '').trim() };
+  const r = await capture({ file: 'git', args: ['apply', ...args], cwd: tree, env: gitEnv(tree) }, { title: `git apply in ${tree}` });
+  return { ok: r.ok, output: r.all };
 }
 
 /** Would every patch apply (or, with reverse, un-apply) cleanly? Changes nothing. */

@@ -5,7 +5,7 @@
 // so git writes the diffs (binary included) exactly as `git apply` reads them.
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { capture, commandLine } from '../lib/exec.ts';
 import { paths, repoRoot } from '../lib/paths.ts';
 import type { Series } from './series.ts';
 
@@ -42,7 +42,9 @@ function stage(s: Series, inputs: ModuleInputs, root: string): void {
 
 async function git(cwd: string, args: string[]): Promise<string> {
   const env = { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CEILING_DIRECTORIES: join(cwd, '..') };
-  const r = await execa('git', ['-c', 'core.autocrlf=false', '-c', 'core.quotepath=off', ...args], { cwd, env, stdin: 'ignore' });
+  const command = { file: 'git', args: ['-c', 'core.autocrlf=false', '-c', 'core.quotepath=off', ...args], cwd, env };
+  const r = await capture(command, { title: 'write the generated patches' });
+  if (!r.ok) throw new Error(`${commandLine(command)} failed (git exited with code ${r.exitCode}) in ${cwd}:\n${r.stderr}`);
   return r.stdout;
 }
 

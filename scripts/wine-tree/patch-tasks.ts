@@ -157,7 +157,7 @@ export function patchTasks<Ctx extends PatchCtx>(options: PatchOptions): ListrTa
           throw new WineTreeError(`git apply failed after its check passed: ${result.output}`, 'the tree was left as it was; run ds-kit patch again, and report this if it repeats');
         }
         try {
-          await runCommand({ tool: 'node', file: 'autoreconf', args: ['-f'], cwd: o.tree, env: o.env as Record<string, string> },
+          await runCommand({ file: 'autoreconf', args: ['-f'], cwd: o.tree, env: o.env as Record<string, string> },
             { step: 'wine-tree-autoreconf', title: `autoreconf -f in ${o.tree}`, logDir: o.logDir, verbose: o.verbose, report: () => {} });
         } catch (error) {
           await rollback(o.tree, record, patches.map((p) => p));

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cmakeProgress, commandLine, ctestProgress, runCommand } from '../../../scripts/lib/exec.ts';
+import { capture, cmakeProgress, commandLine, ctestProgress, runCommand, toolOf } from '../../../scripts/lib/exec.ts';
+import { repoRoot } from '../../../scripts/lib/paths.ts';
 import { StepError } from '../../../scripts/lib/errors.ts';
 import { tempDir } from '../helpers.ts';
 
@@ -18,7 +19,7 @@ test('a failing command becomes a StepError naming the step, the log and its las
   ).then(() => undefined, (e: unknown) => e);
   assert.ok(error instanceof StepError, `expected StepError, got ${String(error)}`);
   const logPath = path.join(logDir, 'demo-step.log');
-  assert.match(error.message, /^Demo step failed \(exit code 3\); full log: /);
+  assert.match(error.message, /^Demo step failed \(cmake exited with code 3\); full log: /);
   assert.ok(error.message.includes(logPath), `expected ${logPath} in: ${error.message}`);
   assert.match(error.details, /line 30/);
   assert.match(error.details, /error: broken/);
@@ -71,4 +72,73 @@ test('a failed ctest run names the failing tests and how to re-run one', async (
   ).then(() => undefined, (e: unknown) => e);
   assert.ok(error instanceof StepError);
   assert.match(error.details, /next: failed: io_uring_read_test \(Timeout\); re-run one alone with 'ctest --test-dir build\/runtime\/release -R '\^io_uring_read_test\$'/);
+});
+
+test('a command is reported under its program: configure, make and autoreconf are not "node"', async () => {
+  const dir = tempDir('exec-label');
+  const configure = path.join(dir, 'configure');
+  writeFileSync(configure, '#!/bin/sh\necho "checking for gcc... no"\nexit 1\n');
+  chmodSync(configure, 0o755);
+  const error = await runCommand(
+    { file: configure, args: ['--enable-win64'], cwd: dir },
+    { ...quiet, step: 'configure', title: 'configure the tree', logDir: dir },
+  ).then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof StepError);
+  assert.match(error.message, /^configure the tree failed \(configure exited with code 1\)/);
+  assert.match(error.details, /next: configure stopped at the check printed last/);
+  assert.equal(toolOf({ file: 'make' }), 'make');
+  assert.equal(toolOf({ file: '/usr/bin/autoreconf' }), 'autoreconf');
+  assert.equal(toolOf({ file: process.execPath }), 'node');
+  assert.equal(toolOf({ tool: 'node-gyp', file: process.execPath }), 'node-gyp');
+});
+
+test('a make failure points at the first error, under the name make', async () => {
+  const dir = tempDir('exec-make');
+  const error = await runCommand(
+    { tool: 'make', file: 'sh', args: ['-c', 'echo "foo.c:1: error: nope"; exit 2'] },
+    { ...quiet, step: 'make', title: 'make dlls/dstorage', logDir: dir },
+  ).then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof StepError);
+  assert.match(error.message, /\(make exited with code 2\)/);
+  assert.match(error.details, /next: fix the first 'error:'/);
+});
+
+test('capture hands back the output and the exit status', async () => {
+  const ok = await capture({ file: 'sh', args: ['-c', 'echo out; echo err >&2'] });
+  assert.equal(ok.ok, true);
+  assert.equal(ok.stdout, 'out');
+  assert.equal(ok.stderr, 'err');
+  assert.match(ok.all, /out\nerr|err\nout/);
+  const failed = await capture({ file: 'sh', args: ['-c', 'exit 4'] });
+  assert.equal(failed.ok, false);
+  assert.equal(failed.exitCode, 4);
+});
+
+test('capture of a missing program says which one and how to install it', async () => {
+  const error = await capture({ file: 'ds-kit-no-such-program', args: ['x'] }, { title: 'Probe' }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof StepError, `expected StepError, got ${String(error)}`);
+  assert.match(error.message, /^Probe failed \('ds-kit-no-such-program' was not found\)/);
+  assert.match(error.details, /install-deps\.sh/);
+});
+
+test('no file under scripts/ starts a subprocess except through scripts/lib/exec.ts', () => {
+  // scripts/wine/wine-tasks.ts is being replaced by the module's CMake build on another branch,
+  // which runs its commands through runCommand; take it off this list when that lands.
+  const pending = new Set(['scripts/wine/wine-tasks.ts']);
+  const offenders: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(path.join(repoRoot, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(rel);
+      else if (/\.[cm]?[jt]s$/.test(entry.name) && rel !== 'scripts/lib/exec.ts' && !pending.has(rel)) {
+        const source = readFileSync(path.join(repoRoot, rel), 'utf8');
+        if (/from ['"](execa|node:child_process|child_process)['"]/.test(source)) offenders.push(rel);
+      }
+    }
+  };
+  walk('scripts');
+  assert.deepEqual(offenders, [], 'run these commands through runCommand or capture from scripts/lib/exec.ts');
 });
