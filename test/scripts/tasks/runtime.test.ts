@@ -44,7 +44,7 @@ test('build-runtime against a broken CMake project names the failing step and it
   const result = await dsKit(['build-runtime', '--source-dir', source, '--build-dir', build, '--log-dir', logs]);
   assert.equal(result.exitCode, 1);
   const log = path.join(logs, 'runtime-release-configure.log');
-  assert.match(result.stderr, /Configure ds-runtime \(release\) failed \(exit code 1\)/);
+  assert.match(result.stderr, /Configure ds-runtime \(release\) failed \(cmake exited with code 1\)/);
   assert.ok(result.stderr.includes(`full log: ${log}`), result.stderr);
   assert.match(result.stderr, /deliberately broken/);
   assert.match(result.stderr, /next: fix the 'CMake Error'/);
