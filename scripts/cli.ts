@@ -6,8 +6,11 @@ import type { ListrTask } from 'listr2';
 import { describe, UsageError } from './lib/errors.ts';
 import { help, text } from './lib/messages.ts';
 import { paths } from './lib/paths.ts';
+import { splitPassThrough } from './lib/args.ts';
 import { runTasks } from './lib/run-tasks.ts';
-import { benchTasks } from './tasks/bench.ts';
+import { closest } from './lib/suggest.ts';
+import { kitVersion } from './lib/version.ts';
+import { benchTasks, checkBenchArgs } from './tasks/bench.ts';
 import { bindingTasks, resolveBindingBuild } from './tasks/binding.ts';
 import { doctor } from './tasks/doctor.ts';
 import { generateTasks } from './tasks/generate.ts';
@@ -36,7 +39,10 @@ const RUNTIME: Options = {
 
 interface Command {
   options: Options;
-  /** Accepts arguments after `--` (handed on untouched). */
+  /**
+   * Hands every argument that is not one of `options` on untouched (and everything after `--`),
+   * so `npm run bench -- --quick` reaches the benchmark.
+   */
   passThrough?: boolean;
   run: (flags: Flags, rest: string[]) => Promise<number>;
 }
@@ -96,10 +102,12 @@ const commands: Record<string, Command> = {
     run: (flags) => runList(testTasks(flags) as ListrTask<object>[], flags, false, newTestCtx()),
   },
   bench: {
-    options: COMMON,
+    options: { help: COMMON.help, verbose: COMMON.verbose, 'log-dir': COMMON['log-dir'] },
     passThrough: true,
-    run: (flags, rest) =>
-      runList(benchTasks<object>({ args: rest, verbose: Boolean(flags.verbose), logDir: (flags['log-dir'] as string) ?? paths.logDir }), flags),
+    run: (flags, rest) => {
+      checkBenchArgs(rest);
+      return runList(benchTasks<object>({ args: rest, verbose: Boolean(flags.verbose), logDir: (flags['log-dir'] as string) ?? paths.logDir }), flags);
+    },
   },
   doctor: {
     options: { help: { type: 'boolean', short: 'h' }, 'os-release': { type: 'string' } },
@@ -114,6 +122,20 @@ const commands: Record<string, Command> = {
   },
 };
 
+function splitArgs(name: string, command: Command, args: string[]): { own: string[]; rest: string[] } {
+  if (command.passThrough) return splitPassThrough(args, command.options);
+  const dashDash = args.indexOf('--');
+  if (dashDash >= 0 && dashDash < args.length - 1) throw new UsageError(text.badOption(name, `'ds-kit ${name}' takes no arguments after --.`));
+  return { own: dashDash >= 0 ? args.slice(0, dashDash) : args, rest: [] };
+}
+
+/** parseArgs' message, with the closest option of the command for an unknown one. */
+function optionError(error: unknown, options: Options): string {
+  const message = (error as Error).message;
+  const unknown = /Unknown option '--?([^'=]+)/.exec(message);
+  return text.unknownOption(message, unknown ? closest(unknown[1], Object.keys(options)) : undefined);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -121,23 +143,24 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${help[topic && help[topic] ? topic : 'main']}\n`);
     return 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`${text.version(kitVersion())}\n`);
+    return 0;
+  }
   const command = commands[name];
   if (!command) {
-    process.stderr.write(`${text.unknownCommand(name)}\n`);
-    return 2;
-  }
-  const dashDash = args.indexOf('--');
-  const own = dashDash >= 0 ? args.slice(0, dashDash) : args;
-  const rest = dashDash >= 0 ? args.slice(dashDash + 1) : [];
-  if (rest.length > 0 && !command.passThrough) {
-    process.stderr.write(`${text.badOption(name, `'ds-kit ${name}' takes no arguments after --.`)}\n`);
+    process.stderr.write(`${text.unknownCommand(name, closest(name, Object.keys(commands)))}\n`);
     return 2;
   }
   let flags: Flags;
+  let rest: string[];
   try {
-    flags = parseArgs({ args: own, options: command.options, allowPositionals: false, strict: true }).values as Flags;
+    const split = splitArgs(name, command, args);
+    rest = split.rest;
+    flags = parseArgs({ args: split.own, options: command.options, allowPositionals: false, strict: true }).values as Flags;
   } catch (error) {
-    process.stderr.write(`${text.badOption(name, (error as Error).message)}\n`);
+    const why = error instanceof UsageError ? error.message : text.badOption(name, optionError(error, command.options));
+    process.stderr.write(`${why}\n`);
     return 2;
   }
   if (flags.help) {

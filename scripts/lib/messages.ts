@@ -8,7 +8,14 @@ export const text = {
   notFound: (program: string): string => `'${program}' was not found`,
   failedSteps: (n: number): string => `${n} step${n === 1 ? '' : 's'} failed:`,
   allPassed: 'All steps passed.',
-  unknownCommand: (cmd: string): string => `Unknown command '${cmd}'. Run 'ds-kit --help' to list the commands.`,
+  unknownCommand: (cmd: string, suggestion?: string): string =>
+    `Unknown command '${cmd}'.${suggestion ? ` Did you mean 'ds-kit ${suggestion}'?` : ''} Run 'ds-kit --help' to list the commands.`,
+  unknownOption: (why: string, suggestion?: string): string =>
+    suggestion ? `${why.replace(/\.?$/, '.')} Did you mean '--${suggestion}'?` : why,
+  badChoice: (option: string, value: string, allowed: readonly string[], suggestion?: string): string =>
+    `${option}=${value} is not allowed: use one of ${allowed.join(', ')}.${suggestion ? ` Did you mean ${option}=${suggestion}?` : ''}`,
+  badNumber: (option: string, value: string): string => `${option}=${value} is not allowed: use a whole number of 1 or more.`,
+  version: (version: string): string => `ds-kit ${version}`,
   badOption: (cmd: string, why: string): string => `${why}\nRun 'ds-kit ${cmd} --help' for the options.`,
   badSanitize: (value: string): string =>
     `--sanitize=${value} is not supported: use --sanitize=address,undefined or --sanitize=thread.`,
@@ -21,6 +28,8 @@ export const text = {
   generateFailed: (why: string): string =>
     `Generate sources failed: ${why}\n  next: fix the spec (templates/spec) or template named above, then run 'npm run generate' again.`,
   generated: (count: number, dir: string): string => `${count} files written under ${dir}`,
+  badBenchArgs: (why: string): string =>
+    `ds-kit bench: ${why}.\nRun 'ds-kit bench --help' for ds-kit's options, 'ds-kit bench -- --help' for the benchmark's.`,
   benchMissing: (file: string): string =>
     `'ds-kit bench' needs ${file}, which is not in this checkout yet. Pull the latest main, then run 'npm run bench' again.`,
   bindingGypMissing: (file: string): string =>
@@ -283,17 +292,26 @@ Examples:
   ds-kit test --fast
   CI=1 ds-kit test --no-sanitizers`,
 
-  bench: `Usage: ds-kit bench [options] [-- benchmark arguments]
+  bench: `Usage: ds-kit bench [options] [benchmark options]
 
-Runs node --import tsx scripts/bench/main.ts (after 'ds-kit build'). Arguments after -- go to it.
-Its output is kept in build/logs/bench.log.
+Builds the release runtime and the Node binding when they are out of date (seconds when nothing
+changed), then runs node --import tsx scripts/bench/main.ts. Every option that is not one of
+ds-kit's below goes to the benchmark (so does everything after --); they are checked before
+anything is built. The output is kept in build/logs/bench.log.
 
 Options:
 ${COMMON_OPTIONS}
 
+Benchmark options (ds-kit bench -- --help lists them all):
+  --quick             small file and runs (a smoke test; the numbers mean little)
+  --backends <list>   of cpu, io_uring, vulkan-gpu, vulkan-gpu-seq, vulkan-host
+  --sizes <list>      request sizes (default 64K,1M,16M)
+  --json <file>       also write the results as JSON
+
 Examples:
-  ds-kit bench
-  npm run bench -- -- --help`,
+  ds-kit bench --quick
+  npm run bench -- --quick --backends io_uring
+  ds-kit bench -- --help`,
 
   doctor: `Usage: ds-kit doctor [options]
 

@@ -5,6 +5,7 @@ import type { ListrTask } from 'listr2';
 import { runCommand } from '../lib/exec.ts';
 import { UsageError } from '../lib/errors.ts';
 import { text, titles } from '../lib/messages.ts';
+import { positiveInt } from '../lib/option-values.ts';
 import { paths, shown } from '../lib/paths.ts';
 import { cpuCount, nodeHeadersPrefix } from '../lib/tools.ts';
 
@@ -20,7 +21,7 @@ export function resolveBindingBuild(flags: { 'log-dir'?: string; verbose?: boole
     bindingDir: paths.bindingDir,
     logDir: flags['log-dir'] ?? paths.logDir,
     verbose: Boolean(flags.verbose),
-    jobs: flags.jobs ? Number.parseInt(flags.jobs, 10) || cpuCount() : cpuCount(),
+    jobs: flags.jobs === undefined ? cpuCount() : positiveInt('--jobs', flags.jobs),
   };
 }
 

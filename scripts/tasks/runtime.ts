@@ -4,12 +4,16 @@ import type { ListrTask } from 'listr2';
 import { cmakeProgress, ctestProgress, runCommand } from '../lib/exec.ts';
 import { UsageError } from '../lib/errors.ts';
 import { text, titles } from '../lib/messages.ts';
+import { oneOf, positiveInt } from '../lib/option-values.ts';
 import { paths } from '../lib/paths.ts';
 import { isCI } from '../lib/renderer.ts';
 import { testEnv } from '../lib/test-env.ts';
 import { clangPair, cpuCount } from '../lib/tools.ts';
 
 export type Sanitize = 'address,undefined' | 'thread';
+
+/** CMAKE_BUILD_TYPE values CMake knows; --type takes them in any case. */
+export const BUILD_TYPES = ['Release', 'Debug', 'RelWithDebInfo', 'MinSizeRel'] as const;
 
 export interface RuntimeBuild {
   variant: string;
@@ -54,10 +58,10 @@ export function variantOf(buildType: string, sanitize: Sanitize | undefined): st
 
 export function resolveRuntimeBuild(flags: RuntimeFlags, env: NodeJS.ProcessEnv = process.env): RuntimeBuild {
   const sanitize = parseSanitize(flags.sanitize);
-  const buildType = flags.type ?? (sanitize ? 'RelWithDebInfo' : 'Release');
-  const variant = variantOf(flags.type ?? 'Release', sanitize);
-  const jobs = flags.jobs ? Number.parseInt(flags.jobs, 10) : cpuCount();
-  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs=${flags.jobs} is not a positive number.`);
+  const type = flags.type === undefined ? undefined : oneOf('--type', flags.type, BUILD_TYPES);
+  const buildType = type ?? (sanitize ? 'RelWithDebInfo' : 'Release');
+  const variant = variantOf(type ?? 'Release', sanitize);
+  const jobs = flags.jobs === undefined ? cpuCount() : positiveInt('--jobs', flags.jobs);
   return {
     variant,
     sourceDir: flags['source-dir'] ?? paths.runtimeSource,
