@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Reads templates/spec/*.json. Only JSON parsing and file presence are checked here; meaning is checked in spec-validate.ts.
+// Reads templates/spec/*.json. File presence, JSON syntax and the shape of every file (SPEC_SHAPES: no
+// unknown or missing keys, values of the right kind) are checked here; meaning is checked in spec-validate.ts.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SpecError } from './errors.ts';
-import { SPEC_FILES, type RawSpec } from './spec-schema.ts';
+import { SPEC_FILES, SPEC_SHAPES, type RawSpec } from './spec-schema.ts';
+import { checkShape } from './spec-shape.ts';
 
 export async function loadSpec(specDir: string): Promise<RawSpec> {
   const spec: Record<string, unknown> = {};
@@ -20,6 +22,7 @@ export async function loadSpec(specDir: string): Promise<RawSpec> {
     } catch (err) {
       throw new SpecError(`${name}.json`, `not valid JSON: ${(err as Error).message}`);
     }
+    checkShape(`${name}.json`, spec[name], SPEC_SHAPES[name]);
   }
   return spec as unknown as RawSpec;
 }
