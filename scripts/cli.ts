@@ -12,6 +12,7 @@ import { closest } from './lib/suggest.ts';
 import { kitVersion } from './lib/version.ts';
 import { benchTasks, checkBenchArgs } from './tasks/bench.ts';
 import { bindingTasks, resolveBindingBuild } from './tasks/binding.ts';
+import { formatTasks, lintTasks } from './tasks/checks.ts';
 import { doctor } from './tasks/doctor.ts';
 import { generateTasks } from './tasks/generate.ts';
 import { protonTasks } from './tasks/proton.ts';
@@ -53,6 +54,8 @@ async function runList(tasks: ListrTask<object>[], flags: Flags, exitOnError = t
   process.stderr.write(`\n${text.failedSteps(errors.length)}\n\n${errors.map(describe).join('\n\n')}\n`);
   return errors.every((e) => e instanceof UsageError) ? 2 : 1;
 }
+
+const checksRun = (flags: Flags) => ({ logDir: (flags['log-dir'] as string) ?? paths.logDir, verbose: Boolean(flags.verbose) });
 
 const commands: Record<string, Command> = {
   'build-runtime': {
@@ -108,6 +111,14 @@ const commands: Record<string, Command> = {
       checkBenchArgs(rest);
       return runList(benchTasks<object>({ args: rest, verbose: Boolean(flags.verbose), logDir: (flags['log-dir'] as string) ?? paths.logDir }), flags);
     },
+  },
+  lint: {
+    options: { help: COMMON.help, verbose: COMMON.verbose, 'log-dir': COMMON['log-dir'] },
+    run: (flags) => runList(lintTasks<object>(checksRun(flags)), flags),
+  },
+  format: {
+    options: { help: COMMON.help, verbose: COMMON.verbose, 'log-dir': COMMON['log-dir'], check: { type: 'boolean' } },
+    run: (flags) => runList(formatTasks<object>(checksRun(flags), Boolean(flags.check)), flags, false),
   },
   doctor: {
     options: { help: { type: 'boolean', short: 'h' }, 'os-release': { type: 'string' } },

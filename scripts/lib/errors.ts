@@ -49,11 +49,16 @@ export function stepFailure(failure: Failure): StepError {
   const hint = hintFor(failure, tail);
   const details = [
     message,
-    `  command: ${failure.commandLine}`,
+    `  command: ${shortened(failure.commandLine)}`,
     ...(tail.length ? [`  last ${tail.length} lines of ${failure.logPath}:`, ...tail.map((l) => `    ${l}`)] : []),
     `  next: ${hint}`,
   ].join('\n');
   return new StepError(failure.title, failure.logPath, message, details);
+}
+
+/** A command line cut to a readable length (file lists run long); the log has all of it. */
+export function shortened(commandLine: string, max = 300): string {
+  return commandLine.length <= max ? commandLine : `${commandLine.slice(0, max)} … (the whole command is in the log)`;
 }
 
 /** A program that could not be started at all (not installed, not executable). */
@@ -96,9 +101,8 @@ export function hintFor(failure: Pick<Failure, 'tool' | 'spawnCode' | 'logPath'>
       return hints.make(failure.logPath);
     case 'autoreconf':
       return hints.autoreconf(failure.logPath);
-    case 'biome-lint':
-      return hints.lint;
-    case 'biome-format':
+    case 'biome':
+      return /\sformat(\s|$)/.test(failure.commandLine ?? '') ? hints.format : hints.lint;
     case 'clang-format':
       return hints.format;
     case 'tsc':

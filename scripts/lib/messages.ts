@@ -54,6 +54,13 @@ export const titles = {
   testBinding: 'Node binding',
   testHarness: 'TypeScript harness',
   testFuzz: 'GDeflate decoder fuzzing',
+  testChecks: 'Lint, formatting and types',
+  lint: 'Lint the TypeScript (biome lint)',
+  formatCheckTs: 'TypeScript formatting (biome format)',
+  formatCheckC: 'C/C++ formatting (clang-format --dry-run)',
+  typecheck: 'Type check (tsc --noEmit)',
+  formatTs: 'Format the TypeScript (biome format --write)',
+  formatC: 'Format the C/C++ (clang-format -i)',
   fuzzRun: (seconds: number): string => `Fuzz the GDeflate decoder (libFuzzer + ASan/UBSan, ${seconds} s)`,
 };
 
@@ -92,7 +99,7 @@ export const hints = {
   autoreconf: (log: string): string =>
     `autoreconf could not regenerate configure (see ${log}); install autoconf ('./scripts/install-deps.sh'), then patch again.`,
   lint: "run 'npm run lint' to list the findings; 'npx biome lint --write' fixes the safe ones, fix the rest by hand.",
-  format: "run 'npm run format' to reformat the files listed above (TypeScript with Biome, C/C++ with clang-format).",
+  format: "run 'npm run format' to reformat them (TypeScript with Biome, C/C++ with clang-format), then commit the result.",
   typecheck: "fix the type errors above; 'npm run typecheck' runs the same check.",
   fuzzCrash: (log: string): string =>
     `the fuzzer found an input that crashes or trips a sanitizer: the report and the input's path (build/fuzz-ci/crashes/) are in ${log}; reproduce with 'build/fuzz-ci/gdeflate_decode_fuzz <input>'.`,
@@ -138,13 +145,18 @@ Commands:
   build-runtime   configure and build ds-runtime (C++ library) with CMake
   build-binding   build the Node binding (runtime/node) with node-gyp
   build           build-runtime, then build-binding; with --wine TREE: dlls/dstorage in a Wine tree
-  build-proton    runtime, binding, and dstorage.dll + dstorage.so for the installed Wine
+  build-proton    the release runtime, then dstorage.dll + dstorage.so for the installed Wine
   fetch-wine      get Debian's Wine source package (bookworm: 8.0, trixie: 10.0) into a cache
   patch           add dlls/dstorage to a Wine source tree (--revert, --dry-run)
   generate        run the code generator (scripts/generate)
-  test            the whole suite: release, ASan+UBSan and TSan ctest, binding, TypeScript tests
-  bench           run the benchmarks (scripts/bench)
+  test            the whole suite: checks, release, ASan+UBSan and TSan ctest, binding, TypeScript tests
+  bench           run the benchmarks (scripts/bench); builds the runtime and binding first
+  lint            lint the TypeScript (Biome)
+  format          format TypeScript (Biome) and C/C++ (clang-format); --check only checks
   doctor          list what is installed and missing, with the exact install command
+
+Other options:
+  -V, --version   print the version of ds-kit
 
 Examples:
   ds-kit doctor
@@ -236,8 +248,8 @@ Examples:
 
   'build-proton': `Usage: ds-kit build-proton [options]
 
-Builds everything Proton/Wine needs from this repository: the release runtime, the Node binding,
-and the builtin dstorage.dll (PE side, mingw) + dstorage.so (Unix side) against the Wine installed
+Builds everything Proton/Wine needs from this repository: the release runtime and the builtin
+dstorage.dll (PE side, mingw) + dstorage.so (Unix side) against the Wine installed
 on this machine, staged in build/wine-module/ for WINEDLLPATH. Prints how to use it with a game.
 
 Options:
@@ -272,6 +284,7 @@ Examples:
   test: `Usage: ds-kit test [options]
 
 Runs the whole suite, every step even after a failure, and fails at the end if any step failed:
+  0. lint (Biome), formatting (Biome, clang-format) and types (tsc): 'npm run format' fixes formatting
   1. release build + ctest
   2. ASan+UBSan build + ctest        (build/runtime/asan)
   3. TSan build (clang) + ctest -L concurrency   (build/runtime/tsan)
@@ -312,6 +325,33 @@ Examples:
   ds-kit bench --quick
   npm run bench -- --quick --backends io_uring
   ds-kit bench -- --help`,
+
+  lint: `Usage: ds-kit lint [options]
+
+Lints the TypeScript (bin/, scripts/, test/, runtime/node/lib) with Biome, as configured in
+biome.jsonc; warnings count as errors. 'npx biome lint --write' fixes the safe findings.
+'npm run typecheck' is the type check (tsc --noEmit). Log: build/logs/check-lint.log.
+
+Options:
+${COMMON_OPTIONS}
+
+Examples:
+  npm run lint
+  ds-kit lint --verbose`,
+
+  format: `Usage: ds-kit format [--check] [options]
+
+Formats the TypeScript with Biome (biome.jsonc, 120 columns) and the C/C++ of runtime/,
+wine-patches/dlls/dstorage/ and test/wine/ with clang-format (each tree's .clang-format).
+With --check nothing is written: it fails when a file is not formatted (ds-kit test runs this).
+
+Options:
+  --check             only check; exit 1 when a file would change
+${COMMON_OPTIONS}
+
+Examples:
+  npm run format
+  npm run format:check`,
 
   doctor: `Usage: ds-kit doctor [options]
 

@@ -17,6 +17,8 @@ export const paths = {
   bindingGyp: at('runtime', 'node', 'binding.gyp'),
   bindingOutput: at('runtime', 'node', 'build', 'Release', 'ds_runtime.node'),
   nodeGyp: at('node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+  biome: at('node_modules', '.bin', 'biome'),
+  tsc: at('node_modules', '.bin', 'tsc'),
   generateIndex: at('scripts', 'generate', 'index.ts'),
   benchMain: at('scripts', 'bench', 'main.ts'),
   testRoot: at('test'),

@@ -8,7 +8,7 @@ import { splitPassThrough } from '../../scripts/lib/args.ts';
 import { repoRoot } from '../../scripts/lib/paths.ts';
 import { dsKit } from './helpers.ts';
 
-const COMMANDS = ['build-runtime', 'build-binding', 'build', 'build-proton', 'generate', 'fetch-wine', 'patch', 'test', 'bench', 'doctor'];
+const COMMANDS = ['build-runtime', 'build-binding', 'build', 'build-proton', 'generate', 'fetch-wine', 'patch', 'test', 'bench', 'lint', 'format', 'doctor'];
 
 test('ds-kit --help lists every command', async () => {
   const result = await dsKit(['--help']);

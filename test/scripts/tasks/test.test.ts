@@ -10,19 +10,20 @@ const skipOf = (flags: Parameters<typeof testTasks>[0], title: string, ctx = new
   return typeof task.skip === 'function' ? task.skip(ctx) : task.skip ?? false;
 };
 
-test('the suite has its six steps in order', () => {
+test('the suite has its seven steps in order', () => {
   assert.deepEqual(testTasks({}).map((t) => t.title), [
-    titles.testRelease, titles.testAsan, titles.testTsan, titles.testFuzz, titles.testBinding, titles.testHarness,
+    titles.testChecks, titles.testRelease, titles.testAsan, titles.testTsan, titles.testFuzz, titles.testBinding, titles.testHarness,
   ]);
 });
 
-test('--fast keeps the release tests and the TypeScript tests only', () => {
+test('--fast keeps the release tests, the binding they need and the TypeScript tests only', () => {
   const flags = { fast: true };
+  assert.equal(skipOf(flags, titles.testChecks), skips.fast);
   assert.equal(skipOf(flags, titles.testRelease), false);
   assert.equal(skipOf(flags, titles.testAsan), skips.fast);
   assert.equal(skipOf(flags, titles.testTsan), skips.fast);
   assert.equal(skipOf(flags, titles.testFuzz), skips.fast);
-  assert.equal(skipOf(flags, titles.testBinding), skips.fast);
+  assert.equal(skipOf(flags, titles.testBinding, { releaseBuilt: true, bindingBuilt: false }), false);
   assert.equal(skipOf(flags, titles.testHarness), false);
 });
 
