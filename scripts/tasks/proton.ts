@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Task group: everything Proton/Wine needs from this repository, as an ordered list of steps.
+// Task group: everything Proton/Wine needs from this repository, as an ordered list of steps. The
+// Node binding is not one of them: only the tests and benchmarks load it (ds-kit test / bench build it).
 // Later steps (dstorage.dll PE side, its Unix side, installing into a Wine prefix) are appended
 // to PROTON_STEPS; each step only returns its own task list.
 import type { ListrTask } from 'listr2';
 import { titles } from '../lib/messages.ts';
-import { bindingTasks, resolveBindingBuild } from './binding.ts';
 import { resolveRuntimeBuild, runtimeBuildTasks, type RuntimeFlags } from './runtime.ts';
 import { defaultOptions } from '../wine/layout.ts';
 import { wineModuleTasks } from '../wine/wine-tasks.ts';
@@ -25,11 +25,6 @@ export const PROTON_STEPS: ProtonStep[] = [
     id: 'runtime',
     title: titles.runtime('release'),
     tasks: (flags) => runtimeBuildTasks(resolveRuntimeBuild({ ...flags, sanitize: undefined })),
-  },
-  {
-    id: 'binding',
-    title: titles.binding,
-    tasks: (flags) => bindingTasks(resolveBindingBuild(flags)),
   },
   {
     id: 'wine-module',

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Task group: configure and build ds-runtime with CMake, and run its ctest programs.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { ListrTask } from 'listr2';
 import { cmakeProgress, ctestProgress, runCommand } from '../lib/exec.ts';
 import { UsageError } from '../lib/errors.ts';
 import { text, titles } from '../lib/messages.ts';
 import { oneOf, positiveInt } from '../lib/option-values.ts';
-import { paths } from '../lib/paths.ts';
+import { paths, shown } from '../lib/paths.ts';
 import { isCI } from '../lib/renderer.ts';
 import { testEnv } from '../lib/test-env.ts';
 import { clangPair, cpuCount } from '../lib/tools.ts';
@@ -104,17 +106,38 @@ export function ctestArgs(b: RuntimeBuild, label?: string): string[] {
 
 const step = (b: RuntimeBuild, what: string): string => `runtime-${b.variant}-${what}`;
 
-/** Configure + build, in order. */
+/** Records the configure arguments a build directory was last configured with. */
+export const configureStamp = (b: RuntimeBuild): string => path.join(b.buildDir, 'ds-kit-configure.json');
+
+/**
+ * Whether the build directory is already configured with exactly these arguments. Then configure
+ * is skipped: `cmake --build` re-runs it by itself when a CMakeLists.txt changed, and a second
+ * configure would only cost time.
+ */
+export function configuredAlready(b: RuntimeBuild): boolean {
+  if (!existsSync(path.join(b.buildDir, 'CMakeCache.txt')) || !existsSync(configureStamp(b))) return false;
+  try {
+    const { args } = JSON.parse(readFileSync(configureStamp(b), 'utf8')) as { args?: string[] };
+    return JSON.stringify(args) === JSON.stringify(configureArgs(b));
+  } catch {
+    return false;
+  }
+}
+
+/** Configure (unless configured with the same arguments already) + build, in order. */
 export function runtimeBuildTasks<Ctx>(b: RuntimeBuild): ListrTask<Ctx>[] {
   return [
     {
       title: titles.configure(b.variant),
-      task: (_ctx, task) =>
-        runCommand(
+      skip: () => (configuredAlready(b) ? text.configuredAlready(shown(b.buildDir)) : false),
+      task: async (_ctx, task) => {
+        await runCommand(
           { tool: 'cmake', file: 'cmake', args: configureArgs(b) },
           { step: step(b, 'configure'), title: titles.configure(b.variant), logDir: b.logDir, verbose: b.verbose,
             report: (line) => { task.output = line; }, progress: () => undefined },
-        ),
+        );
+        writeFileSync(configureStamp(b), `${JSON.stringify({ args: configureArgs(b) }, null, 2)}\n`);
+      },
     },
     {
       title: titles.build(b.variant),

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { PROTON_STEPS, protonTasks } from '../../../scripts/tasks/proton.ts';
 import { titles } from '../../../scripts/lib/messages.ts';
 
-test('build-proton builds the release runtime, the binding, then the Wine module', () => {
-  assert.deepEqual(PROTON_STEPS.map((s) => s.id), ['runtime', 'binding', 'wine-module']);
-  assert.deepEqual(protonTasks({}).map((t) => t.title), [titles.runtime('release'), titles.binding, titles.wineModule]);
+test('build-proton builds the release runtime, then the Wine module; not the Node binding', () => {
+  assert.deepEqual(PROTON_STEPS.map((s) => s.id), ['runtime', 'wine-module']);
+  assert.deepEqual(protonTasks({}).map((t) => t.title), [titles.runtime('release'), titles.wineModule]);
 });
 
 test('the Wine module installs into Wine only when --install is given', () => {

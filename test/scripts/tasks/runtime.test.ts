@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { configureArgs, ctestArgs, resolveRuntimeBuild } from '../../../scripts/tasks/runtime.ts';
+import { execa } from 'execa';
+import { configureArgs, configuredAlready, ctestArgs, resolveRuntimeBuild } from '../../../scripts/tasks/runtime.ts';
 import { paths } from '../../../scripts/lib/paths.ts';
 import { dsKit, tempDir, writeFiles } from '../helpers.ts';
 
@@ -48,4 +50,43 @@ test('build-runtime against a broken CMake project names the failing step and it
   assert.ok(result.stderr.includes(`full log: ${log}`), result.stderr);
   assert.match(result.stderr, /deliberately broken/);
   assert.match(result.stderr, /next: fix the 'CMake Error'/);
+});
+
+test('--type takes CMake build types in any case, and refuses others', () => {
+  assert.equal(resolveRuntimeBuild({ type: 'debug' }, {}).buildType, 'Debug');
+  assert.equal(resolveRuntimeBuild({ type: 'RELWITHDEBINFO' }, {}).variant, 'relwithdebinfo');
+  assert.throws(() => resolveRuntimeBuild({ type: 'Foo' }, {}), /--type=Foo is not allowed: use one of Release, Debug, RelWithDebInfo, MinSizeRel/);
+});
+
+test('configure is skipped for a build directory configured with the same arguments', () => {
+  const build = tempDir('configured');
+  const b = resolveRuntimeBuild({ 'build-dir': build }, {});
+  assert.equal(configuredAlready(b), false, 'nothing configured yet');
+  writeFiles(build, { 'CMakeCache.txt': '', 'ds-kit-configure.json': JSON.stringify({ args: configureArgs(b) }) });
+  assert.equal(configuredAlready(b), true);
+  assert.equal(configuredAlready({ ...b, werror: true }), false, 'another option configures again');
+});
+
+const release = paths.runtimeBuild('release');
+test('a second build-runtime with nothing changed configures nothing and relinks nothing', { skip: !existsSync(path.join(release, 'libds_runtime_static.a')) && 'the release runtime is not built', timeout: 600_000 }, async () => {
+  // CI passes through: under CI the release build has -DDS_WERROR=ON, and other arguments would reconfigure it.
+  const logs = tempDir('runtime-again');
+  const first = await dsKit(['build-runtime', '--log-dir', logs], { CI: process.env.CI });
+  assert.equal(first.exitCode, 0, first.stderr);
+  const archive = path.join(release, 'libds_runtime_static.a');
+  const before = statSync(archive).mtimeMs;
+  rmSync(path.join(logs, 'runtime-release-configure.log'), { force: true });
+  const second = await dsKit(['build-runtime', '--log-dir', logs], { CI: process.env.CI });
+  assert.equal(second.exitCode, 0, second.stderr);
+  assert.ok(!existsSync(path.join(logs, 'runtime-release-configure.log')), 'configure ran again');
+  assert.doesNotMatch(readFileSync(path.join(logs, 'runtime-release-build.log'), 'utf8'), /Linking/, 'something was linked again');
+  assert.equal(statSync(archive).mtimeMs, before, 'libds_runtime_static.a was written again');
+});
+
+test('configure extracts liburing once: configuring again keeps the objects (and so the libraries) as they were', { skip: !existsSync(path.join(release, 'liburing-objects', 'extracted-from.txt')) && 'no io_uring release build' }, async () => {
+  const objects = path.join(release, 'liburing-objects');
+  const stamp = statSync(path.join(objects, 'extracted-from.txt')).mtimeMs;
+  const result = await execa('cmake', ['-S', paths.runtimeSource, '-B', release], { reject: false });
+  assert.equal(result.exitCode, 0, result.stderr);
+  assert.equal(statSync(path.join(objects, 'extracted-from.txt')).mtimeMs, stamp, 'liburing.a was extracted again');
 });
