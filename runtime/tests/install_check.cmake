@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-# Installs the build into a scratch prefix, then builds and runs a consumer through
-# find_package(ds-runtime) and through pkg-config.
+# Installs the build into a scratch prefix, checks that ds_runtime.h is the only header installed,
+# then builds and runs a consumer through find_package(ds-runtime) and through pkg-config.
 set(prefix ${WORK}/prefix)
 file(REMOVE_RECURSE ${WORK})
 function(run)
@@ -11,12 +11,17 @@ function(run)
   set(last_out "${out}" PARENT_SCOPE)
 endfunction()
 run(${CMAKE_COMMAND} --install ${BUILD} --prefix ${prefix})
-foreach(f include/ds_runtime.h include/ds/queue.h lib/libds_runtime_static.a
+foreach(f include/ds_runtime.h lib/libds_runtime_static.a
           lib/cmake/ds-runtime/ds-runtime-config.cmake lib/pkgconfig/ds-runtime.pc)
   if(NOT EXISTS ${prefix}/${f})
     message(FATAL_ERROR "install did not put ${f} in place")
   endif()
 endforeach()
+# The C ABI is the only public header: the C++ interfaces (src/ds/*.h) are internals.
+file(GLOB_RECURSE headers RELATIVE ${prefix}/include ${prefix}/include/*)
+if(NOT headers STREQUAL "ds_runtime.h")
+  message(FATAL_ERROR "install must put exactly one header, ds_runtime.h, under include/; it put: ${headers}")
+endif()
 # A sanitizer build's archive needs the sanitizer runtime at link time.
 set(san_flags "")
 if(SANITIZE)
