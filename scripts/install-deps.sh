@@ -15,6 +15,8 @@ DEBIAN_PACKAGES=(
   wine64 wine64-tools libwine-dev mingw-w64
   autoconf flex bison dpkg-dev libxml-libxml-perl khronos-api unicode-data
   makepkg pacman-package-manager
+  # tests: the C/C++ format check (npm run format:check); on Arch clang-format comes with clang
+  clang-format
 )
 
 ARCH_PACKAGES=(

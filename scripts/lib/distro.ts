@@ -111,6 +111,7 @@ export const REQUIREMENTS: Requirement[] = [
     debian: ['libclang-rt-14-dev'],
     arch: ['compiler-rt'],
   },
+  { what: 'clang-format (C/C++ format check)', probe: command('clang-format'), debian: ['clang-format'], arch: ['clang'] },
   { what: 'Xvfb', probe: command('Xvfb'), debian: ['xvfb'], arch: ['xorg-server-xvfb'] },
   { what: 'xauth', probe: command('xauth'), debian: ['xauth'], arch: ['xorg-xauth'] },
   { what: 'Wine (64-bit)', probe: command('wine64', 'wine'), debian: ['wine64'], arch: ['wine'] },
