@@ -35,7 +35,6 @@ export const text = {
   bindingGypMissing: (file: string): string =>
     `${file} is missing, so the Node binding cannot be built yet. Pull the latest main, or skip the binding with 'ds-kit build-runtime'.`,
   configuredAlready: (dir: string): string => `${dir} is configured with the same options`,
-  bindingConfigured: 'configured for this Node and binding.gyp already',
   noTestFiles: (dir: string): string => `no test/**/*.test.ts files were found under ${dir}`,
 };
 
