@@ -6,7 +6,8 @@ export interface SdkFile { specVersion: string; latest: string; versions: { name
 export interface TypeEntry { name: string; c?: string; cxx?: string; from?: string; unixOnly?: boolean; why?: string }
 export interface TypesFile { builtin: TypeEntry[]; external: TypeEntry[] }
 export interface ConstantEntry extends Versioned { name: string; value: string }
-export interface EnumEntry extends Versioned { name: string; base?: string; values: (string[])[] }
+/** flags: C++ gets DEFINE_ENUM_FLAG_OPERATORS (A | B keeps the enum type), as Microsoft's header declares. */
+export interface EnumEntry extends Versioned { name: string; base?: string; flags?: boolean; values: (string[])[] }
 export interface FieldEntry extends Versioned {
   name?: string; type?: string; bits?: number; array?: number | string;
   sdk?: Record<string, { array?: number | string }>;
