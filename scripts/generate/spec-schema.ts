@@ -3,7 +3,8 @@
 
 export interface Versioned { since?: string; until?: string; why?: string }
 export interface SdkFile { specVersion: string; latest: string; versions: { name: string; sdkVersion: number; why?: string }[] }
-export interface TypeEntry { name: string; c?: string; cxx?: string; from?: string; unixOnly?: boolean; why?: string }
+/** pointer: the typedef names a pointer (REFIID is const IID *), so a parameter of it may carry a "null" result. */
+export interface TypeEntry { name: string; c?: string; cxx?: string; from?: string; unixOnly?: boolean; pointer?: boolean; why?: string }
 export interface TypesFile { builtin: TypeEntry[]; external: TypeEntry[] }
 export interface ConstantEntry extends Versioned { name: string; value: string }
 /** flags: C++ gets DEFINE_ENUM_FLAG_OPERATORS (A | B keeps the enum type), as Microsoft's header declares. */

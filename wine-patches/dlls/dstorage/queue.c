@@ -167,6 +167,7 @@ static void build_request(struct queue_object *queue, struct queue_entry *entry,
     req->file = file_unix_handle(entry->file);
     req->user_data = (UINT64)(ULONG_PTR)entry;
     req->footprint_size = entry->footprint_size;
+    req->destination_check = entry->destination_check;
     if (custom_format(request))
     {
         /* The runtime reads the compressed bytes into a buffer of ours (custom.c); the application
@@ -203,6 +204,16 @@ void queue_submit_runtime(struct queue_object *queue)
     dstorage_unix_call(unix_queue_submit, &params);
 }
 
+/* Nothing sizes, stages or copies a GPU destination that its resource does not have. */
+static HRESULT entry_check_destination(struct queue_object *queue, struct queue_entry *entry)
+{
+    const char *problem;
+
+    if (FAILED(entry->destination_check = destination_check(queue->state->desc.Device, &entry->request, &problem)))
+        WARN("request %s: %s, hr %#lx.\n", debugstr_a(entry->name), problem, entry->destination_check);
+    return entry->destination_check;
+}
+
 static struct queue_entry *request_entry(struct queue_object *queue, const DSTORAGE_REQUEST *request,
                                          ID3D12Fence *fence, UINT64 fence_value, DSTORAGE_ENQUEUE_REQUEST_FLAGS flags)
 {
@@ -224,7 +235,7 @@ static struct queue_entry *request_entry(struct queue_object *queue, const DSTOR
         entry->flags = flags;
         ID3D12Fence_AddRef(fence);
     }
-    if (queue->state->desc.Device && queue_gpu_destination(request))
+    if (queue->state->desc.Device && queue_gpu_destination(request) && SUCCEEDED(entry_check_destination(queue, entry)))
         entry->footprint_size = queue_gpu_staged_size(queue, request);
     return entry;
 }
