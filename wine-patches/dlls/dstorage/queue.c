@@ -177,6 +177,10 @@ static void build_request(struct queue_object *queue, struct queue_entry *entry,
                 ? request->Source.File.Size : request->Source.Memory.Size;
         if (!entry->custom_buffer && !entry->staging_failed) entry->custom_buffer = malloc(size ? size : 1);
         req->staging = (UINT64)(ULONG_PTR)entry->custom_buffer;
+        /* GDeflate handed to the application (DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION): the Unix
+         * side reads it as it reads a custom format, and does not decode it. */
+        if (request->Options.CompressionFormat < DSTORAGE_CUSTOM_COMPRESSION_0)
+            req->request.Options.CompressionFormat = DSTORAGE_CUSTOM_COMPRESSION_0;
     }
     else if (entry->staging_size)
         req->staging = (UINT64)(ULONG_PTR)queue_gpu_staging_data(queue, entry, NULL);
