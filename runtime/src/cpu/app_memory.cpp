@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cpu/app_memory.h"
 
+#include <sys/mman.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -11,75 +12,81 @@
 namespace ds {
 namespace {
 
-// process_vm_readv moves at most this much per call (MAX_RW_COUNT), like read().
-constexpr uint64_t kMaxCopy = 0x7ffff000;
+constexpr uintptr_t kPage = 4096;
+constexpr size_t kVecPages = 4096;  // mincore() result vector: 16 MiB of address space per call
 
-// Set when the kernel (or a seccomp filter) refuses process_vm_readv: then plain memcpy.
-std::atomic<bool> g_unguarded{false};
+// Set when the kernel (or a seccomp filter) refuses process_vm_readv/writev.
+std::atomic<bool> g_no_vm_calls{false};
 
-}  // namespace
-
-IoOutcome copy_app_memory(void *dst, const void *src, uint64_t size) {
+IoOutcome fault(int error) {
     IoOutcome o;
-    static const pid_t self = ::getpid();
-    auto *d = static_cast<uint8_t *>(dst);
-    auto *s = static_cast<const uint8_t *>(src);
-    while (o.bytes < size && !g_unguarded.load(std::memory_order_relaxed)) {
-        uint64_t want = size - o.bytes < kMaxCopy ? size - o.bytes : kMaxCopy;
-        struct iovec local = {d + o.bytes, static_cast<size_t>(want)};
-        struct iovec remote = {const_cast<uint8_t *>(s + o.bytes), static_cast<size_t>(want)};
-        ssize_t n = ::process_vm_readv(self, &local, 1, &remote, 1, 0);
-        if (n > 0) {
-            o.bytes += static_cast<uint64_t>(n);
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
-            g_unguarded.store(true, std::memory_order_relaxed);
-            break;
-        }
-        // A fault on either side: process_vm_readv stops at the first page it cannot reach.
-        o.status = Status::IoError;
-        o.error = n < 0 ? errno : EFAULT;
-        return o;
-    }
-    if (o.bytes < size) {
-        std::memcpy(d + o.bytes, s + o.bytes, size - o.bytes);
-        o.bytes = size;
-    }
+    o.status = Status::IoError;
+    o.error = error;
     return o;
 }
 
-IoOutcome clear_app_memory(void *dst, uint64_t size) {
-    static const uint8_t zeros[64 * 1024] = {};
-    constexpr size_t kIovs = 256;  // 16 MiB per call
+bool mapped(uintptr_t begin, uintptr_t end) {
+    unsigned char vec[kVecPages];
+    for (uintptr_t at = begin & ~(kPage - 1); at < end;) {
+        uintptr_t len = end - at < kVecPages * kPage ? end - at : kVecPages * kPage;
+        if (::mincore(reinterpret_cast<void *>(at), len, vec) != 0 && errno == ENOMEM)
+            return false;
+        at += (len + kPage - 1) & ~(kPage - 1);
+    }
+    return true;
+}
+
+// One byte at each of the given addresses through the kernel, in one call: false when an
+// access would fault.
+bool touch(const uintptr_t *addrs, size_t count, bool write) {
     static const pid_t self = ::getpid();
-    struct iovec local[kIovs], remote;
-    IoOutcome o;
-    auto *d = static_cast<uint8_t *>(dst);
-    for (auto &v : local)
-        v = {const_cast<uint8_t *>(zeros), sizeof(zeros)};
-    while (o.bytes < size && !g_unguarded.load(std::memory_order_relaxed)) {
-        uint64_t want = size - o.bytes < kIovs * sizeof(zeros) ? size - o.bytes : kIovs * sizeof(zeros);
-        size_t iovs = static_cast<size_t>((want + sizeof(zeros) - 1) / sizeof(zeros));
-        remote = {d + o.bytes, static_cast<size_t>(want)};
-        ssize_t n = ::process_vm_writev(self, local, iovs, &remote, 1, 0);
-        if (n > 0) {
-            o.bytes += static_cast<uint64_t>(n);
-            continue;
-        }
+    unsigned char bytes[2] = {0, 0};
+    struct iovec local = {bytes, count};
+    struct iovec remote[2];
+    for (size_t i = 0; i < count; ++i)
+        remote[i] = {reinterpret_cast<void *>(addrs[i]), 1};
+    for (;;) {
+        ssize_t n = write ? ::process_vm_writev(self, &local, 1, remote, count, 0)
+                          : ::process_vm_readv(self, &local, 1, remote, count, 0);
+        if (n == static_cast<ssize_t>(count))
+            return true;
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == ENOSYS || errno == EPERM)) {
-            g_unguarded.store(true, std::memory_order_relaxed);
-            break;
+            g_no_vm_calls.store(true, std::memory_order_relaxed);
+            return true;
         }
-        o.status = Status::IoError;
-        o.error = n < 0 ? errno : EFAULT;
-        return o;
+        return false;
     }
-    o.bytes = 0;  // nothing was produced
+}
+
+}  // namespace
+
+IoOutcome check_app_memory(const void *p, uint64_t size, bool write) {
+    auto begin = reinterpret_cast<uintptr_t>(p);
+    if (size == 0)
+        return IoOutcome{};
+    if (begin + size < begin)
+        return fault(EFAULT);  // wraps around the address space
+    uintptr_t last = begin + size - 1;
+    // The pages between the first and the last: only mapped-ness is checked there.
+    if (last - begin >= 2 * kPage && !mapped(begin, last + 1))
+        return fault(EFAULT);
+    const uintptr_t ends[2] = {begin, last};
+    size_t count = (last & ~(kPage - 1)) != (begin & ~(kPage - 1)) ? 2 : 1;
+    if (!g_no_vm_calls.load(std::memory_order_relaxed) && !touch(ends, count, write))
+        return fault(EFAULT);
+    return IoOutcome{};
+}
+
+IoOutcome copy_app_memory(void *dst, const void *src, uint64_t size) {
+    IoOutcome o = check_app_memory(src, size, false);
+    if (o.status == Status::Ok)
+        o = check_app_memory(dst, size, true);
+    if (o.status != Status::Ok)
+        return o;
+    std::memcpy(dst, src, size);
+    o.bytes = size;
     return o;
 }
 

@@ -27,27 +27,32 @@ IoOutcome fail(Status s, int32_t error) {
 IoOutcome run_gdeflate_read(const Request &req, unsigned threads) {
     if (req.op != Op::Read || req.memory != Memory::Host)
         return fail(Status::Unsupported, 0);
-    // The compressed bytes are read (file) or copied (memory, through the kernel so that a bad
-    // application pointer fails with EFAULT) into our own buffer: the decoder reads only that.
-    std::unique_ptr<uint8_t[]> copy(new (std::nothrow) uint8_t[req.size]);
-    if (!copy)
-        return fail(Status::IoError, ENOMEM);
-    IoOutcome r = req.source == Source::File ? read_fully(req.fd, copy.get(), req.size, req.offset)
-                                             : copy_app_memory(copy.get(), req.src, req.size);
-    if (r.status != Status::Ok) {
-        r.bytes = 0;  // nothing was produced
-        return r;
+    const uint8_t *packed = static_cast<const uint8_t *>(req.src);
+    std::unique_ptr<uint8_t[]> copy;
+    // The decoder reads the source and writes the destination with plain loads and stores: check
+    // the application's ranges first (a bad pointer fails with EFAULT instead of SIGSEGV).
+    IoOutcome checked = check_app_memory(req.dst, req.uncompressed_size, true);
+    if (checked.status == Status::Ok && req.source == Source::Memory)
+        checked = check_app_memory(req.src, req.size, false);
+    if (checked.status != Status::Ok)
+        return checked;
+    if (req.source == Source::File) {
+        copy.reset(new (std::nothrow) uint8_t[req.size]);
+        if (!copy)
+            return fail(Status::IoError, ENOMEM);
+        IoOutcome r = read_fully(req.fd, copy.get(), req.size, req.offset);
+        if (r.status != Status::Ok) {
+            r.bytes = 0;  // nothing was produced
+            return r;
+        }
+        packed = copy.get();
     }
-    const uint8_t *packed = copy.get();
 
     gdeflate::StreamInfo info;
     if (gdeflate::read_info(packed, req.size, &info) != gdeflate::Error::Ok ||
         info.uncompressed_size != req.uncompressed_size)
         return fail(Status::IoError, EBADMSG);
     unsigned use = std::clamp<unsigned>(info.tiles / kTilesPerExtraThread, 1, threads ? threads : 1);
-    // The decoder writes req.dst directly: make sure it can be written first.
-    if ((r = clear_app_memory(req.dst, req.uncompressed_size)).status != Status::Ok)
-        return r;
     gdeflate::Error e = gdeflate::decode(packed, req.size, req.dst, req.uncompressed_size, use);
     if (e == gdeflate::Error::OutOfMemory)
         return fail(Status::IoError, ENOMEM);
