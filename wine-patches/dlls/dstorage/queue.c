@@ -167,7 +167,7 @@ static void build_request(struct queue_object *queue, struct queue_entry *entry,
     req->file = file_unix_handle(entry->file);
     req->user_data = (UINT64)(ULONG_PTR)entry;
     req->footprint_size = entry->footprint_size;
-    req->destination_check = entry->destination_check;
+    req->pe_check = entry->pe_check;
     if (custom_format(request))
     {
         /* The runtime reads the compressed bytes into a buffer of ours (custom.c); the application
@@ -208,14 +208,19 @@ void queue_submit_runtime(struct queue_object *queue)
     dstorage_unix_call(unix_queue_submit, &params);
 }
 
-/* Nothing sizes, stages or copies a GPU destination that its resource does not have. */
-static HRESULT entry_check_destination(struct queue_object *queue, struct queue_entry *entry)
+/* Checks only the PE side can make (app_memory.c, destination.c). Nothing sizes, stages or copies
+ * a GPU destination that its resource does not have; nothing reads or writes application memory
+ * the process cannot reach. */
+static HRESULT entry_check(struct queue_object *queue, struct queue_entry *entry)
 {
-    const char *problem;
+    const char *problem = NULL;
 
-    if (FAILED(entry->destination_check = destination_check(queue->state->desc.Device, &entry->request, &problem)))
-        WARN("request %s: %s, hr %#lx.\n", debugstr_a(entry->name), problem, entry->destination_check);
-    return entry->destination_check;
+    entry->pe_check = app_memory_check(&entry->request, &problem);
+    if (SUCCEEDED(entry->pe_check) && queue->state->desc.Device && queue_gpu_destination(&entry->request))
+        entry->pe_check = destination_check(queue->state->desc.Device, &entry->request, &problem);
+    if (FAILED(entry->pe_check))
+        WARN("request %s: %s, hr %#lx.\n", debugstr_a(entry->name), problem, entry->pe_check);
+    return entry->pe_check;
 }
 
 static struct queue_entry *request_entry(struct queue_object *queue, const DSTORAGE_REQUEST *request,
@@ -239,7 +244,7 @@ static struct queue_entry *request_entry(struct queue_object *queue, const DSTOR
         entry->flags = flags;
         ID3D12Fence_AddRef(fence);
     }
-    if (queue->state->desc.Device && queue_gpu_destination(request) && SUCCEEDED(entry_check_destination(queue, entry)))
+    if (SUCCEEDED(entry_check(queue, entry)) && queue->state->desc.Device && queue_gpu_destination(request))
         entry->footprint_size = queue_gpu_staged_size(queue, request);
     return entry;
 }
