@@ -18,8 +18,6 @@
  */
 #include "dstorage_private.h"
 
-WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
-
 static BOOL protect_allows(DWORD protect, BOOL write)
 {
     static const DWORD readable = PAGE_READONLY | PAGE_READWRITE | PAGE_WRITECOPY | PAGE_EXECUTE_READ

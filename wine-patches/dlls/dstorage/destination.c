@@ -22,8 +22,6 @@
  */
 #include "dstorage_private.h"
 
-WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
-
 static D3D12_RESOURCE_DESC resource_desc(ID3D12Resource *resource)
 {
     D3D12_RESOURCE_DESC desc;
