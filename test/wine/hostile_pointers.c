@@ -5,6 +5,7 @@
  * killing the process on a runtime thread. NULL arguments to COM entry points return E_POINTER
  * (out pointer) or E_INVALIDARG (IID), as COM objects do, and build nothing. */
 #include "common.h"
+#include "d3d12_util.h"
 
 #define SIZE 65536
 
@@ -63,6 +64,29 @@ static void test_unreachable_memory(void)
     expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
     r = memory_request(good_src, readonly, SIZE, "destination PAGE_READONLY");
     expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+
+    /* Memory that VirtualQuery calls MEM_FREE but is mapped: D3D12 upload and readback heaps
+     * (Map() returns memory the Vulkan driver mapped outside Wine's views). Valid sources and
+     * destinations: they must not be refused. */
+    {
+        ID3D12Device *device = create_device();
+        ID3D12Resource *upload = create_buffer(device, D3D12_HEAP_TYPE_UPLOAD, SIZE, D3D12_RESOURCE_STATE_GENERIC_READ);
+        ID3D12Resource *readback = create_buffer(device, D3D12_HEAP_TYPE_READBACK, SIZE, D3D12_RESOURCE_STATE_COPY_DEST);
+        BYTE *up, *back;
+
+        REQUIRE_HR(ID3D12Resource_Map(upload, 0, NULL, (void **)&up), "Map(upload)");
+        REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&back), "Map(readback)");
+        memset(up, 0x29, SIZE);
+        memset(back, 0, SIZE);
+        r = memory_request(up, back, SIZE, "mapped upload heap -> mapped readback heap");
+        expect_request(&r, S_OK, r.Name);
+        CHECK(back[0] == 0x29 && back[SIZE - 1] == 0x29, "mapped heaps: expected the upload heap's bytes (0x29), got %#x", back[0]);
+        ID3D12Resource_Unmap(readback, 0, NULL);
+        ID3D12Resource_Unmap(upload, 0, NULL);
+        ID3D12Resource_Release(readback);
+        ID3D12Resource_Release(upload);
+        ID3D12Device_Release(device);
+    }
 
     /* The queue still works. */
     memset(good_dst, 0, sizeof(good_dst));

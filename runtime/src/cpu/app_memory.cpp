@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace ds {
@@ -34,6 +35,30 @@ bool mapped(uintptr_t begin, uintptr_t end) {
         at += (len + kPage - 1) & ~(kPage - 1);
     }
     return true;
+}
+
+// The probes below go through get_user_pages, which refuses mappings of device memory
+// (VM_IO/VM_PFNMAP: what GPU drivers hand out for mapped heaps) although the CPU can load and store
+// there. So a failed probe is confirmed against /proc/self/maps: only an address that no mapping
+// covers, or whose mapping lacks the permission, is a fault. This runs only on the failure path.
+bool mapping_allows(uintptr_t addr, bool write) {
+    FILE *maps = std::fopen("/proc/self/maps", "re");
+    if (!maps)
+        return false;
+    char line[512];
+    bool allowed = false;
+    while (std::fgets(line, sizeof(line), maps)) {
+        unsigned long long begin = 0, end = 0;
+        char perms[5] = {};
+        if (std::sscanf(line, "%llx-%llx %4s", &begin, &end, perms) != 3)
+            continue;
+        if (addr < begin || addr >= end)
+            continue;
+        allowed = perms[0] == 'r' && (!write || perms[1] == 'w');
+        break;
+    }
+    std::fclose(maps);
+    return allowed;
 }
 
 // One byte at each of the given addresses through the kernel, in one call: false when an
@@ -74,8 +99,11 @@ IoOutcome check_app_memory(const void *p, uint64_t size, bool write) {
         return fault(EFAULT);
     const uintptr_t ends[2] = {begin, last};
     size_t count = (last & ~(kPage - 1)) != (begin & ~(kPage - 1)) ? 2 : 1;
-    if (!g_no_vm_calls.load(std::memory_order_relaxed) && !touch(ends, count, write))
-        return fault(EFAULT);
+    if (!g_no_vm_calls.load(std::memory_order_relaxed) && !touch(ends, count, write)) {
+        for (size_t i = 0; i < count; ++i)
+            if (!mapping_allows(ends[i], write))
+                return fault(EFAULT);
+    }
     return IoOutcome{};
 }
 

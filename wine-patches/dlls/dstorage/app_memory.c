@@ -9,12 +9,17 @@
 /*
  * MEMORY sources and destinations checked at enqueue against the process's memory map. The
  * runtime copies and decodes with plain loads and stores on its own threads, where a fault would
- * kill the process; a range that is not committed, is PAGE_NOACCESS or a guard page, or (for a
- * destination) is not writable fails the request with E_DSTORAGE_ACCESS_VIOLATION instead (error
- * record included). VirtualQuery walks the range region by region, so a buffer in one allocation
- * costs one call whatever its size. Memory released after enqueue is the application's own bug;
- * ds-runtime's own check (mincore and end probes) then still turns most of those into EFAULT,
- * which completes the request with the same HRESULT.
+ * kill the process; a range that Wine knows to be unusable fails the request with
+ * E_DSTORAGE_ACCESS_VIOLATION instead (error record included): reserved but not committed,
+ * PAGE_NOACCESS or a guard page, or (for a destination) not writable. VirtualQuery walks the range
+ * region by region, so a buffer in one allocation costs one call whatever its size.
+ *
+ * What VirtualQuery reports as MEM_FREE is not refused here: memory mapped by Unix code outside
+ * Wine's views looks like that too, and it includes what ID3D12Resource::Map returns for upload
+ * and readback heaps (checked with Wine 8.0 + vkd3d + lavapipe), which applications legitimately
+ * use as sources and destinations. ds-runtime checks those ranges itself before it touches them
+ * (mincore and probes at both ends, docs/runtime.md) and fails a request whose memory is really
+ * gone (released, never mapped) with EFAULT, which completes it with the same HRESULT.
  */
 #include "dstorage_private.h"
 
@@ -38,7 +43,8 @@ static BOOL range_accessible(const void *ptr, UINT64 size, BOOL write)
     while (at < end)
     {
         if (!VirtualQuery((void *)at, &info, sizeof(info))) return FALSE;
-        if (info.State != MEM_COMMIT || !protect_allows(info.Protect, write)) return FALSE;
+        if (info.State == MEM_RESERVE) return FALSE;
+        if (info.State == MEM_COMMIT && !protect_allows(info.Protect, write)) return FALSE;
         at = (ULONG_PTR)info.BaseAddress + info.RegionSize;
     }
     return TRUE;
@@ -49,13 +55,13 @@ HRESULT app_memory_check(const DSTORAGE_REQUEST *request, const char **problem)
     if (request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_MEMORY && request->Source.Memory.Source
             && !range_accessible(request->Source.Memory.Source, request->Source.Memory.Size, FALSE))
     {
-        *problem = "MEMORY source not readable (not committed, PAGE_NOACCESS or a guard page)";
+        *problem = "MEMORY source not readable (reserved, not committed; PAGE_NOACCESS or a guard page)";
         return E_DSTORAGE_ACCESS_VIOLATION;
     }
     if (request->Options.DestinationType == DSTORAGE_REQUEST_DESTINATION_MEMORY && request->Destination.Memory.Buffer
             && !range_accessible(request->Destination.Memory.Buffer, request->Destination.Memory.Size, TRUE))
     {
-        *problem = "MEMORY destination not writable (not committed, read-only, PAGE_NOACCESS or a guard page)";
+        *problem = "MEMORY destination not writable (reserved, not committed; read-only, PAGE_NOACCESS or a guard page)";
         return E_DSTORAGE_ACCESS_VIOLATION;
     }
     return S_OK;
