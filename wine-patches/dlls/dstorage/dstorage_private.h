@@ -88,7 +88,7 @@ struct queue_entry
     UINT64 staging_offset;
     UINT64 staging_size;
     BOOL staging_failed; /* the staging buffer could not be created */
-    HRESULT pe_check; /* app_memory.c, destination.c: what the PE side found wrong at enqueue (S_OK: nothing) */
+    HRESULT pe_check; /* enqueue_checks.c: what the PE side found wrong at enqueue (S_OK: nothing) */
     /* custom formats (custom.c): module-owned buffer the compressed bytes are read into */
     void *custom_buffer;
     struct queue_entry *next; /* in the held list (queue_gate.c) or the deferred list (custom.c) */
@@ -196,6 +196,8 @@ void *queue_gpu_staging_data(struct queue_object *queue, const struct queue_entr
 HRESULT queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, BOOL copy);
 void queue_gpu_destroy(struct queue_object *queue);
 
+/* enqueue_checks.c: what only the PE side can check (below); sets and returns entry->pe_check. */
+HRESULT enqueue_check(ID3D12Device *device, struct queue_entry *entry);
 /* app_memory.c: a MEMORY source (readable) and MEMORY destination (writable) against the process's
  * memory map (VirtualQuery): S_OK, or E_DSTORAGE_ACCESS_VIOLATION with *problem saying which. */
 HRESULT app_memory_check(const DSTORAGE_REQUEST *request, const char **problem);

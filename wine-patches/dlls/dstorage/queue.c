@@ -208,21 +208,6 @@ void queue_submit_runtime(struct queue_object *queue)
     dstorage_unix_call(unix_queue_submit, &params);
 }
 
-/* Checks only the PE side can make (app_memory.c, destination.c). Nothing sizes, stages or copies
- * a GPU destination that its resource does not have; nothing reads or writes application memory
- * the process cannot reach. */
-static HRESULT entry_check(struct queue_object *queue, struct queue_entry *entry)
-{
-    const char *problem = NULL;
-
-    entry->pe_check = app_memory_check(&entry->request, &problem);
-    if (SUCCEEDED(entry->pe_check) && queue->state->desc.Device && queue_gpu_destination(&entry->request))
-        entry->pe_check = destination_check(queue->state->desc.Device, &entry->request, &problem);
-    if (FAILED(entry->pe_check))
-        WARN("request %s: %s, hr %#lx.\n", debugstr_a(entry->name), problem, entry->pe_check);
-    return entry->pe_check;
-}
-
 static struct queue_entry *request_entry(struct queue_object *queue, const DSTORAGE_REQUEST *request,
                                          ID3D12Fence *fence, UINT64 fence_value, DSTORAGE_ENQUEUE_REQUEST_FLAGS flags)
 {
@@ -244,7 +229,7 @@ static struct queue_entry *request_entry(struct queue_object *queue, const DSTOR
         entry->flags = flags;
         ID3D12Fence_AddRef(fence);
     }
-    if (SUCCEEDED(entry_check(queue, entry)) && queue->state->desc.Device && queue_gpu_destination(request))
+    if (SUCCEEDED(enqueue_check(queue->state->desc.Device, entry)) && queue->state->desc.Device && queue_gpu_destination(request))
         entry->footprint_size = queue_gpu_staged_size(queue, request);
     return entry;
 }
