@@ -127,7 +127,8 @@ typedef struct ds_backend_stats {
 } ds_backend_stats;
 
 typedef struct ds_cpu_backend_desc {
-    uint32_t worker_count; /* 0: one per CPU */
+    uint32_t worker_count; /* 0: one per CPU (at most 64); larger counts are clamped to 256. A thread
+                              that cannot start fails creation with DS_ERR_UNAVAILABLE. */
     uint64_t chunk_size;   /* 0: default */
 } ds_cpu_backend_desc;
 

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "request_check.h"
 
+#include <cstdint>
+
 #include "ds/gdeflate.h"
 
 namespace ds {
 namespace {
+
+constexpr uint64_t kMaxFileOffset = static_cast<uint64_t>(INT64_MAX);  // the last byte any file can have
 
 bool reject(Completion *v, Status status, Field field) {
     v->status = status;
@@ -28,6 +32,10 @@ bool check_request(const Request &req, const BackendCaps &caps, Completion *v) {
     bool reads_file = req.op == Op::Read && req.source == Source::File;
     if ((reads_file || req.op == Op::Write) && req.fd < 0)
         return reject(v, Status::InvalidRequest, Field::Fd);
+    // No file reaches offset 2^63 (off_t is signed): a read whose bytes lie at or past it ends past
+    // the end of the file, whatever the file. pread would refuse the offset with EINVAL instead.
+    if (reads_file && (req.offset > kMaxFileOffset || req.size > kMaxFileOffset - req.offset + 1))
+        return reject(v, Status::EndOfFile, Field::None);
     if (req.op == Op::Write && req.source != Source::File)
         return reject(v, Status::InvalidRequest, Field::Source);  // writes go to a file
     if (req.op == Op::Read && req.source == Source::Memory && !req.src)

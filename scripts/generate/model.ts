@@ -21,7 +21,7 @@ export function buildModel(spec: RawSpec, options: ModelOptions) {
   // ----- public header -----
   const enums = live(spec.enums.enums).map((e) => {
     const values = e.values.filter((v) => v[2] === undefined || versions.index(v[2]) <= versions.index(sdk));
-    return { name: e.name, base: e.base ?? null, values: values.map((v, k) => ({ name: v[0], value: v[1], comma: k < values.length - 1 ? ',' : '' })) };
+    return { name: e.name, base: e.base ?? null, flags: e.flags === true, values: values.map((v, k) => ({ name: v[0], value: v[1], comma: k < values.length - 1 ? ',' : '' })) };
   });
   const fieldDecls = (fields: FieldEntry[]): unknown[] => live(fields).map((f) => {
     if (f.union) return { union: fieldDecls(f.union), decl: null };

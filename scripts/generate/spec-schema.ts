@@ -5,10 +5,12 @@ import { arr, bool, int, literal, obj, oneOf, opt, record, type Shape, str } fro
 
 export interface Versioned { since?: string; until?: string; why?: string }
 export interface SdkFile { specVersion: string; latest: string; versions: { name: string; sdkVersion: number; why?: string }[] }
-export interface TypeEntry { name: string; c?: string; cxx?: string; from?: string; unixOnly?: boolean; why?: string }
+/** pointer: the typedef names a pointer (REFIID is const IID *), so a parameter of it may carry a "null" result. */
+export interface TypeEntry { name: string; c?: string; cxx?: string; from?: string; unixOnly?: boolean; pointer?: boolean; why?: string }
 export interface TypesFile { builtin: TypeEntry[]; external: TypeEntry[] }
 export interface ConstantEntry extends Versioned { name: string; value: string }
-export interface EnumEntry extends Versioned { name: string; base?: string; values: (string[])[] }
+/** flags: C++ gets DEFINE_ENUM_FLAG_OPERATORS (A | B keeps the enum type), as Microsoft's header declares. */
+export interface EnumEntry extends Versioned { name: string; base?: string; flags?: boolean; values: (string[])[] }
 export interface FieldEntry extends Versioned {
   name?: string; type?: string; bits?: number; array?: number | string;
   sdk?: Record<string, { array?: number | string }>;

@@ -49,6 +49,7 @@ export function validateSpec(spec: RawSpec, runtimeRequestFields: string[]): voi
   }
   for (const i of spec.interfaces.interfaces) declare(i.name, 'interface', `interfaces.json: ${i.name}`);
 
+  const pointerTypedefs = new Set(spec.types.builtin.filter((t) => t.pointer).map((t) => t.name));
   const publicKinds = ['builtin', 'external', 'enum', 'struct', 'union', 'interface'];
   const checkType = (entry: string, text: string | undefined, allowed: string[], extra: Set<string> = new Set()): ParsedType => {
     const t = text === undefined ? null : parseType(text);
@@ -112,7 +113,7 @@ export function validateSpec(spec: RawSpec, runtimeRequestFields: string[]): voi
         const t = checkType(`${where}(${p.name})`, p.type, publicKinds);
         if (p.null !== undefined) {
           if (m.returns !== 'HRESULT') throw new SpecError(`${where}(${p.name})`, '"null" result on a method that does not return HRESULT');
-          if (!t.pointers) throw new SpecError(`${where}(${p.name})`, '"null" result on a parameter that is not a pointer');
+          if (!t.pointers && !pointerTypedefs.has(t.base)) throw new SpecError(`${where}(${p.name})`, '"null" result on a parameter that is not a pointer');
           if (!hresults.has(p.null)) throw new SpecError(`${where}(${p.name})`, `unknown HRESULT "${p.null}"`);
         }
       }

@@ -32,21 +32,21 @@ public:
         uint32_t n = config.worker_count;
         if (n == 0)
             n = std::clamp<uint32_t>(std::thread::hardware_concurrency(), 1, 64);
+        n = std::min(n, kMaxCpuWorkers);
         decode_threads_ = n;
         workers_.reserve(n);
-        for (uint32_t i = 0; i < n; ++i)
-            workers_.emplace_back([this] { run(); });
+        try {
+            for (uint32_t i = 0; i < n; ++i)
+                workers_.emplace_back([this] { run(); });
+        } catch (...) {
+            // A thread that cannot start (EAGAIN: limits, memory) fails the backend cleanly: the
+            // ones already running are stopped and joined, never destroyed while joinable.
+            stop_workers();
+            throw;
+        }
     }
 
-    ~CpuBackend() override {
-        {
-            std::lock_guard lk(m_);
-            stopping_ = true;
-        }
-        cv_.notify_all();
-        for (auto &t : workers_)
-            t.join();
-    }
+    ~CpuBackend() override { stop_workers(); }
 
     const char *name() const override { return "cpu"; }
     BackendCaps caps() const override {
@@ -80,6 +80,17 @@ public:
     }
 
 private:
+    void stop_workers() {
+        {
+            std::lock_guard lk(m_);
+            stopping_ = true;
+        }
+        cv_.notify_all();
+        for (auto &t : workers_)
+            t.join();
+        workers_.clear();
+    }
+
     void run() {
         for (;;) {
             Task t;

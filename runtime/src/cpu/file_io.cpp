@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cpu/file_io.h"
 
+#include "cpu/app_memory.h"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -67,12 +69,8 @@ IoOutcome run_host_transfer(const Request &req, uint64_t start, uint64_t length)
     if (req.op == Op::Write)
         return write_fully(req.fd, static_cast<const uint8_t *>(req.src) + start, length, req.offset + start);
     auto *dst = static_cast<uint8_t *>(req.dst) + start;
-    if (req.source == Source::Memory) {
-        std::memcpy(dst, static_cast<const uint8_t *>(req.src) + start, length);
-        IoOutcome o;
-        o.bytes = length;
-        return o;
-    }
+    if (req.source == Source::Memory)
+        return copy_app_memory(dst, static_cast<const uint8_t *>(req.src) + start, length);
     return read_fully(req.fd, dst, length, req.offset + start);
 }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <new>
 
+#include "cpu/app_memory.h"
 #include "ds/gdeflate.h"
 
 namespace ds {
@@ -28,6 +29,13 @@ IoOutcome run_gdeflate_read(const Request &req, unsigned threads) {
         return fail(Status::Unsupported, 0);
     const uint8_t *packed = static_cast<const uint8_t *>(req.src);
     std::unique_ptr<uint8_t[]> copy;
+    // The decoder reads the source and writes the destination with plain loads and stores: check
+    // the application's ranges first (a bad pointer fails with EFAULT instead of SIGSEGV).
+    IoOutcome checked = check_app_memory(req.dst, req.uncompressed_size, true);
+    if (checked.status == Status::Ok && req.source == Source::Memory)
+        checked = check_app_memory(req.src, req.size, false);
+    if (checked.status != Status::Ok)
+        return checked;
     if (req.source == Source::File) {
         copy.reset(new (std::nothrow) uint8_t[req.size]);
         if (!copy)

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cpu/app_memory.h"
 #include "io_uring/uring_backend.h"
 
 namespace ds::uring {
@@ -46,8 +47,8 @@ bool UringBackend::start(PendingWork &p) {
         return false;
     }
     if (r.op == Op::Read && r.source == Source::Memory) {
-        std::memcpy(r.dst, r.src, r.size);
-        w->finish(Status::Ok, r.size);
+        IoOutcome o = copy_app_memory(r.dst, r.src, r.size);  // a bad pointer fails with EFAULT
+        w->finish(o.status, o.bytes, o.error);
         return false;
     }
     bool direct = false;

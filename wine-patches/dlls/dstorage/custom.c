@@ -149,9 +149,24 @@ static void complete_item(struct custom_item *item, HRESULT hr)
     free_item(item);
 }
 
+/* DSTORAGE_CONFIGURATION1.NumBuiltInCpuDecompressionThreads = DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION:
+ * the application decodes GDeflate itself, through this queue (GetRequests1(SELECT_BUILTIN)).
+ * The configuration cannot change while a queue exists, so enqueue may read it unlocked. */
+static BOOL builtin_decompression_disabled(void)
+{
+    return dstorage_process.config.NumBuiltInCpuDecompressionThreads == DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION;
+}
+
 BOOL custom_format(const DSTORAGE_REQUEST *request)
 {
-    return request->Options.CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0;
+    if (request->Options.CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0) return TRUE;
+    return request->Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && builtin_decompression_disabled();
+}
+
+static BOOL selected(const struct custom_item *item, DSTORAGE_GET_REQUEST_FLAGS flags)
+{
+    return item->request.CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0
+            ? !!(flags & DSTORAGE_GET_REQUEST_FLAG_SELECT_CUSTOM) : !!(flags & DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN);
 }
 
 void custom_submit(struct queue_object *queue, struct queue_entry *entry)
@@ -284,7 +299,8 @@ HANDLE factory_GetEvent(struct factory_object *factory)
     return event_handle();
 }
 
-static HRESULT get_requests(UINT32 max, DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests, UINT32 *count)
+static HRESULT get_requests(DSTORAGE_GET_REQUEST_FLAGS flags, UINT32 max, DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests,
+                            UINT32 *count)
 {
     struct custom_item *item;
     UINT32 n = 0;
@@ -294,7 +310,7 @@ static HRESULT get_requests(UINT32 max, DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *r
     AcquireSRWLockExclusive(&custom_lock);
     for (item = items_head; item && n < max; item = item->next)
     {
-        if (item->state != ITEM_WAITING) continue;
+        if (item->state != ITEM_WAITING || !selected(item, flags)) continue;
         item->state = ITEM_HANDED_OUT;
         requests[n++] = item->request;
     }
@@ -308,24 +324,21 @@ static HRESULT get_requests(UINT32 max, DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *r
 HRESULT factory_GetRequests(struct factory_object *factory, UINT32 max, DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests,
                             UINT32 *count)
 {
-    return get_requests(max, requests, count);
+    /* Everything: built-in formats are here only when the application disabled their decoding. */
+    return get_requests(DSTORAGE_GET_REQUEST_FLAG_SELECT_ALL, max, requests, count);
 }
 
 HRESULT factory_GetRequests1(struct factory_object *factory, DSTORAGE_GET_REQUEST_FLAGS flags, UINT32 max,
                              DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests, UINT32 *count)
 {
-    /* Built-in formats (GDeflate) are decoded by ds-runtime and never handed out. */
-    if (!(flags & DSTORAGE_GET_REQUEST_FLAG_SELECT_CUSTOM))
-    {
-        *count = 0;
-        return flags & ~DSTORAGE_GET_REQUEST_FLAG_SELECT_ALL ? E_INVALIDARG : S_OK;
-    }
+    /* Built-in formats (GDeflate) are decoded by ds-runtime and handed out (SELECT_BUILTIN) only
+     * under DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION. */
     if (flags & ~DSTORAGE_GET_REQUEST_FLAG_SELECT_ALL)
     {
         *count = 0;
         return E_INVALIDARG;
     }
-    return get_requests(max, requests, count);
+    return get_requests(flags, max, requests, count);
 }
 
 HRESULT factory_SetRequestResults(struct factory_object *factory, UINT32 count, DSTORAGE_CUSTOM_DECOMPRESSION_RESULT *results)

@@ -109,6 +109,7 @@ HRESULT WINAPI DStorageGetFactory(REFIID riid, void **out)
     TRACE("riid %s, out %p.\n", debugstr_guid(riid), out);
     if (!out) return E_POINTER;
     *out = NULL;
+    if (!riid) return E_INVALIDARG;
     if (FAILED(hr = dstorage_backend(&backend))) return hr;
 
     EnterCriticalSection(&dstorage_process.cs);
@@ -139,6 +140,7 @@ HRESULT WINAPI DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT format
     TRACE("format %u, threads %u, riid %s, out %p.\n", format, threads, debugstr_guid(riid), out);
     if (!out) return E_POINTER;
     *out = NULL;
+    if (!riid) return E_INVALIDARG;
     if (format != DSTORAGE_COMPRESSION_FORMAT_GDEFLATE)
     {
         WARN("Compression format %u has no codec; only GDEFLATE (1) does.\n", format);

@@ -88,6 +88,7 @@ struct queue_entry
     UINT64 staging_offset;
     UINT64 staging_size;
     BOOL staging_failed; /* the staging buffer could not be created */
+    HRESULT pe_check; /* enqueue_checks.c: what the PE side found wrong at enqueue (S_OK: nothing) */
     /* custom formats (custom.c): module-owned buffer the compressed bytes are read into */
     void *custom_buffer;
     struct queue_entry *next; /* in the held list (queue_gate.c) or the deferred list (custom.c) */
@@ -194,6 +195,15 @@ void *queue_gpu_staging_data(struct queue_object *queue, const struct queue_entr
 /* Records and runs the copies of a completed request (when copy), waits for them, frees its region. */
 HRESULT queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, BOOL copy);
 void queue_gpu_destroy(struct queue_object *queue);
+
+/* enqueue_checks.c: what only the PE side can check (below); sets and returns entry->pe_check. */
+HRESULT enqueue_check(ID3D12Device *device, struct queue_entry *entry);
+/* app_memory.c: a MEMORY source (readable) and MEMORY destination (writable) against the process's
+ * memory map (VirtualQuery): S_OK, or E_DSTORAGE_ACCESS_VIOLATION with *problem saying which. */
+HRESULT app_memory_check(const DSTORAGE_REQUEST *request, const char **problem);
+/* destination.c: a GPU destination against its resource's description (S_OK, or the HRESULT the
+ * request fails with; *problem then says what is wrong). */
+HRESULT destination_check(ID3D12Device *device, const DSTORAGE_REQUEST *request, const char **problem);
 
 HRESULT dstorage_unix_call(enum dstorage_unix_funcs code, void *params);
 

@@ -174,10 +174,13 @@ HRESULT factory_SetStagingBufferSize(struct factory_object *factory, UINT32 size
 {
     HRESULT hr = S_OK;
 
+    /* Locked by queues only (each queue sizes its staging buffer when it is created): open files
+     * do not matter here, unlike for DStorageSetConfiguration. Microsoft's GpuDecompressionBenchmark
+     * opens its file first and then sets the staging size before each queue. */
     EnterCriticalSection(&dstorage_process.cs);
-    if (dstorage_staging_locked())
+    if (ReadNoFence(&dstorage_process.queue_count))
     {
-        WARN("Queues or files exist; set the staging buffer size before creating them.\n");
+        WARN("Queues exist; set the staging buffer size before creating them (or after releasing them).\n");
         hr = E_DSTORAGE_STAGING_BUFFER_LOCKED;
     }
     else

@@ -167,6 +167,7 @@ static void build_request(struct queue_object *queue, struct queue_entry *entry,
     req->file = file_unix_handle(entry->file);
     req->user_data = (UINT64)(ULONG_PTR)entry;
     req->footprint_size = entry->footprint_size;
+    req->pe_check = entry->pe_check;
     if (custom_format(request))
     {
         /* The runtime reads the compressed bytes into a buffer of ours (custom.c); the application
@@ -176,6 +177,10 @@ static void build_request(struct queue_object *queue, struct queue_entry *entry,
                 ? request->Source.File.Size : request->Source.Memory.Size;
         if (!entry->custom_buffer && !entry->staging_failed) entry->custom_buffer = malloc(size ? size : 1);
         req->staging = (UINT64)(ULONG_PTR)entry->custom_buffer;
+        /* GDeflate handed to the application (DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION): the Unix
+         * side reads it as it reads a custom format, and does not decode it. */
+        if (request->Options.CompressionFormat < DSTORAGE_CUSTOM_COMPRESSION_0)
+            req->request.Options.CompressionFormat = DSTORAGE_CUSTOM_COMPRESSION_0;
     }
     else if (entry->staging_size)
         req->staging = (UINT64)(ULONG_PTR)queue_gpu_staging_data(queue, entry, NULL);
@@ -224,7 +229,7 @@ static struct queue_entry *request_entry(struct queue_object *queue, const DSTOR
         entry->flags = flags;
         ID3D12Fence_AddRef(fence);
     }
-    if (queue->state->desc.Device && queue_gpu_destination(request))
+    if (SUCCEEDED(enqueue_check(queue->state->desc.Device, entry)) && queue->state->desc.Device && queue_gpu_destination(request))
         entry->footprint_size = queue_gpu_staged_size(queue, request);
     return entry;
 }

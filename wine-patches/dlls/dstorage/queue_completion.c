@@ -44,6 +44,7 @@ static HRESULT request_result(const struct queue_entry *entry, const struct unix
          * from UncompressedSize) as EBADMSG. */
         if (entry->request.Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && c->error == 74 /* EBADMSG */)
             return E_DSTORAGE_DECOMPRESSION_ERROR;
+        if (c->error == 14 /* EFAULT: an application pointer the runtime cannot reach */) return E_DSTORAGE_ACCESS_VIOLATION;
         return c->error == 9 /* EBADF: closed under us */ ? E_DSTORAGE_FILE_NOT_OPEN : HRESULT_FROM_WIN32(ERROR_READ_FAULT);
     default:
         return E_FAIL;

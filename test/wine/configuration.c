@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT
+ * DSTORAGE_CONFIGURATION values programs set before anything else:
+ * - NumSubmitThreads = 100000: the module clamps the thread count (ds-runtime starts at most 256
+ *   workers) instead of aborting the process when thread creation fails;
+ * - NumBuiltInCpuDecompressionThreads = DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION: the module
+ *   does not decode GDeflate itself; every GDeflate request reaches the application through the
+ *   custom decompression queue, GetRequests1(SELECT_BUILTIN) (not SELECT_CUSTOM). */
+#include "common.h"
+
+#define SIZE 200000
+
+static BYTE plain[SIZE], dst[SIZE];
+
+static void test_huge_submit_thread_count(void)
+{
+    DSTORAGE_CONFIGURATION config = {0};
+    IDStorageFactory *factory;
+    IDStorageQueue3 *queue;
+    IDStorageStatusArray *status;
+    DSTORAGE_REQUEST r;
+    WCHAR path[MAX_PATH];
+    IDStorageFile *file;
+
+    config.NumSubmitThreads = 100000;
+    CHECK_HR(S_OK, DStorageSetConfiguration(&config), "SetConfiguration(NumSubmitThreads 100000)");
+    factory = get_factory();
+    make_pattern_file(path, L"ds_configuration.bin", SIZE);
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file), "OpenFile");
+    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL, "threads");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "threads", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    r = file_request(file, 0, SIZE, dst, "read with 100000 submit threads asked for");
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 0);
+    submit_and_wait(queue, r.Name);
+    CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), r.Name);
+    check_pattern(dst, 0, SIZE, r.Name);
+    IDStorageStatusArray_Release(status);
+    IDStorageQueue3_Release(queue);
+    IDStorageFile_Release(file);
+    IDStorageFactory_Release(factory);
+    DeleteFileW(path);
+}
+
+static void test_builtin_decompression_disabled(void)
+{
+    DSTORAGE_CONFIGURATION config = {0};
+    IDStorageCustomDecompressionQueue1 *custom;
+    DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST got[4];
+    DSTORAGE_CUSTOM_DECOMPRESSION_RESULT result;
+    IDStorageCompressionCodec *codec;
+    IDStorageStatusArray *status;
+    IDStorageFactory *factory;
+    IDStorageQueue3 *queue;
+    SIZE_T bound, packed_size = 0, written = 0;
+    DSTORAGE_REQUEST r;
+    UINT32 n = 99;
+    BYTE *packed;
+    unsigned int i;
+
+    config.NumBuiltInCpuDecompressionThreads = DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION;
+    CHECK_HR(S_OK, DStorageSetConfiguration(&config), "SetConfiguration(DISABLE_BUILTIN_CPU_DECOMPRESSION)");
+    for (i = 0; i < SIZE; ++i) plain[i] = (BYTE)(i / 7);
+    REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 1, &IID_IDStorageCompressionCodec, (void **)&codec), "CreateCompressionCodec");
+    bound = IDStorageCompressionCodec_CompressBufferBound(codec, SIZE);
+    packed = malloc(bound);
+    REQUIRE_HR(IDStorageCompressionCodec_CompressBuffer(codec, plain, SIZE, DSTORAGE_COMPRESSION_FASTEST, packed, bound, &packed_size), "CompressBuffer");
+
+    factory = get_factory();
+    REQUIRE_HR(IDStorageFactory_QueryInterface(factory, &IID_IDStorageCustomDecompressionQueue1, (void **)&custom), "custom decompression queue");
+    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, NULL, "no builtin");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "no builtin", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    memset(dst, 0, sizeof(dst));
+    r = memory_request(packed, dst, (UINT32)packed_size, "GDeflate with built-in decompression disabled");
+    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
+    r.Destination.Memory.Size = SIZE;
+    r.UncompressedSize = SIZE;
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 0);
+    IDStorageQueue3_Submit(queue);
+
+    CHECK(WaitForSingleObject(IDStorageCustomDecompressionQueue1_GetEvent(custom), 30000) == WAIT_OBJECT_0,
+          "GetEvent: expected set within 30 s (a GDeflate request for the application), got unset");
+    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_GetRequests1(custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_CUSTOM, 4, got, &n), "GetRequests1(SELECT_CUSTOM)");
+    CHECK_EQ(0, n, "GetRequests1(SELECT_CUSTOM): requests handed out");
+    n = 0;
+    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_GetRequests1(custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN, 4, got, &n), "GetRequests1(SELECT_BUILTIN)");
+    CHECK_EQ(1, n, "GetRequests1(SELECT_BUILTIN): requests handed out");
+    if (n == 1)
+    {
+        CHECK_EQ(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, got[0].CompressionFormat, "CompressionFormat");
+        CHECK_EQ(packed_size, got[0].SrcSize, "SrcSize");
+        CHECK_EQ(SIZE, got[0].DstSize, "DstSize");
+        CHECK(got[0].DstBuffer == dst, "DstBuffer: expected the destination %p, got %p", dst, got[0].DstBuffer);
+        CHECK(!memcmp(got[0].SrcBuffer, packed, packed_size), "SrcBuffer: expected the compressed bytes, got others");
+        CHECK(dst[SIZE - 1] == 0, "the module decoded the request itself (destination already written)");
+        REQUIRE_HR(IDStorageCompressionCodec_DecompressBuffer(codec, got[0].SrcBuffer, (SIZE_T)got[0].SrcSize, got[0].DstBuffer,
+                                                             (SIZE_T)got[0].DstSize, &written), "DecompressBuffer");
+        result.Id = got[0].Id;
+        result.Result = S_OK;
+        CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result), "SetRequestResults");
+    }
+    submit_and_wait(queue, "GDeflate decoded by the application");
+    CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "status after the application's decode");
+    CHECK(!memcmp(dst, plain, SIZE), "destination: expected the decoded bytes, got others");
+
+    IDStorageStatusArray_Release(status);
+    IDStorageQueue3_Release(queue);
+    IDStorageCustomDecompressionQueue1_Release(custom);
+    IDStorageFactory_Release(factory);
+    IDStorageCompressionCodec_Release(codec);
+    free(packed);
+}
+
+int main(void)
+{
+    test_huge_submit_thread_count();
+    test_builtin_decompression_disabled();
+    return finish("configuration");
+}
