@@ -83,18 +83,28 @@ export const hints = {
 export const doctorText = {
   system: (name: string | undefined, family: string, file: string): string =>
     `System: ${name ?? `unknown (could not read ${file})`} -> package family: ${family}`,
+  heading: {
+    build: 'To build (npm run build-proton, `wine Game.exe`, makepkg):',
+    test: 'To test (npm test) and work on Wine source trees (fetch-wine, patch, build --wine):',
+  } as Record<'build' | 'test', string>,
   found: (what: string, where: string): string => `  ok       ${what}: ${where}`,
   missing: (what: string, pkgs: string[]): string =>
     `  MISSING  ${what}${pkgs.length ? ` (package: ${pkgs.join(' ')})` : ''}`,
+  notOnPath: (what: string, where: string, pkgs: string[]): string =>
+    `  MISSING  ${what}: installed (${where}) but not on PATH` + (pkgs.length ? `: install \`${pkgs.join(' ')}\`` : ''),
   nodeTooOld: (version: string, family: string): string =>
     `  MISSING  Node.js 20 or newer (this is ${version})` +
     (family === 'debian'
-      ? ': Debian bookworm ships Node 18; install Node 20 from NodeSource (deb.nodesource.com, node_20.x) or with nvm.'
+      ? ': Debian bookworm ships Node 18; ./scripts/install-deps.sh adds a pinned, integrity-checked Node 20 (or use NodeSource\'s node_20.x, or nvm).'
       : family === 'arch' ? ': sudo pacman -S nodejs npm' : ': install Node 20 from nodejs.org or with nvm.'),
-  allFound: 'Everything ds-kit needs is installed.',
+  allFound: 'Everything ds-kit needs, for building and for testing, is installed.',
+  buildReady: 'Building: ready. Testing: something above is missing.',
+  buildNotReady: (n: number): string => `Building: ${n} thing${n === 1 ? '' : 's'} missing.`,
   installMissing: 'Install what is missing with:',
-  installAll: 'Everything ds-kit uses, in one command:',
+  installBuild: 'Everything building needs, in one command:',
+  installTest: 'Everything building and testing need, in one command:',
   orScript: "  (or run './scripts/install-deps.sh', which detects the distro itself)",
+  orScriptTest: "  (or run './scripts/install-deps.sh --test')",
   unknownDistro:
     'This distro is neither Debian-like nor Arch-like: install the missing tools above with its package manager.',
 };
