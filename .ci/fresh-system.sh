@@ -84,6 +84,9 @@ make_base() {
 }
 
 t_start=$SECONDS
+mkdir -p "$cache"
+exec 9>"$cache/lock" # one run at a time checks or re-creates the cache
+flock 9
 if cache_valid; then say "using the cached bare $suite system ($archive)"; else make_base; fi
 
 # --- this run's root, mounts, and cleanup on every exit path ------------------------------------
@@ -101,8 +104,9 @@ kill_leftovers() {
       link="$(readlink "$pid/root" 2>/dev/null)" || continue
       case "$link" in "$root"|"$root"/*) kill -s "$sig" "${pid#/proc/}" 2>/dev/null || true ;; esac
     done
-    [ "$sig" = TERM ] && sleep 2
+    if [ "$sig" = TERM ]; then sleep 2; fi
   done
+  return 0
 }
 
 still_mounted() { awk -v r="$root" '$5 == r || index($5, r "/") == 1 { found = 1 } END { exit !found }' /proc/self/mountinfo; }
@@ -111,6 +115,10 @@ cleanup() {
   local status=$? i
   trap - EXIT INT TERM HUP
   set +e
+  if [ -d "$root/ci-logs" ]; then
+    mkdir -p "$src/build/logs/ci"
+    cp -a "$root/ci-logs/." "$src/build/logs/ci/"
+  fi
   if [ "$status" -ne 0 ] && [ -d "$root/p/build/logs" ]; then
     mkdir -p "$src/build/logs"
     cp -a "$root/p/build/logs/." "$src/build/logs/"
@@ -135,6 +143,7 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 tar --numeric-owner --xattrs --acls -C "$root" -xpf "$archive"
+exec 9>&- # the cache may change now: this run has its copy
 cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 
 mount_bind() {
@@ -184,11 +193,16 @@ for step in "$@"; do
   fi
   printf '\n==> %s: %s\n' "$name" "$line"
   t0=$SECONDS
-  set +e
-  "${limit[@]}" chroot "$root" /usr/bin/env -i "${chroot_env[@]}" /bin/bash -c "cd /p && $line" </dev/null 2>&1 |
-    tee "$root/ci-logs/$name.log"
-  status=${PIPESTATUS[0]}
-  set -e
+  # In the background, so that a signal to this script ends the wait at once (the traps then stop
+  # the step's processes) instead of waiting for the step to finish.
+  (
+    set +e
+    "${limit[@]}" chroot "$root" /usr/bin/env -i "${chroot_env[@]}" /bin/bash -c "cd /p && $line" </dev/null 2>&1 |
+      tee "$root/ci-logs/$name.log"
+    exit "${PIPESTATUS[0]}"
+  ) &
+  status=0
+  wait "$!" || status=$?
   took=$((SECONDS - t0))
   if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
     summary+=("$name: stopped after ${took}s (out of time)")
@@ -200,8 +214,6 @@ for step in "$@"; do
   if [ "$status" -ne 0 ]; then failed_step=$name; break; fi
 done
 
-mkdir -p "$src/build/logs/ci"
-cp -a "$root/ci-logs/." "$src/build/logs/ci/"
 printf '\n==> fresh %s system: %s steps\n' "$suite" "$#"
 for s in "${summary[@]}"; do printf '  %s\n' "$s"; done
 [ -z "$failed_step" ] || say "step '$failed_step' failed; its output is in build/logs/ci/$failed_step.log"
