@@ -56,7 +56,8 @@ export const skips = {
 };
 
 export const hints = {
-  installDeps: "install the missing tool: run './scripts/install-deps.sh' (or 'ds-kit doctor' to see what is missing).",
+  installDeps:
+    "install the missing tool: run './scripts/install-deps.sh' (what building needs) or './scripts/install-deps.sh --test' (what the tests need too); 'ds-kit doctor' shows what is missing.",
   tsanMapping:
     "ThreadSanitizer cannot run with this kernel's address-space randomisation: run 'sudo sysctl vm.mmap_rnd_bits=28' and try again.",
   lsanPtrace:
@@ -136,7 +137,7 @@ Commands:
   generate        run the code generator (scripts/generate)
   test            the whole suite: release, ASan+UBSan and TSan ctest, binding, TypeScript tests
   bench           run the benchmarks (scripts/bench)
-  doctor          list what is installed and missing, with the exact install command
+  doctor          list what building and testing need, what is missing, and the install command
 
 Examples:
   ds-kit doctor
@@ -298,8 +299,10 @@ Examples:
 
   doctor: `Usage: ds-kit doctor [options]
 
-Lists every tool and library ds-kit uses, whether it is installed, and the exact apt-get (Debian,
-Ubuntu) or pacman (Arch) command that installs what is missing. Exits 1 when something is missing.
+Lists every tool and library ds-kit uses, grouped by what needs it (building: build-proton,
+\`wine Game.exe\`, makepkg; testing: npm test and the Wine source-tree commands), whether it is
+installed, and the exact apt-get (Debian, Ubuntu) or pacman (Arch) command that installs what is
+missing. Exits 1 when something is missing, for building or for testing.
 
 Options:
   --os-release <file> read the distro from this file (default: /etc/os-release)
