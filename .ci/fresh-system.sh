@@ -216,5 +216,6 @@ done
 
 printf '\n==> fresh %s system: %s steps\n' "$suite" "$#"
 for s in "${summary[@]}"; do printf '  %s\n' "$s"; done
+for step in "${@:$(( ${#summary[@]} + 1 ))}"; do printf '  %s: not run\n' "${step%%=*}"; done
 [ -z "$failed_step" ] || say "step '$failed_step' failed; its output is in build/logs/ci/$failed_step.log"
 exit "$status"
