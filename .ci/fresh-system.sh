@@ -16,6 +16,8 @@
 #   DS_KIT_CI_BASE_DAYS  re-create the cached bare system when older than this (default 7)
 #   DS_KIT_CI_DEADLINE   epoch seconds by which every step must have ended (default: none); each step's
 #                        timeout is what is left of it
+#   DS_KIT_CI_APT_CACHE  where downloaded .deb files are kept between runs, or "off"
+#                        (default: WORK/cache/apt-archives)
 #   DS_KIT_CI_KEEP=1     keep the run's root after the run (for looking around)
 #
 # The bare system is cached as a tar archive of debootstrap's output with a key (suite, variant,
@@ -35,6 +37,7 @@ mirror=${DS_KIT_CI_MIRROR:-http://deb.debian.org/debian}
 work=${DS_KIT_CI_WORK:-/var/tmp/ds-kit-ci}
 base_days=${DS_KIT_CI_BASE_DAYS:-7}
 deadline=${DS_KIT_CI_DEADLINE:-}
+apt_cache=${DS_KIT_CI_APT_CACHE:-$work/cache/apt-archives}
 chroot_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 say() { printf 'fresh-system: %s\n' "$*"; }
@@ -154,6 +157,13 @@ mount_bind() {
 }
 for m in /proc /sys /dev /dev/pts; do mount_bind "$m"; done
 if mountpoint -q /dev/shm; then mount_bind /dev/shm; fi
+# Downloaded .deb files are kept between runs: apt checks each against the hashes in the signed
+# package lists before it installs it, so a kept file installs exactly what a new download would.
+if [ "$apt_cache" != off ]; then
+  mkdir -p "$apt_cache/partial"
+  mount --bind "$apt_cache" "$root/var/cache/apt/archives"
+  mounted+=("$root/var/cache/apt/archives")
+fi
 
 # The clone, as committed: what a CI checkout holds (no build outputs, no node_modules).
 if [ -n "$(git -C "$src" status --porcelain 2>/dev/null)" ]; then
