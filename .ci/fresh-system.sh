@@ -203,16 +203,20 @@ for step in "$@"; do
   fi
   printf '\n==> %s: %s\n' "$name" "$line"
   t0=$SECONDS
-  # In the background, so that a signal to this script ends the wait at once (the traps then stop
-  # the step's processes) instead of waiting for the step to finish.
-  (
-    set +e
-    "${limit[@]}" chroot "$root" /usr/bin/env -i "${chroot_env[@]}" /bin/bash -c "cd /p && $line" </dev/null 2>&1 |
-      tee "$root/ci-logs/$name.log"
-    exit "${PIPESTATUS[0]}"
-  ) &
+  # The step runs in the background and is waited for, so that a signal to this script ends the
+  # wait at once (the traps then stop the step's processes). Its output goes through a FIFO to tee:
+  # the step ends when its own process does, even if something it started still holds the output
+  # open (kill_leftovers then closes it).
+  fifo="$root/ci-logs/.$name.fifo"
+  mkfifo "$fifo"
+  tee "$root/ci-logs/$name.log" <"$fifo" &
+  tee_pid=$!
+  "${limit[@]}" chroot "$root" /usr/bin/env -i "${chroot_env[@]}" /bin/bash -c "cd /p && $line" </dev/null >"$fifo" 2>&1 &
   status=0
   wait "$!" || status=$?
+  kill_leftovers
+  wait "$tee_pid" || true
+  rm -f "$fifo"
   took=$((SECONDS - t0))
   if [ "$status" -eq 124 ] || [ "$status" -eq 137 ]; then
     summary+=("$name: stopped after ${took}s (out of time)")
@@ -220,7 +224,6 @@ for step in "$@"; do
   else
     summary+=("$name: exit $status after ${took}s")
   fi
-  kill_leftovers
   if [ "$status" -ne 0 ]; then failed_step=$name; break; fi
 done
 
