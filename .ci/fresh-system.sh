@@ -101,12 +101,14 @@ failed_step=""
 
 # Processes still running inside the root (a wineserver, an Xvfb): they would keep the mounts busy.
 kill_leftovers() {
-  local pid link
+  local pid link sig found
   for sig in TERM KILL; do
+    found=0
     for pid in /proc/[0-9]*; do
       link="$(readlink "$pid/root" 2>/dev/null)" || continue
-      case "$link" in "$root"|"$root"/*) kill -s "$sig" "${pid#/proc/}" 2>/dev/null || true ;; esac
+      case "$link" in "$root"|"$root"/*) kill -s "$sig" "${pid#/proc/}" 2>/dev/null && found=1 ;; esac
     done
+    if [ "$found" = 0 ]; then break; fi
     if [ "$sig" = TERM ]; then sleep 2; fi
   done
   return 0
