@@ -226,6 +226,7 @@ for step in "$@"; do
   else
     summary+=("$name: exit $status after ${took}s")
   fi
+  printf '==> %s\n' "${summary[-1]}"
   if [ "$status" -ne 0 ]; then failed_step=$name; break; fi
 done
 
