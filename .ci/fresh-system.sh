@@ -148,6 +148,7 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 tar --numeric-owner --xattrs --acls -C "$root" -xpf "$archive"
+chmod 755 "$root" # mktemp made it 0700; the new system's / must be open to its unprivileged users
 exec 9>&- # the cache may change now: this run has its copy
 cp -L /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 
@@ -162,7 +163,7 @@ if mountpoint -q /dev/shm; then mount_bind /dev/shm; fi
 # Downloaded .deb files are kept between runs: apt checks each against the hashes in the signed
 # package lists before it installs it, so a kept file installs exactly what a new download would.
 if [ "$apt_cache" != off ]; then
-  mkdir -p "$apt_cache/partial"
+  mkdir -p "$apt_cache/partial" "$root/var/cache/apt/archives"
   mount --bind "$apt_cache" "$root/var/cache/apt/archives"
   mounted+=("$root/var/cache/apt/archives")
 fi
