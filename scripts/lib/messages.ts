@@ -73,7 +73,8 @@ export const skips = {
 };
 
 export const hints = {
-  installDeps: "install the missing tool: run './scripts/install-deps.sh' (or 'ds-kit doctor' to see what is missing).",
+  installDeps:
+    "install the missing tool: run './scripts/install-deps.sh' (what building needs) or './scripts/install-deps.sh --test' (what the tests need too); 'ds-kit doctor' shows what is missing.",
   tsanMapping:
     "ThreadSanitizer cannot run with this kernel's address-space randomisation: run 'sudo sysctl vm.mmap_rnd_bits=28' and try again.",
   lsanPtrace:
@@ -109,18 +110,28 @@ export const hints = {
 export const doctorText = {
   system: (name: string | undefined, family: string, file: string): string =>
     `System: ${name ?? `unknown (could not read ${file})`} -> package family: ${family}`,
+  heading: {
+    build: 'To build (npm run build-proton, `wine Game.exe`, makepkg):',
+    test: 'To test (npm test) and work on Wine source trees (fetch-wine, patch, build --wine):',
+  } as Record<'build' | 'test', string>,
   found: (what: string, where: string): string => `  ok       ${what}: ${where}`,
   missing: (what: string, pkgs: string[]): string =>
     `  MISSING  ${what}${pkgs.length ? ` (package: ${pkgs.join(' ')})` : ''}`,
+  notOnPath: (what: string, where: string, pkgs: string[]): string =>
+    `  MISSING  ${what}: installed (${where}) but not on PATH` + (pkgs.length ? `: install \`${pkgs.join(' ')}\`` : ''),
   nodeTooOld: (version: string, family: string): string =>
     `  MISSING  Node.js 20 or newer (this is ${version})` +
     (family === 'debian'
-      ? ': Debian bookworm ships Node 18; install Node 20 from NodeSource (deb.nodesource.com, node_20.x) or with nvm.'
+      ? ': Debian bookworm ships Node 18; ./scripts/install-deps.sh adds a pinned, integrity-checked Node 20 (or use NodeSource\'s node_20.x, or nvm).'
       : family === 'arch' ? ': sudo pacman -S nodejs npm' : ': install Node 20 from nodejs.org or with nvm.'),
-  allFound: 'Everything ds-kit needs is installed.',
+  allFound: 'Everything ds-kit needs, for building and for testing, is installed.',
+  buildReady: 'Building: ready. Testing: something above is missing.',
+  buildNotReady: (n: number): string => `Building: ${n} thing${n === 1 ? '' : 's'} missing.`,
   installMissing: 'Install what is missing with:',
-  installAll: 'Everything ds-kit uses, in one command:',
+  installBuild: 'Everything building needs, in one command:',
+  installTest: 'Everything building and testing need, in one command:',
   orScript: "  (or run './scripts/install-deps.sh', which detects the distro itself)",
+  orScriptTest: "  (or run './scripts/install-deps.sh --test')",
   unknownDistro:
     'This distro is neither Debian-like nor Arch-like: install the missing tools above with its package manager.',
 };
@@ -154,7 +165,7 @@ Commands:
   bench           run the benchmarks (scripts/bench); builds the runtime and binding first
   lint            lint the TypeScript (Biome)
   format          format TypeScript (Biome) and C/C++ (clang-format); --check only checks
-  doctor          list what is installed and missing, with the exact install command
+  doctor          list what building and testing need, what is missing, and the install command
 
 Other options:
   -V, --version   print the version of ds-kit
@@ -356,8 +367,10 @@ Examples:
 
   doctor: `Usage: ds-kit doctor [options]
 
-Lists every tool and library ds-kit uses, whether it is installed, and the exact apt-get (Debian,
-Ubuntu) or pacman (Arch) command that installs what is missing. Exits 1 when something is missing.
+Lists every tool and library ds-kit uses, grouped by what needs it (building: build-proton,
+\`wine Game.exe\`, makepkg; testing: npm test and the Wine source-tree commands), whether it is
+installed, and the exact apt-get (Debian, Ubuntu) or pacman (Arch) command that installs what is
+missing. Exits 1 when something is missing, for building or for testing.
 
 Options:
   --os-release <file> read the distro from this file (default: /etc/os-release)
