@@ -15,6 +15,8 @@ DEBIAN_PACKAGES=(
   wine64 wine64-tools libwine-dev mingw-w64
   autoconf flex bison dpkg-dev libxml-libxml-perl khronos-api unicode-data
   makepkg pacman-package-manager
+  # test/wine/wine10.test.ts: a Debian trixie with Wine 10.0, for the module's second Wine
+  debootstrap
 )
 
 ARCH_PACKAGES=(
@@ -23,6 +25,7 @@ ARCH_PACKAGES=(
   clang compiler-rt
   xorg-server-xvfb xorg-xauth
   wine mingw-w64-gcc
+  debootstrap
 )
 ARCH_NODE_PACKAGES=( nodejs npm )
 

@@ -132,6 +132,8 @@ export const REQUIREMENTS: Requirement[] = [
   { what: 'Unicode data', probe: file('/usr/share/unicode/UnicodeData.txt'), debian: ['unicode-data'], arch: [] },
   { what: 'makepkg', probe: command('makepkg'), debian: ['makepkg'], arch: ['base-devel'] },
   { what: 'pacman (makepkg needs it)', probe: command('pacman'), debian: ['pacman-package-manager'], arch: [] },
+  // test/wine/wine10.test.ts: a Debian trixie with Wine 10.0 (the module is tested with 8.0 and 10.0).
+  { what: 'debootstrap', probe: file('/usr/sbin/debootstrap', '/usr/bin/debootstrap'), debian: ['debootstrap'], arch: ['debootstrap'] },
 ];
 
 /** Node is special on Debian: bookworm ships Node 18, so Node 20 comes from NodeSource or nvm. */

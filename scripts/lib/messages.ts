@@ -225,6 +225,8 @@ on this machine, staged in build/wine-module/ for WINEDLLPATH. Prints how to use
 Options:
   --install           also copy dstorage.dll/.so into the installed Wine's library directories
                       (needs write access there; without it, use WINEDLLPATH=build/wine-module)
+  --wine-prefix <dir> build against the Wine installed under <dir> (its bin/winebuild, include/wine,
+                      lib/wine); default: the Wine whose winebuild is on PATH (Debian's or Arch's layout)
   --werror            warnings are errors (always on when CI is set)
   --jobs <n>          parallel compile jobs
 ${COMMON_OPTIONS}
@@ -232,6 +234,7 @@ ${COMMON_OPTIONS}
 Examples:
   ds-kit build-proton
   sudo ds-kit build-proton --install
+  ds-kit build-proton --wine-prefix /opt/wine-staging
   npm run build-proton`,
 
   generate: `Usage: ds-kit generate [options]

@@ -31,7 +31,17 @@ export interface WineModuleOptions {
 export type Side = 'pe' | 'unix';
 export const SIDES: Side[] = ['pe', 'unix'];
 
-export function defaultOptions(overrides: Partial<WineModuleOptions> = {}): WineModuleOptions {
+/** Where distributions put Wine's library directory (Debian, Arch/upstream, Fedora, WineHQ's packages). */
+export const WINE_LIB_CANDIDATES = ['/usr/lib/x86_64-linux-gnu/wine', '/usr/lib/wine', '/usr/lib64/wine', '/opt/wine-stable/lib/wine'];
+
+/** The installed Wine's library directory, for packaging scripts; the build itself asks CMake (WineLayout.cmake). */
+export function findWineLibDir(): string | undefined {
+  return WINE_LIB_CANDIDATES.find((d) => existsSync(join(d, 'x86_64-windows', 'ntdll.dll')) && existsSync(join(d, 'x86_64-unix', 'ntdll.so')));
+}
+
+export function defaultOptions(given: Partial<WineModuleOptions> = {}): WineModuleOptions {
+  // An option passed as undefined (a flag not given) keeps its default.
+  const overrides = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<WineModuleOptions>;
   const target = overrides.target ?? 'wine-8.0';
   return {
     target,
