@@ -92,6 +92,9 @@ export const doctorText = {
       ? ': Debian bookworm ships Node 18; install Node 20 from NodeSource (deb.nodesource.com, node_20.x) or with nvm.'
       : family === 'arch' ? ': sudo pacman -S nodejs npm' : ': install Node 20 from nodejs.org or with nvm.'),
   allFound: 'Everything ds-kit needs is installed.',
+  /** One line, always printed: the Wine versions one dstorage.dll + dstorage.so build is tested with. */
+  wineTested:
+    'dstorage.dll + dstorage.so: one build runs under Wine 8.0 and 10.0 (tested: Debian bookworm 8.0, trixie 10.0).',
   installMissing: 'Install what is missing with:',
   installAll: 'Everything ds-kit uses, in one command:',
   orScript: "  (or run './scripts/install-deps.sh', which detects the distro itself)",

@@ -46,6 +46,7 @@ export function doctor(input: DoctorInput): DoctorReport {
 
   const missing = [...new Set(missingPackages)];
   const command = installCommand(family, missing, input.asRoot);
+  lines.push(doctorText.wineTested);
   lines.push('');
   if (missingThings.length === 0) lines.push(doctorText.allFound);
   else if (command) lines.push(doctorText.installMissing, `  ${command}`);

@@ -41,3 +41,8 @@ test('ds-kit doctor --os-release prints the full install command for that distro
   const debian = await dsKit(['doctor', '--os-release', fakeOsRelease('ID=debian\n')]);
   assert.match(debian.stdout, /apt-get install -y --no-install-recommends .*libclang-rt-14-dev/);
 });
+
+test('doctor says which Wine versions the module is tested with', () => {
+  const report = doctor({ osReleasePath: fakeOsRelease('ID=debian\n'), asRoot: true, nodeVersion: 'v20.1.0', requirements: [] });
+  assert.ok(report.lines.some((l) => /Wine 8\.0 and 10\.0/.test(l)), report.lines.join('\n'));
+});
