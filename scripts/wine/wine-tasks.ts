@@ -11,6 +11,7 @@ import { hints, text } from '../lib/messages.ts';
 import { repoRoot, shown } from '../lib/paths.ts';
 import { which } from '../lib/tools.ts';
 import { generate } from '../generate/index.ts';
+import { acquireBuildLock, releaseBuildLock } from './build-lock.ts';
 import {
   buildArgs, cachedValue, configureArgs, generatedDirs, generatedRoot, requiredTools, runtimeLibrary, SIDES, sideBuildDir, usage,
   type Side, type WineModuleOptions,
@@ -74,6 +75,13 @@ export function wineModuleTasks<Ctx>(o: WineModuleOptions): ListrTask<Ctx>[] {
   const so = join(o.outDir, 'dstorage.so');
   return [
     {
+      title: `wait for other builds into ${shown(o.outDir)}`,
+      task: async (_ctx, task) => {
+        await acquireBuildLock(o.outDir);
+        task.title = `building into ${shown(o.outDir)}`;
+      },
+    },
+    {
       title: 'ds-runtime (release)',
       skip: () => (existsSync(runtimeLibrary(o)) ? `reusing ${shown(runtimeLibrary(o))}` : false),
       task: async (_ctx, task) => {
@@ -122,6 +130,7 @@ export function wineModuleTasks<Ctx>(o: WineModuleOptions): ListrTask<Ctx>[] {
     {
       title: 'usage',
       task: (_ctx, task) => {
+        releaseBuildLock(o.outDir);
         if (!statSync(dll).size || !statSync(so).size) throw new Error('empty output; rebuild');
         task.output = usage(o, o.wineLibDir ?? cachedValue(o, 'unix', 'WINE_LIB_DIR'));
       },
