@@ -8,7 +8,7 @@
 // under the system Wine (WINEDLLPATH). The configured tree and the install are reused across runs.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Listr } from 'listr2';
 import { runCommand } from '../../scripts/lib/exec.ts';
@@ -51,7 +51,11 @@ before(async () => {
     mkdirSync(join(buildDir, 'include/wine'), { recursive: true });
     symlinkSync(join(tree, 'include/wine/server_tmpdir.h'), tmpdirHeader);
   }
-  await runCommand({ tool: 'node', file: 'make', args: ['-j2', `DESTDIR=${destDir}`, ...INSTALL_TARGETS], cwd: buildDir },
+  // Debian's tree patches dlldir to ${libdir} (debianization/install-paths.patch); upstream's is
+  // ${libdir}/wine, which make takes from the command line. A fresh DESTDIR every run: only what
+  // these targets install is there.
+  rmSync(destDir, { recursive: true, force: true });
+  await runCommand({ tool: 'node', file: 'make', args: ['-j2', `DESTDIR=${destDir}`, 'dlldir=/usr/lib/wine', ...INSTALL_TARGETS], cwd: buildDir },
     step('install', `make install (headers, import libraries, ntdll, tools) into ${destDir}`));
   await new Listr(wineModuleTasks(options), { renderer: 'silent', exitOnError: true }).run();
   await compilePrograms(run);
