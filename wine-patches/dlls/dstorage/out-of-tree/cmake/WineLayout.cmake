@@ -16,7 +16,7 @@
 set(WINE_PREFIX "" CACHE PATH "Prefix of the installed Wine (default: the one whose winebuild is on PATH)")
 
 function(dstorage_wine_fail what)
-  message(FATAL_ERROR "${what}\nInstall Wine's development files (Debian: './scripts/install-deps.sh', package libwine-dev; "
+  message(FATAL_ERROR "${what}\nInstall Wine's development files (Debian: './scripts/install-deps.sh', packages wine64-tools and libwine-dev; "
     "Arch: wine), or point at another Wine with --wine-prefix DIR (cmake: -DWINE_PREFIX=DIR).")
 endfunction()
 
