@@ -5,7 +5,7 @@
 # Every result is a cache variable a packager can set instead.
 #
 # Sets: WINEBUILD, WINEGCC, WINE_WINDOWS_INCLUDE_DIR (windef.h), WINE_MSVCRT_INCLUDE_DIR (stdarg.h),
-#       WINE_INCLUDE_DIR (holds wine/debug.h), WINE_LIB_DIR (holds x86_64-windows/ and x86_64-unix/).
+#       WINE_INCLUDE_DIR (holds wine/debug.h), WINE_LIB_DIR (x86_64-windows/ with the import libraries; x86_64-unix/).
 #
 # This library is free software; you can redistribute it and/or modify it under the terms of
 # the GNU Lesser General Public License as published by the Free Software Foundation; either
@@ -74,12 +74,13 @@ if(NOT WINE_LIB_DIR)
   endif()
   list(APPEND _candidates "${_wine_prefix}/lib/x86_64-linux-gnu/wine")
   foreach(_dir ${_candidates})
-    if(EXISTS "${_dir}/x86_64-windows/libntdll.a" AND EXISTS "${_dir}/x86_64-unix/ntdll.so" AND NOT WINE_LIB_DIR)
+    if(EXISTS "${_dir}/x86_64-windows/libntdll.a" AND NOT WINE_LIB_DIR)
       set(WINE_LIB_DIR "${_dir}" CACHE PATH "Wine's library directory (x86_64-windows/, x86_64-unix/)")
     endif()
   endforeach()
 endif()
-if(NOT EXISTS "${WINE_LIB_DIR}/x86_64-windows/libntdll.a" OR NOT EXISTS "${WINE_LIB_DIR}/x86_64-unix/ntdll.so")
-  dstorage_wine_fail("no Wine library directory with x86_64-windows/libntdll.a and x86_64-unix/ntdll.so under ${_wine_prefix}/lib")
+# Only the PE side links against Wine (its import libraries); the Unix side finds ntdll.so at run time.
+if(NOT EXISTS "${WINE_LIB_DIR}/x86_64-windows/libntdll.a")
+  dstorage_wine_fail("no Wine library directory with x86_64-windows/libntdll.a under ${_wine_prefix}/lib")
 endif()
 message(STATUS "Wine: ${WINEBUILD}; headers ${WINE_WINDOWS_INCLUDE_DIR}; libraries ${WINE_LIB_DIR}")
