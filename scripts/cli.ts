@@ -92,7 +92,7 @@ const commands: Record<string, Command> = {
     },
   },
   'build-proton': {
-    options: { ...COMMON, werror: { type: 'boolean' }, install: { type: 'boolean' } },
+    options: { ...COMMON, werror: { type: 'boolean' }, install: { type: 'boolean' }, 'wine-prefix': { type: 'string' } },
     run: (flags) => runList(protonTasks(flags), flags),
   },
   generate: {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // generate(): spec -> validation -> model -> templates -> build/generated/<target>/.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OptionsError } from './errors.ts';
@@ -51,7 +51,9 @@ export async function generate(options: GenerateOptions = {}): Promise<{ files: 
       const stamp = stampFor(output.path, { template: output.template, specVersion: spec.sdk.specVersion, sdk, target: target.name });
       const file = path.join(out, target.name, output.path);
       await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, stamp + tidy(body));
+      // Unchanged output keeps its mtime, so builds that depend on it stay up to date.
+      const text = stamp + tidy(body);
+      if ((await readFile(file, 'utf8').catch(() => undefined)) !== text) await writeFile(file, text);
       files.push(file);
     }
   }

@@ -197,7 +197,7 @@ export const REQUIREMENTS: Requirement[] = [
   },
   { what: 'Khronos API registry', need: 'test', probe: file('/usr/share/khronos-api/gl.xml'), debian: ['khronos-api'], arch: [] },
   { what: 'Unicode data', need: 'test', probe: file('/usr/share/unicode/UnicodeData.txt'), debian: ['unicode-data'], arch: [] },
-  { what: 'debootstrap (Debian chroots)', need: 'test', probe: command('debootstrap'), debian: ['debootstrap'], arch: ['debootstrap'] },
+  { what: 'debootstrap (Debian chroots)', need: 'test', probe: either(command('debootstrap'), file('/usr/sbin/debootstrap', '/usr/bin/debootstrap')), debian: ['debootstrap'], arch: ['debootstrap'] },
 ];
 
 /**

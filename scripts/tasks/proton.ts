@@ -12,6 +12,8 @@ import { wineModuleTasks } from '../wine/wine-tasks.ts';
 export interface ProtonFlags extends RuntimeFlags {
   /** Copy dstorage.dll/.so into the installed Wine's library directories (explicit only). */
   install?: boolean;
+  /** Build the module against the Wine installed under this prefix (default: the one on PATH). */
+  'wine-prefix'?: string;
 }
 
 export interface ProtonStep {
@@ -29,7 +31,10 @@ export const PROTON_STEPS: ProtonStep[] = [
   {
     id: 'wine-module',
     title: titles.wineModule,
-    tasks: (flags) => wineModuleTasks(defaultOptions({ install: Boolean(flags.install) })),
+    tasks: (flags) => wineModuleTasks(defaultOptions({
+      install: Boolean(flags.install), winePrefix: flags['wine-prefix'], verbose: Boolean(flags.verbose),
+      logDir: flags['log-dir'], jobs: flags.jobs ? Number.parseInt(flags.jobs, 10) : undefined,
+    })),
   },
 ];
 

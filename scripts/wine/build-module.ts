@@ -1,30 +1,41 @@
 // SPDX-License-Identifier: MIT
 // Standalone entry: node --import tsx scripts/wine/build-module.ts [--install] [--target wine-8.0] [--out DIR]
+//   [--wine-prefix DIR] [--wine-lib DIR] [--build-dir DIR]
 import { Listr } from 'listr2';
-import { defaultOptions, usage } from './layout.ts';
+import { describe } from '../lib/errors.ts';
+import { defaultOptions, usage, type WineModuleOptions } from './layout.ts';
 import { wineModuleTasks } from './wine-tasks.ts';
 
 export { wineModuleTasks } from './wine-tasks.ts';
 export { defaultOptions, usage } from './layout.ts';
 
-function parse(argv: string[]): Parameters<typeof defaultOptions>[0] {
+const VALUE_OPTIONS: Record<string, keyof WineModuleOptions> = {
+  '--target': 'target', '--out': 'outDir', '--wine-prefix': 'winePrefix', '--wine-lib': 'wineLibDir', '--build-dir': 'buildDir',
+};
+
+function parse(argv: string[]): Partial<WineModuleOptions> {
   const o: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; ++i) {
     const a = argv[i];
     if (a === '--install') o.install = true;
-    else if (a === '--target') o.target = argv[++i];
-    else if (a === '--out') o.outDir = argv[++i];
-    else if (a === '--wine-lib') o.wineLibDir = argv[++i];
-    else throw new Error(`unknown option ${a}; use --install, --target NAME, --out DIR, --wine-lib DIR`);
+    else if (a === '--verbose' || a === '-v') o.verbose = true;
+    else if (VALUE_OPTIONS[a] && i + 1 < argv.length) o[VALUE_OPTIONS[a]] = argv[++i];
+    else throw new Error(`unknown option ${a}; use --install, --verbose, ${Object.keys(VALUE_OPTIONS).map((k) => `${k} VALUE`).join(', ')}`);
   }
-  return o;
+  return o as Partial<WineModuleOptions>;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const options = defaultOptions(parse(process.argv.slice(2)));
+  let options: WineModuleOptions;
+  try {
+    options = defaultOptions(parse(process.argv.slice(2)));
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(2);
+  }
   const tasks = new Listr(wineModuleTasks(options), { renderer: process.stdout.isTTY ? 'default' : 'verbose', exitOnError: true });
   tasks.run().then(
     () => console.log(`\n${usage(options)}`),
-    (e: Error) => { console.error(e.message); process.exit(1); },
+    (e: unknown) => { console.error(describe(e)); process.exit(1); },
   );
 }

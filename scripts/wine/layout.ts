@@ -1,102 +1,110 @@
 // SPDX-License-Identifier: MIT
-// Where the out-of-tree dstorage build reads and writes, and the compiler/linker command lines.
+// Where the out-of-tree dstorage build reads and writes, and the CMake command lines that build it
+// (wine-patches/dlls/dstorage/out-of-tree/CMakeLists.txt, one build directory per side).
 // Pure data: wine-tasks.ts runs these, tests can inspect them.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../lib/paths.ts';
+import { which } from '../lib/tools.ts';
 
 export interface WineModuleOptions {
   /** Wine flavour the generator targets (build/generated/<target>). */
   target: string;
-  /** Installed Wine: the directory holding x86_64-windows/ and x86_64-unix/. */
-  wineLibDir: string;
-  /** Windows headers of the installed Wine (d3d12.h, windef.h ...). */
-  wineInclude: string;
+  /** Prefix of the Wine to build against (its bin/winebuild, include/wine, lib/wine); default: the one on PATH. */
+  winePrefix?: string;
+  /** Wine's library directory (x86_64-windows/, x86_64-unix/), when it is not where the prefix says. */
+  wineLibDir?: string;
   /** ds-runtime build directory holding libds_runtime_static.a. */
   runtimeDir: string;
   /** Staging directory: dstorage.dll + dstorage.so, usable as WINEDLLPATH. */
   outDir: string;
-  /** Copy into wineLibDir as well (explicit only). */
+  /** CMake build directories (pe/, unix/) and the merged compile_commands.json. */
+  buildDir: string;
+  /** Copy into the Wine library directory as well (explicit only). */
   install: boolean;
+  /** build/logs/<step>.log */
+  logDir: string;
+  verbose: boolean;
+  jobs?: number;
 }
 
+export type Side = 'pe' | 'unix';
+export const SIDES: Side[] = ['pe', 'unix'];
+
+/** Where distributions put Wine's library directory (Debian, Arch/upstream, Fedora, WineHQ's packages). */
 export const WINE_LIB_CANDIDATES = ['/usr/lib/x86_64-linux-gnu/wine', '/usr/lib/wine', '/usr/lib64/wine', '/opt/wine-stable/lib/wine'];
 
+/** The installed Wine's library directory, for packaging scripts; the build itself asks CMake (WineLayout.cmake). */
 export function findWineLibDir(): string | undefined {
   return WINE_LIB_CANDIDATES.find((d) => existsSync(join(d, 'x86_64-windows', 'ntdll.dll')) && existsSync(join(d, 'x86_64-unix', 'ntdll.so')));
 }
 
-export function defaultOptions(overrides: Partial<WineModuleOptions> = {}): WineModuleOptions {
+export function defaultOptions(given: Partial<WineModuleOptions> = {}): WineModuleOptions {
+  // An option passed as undefined (a flag not given) keeps its default.
+  const overrides = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<WineModuleOptions>;
+  const target = overrides.target ?? 'wine-8.0';
   return {
-    target: 'wine-8.0',
-    wineLibDir: findWineLibDir() ?? WINE_LIB_CANDIDATES[0],
-    wineInclude: '/usr/include/wine',
+    target,
     runtimeDir: join(repoRoot, 'build/runtime/release'),
     outDir: join(repoRoot, 'build/wine-module'),
+    buildDir: join(repoRoot, 'build/wine-module-obj', target),
     install: false,
+    logDir: join(repoRoot, 'build/logs'),
+    verbose: false,
     ...overrides,
   };
 }
 
 export const moduleSources = join(repoRoot, 'wine-patches/dlls/dstorage');
+export const cmakeSource = join(moduleSources, 'out-of-tree');
+export const toolchainFile = join(cmakeSource, 'cmake/x86_64-w64-mingw32.cmake');
 export const generatedRoot = join(repoRoot, 'build/generated');
-export const objDir = (o: WineModuleOptions): string => join(repoRoot, 'build/wine-module-obj', o.target);
+export const runtimeLibrary = (o: WineModuleOptions): string => join(o.runtimeDir, 'libds_runtime_static.a');
+export const sideBuildDir = (o: WineModuleOptions, side: Side): string => join(o.buildDir, side);
 
-export function generatedDirs(o: WineModuleOptions): { include: string; dll: string } {
-  return { include: join(generatedRoot, o.target, 'include'), dll: join(generatedRoot, o.target, 'dlls/dstorage') };
+export function generatedDirs(o: WineModuleOptions): { root: string; include: string; dll: string } {
+  const root = join(generatedRoot, o.target);
+  return { root, include: join(root, 'include'), dll: join(root, 'dlls/dstorage') };
 }
 
-/** Sources of each side: hand-written + generated. Unix files start with unix_. */
-export function sources(o: WineModuleOptions): { pe: string[]; unix: string[] } {
-  const g = generatedDirs(o);
-  const list = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.c')).sort().map((f) => join(dir, f));
-  const all = [...list(moduleSources), ...list(g.dll)];
-  const isUnix = (f: string): boolean => /\/unix_[^/]*\.c$/.test(f);
-  return { pe: all.filter((f) => !isUnix(f)), unix: all.filter(isUnix) };
+/** Programs each side needs before CMake runs (Wine's own tools are found by CMake, from the Wine). */
+export function requiredTools(side: Side): string[] {
+  return side === 'pe' ? ['cmake', 'x86_64-w64-mingw32-gcc'] : ['cmake', 'gcc'];
 }
 
-function includes(o: WineModuleOptions): string[] {
-  const g = generatedDirs(o);
-  // out-of-tree/ supplies wine/unixlib.h, which Debian's libwine-dev does not ship.
-  return ['-I', g.include, '-I', g.dll, '-I', moduleSources, '-I', join(moduleSources, 'out-of-tree'), '-I', join(o.wineInclude, 'wine/windows')];
+/** Ninja when it is installed (its no-op build is the fastest), else Make. */
+export function cmakeGenerator(): string {
+  return which(['ninja']) ? 'Ninja' : 'Unix Makefiles';
 }
 
-/** PE side: mingw with Wine's own Windows and msvcrt headers (not mingw's), as Wine builds its DLLs. */
-export function peCompile(o: WineModuleOptions, src: string, obj: string): string[] {
-  return ['-c', '-O2', '-g', '-D__WINESRC__', '-D_UCRT', '-nostdinc', '-fno-builtin', '-Wall', ...includes(o),
-    '-I', join(o.wineInclude, 'wine/msvcrt'), '-I', o.wineInclude, src, '-o', obj];
+export function configureArgs(o: WineModuleOptions, side: Side, generator = cmakeGenerator()): string[] {
+  const args = ['-S', cmakeSource, '-B', sideBuildDir(o, side), '-G', generator, `-DDSTORAGE_SIDE=${side}`,
+    `-DDSTORAGE_GENERATED_DIR=${generatedDirs(o).root}`, `-DDSTORAGE_OUTPUT_DIR=${o.outDir}`];
+  if (side === 'pe') args.push(`-DCMAKE_TOOLCHAIN_FILE=${toolchainFile}`);
+  else args.push(`-DDS_RUNTIME_LIBRARY=${runtimeLibrary(o)}`, `-DDS_RUNTIME_INCLUDE_DIR=${join(repoRoot, 'runtime/include')}`);
+  if (o.winePrefix) args.push(`-DWINE_PREFIX=${o.winePrefix}`);
+  if (o.wineLibDir) args.push(`-DWINE_LIB_DIR=${o.wineLibDir}`);
+  return args;
 }
 
-export function unixCompile(o: WineModuleOptions, src: string, obj: string): string[] {
-  return ['-c', '-O2', '-g', '-fPIC', '-D__WINESRC__', '-DWINE_UNIX_LIB', '-Wall', ...includes(o), '-I', o.wineInclude,
-    '-I', join(repoRoot, 'runtime/include'), src, '-o', obj];
+export function buildArgs(o: WineModuleOptions, side: Side): string[] {
+  return ['--build', sideBuildDir(o, side), ...(o.jobs ? [`-j${o.jobs}`] : [])];
 }
 
-export function peLink(o: WineModuleOptions, objs: string[], dll: string): string[] {
-  const winLibs = join(o.wineLibDir, 'x86_64-windows');
-  return ['-b', 'x86_64-w64-mingw32', '--winebuild', winebuildPath(), '-shared', join(generatedDirs(o).dll, 'dstorage.spec'), ...objs,
-    '-o', dll, '-nodefaultlibs', '-L', winLibs, '-lwinecrt0', '-lucrtbase', '-luuid', '-lkernel32', '-lntdll'];
-}
-
-export function unixLink(o: WineModuleOptions, objs: string[], so: string): string[] {
-  return ['-shared', '-o', so, ...objs, join(o.runtimeDir, 'libds_runtime_static.a'), join(o.wineLibDir, 'x86_64-unix/ntdll.so'),
-    '-lstdc++', '-lpthread', '-ldl', '-Wl,-z,defs'];
-}
-
-export function winebuildPath(): string {
-  return ['/usr/lib/wine/winebuild', '/usr/bin/winebuild'].find((p) => existsSync(p)) ?? 'winebuild';
-}
-
-export function winegccPath(): string {
-  return ['/usr/bin/winegcc', '/usr/lib/wine/winegcc'].find((p) => existsSync(p)) ?? 'winegcc';
+/** A value CMake settled on (e.g. WINE_LIB_DIR), read from a configured side's CMakeCache.txt. */
+export function cachedValue(o: WineModuleOptions, side: Side, name: string): string | undefined {
+  const cache = join(sideBuildDir(o, side), 'CMakeCache.txt');
+  if (!existsSync(cache)) return undefined;
+  const line = readFileSync(cache, 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  return line?.slice(line.indexOf('=') + 1);
 }
 
 /** What a user sets to load the staged module instead of a game's own dstorage.dll. */
-export function usage(o: WineModuleOptions): string {
+export function usage(o: WineModuleOptions, wineLibDir = o.wineLibDir ?? 'the Wine library directory'): string {
   return [
     `dstorage.dll + dstorage.so staged in ${o.outDir}`,
     `run a game with:`,
     `  WINEDLLPATH=${o.outDir} WINEDLLOVERRIDES="dstorage,dstoragecore=b,n" wine Game.exe`,
-    `trace it with WINEDEBUG=+dstorage; install system-wide with --install (copies into ${o.wineLibDir}).`,
+    `trace it with WINEDEBUG=+dstorage; install system-wide with --install (copies into ${wineLibDir}).`,
   ].join('\n');
 }

@@ -89,3 +89,8 @@ test('ds-kit doctor --os-release prints the build and the test install commands 
   assert.match(all, /libclang-rt-14-dev/);
   assert.match(debian.stdout, /install-deps\.sh --test/);
 });
+
+test('doctor says which Wine versions the module is tested with', () => {
+  const report = doctor({ osReleasePath: fakeOsRelease('ID=debian\n'), asRoot: true, nodeVersion: 'v20.1.0', requirements: [] });
+  assert.ok(report.lines.some((l) => /Wine 8\.0 and 10\.0/.test(l)), report.lines.join('\n'));
+});

@@ -1,6 +1,7 @@
 /*
  * The few Unix-call declarations dstorage needs when it is built out of tree against an
- * installed Wine 8.x whose packaging (Debian's libwine-dev) does not ship wine/unixlib.h.
+ * installed Wine whose packaging (Debian's libwine-dev, or Wine 8.0 anywhere) does not ship
+ * wine/unixlib.h.
  * In-tree builds use Wine's own header; this directory is only on the out-of-tree include path.
  *
  * This library is free software; you can redistribute it and/or modify it under the terms of
@@ -16,12 +17,13 @@ typedef NTSTATUS (*unixlib_entry_t)(void *args);
 typedef UINT64 unixlib_handle_t;
 
 #ifdef WINE_UNIX_LIB
-/* ntdll.so, Unix side: gives a caller-owned fd; must run on a Wine-created thread. */
+/* ntdll.so, Unix side: gives a caller-owned fd; must run on a Wine-created thread. Exported by
+ * ntdll.so from Wine 8.0 to 11 alike. */
 extern unsigned int CDECL wine_server_handle_to_fd(HANDLE handle, unsigned int access, int *unix_fd,
                                                     unsigned int *options);
-#else
-/* ntdll.dll, PE side (exported since Wine 7.x). */
-extern NTSTATUS WINAPI __wine_unix_call(unixlib_handle_t handle, unsigned int code, void *args);
 #endif
+/* The PE side declares nothing here on purpose: it must not import the Unix-call entry from ntdll
+ * (Wine 8.0 exports __wine_unix_call, Wine >= 9 only __wine_unix_call_dispatcher). Without a
+ * WINE_UNIX_CALL from a Wine tree, the generated dstorage_private_gen.h finds it at run time. */
 
 #endif /* __DSTORAGE_OOT_WINE_UNIXLIB_H */
