@@ -124,16 +124,12 @@ export const doctorText = {
     (family === 'debian'
       ? ': Debian bookworm ships Node 18; ./scripts/install-deps.sh adds a pinned, integrity-checked Node 20 (or use NodeSource\'s node_20.x, or nvm).'
       : family === 'arch' ? ': sudo pacman -S nodejs npm' : ': install Node 20 from nodejs.org or with nvm.'),
-<<<<<<< HEAD
   allFound: 'Everything ds-kit needs, for building and for testing, is installed.',
   buildReady: 'Building: ready. Testing: something above is missing.',
   buildNotReady: (n: number): string => `Building: ${n} thing${n === 1 ? '' : 's'} missing.`,
-=======
-  allFound: 'Everything ds-kit needs is installed.',
   /** One line, always printed: the Wine versions one dstorage.dll + dstorage.so build is tested with. */
   wineTested:
     'dstorage.dll + dstorage.so: one build runs under Wine 8.0 and 10.0 (tested: Debian bookworm 8.0, trixie 10.0).',
->>>>>>> module
   installMissing: 'Install what is missing with:',
   installBuild: 'Everything building needs, in one command:',
   installTest: 'Everything building and testing need, in one command:',

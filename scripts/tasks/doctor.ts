@@ -56,19 +56,9 @@ export function doctor(input: DoctorInput): DoctorReport {
     }
   }
 
-<<<<<<< HEAD
   const missingThings = [...missing.build, ...missing.test];
   const command = installCommand(family, [...new Set(missingPackages)], input.asRoot);
-=======
-  const version = input.nodeVersion ?? process.version;
-  const nodeOk = nodeMajor(version) >= NODE_MIN_MAJOR;
-  lines.push(nodeOk ? doctorText.found('Node.js', version) : doctorText.nodeTooOld(version, family));
-  if (!nodeOk) missingThings.push('Node.js 20+');
-
-  const missing = [...new Set(missingPackages)];
-  const command = installCommand(family, missing, input.asRoot);
   lines.push(doctorText.wineTested);
->>>>>>> module
   lines.push('');
   if (missingThings.length === 0) lines.push(doctorText.allFound);
   else {
