@@ -70,13 +70,13 @@ export function realWineProton(root: string, layout: LayoutName): string {
 
 export interface Entry { type: 'file' | 'dir' | 'link'; mode: number; mtimeMs: number; content?: string }
 
-/** Every entry under root (symlinks not followed): type, mode, mtime (ms), SHA-256 or link target. */
+/** Every entry under root (symlinks not followed): type, mode, mtime, SHA-256 or link target. */
 export function snapshot(root: string): Map<string, Entry> {
   const out = new Map<string, Entry>();
   const walk = (rel: string): void => {
     const abs = join(root, rel);
     const st = lstatSync(abs);
-    const base = { mode: st.mode & 0o7777, mtimeMs: Math.floor(st.mtimeMs) };
+    const base = { mode: st.mode & 0o7777, mtimeMs: st.mtimeMs };
     if (st.isSymbolicLink()) { out.set(rel, { type: 'link', ...base, content: readlinkSync(abs) }); return; }
     if (st.isFile()) { out.set(rel, { type: 'file', ...base, content: createHash('sha256').update(readFileSync(abs)).digest('hex') }); return; }
     out.set(rel, { type: 'dir', ...base });
@@ -86,13 +86,17 @@ export function snapshot(root: string): Map<string, Entry> {
   return out;
 }
 
+/** Times are restored through utimes(), which takes seconds as a double: equal to the microsecond. */
+const sameEntry = (a: Entry, b: Entry): boolean =>
+  a.type === b.type && a.mode === b.mode && a.content === b.content && Math.abs(a.mtimeMs - b.mtimeMs) < 0.001;
+
 /** Lines naming every difference between two snapshots (empty when identical). */
 export function differences(before: Map<string, Entry>, after: Map<string, Entry>): string[] {
   const lines: string[] = [];
   for (const [path, e] of before) {
     const a = after.get(path);
     if (!a) lines.push(`missing after: ${path || '.'}`);
-    else if (JSON.stringify(a) !== JSON.stringify(e)) lines.push(`changed: ${path || '.'} ${JSON.stringify(e)} -> ${JSON.stringify(a)}`);
+    else if (!sameEntry(a, e)) lines.push(`changed: ${path || '.'} ${JSON.stringify(e)} -> ${JSON.stringify(a)}`);
   }
   for (const path of after.keys()) if (!before.has(path)) lines.push(`added: ${path}`);
   return lines;
