@@ -107,7 +107,11 @@ Options:
   --all               with --steam: all of them, without asking
   --steam-root DIR    where Steam is (default as for install)
   --force             also remove an installed file that changed since (a Proton update replaced it?)
-  -h, --help          this help`,
+  -h, --help          this help
+
+Examples:
+  ds-kit uninstall --steam --all
+  ds-kit uninstall --proton ~/.steam/root/compatibilitytools.d/GE-Proton10-4`,
 
   status: `Usage: ds-kit status [--proton DIR]... [--steam-root DIR]...
 
@@ -117,5 +121,9 @@ module supports it, and whether ds-kit is installed there and its files still ma
 Options:
   --proton DIR        also show this Proton folder; may be given more than once
   --steam-root DIR    where Steam is (default as for install)
-  -h, --help          this help`,
+  -h, --help          this help
+
+Examples:
+  ds-kit status
+  ds-kit status --proton /opt/proton/GE-Proton10-4`,
 };
