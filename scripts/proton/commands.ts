@@ -5,7 +5,8 @@ import type { ParseArgsConfig } from 'node:util';
 import { join } from 'node:path';
 import { describe, UsageError } from '../lib/errors.ts';
 import { repoRoot } from '../lib/paths.ts';
-import { checkInstall, installInto, moduleFiles, uninstallFrom, type InstallCheck } from './install.ts';
+import { makeCompatTool, removeCompatTool } from './compat-tool.ts';
+import { checkInstall, installInto, moduleFiles, uninstallFrom, type InstallCheck, type ModuleFiles } from './install.ts';
 import { protonHelp, protonText } from './messages.ts';
 import { askWhich, canAsk } from './pick.ts';
 import { openProton, type ProtonDir } from './proton-dir.ts';
@@ -84,8 +85,28 @@ function gate(p: ProtonDir, wine: WineVersion | undefined, force: boolean): void
   }
 }
 
+/** The compatibilitytools.d of the first --steam-root, else of the first Steam root found. */
+function toolsDir(flags: Flags): string {
+  const { scan: s, looked } = scan(flags);
+  const root = list(flags['steam-root'])[0] ?? s.roots[0];
+  if (!root) throw new UsageError(protonText.noSteam(looked));
+  return join(root, 'compatibilitytools.d');
+}
+
+function compatTool(flags: Flags, module: ModuleFiles): number {
+  if (typeof flags.from !== 'string') throw new UsageError(protonText.toolNeedsFrom);
+  const source = openProton(flags.from);
+  const wine = readWineVersion(source);
+  gate(source, wine, Boolean(flags.force));
+  const name = String(flags['compat-tool']);
+  const tool = makeCompatTool(source, toolsDir(flags), name, module, wine);
+  print(protonText.toolMade(name, tool.dir, source.root, tool.linked, tool.copied));
+  return 0;
+}
+
 async function install(flags: Flags): Promise<number> {
   const module = moduleFiles(typeof flags['module-dir'] === 'string' ? flags['module-dir'] : defaultModuleDir);
+  if (flags['compat-tool'] !== undefined) return compatTool(flags, module);
   const chosen = await targets(flags, 'install', 'install into', () => true);
   if (chosen.length === 0) { print(protonText.pickedNone); return 0; }
   const force = Boolean(flags.force);
@@ -101,6 +122,12 @@ async function install(flags: Flags): Promise<number> {
 }
 
 async function uninstall(flags: Flags): Promise<number> {
+  if (flags['compat-tool'] !== undefined) {
+    const dir = toolsDir(flags);
+    const removed = removeCompatTool(dir, String(flags['compat-tool']));
+    print(removed ? protonText.toolRemoved(removed) : protonText.toolNotFound(join(dir, String(flags['compat-tool']))));
+    return 0;
+  }
   const chosen = await targets(flags, 'uninstall', 'uninstall from', (p) => checkInstall(p).state !== 'not installed');
   if (chosen.length === 0) { print(flags.steam ? protonText.noneInstalled : protonText.pickedNone); return 0; }
   return forEach(chosen, (p) => {
@@ -134,8 +161,11 @@ async function status(flags: Flags): Promise<number> {
 }
 
 export const protonCommands: Record<string, ProtonCommand> = {
-  install: { options: { ...HELP, ...WHERE, ...PICK, 'module-dir': { type: 'string' } }, run: install },
-  uninstall: { options: { ...HELP, ...WHERE, ...PICK }, run: uninstall },
+  install: {
+    options: { ...HELP, ...WHERE, ...PICK, 'module-dir': { type: 'string' }, 'compat-tool': { type: 'string' }, from: { type: 'string' } },
+    run: install,
+  },
+  uninstall: { options: { ...HELP, ...WHERE, ...PICK, 'compat-tool': { type: 'string' } }, run: uninstall },
   status: { options: { ...HELP, ...WHERE }, run: status },
 };
 

@@ -65,6 +65,23 @@ export const protonText = {
   pickBad: (answer: string, count: number): string => `"${answer}" is not a list of numbers from 1 to ${count}, nor "a".`,
   pickedNone: 'nothing chosen; nothing changed.',
   needTarget: (cmd: string): string => `'ds-kit ${cmd}' needs --proton DIR or --steam. Run 'ds-kit ${cmd} --help' for the options.`,
+  badToolName: (name: string): string =>
+    `"${name}" cannot name a compatibility tool folder: use letters, digits and . _ + - (e.g. GE-Proton10-4-dstorage).`,
+  toolExists: (dir: string): string =>
+    `${dir} exists and ds-kit did not make it; choose another --compat-tool NAME (ds-kit replaces only tools it made).`,
+  toolIsSource: (dir: string): string => `--from and --compat-tool name the same folder (${dir}); choose another NAME.`,
+  toolNotOurs: (dir: string): string => `${dir} was not made by ds-kit, so ds-kit leaves it alone; delete it yourself if you mean to.`,
+  toolNeedsFrom: "--compat-tool NAME needs --from PROTON_DIR: the Proton to copy (e.g. --from ~/.steam/root/steamapps/common/'Proton 9.0 (Beta)').",
+  toolMade: (name: string, dir: string, from: string, linked: number, copied: number): string => [
+    `made the compatibility tool ${name} in ${dir}`,
+    `  a copy of ${from} (${linked} files hard-linked, ${copied} copied) with dstorage.dll + dstorage.so installed`,
+    `  and WINEDLLOVERRIDES defaulting to the launch option's value (its user_settings.py).`,
+    '',
+    `Restart Steam, then pick "${name}" in the game's Properties → Compatibility; no launch option is needed.`,
+    `If the game has its own WINEDLLOVERRIDES launch option, add dstorage,dstoragecore=b to it.`,
+  ].join('\n'),
+  toolRemoved: (dir: string): string => `removed the compatibility tool ${dir}; restart Steam so it forgets it`,
+  toolNotFound: (dir: string): string => `${dir} does not exist; nothing to do`,
   failures: (n: number): string => `${n} Proton${n === 1 ? '' : 's'} not changed:`,
 };
 
@@ -92,9 +109,14 @@ Options:
                       installed that has changed since
   -h, --help          this help
 
+A compatibility tool instead (no launch option needed, the original Proton untouched):
+  --compat-tool NAME  make compatibilitytools.d/NAME in the Steam root: a copy of --from (hard links where
+  --from DIR          possible) with the module installed and WINEDLLOVERRIDES set by its user_settings.py
+
 Examples:
   ds-kit install --steam
-  ds-kit install --proton ~/.steam/root/compatibilitytools.d/GE-Proton10-4`,
+  ds-kit install --proton ~/.steam/root/compatibilitytools.d/GE-Proton10-4
+  ds-kit install --compat-tool Proton-9-dstorage --from ~/.steam/root/steamapps/common/'Proton 9.0 (Beta)'`,
 
   uninstall: `Usage: ds-kit uninstall (--proton DIR | --steam [--all]) [options]
 
@@ -107,6 +129,7 @@ Options:
   --all               with --steam: all of them, without asking
   --steam-root DIR    where Steam is (default as for install)
   --force             also remove an installed file that changed since (a Proton update replaced it?)
+  --compat-tool NAME  delete the compatibility tool NAME that 'install --compat-tool' made
   -h, --help          this help
 
 Examples:

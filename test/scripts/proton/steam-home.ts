@@ -5,7 +5,7 @@
 // Protons in steamapps/common, GE-Proton in compatibilitytools.d, and things that are not Protons.
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { formatVdf } from '../../../scripts/proton/vdf.ts';
+import { formatVdf, type VdfObject } from '../../../scripts/proton/vdf.ts';
 import { fakeProton } from './proton-tree.ts';
 
 export interface SteamHome {
@@ -19,7 +19,7 @@ export function libraryFoldersVdf(paths: string[]): string {
   const folders = Object.fromEntries(paths.map((path, i) => [String(i), {
     path, label: '', contentid: String(4317915328862226573n + BigInt(i)), totalsize: i ? '499963174912' : '0',
     update_clean_bytes_tally: '52361547866', time_last_update_verified: '1733061962',
-    apps: i === 0 ? { 228980: '464451208', 1493710: '1193419722' } : { 2805730: '1543419712' },
+    apps: (i === 0 ? { 228980: '464451208', 1493710: '1193419722' } : { 2805730: '1543419712' }) as VdfObject,
   }]));
   return formatVdf({ libraryfolders: folders });
 }
