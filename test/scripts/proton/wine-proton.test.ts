@@ -117,3 +117,26 @@ for (const layout of ['lib64', 'lib'] as LayoutName[]) {
     await execa(join(root, 'files/bin/wineserver'), ['-k'], { env: { WINEPREFIX: prefix }, reject: false });
   });
 }
+
+// The compatibility tool made from the lib64 tree above: its own Wine, the override only from its
+// user_settings.py (read the way Proton's script reads it), the prefix still forcing dstorage native.
+test('a compatibility tool made from the lib64 tree runs smoke.exe with no launch option', { timeout: 600_000 }, async () => {
+  const source = join(work, 'Proton-lib64');
+  const prefix = join(work, 'prefix-lib64');
+  const steam = join(work, 'steam');
+  rmSync(steam, { recursive: true, force: true });
+  mkdirSync(join(steam, 'steamapps'), { recursive: true });
+  const before = snapshot(source);
+  const made = await dsKit(['install', '--compat-tool', 'ds-kit-test', '--from', source, '--steam-root', steam, '--module-dir', defaultModuleDir]);
+  assert.equal(made.exitCode, 0, `${made.stdout}\n${made.stderr}`);
+  const tool = join(steam, 'compatibilitytools.d/ds-kit-test');
+  const settings = await execa('python3', ['-c', 'import user_settings; print(user_settings.user_settings["WINEDLLOVERRIDES"])'], { cwd: tool });
+  assert.equal(settings.stdout.trim(), launchOverride);
+  const env = { WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLPATH: undefined, WINEDLLOVERRIDES: settings.stdout.trim() };
+  const r = await execa('xvfb-run', ['-a', join(tool, 'files/bin/wine64'), join(exeDir, 'smoke.exe')],
+    { env, extendEnv: true, reject: false, all: true, timeout: RUN_TIMEOUT_MS, cwd: exeDir });
+  assert.equal(r.exitCode, 0, `smoke.exe under the compatibility tool failed:\n${r.all}`);
+  assert.match(r.all ?? '', /smoke: all checks passed/);
+  assert.deepEqual(differences(before, snapshot(source)), [], 'the Proton it was made from is unchanged');
+  await execa(join(tool, 'files/bin/wineserver'), ['-k'], { env: { WINEPREFIX: prefix }, reject: false });
+});
