@@ -148,7 +148,13 @@ async function status(flags: Flags): Promise<number> {
   if (all.length === 0) { print('No Proton found.'); return 0; }
   for (const p of all) {
     const wine = readWineVersion(p);
-    const check = checkInstall(p);
+    let check: InstallCheck;
+    try {
+      check = checkInstall(p);
+    } catch (error) {
+      // A broken manifest is this Proton's state; the others are still listed.
+      check = { state: 'changed', problems: [describe(error)] };
+    }
     print(`\n${p.displayName}  ${p.root}`);
     print(`  build:  ${p.build ?? 'unknown (no version file)'}; layout ${p.layout.wineLibDir} (${p.layout.describes})`);
     print(`  Wine:   ${wine ? `${versionLabel(wine)}, ${supportOf(wine)} (read from ${wine.source}: ${wine.text})` : 'unknown'}`);

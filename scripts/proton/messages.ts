@@ -51,7 +51,8 @@ export const protonText = {
     `    ${LAUNCH_OPTION}`,
     '',
     'Games ship Microsoft\'s dstorage.dll next to the exe; "=b" makes Wine load the one ds-kit installed instead.',
-    'Check it works: add PROTON_LOG=1 and WINEDEBUG=+loaddll in front; ~/steam-<appid>.log then shows dstorage.dll as builtin.',
+    'To check it: put PROTON_LOG=1 in front (its logging includes +loaddll); ~/steam-<appid>.log then has a line',
+    '"Loaded L"...dstorage.dll" at ...: builtin".',
   ].join('\n'),
   noSteam: (roots: string[]): string =>
     `no Steam installation found (looked in ${roots.join(', ')}). Pass --steam-root DIR, or --proton DIR for one Proton.`,

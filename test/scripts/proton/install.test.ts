@@ -12,7 +12,8 @@ import { LAUNCH_OPTION } from '../../../scripts/proton/messages.ts';
 import { parsePick } from '../../../scripts/proton/pick.ts';
 import { openProton, type LayoutName } from '../../../scripts/proton/proton-dir.ts';
 import { readWineVersion } from '../../../scripts/proton/wine-version.ts';
-import { dsKit, tempDir } from '../helpers.ts';
+import { execa } from 'execa';
+import { bin, dsKit, tempDir } from '../helpers.ts';
 import { differences, fakeProton, snapshot, wineLibDirOf } from './proton-tree.ts';
 import { makeSteamHome } from './steam-home.ts';
 
@@ -165,8 +166,11 @@ test('clear errors: not a Proton, no such folder, module not built, no target, b
   mkdirSync(join(root, '.ds-kit'));
   writeFileSync(join(root, MANIFEST), '{ not json');
   const r5 = await dsKit(['status', '--proton', root, '--steam-root', join(root, 'none')]);
-  assert.equal(r5.exitCode, 2);
-  assert.match(r5.stderr, /manifest\.json cannot be read/);
+  assert.equal(r5.exitCode, 0, 'status lists the others');
+  assert.match(r5.stdout, /ds-kit: changed\n {10}.*manifest\.json cannot be read/);
+  const r5b = await dsKit(['uninstall', '--proton', root]);
+  assert.equal(r5b.exitCode, 2);
+  assert.match(r5b.stderr, /manifest\.json cannot be read \(.*\)\. Move it away if ds-kit did not write it/);
   const r6 = await dsKit(['uninstall', '--proton', fakeProton(join(tempDir('proton'), 'Q'), 'lib', 'wine-10.0')]);
   assert.equal(r6.exitCode, 0);
   assert.match(r6.stdout, /ds-kit is not installed in Q .*nothing to do/);
@@ -214,6 +218,23 @@ test('one failing Proton does not stop the others', async () => {
   assert.equal(r.exitCode, 2);
   assert.equal(r.stdout.match(/^installed /gm)?.length, 3, r.stdout);
   assert.match(r.stderr, /1 Proton not changed:\n {2}Proton 8\.0 .*\n {4}.*carries Wine 7\.0/);
+});
+
+test('in a terminal, --steam asks which Protons', async () => {
+  const s = makeSteamHome(tempDir('steam'));
+  const module = fakeModule();
+  // script(1) gives ds-kit a terminal; the answer is typed once the question is up.
+  const r = await execa('sh', ['-c', `(sleep 2; printf '2 4\\n') | script -qec "${process.execPath} ${bin} install --steam --module-dir ${module}" /dev/null`],
+    { env: { HOME: s.home, DS_KIT_RENDERER: 'silent' }, reject: false, all: true, timeout: 60_000 });
+  const out = r.all ?? '';
+  assert.equal(r.exitCode, 0, out);
+  assert.match(out, / {3}1\) Proton - Experimental: Wine 10\.0 \(tested\), ds-kit not installed/);
+  assert.match(out, /Install into which\? \(numbers, e\.g\. "1 3"; "a" for all; Enter for none\)/);
+  assert.equal(out.match(/^installed dstorage\.dll/gm)?.length, 2, out);
+  assert.equal(readManifest(s.protons.proton9)?.files.length, 2, 'answer 2: Proton 9.0 (Beta)');
+  assert.equal(readManifest(s.protons.ge)?.files.length, 2, 'answer 4: GE-Proton10-4');
+  assert.equal(readManifest(s.protons.experimental), undefined);
+  assert.equal(readManifest(s.protons.proton8), undefined);
 });
 
 test('the answer to "which?"', () => {
