@@ -9,7 +9,9 @@ import { makeCompatTool, removeCompatTool } from './compat-tool.ts';
 import { checkInstall, installInto, moduleFiles, uninstallFrom, type InstallCheck, type ModuleFiles } from './install.ts';
 import { protonHelp, protonText } from './messages.ts';
 import { askWhich, canAsk } from './pick.ts';
-import { openProton, type ProtonDir } from './proton-dir.ts';
+import { checkImports } from './imports.ts';
+import { PeError } from './pe.ts';
+import { openProton, peDir, type ProtonDir } from './proton-dir.ts';
 import { defaultSteamRoots, scanSteam, type SteamScan } from './steam.ts';
 import { supportOf } from './wine-support.ts';
 import { readWineVersion, versionLabel, type WineVersion } from './wine-version.ts';
@@ -85,6 +87,21 @@ function gate(p: ProtonDir, wine: WineVersion | undefined, force: boolean): void
   }
 }
 
+/** Refuses a Proton whose Wine lacks a function the module imports (unless --force). */
+function importGate(p: ProtonDir, wine: WineVersion | undefined, module: ModuleFiles, force: boolean): void {
+  let check;
+  try {
+    check = checkImports(module.dll, peDir(p));
+  } catch (error) {
+    if (error instanceof PeError) throw new UsageError(protonText.moduleNotPe(error.message));
+    throw error;
+  }
+  if (check.missing.length === 0) return;
+  const why = protonText.importsMissing(p.root, `Wine ${versionLabel(wine)}`, check.missing);
+  if (!force) throw new UsageError(why);
+  warn(protonText.forced(why));
+}
+
 /** The compatibilitytools.d of the first --steam-root, else of the first Steam root found. */
 function toolsDir(flags: Flags): string {
   const { scan: s, looked } = scan(flags);
@@ -98,6 +115,7 @@ function compatTool(flags: Flags, module: ModuleFiles): number {
   const source = openProton(flags.from);
   const wine = readWineVersion(source);
   gate(source, wine, Boolean(flags.force));
+  importGate(source, wine, module, Boolean(flags.force));
   const name = String(flags['compat-tool']);
   const tool = makeCompatTool(source, toolsDir(flags), name, module, wine);
   print(protonText.toolMade(name, tool.dir, source.root, tool.linked, tool.copied));
@@ -113,6 +131,7 @@ async function install(flags: Flags): Promise<number> {
   const { ok, code } = forEach(chosen, (p) => {
     const wine = readWineVersion(p);
     gate(p, wine, force);
+    importGate(p, wine, module, force);
     const r = installInto(p, module, wine, { force });
     print(protonText.installed(p.displayName, p.root, versionLabel(wine), r.updated));
     for (const f of r.files) print(`  ${f.path}${f.backup ? ` (the file that was there is kept in ${f.backup})` : ''}`);

@@ -36,6 +36,11 @@ export const protonText = {
   wineUntested: (version: string): string =>
     `warning: Wine ${version} is not one the module is tested with (${TESTED.join(', ')}); if a game misbehaves, ` +
     `'ds-kit uninstall' puts this Proton back as it was.`,
+  importsMissing: (root: string, wine: string, missing: string[]): string =>
+    `the Wine of ${root} (${wine}) does not export ${missing.slice(0, 4).join(', ')}` +
+    `${missing.length > 4 ? ` and ${missing.length - 4} more` : ''}, which this build of dstorage.dll imports: it was built for ` +
+    `another Wine and would abort at its first call there. Use a module built for this Wine version. Pass --force to install anyway.`,
+  moduleNotPe: (why: string): string => `${why}; rebuild the module with 'npm run build-proton' (or pass another --module-dir).`,
   forced: (why: string): string => `warning (--force): ${why.replace(/ Pass --force to install anyway\.$/, '')}`,
   installed: (name: string, root: string, wine: string, updated: boolean): string =>
     `${updated ? 'updated' : 'installed'} dstorage.dll + dstorage.so in ${name} (${root}), Wine ${wine}`,

@@ -10,15 +10,11 @@ import { execa } from 'execa';
 import { readManifest } from '../../../scripts/proton/manifest.ts';
 import { scanSteam } from '../../../scripts/proton/steam.ts';
 import { asObject, child, formatVdf, parseVdf } from '../../../scripts/proton/vdf.ts';
+import { stubModule } from './module-stub.ts';
 import { dsKit, tempDir } from '../helpers.ts';
 import { differences, fakeProton, snapshot } from './proton-tree.ts';
 
-function fakeModule(): string {
-  const dir = tempDir('module');
-  writeFileSync(join(dir, 'dstorage.dll'), 'MZ stand-in for the built dstorage.dll');
-  writeFileSync(join(dir, 'dstorage.so'), '\x7fELF stand-in for the built dstorage.so');
-  return dir;
-}
+const fakeModule = stubModule;
 
 /** What Proton's script would read: the user_settings dict of the tool's user_settings.py. */
 async function userSettingsOf(dir: string): Promise<Record<string, string>> {
@@ -43,7 +39,8 @@ test('a compatibility tool: its own vdf, the Proton\'s manifest, the module, the
   writeFileSync(join(source, 'dist.lock'), '');
   const before = snapshot(source);
 
-  const r = await dsKit(['install', '--compat-tool', 'Proton-9-dstorage', '--from', source, '--steam-root', root, '--module-dir', fakeModule()]);
+  const module = fakeModule();
+  const r = await dsKit(['install', '--compat-tool', 'Proton-9-dstorage', '--from', source, '--steam-root', root, '--module-dir', module]);
   assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
   const tool = join(root, 'compatibilitytools.d/Proton-9-dstorage');
   assert.match(r.stdout, /made the compatibility tool Proton-9-dstorage in .*\n {2}a copy of .*Proton 9\.0 \(Beta\) \(\d+ files hard-linked, \d+ copied\)/);
@@ -55,7 +52,7 @@ test('a compatibility tool: its own vdf, the Proton\'s manifest, the module, the
   assert.equal(readFileSync(join(tool, 'toolmanifest.vdf'), 'utf8'), TOOLMANIFEST);
   assert.equal(statSync(join(tool, 'proton')).ino, statSync(join(source, 'proton')).ino, 'same filesystem: hard links');
   assert.ok(!existsSync(join(tool, 'dist.lock')), 'the lock file Proton writes is not shared');
-  assert.equal(readFileSync(join(tool, 'files/lib64/wine/x86_64-windows/dstorage.dll'), 'utf8'), 'MZ stand-in for the built dstorage.dll');
+  assert.deepEqual(readFileSync(join(tool, 'files/lib64/wine/x86_64-windows/dstorage.dll')), readFileSync(join(module, 'dstorage.dll')));
   assert.equal(readManifest(tool)?.files.length, 2);
   assert.deepEqual(await userSettingsOf(tool), { PROTON_LOG: '1', WINEDLLOVERRIDES: 'dstorage,dstoragecore=b;xaudio2_7=n' });
   assert.deepEqual(differences(before, snapshot(source)), [], 'the original Proton is not changed');

@@ -13,16 +13,12 @@ import { parsePick } from '../../../scripts/proton/pick.ts';
 import { openProton, type LayoutName } from '../../../scripts/proton/proton-dir.ts';
 import { readWineVersion } from '../../../scripts/proton/wine-version.ts';
 import { execa } from 'execa';
+import { stubModule } from './module-stub.ts';
 import { bin, dsKit, tempDir } from '../helpers.ts';
 import { differences, fakeProton, snapshot, wineLibDirOf } from './proton-tree.ts';
 import { makeSteamHome } from './steam-home.ts';
 
-function fakeModule(): string {
-  const dir = tempDir('module');
-  writeFileSync(join(dir, 'dstorage.dll'), 'MZ stand-in for the built dstorage.dll');
-  writeFileSync(join(dir, 'dstorage.so'), '\x7fELF stand-in for the built dstorage.so');
-  return dir;
-}
+const fakeModule = stubModule;
 
 for (const layout of ['lib64', 'lib'] as LayoutName[]) {
   test(`${layout}: install puts both halves beside ntdll, records them, uninstall restores the tree`, () => {
