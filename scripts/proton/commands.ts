@@ -42,6 +42,15 @@ function scan(flags: Flags): { scan: SteamScan; looked: string[] } {
   return { scan: s, looked };
 }
 
+/** checkInstall, with an unreadable manifest reported as a problem of this Proton instead of thrown. */
+function safeCheck(p: ProtonDir): InstallCheck {
+  try {
+    return checkInstall(p);
+  } catch (error) {
+    return { state: 'changed', problems: [describe(error)] };
+  }
+}
+
 function summary(p: ProtonDir, wine: WineVersion | undefined, check: InstallCheck): string {
   return `${p.displayName}: Wine ${versionLabel(wine)} (${supportOf(wine)}), ds-kit ${check.state} (${p.root})`;
 }
@@ -58,7 +67,7 @@ async function targets(flags: Flags, command: string, verb: string, keep: (p: Pr
   if (candidates.length === 0) return [];
   if (flags.all) return candidates;
   if (!canAsk()) throw new UsageError(protonText.pickNeedsTty(candidates.length, verb));
-  const lines = candidates.map((p) => summary(p, readWineVersion(p), checkInstall(p)));
+  const lines = candidates.map((p) => summary(p, readWineVersion(p), safeCheck(p)));
   return (await askWhich(lines, verb[0].toUpperCase() + verb.slice(1))).map((i) => candidates[i]);
 }
 
@@ -147,7 +156,7 @@ async function uninstall(flags: Flags): Promise<number> {
     print(removed ? protonText.toolRemoved(removed) : protonText.toolNotFound(join(dir, String(flags['compat-tool']))));
     return 0;
   }
-  const chosen = await targets(flags, 'uninstall', 'uninstall from', (p) => checkInstall(p).state !== 'not installed');
+  const chosen = await targets(flags, 'uninstall', 'uninstall from', (p) => safeCheck(p).state !== 'not installed');
   if (chosen.length === 0) { print(flags.steam ? protonText.noneInstalled : protonText.pickedNone); return 0; }
   return forEach(chosen, (p) => {
     const r = uninstallFrom(p, { force: Boolean(flags.force) });
@@ -156,6 +165,18 @@ async function uninstall(flags: Flags): Promise<number> {
     for (const f of r.restored) print(protonText.restored(f));
     for (const f of r.missing) print(protonText.alreadyGone(f));
   }).code;
+}
+
+/** After a Proton update the installed module may no longer fit its Wine: status says so. */
+function installedImportProblems(p: ProtonDir, check: InstallCheck): string[] {
+  const dll = check.manifest?.files.find((f) => f.path.endsWith('.dll'));
+  if (!dll || check.state === 'not installed') return [];
+  try {
+    const missing = checkImports(join(p.root, dll.path), peDir(p)).missing;
+    return missing.length ? [protonText.installedImportsMissing(missing)] : [];
+  } catch (error) {
+    return [describe(error)];
+  }
 }
 
 async function status(flags: Flags): Promise<number> {
@@ -167,13 +188,7 @@ async function status(flags: Flags): Promise<number> {
   if (all.length === 0) { print('No Proton found.'); return 0; }
   for (const p of all) {
     const wine = readWineVersion(p);
-    let check: InstallCheck;
-    try {
-      check = checkInstall(p);
-    } catch (error) {
-      // A broken manifest is this Proton's state; the others are still listed.
-      check = { state: 'changed', problems: [describe(error)] };
-    }
+    const check = safeCheck(p);
     print(`\n${p.displayName}  ${p.root}`);
     print(`  build:  ${p.build ?? 'unknown (no version file)'}; layout ${p.layout.wineLibDir} (${p.layout.describes})`);
     print(`  Wine:   ${wine ? `${versionLabel(wine)}, ${supportOf(wine)} (read from ${wine.source}: ${wine.text})` : 'unknown'}`);
@@ -181,6 +196,7 @@ async function status(flags: Flags): Promise<number> {
     const match = check.state === 'installed' ? ', files match the manifest' : '';
     print(`  ds-kit: ${check.state}${when}${match}`);
     for (const problem of check.problems) print(`          ${problem}`);
+    for (const problem of installedImportProblems(p, check)) print(`          ${problem}`);
   }
   return 0;
 }

@@ -40,6 +40,9 @@ export const protonText = {
     `the Wine of ${root} (${wine}) does not export ${missing.slice(0, 4).join(', ')}` +
     `${missing.length > 4 ? ` and ${missing.length - 4} more` : ''}, which this build of dstorage.dll imports: it was built for ` +
     `another Wine and would abort at its first call there. Use a module built for this Wine version. Pass --force to install anyway.`,
+  installedImportsMissing: (missing: string[]): string =>
+    `this Wine does not export ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? ` and ${missing.length - 4} more` : ''}, ` +
+    `which the installed dstorage.dll imports (was the Proton updated?): install a module built for this Wine, or uninstall.`,
   moduleNotPe: (why: string): string => `${why}; rebuild the module with 'npm run build-proton' (or pass another --module-dir).`,
   forced: (why: string): string => `warning (--force): ${why.replace(/ Pass --force to install anyway\.$/, '')}`,
   installed: (name: string, root: string, wine: string, updated: boolean): string =>

@@ -42,6 +42,8 @@ test('a Wine whose kernel32 lacks what the module imports is refused, and --forc
   const forced = await dsKit(['install', '--proton', root, '--module-dir', module, '--force']);
   assert.equal(forced.exitCode, 0, forced.stderr);
   assert.match(forced.stderr, /warning \(--force\): the Wine of/);
+  const status = await dsKit(['status', '--proton', root, '--steam-root', join(root, 'none')]);
+  assert.match(status.stdout, /ds-kit: installed, .*files match the manifest\n {10}this Wine does not export kernel32\.dll!\w+/, status.stdout);
 });
 
 test('a module that is not a PE file, and broken PE files, fail with a clear error', async () => {
