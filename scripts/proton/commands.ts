@@ -5,7 +5,8 @@ import type { ParseArgsConfig } from 'node:util';
 import { join } from 'node:path';
 import { describe, UsageError } from '../lib/errors.ts';
 import { repoRoot } from '../lib/paths.ts';
-import { makeCompatTool, removeCompatTool } from './compat-tool.ts';
+import { existsSync } from 'node:fs';
+import { makeCompatTool, removeCompatTool, TOOL_MARKER } from './compat-tool.ts';
 import { checkInstall, installInto, moduleFiles, uninstallFrom, type InstallCheck, type ModuleFiles } from './install.ts';
 import { protonHelp, protonText } from './messages.ts';
 import { askWhich, canAsk } from './pick.ts';
@@ -156,15 +157,21 @@ async function uninstall(flags: Flags): Promise<number> {
     print(removed ? protonText.toolRemoved(removed) : protonText.toolNotFound(join(dir, String(flags['compat-tool']))));
     return 0;
   }
-  const chosen = await targets(flags, 'uninstall', 'uninstall from', (p) => safeCheck(p).state !== 'not installed');
+  // A compatibility tool ds-kit made is removed whole with --compat-tool, not emptied by --steam.
+  const chosen = await targets(flags, 'uninstall', 'uninstall from',
+    (p) => !existsSync(join(p.root, TOOL_MARKER)) && safeCheck(p).state !== 'not installed');
   if (chosen.length === 0) { print(flags.steam ? protonText.noneInstalled : protonText.pickedNone); return 0; }
-  return forEach(chosen, (p) => {
+  let removedAny = false;
+  const { code } = forEach(chosen, (p) => {
     const r = uninstallFrom(p, { force: Boolean(flags.force) });
     if (!r) { print(protonText.notInstalled(p.displayName, p.root)); return; }
     print(protonText.uninstalled(p.displayName, p.root));
     for (const f of r.restored) print(protonText.restored(f));
     for (const f of r.missing) print(protonText.alreadyGone(f));
-  }).code;
+    removedAny = true;
+  });
+  if (removedAny) print(protonText.removeLaunchOption);
+  return code;
 }
 
 /** After a Proton update the installed module may no longer fit its Wine: status says so. */

@@ -48,6 +48,9 @@ export const protonText = {
   installed: (name: string, root: string, wine: string, updated: boolean): string =>
     `${updated ? 'updated' : 'installed'} dstorage.dll + dstorage.so in ${name} (${root}), Wine ${wine}`,
   uninstalled: (name: string, root: string): string => `removed ds-kit from ${name} (${root}); the directory is as it was before`,
+  removeLaunchOption:
+    '\nNow take dstorage,dstoragecore=b out of the launch options of the games that have it: with "=b" and no module, ' +
+    "Wine refuses the game's own dstorage.dll and the game does not start.",
   notInstalled: (name: string, root: string): string => `ds-kit is not installed in ${name} (${root}); nothing to do`,
   restored: (file: string): string => `  restored ${file}`,
   alreadyGone: (file: string): string => `  ${file} was already gone`,

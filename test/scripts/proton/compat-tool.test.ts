@@ -107,3 +107,16 @@ test('compatibility tool errors: a folder it did not make, a bad name, no --from
   assert.ok(!existsSync(join(root, 'compatibilitytools.d/Old')), 'nothing is made when refused');
   assert.ok(existsSync(join(root, 'compatibilitytools.d/Mine')));
 });
+
+test('uninstall --steam leaves ds-kit\'s compatibility tools to --compat-tool, and says to drop the launch option', async () => {
+  const root = steamRoot();
+  const source = fakeProton(join(root, 'steamapps/common/Proton 9.0'), 'lib64', 'wine-9.0');
+  const module = fakeModule();
+  assert.equal((await dsKit(['install', '--proton', source, '--module-dir', module])).exitCode, 0);
+  assert.equal((await dsKit(['install', '--compat-tool', 'Tool', '--from', source, '--steam-root', root, '--module-dir', module])).exitCode, 0);
+  const r = await dsKit(['uninstall', '--steam', '--all', '--steam-root', root]);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.equal(r.stdout.match(/^removed ds-kit from /gm)?.length, 1, r.stdout);
+  assert.match(r.stdout, /Now take dstorage,dstoragecore=b out of the launch options/);
+  assert.equal(readManifest(join(root, 'compatibilitytools.d/Tool'))?.files.length, 2, 'the tool keeps its module');
+});
