@@ -99,17 +99,24 @@ export function installInto(p: ProtonDir, m: ModuleFiles, wine: WineVersion | un
     }
   }
 
+  // The plan first, every check before anything moves.
+  const plan = ts.map((t) => {
+    const abs = join(p.root, t.path);
+    const earlier = previous?.files.find((f) => f.path === t.path);
+    const moveAside = !earlier && lexists(abs);
+    const backup = moveAside ? join(BACKUP_DIR, t.path) : earlier?.backup;
+    // A backup without a manifest is what an interrupted install leaves: never overwrite it.
+    if (moveAside && lexists(join(p.root, backup!))) throw new UsageError(protonText.interruptedInstall(join(p.root, backup!), abs));
+    return { t, abs, backup, moveAside };
+  });
+
   const directories = previous?.directories ?? timesOf(p.root, dirs);
   mkdirSync(join(p.root, STATE_DIR), { recursive: true });
   const files: ManifestFile[] = [];
-  for (const t of ts) {
-    const abs = join(p.root, t.path);
-    const earlier = previous?.files.find((f) => f.path === t.path);
-    let backup = earlier?.backup;
-    if (!earlier && lexists(abs)) {
-      backup = join(BACKUP_DIR, t.path);
-      mkdirSync(join(p.root, dirname(backup)), { recursive: true });
-      renameSync(abs, join(p.root, backup));
+  for (const { t, abs, backup, moveAside } of plan) {
+    if (moveAside) {
+      mkdirSync(join(p.root, dirname(backup!)), { recursive: true });
+      renameSync(abs, join(p.root, backup!));
     }
     placeFile(t.from, abs, join(p.root, t.modeLike));
     files.push({ path: t.path, sha256: sha256Of(abs), size: statSync(abs).size, ...(backup ? { backup } : {}) });

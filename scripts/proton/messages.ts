@@ -21,6 +21,9 @@ export const protonText = {
   backupMissing: (backup: string, file: string): string =>
     `the backup ${backup} of ${file} is gone, so uninstall cannot restore it. Restore that file yourself (Steam: Properties → ` +
     `Installed Files → Verify integrity of the Proton tool), then delete the .ds-kit folder beside it.`,
+  interruptedInstall: (backup: string, file: string): string =>
+    `${backup} exists but no manifest lists it: an earlier install was interrupted. That backup is the original ${file}; ` +
+    'move it back over the file, delete the .ds-kit folder beside it, then install again.',
   badManifest: (file: string, why: string): string =>
     `${file} cannot be read (${why}). Move it away if ds-kit did not write it; otherwise restore the Proton with Steam's "Verify integrity".`,
   newerManifest: (file: string, format: number): string =>

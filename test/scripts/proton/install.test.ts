@@ -69,6 +69,21 @@ test('a dstorage.dll already there (file or symlink) is moved aside and comes ba
   assert.deepEqual(differences(before, snapshot(root)), []);
 });
 
+test('an install interrupted after its backup never overwrites that backup', () => {
+  const root = fakeProton(join(tempDir('proton'), 'P'), 'lib', 'wine-10.0');
+  const lib = join(root, wineLibDirOf('lib'));
+  writeFileSync(join(lib, 'x86_64-windows/dstorage.dll'), 'the original');
+  writeFileSync(join(lib, 'x86_64-unix/dstorage.so'), 'the original .so');
+  // The .so's backup is the one left behind, so the check must come before the .dll moves.
+  const backup = join(root, '.ds-kit/backup', wineLibDirOf('lib'), 'x86_64-unix/dstorage.so');
+  mkdirSync(join(backup, '..'), { recursive: true });
+  writeFileSync(backup, 'the original, moved aside by an install that died before its manifest');
+  const p = openProton(root);
+  const before = snapshot(root);
+  assert.throws(() => installInto(p, moduleFiles(fakeModule()), readWineVersion(p)), /dstorage\.so exists but no manifest lists it: an earlier install was interrupted/);
+  assert.deepEqual(differences(before, snapshot(root)), [], 'nothing moved');
+});
+
 test('Wine versions: tested installs quietly, untested warns, others and unknown need --force', async () => {
   const module = fakeModule();
   const cases: [string, number, RegExp | null][] = [
