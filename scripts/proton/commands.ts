@@ -1,17 +1,18 @@
 // SPDX-License-Identifier: MIT
 // `ds-kit install | uninstall | status`: which Protons to act on (--proton DIR, or --steam with a
-// prompt or --all), the Wine-version gate, and what is printed. The work itself is install.ts.
-import type { ParseArgsConfig } from 'node:util';
+// prompt or --all), the Wine-version and import gates, and what is printed. The work itself is
+// install.ts and compat-tool.ts.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { ParseArgsConfig } from 'node:util';
 import { describe, UsageError } from '../lib/errors.ts';
 import { repoRoot } from '../lib/paths.ts';
-import { existsSync } from 'node:fs';
 import { makeCompatTool, removeCompatTool, TOOL_MARKER } from './compat-tool.ts';
 import { checkInstall, installInto, moduleFiles, uninstallFrom, type InstallCheck, type ModuleFiles } from './install.ts';
-import { protonHelp, protonText } from './messages.ts';
-import { askWhich, canAsk } from './pick.ts';
 import { checkImports } from './imports.ts';
+import { protonHelp, protonText } from './messages.ts';
 import { PeError } from './pe.ts';
+import { askWhich, canAsk } from './pick.ts';
 import { openProton, peDir, type ProtonDir } from './proton-dir.ts';
 import { defaultSteamRoots, scanSteam, type SteamScan } from './steam.ts';
 import { supportOf } from './wine-support.ts';
@@ -177,12 +178,12 @@ async function uninstall(flags: Flags): Promise<number> {
 /** After a Proton update the installed module may no longer fit its Wine: status says so. */
 function installedImportProblems(p: ProtonDir, check: InstallCheck): string[] {
   const dll = check.manifest?.files.find((f) => f.path.endsWith('.dll'));
-  if (!dll || check.state === 'not installed') return [];
+  if (!dll || check.state !== 'installed') return [];
   try {
     const missing = checkImports(join(p.root, dll.path), peDir(p)).missing;
     return missing.length ? [protonText.installedImportsMissing(missing)] : [];
   } catch (error) {
-    return [describe(error)];
+    return [(error as Error).message];
   }
 }
 
