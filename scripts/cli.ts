@@ -16,12 +16,14 @@ import { formatTasks, lintTasks } from './tasks/checks.ts';
 import { doctor } from './tasks/doctor.ts';
 import { generateTasks } from './tasks/generate.ts';
 import { protonTasks } from './tasks/proton.ts';
+import { protonCommands, protonHelp } from './proton/commands.ts';
 import { resolveRuntimeBuild, runtimeBuildTasks } from './tasks/runtime.ts';
 import { newTestCtx, testTasks } from './tasks/test.ts';
 import { OPTIONS as WINE_TREE_OPTIONS, wineTreeCommand } from './wine-tree/main.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Flags = Record<string, string | boolean | undefined>;
+Object.assign(help, protonHelp);
 
 const COMMON: Options = {
   help: { type: 'boolean', short: 'h' },
@@ -131,6 +133,7 @@ const commands: Record<string, Command> = {
       return report.ok ? 0 : 1;
     },
   },
+  ...protonCommands,
 };
 
 function splitArgs(name: string, command: Command, args: string[]): { own: string[]; rest: string[] } {

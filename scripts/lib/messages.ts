@@ -161,6 +161,9 @@ Commands:
   build-binding   build the Node binding (runtime/node) with node-gyp
   build           build-runtime, then build-binding; with --wine TREE: dlls/dstorage in a Wine tree
   build-proton    the release runtime, then dstorage.dll + dstorage.so for the installed Wine
+  install         put the built module into a Proton (--proton DIR) or Steam's Protons (--steam)
+  uninstall       take it out again: the Proton directory as it was before
+  status          every Proton of the Steam libraries: Wine version, ds-kit installed or not
   fetch-wine      get Debian's Wine source package (bookworm: 8.0, trixie: 10.0) into a cache
   patch           add dlls/dstorage to a Wine source tree (--revert, --dry-run)
   generate        run the code generator (scripts/generate)
