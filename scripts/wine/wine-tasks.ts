@@ -58,7 +58,9 @@ function sideTask<Ctx>(o: WineModuleOptions, side: Side): ListrTask<Ctx> {
       requireTools(requiredTools(side), title, o.logDir, `wine-module-${side}-configure`);
       const args = configureArgs(o, side);
       if (!configured(dir, args)) {
-        await runCommand({ tool: 'cmake', file: 'cmake', args },
+        // The host's CFLAGS/LDFLAGS (makepkg sets them) are for the host compiler, not MinGW.
+        const env = side === 'pe' ? { CFLAGS: undefined, CPPFLAGS: undefined, LDFLAGS: undefined } : undefined;
+        await runCommand({ tool: 'cmake', file: 'cmake', args, env },
           { step: `wine-module-${side}-configure`, title: `configure ${title}`, logDir: o.logDir, verbose: o.verbose,
             report, progress: (l) => (/^-- Wine:/.test(l) ? l : undefined) });
         writeFileSync(join(dir, STAMP), JSON.stringify(args));
