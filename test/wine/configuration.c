@@ -4,8 +4,10 @@
  *   workers) instead of aborting the process when thread creation fails;
  * - NumBuiltInCpuDecompressionThreads = DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION: the module
  *   does not decode GDeflate itself; every GDeflate request reaches the application through the
- *   custom decompression queue, GetRequests1(SELECT_BUILTIN) (not SELECT_CUSTOM). */
+ *   custom decompression queue, GetRequests1(SELECT_BUILTIN) (not SELECT_CUSTOM), into memory
+ *   and into a GPU buffer (DstBuffer in the upload heap, copied once the result is set). */
 #include "common.h"
+#include "d3d12_util.h"
 
 #define SIZE 200000
 
@@ -102,9 +104,61 @@ static void test_builtin_decompression_disabled(void)
     submit_and_wait(queue, "GDeflate decoded by the application");
     CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "status after the application's decode");
     CHECK(!memcmp(dst, plain, SIZE), "destination: expected the decoded bytes, got others");
-
     IDStorageStatusArray_Release(status);
     IDStorageQueue3_Release(queue);
+
+    /* Into a GPU buffer: DstBuffer is the request's region of the upload heap; the module copies
+     * it into the buffer once the result is set. */
+    {
+        ID3D12Device *device = create_device();
+        ID3D12Resource *buffer = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
+        ID3D12Resource *readback = create_buffer(device, D3D12_HEAP_TYPE_READBACK, SIZE, D3D12_RESOURCE_STATE_COPY_DEST);
+        struct gpu_queue gpu;
+        BYTE *data;
+
+        gpu_queue_init(&gpu, device);
+        queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "no builtin, GPU");
+        REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "no builtin, GPU", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+        r = memory_request(packed, NULL, (UINT32)packed_size, "GDeflate into a GPU buffer, built-in decompression disabled");
+        r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
+        r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
+        memset(&r.Destination, 0, sizeof(r.Destination));
+        r.Destination.Buffer.Resource = buffer;
+        r.Destination.Buffer.Size = SIZE;
+        r.UncompressedSize = SIZE;
+        IDStorageQueue3_EnqueueRequest(queue, &r);
+        IDStorageQueue3_EnqueueStatus(queue, status, 0);
+        IDStorageQueue3_Submit(queue);
+        CHECK(WaitForSingleObject(IDStorageCustomDecompressionQueue1_GetEvent(custom), 30000) == WAIT_OBJECT_0,
+              "GPU: GetEvent: expected set within 30 s, got unset");
+        n = 0;
+        CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_GetRequests1(custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN, 4, got, &n), "GPU: GetRequests1(SELECT_BUILTIN)");
+        CHECK_EQ(1, n, "GPU: GetRequests1(SELECT_BUILTIN): requests handed out");
+        if (n == 1)
+        {
+            CHECK_EQ(DSTORAGE_CUSTOM_DECOMPRESSION_FLAG_DEST_IN_UPLOAD_HEAP, got[0].Flags, "GPU: Flags");
+            CHECK_EQ(SIZE, got[0].DstSize, "GPU: DstSize");
+            REQUIRE_HR(IDStorageCompressionCodec_DecompressBuffer(codec, got[0].SrcBuffer, (SIZE_T)got[0].SrcSize, got[0].DstBuffer,
+                                                                 (SIZE_T)got[0].DstSize, &written), "GPU: DecompressBuffer");
+            result.Id = got[0].Id;
+            result.Result = S_OK;
+            CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result), "GPU: SetRequestResults");
+        }
+        submit_and_wait(queue, "GPU: GDeflate decoded by the application");
+        CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "GPU: status after the application's decode");
+        gpu_queue_begin(&gpu);
+        ID3D12GraphicsCommandList_CopyBufferRegion(gpu.list, readback, 0, buffer, 0, SIZE);
+        gpu_queue_execute(&gpu, INFINITE);
+        REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
+        CHECK(!memcmp(data, plain, SIZE), "GPU buffer: expected the decoded bytes, got others");
+        ID3D12Resource_Unmap(readback, 0, NULL);
+        IDStorageStatusArray_Release(status);
+        IDStorageQueue3_Release(queue);
+        gpu_queue_release(&gpu);
+        ID3D12Resource_Release(readback);
+        ID3D12Resource_Release(buffer);
+        ID3D12Device_Release(device);
+    }
     IDStorageCustomDecompressionQueue1_Release(custom);
     IDStorageFactory_Release(factory);
     IDStorageCompressionCodec_Release(codec);

@@ -251,7 +251,7 @@ int main(void)
     device = create_device();
     gpu_queue_init(&gpu, device);
     factory = get_factory();
-    make_pattern_file(path, L"ds_pe_checks.bin", 1 << 20);
+    make_pattern_file(path, L"ds_destination_checks.bin", 1 << 20);
     REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file), "OpenFile");
     queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, device, "destinations");
 
@@ -264,5 +264,5 @@ int main(void)
     gpu_queue_release(&gpu);
     ID3D12Device_Release(device);
     DeleteFileW(path);
-    return finish("pe_checks");
+    return finish("destination_checks");
 }
