@@ -61,10 +61,13 @@ function includes(o: WineModuleOptions): string[] {
   return ['-I', g.include, '-I', g.dll, '-I', moduleSources, '-I', join(moduleSources, 'out-of-tree'), '-I', join(o.wineInclude, 'wine/windows')];
 }
 
+/** Extra PE-side flags from DS_KIT_PE_CFLAGS (packagers: -ffile-prefix-map=$srcdir=/usr/src/debug/ds-kit). */
+export const peFlagsFromEnv = (env: NodeJS.ProcessEnv = process.env): string[] => (env.DS_KIT_PE_CFLAGS ?? '').split(/\s+/).filter(Boolean);
+
 /** PE side: mingw with Wine's own Windows and msvcrt headers (not mingw's), as Wine builds its DLLs. */
 export function peCompile(o: WineModuleOptions, src: string, obj: string): string[] {
   return ['-c', '-O2', '-g', '-D__WINESRC__', '-D_UCRT', '-nostdinc', '-fno-builtin', '-Wall', ...includes(o),
-    '-I', join(o.wineInclude, 'wine/msvcrt'), '-I', o.wineInclude, src, '-o', obj];
+    '-I', join(o.wineInclude, 'wine/msvcrt'), '-I', o.wineInclude, ...peFlagsFromEnv(), src, '-o', obj];
 }
 
 export function unixCompile(o: WineModuleOptions, src: string, obj: string): string[] {
