@@ -113,15 +113,16 @@ export function buildTasks<Ctx extends BuildCtx>(options: BuildOptions): ListrTa
     {
       title: `check ${tree}`,
       task: (ctx, task) => {
-        const { series, version } = seriesFor(tree);
-        requireTools(BUILD_TOOLS, options.env);
+        // The journal first: an interrupted patch may have left the tree without configure.ac.
         const record = readRecord(tree);
-        if (!record) {
-          throw new WineTreeError(`${tree} is not patched (no .ds-kit/applied.json)`, `run ds-kit patch --wine ${tree} first`);
-        }
-        if (record.phase !== 'applied') {
+        if (record && record.phase !== 'applied') {
           throw new WineTreeError(`${tree} holds an interrupted ds-kit patch${record.phase === 'reverting' ? ' --revert' : ''} (phase "${record.phase}" in .ds-kit/applied.json): its configure is not the patched one`,
             `run ds-kit patch --wine ${tree} to finish it (or ds-kit patch --revert --wine ${tree} to take it out), then build again`);
+        }
+        const { series, version } = seriesFor(tree);
+        requireTools(BUILD_TOOLS, options.env);
+        if (!record) {
+          throw new WineTreeError(`${tree} is not patched (no .ds-kit/applied.json)`, `run ds-kit patch --wine ${tree} first`);
         }
         ctx.series = series;
         ctx.buildDir = resolve(options.buildDir ?? defaultBuildDir(tree, series));

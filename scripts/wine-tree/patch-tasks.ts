@@ -57,16 +57,26 @@ function resolved(o: PatchOptions): Resolved {
 
 const say = (ctx: PatchCtx, line: string): string => { ctx.report.push(line); return line; };
 
+/** The journal first: an interrupted run may have left the tree without configure.ac (git apply replaces files by unlink + create). */
+function readJournal<Ctx extends PatchCtx>(o: Resolved): ListrTask<Ctx> {
+  return {
+    title: `read ${join(o.tree, STATE_DIR, 'applied.json')}`,
+    task: (ctx, task) => {
+      if (!existsSync(o.tree)) throw new WineTreeError(`${o.tree} does not exist`, 'pass --wine <path of a Wine source tree>');
+      ctx.record = readRecord(o.tree);
+      task.title = ctx.record ? `journal: phase ${ctx.record.phase} (series ${ctx.record.series})` : 'not patched by ds-kit yet';
+    },
+  };
+}
+
 function identify<Ctx extends PatchCtx>(o: Resolved): ListrTask<Ctx> {
   return {
     title: `read the Wine version of ${o.tree}`,
     task: (ctx, task) => {
-      if (!existsSync(o.tree)) throw new WineTreeError(`${o.tree} does not exist`, 'pass --wine <path of a Wine source tree>');
       const { series, version } = seriesFor(o.tree);
       requireTools(o.revert ? REVERT_TOOLS : PATCH_TOOLS, o.env);
       ctx.series = series;
       ctx.wineVersion = version.text;
-      ctx.record = readRecord(o.tree);
       // Before generating anything: a tree that cannot be written fails here with its errno.
       if (!o.revert && !o.dryRun && ctx.record?.phase !== 'applied') {
         requireWritable(o.tree, [STATE_DIR, 'configure.ac', 'include/Makefile.in', 'dlls', ...REGENERATED], 'ds-kit patch');
@@ -125,6 +135,7 @@ function recoverTask<Ctx extends PatchCtx>(o: Resolved): ListrTask<Ctx> {
         return;
       }
       if (complete) {
+        requireTools(PATCH_TOOLS, o.env);
         restoreRegenerated(o.tree, record);
         try {
           await autoreconf(o);
@@ -158,8 +169,9 @@ export function patchTasks<Ctx extends PatchCtx>(options: PatchOptions): ListrTa
     (ctx.outcome === 'repaired' ? 'completed above' : false) ||
     (ctx.outcome === 'dry-run' ? 'dry run: the interrupted run comes first; run --dry-run again after it' : false) || applied(ctx);
   return [
-    identify<Ctx>(o),
+    readJournal<Ctx>(o),
     recoverTask<Ctx>(o),
+    identify<Ctx>(o),
     {
       title: 'already applied?',
       skip: (ctx) => ctx.outcome === 'repaired' || ctx.outcome === 'dry-run',
@@ -265,8 +277,9 @@ function revertTasks<Ctx extends PatchCtx>(o: Resolved): ListrTask<Ctx>[] {
     return say(ctx, `${o.tree} is not patched by ds-kit (no .ds-kit/applied.json): nothing to revert`);
   };
   return [
-    identify<Ctx>(o),
+    readJournal<Ctx>(o),
     recoverTask<Ctx>(o),
+    identify<Ctx>(o),
     {
       title: 'check that the applied series comes out cleanly (git apply -R --check)',
       skip: nothing,
