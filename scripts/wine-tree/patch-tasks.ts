@@ -231,7 +231,7 @@ export function patchTasks<Ctx extends PatchCtx>(options: PatchOptions): ListrTa
       title: 'apply the series',
       enabled: () => !o.dryRun,
       skip: done,
-      task: async (ctx) => {
+      task: async (ctx, task) => {
         const patches = ctx.patches as string[];
         const changes = await listChanges(o.tree, patches);
         const files = {
@@ -263,7 +263,7 @@ export function patchTasks<Ctx extends PatchCtx>(options: PatchOptions): ListrTa
         }
         ctx.record = setPhase(o.tree, record, 'applied');
         ctx.outcome = 'applied';
-        say(ctx, `applied ${patches.length} patches to ${o.tree}; regenerated configure`);
+        task.title = say(ctx, `applied ${patches.length} patches to ${o.tree}; regenerated configure`);
       },
     },
   ];
@@ -296,13 +296,13 @@ function revertTasks<Ctx extends PatchCtx>(o: Resolved): ListrTask<Ctx>[] {
       title: 'restore the tree from .ds-kit/backup (series out, configure back)',
       enabled: () => !o.dryRun,
       skip: (ctx) => (ctx.outcome === 'reverted' || ctx.outcome === 'not-patched' ? 'nothing left to do' : false),
-      task: (ctx) => {
+      task: (ctx, task) => {
         const record = ctx.record as AppliedRecord;
         requireWritable(o.tree, [STATE_DIR, ...record.modified, ...record.created, ...REGENERATED], 'ds-kit patch --revert');
         rollBack(o, record, ctx);
         ctx.record = undefined;
         ctx.outcome = 'reverted';
-        say(ctx, `reverted ${record.series} from ${o.tree}`);
+        task.title = say(ctx, `reverted ${record.series} from ${o.tree}`);
       },
     },
   ];

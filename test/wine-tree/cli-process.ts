@@ -21,7 +21,7 @@ const MAIN = join(repoRoot, 'scripts', 'wine-tree', 'main.ts');
 export function spawnCli(args: string[], env: NodeJS.ProcessEnv = process.env, wrap: string[] = []): { child: ChildProcess; done: Promise<CliResult> } {
   const command = [...wrap, process.execPath, '--import', 'tsx', MAIN, ...args];
   const child = spawn(command[0], command.slice(1), {
-    cwd: repoRoot, env: { ...env, CI: '1' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: repoRoot, env: { ...env, NODE_TEST_CONTEXT: undefined, DS_KIT_RENDERER: 'simple' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });

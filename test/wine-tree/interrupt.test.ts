@@ -49,8 +49,11 @@ test('kill -9 part-way through ds-kit patch and --revert: the next run finishes 
 
   await t.test('killed during git apply: build refuses, patch rolls back and applies, --revert gives back the tree', async () => {
     const attempts = await killUntil('applying', () => killDuring(['patch', '--wine', tree], { when: /git apply \// }));
-    const record = JSON.parse(readFileSync(journal, 'utf8')) as { created: string[] };
-    t.diagnostic(`killed in git apply after ${attempts} attempt(s); ${record.created.filter((f) => existsSync(join(tree, f))).length} of ${record.created.length} new files were written`);
+    const record = JSON.parse(readFileSync(journal, 'utf8')) as { created: string[]; modified: string[] };
+    const written = record.created.filter((f) => existsSync(join(tree, f))).length;
+    const gone = record.modified.filter((f) => !existsSync(join(tree, f)));
+    t.diagnostic(`killed in git apply after ${attempts} attempt(s): ${written} of ${record.created.length} new files written; ` +
+      `${gone.length ? `${gone.join(', ')} missing (git apply replaces a file by unlink + create)` : 'no modified file missing'}`);
 
     const build = await runCli(['build', '--wine', tree]);
     assert.equal(build.code, 2, `build on an interrupted tree:\n${build.output}`);
