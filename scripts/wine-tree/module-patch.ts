@@ -4,7 +4,7 @@
 // the tree finds it like any outside library, through the configure.ac check of 0001 (pkg-config
 // ds-runtime) and UNIX_CFLAGS/UNIX_LIBS in Makefile.in. Staged in a throwaway git repository so git
 // writes the diff exactly as `git apply` (and `patch -p1`) read it.
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { repoRoot } from '../lib/paths.ts';
@@ -42,25 +42,32 @@ async function git(cwd: string, args: string[]): Promise<string> {
   return r.stdout;
 }
 
-/** Writes 0002 under build/wine-patches/<series>/ and returns its path (a list: the generated part of the series). */
-export async function writeModulePatches(s: Series, inputs: ModuleInputs): Promise<string[]> {
+/**
+ * Writes 0002 into `runDir` (private to this run) and returns its path (a list: the generated part of the
+ * series). A copy is published, by an atomic rename, as build/wine-patches/<series>/0002-... for people who
+ * apply the series by hand. Concurrent runs never see each other's half-written files.
+ */
+export async function writeModulePatches(s: Series, inputs: ModuleInputs, runDir: string): Promise<string[]> {
   const makefile = join(inputs.generatedRoot, s.target, 'dlls', 'dstorage', 'Makefile.in');
   if (!existsSync(makefile)) throw new Error(`${makefile} is missing: the generator did not produce it`);
-  const out = generatedPatchDir(s);
-  const root = join(out, 'stage');
-  rmSync(root, { recursive: true, force: true });
-  mkdirSync(root, { recursive: true });
+  mkdirSync(runDir, { recursive: true });
+  const root = mkdtempSync(join(runDir, 'stage-'));
   await git(root, ['init', '-q']);
   stage(s, inputs, root);
   await git(root, ['add', '-A']);
   const module = await git(root, ['diff', '--cached', '--full-index', '--no-color', '--no-renames', '--', '.']);
+  rmSync(root, { recursive: true, force: true });
   if (/^GIT binary patch$|^Binary files /m.test(module)) throw new Error(`a file staged for ${MODULE_PATCH} is binary; the series must stay plain text (patch -p1)`);
-  const modulePath = join(out, MODULE_PATCH);
+  const modulePath = join(runDir, MODULE_PATCH);
   writeFileSync(modulePath, HEADER('add dlls/dstorage, the builtin DirectStorage module',
     `Generated sources (build/generated/${s.target}: Makefile.in, dstorage.spec, unixlib.h, *_gen.[ch]),\n` +
     'the hand-written behaviour (wine-patches/dlls/dstorage/*.[ch]) and the public headers include/dstorage.h,\n' +
     'include/dstorageerr.h. The Unix side links ds-runtime through $(DS_RUNTIME_CFLAGS) / $(DS_RUNTIME_LIBS),\n' +
     'which configure fills from pkg-config ds-runtime (patch 0001). SPDX-License-Identifier: LGPL-2.1-or-later\n') + module + '\n');
-  rmSync(root, { recursive: true, force: true });
+  const published = generatedPatchDir(s);
+  mkdirSync(published, { recursive: true });
+  const tmp = join(runDir, `${MODULE_PATCH}.publish`);
+  copyFileSync(modulePath, tmp);
+  renameSync(tmp, join(published, MODULE_PATCH));
   return [modulePath];
 }

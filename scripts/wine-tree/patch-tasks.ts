@@ -3,7 +3,7 @@
 // changes until every patch is known to apply and every file it touches is backed up (state.ts); a
 // failure after that (autoreconf) rolls back, so a failed patch leaves the tree exactly as it was. A run
 // that was killed part-way is finished or rolled back by the next patch, --revert (or told by build).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ListrTask } from 'listr2';
 import { generate } from '../generate/index.ts';
@@ -12,7 +12,7 @@ import { paths } from '../lib/paths.ts';
 import { fsFailure, requireWritable } from './fs-errors.ts';
 import { applyPatches, checkPatches, conflictingPaths, listChanges } from './git-apply.ts';
 import { WineTreeError } from './messages.ts';
-import { writeModulePatches } from './module-patch.ts';
+import { generatedPatchDir, writeModulePatches } from './module-patch.ts';
 import { committedPatches, seriesFor, type Series } from './series.ts';
 import {
   beginPatch, dropState, hasStaleState, ownerAlive, readRecord, REGENERATED, restorePristine, restoreRegenerated, setPhase,
@@ -38,6 +38,8 @@ export interface PatchCtx {
   patches?: string[];
   /** Lines of `--dry-run` / results, for callers and tests. */
   report: string[];
+  /** This run's own directory under build/wine-patches (generated sources, 0002), removed at the end. */
+  runDir?: string;
   /** What was done about an interrupted earlier run, if anything. */
   recovered?: 'rolled-back' | 'completed' | 'revert-finished' | 'leftovers-removed';
   outcome?: 'applied' | 'already-applied' | 'reverted' | 'not-patched' | 'dry-run' | 'repaired';
@@ -45,17 +47,23 @@ export interface PatchCtx {
 
 export const newPatchCtx = (): PatchCtx => ({ report: [] });
 
-type Resolved = Required<Omit<PatchOptions, 'env'>> & { env: NodeJS.ProcessEnv };
+type Resolved = Required<Omit<PatchOptions, 'env' | 'generatedRoot'>> & { env: NodeJS.ProcessEnv; generatedRoot?: string };
 
 function resolved(o: PatchOptions): Resolved {
   return {
     tree: resolve(o.tree), revert: Boolean(o.revert), dryRun: Boolean(o.dryRun),
-    generatedRoot: o.generatedRoot ?? join(paths.buildRoot, 'generated'),
+    generatedRoot: o.generatedRoot,
     logDir: o.logDir ?? paths.logDir, verbose: Boolean(o.verbose), env: o.env ?? process.env,
   };
 }
 
 const say = (ctx: PatchCtx, line: string): string => { ctx.report.push(line); return line; };
+
+/** Removes this run's scratch directory (the patches are in .ds-kit/patches by then, or not needed). */
+function dropRun(ctx: PatchCtx): void {
+  if (ctx.runDir) rmSync(ctx.runDir, { recursive: true, force: true });
+  ctx.runDir = undefined;
+}
 
 /** The journal first: an interrupted run may have left the tree without configure.ac (git apply replaces files by unlink + create). */
 function readJournal<Ctx extends PatchCtx>(o: Resolved): ListrTask<Ctx> {
@@ -187,8 +195,15 @@ export function patchTasks<Ctx extends PatchCtx>(options: PatchOptions): ListrTa
       skip: done,
       task: async (ctx, task) => {
         const s = ctx.series as Series;
-        await generate({ out: o.generatedRoot, target: s.target });
-        ctx.patches = [...committedPatches(s), ...(await writeModulePatches(s, { generatedRoot: o.generatedRoot }))];
+        // Generated into a directory of this run's own: two patch runs at once (other trees, tests in
+        // parallel) must not read each other's half-written sources.
+        mkdirSync(join(generatedPatchDir(s), '..'), { recursive: true });
+        const run = mkdtempSync(join(generatedPatchDir(s), '..', `.run-${s.id}-`));
+        ctx.runDir = run;
+        const generatedRoot = o.generatedRoot ?? join(run, 'generated');
+        await generate({ out: generatedRoot, target: s.target });
+        ctx.patches = [...committedPatches(s), ...(await writeModulePatches(s, { generatedRoot }, run))];
+        rmSync(join(run, 'generated'), { recursive: true, force: true });
         task.title = `series ${s.id}: ${ctx.patches.length} patches`;
       },
     },
@@ -200,6 +215,7 @@ export function patchTasks<Ctx extends PatchCtx>(options: PatchOptions): ListrTa
         const check = await checkPatches(o.tree, patches);
         if (check.ok) return;
         const reverse = await checkPatches(o.tree, patches, true);
+        dropRun(ctx);
         if (reverse.ok) {
           throw new WineTreeError(`the ${ctx.series?.id} series is already in ${o.tree}, but not through ds-kit (no .ds-kit/applied.json)`,
             'nothing to do if you applied it yourself; to let ds-kit manage it, remove dlls/dstorage and the configure.ac/include/Makefile.in hunks, then run ds-kit patch again. The tree was not changed');
@@ -222,6 +238,7 @@ export function patchTasks<Ctx extends PatchCtx>(options: PatchOptions): ListrTa
         say(ctx, 'regenerate configure and include/config.h.in (autoreconf -f)');
         say(ctx, `record the applied series in ${join(o.tree, STATE_DIR)} (for --revert)`);
         ctx.outcome = 'dry-run';
+        dropRun(ctx);
         task.output = ctx.report.join('\n');
         task.title = `would change ${changes.length} files (dry run: nothing changed)`;
       },
@@ -234,11 +251,11 @@ export function patchTasks<Ctx extends PatchCtx>(options: PatchOptions): ListrTa
       task: async (ctx, task) => {
         const patches = ctx.patches as string[];
         const changes = await listChanges(o.tree, patches);
+        requireWritable(o.tree, [STATE_DIR, ...changes.map((c) => c.path), ...REGENERATED], 'ds-kit patch');
         const files = {
           modified: changes.filter((c) => c.kind !== 'create').map((c) => c.path),
           created: changes.filter((c) => c.kind === 'create').map((c) => c.path),
         };
-        requireWritable(o.tree, [STATE_DIR, ...files.modified, ...files.created, ...REGENERATED], 'ds-kit patch');
         let record: AppliedRecord;
         try {
           record = beginPatch(o.tree, ctx.series?.id as string, ctx.wineVersion as string, patches, files);
@@ -247,7 +264,8 @@ export function patchTasks<Ctx extends PatchCtx>(options: PatchOptions): ListrTa
           throw fsFailure(error, `back up ${o.tree} into ${join(o.tree, STATE_DIR)}`, `fix the cause, then run ds-kit patch --wine ${o.tree} again`, 'nothing in the tree was changed');
         }
         ctx.record = record;
-        const result = await applyPatches(o.tree, patches);
+        dropRun(ctx);
+        const result = await applyPatches(o.tree, storedPatches(o.tree, record));
         if (!result.ok) {
           rollBack(o, record, ctx);
           ctx.record = undefined;

@@ -5,23 +5,24 @@
 // the module's Makefile.in links it through $(DS_RUNTIME_LIBS), which 0001's configure.ac check fills.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { generate } from '../../scripts/generate/index.ts';
-import { paths } from '../../scripts/lib/paths.ts';
 import { writeModulePatches } from '../../scripts/wine-tree/module-patch.ts';
 import { committedPatches, SERIES } from '../../scripts/wine-tree/series.ts';
 import { cachedTree, SUITES, treeSkip } from './trees.ts';
 
-const generatedRoot = join(paths.buildRoot, 'generated');
 
 for (const [version, suite] of Object.entries(SUITES)) {
   const series = SERIES.find((s) => s.id === `wine-${version}`);
   test(`Wine ${version}: every patch of the series is plain text and applies with patch -Np1 --dry-run to Debian ${suite}'s tree`, { skip: treeSkip(), timeout: 600_000 }, async () => {
     assert.ok(series, `no series wine-${version}`);
+    const run = mkdtempSync(join(tmpdir(), 'ds-kit-series-'));
+    const generatedRoot = join(run, 'generated');
     await generate({ out: generatedRoot, target: series.target });
-    const patches = [...committedPatches(series), ...(await writeModulePatches(series, { generatedRoot }))];
+    const patches = [...committedPatches(series), ...(await writeModulePatches(series, { generatedRoot }, run))];
     assert.deepEqual(patches.map((p) => basename(p)), ['0001-configure-build-dlls-dstorage-on-x86_64.patch', '0002-dlls-dstorage-add-the-module.patch']);
     const tree = await cachedTree(suite);
     for (const p of patches) {
