@@ -22,7 +22,7 @@ export const BUILD_TOOLS: Needed[] = [
   { tool: 'x86_64-w64-mingw32-gcc', what: 'compile the PE side', pkg: 'gcc-mingw-w64-x86-64' },
   { tool: 'flex', what: 'build widl/wrc', pkg: 'flex' },
   { tool: 'bison', what: 'build widl/wrc', pkg: 'bison' },
-  { tool: 'pkg-config', what: 'let configure find ds-runtime (pkg-config ds-runtime)', pkg: 'pkgconf' },
+  { tool: 'pkg-config', what: 'let configure find ds-runtime (pkg-config ds-runtime)', pkg: 'pkg-config (Arch: pkgconf)' },
   { tool: 'cmake', what: 'build and install ds-runtime for configure', pkg: 'cmake' },
 ];
 export const FETCH_TOOLS: Needed[] = [
