@@ -32,7 +32,8 @@ run(${CMAKE_COMMAND} -S ${SOURCE} -B ${WORK}/consumer -DCMAKE_PREFIX_PATH=${pref
 run(${CMAKE_COMMAND} --build ${WORK}/consumer)
 run(${WORK}/consumer/consumer)
 set(ENV{PKG_CONFIG_PATH} ${prefix}/lib/pkgconfig)
-run(pkg-config --cflags --libs --static ds-runtime)
+# Plain --libs, as Wine's configure runs it: the Libs line alone must link the static archive.
+run(pkg-config --cflags --libs ds-runtime)
 string(STRIP "${last_out}" flags)
 separate_arguments(flags UNIX_COMMAND "${flags}")
 run(cc ${san_flags} -o ${WORK}/consumer-pc ${SOURCE}/main.c ${flags})

@@ -230,7 +230,7 @@ Examples:
   ds-kit build --wine build/cache/wine-src/bookworm/wine-8.0~repack
   npm run build`,
 
-  'fetch-wine': `Usage: ds-kit fetch-wine --debian bookworm|trixie [--prepare module|full] [--cache <dir>]
+  'fetch-wine': `Usage: ds-kit fetch-wine --debian bookworm|trixie [--prepare module|full] [--cache <dir>] [--force]
 
 Downloads Debian's Wine source package (bookworm: 8.0, trixie: 10.0) through a private apt
 configuration (the machine's apt sources are not touched), unpacks it with Debian's patches and
@@ -240,6 +240,7 @@ Options:
   --debian <suite>    bookworm or trixie
   --prepare <mode>    module (default: enough to build dlls/dstorage) or full (runs make_unicode too)
   --cache <dir>       cache directory
+  --force             replace a cached tree prepared differently (it may hold your changes)
 ${COMMON_OPTIONS}
 
 Examples:
@@ -251,7 +252,7 @@ Examples:
 Adds dlls/dstorage to a Wine source tree: detects the version (VERSION file), picks the series in
 wine-patches/, generates what it needs, checks that everything applies before changing anything,
 applies it and runs autoreconf. Applying twice says "already applied"; any failure leaves the tree
-exactly as it was.
+exactly as it was, and a run that was killed is finished or rolled back by the next patch or --revert.
 
 Options:
   --wine <tree>       the Wine source tree (8.0 or 10.0 generations)

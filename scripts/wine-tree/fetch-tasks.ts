@@ -11,7 +11,7 @@ import { paths, repoRoot } from '../lib/paths.ts';
 import { missingListedSources, preparationCommands, writePlaceholders, type PrepareMode } from './debian-prepare.ts';
 import { WineTreeError } from './messages.ts';
 import { treeVersion } from './series.ts';
-import { FETCH_TOOLS, requireTools } from './tools.ts';
+import { FETCH_FILES, FETCH_TOOLS, requireFiles, requireTools } from './tools.ts';
 
 export const SUITES: Record<string, string> = { bookworm: '8.0', trixie: '10.0' };
 export const defaultCacheDir = join(repoRoot, 'build', 'cache', 'wine-src');
@@ -22,6 +22,8 @@ export interface FetchOptions {
   suite: string;
   cacheDir?: string;
   prepare?: PrepareMode;
+  /** Replace a cached tree prepared differently (it may hold the user's changes; refused without it). */
+  force?: boolean;
   mirror?: string;
   logDir?: string;
   verbose?: boolean;
@@ -73,10 +75,31 @@ export function fetchWineTasks<Ctx extends FetchCtx>(options: FetchOptions): Lis
   const step = `fetch-wine-${suite}`;
   const run = (file: string, args: string[], cwd: string, title: string, report: (s: string) => void, append = true): Promise<void> =>
     runCommand({ file, args, cwd }, { step, title, logDir, verbose, report, append });
+  /** The stamp of the cached tree; a damaged one counts as none. */
+  const readStamp = (): { mode: PrepareMode } | undefined => {
+    try {
+      return JSON.parse(readFileSync(l.stamp, 'utf8')) as { mode: PrepareMode };
+    } catch {
+      return undefined;
+    }
+  };
   const prepared = (): false | string => {
-    if (!existsSync(l.stamp) || !existsSync(join(l.tree, 'configure'))) return false;
-    const stamp = JSON.parse(readFileSync(l.stamp, 'utf8')) as { mode: PrepareMode };
+    const stamp = existsSync(join(l.tree, 'configure')) ? readStamp() : undefined;
+    if (!stamp) return false;
     return stamp.mode === mode || stamp.mode === 'full' ? `cached: ${l.tree} (prepared, ${stamp.mode})` : false;
+  };
+  /**
+   * A cached tree that is not what was asked for (prepared as `module` when `full` is wanted, or a tree
+   * without its stamp) would be deleted and prepared again; it may hold the user's work (ds-kit patch,
+   * their own edits), so that needs --force.
+   */
+  const refuseToReplace = (): void => {
+    if (options.force || prepared() || !existsSync(l.tree)) return;
+    const stamp = readStamp();
+    const was = stamp ? `was prepared with --prepare ${stamp.mode}` : 'has no prepared.json (an interrupted fetch-wine?)';
+    const patched = existsSync(join(l.tree, '.ds-kit')) ? ' and is patched by ds-kit (.ds-kit/)' : '';
+    throw new WineTreeError(`${l.tree} ${was}${patched}; preparing it as "${mode}" would delete it, with any changes made to it in place`,
+      `to delete it and prepare it again, add --force (ds-kit fetch-wine --debian ${suite} --prepare ${mode} --force); to keep it, prepare a second tree elsewhere with --cache DIR. Nothing was changed`);
   };
   return [
     {
@@ -86,6 +109,8 @@ export function fetchWineTasks<Ctx extends FetchCtx>(options: FetchOptions): Lis
           throw new WineTreeError(`unknown Debian suite "${suite}"`, `use --debian ${Object.keys(SUITES).join(' or --debian ')} (Wine ${Object.values(SUITES).join(' / ')})`);
         }
         requireTools(FETCH_TOOLS, options.env);
+        if (!prepared()) requireFiles(FETCH_FILES);
+        refuseToReplace();
         ctx.tree = l.tree;
         task.title = `Debian ${suite} (Wine ${SUITES[suite]}) into ${l.root}`;
       },

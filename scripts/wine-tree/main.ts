@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Standalone entry of the wine-tree commands (the ds-kit CLI calls the same task lists):
-//   node --import tsx scripts/wine-tree/main.ts fetch-wine --debian bookworm|trixie [--prepare module|full] [--cache DIR]
+//   node --import tsx scripts/wine-tree/main.ts fetch-wine --debian bookworm|trixie [--prepare module|full] [--cache DIR] [--force]
 //   node --import tsx scripts/wine-tree/main.ts patch --wine TREE [--revert] [--dry-run]
 //   node --import tsx scripts/wine-tree/main.ts build --wine TREE [--full] [--build-dir DIR] [-j N]
 import { parseArgs } from 'node:util';
@@ -15,13 +15,13 @@ import type { PrepareMode } from './debian-prepare.ts';
 type Flags = Record<string, string | boolean | undefined>;
 
 export const OPTIONS = {
-  'fetch-wine': { debian: { type: 'string' }, prepare: { type: 'string' }, cache: { type: 'string' } },
+  'fetch-wine': { debian: { type: 'string' }, prepare: { type: 'string' }, cache: { type: 'string' }, force: { type: 'boolean' } },
   patch: { wine: { type: 'string' }, revert: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
   build: { wine: { type: 'string' }, full: { type: 'boolean' }, 'build-dir': { type: 'string' }, jobs: { type: 'string', short: 'j' } },
 } as const;
 
 export const USAGE = `usage:
-  ds-kit fetch-wine --debian bookworm|trixie [--prepare module|full] [--cache DIR]
+  ds-kit fetch-wine --debian bookworm|trixie [--prepare module|full] [--cache DIR] [--force]
   ds-kit patch --wine TREE [--revert] [--dry-run]
   ds-kit build --wine TREE [--full] [--build-dir DIR] [-j N]`;
 
@@ -39,7 +39,7 @@ export function wineTreeCommand(name: string, flags: Flags): { tasks: ListrTask<
     case 'fetch-wine': {
       const prepare = (flags.prepare as string | undefined) ?? 'module';
       if (prepare !== 'module' && prepare !== 'full') throw new UsageError(`--prepare takes module or full, not "${prepare}"`);
-      return { tasks: fetchWineTasks({ suite: need(flags, 'debian'), prepare: prepare as PrepareMode, cacheDir: flags.cache as string | undefined, logDir, verbose }) as ListrTask<object>[], ctx: {} };
+      return { tasks: fetchWineTasks({ suite: need(flags, 'debian'), prepare: prepare as PrepareMode, cacheDir: flags.cache as string | undefined, force: Boolean(flags.force), logDir, verbose }) as ListrTask<object>[], ctx: {} };
     }
     case 'patch':
       return { tasks: patchTasks<PatchCtx>({ tree: need(flags, 'wine'), revert: Boolean(flags.revert), dryRun: Boolean(flags['dry-run']), logDir, verbose }) as ListrTask<object>[], ctx: newPatchCtx() };

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Writes the generated part of a series at patch time: 0002 adds dlls/dstorage (generated + hand-written
-// sources, Makefile.in, .spec) and include/dstorage*.h; 0003 adds dlls/dstorage/ds-runtime (the
-// runtime's static archive, a git binary patch, and its C header). Staged in a throwaway git repository
-// so git writes the diffs (binary included) exactly as `git apply` reads them.
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+// sources, Makefile.in, .spec) and include/dstorage*.h. Plain text only: ds-runtime is not in the series;
+// the tree finds it like any outside library, through the configure.ac check of 0001 (pkg-config
+// ds-runtime) and UNIX_CFLAGS/UNIX_LIBS in Makefile.in. Staged in a throwaway git repository so git
+// writes the diff exactly as `git apply` (and `patch -p1`) read it.
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capture, commandLine } from '../lib/exec.ts';
 import { paths, repoRoot } from '../lib/paths.ts';
@@ -11,14 +12,11 @@ import type { Series } from './series.ts';
 
 export const generatedPatchDir = (s: Series): string => join(repoRoot, 'build', 'wine-patches', s.id);
 export const MODULE_PATCH = '0002-dlls-dstorage-add-the-module.patch';
-export const RUNTIME_PATCH = '0003-dlls-dstorage-add-ds-runtime.patch';
 export const handWrittenDir = join(repoRoot, 'wine-patches', 'dlls', 'dstorage');
-export const defaultRuntimeLib = join(paths.runtimeBuild('release'), 'libds_runtime_static.a');
 
 export interface ModuleInputs {
   /** build/generated (the generator's output root). */
   generatedRoot: string;
-  runtimeLib: string;
 }
 
 const HEADER = (title: string, body: string): string =>
@@ -31,13 +29,11 @@ const filesOf = (dir: string, keep: (f: string) => boolean): string[] =>
 function stage(s: Series, inputs: ModuleInputs, root: string): void {
   const gen = join(inputs.generatedRoot, s.target);
   const dll = join(root, 'dlls', 'dstorage');
-  mkdirSync(join(dll, 'ds-runtime', 'include'), { recursive: true });
+  mkdirSync(dll, { recursive: true });
   mkdirSync(join(root, 'include'), { recursive: true });
   for (const f of filesOf(join(gen, 'dlls', 'dstorage'), () => true)) cpSync(join(gen, 'dlls', 'dstorage', f), join(dll, f));
   for (const f of filesOf(handWrittenDir, (n) => /\.[ch]$/.test(n))) cpSync(join(handWrittenDir, f), join(dll, f));
   for (const f of filesOf(join(gen, 'include'), (n) => n.endsWith('.h'))) cpSync(join(gen, 'include', f), join(root, 'include', f));
-  cpSync(inputs.runtimeLib, join(dll, 'ds-runtime', 'libds_runtime_static.a'));
-  cpSync(join(paths.runtimeSource, 'include', 'ds_runtime.h'), join(dll, 'ds-runtime', 'include', 'ds_runtime.h'));
 }
 
 async function git(cwd: string, args: string[]): Promise<string> {
@@ -48,30 +44,32 @@ async function git(cwd: string, args: string[]): Promise<string> {
   return r.stdout;
 }
 
-/** Writes 0002 and 0003 under build/wine-patches/<series>/ and returns their paths. */
-export async function writeModulePatches(s: Series, inputs: ModuleInputs): Promise<string[]> {
-  for (const need of [join(inputs.generatedRoot, s.target, 'dlls', 'dstorage', 'Makefile.in'), inputs.runtimeLib]) {
-    if (!existsSync(need)) throw new Error(`${need} is missing: the generator or the runtime build did not produce it`);
-  }
-  const out = generatedPatchDir(s);
-  const root = join(out, 'stage');
-  rmSync(root, { recursive: true, force: true });
-  mkdirSync(root, { recursive: true });
+/**
+ * Writes 0002 into `runDir` (private to this run) and returns its path (a list: the generated part of the
+ * series). A copy is published, by an atomic rename, as build/wine-patches/<series>/0002-... for people who
+ * apply the series by hand. Concurrent runs never see each other's half-written files.
+ */
+export async function writeModulePatches(s: Series, inputs: ModuleInputs, runDir: string): Promise<string[]> {
+  const makefile = join(inputs.generatedRoot, s.target, 'dlls', 'dstorage', 'Makefile.in');
+  if (!existsSync(makefile)) throw new Error(`${makefile} is missing: the generator did not produce it`);
+  mkdirSync(runDir, { recursive: true });
+  const root = mkdtempSync(join(runDir, 'stage-'));
   await git(root, ['init', '-q']);
   stage(s, inputs, root);
   await git(root, ['add', '-A']);
-  const diff = (spec: string[]): Promise<string> => git(root, ['diff', '--cached', '--binary', '--full-index', '--no-color', '--no-renames', '--', ...spec]);
-  const module = await diff(['.', ':(exclude)dlls/dstorage/ds-runtime']);
-  const runtime = await diff(['dlls/dstorage/ds-runtime']);
-  const modulePath = join(out, MODULE_PATCH);
-  const runtimePath = join(out, RUNTIME_PATCH);
+  const module = await git(root, ['diff', '--cached', '--full-index', '--no-color', '--no-renames', '--', '.']);
+  rmSync(root, { recursive: true, force: true });
+  if (/^GIT binary patch$|^Binary files /m.test(module)) throw new Error(`a file staged for ${MODULE_PATCH} is binary; the series must stay plain text (patch -p1)`);
+  const modulePath = join(runDir, MODULE_PATCH);
   writeFileSync(modulePath, HEADER('add dlls/dstorage, the builtin DirectStorage module',
     `Generated sources (build/generated/${s.target}: Makefile.in, dstorage.spec, unixlib.h, *_gen.[ch]),\n` +
     'the hand-written behaviour (wine-patches/dlls/dstorage/*.[ch]) and the public headers include/dstorage.h,\n' +
-    'include/dstorageerr.h. SPDX-License-Identifier: LGPL-2.1-or-later\n') + module + '\n');
-  writeFileSync(runtimePath, HEADER('add dlls/dstorage/ds-runtime, the I/O runtime the Unix side links',
-    'libds_runtime_static.a (built from runtime/, MIT) and its C ABI header ds_runtime.h; Makefile.in links it\n' +
-    'through UNIX_LIBS = $(srcdir)/ds-runtime/libds_runtime_static.a. A git binary patch: apply it with git apply.\n') + runtime + '\n');
-  rmSync(root, { recursive: true, force: true });
-  return [modulePath, runtimePath];
+    'include/dstorageerr.h. The Unix side links ds-runtime through $(DS_RUNTIME_CFLAGS) / $(DS_RUNTIME_LIBS),\n' +
+    'which configure fills from pkg-config ds-runtime (patch 0001). SPDX-License-Identifier: LGPL-2.1-or-later\n') + module + '\n');
+  const published = generatedPatchDir(s);
+  mkdirSync(published, { recursive: true });
+  const tmp = join(runDir, `${MODULE_PATCH}.publish`);
+  copyFileSync(modulePath, tmp);
+  renameSync(tmp, join(published, MODULE_PATCH));
+  return [modulePath];
 }

@@ -77,10 +77,17 @@ export function cmakeGenerator(): string {
   return which(['ninja']) ? 'Ninja' : 'Unix Makefiles';
 }
 
+/** Extra PE-side flags from DS_KIT_PE_CFLAGS (packagers: -ffile-prefix-map=$srcdir=/usr/src/debug/ds-kit). */
+export const peFlagsFromEnv = (env: NodeJS.ProcessEnv = process.env): string[] => (env.DS_KIT_PE_CFLAGS ?? '').split(/\s+/).filter(Boolean);
+
 export function configureArgs(o: WineModuleOptions, side: Side, generator = cmakeGenerator()): string[] {
   const args = ['-S', cmakeSource, '-B', sideBuildDir(o, side), '-G', generator, `-DDSTORAGE_SIDE=${side}`,
     `-DDSTORAGE_GENERATED_DIR=${generatedDirs(o).root}`, `-DDSTORAGE_OUTPUT_DIR=${o.outDir}`];
-  if (side === 'pe') args.push(`-DCMAKE_TOOLCHAIN_FILE=${toolchainFile}`);
+  if (side === 'pe') {
+    args.push(`-DCMAKE_TOOLCHAIN_FILE=${toolchainFile}`);
+    const peFlags = peFlagsFromEnv();
+    if (peFlags.length) args.push(`-DCMAKE_C_FLAGS=${peFlags.join(' ')}`);
+  }
   else args.push(`-DDS_RUNTIME_LIBRARY=${runtimeLibrary(o)}`, `-DDS_RUNTIME_INCLUDE_DIR=${join(repoRoot, 'runtime/include')}`);
   if (o.winePrefix) args.push(`-DWINE_PREFIX=${o.winePrefix}`);
   if (o.wineLibDir) args.push(`-DWINE_LIB_DIR=${o.wineLibDir}`);
