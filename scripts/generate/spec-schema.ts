@@ -63,9 +63,11 @@ const sdkFile = obj<SdkFile>({
   specVersion: str, latest: str,
   versions: arr(obj<SdkFile['versions'][number]>({ name: str, sdkVersion: int, why: opt(str) }), 1),
 });
-const typeEntry = obj<TypeEntry>({ name: str, c: opt(str), cxx: opt(str), from: opt(str), unixOnly: opt(bool), why: opt(str) });
+const typeEntry = obj<TypeEntry>({
+  name: str, c: opt(str), cxx: opt(str), from: opt(str), unixOnly: opt(bool), pointer: opt(bool), why: opt(str),
+});
 const constantEntry = obj<ConstantEntry>({ name: str, value: str, ...versioned });
-const enumEntry = obj<EnumEntry>({ name: str, base: opt(str), values: arr(arr(str, 2)), ...versioned });
+const enumEntry = obj<EnumEntry>({ name: str, base: opt(str), flags: opt(bool), values: arr(arr(str, 2)), ...versioned });
 const fieldEntry = obj<FieldEntry>({
   name: opt(str), type: opt(str), bits: opt(int), array: opt(oneOf(int, str)),
   sdk: opt(record(obj<NonNullable<FieldEntry['sdk']>[string]>({ array: opt(oneOf(int, str)) }))),
