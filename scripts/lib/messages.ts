@@ -41,17 +41,23 @@ export const titles = {
   bench: 'Run the benchmarks (scripts/bench)',
   testRelease: 'Release build + ctest',
   testAsan: 'ASan+UBSan build + ctest',
-  testTsan: 'TSan build + ctest -L concurrency',
+  testTsan: 'TSan build + ctest',
+  testReference: 'GDeflate cross-check against the reference codec',
+  testWineAsan: 'Wine module (dstorage.so) under ASan+UBSan: test/wine programs',
   testBinding: 'Node binding',
   testHarness: 'TypeScript harness',
-  testFuzz: 'GDeflate decoder fuzzing',
-  fuzzRun: (seconds: number): string => `Fuzz the GDeflate decoder (libFuzzer + ASan/UBSan, ${seconds} s)`,
+  testFuzz: 'Fuzzing (GDeflate decoder, request queue)',
+  fuzzRun: (target: string, seconds: number): string => `Fuzz ${target} (libFuzzer + ASan/UBSan, ${seconds} s)`,
 };
 
 export const skips = {
   noSanitizers: '--no-sanitizers',
   fast: '--fast',
   releaseFailed: 'the release runtime build failed (see that step)',
+  asanFailed: 'the ASan+UBSan runtime build failed (see that step)',
+  noReference:
+    'NOT RUN, not counted: DS_GDEFLATE_REFERENCE is unset. Build the reference codec with runtime/fuzz/build_reference.sh ' +
+    'and set DS_GDEFLATE_REFERENCE=<out>/gdeflate-ref to run it',
   bindingFailed: 'the binding did not build (see that step)',
 };
 
@@ -77,7 +83,7 @@ export const hints = {
   nodeTest: "re-run one file with 'node --import tsx --test <file>'; the failing assertions are in the log.",
   readLog: (log: string): string => `read ${log} for the full output.`,
   fuzzCrash: (log: string): string =>
-    `the fuzzer found an input that crashes or trips a sanitizer: the report and the input's path (build/fuzz-ci/crashes/) are in ${log}; reproduce with 'build/fuzz-ci/gdeflate_decode_fuzz <input>'.`,
+    `the fuzzer found an input that crashes, hangs, breaks an invariant or trips a sanitizer: the report and the input's path (build/fuzz-ci/crashes/<target>/) are in ${log}; reproduce with 'build/fuzz-ci/<target>_fuzz <input>'.`,
 };
 
 export const doctorText = {
@@ -255,16 +261,21 @@ Examples:
 
 Runs the whole suite, every step even after a failure, and fails at the end if any step failed:
   1. release build + ctest
-  2. ASan+UBSan build + ctest        (build/runtime/asan)
-  3. TSan build (clang) + ctest -L concurrency   (build/runtime/tsan)
-  4. the Node binding
-  5. the TypeScript tests: node --import tsx --test over test/**/*.test.ts
+  2. GDeflate cross-check against the reference codec, only with DS_GDEFLATE_REFERENCE set
+     (otherwise shown as NOT RUN; never counted as a pass)
+  3. ASan+UBSan build + ctest        (build/runtime/asan)
+  4. TSan build (clang) + ctest      (build/runtime/tsan)
+  5. dstorage.so built with ASan+UBSan (build/wine-module-asan), test/wine programs under Wine
+  6. fuzzing: gdeflate_decode and queue_c_abi, DS_KIT_FUZZ_SECONDS each (default 60), from and
+     into the corpus in runtime/fuzz/corpus/ (DS_KIT_FUZZ_UPDATE_CORPUS=0: read only)
+  7. the Node binding
+  8. the TypeScript tests: node --import tsx --test over test/**/*.test.ts
 With CI set, DS_REQUIRE_VULKAN=1 and DS_REQUIRE_IO_URING=1 make a missing Vulkan device or io_uring
 fail instead of skip, and warnings are errors.
 
 Options:
   --fast              release build + ctest and the TypeScript tests only
-  --no-sanitizers     skip the ASan+UBSan and TSan steps
+  --no-sanitizers     skip the ASan+UBSan, TSan and Wine-under-ASan steps
   --werror            warnings are errors (always on when CI is set)
   --jobs <n>          parallel compile jobs
 ${COMMON_OPTIONS}

@@ -18,6 +18,12 @@ export interface WineModuleOptions {
   outDir: string;
   /** Copy into wineLibDir as well (explicit only). */
   install: boolean;
+  /** A variant of the Unix side (e.g. 'asan'): objects go to their own directory. */
+  variant?: string;
+  /** Extra compiler+linker flags for the Unix side (sanitizers). The PE side never gets them. */
+  unixFlags?: string[];
+  /** Extra CMake arguments when the runtime in runtimeDir has to be configured first. */
+  runtimeConfigure?: string[];
 }
 
 export const WINE_LIB_CANDIDATES = ['/usr/lib/x86_64-linux-gnu/wine', '/usr/lib/wine', '/usr/lib64/wine', '/opt/wine-stable/lib/wine'];
@@ -40,7 +46,8 @@ export function defaultOptions(overrides: Partial<WineModuleOptions> = {}): Wine
 
 export const moduleSources = join(repoRoot, 'wine-patches/dlls/dstorage');
 export const generatedRoot = join(repoRoot, 'build/generated');
-export const objDir = (o: WineModuleOptions): string => join(repoRoot, 'build/wine-module-obj', o.target);
+export const objDir = (o: WineModuleOptions): string =>
+  join(repoRoot, 'build/wine-module-obj', o.variant ? `${o.target}-${o.variant}` : o.target);
 
 export function generatedDirs(o: WineModuleOptions): { include: string; dll: string } {
   return { include: join(generatedRoot, o.target, 'include'), dll: join(generatedRoot, o.target, 'dlls/dstorage') };
@@ -69,7 +76,7 @@ export function peCompile(o: WineModuleOptions, src: string, obj: string): strin
 
 export function unixCompile(o: WineModuleOptions, src: string, obj: string): string[] {
   return ['-c', '-O2', '-g', '-fPIC', '-D__WINESRC__', '-DWINE_UNIX_LIB', '-Wall', ...includes(o), '-I', o.wineInclude,
-    '-I', join(repoRoot, 'runtime/include'), src, '-o', obj];
+    '-I', join(repoRoot, 'runtime/include'), ...(o.unixFlags ?? []), src, '-o', obj];
 }
 
 export function peLink(o: WineModuleOptions, objs: string[], dll: string): string[] {
@@ -79,8 +86,8 @@ export function peLink(o: WineModuleOptions, objs: string[], dll: string): strin
 }
 
 export function unixLink(o: WineModuleOptions, objs: string[], so: string): string[] {
-  return ['-shared', '-o', so, ...objs, join(o.runtimeDir, 'libds_runtime_static.a'), join(o.wineLibDir, 'x86_64-unix/ntdll.so'),
-    '-lstdc++', '-lpthread', '-ldl', '-Wl,-z,defs'];
+  return ['-shared', ...(o.unixFlags ?? []), '-o', so, ...objs, join(o.runtimeDir, 'libds_runtime_static.a'),
+    join(o.wineLibDir, 'x86_64-unix/ntdll.so'), '-lstdc++', '-lpthread', '-ldl', '-Wl,-z,defs'];
 }
 
 export function winebuildPath(): string {

@@ -39,10 +39,11 @@ export function wineModuleTasks<Ctx>(o: WineModuleOptions): ListrTask<Ctx>[] {
   const so = join(o.outDir, 'dstorage.so');
   return [
     {
-      title: 'ds-runtime (release)',
+      title: `ds-runtime (${o.variant ?? 'release'})`,
       skip: () => (existsSync(runtimeLib) ? `reusing ${runtimeLib}` : false),
       task: async () => {
-        await run('cmake', ['-S', 'runtime', '-B', o.runtimeDir, '-DCMAKE_BUILD_TYPE=Release'], 'configure ds-runtime');
+        await run('cmake', ['-S', 'runtime', '-B', o.runtimeDir, '-DCMAKE_BUILD_TYPE=Release', ...(o.runtimeConfigure ?? [])],
+          'configure ds-runtime');
         await run('cmake', ['--build', o.runtimeDir, '-j2'], 'build ds-runtime');
       },
     },
@@ -63,7 +64,7 @@ export function wineModuleTasks<Ctx>(o: WineModuleOptions): ListrTask<Ctx>[] {
       },
     },
     {
-      title: 'dstorage.so (Unix side)',
+      title: `dstorage.so (Unix side${o.variant ? `, ${o.variant}` : ''})`,
       task: async () => {
         const objs = await compileAll(sources(o).unix, join(objDir(o), 'unix'), 'gcc', (s, obj) => unixCompile(o, s, obj));
         await run('gcc', unixLink(o, objs, so), 'link dstorage.so');
