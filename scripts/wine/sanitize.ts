@@ -59,6 +59,8 @@ export function asanRuntime(cc = 'gcc'): string {
  * - verify_asan_link_order=0: the runtime is preloaded, not linked into wine;
  * - handle_segv/sigbus/sigfpe=0, allow_user_segv_handler=1: Wine turns these signals into Windows
  *   exceptions (games and Wine itself rely on that); ASan must leave them to Wine;
+ * - use_sigaltstack=0: Wine gives each thread its own signal stack; with ASan's own, ASan fails
+ *   ("unable to unmap") when a Wine thread exits;
  * - detect_leaks=0: Wine frees little at exit by design; leaks of ds-runtime are checked by the
  *   ASan ctest step, where the process is ours;
  * - halt_on_error / abort_on_error=0 + exitcode=66: the first report ends the program with a
@@ -66,9 +68,17 @@ export function asanRuntime(cc = 'gcc'): string {
  */
 export const WINE_ASAN_OPTIONS = [
   'verify_asan_link_order=0', 'detect_leaks=0', 'handle_segv=0', 'handle_sigbus=0', 'handle_sigfpe=0',
-  'allow_user_segv_handler=1', 'halt_on_error=1', 'exitcode=66', 'detect_stack_use_after_return=0',
+  'allow_user_segv_handler=1', 'use_sigaltstack=0', 'halt_on_error=1', 'exitcode=66', 'detect_stack_use_after_return=0',
 ].join(':');
 export const WINE_UBSAN_OPTIONS = 'halt_on_error=1:print_stacktrace=1';
+
+/**
+ * The test programs' link flags under ASan. ASan reserves its shadow gap (0x8fff7000 up to 2 TiB),
+ * where mingw puts an exe by default (0x140000000); Wine 8.0 refuses to start a main exe it had to
+ * relocate (STATUS_IMAGE_NOT_AT_BASE), so the programs are linked at a base below the gap.
+ * DLLs (ntdll.dll included) are relocated by Wine and work.
+ */
+export const SANITIZED_EXE_FLAGS = ['-Wl,--image-base,0x20000000'];
 
 /** The environment of the one test program under ASan (never wineboot or wineserver). */
 export function sanitizerRunEnv(runtime = asanRuntime()): Record<string, string> {

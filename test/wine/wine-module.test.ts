@@ -15,7 +15,7 @@ import { Listr } from 'listr2';
 import { repoRoot } from '../../scripts/lib/paths.ts';
 import { defaultOptions } from '../../scripts/wine/layout.ts';
 import { wineModuleTasks } from '../../scripts/wine/wine-tasks.ts';
-import { SANITIZER_REPORT, sanitizedModuleOptions, sanitizerRunEnv, wineSanitizeRequested } from '../../scripts/wine/sanitize.ts';
+import { SANITIZED_EXE_FLAGS, SANITIZER_REPORT, sanitizedModuleOptions, sanitizerRunEnv, wineSanitizeRequested } from '../../scripts/wine/sanitize.ts';
 import { expectedLines } from './expected-output.ts';
 
 const sanitized = wineSanitizeRequested();
@@ -52,7 +52,8 @@ before(async () => {
   for (const name of programs) {
     const r = await execa('x86_64-w64-mingw32-gcc', ['-O1', '-g', '-Wall', '-Wno-unused-function',
       '-I', join(repoRoot, 'build/generated', options.target, 'include'), join(testDir, `${name}.c`),
-      join(options.outDir, 'dstorage.dll'), '-o', join(outDir, `${name}.exe`), '-ld3d12', '-ldxguid'], { reject: false, all: true });
+      join(options.outDir, 'dstorage.dll'), '-o', join(outDir, `${name}.exe`), '-ld3d12', '-ldxguid', ...(sanitized ? SANITIZED_EXE_FLAGS : [])],
+      { reject: false, all: true });
     assert.equal(r.exitCode, 0, `compiling ${name}.c failed:\n${r.all}`);
   }
   if (!existsSync(join(prefix, 'system.reg'))) {
