@@ -12,7 +12,7 @@
 # Corpus: runtime/fuzz/corpus/<target>/ (in git) is read; what the run finds goes to
 # <build dir>/corpus/<target>/; after a clean run every input that adds coverage is merged
 # (libFuzzer -merge=1) back into runtime/fuzz/corpus/<target>/, to be committed. When the
-# persisted corpus grows past DS_KIT_FUZZ_CORPUS_MAX files (default 300) it is minimised afresh.
+# persisted corpus grows past DS_KIT_FUZZ_CORPUS_MAX files (default 500) it is minimised afresh.
 # DS_KIT_FUZZ_UPDATE_CORPUS=0 leaves the persisted corpus untouched. Crashes land in
 # <build dir>/crashes/<target>/.
 set -eu
@@ -31,6 +31,7 @@ sanitize="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 # The codec alone: every src/gdeflate file but the request glue (host_request.cpp needs file I/O).
 codec=$(ls "$root"/src/gdeflate/*.cpp | grep -v '/host_request\.cpp$')
 libs=-lpthread
+extra=
 
 case $target in
 gdeflate_decode)
@@ -49,6 +50,8 @@ queue_c_abi)
         sources="$sources $root/src/unavailable/io_uring_unavailable.cpp"
     fi
     max_len=1024
+    # Inputs are scripts: long ones from the start, or the runs stay a handful of operations deep.
+    extra="-len_control=0"
     ;;
 *)
     echo "$0: unknown target '$target': use gdeflate_decode or queue_c_abi" >&2
@@ -79,14 +82,14 @@ fi
 
 common="-timeout=20 -rss_limit_mb=2048 -max_len=$max_len"
 # shellcheck disable=SC2086
-"$bin" -max_total_time="$secs" $common -artifact_prefix="$crashes/" -print_final_stats=1 "$@" "$corpus" "$persisted"
+"$bin" -max_total_time="$secs" $common $extra -artifact_prefix="$crashes/" -print_final_stats=1 "$@" "$corpus" "$persisted"
 
 if [ "${DS_KIT_FUZZ_UPDATE_CORPUS:-1}" != 0 ]; then
     before=$(ls "$persisted" | wc -l)
     # shellcheck disable=SC2086
     "$bin" -merge=1 $common "$persisted" "$corpus" >"$out/merge-$target.log" 2>&1 ||
         { cat "$out/merge-$target.log" >&2; exit 1; }
-    limit=${DS_KIT_FUZZ_CORPUS_MAX:-300}
+    limit=${DS_KIT_FUZZ_CORPUS_MAX:-500}
     if [ "$(ls "$persisted" | wc -l)" -gt "$limit" ]; then
         fresh=$out/corpus-minimised-$target
         rm -rf "$fresh"
