@@ -6,7 +6,7 @@
 // instrumented either, so the ASan runtime must come first in the process: it is preloaded
 // (LD_PRELOAD) into the test program only, and told not to insist on being linked first, not to
 // take over the signals Wine handles itself, and not to report Wine's own never-freed memory.
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { repoRoot } from '../lib/paths.ts';
@@ -80,9 +80,21 @@ export const WINE_UBSAN_OPTIONS = 'halt_on_error=1:print_stacktrace=1';
  */
 export const SANITIZED_EXE_FLAGS = ['-Wl,--image-base,0x20000000'];
 
-/** The environment of the one test program under ASan (never wineboot or wineserver). */
-export function sanitizerRunEnv(runtime = asanRuntime()): Record<string, string> {
-  return { LD_PRELOAD: runtime, ASAN_OPTIONS: WINE_ASAN_OPTIONS, UBSAN_OPTIONS: WINE_UBSAN_OPTIONS };
+/**
+ * Builds scripts/wine/preload_once.c into outDir: preloaded after ASan, it takes LD_PRELOAD out of
+ * the Wine process's environment so the processes Wine starts (explorer.exe, services.exe,
+ * wineserver) run without ASan; their executables cannot load inside ASan's shadow gap.
+ */
+export function buildPreloadOnce(outDir: string, cc = 'gcc'): string {
+  const so = join(outDir, 'preload-once.so');
+  mkdirSync(outDir, { recursive: true });
+  execFileSync(cc, ['-shared', '-fPIC', '-O2', '-Wall', '-o', so, join(repoRoot, 'scripts/wine/preload_once.c')], { stdio: 'pipe' });
+  return so;
+}
+
+/** The environment of one test program under ASan: the program's own process only gets ASan. */
+export function sanitizerRunEnv(preloadOnce: string, runtime = asanRuntime()): Record<string, string> {
+  return { LD_PRELOAD: `${runtime}:${preloadOnce}`, ASAN_OPTIONS: WINE_ASAN_OPTIONS, UBSAN_OPTIONS: WINE_UBSAN_OPTIONS };
 }
 
 /** What a sanitizer report in a program's output looks like. */

@@ -32,8 +32,8 @@ test('only the Unix side is compiled and linked with the sanitizers', () => {
 });
 
 test('the run environment preloads ASan and leaves signals and signal stacks to Wine', () => {
-  const env = sanitizerRunEnv('/usr/lib/libasan.so.8');
-  assert.equal(env.LD_PRELOAD, '/usr/lib/libasan.so.8');
+  const env = sanitizerRunEnv('/b/preload-once.so', '/usr/lib/libasan.so.8');
+  assert.equal(env.LD_PRELOAD, '/usr/lib/libasan.so.8:/b/preload-once.so', 'ASan first, then the helper that keeps it out of child processes');
   for (const option of ['verify_asan_link_order=0', 'handle_segv=0', 'allow_user_segv_handler=1', 'use_sigaltstack=0', 'detect_leaks=0']) {
     assert.ok(WINE_ASAN_OPTIONS.split(':').includes(option), `ASAN_OPTIONS lacks ${option}`);
   }

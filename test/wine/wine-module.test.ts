@@ -15,7 +15,7 @@ import { Listr } from 'listr2';
 import { repoRoot } from '../../scripts/lib/paths.ts';
 import { defaultOptions } from '../../scripts/wine/layout.ts';
 import { wineModuleTasks } from '../../scripts/wine/wine-tasks.ts';
-import { SANITIZED_EXE_FLAGS, SANITIZER_REPORT, sanitizedModuleOptions, sanitizerRunEnv, wineSanitizeRequested } from '../../scripts/wine/sanitize.ts';
+import { buildPreloadOnce, SANITIZED_EXE_FLAGS, SANITIZER_REPORT, sanitizedModuleOptions, sanitizerRunEnv, wineSanitizeRequested } from '../../scripts/wine/sanitize.ts';
 import { expectedLines } from './expected-output.ts';
 
 const sanitized = wineSanitizeRequested();
@@ -37,8 +37,9 @@ function wineEnv(): Record<string, string> {
 }
 
 /** xvfb-run's arguments for one program: under the sanitizer, only the program gets the ASan runtime. */
+let preloadOnce = '';
 function programArgs(exe: string): string[] {
-  const preload = sanitized ? ['env', ...Object.entries(sanitizerRunEnv()).map(([k, v]) => `${k}=${v}`)] : [];
+  const preload = sanitized ? ['env', ...Object.entries(sanitizerRunEnv(preloadOnce)).map(([k, v]) => `${k}=${v}`)] : [];
   return ['-a', ...preload, 'wine', exe];
 }
 
@@ -49,6 +50,7 @@ function assertNoSanitizerReport(name: string, out: string): void {
 before(async () => {
   await new Listr(wineModuleTasks(options), { renderer: 'silent', exitOnError: true }).run();
   mkdirSync(outDir, { recursive: true });
+  if (sanitized) preloadOnce = buildPreloadOnce(outDir);
   for (const name of programs) {
     const r = await execa('x86_64-w64-mingw32-gcc', ['-O1', '-g', '-Wall', '-Wno-unused-function',
       '-I', join(repoRoot, 'build/generated', options.target, 'include'), join(testDir, `${name}.c`),
