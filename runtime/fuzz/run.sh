@@ -84,7 +84,10 @@ common="-timeout=20 -rss_limit_mb=2048 -max_len=$max_len"
 # shellcheck disable=SC2086
 "$bin" -max_total_time="$secs" $common $extra -artifact_prefix="$crashes/" -print_final_stats=1 "$@" "$corpus" "$persisted"
 
+# The persisted corpus keeps one input per covered edge (-use_counters=0: hit counts do not count),
+# which keeps it to a few hundred files; the build corpus keeps everything the run found.
 if [ "${DS_KIT_FUZZ_UPDATE_CORPUS:-1}" != 0 ]; then
+    common="$common -use_counters=0"
     before=$(ls "$persisted" | wc -l)
     # shellcheck disable=SC2086
     "$bin" -merge=1 $common "$persisted" "$corpus" >"$out/merge-$target.log" 2>&1 ||
