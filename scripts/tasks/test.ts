@@ -84,8 +84,7 @@ export function testTasks(flags: TestFlags, env: NodeJS.ProcessEnv = process.env
     {
       title: titles.testFuzz,
       skip: () => (flags.fast ? skips.fast : false),
-      // Each target is its own step: a crash in one does not stop the other.
-      task: (_ctx, task) => task.newListr(fuzzTasks<TestCtx>(defaultFuzz(common, env)), { exitOnError: false }),
+      task: (_ctx, task) => task.newListr(fuzzTasks<TestCtx>(defaultFuzz(common, env)), { exitOnError: true }),
     },
     {
       title: titles.testBinding,
