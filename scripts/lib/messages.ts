@@ -130,7 +130,7 @@ Commands:
   fetch-wine      get Debian's Wine source package (bookworm: 8.0, trixie: 10.0) into a cache
   patch           add dlls/dstorage to a Wine source tree (--revert, --dry-run)
   generate        run the code generator (scripts/generate)
-  test            the whole suite: release, ASan+UBSan and TSan ctest, binding, TypeScript tests
+  test            the whole suite: release, ASan+UBSan and TSan ctest, Wine module under ASan, fuzzing, binding, TypeScript tests
   bench           run the benchmarks (scripts/bench)
   doctor          list what is installed and missing, with the exact install command
 
