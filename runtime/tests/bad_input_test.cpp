@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Each bad input gets its own status and field; nothing crashes, nothing else is disturbed.
 #include <cstring>
+#include <vector>
 
 #include "check.h"
 #include "ds/cpu_backend.h"
@@ -22,11 +23,13 @@ struct Case {
 
 static void test_each_bad_request() {
     dstest::TempFile f(4096, 9);
-    static uint8_t dst[4096];
+    // The bad requests share one destination they must never write; every good request reads
+    // into its own, as concurrent reads into one buffer would race (TSan runs this test).
+    std::vector<uint8_t> bad_dst(4096, 0xEE);
     Request good;
     good.fd = f.fd;
     good.size = 4096;
-    good.dst = dst;
+    good.dst = bad_dst.data();
 
     std::vector<Case> cases;
     auto add = [&](const char *what, auto mutate, Status s, Field fld) {
@@ -55,10 +58,12 @@ static void test_each_bad_request() {
     qc.capacity = 64;
     auto q = Queue::create(make_cpu_backend({2, 0}), qc);
     // A good request between every bad one: it must be untouched by its neighbours.
+    std::vector<std::vector<uint8_t>> good_dst(cases.size(), std::vector<uint8_t>(4096));
     for (size_t i = 0; i < cases.size(); ++i) {
         cases[i].req.user_data = i;
         q->enqueue(cases[i].req);
         Request g = good;
+        g.dst = good_dst[i].data();
         g.user_data = 1000 + i;
         q->enqueue(g);
     }
@@ -77,7 +82,9 @@ static void test_each_bad_request() {
         CHECK_EQ(c.status, k.status);
         CHECK_EQ(c.field, k.field);
     }
-    CHECK(std::memcmp(dst, f.bytes.data(), 4096) == 0);
+    for (const auto &d : good_dst)
+        CHECK(std::memcmp(d.data(), f.bytes.data(), 4096) == 0);
+    CHECK(bad_dst == std::vector<uint8_t>(4096, 0xEE));
 }
 
 static void test_gpu_range_past_end_of_buffer() {

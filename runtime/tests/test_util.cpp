@@ -57,7 +57,10 @@ std::vector<ds::Completion> drain(ds::Queue &queue, size_t count, int timeout_ms
     std::vector<ds::Completion> out;
     out.reserve(count);
     ds::Completion buf[256];
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    // Sanitizer builds run many times slower (TSan: lavapipe's shader decode); ds-kit scales the wait.
+    const char *scale_env = std::getenv("DS_TEST_TIMEOUT_SCALE");
+    long scale = scale_env ? std::strtol(scale_env, nullptr, 10) : 1;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms) * (scale > 1 ? scale : 1);
     while (out.size() < count) {
         auto left = deadline - std::chrono::steady_clock::now();
         if (left <= std::chrono::nanoseconds(0)) {

@@ -26,6 +26,7 @@ struct TempFile {
 std::vector<uint8_t> random_bytes(uint64_t size, uint32_t seed);
 
 /// Waits for `count` completions (timeout: fail), returns them in arrival order.
+/// Waits up to timeout_ms (times DS_TEST_TIMEOUT_SCALE when set) for count completions.
 std::vector<ds::Completion> drain(ds::Queue &queue, size_t count, int timeout_ms = 60000);
 
 /// The standalone Vulkan device, or exit 77 (skip) / 1 under DS_REQUIRE_VULKAN=1 with the reason.

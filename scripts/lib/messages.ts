@@ -51,10 +51,13 @@ export const titles = {
   bench: 'Run the benchmarks (scripts/bench)',
   testRelease: 'Release build + ctest',
   testAsan: 'ASan+UBSan build + ctest',
-  testTsan: 'TSan build + ctest -L concurrency',
+  testTsan: 'TSan build + ctest',
+  testReference: 'GDeflate cross-check against the reference codec',
+  testWineAsan: 'Wine module (dstorage.so) under ASan+UBSan: test/wine programs',
   testBinding: 'Node binding',
   testHarness: 'TypeScript harness',
-  testFuzz: 'GDeflate decoder fuzzing',
+  testFuzz: 'Fuzzing (GDeflate decoder, request queue)',
+  fuzzRun: (target: string, seconds: number): string => `Fuzz ${target} (libFuzzer + ASan/UBSan, ${seconds} s)`,
   testChecks: 'Lint, formatting and types',
   lint: 'Lint the TypeScript (biome lint)',
   formatCheckTs: 'TypeScript formatting (biome format)',
@@ -62,13 +65,16 @@ export const titles = {
   typecheck: 'Type check (tsc --noEmit)',
   formatTs: 'Format the TypeScript (biome format --write)',
   formatC: 'Format the C/C++ (clang-format -i)',
-  fuzzRun: (seconds: number): string => `Fuzz the GDeflate decoder (libFuzzer + ASan/UBSan, ${seconds} s)`,
 };
 
 export const skips = {
   noSanitizers: '--no-sanitizers',
   fast: '--fast',
   releaseFailed: 'the release runtime build failed (see that step)',
+  asanFailed: 'the ASan+UBSan runtime build failed (see that step)',
+  noReference:
+    'NOT RUN, not counted: DS_GDEFLATE_REFERENCE is unset. Build the reference codec with runtime/fuzz/build_reference.sh ' +
+    'and set DS_GDEFLATE_REFERENCE=<out>/gdeflate-ref to run it',
   bindingFailed: 'the binding did not build (see that step)',
 };
 
@@ -104,7 +110,7 @@ export const hints = {
   format: "run 'npm run format' to reformat them (TypeScript with Biome, C/C++ with clang-format), then commit the result.",
   typecheck: "fix the type errors above; 'npm run typecheck' runs the same check.",
   fuzzCrash: (log: string): string =>
-    `the fuzzer found an input that crashes or trips a sanitizer: the report and the input's path (build/fuzz-ci/crashes/) are in ${log}; reproduce with 'build/fuzz-ci/gdeflate_decode_fuzz <input>'.`,
+    `the fuzzer found an input that crashes, hangs, breaks an invariant or trips a sanitizer: the report and the input's path (build/fuzz-ci/crashes/<target>/) are in ${log}; reproduce with 'build/fuzz-ci/<target>_fuzz <input>'.`,
 };
 
 export const doctorText = {
@@ -167,7 +173,8 @@ Commands:
   fetch-wine      get Debian's Wine source package (bookworm: 8.0, trixie: 10.0) into a cache
   patch           add dlls/dstorage to a Wine source tree (--revert, --dry-run)
   generate        run the code generator (scripts/generate)
-  test            the whole suite: checks, release, ASan+UBSan and TSan ctest, binding, TypeScript tests
+  test            the whole suite: checks, release, ASan+UBSan and TSan ctest, Wine module under ASan, fuzzing,
+                  binding, TypeScript tests
   bench           run the benchmarks (scripts/bench); builds the runtime and binding first
   lint            lint the TypeScript (Biome)
   format          format TypeScript (Biome) and C/C++ (clang-format); --check only checks
@@ -308,16 +315,21 @@ Examples:
 Runs the whole suite, every step even after a failure, and fails at the end if any step failed:
   0. lint (Biome), formatting (Biome, clang-format) and types (tsc): 'npm run format' fixes formatting
   1. release build + ctest
-  2. ASan+UBSan build + ctest        (build/runtime/asan)
-  3. TSan build (clang) + ctest -L concurrency   (build/runtime/tsan)
-  4. the Node binding
-  5. the TypeScript tests: node --import tsx --test over test/**/*.test.ts
+  2. GDeflate cross-check against the reference codec, only with DS_GDEFLATE_REFERENCE set
+     (otherwise shown as NOT RUN; never counted as a pass)
+  3. ASan+UBSan build + ctest        (build/runtime/asan)
+  4. TSan build (clang) + ctest      (build/runtime/tsan)
+  5. dstorage.so built with ASan+UBSan (build/wine-module-asan), test/wine programs under Wine
+  6. fuzzing: gdeflate_decode and queue_c_abi, DS_KIT_FUZZ_SECONDS each (default 60), from and
+     into the corpus in runtime/fuzz/corpus/ (DS_KIT_FUZZ_UPDATE_CORPUS=0: read only)
+  7. the Node binding
+  8. the TypeScript tests: node --import tsx --test over test/**/*.test.ts
 With CI set, DS_REQUIRE_VULKAN=1 and DS_REQUIRE_IO_URING=1 make a missing Vulkan device or io_uring
 fail instead of skip, and warnings are errors.
 
 Options:
   --fast              release build + ctest and the TypeScript tests only
-  --no-sanitizers     skip the ASan+UBSan and TSan steps
+  --no-sanitizers     skip the ASan+UBSan, TSan and Wine-under-ASan steps
   --werror            warnings are errors (always on when CI is set)
   --jobs <n>          parallel compile jobs
 ${COMMON_OPTIONS}

@@ -23,6 +23,7 @@ export const paths = {
   benchMain: at('scripts', 'bench', 'main.ts'),
   testRoot: at('test'),
   lsanSuppressions: at('scripts', 'lib', 'lsan.supp'),
+  tsanSuppressions: at('scripts', 'lib', 'tsan.supp'),
   installDeps: at('scripts', 'install-deps.sh'),
   osRelease: '/etc/os-release',
 } as const;

@@ -33,7 +33,10 @@ export function testEnv(variant: Variant, env: NodeJS.ProcessEnv = process.env):
     }
   }
   if (variant === 'tsan') {
-    out.TSAN_OPTIONS = env.TSAN_OPTIONS ?? 'halt_on_error=1:second_deadlock_stack=1';
+    const suppressions = existsSync(paths.tsanSuppressions) ? `:suppressions=${paths.tsanSuppressions}` : '';
+    out.TSAN_OPTIONS = env.TSAN_OPTIONS ?? `halt_on_error=1:second_deadlock_stack=1${suppressions}`;
+    // Every ctest program runs under TSan, the Vulkan ones on lavapipe: waits get longer.
+    out.DS_TEST_TIMEOUT_SCALE = env.DS_TEST_TIMEOUT_SCALE ?? '4';
   }
   return out;
 }

@@ -26,6 +26,12 @@ export interface WineModuleOptions {
   logDir: string;
   verbose: boolean;
   jobs?: number;
+  /** A variant of the Unix side (e.g. 'asan'): objects go to their own directory. */
+  variant?: string;
+  /** Extra compiler+linker flags for the Unix side (sanitizers). The PE side never gets them. */
+  unixFlags?: string[];
+  /** Extra CMake arguments when the runtime in runtimeDir has to be configured first. */
+  runtimeConfigure?: string[];
 }
 
 export type Side = 'pe' | 'unix';
@@ -47,7 +53,7 @@ export function defaultOptions(given: Partial<WineModuleOptions> = {}): WineModu
     target,
     runtimeDir: join(repoRoot, 'build/runtime/release'),
     outDir: join(repoRoot, 'build/wine-module'),
-    buildDir: join(repoRoot, 'build/wine-module-obj', target),
+    buildDir: join(repoRoot, 'build/wine-module-obj', overrides.variant ? `${target}-${overrides.variant}` : target),
     install: false,
     logDir: join(repoRoot, 'build/logs'),
     verbose: false,
@@ -88,7 +94,14 @@ export function configureArgs(o: WineModuleOptions, side: Side, generator = cmak
     const peFlags = peFlagsFromEnv();
     if (peFlags.length) args.push(`-DCMAKE_C_FLAGS=${peFlags.join(' ')}`);
   }
-  else args.push(`-DDS_RUNTIME_LIBRARY=${runtimeLibrary(o)}`, `-DDS_RUNTIME_INCLUDE_DIR=${join(repoRoot, 'runtime/include')}`);
+  else {
+    args.push(`-DDS_RUNTIME_LIBRARY=${runtimeLibrary(o)}`, `-DDS_RUNTIME_INCLUDE_DIR=${join(repoRoot, 'runtime/include')}`);
+    // A variant of the Unix side (sanitizers): its flags on every compile and on the link.
+    if (o.unixFlags?.length) {
+      const flags = o.unixFlags.join(' ');
+      args.push(`-DCMAKE_C_FLAGS=${flags}`, `-DCMAKE_MODULE_LINKER_FLAGS=${flags}`, `-DCMAKE_SHARED_LINKER_FLAGS=${flags}`);
+    }
+  }
   if (o.winePrefix) args.push(`-DWINE_PREFIX=${o.winePrefix}`);
   if (o.wineLibDir) args.push(`-DWINE_LIB_DIR=${o.wineLibDir}`);
   return args;

@@ -84,12 +84,12 @@ export function wineModuleTasks<Ctx>(o: WineModuleOptions): ListrTask<Ctx>[] {
       },
     },
     {
-      title: 'ds-runtime (release)',
+      title: `ds-runtime (${o.variant ?? 'release'})`,
       skip: () => (existsSync(runtimeLibrary(o)) ? `reusing ${shown(runtimeLibrary(o))}` : false),
       task: async (_ctx, task) => {
         const run = { logDir: o.logDir, verbose: o.verbose, report: (l: string) => { task.output = l; } };
-        requireTools(['cmake'], 'ds-runtime (release)', o.logDir, 'wine-module-runtime');
-        await runCommand({ tool: 'cmake', file: 'cmake', args: ['-S', join(repoRoot, 'runtime'), '-B', o.runtimeDir, '-DCMAKE_BUILD_TYPE=Release'] },
+        requireTools(['cmake'], `ds-runtime (${o.variant ?? 'release'})`, o.logDir, 'wine-module-runtime');
+        await runCommand({ tool: 'cmake', file: 'cmake', args: ['-S', join(repoRoot, 'runtime'), '-B', o.runtimeDir, '-DCMAKE_BUILD_TYPE=Release', ...(o.runtimeConfigure ?? [])] },
           { ...run, step: 'wine-module-runtime', title: 'configure ds-runtime', progress: () => undefined });
         await runCommand({ tool: 'cmake', file: 'cmake', args: ['--build', o.runtimeDir, '--target', 'ds_runtime_static', '-j2'] },
           { ...run, step: 'wine-module-runtime', title: 'build ds-runtime', progress: cmakeProgress(), append: true });

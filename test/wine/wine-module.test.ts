@@ -3,6 +3,9 @@
 // mingw against the generated dstorage.h, and runs each under `xvfb-run -a wine` with the module
 // loaded builtin from build/wine-module (WINEDLLPATH). A program passes when it exits 0 and prints
 // "<name>: all checks passed"; it prints "expected X, got Y" for every failed check.
+// With DS_KIT_WINE_SANITIZE=address,undefined (a step of `ds-kit test`) the Unix side is the ASan+UBSan
+// build (build/wine-module-asan, scripts/wine/sanitize.ts), preloaded into each program, and any
+// sanitizer report fails the program.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -12,11 +15,13 @@ import { Listr } from 'listr2';
 import { repoRoot } from '../../scripts/lib/paths.ts';
 import { defaultOptions } from '../../scripts/wine/layout.ts';
 import { wineModuleTasks } from '../../scripts/wine/wine-tasks.ts';
+import { buildPreloadOnce, SANITIZED_EXE_FLAGS, SANITIZER_REPORT, sanitizedModuleOptions, sanitizerRunEnv, wineSanitizeRequested } from '../../scripts/wine/sanitize.ts';
 import { expectedLines } from './expected-output.ts';
 
-const options = defaultOptions();
+const sanitized = wineSanitizeRequested();
+const options = sanitized ? sanitizedModuleOptions() : defaultOptions();
 const testDir = join(repoRoot, 'test/wine');
-const outDir = join(repoRoot, 'build/wine-tests');
+const outDir = join(repoRoot, sanitized ? 'build/wine-tests-asan' : 'build/wine-tests');
 const prefix = join(outDir, 'prefix');
 const PROGRAM_TIMEOUT_MS = 240_000;
 
@@ -31,13 +36,26 @@ function wineEnv(): Record<string, string> {
   };
 }
 
+/** xvfb-run's arguments for one program: under the sanitizer, only the program gets the ASan runtime. */
+let preloadOnce = '';
+function programArgs(exe: string): string[] {
+  const preload = sanitized ? ['env', ...Object.entries(sanitizerRunEnv(preloadOnce)).map(([k, v]) => `${k}=${v}`)] : [];
+  return ['-a', ...preload, 'wine', exe];
+}
+
+function assertNoSanitizerReport(name: string, out: string): void {
+  assert.doesNotMatch(out, SANITIZER_REPORT, `${name}.exe tripped a sanitizer in dstorage.so:\n${out}`);
+}
+
 before(async () => {
   await new Listr(wineModuleTasks(options), { renderer: 'silent', exitOnError: true }).run();
   mkdirSync(outDir, { recursive: true });
+  if (sanitized) preloadOnce = buildPreloadOnce(outDir);
   for (const name of programs) {
     const r = await execa('x86_64-w64-mingw32-gcc', ['-O1', '-g', '-Wall', '-Wno-unused-function',
       '-I', join(repoRoot, 'build/generated', options.target, 'include'), join(testDir, `${name}.c`),
-      join(options.outDir, 'dstorage.dll'), '-o', join(outDir, `${name}.exe`), '-ld3d12', '-ldxguid'], { reject: false, all: true });
+      join(options.outDir, 'dstorage.dll'), '-o', join(outDir, `${name}.exe`), '-ld3d12', '-ldxguid', ...(sanitized ? SANITIZED_EXE_FLAGS : [])],
+      { reject: false, all: true });
     assert.equal(r.exitCode, 0, `compiling ${name}.c failed:\n${r.all}`);
   }
   if (!existsSync(join(prefix, 'system.reg'))) {
@@ -52,10 +70,11 @@ test('the program list is not empty', () => {
 
 for (const name of programs) {
   test(`${name}.exe under wine`, { timeout: PROGRAM_TIMEOUT_MS + 30_000 }, async () => {
-    const r = await execa('xvfb-run', ['-a', 'wine', join(outDir, `${name}.exe`)],
+    const r = await execa('xvfb-run', programArgs(join(outDir, `${name}.exe`)),
       { env: wineEnv(), reject: false, all: true, timeout: PROGRAM_TIMEOUT_MS });
     const out = r.all ?? '';
     assert.ok(!r.timedOut, `${name}.exe ran past ${PROGRAM_TIMEOUT_MS / 1000} s (hang?); output:\n${out}`);
+    assertNoSanitizerReport(name, out);
     assert.equal(r.exitCode, 0, `${name}.exe exited ${r.exitCode}; output:\n${out}`);
     assert.match(out, new RegExp(`${name}: all checks passed`), `${name}.exe did not report success; output:\n${out}`);
     for (const line of expectedLines[name] ?? []) assert.match(out, line, `${name}.exe output lacks ${line}:\n${out}`);
@@ -66,9 +85,10 @@ for (const name of programs) {
 // must fail with the documented HRESULT (mapping.json rule gdeflate_unsupported). Where io_uring
 // cannot start, the module falls back to the CPU backend and the program says so.
 test('gdeflate.exe under wine with DS_KIT_WINE_BACKEND=io_uring', { timeout: PROGRAM_TIMEOUT_MS + 30_000 }, async () => {
-  const r = await execa('xvfb-run', ['-a', 'wine', join(outDir, 'gdeflate.exe')],
+  const r = await execa('xvfb-run', programArgs(join(outDir, 'gdeflate.exe')),
     { env: { ...wineEnv(), DS_KIT_WINE_BACKEND: 'io_uring' }, reject: false, all: true, timeout: PROGRAM_TIMEOUT_MS });
   const out = r.all ?? '';
+  assertNoSanitizerReport('gdeflate', out);
   assert.ok(!r.timedOut, `gdeflate.exe (io_uring) ran past ${PROGRAM_TIMEOUT_MS / 1000} s (hang?); output:\n${out}`);
   assert.equal(r.exitCode, 0, `gdeflate.exe (io_uring) exited ${r.exitCode}; output:\n${out}`);
   assert.match(out, /gdeflate: all checks passed/, `gdeflate.exe (io_uring) did not report success; output:\n${out}`);
