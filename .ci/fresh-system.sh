@@ -18,6 +18,9 @@
 #                        timeout is what is left of it
 #   DS_KIT_CI_APT_CACHE  where downloaded .deb files are kept between runs, or "off"
 #                        (default: WORK/cache/apt-archives)
+#   DS_KIT_CI_FIXTURE_CACHE  kept test fixtures, mounted at /var/cache/ds-kit in the new system (the
+#                        Debian trixie system with Wine 10.0 that test/wine/wine10.test.ts makes), or
+#                        "off" (default: WORK/cache/fixtures)
 #   DS_KIT_CI_KEEP=1     keep the run's root after the run (for looking around)
 #
 # The bare system is cached as a tar archive of debootstrap's output with a key (suite, variant,
@@ -38,6 +41,7 @@ work=${DS_KIT_CI_WORK:-/var/tmp/ds-kit-ci}
 base_days=${DS_KIT_CI_BASE_DAYS:-7}
 deadline=${DS_KIT_CI_DEADLINE:-}
 apt_cache=${DS_KIT_CI_APT_CACHE:-$work/cache/apt-archives}
+fixture_cache=${DS_KIT_CI_FIXTURE_CACHE:-$work/cache/fixtures}
 chroot_path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 say() { printf 'fresh-system: %s\n' "$*"; }
@@ -166,6 +170,13 @@ if [ "$apt_cache" != off ]; then
   mkdir -p "$apt_cache/partial" "$root/var/cache/apt/archives"
   mount --bind "$apt_cache" "$root/var/cache/apt/archives"
   mounted+=("$root/var/cache/apt/archives")
+fi
+# Test fixtures the tests make for themselves and key by their own inputs (the trixie system of
+# wine10.test.ts is keyed by its package list): a test system, not the system under test.
+if [ "$fixture_cache" != off ]; then
+  mkdir -p "$fixture_cache" "$root/var/cache/ds-kit"
+  mount --bind "$fixture_cache" "$root/var/cache/ds-kit"
+  mounted+=("$root/var/cache/ds-kit")
 fi
 
 # The clone, as committed: what a CI checkout holds (no build outputs, no node_modules).
