@@ -96,10 +96,11 @@ const commands: Record<string, Command> = {
     run: (flags) => runList(testTasks(flags) as ListrTask<object>[], flags, false, newTestCtx()),
   },
   bench: {
-    options: COMMON,
+    options: { ...COMMON, wine: { type: 'boolean' } },
     passThrough: true,
     run: (flags, rest) =>
-      runList(benchTasks<object>({ args: rest, verbose: Boolean(flags.verbose), logDir: (flags['log-dir'] as string) ?? paths.logDir }), flags),
+      runList(benchTasks<object>({ args: rest, wine: Boolean(flags.wine), verbose: Boolean(flags.verbose),
+        logDir: (flags['log-dir'] as string) ?? paths.logDir }), flags),
   },
   doctor: {
     options: { help: { type: 'boolean', short: 'h' }, 'os-release': { type: 'string' } },

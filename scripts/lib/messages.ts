@@ -277,13 +277,17 @@ Examples:
   bench: `Usage: ds-kit bench [options] [-- benchmark arguments]
 
 Runs node --import tsx scripts/bench/main.ts (after 'ds-kit build'). Arguments after -- go to it.
+With --wine, runs the Wine module's benchmark instead (scripts/bench/wine.ts: bench/wine/bench_module.c
+under Wine, file -> memory and file -> GPU buffer against a ReadFile baseline).
 Its output is kept in build/logs/bench.log.
 
 Options:
 ${COMMON_OPTIONS}
+  --wine           the Wine module's benchmark (DS_KIT_BENCH_D3D12_DIR=DIR: vkd3d-proton's d3d12.dll)
 
 Examples:
   ds-kit bench
+  ds-kit bench --wine -- --quick
   npm run bench -- -- --help`,
 
   doctor: `Usage: ds-kit doctor [options]

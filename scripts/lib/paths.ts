@@ -19,6 +19,7 @@ export const paths = {
   nodeGyp: at('node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
   generateIndex: at('scripts', 'generate', 'index.ts'),
   benchMain: at('scripts', 'bench', 'main.ts'),
+  benchWine: at('scripts', 'bench', 'wine.ts'),
   testRoot: at('test'),
   lsanSuppressions: at('scripts', 'lib', 'lsan.supp'),
   installDeps: at('scripts', 'install-deps.sh'),

@@ -11,6 +11,8 @@ export interface BenchRun {
   args: string[];
   logDir: string;
   verbose: boolean;
+  /** the Wine module's benchmark (scripts/bench/wine.ts) instead of the runtime's */
+  wine?: boolean;
 }
 
 export function benchTasks<Ctx>(b: BenchRun): ListrTask<Ctx>[] {
@@ -18,9 +20,10 @@ export function benchTasks<Ctx>(b: BenchRun): ListrTask<Ctx>[] {
     {
       title: titles.bench,
       task: async (_ctx, task) => {
-        if (!existsSync(paths.benchMain)) throw new UsageError(text.benchMissing(shown(paths.benchMain)));
+        const script = b.wine ? paths.benchWine : paths.benchMain;
+        if (!existsSync(script)) throw new UsageError(text.benchMissing(shown(script)));
         await runCommand(
-          { tool: 'node', file: process.execPath, args: ['--import', 'tsx', paths.benchMain, ...b.args], cwd: repoRoot },
+          { tool: 'node', file: process.execPath, args: ['--import', 'tsx', script, ...b.args], cwd: repoRoot },
           { step: 'bench', title: titles.bench, logDir: b.logDir, verbose: b.verbose,
             report: (line) => { task.output = line; } },
         );
