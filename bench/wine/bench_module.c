@@ -10,9 +10,11 @@
  * process, the runtime's own workers included). Every destination byte is checked afterwards (GPU
  * buffers through a READBACK copy); a wrong byte fails the program (exit 1).
  *
- * Usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N]
- *   --quick   8 MiB per row, one repetition (the CI smoke test)
+ * Usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate]
+ *   --quick   16 MiB per row, one repetition (the CI smoke test)
  *   --mib N   bytes per row (default 1024 MiB), --reps N best of N (default 3)
+ *   --staging IDStorageFactory::SetStagingBufferSize in MiB (default: the module's, 32 MiB)
+ *   --only    only the plain rows (with the baselines) or only the GDeflate rows
  * GDeflate rows decode the same few compressed chunks over and over (64 MiB of unique data, encoded
  * per request size with the module's own codec), so that setting up costs seconds, not minutes.
  */
@@ -33,12 +35,17 @@ static int failures;
 static UINT64 row_bytes = 1024ull << 20, unique_bytes = 64ull << 20;
 static int reps = 3;
 static WCHAR dir[MAX_PATH] = L".";
+static UINT32 staging_mib;
+static int only_plain, only_gdeflate;
 
-/* Texture-like bytes, about 2:1 for GDeflate. */
+/* Four random bits a byte over a slowly changing base: about 2:1 for GDeflate, like texture data. */
 static BYTE data_byte(UINT64 i)
 {
-    UINT64 x = (i >> 2) * 0x9e3779b97f4a7c15ull;
-    return (BYTE)(((x >> 59) & 0x0f) | ((i >> 12) & 0x30));
+    UINT64 x = (i >> 1) + 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    x ^= x >> 31;
+    return (BYTE)(((x >> ((i & 1) * 4)) & 0x0f) | ((i >> 12) & 0xf0));
 }
 
 static void fill(BYTE *p, UINT64 offset, UINT64 size)
@@ -116,7 +123,7 @@ static HANDLE write_file(const WCHAR *name, const void *data, UINT64 size, WCHAR
     UINT64 done = 0;
     DWORD n;
 
-    swprintf(path, MAX_PATH, L"%s\\%s", dir, name);
+    swprintf(path, MAX_PATH, L"%ls\\%ls", dir, name);
     h = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
     if (h == INVALID_HANDLE_VALUE) { printf("cannot create %ls (error %lu); pass --dir DIR\n", path, GetLastError()); exit(2); }
     while (done < size)
@@ -396,9 +403,10 @@ int main(int argc, char **argv)
     UINT64 *offsets[3];
     UINT32 *csizes[3], k;
     DSTORAGE_COMPRESSION_SUPPORT support;
-    DSTORAGE_QUEUE_DESC qd = { .Capacity = 64, .SourceType = DSTORAGE_REQUEST_SOURCE_FILE };
+    DSTORAGE_QUEUE_DESC qd = { .Capacity = DSTORAGE_MIN_QUEUE_CAPACITY, .SourceType = DSTORAGE_REQUEST_SOURCE_FILE };
     IDStorageQueue2 *probe;
     char what[96];
+    HRESULT hr;
     int i;
 
     for (i = 1; i < argc; ++i)
@@ -407,7 +415,9 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--dir") && i + 1 < argc) MultiByteToWideChar(CP_UTF8, 0, argv[++i], -1, dir, MAX_PATH);
         else if (!strcmp(argv[i], "--mib") && i + 1 < argc) row_bytes = strtoull(argv[++i], NULL, 10) << 20;
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
-        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N]\n"); return 2; }
+        else if (!strcmp(argv[i], "--staging") && i + 1 < argc) staging_mib = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--only") && i + 1 < argc) { ++i; only_plain = !strcmp(argv[i], "plain"); only_gdeflate = !only_plain; }
+        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate]\n"); return 2; }
     }
     if (row_bytes < (16u << 20)) row_bytes = 16u << 20;
     if (unique_bytes > row_bytes) unique_bytes = row_bytes;
@@ -422,13 +432,22 @@ int main(int argc, char **argv)
         printf("DStorageGetFactory failed: is the module loaded (WINEDLLPATH, WINEDLLOVERRIDES)?\n");
         return 2;
     }
+    if (staging_mib && FAILED(IDStorageFactory_SetStagingBufferSize(factory, staging_mib << 20)))
+    {
+        printf("SetStagingBufferSize(%u MiB) failed\n", staging_mib);
+        return 2;
+    }
     ID3D12Device_CheckFeatureSupport(device, D3D12_FEATURE_D3D12_OPTIONS, &options, sizeof(options));
     qd.Device = device;
-    IDStorageFactory_CreateQueue(factory, &qd, &IID_IDStorageQueue2, (void **)&probe);
+    if (FAILED(hr = IDStorageFactory_CreateQueue(factory, &qd, &IID_IDStorageQueue2, (void **)&probe)))
+    {
+        printf("CreateQueue with a device failed, hr %#lx\n", hr);
+        return 2;
+    }
     support = IDStorageQueue2_GetCompressionSupport(probe, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE);
     IDStorageQueue2_Release(probe);
-    printf("bench_module: %llu MiB per row, best of %d; GDeflate support %#x; TiledResourcesTier %d\n",
-           (unsigned long long)(row_bytes >> 20), reps, support, options.TiledResourcesTier);
+    printf("bench_module: %llu MiB per row, best of %d, staging %u MiB; GDeflate support %#x; TiledResourcesTier %d\n",
+           (unsigned long long)(row_bytes >> 20), reps, staging_mib ? staging_mib : 32, support, options.TiledResourcesTier);
 
     /* Files: the plain data, and per request size the unique data encoded request by request. */
     unique = malloc(unique_bytes);
@@ -485,16 +504,22 @@ int main(int argc, char **argv)
         UINT32 *plain_sizes = malloc(chunks * sizeof(UINT32));
 
         for (c = 0; c < chunks; ++c) { plain_offsets[c] = c * request; plain_sizes[c] = request; }
+        if (!only_gdeflate)
+        {
         print_row("baseline ReadFile -> memory", request, run_readfile_memory(plain_path, request, memory, "ReadFile -> memory"));
         print_row("baseline ReadFile -> upload -> buffer", request, run_readfile_gpu(plain_path, request, buffer, "ReadFile -> buffer"));
         snprintf(what, sizeof(what), "dstorage file -> memory");
         print_row(what, request, run_dstorage(plain_file, plain_offsets, plain_sizes, unique_bytes, request, FALSE, memory, NULL, what));
         snprintf(what, sizeof(what), "dstorage file -> buffer");
         print_row(what, request, run_dstorage(plain_file, plain_offsets, plain_sizes, unique_bytes, request, FALSE, NULL, buffer, what));
+        }
+        if (!only_plain)
+        {
         snprintf(what, sizeof(what), "dstorage GDeflate file -> memory");
         print_row(what, request, run_dstorage(gd_file[k], offsets[k], csizes[k], unique_bytes, request, TRUE, memory, NULL, what));
         snprintf(what, sizeof(what), "dstorage GDeflate file -> buffer");
         print_row(what, request, run_dstorage(gd_file[k], offsets[k], csizes[k], unique_bytes, request, TRUE, NULL, buffer, what));
+        }
         free(plain_offsets);
         free(plain_sizes);
     }

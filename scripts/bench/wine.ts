@@ -51,6 +51,15 @@ async function main(): Promise<number> {
   }
   const env = { ...process.env, WINEPREFIX: path.join(outDir, 'prefix'), WINEDEBUG: process.env.WINEDEBUG ?? '-all',
     WINEDLLOVERRIDES: overrides, WINEDLLPATH: options.outDir };
+  if (!existsSync(path.join(env.WINEPREFIX, 'system.reg'))) {
+    // Without Mono and Gecko: their installers would wait for a click in the invisible X server.
+    const boot = await execa('wineboot', ['-i'], { env: { ...env, WINEDLLOVERRIDES: 'mscoree,mshtml=' }, reject: false, all: true,
+      timeout: 300_000 });
+    if (boot.exitCode !== 0) {
+      log(`creating the Wine prefix ${env.WINEPREFIX} failed:\n${boot.all}`);
+      return 1;
+    }
+  }
   log(`bench_module under Wine (${d3d12Dir ? `native d3d12 from ${d3d12Dir}` : "Wine's own d3d12"}), module ${options.outDir}`);
   const run = execa('xvfb-run', ['-a', 'wine', exe, '--dir', outDir, ...args], { env, cwd: outDir, reject: false, all: true });
   run.all?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
