@@ -22,7 +22,7 @@ b() { # b LABEL OVERRIDES [ENV=VALUE...] -- ARGS
   local label=$1 ov=$2; shift 2; local envs=()
   while [ "$1" != -- ]; do envs+=("$1"); shift; done; shift
   note "$label: $(printf '%s ' "${envs[@]}")bench_module.exe $*"
-  (cd $bin && env "${envs[@]}" WINEDLLOVERRIDES="$ov" timeout 400 wine64 bench_module.exe --dir . "$@") >>"$bench" 2>&1
+  (cd $bin && env "${envs[@]}" WINEDLLOVERRIDES="$ov" timeout ${BENCH_TIMEOUT:-150} wine64 bench_module.exe --dir . "$@") >>"$bench" 2>&1
   echo "exit $?" >>"$bench"
 }
 
@@ -30,23 +30,24 @@ nvidia-smi --query-gpu=name,driver_version --format=csv,noheader >>"$bench" 2>&1
 wine64 --version >>"$bench" 2>&1
 [ $have_proton = 1 ] && cat .device-wine/vkd3d-proton-VERSION >>"$bench" 2>/dev/null
 # Which GPU path each queue takes (first lines only).
-(cd $bin && WINEDEBUG=+dstorage WINEDLLOVERRIDES="$wined3d12" timeout 120 wine64 smoke.exe 2>&1 | grep -m2 "GPU path") >>"$bench"
+(cd $bin && WINEDEBUG=+dstorage WINEDLLOVERRIDES="$wined3d12" timeout 120 wine64 gpu_destinations.exe 2>&1 | grep -m1 "GPU path") >>"$bench"
+[ $have_proton = 1 ] && (cd $bin && WINEDEBUG=+dstorage WINEDLLOVERRIDES="$proton" timeout 120 wine64 gpu_destinations.exe 2>&1 | grep -m1 "GPU path") >>"$bench"
 
 b "Wine d3d12" "$wined3d12" -- $args
 if [ $have_proton = 1 ]; then
   b "vkd3d-proton default" "$proton" -- $args
   b "vkd3d-proton no_upload_hvv" "$proton" VKD3D_CONFIG=no_upload_hvv -- $args
-  b "vkd3d-proton default, staging 256 MiB" "$proton" -- --mib 1024 --reps 2 --staging 256 --only plain
+  b "vkd3d-proton default, staging 256 MiB" "$proton" -- ${STAGING_ARGS:---mib 1024 --reps 2} --staging 256 --only plain
   b "vkd3d-proton default, staging in an UPLOAD heap (the old placement)" "$proton" DS_KIT_STAGING_HEAP=upload -- --mib 64 --reps 1 --only gdeflate
 fi
-b "Wine d3d12, staging 256 MiB" "$wined3d12" -- --mib 1024 --reps 2 --staging 256 --only plain
+b "Wine d3d12, staging 256 MiB" "$wined3d12" -- ${STAGING_ARGS:---mib 1024 --reps 2} --staging 256 --only plain
 
 t() { # t LABEL OVERRIDES
   local label=$1 ov=$2 p
   for p in $bin/*.exe; do
     case $(basename $p) in bench_module.exe) continue;; esac
     echo "== $label: $(basename $p)" >>"$tests"
-    (cd $bin && WINEDLLOVERRIDES="$ov" timeout 240 wine64 $(basename $p)) >>"$tests" 2>&1
+    (cd $bin && WINEDLLOVERRIDES="$ov" timeout ${TEST_TIMEOUT:-120} wine64 $(basename $p)) >>"$tests" 2>&1
     echo "exit $?" >>"$tests"
   done
 }
