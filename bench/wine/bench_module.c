@@ -447,7 +447,7 @@ int main(int argc, char **argv)
         for (c = 0; c < chunks; ++c)
         {
             if (FAILED(IDStorageCompressionCodec_CompressBuffer(codec, unique + c * sizes[k], sizes[k],
-                    DSTORAGE_COMPRESSION_BEST_RATIO, packed + at, bound, &written)))
+                    DSTORAGE_COMPRESSION_FASTEST, packed + at, bound, &written)))
             {
                 printf("CompressBuffer failed\n");
                 return 2;

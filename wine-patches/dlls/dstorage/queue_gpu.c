@@ -12,7 +12,8 @@
  * Once a request's bytes are in its staging region (queue_staging.c), its copy is recorded into the
  * queue's open batch: one command list of a COPY queue of the queue's device, holding the
  * CopyBufferRegion / CopyTextureRegion (per subresource, GetCopyableFootprints layout) / CopyTiles
- * of many requests. Destinations start and end in COMMON (implicit promotion and decay on the copy
+ * of many requests. Buffer copies that continue each other (same buffer, contiguous destination
+ * and staging ranges: an asset streamed in file order) become one CopyBufferRegion. Destinations start and end in COMMON (implicit promotion and decay on the copy
  * queue). A batch is closed and executed when it is large enough, when a marker waits behind it, or
  * when its producer says so (queue_gpu_flush: the completion thread after every round of
  * completions); then it signals the path's fence with its own value, and a new batch with its own
@@ -57,6 +58,10 @@ struct gpu_batch
     UINT64 wait_value;
     BOOL wait_registered;
     struct queue_entry *entries, *entries_tail; /* copies recorded, in order, then markers */
+    /* A buffer copy not recorded yet: the next one that continues it (same buffer, both ranges
+     * contiguous: requests in file order into one buffer) is merged into one CopyBufferRegion. */
+    ID3D12Resource *pending_dst;
+    UINT64 pending_dst_offset, pending_src_offset, pending_size;
     UINT copies;
     UINT64 bytes;
     HRESULT hr;                   /* recording or closing failed: every entry gets it */
@@ -221,6 +226,7 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, struct gp
     batch->wait_fence = NULL;
     batch->wait_value = 0;
     batch->wait_registered = FALSE;
+    batch->pending_size = 0;
     if (gpu->tail) gpu->tail->next = batch;
     else gpu->head = batch;
     gpu->tail = batch;
@@ -280,6 +286,14 @@ static void execute_ready(struct queue_object *queue, struct queue_gpu *gpu)
     }
 }
 
+static void record_pending(struct queue_object *queue, struct gpu_batch *batch)
+{
+    if (!batch->pending_size) return;
+    ID3D12GraphicsCommandList_CopyBufferRegion(batch->list, batch->pending_dst, batch->pending_dst_offset,
+            queue_staging_resource(queue), batch->pending_src_offset, batch->pending_size);
+    batch->pending_size = 0;
+}
+
 /* Closes the open batch (caller holds gpu->cs); it runs as soon as nothing before it waits. */
 static void batch_close(struct queue_object *queue, struct queue_gpu *gpu)
 {
@@ -287,6 +301,7 @@ static void batch_close(struct queue_object *queue, struct queue_gpu *gpu)
     HRESULT hr;
 
     if (!batch || batch->state != BATCH_OPEN) return;
+    record_pending(queue, batch);
     if (FAILED(hr = ID3D12GraphicsCommandList_Close(batch->list)))
     {
         ERR("Recording the copies failed, hr %#lx; check the destination resources and their state (COMMON).\n", hr);
@@ -409,7 +424,28 @@ void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue
         if (!batch->wait_fence) ID3D12Fence_AddRef(batch->wait_fence = wait);
         batch->wait_value = max(batch->wait_value, entry->fence_value);
     }
-    record_copy(batch->list, queue_staging_resource(queue), device, entry);
+    if (entry->request.Options.DestinationType == DSTORAGE_REQUEST_DESTINATION_BUFFER)
+    {
+        const DSTORAGE_DESTINATION_BUFFER *dst = &entry->request.Destination.Buffer;
+
+        if (batch->pending_size && batch->pending_dst == dst->Resource
+                && batch->pending_dst_offset + batch->pending_size == dst->Offset
+                && batch->pending_src_offset + batch->pending_size == entry->staging_offset)
+            batch->pending_size += dst->Size;
+        else
+        {
+            record_pending(queue, batch);
+            batch->pending_dst = dst->Resource;
+            batch->pending_dst_offset = dst->Offset;
+            batch->pending_src_offset = entry->staging_offset;
+            batch->pending_size = dst->Size;
+        }
+    }
+    else
+    {
+        record_pending(queue, batch);
+        record_copy(batch->list, queue_staging_resource(queue), device, entry);
+    }
     batch_append(batch, entry);
     ++batch->copies;
     batch->bytes += entry->staging_size;
