@@ -129,6 +129,7 @@ struct queue_state
     CRITICAL_SECTION enqueue_cs;
     struct queue_entry *held_head, *held_tail; /* behind a gate whose fence is not reached yet */
     UINT32 held_unsubmitted; /* held entries after the last held Submit */
+    UINT32 held_submits;     /* ENTRY_SUBMIT entries in the held list */
     UINT64 gate_registered;  /* seq of the gate whose fence event is set up */
     /* The worker thread (queue_worker.c): opens gates, retires and starts GPU batches. */
     HANDLE worker;

@@ -71,17 +71,9 @@ static BOOL held_submit(struct queue_state *state)
     if (!(entry = calloc(1, sizeof(*entry)))) return FALSE;
     entry->kind = ENTRY_SUBMIT;
     held_append(state, entry);
+    ++state->held_submits;
     state->held_unsubmitted = 0;
     return TRUE;
-}
-
-static BOOL held_has_submit(struct queue_state *state)
-{
-    struct queue_entry *entry;
-
-    for (entry = state->held_head; entry; entry = entry->next)
-        if (entry->kind == ENTRY_SUBMIT) return TRUE;
-    return FALSE;
 }
 
 void queue_gate_add(struct queue_object *queue, ID3D12Fence *fence, UINT64 value)
@@ -151,6 +143,7 @@ struct queue_entry *queue_gate_detach(struct queue_object *queue)
 
     state->held_head = state->held_tail = NULL;
     state->held_unsubmitted = 0;
+    state->held_submits = 0;
     return list;
 }
 
@@ -212,6 +205,7 @@ void queue_gate_release(struct queue_object *queue)
             queue_entry_free(queue, entry);
             break;
         case ENTRY_SUBMIT:
+            --state->held_submits;
             queue_batch_flush(queue, &batch);
             queue_submit_runtime(queue);
             free(entry);
@@ -223,7 +217,7 @@ void queue_gate_release(struct queue_object *queue)
              * the application asked for, and nothing waits for a Submit that already happened). */
             held_push_front(state, entry);
             queue_batch_flush(queue, &batch);
-            if (held_has_submit(state)) queue_submit_runtime(queue);
+            if (state->held_submits) queue_submit_runtime(queue);
             InterlockedExchange(&state->staging_wait, TRUE);
             entry = held_pop(state);
             if (queue_batch_add(queue, &batch, entry) == S_OK) break;
