@@ -171,17 +171,21 @@ HRESULT queue_gpu_create(struct queue_object *queue)
     }
     if (!(gpu = calloc(1, sizeof(*gpu)))) return E_OUTOFMEMORY;
     InitializeCriticalSection(&gpu->cs);
-    queue->state->gpu = gpu;
     if (FAILED(hr = ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue, (void **)&gpu->copy_queue))
             || FAILED(hr = ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&gpu->fence)))
     {
         ERR("Cannot create a COPY queue and a fence on device %p, hr %#lx.\n", device, hr);
+        if (gpu->copy_queue) ID3D12CommandQueue_Release(gpu->copy_queue);
+        DeleteCriticalSection(&gpu->cs);
+        free(gpu);
         return hr;
     }
     /* The staging buffer is created now, not inside the first load; a failure leaves the queue
      * usable for memory destinations, GPU destinations then fail. */
     queue_staging_create(queue);
     gpu->flush_bytes = max(dstorage_process.staging_buffer_size / 8, 64 * 1024);
+    /* Published last: the worker thread is already running, and a pooled event may wake it. */
+    InterlockedExchangePointer((void **)&queue->state->gpu, gpu);
     TRACE("queue %p: GPU path: d3d12 (batched COPY queue, staging in %s heap).\n", queue, queue_staging_heap(queue));
     return S_OK;
 }
@@ -532,7 +536,7 @@ static void finish_batches(struct queue_object *queue, struct queue_gpu *gpu, st
 
 void queue_gpu_poll(struct queue_object *queue)
 {
-    struct queue_gpu *gpu = queue->state->gpu;
+    struct queue_gpu *gpu = InterlockedCompareExchangePointer((void **)&queue->state->gpu, NULL, NULL);
     struct gpu_batch *retired;
 
     if (!gpu) return;
