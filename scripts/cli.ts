@@ -107,11 +107,11 @@ const commands: Record<string, Command> = {
     run: (flags) => runList(testTasks(flags) as ListrTask<object>[], flags, false, newTestCtx()),
   },
   bench: {
-    options: { help: COMMON.help, verbose: COMMON.verbose, 'log-dir': COMMON['log-dir'] },
+    options: { help: COMMON.help, verbose: COMMON.verbose, 'log-dir': COMMON['log-dir'], wine: { type: 'boolean' } },
     passThrough: true,
     run: (flags, rest) => {
-      checkBenchArgs(rest);
-      return runList(benchTasks<object>({ args: rest, verbose: Boolean(flags.verbose), logDir: (flags['log-dir'] as string) ?? paths.logDir }), flags);
+      if (!flags.wine) checkBenchArgs(rest);
+      return runList(benchTasks<object>({ args: rest, wine: Boolean(flags.wine), verbose: Boolean(flags.verbose), logDir: (flags['log-dir'] as string) ?? paths.logDir }), flags);
     },
   },
   lint: {

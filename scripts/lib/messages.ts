@@ -345,9 +345,12 @@ Builds the release runtime and the Node binding when they are out of date (secon
 changed), then runs node --import tsx scripts/bench/main.ts. Every option that is not one of
 ds-kit's below goes to the benchmark (so does everything after --); they are checked before
 anything is built. The output is kept in build/logs/bench.log.
+With --wine, runs the Wine module's benchmark instead (scripts/bench/wine.ts: bench/wine/bench_module.c
+under Wine, file -> memory and file -> GPU buffer against a ReadFile baseline; -- --quick for a smoke test).
 
 Options:
 ${COMMON_OPTIONS}
+  --wine              the Wine module's benchmark (DS_KIT_BENCH_D3D12_DIR=DIR: vkd3d-proton's d3d12.dll)
 
 Benchmark options (ds-kit bench -- --help lists them all):
   --quick             small file and runs (a smoke test; the numbers mean little)
@@ -358,7 +361,8 @@ Benchmark options (ds-kit bench -- --help lists them all):
 Examples:
   ds-kit bench --quick
   npm run bench -- --quick --backends io_uring
-  ds-kit bench -- --help`,
+  ds-kit bench -- --help
+  ds-kit bench --wine -- --quick`,
 
   lint: `Usage: ds-kit lint [options]
 
@@ -368,6 +372,7 @@ biome.jsonc; warnings count as errors. 'npx biome lint --write' fixes the safe f
 
 Options:
 ${COMMON_OPTIONS}
+  --wine           the Wine module's benchmark (DS_KIT_BENCH_D3D12_DIR=DIR: vkd3d-proton's d3d12.dll)
 
 Examples:
   npm run lint

@@ -21,6 +21,7 @@ export const paths = {
   tsc: at('node_modules', '.bin', 'tsc'),
   generateIndex: at('scripts', 'generate', 'index.ts'),
   benchMain: at('scripts', 'bench', 'main.ts'),
+  benchWine: at('scripts', 'bench', 'wine.ts'),
   testRoot: at('test'),
   lsanSuppressions: at('scripts', 'lib', 'lsan.supp'),
   tsanSuppressions: at('scripts', 'lib', 'tsan.supp'),

@@ -16,6 +16,8 @@ export interface BenchRun {
   args: string[];
   logDir: string;
   verbose: boolean;
+  /** the Wine module's benchmark (scripts/bench/wine.ts) instead of the runtime's */
+  wine?: boolean;
   /** Build the release runtime and the binding first (default true). */
   build?: boolean;
 }
@@ -37,9 +39,10 @@ export function benchTasks<Ctx>(b: BenchRun): ListrTask<Ctx>[] {
     {
       title: titles.bench,
       task: async (_ctx, task) => {
-        if (!existsSync(paths.benchMain)) throw new UsageError(text.benchMissing(shown(paths.benchMain)));
+        const script = b.wine ? paths.benchWine : paths.benchMain;
+        if (!existsSync(script)) throw new UsageError(text.benchMissing(shown(script)));
         await runCommand(
-          { tool: 'bench', file: process.execPath, args: ['--import', 'tsx', paths.benchMain, ...b.args], cwd: repoRoot },
+          { tool: 'bench', file: process.execPath, args: ['--import', 'tsx', script, ...b.args], cwd: repoRoot },
           { step: 'bench', title: titles.bench, logDir: b.logDir, verbose: b.verbose,
             report: (line) => { task.output = line; } },
         );

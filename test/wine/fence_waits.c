@@ -7,7 +7,10 @@
  * status, signal, event, Submit) stays behind them. Also: a fence already reached, held work still
  * waiting for Submit, CancelRequestsWithTag on held requests, Close and Release with a gate
  * pending, a full queue of held requests blocking the next enqueue, and FENCE_WAIT_BEFORE_GPU_WORK
- * (the copy into a GPU buffer waits on the GPU) as well as a gated GPU destination. */
+ * (the copy into a GPU buffer waits on the GPU) as well as a gated GPU destination; Close and Release
+ * while a GPU copy waits for a fence the application never signals (they return at once); and
+ * EnqueueRequest when the staging buffer is full behind such a copy (it returns at once: staging is
+ * taken when a request starts, not when it is enqueued). */
 #include "common.h"
 #include "d3d12_util.h"
 
@@ -385,6 +388,118 @@ static void test_gpu(void)
     free(src); free(out);
 }
 
+static DWORD WINAPI release_thread(void *arg)
+{
+    IDStorageQueue3_Release((IDStorageQueue3 *)arg);
+    return 0;
+}
+
+static DWORD WINAPI close_release_thread(void *arg)
+{
+    IDStorageQueue3_Close((IDStorageQueue3 *)arg);
+    IDStorageQueue3_Release((IDStorageQueue3 *)arg);
+    return 0;
+}
+
+/* Close/Release of a queue whose GPU copy waits (FENCE_WAIT_BEFORE_GPU_WORK) for a fence nobody
+ * signals: they must return, and nothing after the copy completes. */
+static void test_gpu_unsignalled(BOOL close_first)
+{
+    const char *what = close_first ? "Close + Release" : "Release";
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "gpu never");
+    ID3D12Resource *buffer = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
+    ID3D12Fence *fence = create_fence(0), *signal = create_fence(0);
+    HANDLE thread;
+    BYTE *src = malloc(SIZE);
+    DSTORAGE_REQUEST r;
+    DWORD ret;
+
+    fill(src, SIZE, 0x21);
+    memset(&r, 0, sizeof(r));
+    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
+    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
+    r.Source.Memory.Source = src;
+    r.Source.Memory.Size = SIZE;
+    r.Destination.Buffer.Resource = buffer;
+    r.Destination.Buffer.Size = SIZE;
+    IDStorageQueue3_EnqueueRequests(queue, &r, 1, fence, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK);
+    IDStorageQueue3_EnqueueSignal(queue, signal, 1);
+    IDStorageQueue3_Submit(queue);
+    Sleep(300); /* the read completes, the copy waits for the fence */
+    thread = CreateThread(NULL, 0, close_first ? close_release_thread : release_thread, queue, 0, NULL);
+    ret = WaitForSingleObject(thread, 10000);
+    CHECK(ret == WAIT_OBJECT_0, "%s with a GPU copy waiting for a fence never signalled: expected it to return, got still "
+          "blocked after 10 s", what);
+    if (ret != WAIT_OBJECT_0)
+    {
+        finish("fence_waits");
+        ExitProcess(1); /* the queue cannot be freed: report instead of hanging */
+    }
+    CloseHandle(thread);
+    CHECK(ID3D12Fence_GetCompletedValue(signal) == 0, "%s: the signal behind the dropped copy fired", what);
+    ID3D12Fence_Signal(fence, 1); /* late: nothing of the released queue may react */
+    Sleep(100);
+    CHECK(ID3D12Fence_GetCompletedValue(signal) == 0, "%s: the signal fired after the release", what);
+    ID3D12Fence_Release(fence);
+    ID3D12Fence_Release(signal);
+    ID3D12Resource_Release(buffer);
+    free(src);
+}
+
+/* A copy waits for the application's fence and holds the whole staging buffer (32 MiB, the
+ * default); the next GPU request finds no room. EnqueueRequest must not block on it (the
+ * application signals the fence only after it returns): staging is taken when work starts. */
+static void test_gpu_staging_full(void)
+{
+    const UINT32 big = 32 << 20;
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "staging full");
+    ID3D12Resource *large = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, big, D3D12_RESOURCE_STATE_COMMON);
+    ID3D12Resource *small = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
+    ID3D12Fence *fence = create_fence(0), *signal = create_fence(0);
+    BYTE *src = malloc(big), *out = malloc(big);
+    struct enqueue_call call = { queue, NULL, 1, NULL, 0, 0 };
+    DSTORAGE_REQUEST first, second;
+    HANDLE thread;
+    DWORD ret;
+
+    fill(src, big, 0x5a);
+    memset(&first, 0, sizeof(first));
+    first.Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
+    first.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
+    first.Source.Memory.Source = src;
+    first.Source.Memory.Size = big;
+    first.Destination.Buffer.Resource = large;
+    first.Destination.Buffer.Size = big;
+    second = first;
+    second.Source.Memory.Size = SIZE;
+    second.Destination.Buffer.Resource = small;
+    second.Destination.Buffer.Size = SIZE;
+    IDStorageQueue3_EnqueueRequests(queue, &first, 1, fence, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK);
+    IDStorageQueue3_Submit(queue);
+    Sleep(300);
+    call.requests = &second;
+    thread = enqueue_async(&call);
+    ret = WaitForSingleObject(thread, 5000);
+    CHECK(ret == WAIT_OBJECT_0, "EnqueueRequest with the staging buffer held by a copy that waits for the application: "
+          "expected it to return at once, got still blocked after 5 s");
+    ID3D12Fence_Signal(fence, 1);
+    WaitForSingleObject(thread, INFINITE);
+    CloseHandle(thread);
+    IDStorageQueue3_EnqueueSignal(queue, signal, 1);
+    IDStorageQueue3_Submit(queue);
+    CHECK(wait_fence(signal, 1, 30000), "staging full: expected both requests within 30 s of the fence");
+    read_back(small, out, SIZE);
+    check_salted(out, SIZE, 0x5a, "staging full: the request that waited for room");
+    read_back(large, out, big);
+    check_salted(out, big, 0x5a, "staging full: the 32 MiB request");
+    ID3D12Fence_Release(fence);
+    ID3D12Fence_Release(signal);
+    ID3D12Resource_Release(large);
+    ID3D12Resource_Release(small);
+    IDStorageQueue3_Release(queue);
+    free(src); free(out);
+}
+
 int main(void)
 {
     device = create_device();
@@ -395,6 +510,9 @@ int main(void)
     test_close();
     test_full();
     test_gpu();
+    test_gpu_unsignalled(FALSE);
+    test_gpu_unsignalled(TRUE);
+    test_gpu_staging_full();
     IDStorageFactory_Release(factory);
     ID3D12Device_Release(device);
     return finish("fence_waits");

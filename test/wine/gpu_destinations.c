@@ -217,6 +217,15 @@ static void test_tiles(void)
         update_tile_mappings_fn update = (update_tile_mappings_fn)gpu.queue->lpVtbl->UpdateTileMappings;
         update(gpu.queue, texture, 1, &start, &region, heap, 1, &flags, &heap_start, &tiles, D3D12_TILE_MAPPING_FLAG_NONE);
     }
+    /* D3D12 orders UpdateTileMappings only within its own queue, and the module copies on a queue
+     * of its own: the mapping must be complete before the TILES request is enqueued. */
+    {
+        HANDLE mapped = CreateEventW(NULL, FALSE, FALSE, NULL);
+        ID3D12CommandQueue_Signal(gpu.queue, gpu.fence, ++gpu.value);
+        ID3D12Fence_SetEventOnCompletion(gpu.fence, gpu.value, mapped);
+        CHECK(WaitForSingleObject(mapped, 30000) == WAIT_OBJECT_0, "tiles: expected UpdateTileMappings within 30 s");
+        CloseHandle(mapped);
+    }
     memset(&r, 0, sizeof(r));
     r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
     r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_TILES;

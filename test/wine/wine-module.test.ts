@@ -95,3 +95,17 @@ test('gdeflate.exe under wine with DS_KIT_WINE_BACKEND=io_uring', { timeout: PRO
   assert.match(out, /io_uring backend: (GDeflate unsupported, requests fail with E_DSTORAGE_DECOMPRESSION_ERROR|unavailable here, the CPU backend decodes)/,
     `gdeflate.exe (io_uring) did not say which backend ran:\n${out}`);
 });
+
+// The GPU path each queue takes is named in the +dstorage trace; DS_KIT_GPU_PATH=d3d12 forces the
+// batched D3D12 path, and a path this module does not have fails CreateQueue with a line that says so.
+test('gpu_destinations.exe: WINEDEBUG=+dstorage names the GPU path; DS_KIT_GPU_PATH forces it', { timeout: 2 * PROGRAM_TIMEOUT_MS + 60_000 }, async () => {
+  const forced = await execa('xvfb-run', ['-a', 'wine', join(outDir, 'gpu_destinations.exe')],
+    { env: { ...wineEnv(), WINEDEBUG: '+dstorage', DS_KIT_GPU_PATH: 'd3d12' }, reject: false, all: true, timeout: PROGRAM_TIMEOUT_MS });
+  const out = forced.all ?? '';
+  assert.equal(forced.exitCode, 0, `gpu_destinations.exe (DS_KIT_GPU_PATH=d3d12) exited ${forced.exitCode}; output tail:\n${out.slice(-4000)}`);
+  assert.match(out, /GPU path: d3d12/, 'no "GPU path: d3d12" trace line');
+  const wrong = await execa('xvfb-run', ['-a', 'wine', join(outDir, 'gpu_destinations.exe')],
+    { env: { ...wineEnv(), WINEDEBUG: 'err+dstorage', DS_KIT_GPU_PATH: 'vulkan' }, reject: false, all: true, timeout: PROGRAM_TIMEOUT_MS });
+  assert.notEqual(wrong.exitCode, 0, 'DS_KIT_GPU_PATH=vulkan: expected CreateQueue to fail');
+  assert.match(wrong.all ?? '', /DS_KIT_GPU_PATH=vulkan: this module has only the d3d12 GPU path/);
+});

@@ -16,12 +16,13 @@
  * out, and the original request completes when SetRequestResults gives its HRESULT.
  *
  * DstBuffer is the MEMORY destination itself, or for a GPU destination (BUFFER, TEXTURE_REGION,
- * MULTIPLE_SUBRESOURCES(_RANGE), TILES) the request's region of the queue's upload-heap staging
- * buffer, reserved at enqueue like any GPU request's and laid out as GetCopyableFootprints says
- * (Flags DEST_IN_UPLOAD_HEAP). A successful result then queues the same copy an uncompressed
- * request gets; the queue's worker thread runs it (custom_run_copies) and completes the request
- * after it. The item keeps a reference on the staging resource while the application may write
- * DstBuffer, so a queue released meanwhile does not unmap it.
+ * MULTIPLE_SUBRESOURCES(_RANGE), TILES) the request's region of the queue's staging buffer
+ * (queue_staging.c), taken when the request left for the runtime like any GPU request's and laid
+ * out as GetCopyableFootprints says (Flags DEST_IN_UPLOAD_HEAP: it is GPU-visible staging memory).
+ * A successful result then records the same copy an uncompressed request gets into the queue's
+ * open GPU batch (queue_gpu.c, on the caller's thread: recording never blocks); the request
+ * completes once that batch has completed (copy_done). The item keeps a reference on the staging
+ * resource while the application may write DstBuffer, so a queue released meanwhile does not unmap it.
  *
  * Ordering: a status, signal or event entry of a queue fires only after every entry enqueued
  * before it has completed. The runtime already delivers such a marker after the reads before it;
@@ -34,7 +35,7 @@
  * complete, as nothing completes after Close) and fires (= releases, the queue being closed) its
  * deferred markers. Items already handed out stay, without their entry, so that the application may
  * still use SrcBuffer and DstBuffer; their SetRequestResults is accepted (S_OK) and only frees them.
- * An item being copied is finished by the worker, which the queue's release waits for.
+ * An item being copied is finished by its copy_done, which runs before the queue's release returns.
  */
 #include "dstorage_private.h"
 
@@ -44,8 +45,7 @@ enum item_state
 {
     ITEM_WAITING,     /* read, not handed out yet */
     ITEM_HANDED_OUT,  /* the application decompresses it */
-    ITEM_COPY_QUEUED, /* result set; its GPU copy waits for the worker */
-    ITEM_COPYING,     /* the worker copies it (without custom_lock) */
+    ITEM_COPYING,     /* result set; its GPU copy is recorded or running */
 };
 
 struct custom_item
@@ -193,7 +193,7 @@ void custom_submit(struct queue_object *queue, struct queue_entry *entry)
     if (entry->staging_size)
     {
         item->request.Flags = DSTORAGE_CUSTOM_DECOMPRESSION_FLAG_DEST_IN_UPLOAD_HEAP;
-        item->request.DstBuffer = queue_gpu_staging_data(queue, entry, &item->staging);
+        item->request.DstBuffer = queue_staging_data(queue, entry, &item->staging);
     }
     else
     {
@@ -228,31 +228,27 @@ void custom_marker(struct queue_object *queue, struct queue_entry *entry)
     ReleaseSRWLockExclusive(&custom_lock);
 }
 
-void custom_run_copies(struct queue_object *queue)
+/* queue_gpu_done_fn of a custom request's copy into its GPU destination. */
+static void copy_done(struct queue_object *queue, struct queue_entry *entry, HRESULT hr)
 {
     struct custom_item *item;
-    struct queue_entry *entry;
-    HRESULT hr;
 
     AcquireSRWLockExclusive(&custom_lock);
-    for (;;)
+    for (item = items_head; item; item = item->next)
+        if (item->state == ITEM_COPYING && item->entry == entry) break;
+    if (!item)
     {
-        for (item = items_head; item; item = item->next)
-            if (item->queue == queue && item->state == ITEM_COPY_QUEUED) break;
-        if (!item) break;
-        item->state = ITEM_COPYING;
-        entry = item->entry;
+        ERR("No custom request for entry %p.\n", entry);
         ReleaseSRWLockExclusive(&custom_lock);
-        hr = queue_gpu_copy(queue, entry, !ReadAcquire((LONG *)&queue->state->closed));
-        AcquireSRWLockExclusive(&custom_lock);
-        if (!item->queue)
-        {
-            /* Closed meanwhile: the entry is ours to free, nothing completes. */
-            queue_entry_free(queue, entry);
-            item->entry = NULL;
-        }
-        complete_item(item, hr);
+        return;
     }
+    if (!item->queue)
+    {
+        /* Closed meanwhile: the entry is ours to free, nothing completes. */
+        queue_entry_free(queue, entry);
+        item->entry = NULL;
+    }
+    complete_item(item, hr == E_DSTORAGE_QUEUE_CLOSED ? S_OK : hr);
     ReleaseSRWLockExclusive(&custom_lock);
 }
 
@@ -272,7 +268,7 @@ void custom_drop_queue(struct queue_object *queue)
         switch (item->state)
         {
         case ITEM_COPYING:
-            break; /* custom_run_copies frees the entry */
+            break; /* copy_done frees the entry */
         case ITEM_HANDED_OUT:
             queue_entry_free(queue, item->entry);
             item->entry = NULL;
@@ -343,13 +339,15 @@ HRESULT factory_GetRequests1(struct factory_object *factory, DSTORAGE_GET_REQUES
 
 HRESULT factory_SetRequestResults(struct factory_object *factory, UINT32 count, DSTORAGE_CUSTOM_DECOMPRESSION_RESULT *results)
 {
+    struct copy { struct queue_object *queue; struct queue_entry *entry; } *copies;
     struct custom_item *item;
     struct queue_object *queue;
+    UINT32 i, copy_count = 0;
     HRESULT ret = S_OK;
-    UINT32 i;
 
     if (!count) return S_OK;
     if (!results) return E_INVALIDARG;
+    if (!(copies = malloc(count * sizeof(*copies)))) return E_OUTOFMEMORY;
     AcquireSRWLockExclusive(&custom_lock);
     for (i = 0; i < count; ++i)
     {
@@ -364,15 +362,24 @@ HRESULT factory_SetRequestResults(struct factory_object *factory, UINT32 count, 
         if ((queue = item->queue) && SUCCEEDED(results[i].Result) && item->entry->staging_size
                 && !ReadAcquire((LONG *)&queue->state->closed))
         {
-            /* Decompressed into the staging region: the worker copies it to the destination, then
-             * completes the request (the copy may wait on the application's fence). */
-            TRACE("custom id %s: copy to the GPU destination queued.\n", wine_dbgstr_longlong(item->request.Id));
-            item->state = ITEM_COPY_QUEUED;
-            queue_worker_wake(queue);
+            /* Decompressed into the staging region: the copy is recorded below, outside the lock
+             * (copy_done takes it); a reference keeps the queue alive until then. */
+            TRACE("custom id %s: copy to the GPU destination recorded.\n", wine_dbgstr_longlong(item->request.Id));
+            item->state = ITEM_COPYING;
+            queue_object_AddRef(queue);
+            copies[copy_count].queue = queue;
+            copies[copy_count++].entry = item->entry;
             continue;
         }
         complete_item(item, results[i].Result);
     }
     ReleaseSRWLockExclusive(&custom_lock);
+    for (i = 0; i < copy_count; ++i)
+    {
+        queue_gpu_copy(copies[i].queue, copies[i].entry, copy_done);
+        if (i + 1 == copy_count || copies[i + 1].queue != copies[i].queue) queue_gpu_flush(copies[i].queue);
+    }
+    for (i = 0; i < copy_count; ++i) queue_object_Release(copies[i].queue);
+    free(copies);
     return ret;
 }

@@ -63,6 +63,9 @@ UINT32 status_array_capacity(IDStorageStatusArray *iface);
 
 /* ENTRY_GATE and ENTRY_SUBMIT exist only in a queue's held list (queue_gate.c): the fence of an
  * EnqueueRequests(FENCE_WAIT_BEFORE_SOURCE_ACCESS) call, and a Submit made while something was held. */
+struct queue_entry;
+/* Called once the GPU copies before (and of) an entry have completed, or were dropped (hr). */
+typedef void (*queue_gpu_done_fn)(struct queue_object *queue, struct queue_entry *entry, HRESULT hr);
 enum entry_kind { ENTRY_REQUEST, ENTRY_STATUS, ENTRY_SIGNAL, ENTRY_EVENT, ENTRY_GATE, ENTRY_SUBMIT };
 
 /* One enqueued entry; its address is the runtime's user_data. */
@@ -83,7 +86,7 @@ struct queue_entry
     UINT64 fence_value;
     HANDLE event;
     /* GPU destinations: size of the data (GetCopyableFootprints total for textures), region of the
-     * upload staging buffer */
+     * staging buffer (queue_staging.c) */
     UINT64 footprint_size;
     UINT64 staging_offset;
     UINT64 staging_size;
@@ -91,10 +94,12 @@ struct queue_entry
     HRESULT pe_check; /* enqueue_checks.c: what the PE side found wrong at enqueue (S_OK: nothing) */
     /* custom formats (custom.c): module-owned buffer the compressed bytes are read into */
     void *custom_buffer;
-    struct queue_entry *next; /* in the held list (queue_gate.c) or the deferred list (custom.c) */
+    queue_gpu_done_fn gpu_done; /* while in a GPU batch (queue_gpu.c) */
+    struct queue_entry *next; /* in the held list (queue_gate.c), a GPU batch or the deferred list (custom.c) */
 };
 
 struct queue_gpu; /* queue_gpu.c */
+struct queue_staging; /* queue_staging.c */
 
 struct queue_failure
 {
@@ -115,6 +120,7 @@ struct queue_state
     struct queue_failure *failures; /* request failures not yet reported by a status entry */
     SIZE_T failure_count, failure_capacity;
     struct queue_gpu *gpu;
+    struct queue_staging *staging;
     struct queue_entry *deferred_head, *deferred_tail; /* guarded by custom.c's lock */
     /* Slots (queue.c): entries enqueued and not completed yet, wherever they wait. */
     CRITICAL_SECTION slot_cs;
@@ -124,27 +130,79 @@ struct queue_state
     CRITICAL_SECTION enqueue_cs;
     struct queue_entry *held_head, *held_tail; /* behind a gate whose fence is not reached yet */
     UINT32 held_unsubmitted; /* held entries after the last held Submit */
+    UINT32 held_submits;     /* ENTRY_SUBMIT entries in the held list */
     UINT64 gate_registered;  /* seq of the gate whose fence event is set up */
-    /* The worker thread (queue_gate.c): opens gates, runs custom formats' GPU copies. */
+    /* The worker thread (queue_worker.c): opens gates, retires and starts GPU batches. */
     HANDLE worker;
     HANDLE worker_wake;  /* auto-reset */
     HANDLE gate_event;   /* auto-reset, from a process-wide pool (stale fence registrations may set it) */
+    HANDLE gpu_event;    /* auto-reset, same pool: GPU batches completed or may start */
     BOOL worker_stop;
     LONG staging_wait;   /* the worker waits for staging space */
 };
 
-void queue_record_failure(struct queue_object *queue, HRESULT hr, DSTORAGE_COMMAND_TYPE type,
-                          const struct queue_entry *entry);
-void queue_complete(struct queue_object *queue, const struct unix_completion *completion);
-void queue_add_failure(struct queue_state *state, UINT64 seq, HRESULT hr);
-/* Fires (or, once the queue is closed, only releases) a status/signal/event entry and frees it. */
-void queue_fire_marker(struct queue_object *queue, struct queue_entry *entry);
+/* Wakes the worker thread (a gate was added, staging room freed). */
+static inline void queue_wake_worker(struct queue_state *state)
+{
+    if (state->worker_wake) SetEvent(state->worker_wake);
+}
+
+/*
+ * The queue files, each using only those listed after it:
+ *   queue.c (application side) -> queue_gate.c -> queue_runtime.c -> custom.c -> queue_gpu.c
+ *   queue_completion.c (completion thread), queue_worker.c (worker thread) -> the ones they call
+ *   queue_gpu.c -> queue_entry.c -> queue_staging.c
+ */
+
+/* queue_staging.c: the staging buffer and its ring of regions. */
+HRESULT queue_staging_create(struct queue_object *queue);
+ID3D12Resource *queue_staging_resource(struct queue_object *queue); /* NULL when it could not be created */
+const char *queue_staging_heap(struct queue_object *queue);
+/* S_FALSE: no room now. On success sets entry->staging_offset/size. */
+HRESULT queue_staging_reserve(struct queue_object *queue, struct queue_entry *entry, UINT64 size);
+/* Mapped address of the entry's region; with pin, also a reference that keeps it mapped. */
+void *queue_staging_data(struct queue_object *queue, const struct queue_entry *entry, ID3D12Resource **pin);
+void queue_staging_release(struct queue_object *queue, struct queue_entry *entry);
+void queue_staging_destroy(struct queue_object *queue);
+
+/* queue_entry.c */
 struct queue_entry *queue_entry_create(struct queue_object *queue, enum entry_kind kind);
 void queue_slot_release(struct queue_object *queue, struct queue_entry *entry);
 /* Releases what the entry holds (staging region, custom buffer, references, its slot) and frees it. */
 void queue_entry_free(struct queue_object *queue, struct queue_entry *entry);
+void queue_record_failure(struct queue_object *queue, HRESULT hr, DSTORAGE_COMMAND_TYPE type,
+                          const struct queue_entry *entry);
+/* The entry never reached the runtime: fail it on the spot and free it. */
+void queue_entry_reject(struct queue_object *queue, struct queue_entry *entry, HRESULT hr, DSTORAGE_COMMAND_TYPE type);
+void queue_add_failure(struct queue_state *state, UINT64 seq, HRESULT hr);
+/* Fires (or, once the queue is closed, only releases) a status/signal/event entry and frees it. */
+void queue_fire_marker(struct queue_object *queue, struct queue_entry *entry);
 
-/* queue.c: requests bound for the runtime, sent ENQUEUE_BATCH at a time; callers hold enqueue_cs. */
+/* queue_gpu.c: the batched D3D12 path for GPU destinations. */
+BOOL queue_gpu_destination(const DSTORAGE_REQUEST *request);
+/* Sizes the staging region (GetCopyableFootprints for textures); 0 when not a GPU destination. */
+UINT64 queue_gpu_staged_size(struct queue_object *queue, const DSTORAGE_REQUEST *request);
+/* At CreateQueue with a device: the COPY queue, fence and staging buffer; the "GPU path" trace. */
+HRESULT queue_gpu_create(struct queue_object *queue);
+/* Records the copy of a request whose bytes are in its staging region; done runs after it completed. */
+void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue_gpu_done_fn done);
+/* done runs for the marker once every copy recorded before it has completed (at once if none). */
+void queue_gpu_after_copies(struct queue_object *queue, struct queue_entry *marker, queue_gpu_done_fn done);
+void queue_gpu_flush(struct queue_object *queue); /* executes the open batch */
+void queue_gpu_poll(struct queue_object *queue);  /* worker: retire completed batches, start ready ones */
+void queue_gpu_close(struct queue_object *queue); /* drops batches not executed yet */
+void queue_gpu_destroy(struct queue_object *queue);
+
+/* custom.c: the custom decompression queue. */
+BOOL custom_format(const DSTORAGE_REQUEST *request); /* CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0 */
+/* The entry's read into custom_buffer succeeded: hand it to the application (takes the entry). */
+void custom_submit(struct queue_object *queue, struct queue_entry *entry);
+/* A status/signal/event entry: fires it, or defers it behind outstanding custom requests. */
+void custom_marker(struct queue_object *queue, struct queue_entry *entry);
+/* Close: drops the queue's custom requests and deferred markers. */
+void custom_drop_queue(struct queue_object *queue);
+
+/* queue_runtime.c: requests bound for the runtime, sent ENQUEUE_BATCH at a time; callers hold enqueue_cs. */
 #define ENQUEUE_BATCH 32
 struct queue_batch
 {
@@ -158,43 +216,24 @@ void queue_batch_flush(struct queue_object *queue, struct queue_batch *batch);
 void queue_send_marker(struct queue_object *queue, struct queue_entry *entry);
 void queue_submit_runtime(struct queue_object *queue);
 
-/* queue_gate.c: gates, the worker thread, and queue_Submit / queue_CancelRequestsWithTag (their
- * prototypes are generated). */
-HRESULT queue_worker_start(struct queue_object *queue);
-void queue_worker_stop(struct queue_object *queue);
-void queue_worker_wake(struct queue_object *queue);
-void queue_gate_staging_freed(struct queue_object *queue);
-/* Callers hold enqueue_cs. */
+/* queue_gate.c: the held list, queue_Submit and queue_CancelRequestsWithTag (prototypes generated).
+ * Callers hold enqueue_cs. */
 void queue_gate_add(struct queue_object *queue, ID3D12Fence *fence, UINT64 value);
 BOOL queue_gate_hold(struct queue_object *queue, struct queue_entry *entry); /* TRUE: held, taken */
+/* No staging room for the request: it waits in the held list (taken), the worker hands it over. */
+void queue_gate_hold_for_staging(struct queue_object *queue, struct queue_entry *entry);
 UINT32 queue_gate_unsubmitted(struct queue_object *queue);
 struct queue_entry *queue_gate_detach(struct queue_object *queue); /* Close: the held list */
 void queue_gate_free_list(struct queue_object *queue, struct queue_entry *list);
+/* The worker: hands held entries to the runtime up to a closed gate or a lack of staging room. */
+void queue_gate_release(struct queue_object *queue);
 
-/* custom.c: the custom decompression queue. */
-BOOL custom_format(const DSTORAGE_REQUEST *request); /* CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0 */
-/* The entry's read into custom_buffer succeeded: hand it to the application (takes the entry). */
-void custom_submit(struct queue_object *queue, struct queue_entry *entry);
-/* A status/signal/event entry: fires it, or defers it behind outstanding custom requests. */
-void custom_marker(struct queue_object *queue, struct queue_entry *entry);
-/* The worker thread: GPU copies of custom requests whose results were set. */
-void custom_run_copies(struct queue_object *queue);
-/* Close: drops the queue's custom requests and deferred markers. */
-void custom_drop_queue(struct queue_object *queue);
+/* queue_worker.c */
+HRESULT queue_worker_start(struct queue_object *queue);
+void queue_worker_stop(struct queue_object *queue);
+
+/* queue_completion.c */
 DWORD WINAPI queue_completion_thread(void *arg);
-
-/* queue_gpu.c: the D3D12 path for GPU destinations. */
-BOOL queue_gpu_destination(const DSTORAGE_REQUEST *request);
-/* Sizes the staging region (GetCopyableFootprints for textures); 0 when not a GPU destination. */
-UINT64 queue_gpu_staged_size(struct queue_object *queue, const DSTORAGE_REQUEST *request);
-/* Reserves a staging region; S_FALSE when it is full and !wait, else blocks until regions free up. */
-HRESULT queue_gpu_reserve(struct queue_object *queue, struct queue_entry *entry, UINT64 size, BOOL wait,
-                          UINT64 *address);
-/* Mapped address of the entry's region; with pin, also a reference that keeps it mapped. */
-void *queue_gpu_staging_data(struct queue_object *queue, const struct queue_entry *entry, ID3D12Resource **pin);
-/* Records and runs the copies of a completed request (when copy), waits for them, frees its region. */
-HRESULT queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, BOOL copy);
-void queue_gpu_destroy(struct queue_object *queue);
 
 /* enqueue_checks.c: what only the PE side can check (below); sets and returns entry->pe_check. */
 HRESULT enqueue_check(ID3D12Device *device, struct queue_entry *entry);

@@ -88,7 +88,7 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
         queue_destroy(queue);
         return E_OUTOFMEMORY;
     }
-    if (FAILED(hr = queue_worker_start(queue)))
+    if (FAILED(hr = queue_worker_start(queue)) || FAILED(hr = queue_gpu_create(queue)))
     {
         queue_destroy(queue);
         return hr;

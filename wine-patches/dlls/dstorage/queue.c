@@ -11,16 +11,6 @@
 
 WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 
-struct queue_entry *queue_entry_create(struct queue_object *queue, enum entry_kind kind)
-{
-    struct queue_entry *entry;
-
-    if (!(entry = calloc(1, sizeof(*entry)))) return NULL;
-    entry->kind = kind;
-    entry->seq = InterlockedIncrement64(&queue->state->next_seq);
-    return entry;
-}
-
 /*
  * Slots. Every entry the application enqueues holds one from enqueue until it has completed
  * (fired, failed, cancelled, or dropped by Close), wherever it waits: in the runtime, behind a gate,
@@ -42,170 +32,6 @@ static BOOL slot_take(struct queue_object *queue, struct queue_entry *entry, BOO
     }
     LeaveCriticalSection(&state->slot_cs);
     return entry->slot;
-}
-
-void queue_slot_release(struct queue_object *queue, struct queue_entry *entry)
-{
-    struct queue_state *state = queue->state;
-
-    if (!entry->slot) return;
-    entry->slot = FALSE;
-    EnterCriticalSection(&state->slot_cs);
-    --state->slots_used;
-    LeaveCriticalSection(&state->slot_cs);
-    WakeConditionVariable(&state->slot_freed);
-}
-
-void queue_entry_free(struct queue_object *queue, struct queue_entry *entry)
-{
-    if (entry->staging_size) queue_gpu_copy(queue, entry, FALSE);
-    free(entry->custom_buffer);
-    if (entry->file) IDStorageFile_Release(entry->file);
-    if (entry->status_array) IDStorageStatusArray_Release(entry->status_array);
-    if (entry->fence) ID3D12Fence_Release(entry->fence);
-    queue_slot_release(queue, entry);
-    free(entry);
-}
-
-void queue_record_failure(struct queue_object *queue, HRESULT hr, DSTORAGE_COMMAND_TYPE type,
-                          const struct queue_entry *entry)
-{
-    struct queue_state *state = queue->state;
-    DSTORAGE_ERROR_FIRST_FAILURE *first = &state->record.FirstFailure;
-
-    WARN("queue %p (%s): command type %d failed, hr %#lx.\n", queue, debugstr_a(state->name), type, hr);
-    EnterCriticalSection(&state->cs);
-    if (!state->record.FailureCount++)
-    {
-        memset(first, 0, sizeof(*first));
-        first->HResult = hr;
-        first->CommandType = type;
-        switch (type)
-        {
-        case DSTORAGE_COMMAND_TYPE_REQUEST:
-            if (entry->request.Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE && entry->file)
-                lstrcpynW(first->Request.Filename, file_path(entry->file), MAX_PATH);
-            memcpy(first->Request.RequestName, entry->name, sizeof(entry->name));
-            first->Request.Request = entry->request;
-            break;
-        case DSTORAGE_COMMAND_TYPE_STATUS:
-            first->Status.StatusArray = entry->status_array;
-            first->Status.Index = entry->status_index;
-            break;
-        case DSTORAGE_COMMAND_TYPE_SIGNAL:
-            first->Signal.Fence = entry->fence;
-            first->Signal.Value = entry->fence_value;
-            break;
-        case DSTORAGE_COMMAND_TYPE_EVENT:
-            first->Event.Handle = entry->event;
-            break;
-        default:
-            break;
-        }
-    }
-    LeaveCriticalSection(&state->cs);
-    SetEvent(state->error_event);
-}
-
-/* The entry never reached the runtime: fail it on the spot and free it. */
-static void entry_reject(struct queue_object *queue, struct queue_entry *entry, HRESULT hr,
-                         DSTORAGE_COMMAND_TYPE type)
-{
-    queue_record_failure(queue, hr, type, entry);
-    queue_entry_free(queue, entry);
-}
-
-static void send_requests(struct queue_object *queue, struct unix_request *reqs, struct queue_entry **entries,
-                          UINT count)
-{
-    struct queue_enqueue_params params;
-    UINT done = 0, i;
-    HRESULT hr;
-
-    while (done < count)
-    {
-        params = (struct queue_enqueue_params){ .queue = queue->handle, .requests = reqs + done, .count = count - done };
-        if (FAILED(hr = dstorage_unix_call(unix_queue_enqueue, &params))) params.result = hr;
-        for (i = done; i < done + params.enqueued; ++i)
-        {
-            if (i == done + params.enqueued - 1 && FAILED(params.result)) entries[i]->invalid = params.result;
-            WriteRelease(&entries[i]->ready, 1);
-        }
-        done += params.enqueued;
-        if (FAILED(params.result) && done < count && (params.result == E_DSTORAGE_QUEUE_CLOSED || params.enqueued == 0
-                || entries[done - 1]->invalid != params.result))
-        {
-            /* The queue refused the rest (closed): they fail here. */
-            for (i = done; i < count; ++i)
-                entry_reject(queue, entries[i], params.result, DSTORAGE_COMMAND_TYPE_REQUEST);
-            return;
-        }
-    }
-}
-
-/* GPU destinations (custom formats into them included) take a region of the upload-heap staging
- * buffer before they reach the runtime. S_FALSE: it is full and !wait. */
-static HRESULT stage(struct queue_object *queue, struct queue_entry *entry, BOOL wait)
-{
-    UINT64 size = entry->footprint_size, address;
-    HRESULT hr;
-
-    if (entry->staging_size || entry->staging_failed || !size || size > dstorage_process.staging_buffer_size)
-        return S_OK; /* nothing to reserve; an oversized request fails validation */
-    if ((hr = queue_gpu_reserve(queue, entry, size, wait, &address)) == S_FALSE) return S_FALSE;
-    if (FAILED(hr)) entry->staging_failed = TRUE;
-    return S_OK;
-}
-
-static void build_request(struct queue_object *queue, struct queue_entry *entry, struct unix_request *req)
-{
-    const DSTORAGE_REQUEST *request = &entry->request;
-    UINT64 size;
-
-    memset(req, 0, sizeof(*req));
-    req->request = *request;
-    req->file = file_unix_handle(entry->file);
-    req->user_data = (UINT64)(ULONG_PTR)entry;
-    req->footprint_size = entry->footprint_size;
-    req->pe_check = entry->pe_check;
-    if (custom_format(request))
-    {
-        /* The runtime reads the compressed bytes into a buffer of ours (custom.c); the application
-         * decompresses into the destination (memory, or the GPU destination's staging region).
-         * Without a buffer the Unix side fails the request (rule custom_compression). */
-        size = request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE
-                ? request->Source.File.Size : request->Source.Memory.Size;
-        if (!entry->custom_buffer && !entry->staging_failed) entry->custom_buffer = malloc(size ? size : 1);
-        req->staging = (UINT64)(ULONG_PTR)entry->custom_buffer;
-        /* GDeflate handed to the application (DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION): the Unix
-         * side reads it as it reads a custom format, and does not decode it. */
-        if (request->Options.CompressionFormat < DSTORAGE_CUSTOM_COMPRESSION_0)
-            req->request.Options.CompressionFormat = DSTORAGE_CUSTOM_COMPRESSION_0;
-    }
-    else if (entry->staging_size)
-        req->staging = (UINT64)(ULONG_PTR)queue_gpu_staging_data(queue, entry, NULL);
-}
-
-HRESULT queue_batch_add(struct queue_object *queue, struct queue_batch *batch, struct queue_entry *entry)
-{
-    if (stage(queue, entry, FALSE) == S_FALSE) return S_FALSE;
-    build_request(queue, entry, &batch->reqs[batch->count]);
-    batch->entries[batch->count++] = entry;
-    if (batch->count == ENQUEUE_BATCH) queue_batch_flush(queue, batch);
-    return S_OK;
-}
-
-void queue_batch_flush(struct queue_object *queue, struct queue_batch *batch)
-{
-    if (batch->count) send_requests(queue, batch->reqs, batch->entries, batch->count);
-    batch->count = 0;
-}
-
-void queue_submit_runtime(struct queue_object *queue)
-{
-    struct queue_submit_params params = { .queue = queue->handle };
-
-    dstorage_unix_call(unix_queue_submit, &params);
 }
 
 static struct queue_entry *request_entry(struct queue_object *queue, const DSTORAGE_REQUEST *request,
@@ -236,8 +62,10 @@ static struct queue_entry *request_entry(struct queue_object *queue, const DSTOR
 
 /*
  * enqueue_cs keeps the order of everything that reaches the runtime or the held list. It is let go
- * (after what this call holds went to the runtime) whenever the caller must wait, for a slot or for
- * staging space: the worker needs it to open gates, and other threads may go on enqueueing.
+ * only to wait for a slot (after what this call holds went to the runtime): the worker needs it to
+ * open gates, and other threads may go on enqueueing. A GPU destination that finds no staging room
+ * never blocks here: it is held back (queue_gate.c) with everything after it, and the worker hands
+ * it over once a completed copy frees a region.
  */
 static void enqueue_requests(struct queue_object *queue, const DSTORAGE_REQUEST *requests, UINT count,
                              ID3D12Fence *fence, UINT64 fence_value, DSTORAGE_ENQUEUE_REQUEST_FLAGS flags)
@@ -271,13 +99,8 @@ static void enqueue_requests(struct queue_object *queue, const DSTORAGE_REQUEST 
         if (queue_gate_hold(queue, entry)) continue;
         if (queue_batch_add(queue, &batch, entry) == S_FALSE)
         {
-            /* Staging is full: hand over what we hold, let it run, then wait for space. */
             queue_batch_flush(queue, &batch);
-            queue_submit_runtime(queue);
-            LeaveCriticalSection(&state->enqueue_cs);
-            stage(queue, entry, TRUE);
-            EnterCriticalSection(&state->enqueue_cs);
-            if (!queue_gate_hold(queue, entry)) queue_batch_add(queue, &batch, entry);
+            queue_gate_hold_for_staging(queue, entry);
         }
     }
     queue_batch_flush(queue, &batch);
@@ -296,28 +119,6 @@ void queue_EnqueueRequests(struct queue_object *queue, const DSTORAGE_REQUEST *r
 {
     if (!requests || !count) return;
     enqueue_requests(queue, requests, count, fence, fence_value, flags);
-}
-
-void queue_send_marker(struct queue_object *queue, struct queue_entry *entry)
-{
-    struct queue_enqueue_signal_params signal = { .queue = queue->handle, .user_data = (UINT64)(ULONG_PTR)entry };
-    struct queue_enqueue_status_params status = { .queue = queue->handle, .user_data = (UINT64)(ULONG_PTR)entry };
-    static const DSTORAGE_COMMAND_TYPE types[] = { [ENTRY_STATUS] = DSTORAGE_COMMAND_TYPE_STATUS,
-            [ENTRY_SIGNAL] = DSTORAGE_COMMAND_TYPE_SIGNAL, [ENTRY_EVENT] = DSTORAGE_COMMAND_TYPE_EVENT };
-    INT32 result;
-
-    WriteRelease(&entry->ready, 1);
-    if (entry->kind == ENTRY_STATUS)
-    {
-        dstorage_unix_call(unix_queue_enqueue_status, &status);
-        result = status.result;
-    }
-    else
-    {
-        dstorage_unix_call(unix_queue_enqueue_signal, &signal);
-        result = signal.result;
-    }
-    if (result) entry_reject(queue, entry, E_DSTORAGE_QUEUE_CLOSED, types[entry->kind]);
 }
 
 static void enqueue_marker(struct queue_object *queue, struct queue_entry *entry)
@@ -339,13 +140,13 @@ void queue_EnqueueStatus(struct queue_object *queue, IDStorageStatusArray *array
     entry->status_index = index;
     if (!array)
     {
-        entry_reject(queue, entry, E_DSTORAGE_INVALID_STATUS_ARRAY, DSTORAGE_COMMAND_TYPE_STATUS);
+        queue_entry_reject(queue, entry, E_DSTORAGE_INVALID_STATUS_ARRAY, DSTORAGE_COMMAND_TYPE_STATUS);
         return;
     }
     IDStorageStatusArray_AddRef(array);
     if (index >= status_array_capacity(array))
     {
-        entry_reject(queue, entry, E_DSTORAGE_INDEX_BOUND, DSTORAGE_COMMAND_TYPE_STATUS);
+        queue_entry_reject(queue, entry, E_DSTORAGE_INDEX_BOUND, DSTORAGE_COMMAND_TYPE_STATUS);
         return;
     }
     status_array_set(array, index, E_PENDING);
@@ -360,7 +161,7 @@ void queue_EnqueueSignal(struct queue_object *queue, ID3D12Fence *fence, UINT64 
     entry->fence_value = value;
     if (!fence)
     {
-        entry_reject(queue, entry, E_DSTORAGE_INVALID_FENCE, DSTORAGE_COMMAND_TYPE_SIGNAL);
+        queue_entry_reject(queue, entry, E_DSTORAGE_INVALID_FENCE, DSTORAGE_COMMAND_TYPE_SIGNAL);
         return;
     }
     entry->fence = fence;
@@ -376,7 +177,7 @@ void queue_EnqueueSetEvent(struct queue_object *queue, HANDLE event)
     entry->event = event;
     if (!event)
     {
-        entry_reject(queue, entry, E_INVALIDARG, DSTORAGE_COMMAND_TYPE_EVENT);
+        queue_entry_reject(queue, entry, E_INVALIDARG, DSTORAGE_COMMAND_TYPE_EVENT);
         return;
     }
     enqueue_marker(queue, entry);
@@ -399,6 +200,7 @@ void queue_Close(struct queue_object *queue)
     LeaveCriticalSection(&state->slot_cs);
     if (queue->handle) dstorage_unix_call(unix_queue_close, &params);
     queue_gate_free_list(queue, held);
+    queue_gpu_close(queue);
     custom_drop_queue(queue);
 }
 

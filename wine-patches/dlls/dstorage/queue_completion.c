@@ -10,10 +10,11 @@
  * The completion thread of a queue. It is created with CreateThread, so it is a Wine thread and
  * may make wineserver calls (SetEvent) and COM calls (ID3D12Fence_Signal); it blocks in the
  * queue_wait Unix call and handles completions in the order the runtime delivers them. The runtime
- * delivers a status or signal entry only after every entry enqueued before it; GPU copies run
- * synchronously here, so an earlier request's copy has finished before a later signal fires. (Custom
- * formats into GPU destinations are copied by the queue's worker thread once the application has
- * decompressed them; custom.c holds later markers back until then.)
+ * delivers a status or signal entry only after every entry enqueued before it. A GPU destination's
+ * copy is recorded into the open GPU batch (queue_gpu.c) and the request completes when that batch
+ * has completed; a marker waits behind the newest batch, then behind outstanding custom requests
+ * (custom.c). After each round of completions the open batch is executed. Nothing here waits for
+ * a fence.
  */
 #include "dstorage_private.h"
 
@@ -51,128 +52,61 @@ static HRESULT request_result(const struct queue_entry *entry, const struct unix
     }
 }
 
-void queue_add_failure(struct queue_state *state, UINT64 seq, HRESULT hr)
+static void request_done(struct queue_object *queue, struct queue_entry *entry, HRESULT hr, UINT64 bytes)
 {
-    struct queue_failure *failures;
-    SIZE_T capacity;
-
-    EnterCriticalSection(&state->cs);
-    if (state->failure_count == state->failure_capacity)
+    TRACE("request %s (%s) done: %s bytes, hr %#lx.\n", wine_dbgstr_longlong(entry->seq), debugstr_a(entry->name),
+          wine_dbgstr_longlong(bytes), hr);
+    if (FAILED(hr) && !ReadAcquire((LONG *)&queue->state->closed))
     {
-        capacity = state->failure_capacity ? state->failure_capacity * 2 : 16;
-        if (!(failures = realloc(state->failures, capacity * sizeof(*failures))))
-        {
-            LeaveCriticalSection(&state->cs);
-            return;
-        }
-        state->failures = failures;
-        state->failure_capacity = capacity;
+        queue_add_failure(queue->state, entry->seq, hr);
+        queue_record_failure(queue, hr, DSTORAGE_COMMAND_TYPE_REQUEST, entry);
     }
-    state->failures[state->failure_count].seq = seq;
-    state->failures[state->failure_count++].hr = hr;
-    LeaveCriticalSection(&state->cs);
+    queue_entry_free(queue, entry);
 }
 
-/* The first failure, in enqueue order, among the requests enqueued before status entry seq;
- * those failures are consumed, later ones stay for the next status entry. */
-static HRESULT take_failure(struct queue_state *state, UINT64 seq)
+/* queue_gpu_done_fn of a request's copy. */
+static void request_copied(struct queue_object *queue, struct queue_entry *entry, HRESULT hr)
 {
-    UINT64 first = ~(UINT64)0;
-    HRESULT hr = S_OK;
-    SIZE_T i, kept = 0;
-
-    EnterCriticalSection(&state->cs);
-    for (i = 0; i < state->failure_count; ++i)
-    {
-        if (state->failures[i].seq < seq)
-        {
-            if (state->failures[i].seq < first)
-            {
-                first = state->failures[i].seq;
-                hr = state->failures[i].hr;
-            }
-        }
-        else state->failures[kept++] = state->failures[i];
-    }
-    state->failure_count = kept;
-    LeaveCriticalSection(&state->cs);
-    return hr;
+    if (hr == E_DSTORAGE_QUEUE_CLOSED) hr = S_OK; /* dropped by Close: nothing completes, nothing fails */
+    request_done(queue, entry, hr, entry->staging_size);
 }
 
-void queue_complete(struct queue_object *queue, const struct unix_completion *c)
+/* queue_gpu_done_fn of a marker: the copies before it are done. */
+static void marker_after_copies(struct queue_object *queue, struct queue_entry *entry, HRESULT hr)
+{
+    custom_marker(queue, entry);
+}
+
+static void queue_complete(struct queue_object *queue, const struct unix_completion *c)
 {
     struct queue_entry *entry = (struct queue_entry *)(ULONG_PTR)c->user_data;
-    struct queue_state *state = queue->state;
-    BOOL closed = ReadAcquire((LONG *)&state->closed);
+    BOOL closed = ReadAcquire((LONG *)&queue->state->closed);
     HRESULT hr;
 
     while (!ReadAcquire(&entry->ready)) YieldProcessor();
 
-    switch (entry->kind)
+    if (entry->kind != ENTRY_REQUEST)
     {
-    case ENTRY_REQUEST:
-        hr = request_result(entry, c);
-        if (entry->custom_buffer)
-        {
-            if (SUCCEEDED(hr) && c->status == DS_STATUS_OK && !closed)
-            {
-                /* Read into the module's buffer: the application decompresses it (custom.c), into
-                 * the destination or, for a GPU destination, into its staging region. */
-                custom_submit(queue, entry);
-                return;
-            }
-        }
-        else if (entry->staging_size)
-        {
-            BOOL copy = SUCCEEDED(hr) && c->status == DS_STATUS_OK && !closed;
-            HRESULT copy_hr = queue_gpu_copy(queue, entry, copy);
-            if (copy && FAILED(copy_hr)) hr = copy_hr;
-        }
-        TRACE("request %s (%s) done: status %s, %s bytes, hr %#lx.\n", wine_dbgstr_longlong(entry->seq),
-              debugstr_a(entry->name), c->status == DS_STATUS_OK ? "ok" : "failed",
-              wine_dbgstr_longlong(c->bytes), hr);
-        if (FAILED(hr) && !closed)
-        {
-            queue_add_failure(state, entry->seq, hr);
-            queue_record_failure(queue, hr, DSTORAGE_COMMAND_TYPE_REQUEST, entry);
-        }
-        break;
-    default:
-        custom_marker(queue, entry);
+        queue_gpu_after_copies(queue, entry, marker_after_copies);
         return;
     }
-    queue_entry_free(queue, entry);
-}
-
-void queue_fire_marker(struct queue_object *queue, struct queue_entry *entry)
-{
-    struct queue_state *state = queue->state;
-    BOOL closed = ReadAcquire((LONG *)&state->closed);
-    HRESULT hr;
-
-    /* The entry completes now: whoever it wakes finds its slot free. */
-    queue_slot_release(queue, entry);
-    switch (entry->kind)
+    hr = request_result(entry, c);
+    if (SUCCEEDED(hr) && c->status == DS_STATUS_OK && !closed)
     {
-    case ENTRY_STATUS:
-        hr = take_failure(state, entry->seq);
-        TRACE("status array %p[%u] = %#lx.\n", entry->status_array, entry->status_index, hr);
-        if (!closed) status_array_set(entry->status_array, entry->status_index, hr);
-        break;
-    case ENTRY_SIGNAL:
-        TRACE("fence %p <- %s.\n", entry->fence, wine_dbgstr_longlong(entry->fence_value));
-        if (!closed && FAILED(hr = ID3D12Fence_Signal(entry->fence, entry->fence_value)))
-            queue_record_failure(queue, hr, DSTORAGE_COMMAND_TYPE_SIGNAL, entry);
-        break;
-    case ENTRY_EVENT:
-        TRACE("event %p set.\n", entry->event);
-        if (!closed && !SetEvent(entry->event))
-            queue_record_failure(queue, HRESULT_FROM_WIN32(GetLastError()), DSTORAGE_COMMAND_TYPE_EVENT, entry);
-        break;
-    default:
-        break;
+        /* Read into the module's buffer: the application decompresses it (custom.c), into the
+         * destination or, for a GPU destination, into its staging region. */
+        if (entry->custom_buffer)
+        {
+            custom_submit(queue, entry);
+            return;
+        }
+        if (entry->staging_size)
+        {
+            queue_gpu_copy(queue, entry, request_copied);
+            return;
+        }
     }
-    queue_entry_free(queue, entry);
+    request_done(queue, entry, hr, c->bytes);
 }
 
 DWORD WINAPI queue_completion_thread(void *arg)
@@ -189,6 +123,7 @@ DWORD WINAPI queue_completion_thread(void *arg)
                                              .max = WAIT_BATCH, .timeout_ns = ~(UINT64)0 };
         if (FAILED(dstorage_unix_call(unix_queue_wait, &params))) break;
         for (i = 0; i < params.count; ++i) queue_complete(queue, &completions[i]);
+        queue_gpu_flush(queue);
         if (params.closed) break;
     }
     TRACE("queue %p: completion thread done.\n", queue);

@@ -7,35 +7,29 @@
  */
 
 /*
- * Gates, and the queue's worker thread.
+ * The held list: entries that may not go to the runtime yet, in enqueue order.
  *
- * EnqueueRequests with DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS may not read
- * its sources before the fence reaches the value, and may not block the caller (the application
- * may signal that fence from work it submits afterwards). When the fence is not there yet, the
- * call appends a gate (ENTRY_GATE) to the queue's held list, and its requests after it. From then
+ * Two things start it. EnqueueRequests with DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS
+ * may not read its sources before the fence reaches the value, and may not block the caller (the
+ * application may signal that fence from work it submits afterwards): when the fence is not there
+ * yet, the call appends a gate (ENTRY_GATE) and its requests after it. And a GPU destination that
+ * finds no room in the staging buffer is held (queue_gate_hold_for_staging) instead of blocking the
+ * application: staging is taken when a request leaves for the runtime, never at enqueue. From then
  * on everything enqueued on the queue joins the held list in order (requests, status, signal and
  * event entries, and Submit as ENTRY_SUBMIT), so that no entry overtakes one enqueued before it.
- * Held entries hold their slots (Query, enqueue blocking when full) but nothing of the runtime,
- * and no staging space: GPU destinations reserve theirs when they leave the list.
+ * Held entries hold their slots (Query, enqueue blocking when full) but nothing of the runtime.
  *
- * The worker thread (a Wine thread, CreateThread) waits on two events: worker_wake and gate_event.
- * For the gate at the head of the list it calls ID3D12Fence_SetEventOnCompletion(gate_event) once;
- * when the fence is reached it hands the held entries to the runtime in order, up to the next gate
- * whose fence is not reached. A request that finds the staging buffer full stays at the head; the
- * runtime is submitted, and the next region freed wakes the worker (staging_wait). Submit entries
- * become runtime submits there, so held work still runs only after the application's Submit (or
- * an automatic submission: held entries count towards it as if they were in the runtime).
+ * The worker thread (queue_worker.c) calls queue_gate_release: for the gate at the head of the list
+ * it registers the fence's event (gate_event) once; when the fence is reached it hands the held
+ * entries to the runtime in order, up to the next gate whose fence is not reached. A request that
+ * finds no staging room stays at the head, with staging_wait set: the next region freed wakes the
+ * worker. The runtime is submitted then only when a held Submit follows (the application asked
+ * for it already). Submit entries become runtime submits there, so held work runs only after the
+ * application's Submit (or an automatic submission: held entries count towards it as if they were
+ * in the runtime).
  *
  * CancelRequestsWithTag frees the matching held requests (cancelled requests are not failures);
  * Close drops the whole list, as the runtime drops unsubmitted entries: nothing of it completes.
- *
- * D3D12 keeps a fence's event registration until the value is reached, so a gate event is never
- * closed: queues take it from and give it back to a process-wide pool. A stale registration can
- * only set it spuriously, and the worker checks the fence value after every wake.
- *
- * The worker also runs the GPU copies of custom-format requests into GPU destinations once the
- * application has set their results (custom_run_copies): those copies may wait on the
- * application's fence (FENCE_WAIT_BEFORE_GPU_WORK), so they never run on the application's thread.
  *
  * IDStorageQueue::Submit and CancelRequestsWithTag live here too (hand-written in policy.json): both
  * act on the held list before they reach the runtime.
@@ -43,43 +37,6 @@
 #include "dstorage_private.h"
 
 WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
-
-/* --- the gate event pool --- */
-
-static SRWLOCK pool_lock = SRWLOCK_INIT;
-static HANDLE *pool;
-static SIZE_T pool_count, pool_capacity;
-
-static HANDLE gate_event_get(void)
-{
-    HANDLE event = NULL;
-
-    AcquireSRWLockExclusive(&pool_lock);
-    if (pool_count) event = pool[--pool_count];
-    ReleaseSRWLockExclusive(&pool_lock);
-    return event ? event : CreateEventW(NULL, FALSE, FALSE, NULL);
-}
-
-static void gate_event_put(HANDLE event)
-{
-    HANDLE *grown;
-    SIZE_T capacity;
-
-    AcquireSRWLockExclusive(&pool_lock);
-    if (pool_count == pool_capacity)
-    {
-        capacity = pool_capacity ? pool_capacity * 2 : 8;
-        if ((grown = realloc(pool, capacity * sizeof(*pool))))
-        {
-            pool = grown;
-            pool_capacity = capacity;
-        }
-    }
-    /* Out of memory: the handle stays open, unused (closing it could let a stale registration set
-     * whatever object gets its value next). */
-    if (pool_count < pool_capacity) pool[pool_count++] = event;
-    ReleaseSRWLockExclusive(&pool_lock);
-}
 
 /* --- the held list; callers hold enqueue_cs --- */
 
@@ -114,6 +71,7 @@ static BOOL held_submit(struct queue_state *state)
     if (!(entry = calloc(1, sizeof(*entry)))) return FALSE;
     entry->kind = ENTRY_SUBMIT;
     held_append(state, entry);
+    ++state->held_submits;
     state->held_unsubmitted = 0;
     return TRUE;
 }
@@ -135,16 +93,15 @@ void queue_gate_add(struct queue_object *queue, ID3D12Fence *fence, UINT64 value
     TRACE("queue %p: gate %s, fence %p, value %s.\n", queue, wine_dbgstr_longlong(gate->seq), fence,
           wine_dbgstr_longlong(value));
     held_append(state, gate);
-    queue_worker_wake(queue);
+    queue_wake_worker(state);
 }
 
-BOOL queue_gate_hold(struct queue_object *queue, struct queue_entry *entry)
+/* Appends to the held list and counts it towards the automatic submission. */
+static void hold(struct queue_object *queue, struct queue_entry *entry)
 {
     struct queue_state *state = queue->state;
     struct queue_query_params query = { .queue = queue->handle };
 
-    if (!state->held_head || ReadAcquire((LONG *)&state->closed)) return FALSE;
-    TRACE("queue %p: entry %s held behind a gate.\n", queue, wine_dbgstr_longlong(entry->seq));
     held_append(state, entry);
     ++state->held_unsubmitted;
     /* The runtime submits by itself once half its capacity waits unsubmitted; count held entries
@@ -155,7 +112,23 @@ BOOL queue_gate_hold(struct queue_object *queue, struct queue_entry *entry)
         TRACE("queue %p: automatic submission with %u entries held.\n", queue, query.until_auto_submit);
         queue_submit_runtime(queue);
     }
+}
+
+BOOL queue_gate_hold(struct queue_object *queue, struct queue_entry *entry)
+{
+    struct queue_state *state = queue->state;
+
+    if (!state->held_head || ReadAcquire((LONG *)&state->closed)) return FALSE;
+    TRACE("queue %p: entry %s held behind a gate.\n", queue, wine_dbgstr_longlong(entry->seq));
+    hold(queue, entry);
     return TRUE;
+}
+
+void queue_gate_hold_for_staging(struct queue_object *queue, struct queue_entry *entry)
+{
+    TRACE("queue %p: request %s waits for staging room.\n", queue, wine_dbgstr_longlong(entry->seq));
+    hold(queue, entry);
+    queue_wake_worker(queue->state); /* it retries with staging_wait set, so no region freed is missed */
 }
 
 UINT32 queue_gate_unsubmitted(struct queue_object *queue)
@@ -170,6 +143,7 @@ struct queue_entry *queue_gate_detach(struct queue_object *queue)
 
     state->held_head = state->held_tail = NULL;
     state->held_unsubmitted = 0;
+    state->held_submits = 0;
     return list;
 }
 
@@ -200,7 +174,7 @@ static void recount_unsubmitted(struct queue_state *state)
 }
 
 /* The worker: hands the held entries to the runtime, in order, up to a gate still closed. */
-static void gate_release(struct queue_object *queue)
+void queue_gate_release(struct queue_object *queue)
 {
     struct queue_state *state = queue->state;
     struct queue_batch batch;
@@ -231,16 +205,19 @@ static void gate_release(struct queue_object *queue)
             queue_entry_free(queue, entry);
             break;
         case ENTRY_SUBMIT:
+            --state->held_submits;
             queue_batch_flush(queue, &batch);
             queue_submit_runtime(queue);
             free(entry);
             break;
         case ENTRY_REQUEST:
             if (queue_batch_add(queue, &batch, entry) == S_OK) break;
-            /* Staging is full: let what uses it run; the next region freed wakes us. */
+            /* No staging room: the next region freed wakes us. What uses it runs once submitted: if
+             * the application has submitted past this entry, so may we (nothing starts earlier than
+             * the application asked for, and nothing waits for a Submit that already happened). */
             held_push_front(state, entry);
             queue_batch_flush(queue, &batch);
-            queue_submit_runtime(queue);
+            if (state->held_submits) queue_submit_runtime(queue);
             InterlockedExchange(&state->staging_wait, TRUE);
             entry = held_pop(state);
             if (queue_batch_add(queue, &batch, entry) == S_OK) break;
@@ -257,69 +234,6 @@ done:
     queue_batch_flush(queue, &batch);
     recount_unsubmitted(state);
     LeaveCriticalSection(&state->enqueue_cs);
-}
-
-void queue_gate_staging_freed(struct queue_object *queue)
-{
-    if (InterlockedExchange(&queue->state->staging_wait, FALSE)) queue_worker_wake(queue);
-}
-
-static DWORD WINAPI worker_thread(void *arg)
-{
-    struct queue_object *queue = arg;
-    struct queue_state *state = queue->state;
-    HANDLE events[2] = { state->worker_wake, state->gate_event };
-
-    TRACE("queue %p: worker thread started.\n", queue);
-    for (;;)
-    {
-        WaitForMultipleObjects(ARRAY_SIZE(events), events, FALSE, INFINITE);
-        if (ReadAcquire((LONG *)&state->worker_stop)) break;
-        custom_run_copies(queue);
-        if (ReadAcquire((LONG *)&state->closed)) continue;
-        gate_release(queue);
-    }
-    TRACE("queue %p: worker thread done.\n", queue);
-    return 0;
-}
-
-HRESULT queue_worker_start(struct queue_object *queue)
-{
-    struct queue_state *state = queue->state;
-
-    if (!(state->worker_wake = CreateEventW(NULL, FALSE, FALSE, NULL)) || !(state->gate_event = gate_event_get())
-            || !(state->worker = CreateThread(NULL, 0, worker_thread, queue, 0, NULL)))
-    {
-        DWORD error = GetLastError();
-
-        ERR("Cannot start the worker thread, error %lu.\n", error);
-        return error ? HRESULT_FROM_WIN32(error) : E_OUTOFMEMORY;
-    }
-    return S_OK;
-}
-
-void queue_worker_wake(struct queue_object *queue)
-{
-    if (queue->state->worker_wake) SetEvent(queue->state->worker_wake);
-}
-
-/* After the completion thread is gone: nothing wakes the worker any more. */
-void queue_worker_stop(struct queue_object *queue)
-{
-    struct queue_state *state = queue->state;
-
-    if (state->worker)
-    {
-        WriteRelease((LONG *)&state->worker_stop, TRUE);
-        SetEvent(state->worker_wake);
-        WaitForSingleObject(state->worker, INFINITE);
-        CloseHandle(state->worker);
-        state->worker = NULL;
-    }
-    if (state->worker_wake) CloseHandle(state->worker_wake);
-    state->worker_wake = NULL;
-    if (state->gate_event) gate_event_put(state->gate_event);
-    state->gate_event = NULL;
 }
 
 /* --- IDStorageQueue::Submit and CancelRequestsWithTag --- */

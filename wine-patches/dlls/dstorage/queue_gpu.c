@@ -7,15 +7,34 @@
  */
 
 /*
- * GPU destinations through D3D12 itself: the runtime reads into a mapped UPLOAD-heap buffer (the
- * staging buffer, DSTORAGE_STAGING_BUFFER_SIZE bytes, one per queue), then the completion thread
- * records CopyBufferRegion / CopyTextureRegion (per subresource, GetCopyableFootprints layout) /
- * CopyTiles on a COPY queue of the queue's device and waits for its fence. Destinations start and
- * end in COMMON (implicit promotion and decay on the copy queue).
+ * GPU destinations through D3D12 itself ("GPU path: d3d12"), batched.
  *
- * Staging regions are handed out as a ring in enqueue order and freed in completion order. Copies
- * run on the completion thread, and on the worker thread for custom formats (the application
- * decompressed into the region); copy_cs keeps them one at a time on the one command list.
+ * Once a request's bytes are in its staging region (queue_staging.c), its copy is recorded into the
+ * queue's open batch: one command list of a COPY queue of the queue's device, holding the
+ * CopyBufferRegion / CopyTextureRegion (per subresource, GetCopyableFootprints layout) / CopyTiles
+ * of many requests. Buffer copies that continue each other (same buffer, contiguous destination
+ * and staging ranges: an asset streamed in file order) become one CopyBufferRegion. Destinations start and end in COMMON (implicit promotion and decay on the copy
+ * queue). A batch is closed and executed when it is large enough, when a marker waits behind it, or
+ * when its producer says so (queue_gpu_flush: the completion thread after every round of
+ * completions); then it signals the path's fence with its own value, and a new batch with its own
+ * allocator and list opens at once. Any number of batches may be in flight; their allocators and
+ * lists are reused once their fence value has passed.
+ *
+ * Nothing blocks on a fence. Each executed batch registers the worker's gpu_event for its value;
+ * the worker thread calls queue_gpu_poll, which retires every batch whose value has passed: its
+ * entries' callbacks run in order (they free the staging regions and complete the requests), then
+ * the markers that waited behind it. A marker (status, signal, event) given to queue_gpu_after_copies
+ * waits behind the newest batch that is not retired, so it fires only after every copy recorded
+ * before it has completed.
+ *
+ * FENCE_WAIT_BEFORE_GPU_WORK: a request that must wait for the application's fence starts a new
+ * batch that remembers the fence; a batch is executed only once that fence has reached the value
+ * (and every batch before it has been executed, to keep the order). Until then it waits on the CPU
+ * side (the fence's event is registered for gpu_event), never inside the copy queue: so the queue's
+ * Close and release drop such a batch at once, and nothing ever waits for a fence that the
+ * application may never signal.
+ *
+ * Lock order: callers may hold nothing of custom.c; callbacks run without gpu->cs.
  */
 #include "dstorage_private.h"
 
@@ -23,29 +42,41 @@ WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 
 #define STAGING_ALIGNMENT D3D12_TEXTURE_DATA_PLACEMENT_ALIGNMENT
 #define TILE_SIZE 65536
+#define BATCH_MAX_COPIES 256
+#define DESTROY_WAIT_MS 10000
 
-struct staging_region
+enum batch_state { BATCH_OPEN, BATCH_WAITING, BATCH_IN_FLIGHT };
+
+struct gpu_batch
 {
-    UINT64 offset, size;
-    BOOL freed;
+    struct gpu_batch *next;
+    enum batch_state state;
+    ID3D12CommandAllocator *allocator;
+    ID3D12GraphicsCommandList *list;
+    UINT64 fence_value;           /* the path's fence, once executed */
+    ID3D12Fence *wait_fence;      /* the application's, FENCE_WAIT_BEFORE_GPU_WORK */
+    UINT64 wait_value;
+    BOOL wait_registered;
+    struct queue_entry *entries, *entries_tail; /* copies recorded, in order, then markers */
+    /* A buffer copy not recorded yet: the next one that continues it (same buffer, both ranges
+     * contiguous: requests in file order into one buffer) is merged into one CopyBufferRegion. */
+    ID3D12Resource *pending_dst;
+    UINT64 pending_dst_offset, pending_src_offset, pending_size;
+    UINT copies;
+    UINT64 bytes;
+    HRESULT hr;                   /* recording or closing failed: every entry gets it */
 };
 
 struct queue_gpu
 {
-    CRITICAL_SECTION cs; /* the ring */
-    CRITICAL_SECTION copy_cs; /* the command list, allocator and fence */
-    CONDITION_VARIABLE freed;
-    ID3D12Resource *staging;
-    BYTE *mapped;
-    UINT64 size;
-    struct staging_region *regions; /* allocation order */
-    SIZE_T region_count, region_capacity;
+    CRITICAL_SECTION cs;
     ID3D12CommandQueue *copy_queue;
-    ID3D12CommandAllocator *allocator;
-    ID3D12GraphicsCommandList *list;
     ID3D12Fence *fence;
-    UINT64 fence_value;
-    HANDLE event;
+    UINT64 fence_value;           /* last value signalled */
+    UINT64 flush_bytes;
+    struct gpu_batch *head, *tail; /* oldest first; the tail may be open */
+    struct gpu_batch *spare;      /* retired, allocator and list kept */
+    BOOL dropped;                 /* Close: waiting batches dropped, nothing executes any more */
 };
 
 BOOL queue_gpu_destination(const DSTORAGE_REQUEST *request)
@@ -124,167 +155,171 @@ UINT64 queue_gpu_staged_size(struct queue_object *queue, const DSTORAGE_REQUEST 
     return 0;
 }
 
-static HRESULT gpu_init(struct queue_object *queue, struct queue_gpu *gpu)
+HRESULT queue_gpu_create(struct queue_object *queue)
 {
     ID3D12Device *device = queue->state->desc.Device;
-    D3D12_HEAP_PROPERTIES heap = { .Type = D3D12_HEAP_TYPE_UPLOAD };
-    D3D12_RESOURCE_DESC desc = { .Dimension = D3D12_RESOURCE_DIMENSION_BUFFER, .Width = dstorage_process.staging_buffer_size,
-                                 .Height = 1, .DepthOrArraySize = 1, .MipLevels = 1, .SampleDesc.Count = 1,
-                                 .Layout = D3D12_TEXTURE_LAYOUT_ROW_MAJOR };
     D3D12_COMMAND_QUEUE_DESC queue_desc = { .Type = D3D12_COMMAND_LIST_TYPE_COPY };
-    D3D12_RANGE no_read = { 0, 0 };
+    const char *forced = getenv("DS_KIT_GPU_PATH");
+    struct queue_gpu *gpu;
     HRESULT hr;
 
-    gpu->size = desc.Width;
-    if (FAILED(hr = ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
-            D3D12_RESOURCE_STATE_GENERIC_READ, NULL, &IID_ID3D12Resource, (void **)&gpu->staging)))
+    if (!device) return S_OK;
+    if (forced && *forced && strcmp(forced, "d3d12"))
     {
-        ERR("Cannot create a %s-byte upload staging buffer, hr %#lx; lower it with SetStagingBufferSize.\n",
-            wine_dbgstr_longlong(gpu->size), hr);
-        return hr;
+        ERR("DS_KIT_GPU_PATH=%s: this module has only the d3d12 GPU path; unset it or set it to d3d12.\n", forced);
+        return E_INVALIDARG;
     }
-    if (FAILED(hr = ID3D12Resource_Map(gpu->staging, 0, &no_read, (void **)&gpu->mapped))) return hr;
-    if (FAILED(hr = ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue, (void **)&gpu->copy_queue)))
-        return hr;
-    if (FAILED(hr = ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_COPY,
-            &IID_ID3D12CommandAllocator, (void **)&gpu->allocator)))
-        return hr;
-    if (FAILED(hr = ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_COPY, gpu->allocator, NULL,
-            &IID_ID3D12GraphicsCommandList, (void **)&gpu->list)))
-        return hr;
-    ID3D12GraphicsCommandList_Close(gpu->list);
-    if (FAILED(hr = ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&gpu->fence)))
-        return hr;
-    gpu->event = CreateEventW(NULL, FALSE, FALSE, NULL);
-    TRACE("queue %p: %s-byte staging buffer mapped at %p.\n", queue, wine_dbgstr_longlong(gpu->size), gpu->mapped);
-    return S_OK;
-}
-
-static struct queue_gpu *gpu_get(struct queue_object *queue)
-{
-    struct queue_gpu *gpu;
-
-    if ((gpu = InterlockedCompareExchangePointer((void **)&queue->state->gpu, NULL, NULL))) return gpu;
-    if (!(gpu = calloc(1, sizeof(*gpu)))) return NULL;
+    if (!(gpu = calloc(1, sizeof(*gpu)))) return E_OUTOFMEMORY;
     InitializeCriticalSection(&gpu->cs);
-    InitializeCriticalSection(&gpu->copy_cs);
-    InitializeConditionVariable(&gpu->freed);
-    if (InterlockedCompareExchangePointer((void **)&queue->state->gpu, gpu, NULL))
+    if (FAILED(hr = ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue, (void **)&gpu->copy_queue))
+            || FAILED(hr = ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&gpu->fence)))
     {
+        ERR("Cannot create a COPY queue and a fence on device %p, hr %#lx.\n", device, hr);
+        if (gpu->copy_queue) ID3D12CommandQueue_Release(gpu->copy_queue);
         DeleteCriticalSection(&gpu->cs);
-        DeleteCriticalSection(&gpu->copy_cs);
         free(gpu);
-        return queue->state->gpu;
-    }
-    return gpu;
-}
-
-/* First fit at the ring's end, else at its start; caller holds gpu->cs. */
-static BOOL ring_place(struct queue_gpu *gpu, UINT64 size, UINT64 *offset)
-{
-    struct staging_region *front, *back;
-    UINT64 end;
-
-    if (!gpu->region_count)
-    {
-        if (size > gpu->size) return FALSE;
-        *offset = 0;
-        return TRUE;
-    }
-    front = &gpu->regions[0];
-    back = &gpu->regions[gpu->region_count - 1];
-    end = (back->offset + back->size + STAGING_ALIGNMENT - 1) & ~(UINT64)(STAGING_ALIGNMENT - 1);
-    if (back->offset >= front->offset)
-    {
-        if (end + size <= gpu->size) { *offset = end; return TRUE; }
-        if (size <= front->offset) { *offset = 0; return TRUE; }
-        return FALSE;
-    }
-    if (end + size <= front->offset) { *offset = end; return TRUE; }
-    return FALSE;
-}
-
-HRESULT queue_gpu_reserve(struct queue_object *queue, struct queue_entry *entry, UINT64 size, BOOL wait,
-                          UINT64 *address)
-{
-    struct queue_gpu *gpu = gpu_get(queue);
-    struct staging_region *regions;
-    UINT64 offset;
-    HRESULT hr = S_OK;
-
-    if (!gpu) return E_OUTOFMEMORY;
-    EnterCriticalSection(&gpu->cs);
-    if (!gpu->staging && FAILED(hr = gpu_init(queue, gpu)))
-    {
-        LeaveCriticalSection(&gpu->cs);
         return hr;
     }
-    while (!ring_place(gpu, size, &offset))
-    {
-        if (!wait)
-        {
-            LeaveCriticalSection(&gpu->cs);
-            return S_FALSE;
-        }
-        TRACE("staging buffer full, waiting for %s bytes.\n", wine_dbgstr_longlong(size));
-        SleepConditionVariableCS(&gpu->freed, &gpu->cs, INFINITE);
-    }
-    if (gpu->region_count == gpu->region_capacity)
-    {
-        SIZE_T capacity = gpu->region_capacity ? gpu->region_capacity * 2 : 64;
-        if (!(regions = realloc(gpu->regions, capacity * sizeof(*regions))))
-        {
-            LeaveCriticalSection(&gpu->cs);
-            return E_OUTOFMEMORY;
-        }
-        gpu->regions = regions;
-        gpu->region_capacity = capacity;
-    }
-    gpu->regions[gpu->region_count].offset = offset;
-    gpu->regions[gpu->region_count].size = size;
-    gpu->regions[gpu->region_count++].freed = FALSE;
-    entry->staging_offset = offset;
-    entry->staging_size = size;
-    *address = (UINT64)(ULONG_PTR)(gpu->mapped + offset);
-    LeaveCriticalSection(&gpu->cs);
+    /* The staging buffer is created now, not inside the first load; a failure leaves the queue
+     * usable for memory destinations, GPU destinations then fail. */
+    queue_staging_create(queue);
+    gpu->flush_bytes = max(dstorage_process.staging_buffer_size / 8, 64 * 1024);
+    /* Published last: the worker thread is already running, and a pooled event may wake it. */
+    InterlockedExchangePointer((void **)&queue->state->gpu, gpu);
+    TRACE("queue %p: GPU path: d3d12 (batched COPY queue, staging in %s heap).\n", queue, queue_staging_heap(queue));
     return S_OK;
 }
 
-void *queue_gpu_staging_data(struct queue_object *queue, const struct queue_entry *entry, ID3D12Resource **pin)
+static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, struct gpu_batch **out)
 {
-    struct queue_gpu *gpu = queue->state->gpu;
+    struct gpu_batch *batch;
+    HRESULT hr;
 
-    if (pin)
+    if ((batch = gpu->spare))
     {
-        *pin = gpu->staging;
-        ID3D12Resource_AddRef(gpu->staging);
+        gpu->spare = batch->next;
+        if (FAILED(hr = ID3D12CommandAllocator_Reset(batch->allocator))
+                || FAILED(hr = ID3D12GraphicsCommandList_Reset(batch->list, batch->allocator, NULL)))
+        {
+            ERR("Resetting a command list failed, hr %#lx.\n", hr);
+            batch->next = gpu->spare;
+            gpu->spare = batch;
+            return hr;
+        }
     }
-    return gpu->mapped + entry->staging_offset;
+    else
+    {
+        if (!(batch = calloc(1, sizeof(*batch)))) return E_OUTOFMEMORY;
+        if (FAILED(hr = ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_COPY,
+                &IID_ID3D12CommandAllocator, (void **)&batch->allocator))
+                || FAILED(hr = ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_COPY, batch->allocator,
+                NULL, &IID_ID3D12GraphicsCommandList, (void **)&batch->list)))
+        {
+            ERR("Cannot create a COPY command list, hr %#lx.\n", hr);
+            if (batch->allocator) ID3D12CommandAllocator_Release(batch->allocator);
+            free(batch);
+            return hr;
+        }
+    }
+    batch->next = NULL;
+    batch->state = BATCH_OPEN;
+    batch->entries = batch->entries_tail = NULL;
+    batch->copies = 0;
+    batch->bytes = 0;
+    batch->hr = S_OK;
+    batch->wait_fence = NULL;
+    batch->wait_value = 0;
+    batch->wait_registered = FALSE;
+    batch->pending_size = 0;
+    if (gpu->tail) gpu->tail->next = batch;
+    else gpu->head = batch;
+    gpu->tail = batch;
+    *out = batch;
+    return S_OK;
 }
 
-static void ring_free(struct queue_object *queue, struct queue_gpu *gpu, UINT64 offset)
+static void batch_append(struct gpu_batch *batch, struct queue_entry *entry)
 {
-    SIZE_T i, drop = 0;
-
-    EnterCriticalSection(&gpu->cs);
-    for (i = 0; i < gpu->region_count; ++i)
-        if (!gpu->regions[i].freed && gpu->regions[i].offset == offset) { gpu->regions[i].freed = TRUE; break; }
-    while (drop < gpu->region_count && gpu->regions[drop].freed) ++drop;
-    if (drop)
-    {
-        memmove(gpu->regions, gpu->regions + drop, (gpu->region_count - drop) * sizeof(*gpu->regions));
-        gpu->region_count -= drop;
-    }
-    LeaveCriticalSection(&gpu->cs);
-    WakeAllConditionVariable(&gpu->freed);
-    queue_gate_staging_freed(queue);
+    entry->next = NULL;
+    if (batch->entries_tail) batch->entries_tail->next = entry;
+    else batch->entries = entry;
+    batch->entries_tail = entry;
 }
 
-static void record_textures(struct queue_gpu *gpu, ID3D12Device *device, ID3D12Resource *resource,
-                            UINT first, UINT count, UINT64 base)
+/* Executes the closed batches at the head of the waiting ones whose fence has passed. */
+static void execute_ready(struct queue_object *queue, struct queue_gpu *gpu)
+{
+    HANDLE event = queue->state->gpu_event;
+    struct gpu_batch *batch;
+    ID3D12CommandList *list;
+    HRESULT hr;
+
+    for (batch = gpu->head; batch; batch = batch->next)
+    {
+        if (batch->state == BATCH_IN_FLIGHT) continue;
+        if (batch->state != BATCH_WAITING || gpu->dropped) return;
+        if (batch->wait_fence && ID3D12Fence_GetCompletedValue(batch->wait_fence) < batch->wait_value)
+        {
+            if (!batch->wait_registered)
+            {
+                TRACE("queue %p: batch waits for fence %p to reach %s.\n", queue, batch->wait_fence,
+                      wine_dbgstr_longlong(batch->wait_value));
+                if (FAILED(hr = ID3D12Fence_SetEventOnCompletion(batch->wait_fence, batch->wait_value, event)))
+                    ERR("SetEventOnCompletion on the application's fence failed, hr %#lx.\n", hr);
+                batch->wait_registered = TRUE;
+            }
+            return;
+        }
+        if (SUCCEEDED(batch->hr) && batch->copies)
+        {
+            list = (ID3D12CommandList *)batch->list;
+            ID3D12CommandQueue_ExecuteCommandLists(gpu->copy_queue, 1, &list);
+        }
+        if (FAILED(hr = ID3D12CommandQueue_Signal(gpu->copy_queue, gpu->fence, ++gpu->fence_value)))
+        {
+            ERR("Signal on the copy queue failed, hr %#lx.\n", hr);
+            if (SUCCEEDED(batch->hr)) batch->hr = hr;
+            ID3D12Fence_Signal(gpu->fence, gpu->fence_value);
+        }
+        batch->fence_value = gpu->fence_value;
+        batch->state = BATCH_IN_FLIGHT;
+        TRACE("queue %p: batch of %u copies, %s bytes executed, fence value %s.\n", queue, batch->copies,
+              wine_dbgstr_longlong(batch->bytes), wine_dbgstr_longlong(batch->fence_value));
+        if (FAILED(hr = ID3D12Fence_SetEventOnCompletion(gpu->fence, batch->fence_value, event)))
+            ERR("SetEventOnCompletion failed, hr %#lx.\n", hr);
+    }
+}
+
+static void record_pending(struct queue_object *queue, struct gpu_batch *batch)
+{
+    if (!batch->pending_size) return;
+    ID3D12GraphicsCommandList_CopyBufferRegion(batch->list, batch->pending_dst, batch->pending_dst_offset,
+            queue_staging_resource(queue), batch->pending_src_offset, batch->pending_size);
+    batch->pending_size = 0;
+}
+
+/* Closes the open batch (caller holds gpu->cs); it runs as soon as nothing before it waits. */
+static void batch_close(struct queue_object *queue, struct queue_gpu *gpu)
+{
+    struct gpu_batch *batch = gpu->tail;
+    HRESULT hr;
+
+    if (!batch || batch->state != BATCH_OPEN) return;
+    record_pending(queue, batch);
+    if (FAILED(hr = ID3D12GraphicsCommandList_Close(batch->list)))
+    {
+        ERR("Recording the copies failed, hr %#lx; check the destination resources and their state (COMMON).\n", hr);
+        if (SUCCEEDED(batch->hr)) batch->hr = hr;
+    }
+    batch->state = BATCH_WAITING;
+    execute_ready(queue, gpu);
+}
+
+static void record_textures(ID3D12GraphicsCommandList *list, ID3D12Resource *staging, ID3D12Device *device,
+                            ID3D12Resource *resource, UINT first, UINT count, UINT64 base)
 {
     D3D12_PLACED_SUBRESOURCE_FOOTPRINT footprints[64];
-    D3D12_TEXTURE_COPY_LOCATION src = { .pResource = gpu->staging, .Type = D3D12_TEXTURE_COPY_TYPE_PLACED_FOOTPRINT };
+    D3D12_TEXTURE_COPY_LOCATION src = { .pResource = staging, .Type = D3D12_TEXTURE_COPY_TYPE_PLACED_FOOTPRINT };
     D3D12_TEXTURE_COPY_LOCATION dst = { .pResource = resource, .Type = D3D12_TEXTURE_COPY_TYPE_SUBRESOURCE_INDEX };
     D3D12_RESOURCE_DESC desc = resource_desc(resource);
     UINT done, n, i;
@@ -304,12 +339,13 @@ static void record_textures(struct queue_gpu *gpu, ID3D12Device *device, ID3D12R
         {
             src.PlacedFootprint = footprints[i];
             dst.SubresourceIndex = first + done + i;
-            ID3D12GraphicsCommandList_CopyTextureRegion(gpu->list, &dst, 0, 0, 0, &src, NULL);
+            ID3D12GraphicsCommandList_CopyTextureRegion(list, &dst, 0, 0, 0, &src, NULL);
         }
     }
 }
 
-static void record_copy(struct queue_gpu *gpu, ID3D12Device *device, const struct queue_entry *entry)
+static void record_copy(ID3D12GraphicsCommandList *list, ID3D12Resource *staging, ID3D12Device *device,
+                        const struct queue_entry *entry)
 {
     const DSTORAGE_REQUEST *request = &entry->request;
     UINT64 base = entry->staging_offset;
@@ -319,19 +355,19 @@ static void record_copy(struct queue_gpu *gpu, ID3D12Device *device, const struc
     switch (request->Options.DestinationType)
     {
     case DSTORAGE_REQUEST_DESTINATION_BUFFER:
-        ID3D12GraphicsCommandList_CopyBufferRegion(gpu->list, request->Destination.Buffer.Resource,
-                request->Destination.Buffer.Offset, gpu->staging, base, request->Destination.Buffer.Size);
+        ID3D12GraphicsCommandList_CopyBufferRegion(list, request->Destination.Buffer.Resource,
+                request->Destination.Buffer.Offset, staging, base, request->Destination.Buffer.Size);
         break;
     case DSTORAGE_REQUEST_DESTINATION_TEXTURE_REGION:
     {
         const DSTORAGE_DESTINATION_TEXTURE_REGION *texture = &request->Destination.Texture;
-        D3D12_TEXTURE_COPY_LOCATION src = { .pResource = gpu->staging, .Type = D3D12_TEXTURE_COPY_TYPE_PLACED_FOOTPRINT };
+        D3D12_TEXTURE_COPY_LOCATION src = { .pResource = staging, .Type = D3D12_TEXTURE_COPY_TYPE_PLACED_FOOTPRINT };
         D3D12_TEXTURE_COPY_LOCATION dst = { .pResource = texture->Resource, .Type = D3D12_TEXTURE_COPY_TYPE_SUBRESOURCE_INDEX,
                                             .SubresourceIndex = texture->SubresourceIndex };
 
         desc = box_desc(texture->Resource, &texture->Region);
         ID3D12Device_GetCopyableFootprints(device, &desc, 0, 1, base, &src.PlacedFootprint, NULL, NULL, NULL);
-        ID3D12GraphicsCommandList_CopyTextureRegion(gpu->list, &dst, texture->Region.left, texture->Region.top,
+        ID3D12GraphicsCommandList_CopyTextureRegion(list, &dst, texture->Region.left, texture->Region.top,
                 texture->Region.front, &src, NULL);
         break;
     }
@@ -339,66 +375,248 @@ static void record_copy(struct queue_gpu *gpu, ID3D12Device *device, const struc
     case DSTORAGE_REQUEST_DESTINATION_MULTIPLE_SUBRESOURCES_RANGE:
         desc = resource_desc(request->Destination.MultipleSubresources.Resource);
         subresource_range(request, &desc, &first, &count);
-        record_textures(gpu, device, request->Destination.MultipleSubresources.Resource, first, count, base);
+        record_textures(list, staging, device, request->Destination.MultipleSubresources.Resource, first, count, base);
         break;
     case DSTORAGE_REQUEST_DESTINATION_TILES:
-        ID3D12GraphicsCommandList_CopyTiles(gpu->list, request->Destination.Tiles.Resource,
+        ID3D12GraphicsCommandList_CopyTiles(list, request->Destination.Tiles.Resource,
                 &request->Destination.Tiles.TiledRegionStartCoordinate, &request->Destination.Tiles.TileRegionSize,
-                gpu->staging, base, D3D12_TILE_COPY_FLAG_LINEAR_BUFFER_TO_SWIZZLED_TILED_RESOURCE);
+                staging, base, D3D12_TILE_COPY_FLAG_LINEAR_BUFFER_TO_SWIZZLED_TILED_RESOURCE);
         break;
     }
 }
 
-HRESULT queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, BOOL copy)
+void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue_gpu_done_fn done)
 {
     struct queue_gpu *gpu = queue->state->gpu;
     ID3D12Device *device = queue->state->desc.Device;
-    ID3D12CommandList *list;
-    HRESULT hr = S_OK;
+    ID3D12Fence *wait = entry->flags & DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK ? entry->fence : NULL;
+    struct gpu_batch *batch;
+    HRESULT hr;
 
-    if (!gpu) return E_FAIL;
-    if (copy)
+    entry->gpu_done = done;
+    if (!gpu || !queue_staging_resource(queue))
     {
-        EnterCriticalSection(&gpu->copy_cs);
-        if (FAILED(hr = ID3D12CommandAllocator_Reset(gpu->allocator))
-                || FAILED(hr = ID3D12GraphicsCommandList_Reset(gpu->list, gpu->allocator, NULL)))
-            goto done;
-        record_copy(gpu, device, entry);
-        if (FAILED(hr = ID3D12GraphicsCommandList_Close(gpu->list)))
-        {
-            ERR("Recording the copy failed, hr %#lx; check the destination resource and its state (COMMON).\n", hr);
-            goto done;
-        }
-        if (entry->fence && (entry->flags & DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK))
-            ID3D12CommandQueue_Wait(gpu->copy_queue, entry->fence, entry->fence_value);
-        list = (ID3D12CommandList *)gpu->list;
-        ID3D12CommandQueue_ExecuteCommandLists(gpu->copy_queue, 1, &list);
-        if (FAILED(hr = ID3D12CommandQueue_Signal(gpu->copy_queue, gpu->fence, ++gpu->fence_value))
-                || FAILED(hr = ID3D12Fence_SetEventOnCompletion(gpu->fence, gpu->fence_value, gpu->event)))
-            goto done;
-        WaitForSingleObject(gpu->event, INFINITE);
-done:
-        LeaveCriticalSection(&gpu->copy_cs);
+        done(queue, entry, E_FAIL);
+        return;
     }
-    ring_free(queue, gpu, entry->staging_offset);
-    entry->staging_size = 0;
-    return hr;
+    EnterCriticalSection(&gpu->cs);
+    if (gpu->dropped)
+    {
+        LeaveCriticalSection(&gpu->cs);
+        done(queue, entry, E_DSTORAGE_QUEUE_CLOSED);
+        return;
+    }
+    batch = gpu->tail && gpu->tail->state == BATCH_OPEN ? gpu->tail : NULL;
+    if (wait && ID3D12Fence_GetCompletedValue(wait) < entry->fence_value)
+    {
+        /* This copy and everything after it wait for the application's fence. */
+        if (batch && batch->wait_fence != wait)
+        {
+            batch_close(queue, gpu);
+            batch = NULL;
+        }
+    }
+    else wait = NULL;
+    if (!batch && FAILED(hr = batch_open(device, gpu, &batch)))
+    {
+        LeaveCriticalSection(&gpu->cs);
+        done(queue, entry, hr);
+        return;
+    }
+    if (wait)
+    {
+        if (!batch->wait_fence) ID3D12Fence_AddRef(batch->wait_fence = wait);
+        batch->wait_value = max(batch->wait_value, entry->fence_value);
+    }
+    if (entry->request.Options.DestinationType == DSTORAGE_REQUEST_DESTINATION_BUFFER)
+    {
+        const DSTORAGE_DESTINATION_BUFFER *dst = &entry->request.Destination.Buffer;
+
+        if (batch->pending_size && batch->pending_dst == dst->Resource
+                && batch->pending_dst_offset + batch->pending_size == dst->Offset
+                && batch->pending_src_offset + batch->pending_size == entry->staging_offset)
+            batch->pending_size += dst->Size;
+        else
+        {
+            record_pending(queue, batch);
+            batch->pending_dst = dst->Resource;
+            batch->pending_dst_offset = dst->Offset;
+            batch->pending_src_offset = entry->staging_offset;
+            batch->pending_size = dst->Size;
+        }
+    }
+    else
+    {
+        record_pending(queue, batch);
+        record_copy(batch->list, queue_staging_resource(queue), device, entry);
+    }
+    batch_append(batch, entry);
+    ++batch->copies;
+    batch->bytes += entry->staging_size;
+    if (batch->copies >= BATCH_MAX_COPIES || batch->bytes >= gpu->flush_bytes) batch_close(queue, gpu);
+    LeaveCriticalSection(&gpu->cs);
 }
 
-void queue_gpu_destroy(struct queue_object *queue)
+void queue_gpu_after_copies(struct queue_object *queue, struct queue_entry *marker, queue_gpu_done_fn done)
+{
+    struct queue_gpu *gpu = queue->state->gpu;
+
+    marker->gpu_done = done;
+    if (gpu)
+    {
+        EnterCriticalSection(&gpu->cs);
+        if (gpu->tail && !(gpu->tail->state == BATCH_OPEN && !gpu->tail->entries))
+        {
+            batch_append(gpu->tail, marker);
+            batch_close(queue, gpu);
+            LeaveCriticalSection(&gpu->cs);
+            return;
+        }
+        LeaveCriticalSection(&gpu->cs);
+    }
+    done(queue, marker, S_OK);
+}
+
+void queue_gpu_flush(struct queue_object *queue)
 {
     struct queue_gpu *gpu = queue->state->gpu;
 
     if (!gpu) return;
+    EnterCriticalSection(&gpu->cs);
+    if (gpu->tail && gpu->tail->state == BATCH_OPEN && gpu->tail->entries) batch_close(queue, gpu);
+    LeaveCriticalSection(&gpu->cs);
+}
+
+/* Takes the retired batches off the list (caller holds gpu->cs); all of them with force. */
+static struct gpu_batch *take_retired(struct queue_gpu *gpu, BOOL force)
+{
+    UINT64 completed = ID3D12Fence_GetCompletedValue(gpu->fence);
+    struct gpu_batch *list = NULL, **tail = &list, *batch;
+
+    while ((batch = gpu->head) && (force || (batch->state == BATCH_IN_FLIGHT && batch->fence_value <= completed)))
+    {
+        if (!(gpu->head = batch->next)) gpu->tail = NULL;
+        batch->next = NULL;
+        *tail = batch;
+        tail = &batch->next;
+    }
+    return list;
+}
+
+/* Runs the callbacks of retired batches in order (without gpu->cs), then keeps them as spares. */
+static void finish_batches(struct queue_object *queue, struct queue_gpu *gpu, struct gpu_batch *list, HRESULT dropped_hr)
+{
+    struct queue_entry *entry, *next;
+    struct gpu_batch *batch;
+    HRESULT hr;
+
+    for (batch = list; batch; batch = batch->next)
+    {
+        hr = batch->state == BATCH_IN_FLIGHT ? batch->hr : dropped_hr;
+        for (entry = batch->entries; entry; entry = next)
+        {
+            next = entry->next;
+            entry->next = NULL;
+            entry->gpu_done(queue, entry, hr);
+        }
+        batch->entries = batch->entries_tail = NULL;
+        if (batch->wait_fence) ID3D12Fence_Release(batch->wait_fence);
+        batch->wait_fence = NULL;
+    }
+    EnterCriticalSection(&gpu->cs);
+    while ((batch = list))
+    {
+        list = batch->next;
+        if (batch->state == BATCH_OPEN) ID3D12GraphicsCommandList_Close(batch->list);
+        batch->next = gpu->spare;
+        gpu->spare = batch;
+    }
+    LeaveCriticalSection(&gpu->cs);
+}
+
+void queue_gpu_poll(struct queue_object *queue)
+{
+    struct queue_gpu *gpu = InterlockedCompareExchangePointer((void **)&queue->state->gpu, NULL, NULL);
+    struct gpu_batch *retired;
+
+    if (!gpu) return;
+    EnterCriticalSection(&gpu->cs);
+    retired = take_retired(gpu, FALSE);
+    execute_ready(queue, gpu);
+    LeaveCriticalSection(&gpu->cs);
+    if (retired) finish_batches(queue, gpu, retired, S_OK);
+}
+
+/* Close: the batches that wait for the application's fence are dropped, never executed; what is in
+ * flight finishes on the GPU and retires through queue_gpu_poll or queue_gpu_destroy. */
+void queue_gpu_close(struct queue_object *queue)
+{
+    struct queue_gpu *gpu = queue->state->gpu;
+    struct gpu_batch *dropped = NULL, **link, *batch;
+
+    if (!gpu) return;
+    EnterCriticalSection(&gpu->cs);
+    gpu->dropped = TRUE;
+    for (link = &gpu->head; (batch = *link);)
+    {
+        if (batch->state == BATCH_IN_FLIGHT)
+        {
+            link = &batch->next;
+            continue;
+        }
+        *link = NULL; /* everything from here on was never executed */
+        gpu->tail = link == &gpu->head ? NULL : CONTAINING_RECORD(link, struct gpu_batch, next);
+        dropped = batch;
+        break;
+    }
+    LeaveCriticalSection(&gpu->cs);
+    if (dropped)
+    {
+        TRACE("queue %p closed: copies that were not executed yet are dropped.\n", queue);
+        finish_batches(queue, gpu, dropped, E_DSTORAGE_QUEUE_CLOSED);
+    }
+}
+
+/* After the queue's threads are gone. Waits (bounded) for the copies in flight, which read the
+ * staging buffer; what never got there is dropped. */
+void queue_gpu_destroy(struct queue_object *queue)
+{
+    struct queue_gpu *gpu = queue->state->gpu;
+    struct gpu_batch *batch, *all;
+    HANDLE event;
+    BOOL leak = FALSE;
+
+    if (!gpu) return;
+    queue_gpu_close(queue);
+    if (gpu->fence && ID3D12Fence_GetCompletedValue(gpu->fence) < gpu->fence_value)
+    {
+        event = CreateEventW(NULL, FALSE, FALSE, NULL);
+        if (SUCCEEDED(ID3D12Fence_SetEventOnCompletion(gpu->fence, gpu->fence_value, event)))
+            WaitForSingleObject(event, DESTROY_WAIT_MS);
+        if (ID3D12Fence_GetCompletedValue(gpu->fence) < gpu->fence_value)
+        {
+            ERR("queue %p: copies still running after %u ms; their staging buffer and lists are left alive.\n",
+                queue, DESTROY_WAIT_MS);
+            leak = TRUE;
+        }
+        else CloseHandle(event);
+    }
+    EnterCriticalSection(&gpu->cs);
+    all = take_retired(gpu, TRUE);
+    LeaveCriticalSection(&gpu->cs);
+    finish_batches(queue, gpu, all, S_OK);
+    if (leak) return;
+    while ((batch = gpu->spare))
+    {
+        gpu->spare = batch->next;
+        ID3D12GraphicsCommandList_Release(batch->list);
+        ID3D12CommandAllocator_Release(batch->allocator);
+        free(batch);
+    }
     if (gpu->fence) ID3D12Fence_Release(gpu->fence);
-    if (gpu->list) ID3D12GraphicsCommandList_Release(gpu->list);
-    if (gpu->allocator) ID3D12CommandAllocator_Release(gpu->allocator);
     if (gpu->copy_queue) ID3D12CommandQueue_Release(gpu->copy_queue);
-    if (gpu->staging) ID3D12Resource_Release(gpu->staging);
-    if (gpu->event) CloseHandle(gpu->event);
     DeleteCriticalSection(&gpu->cs);
-    DeleteCriticalSection(&gpu->copy_cs);
-    free(gpu->regions);
     free(gpu);
     queue->state->gpu = NULL;
+    queue_staging_destroy(queue);
 }
