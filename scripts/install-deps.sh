@@ -30,7 +30,7 @@ DEBIAN_BUILD_PACKAGES=(
 # What the tests add.
 DEBIAN_TEST_PACKAGES=(
   mesa-vulkan-drivers vulkan-tools
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev libc6-dbg
   xvfb xauth
   autoconf autotools-dev flex bison dpkg-dev libxml-libxml-perl khronos-api unicode-data
   debootstrap

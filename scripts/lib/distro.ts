@@ -108,6 +108,47 @@ function expand(pattern: string): string[] {
 
 const LIB_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib'];
 
+/** The GNU build ID of an ELF64 file (its NT_GNU_BUILD_ID note), as hex. */
+export function elfBuildId(file: string): string | undefined {
+  const align4 = (n: number) => (n + 3) & ~3;
+  try {
+    const b = readFileSync(file);
+    if (b.readUInt32BE(0) !== 0x7f454c46 || b[4] !== 2 || b[5] !== 1) return undefined; // ELF, 64-bit, little-endian
+    const phoff = Number(b.readBigUInt64LE(0x20));
+    const phentsize = b.readUInt16LE(0x36);
+    for (let i = 0; i < b.readUInt16LE(0x38); i++) {
+      const ph = phoff + i * phentsize;
+      if (b.readUInt32LE(ph) !== 4) continue; // PT_NOTE
+      let off = Number(b.readBigUInt64LE(ph + 8));
+      const end = off + Number(b.readBigUInt64LE(ph + 32));
+      while (off + 12 <= end) {
+        const [namesz, descsz, type] = [b.readUInt32LE(off), b.readUInt32LE(off + 4), b.readUInt32LE(off + 8)];
+        const desc = off + 12 + align4(namesz);
+        if (type === 3 && b.toString('latin1', off + 12, off + 12 + namesz) === 'GNU\0') return b.subarray(desc, desc + descsz).toString('hex');
+        off = desc + align4(descsz);
+      }
+    }
+  } catch {
+    // not readable, not ELF
+  }
+  return undefined;
+}
+
+/**
+ * The detached debug symbols of this system's libc. The LSan suppressions name a libc-internal
+ * frame (__pthread_once_slow), which is only known with these symbols: without them, leaks of the
+ * Vulkan driver that the suppressions cover fail the ASan tests.
+ */
+const libcDebugSymbols = () => {
+  for (const libc of ['/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/libc.so.6']) {
+    const id = existsSync(libc) ? elfBuildId(libc) : undefined;
+    if (!id) continue;
+    const debug = `/usr/lib/debug/.build-id/${id.slice(0, 2)}/${id.slice(2)}.debug`;
+    return existsSync(debug) ? debug : undefined;
+  }
+  return undefined;
+};
+
 /**
  * Wine's 64-bit loader where the distros put it. Debian's wine64 installs it as /usr/lib/wine/wine64
  * only; the `wine`, `wineboot`, `winebuild`, ... commands on PATH come from the `wine` package
@@ -175,6 +216,7 @@ export const REQUIREMENTS: Requirement[] = [
     debian: ['libclang-rt-14-dev'],
     arch: ['compiler-rt'],
   },
+  { what: 'libc debug symbols (LSan suppressions)', need: 'test', probe: libcDebugSymbols, debian: ['libc6-dbg'], arch: [] },
   { what: 'Xvfb', need: 'test', probe: command('Xvfb'), debian: ['xvfb'], arch: ['xorg-server-xvfb'] },
   { what: 'xauth', need: 'test', probe: command('xauth'), debian: ['xauth'], arch: ['xorg-xauth'] },
   { what: 'autoconf', need: 'test', probe: command('autoreconf'), debian: ['autoconf'], arch: ['base-devel'] },

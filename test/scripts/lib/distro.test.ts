@@ -7,7 +7,7 @@ import { chmodSync, existsSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import {
-  familyOf, installCommand, packagesFor, parseOsRelease, REQUIREMENTS, type Need,
+  elfBuildId, familyOf, installCommand, packagesFor, parseOsRelease, REQUIREMENTS, type Need,
 } from '../../../scripts/lib/distro.ts';
 import { paths } from '../../../scripts/lib/paths.ts';
 import { which } from '../../../scripts/lib/tools.ts';
@@ -30,6 +30,13 @@ test('install commands: apt-get update + install on Debian, pacman on Arch, sudo
   assert.equal(installCommand('arch', ['cmake'], true), 'pacman -S --needed --noconfirm cmake');
   assert.equal(installCommand('unknown', ['cmake'], true), undefined);
   assert.equal(installCommand('debian', [], true), undefined);
+});
+
+test("elfBuildId reads an ELF file's GNU build ID as readelf does", { skip: which(['readelf']) ? false : 'readelf missing' }, async () => {
+  const libc = ['/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/libc.so.6'].find((f) => existsSync(f)) ?? process.execPath;
+  const notes = (await execa('readelf', ['-n', libc])).stdout;
+  assert.equal(elfBuildId(libc), /Build ID: ([0-9a-f]+)/.exec(notes)?.[1]);
+  assert.equal(elfBuildId(paths.installDeps), undefined, 'not ELF');
 });
 
 /** The words of a bash array `NAME=( ... )` in scripts/install-deps.sh. */
