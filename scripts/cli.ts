@@ -50,14 +50,22 @@ interface Command {
   run: (flags: Flags, rest: string[]) => Promise<number>;
 }
 
-async function runList(tasks: ListrTask<object>[], flags: Flags, exitOnError = true, ctx: object = {}): Promise<number> {
+async function runList(
+  tasks: ListrTask<object>[],
+  flags: Flags,
+  exitOnError = true,
+  ctx: object = {},
+): Promise<number> {
   const { errors } = await runTasks(tasks, ctx, { verbose: Boolean(flags.verbose), exitOnError });
   if (errors.length === 0) return 0;
   process.stderr.write(`\n${text.failedSteps(errors.length)}\n\n${errors.map(describe).join('\n\n')}\n`);
   return errors.every((e) => e instanceof UsageError) ? 2 : 1;
 }
 
-const checksRun = (flags: Flags) => ({ logDir: (flags['log-dir'] as string) ?? paths.logDir, verbose: Boolean(flags.verbose) });
+const checksRun = (flags: Flags) => ({
+  logDir: (flags['log-dir'] as string) ?? paths.logDir,
+  verbose: Boolean(flags.verbose),
+});
 
 const commands: Record<string, Command> = {
   'build-runtime': {
@@ -76,7 +84,10 @@ const commands: Record<string, Command> = {
         const { tasks, ctx } = wineTreeCommand('build', flags);
         return runList(tasks, flags, true, ctx);
       }
-      return runList([...runtimeBuildTasks<object>(resolveRuntimeBuild(flags)), ...bindingTasks<object>(resolveBindingBuild(flags))], flags);
+      return runList(
+        [...runtimeBuildTasks<object>(resolveRuntimeBuild(flags)), ...bindingTasks<object>(resolveBindingBuild(flags))],
+        flags,
+      );
     },
   },
   'fetch-wine': {
@@ -94,13 +105,27 @@ const commands: Record<string, Command> = {
     },
   },
   'build-proton': {
-    options: { ...COMMON, werror: { type: 'boolean' }, install: { type: 'boolean' }, 'wine-prefix': { type: 'string' } },
+    options: {
+      ...COMMON,
+      werror: { type: 'boolean' },
+      install: { type: 'boolean' },
+      'wine-prefix': { type: 'string' },
+    },
     run: (flags) => runList(protonTasks(flags), flags),
   },
   generate: {
-    options: { help: COMMON.help, verbose: COMMON.verbose, out: { type: 'string' }, target: { type: 'string' }, sdk: { type: 'string' } },
+    options: {
+      help: COMMON.help,
+      verbose: COMMON.verbose,
+      out: { type: 'string' },
+      target: { type: 'string' },
+      sdk: { type: 'string' },
+    },
     run: (flags) =>
-      runList(generateTasks<object>({ out: flags.out as string, target: flags.target as string, sdk: flags.sdk as string }), flags),
+      runList(
+        generateTasks<object>({ out: flags.out as string, target: flags.target as string, sdk: flags.sdk as string }),
+        flags,
+      ),
   },
   test: {
     options: { ...RUNTIME, fast: { type: 'boolean' }, 'no-sanitizers': { type: 'boolean' } },
@@ -111,7 +136,15 @@ const commands: Record<string, Command> = {
     passThrough: true,
     run: (flags, rest) => {
       if (!flags.wine) checkBenchArgs(rest);
-      return runList(benchTasks<object>({ args: rest, wine: Boolean(flags.wine), verbose: Boolean(flags.verbose), logDir: (flags['log-dir'] as string) ?? paths.logDir }), flags);
+      return runList(
+        benchTasks<object>({
+          args: rest,
+          wine: Boolean(flags.wine),
+          verbose: Boolean(flags.verbose),
+          logDir: (flags['log-dir'] as string) ?? paths.logDir,
+        }),
+        flags,
+      );
     },
   },
   lint: {
@@ -139,7 +172,8 @@ const commands: Record<string, Command> = {
 function splitArgs(name: string, command: Command, args: string[]): { own: string[]; rest: string[] } {
   if (command.passThrough) return splitPassThrough(args, command.options);
   const dashDash = args.indexOf('--');
-  if (dashDash >= 0 && dashDash < args.length - 1) throw new UsageError(text.badOption(name, `'ds-kit ${name}' takes no arguments after --.`));
+  if (dashDash >= 0 && dashDash < args.length - 1)
+    throw new UsageError(text.badOption(name, `'ds-kit ${name}' takes no arguments after --.`));
   return { own: dashDash >= 0 ? args.slice(0, dashDash) : args, rest: [] };
 }
 
@@ -171,7 +205,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const split = splitArgs(name, command, args);
     rest = split.rest;
-    flags = parseArgs({ args: split.own, options: command.options, allowPositionals: false, strict: true }).values as Flags;
+    flags = parseArgs({ args: split.own, options: command.options, allowPositionals: false, strict: true })
+      .values as Flags;
   } catch (error) {
     const why = error instanceof UsageError ? error.message : text.badOption(name, optionError(error, command.options));
     process.stderr.write(`${why}\n`);

@@ -36,10 +36,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kPlainFileSize = 96 * 1024;  // raw bytes at the start of the data file
-constexpr size_t kStreamPlainSize = 40000;     // what the embedded GDeflate stream decodes to
+constexpr size_t kStreamPlainSize = 40000;    // what the embedded GDeflate stream decodes to
 constexpr size_t kMaxOps = 160;
 constexpr size_t kMaxRequestSize = 20000;
-constexpr uint64_t kWaitStepNs = 50'000'000;   // one bounded wait: 50 ms
+constexpr uint64_t kWaitStepNs = 50'000'000;  // one bounded wait: 50 ms
 constexpr auto kDrainDeadline = std::chrono::seconds(8);
 
 [[noreturn]] void fail(const char *what, unsigned long long a = 0, unsigned long long b = 0) {
@@ -47,18 +47,18 @@ constexpr auto kDrainDeadline = std::chrono::seconds(8);
     std::abort();
 }
 
-#define EXPECT(cond, what, a, b)         \
-    do {                                 \
-        if (!(cond))                     \
-            fail(what, (a), (b));        \
+#define EXPECT(cond, what, a, b)                                                                                       \
+    do {                                                                                                               \
+        if (!(cond))                                                                                                   \
+            fail(what, (a), (b));                                                                                      \
     } while (0)
 
 // --- fixtures shared by every input -----------------------------------------------------
 struct Fixture {
     std::string dir;
     std::string data_path;
-    std::vector<uint8_t> file;    // the data file's whole content: raw bytes, then a GDeflate stream
-    std::vector<uint8_t> plain;   // what the stream decodes to
+    std::vector<uint8_t> file;   // the data file's whole content: raw bytes, then a GDeflate stream
+    std::vector<uint8_t> plain;  // what the stream decodes to
     size_t stream_offset = 0;
     size_t stream_size = 0;
 };
@@ -125,15 +125,15 @@ constexpr int kAny = -1;
 struct Entry {
     uint8_t kind = DS_ENTRY_REQUEST;
     size_t queue = 0;
-    size_t order = 0;               // position in its queue's enqueue order
+    size_t order = 0;  // position in its queue's enqueue order
     ds_request req{};
-    std::unique_ptr<uint8_t[]> dst; // exactly dst_len bytes
+    std::unique_ptr<uint8_t[]> dst;  // exactly dst_len bytes
     size_t dst_len = 0;
     const uint8_t *expect = nullptr;  // the bytes a successful read must deliver
     size_t expect_len = 0;
-    int want_status = kAny;         // kAny: any status; the content is still checked when OK
+    int want_status = kAny;  // kAny: any status; the content is still checked when OK
     int want_field = kAny;
-    bool short_read_ok = false;     // END_OF_FILE with a correct prefix is right (range crosses EOF)
+    bool short_read_ok = false;  // END_OF_FILE with a correct prefix is right (range crosses EOF)
     bool is_write = false;
     bool cancel_matched = false;
     bool done = false;
@@ -144,7 +144,7 @@ struct QueueState {
     ds_queue *q = nullptr;
     uint32_t capacity = 0;
     bool closed = false;
-    std::vector<size_t> entries;    // indices into Run::entries, in enqueue order
+    std::vector<size_t> entries;  // indices into Run::entries, in enqueue order
 };
 
 struct Run {
@@ -226,7 +226,8 @@ struct Run {
     }
 
     void on_completion(size_t qi, const ds_completion &c) {
-        EXPECT(c.user_data < entries.size(), "completion with a user_data nobody enqueued", c.user_data, entries.size());
+        EXPECT(c.user_data < entries.size(), "completion with a user_data nobody enqueued", c.user_data,
+               entries.size());
         Entry &e = entries[c.user_data];
         QueueState &qs = queues[qi];
         EXPECT(e.queue == qi, "completion on the wrong queue", qi, e.queue);
@@ -262,7 +263,8 @@ struct Run {
             EXPECT(n == 0, "wait failed but returned completions", r, n);
         if (r == DS_ERR_QUEUE_CLOSED)
             EXPECT(queues[qi].closed, "wait says closed on an open queue", qi, 0);
-        EXPECT(r == DS_OK || r == DS_ERR_TIMEOUT || r == DS_ERR_QUEUE_CLOSED, "wait returned an unexpected result", r, 0);
+        EXPECT(r == DS_OK || r == DS_ERR_TIMEOUT || r == DS_ERR_QUEUE_CLOSED, "wait returned an unexpected result", r,
+               0);
         for (size_t i = 0; i < n; ++i)
             on_completion(qi, out[i]);
     }
@@ -314,7 +316,7 @@ struct Run {
     size_t request_size(Reader &in) {
         uint8_t k = in.u8();
         if (k < 64)
-            return 1 + k;               // tiny
+            return 1 + k;  // tiny
         if (k < 200)
             return 1 + in.u16() % 4096;
         return 1 + in.u16() % kMaxRequestSize;
@@ -365,12 +367,27 @@ struct Run {
         size_t offset = fx.stream_offset;
         bool intact = true;
         switch ((how >> 1) % 6) {
-        case 0: case 1: break;
-        case 2: size = 1 + in.u16() % fx.stream_size; intact = size == fx.stream_size; break;  // truncated
-        case 3: out_len = 1 + in.u16() % (plain + 8192); intact = out_len == plain; break;    // wrong size
-        case 4: offset = in.u32() % (fx.file.size() - 64); size = 1 + in.u16() % (fx.file.size() - offset);
-                out_len = 1 + in.u16() % 65536; intact = false; break;                         // not a stream
-        case 5: offset = fx.stream_offset + 1 + in.u8() % 64; size = fx.file.size() - offset; intact = false; break;
+        case 0:
+        case 1: break;
+        case 2:
+            size = 1 + in.u16() % fx.stream_size;
+            intact = size == fx.stream_size;
+            break;  // truncated
+        case 3:
+            out_len = 1 + in.u16() % (plain + 8192);
+            intact = out_len == plain;
+            break;  // wrong size
+        case 4:
+            offset = in.u32() % (fx.file.size() - 64);
+            size = 1 + in.u16() % (fx.file.size() - offset);
+            out_len = 1 + in.u16() % 65536;
+            intact = false;
+            break;  // not a stream
+        case 5:
+            offset = fx.stream_offset + 1 + in.u8() % 64;
+            size = fx.file.size() - offset;
+            intact = false;
+            break;
         }
         Entry e = read_into(out_len);
         e.req.compression = DS_COMPRESSION_GDEFLATE;
@@ -416,23 +433,62 @@ struct Run {
         e.want_status = DS_STATUS_INVALID_REQUEST;
         e.req.offset = 0;
         switch (in.u8() % 13) {
-        case 0: e.req.op = uint8_t(2 + in.u8() % 250); e.want_field = DS_FIELD_OP; break;
-        case 1: e.req.source = uint8_t(2 + in.u8() % 250); e.want_field = DS_FIELD_SOURCE; break;
-        case 2: e.req.memory = uint8_t(2 + in.u8() % 250); e.want_field = DS_FIELD_DESTINATION; break;
-        case 3: e.req.size = 0; e.want_field = DS_FIELD_SIZE; break;
-        case 4: e.req.fd = -1 - in.u8(); e.want_field = DS_FIELD_FD; break;
-        case 5: e.req.source = DS_SOURCE_MEMORY; e.req.src = nullptr; e.want_field = DS_FIELD_SOURCE; break;
-        case 6: e.req.dst = nullptr; e.want_field = DS_FIELD_DESTINATION; break;
+        case 0:
+            e.req.op = uint8_t(2 + in.u8() % 250);
+            e.want_field = DS_FIELD_OP;
+            break;
+        case 1:
+            e.req.source = uint8_t(2 + in.u8() % 250);
+            e.want_field = DS_FIELD_SOURCE;
+            break;
+        case 2:
+            e.req.memory = uint8_t(2 + in.u8() % 250);
+            e.want_field = DS_FIELD_DESTINATION;
+            break;
+        case 3:
+            e.req.size = 0;
+            e.want_field = DS_FIELD_SIZE;
+            break;
+        case 4:
+            e.req.fd = -1 - in.u8();
+            e.want_field = DS_FIELD_FD;
+            break;
+        case 5:
+            e.req.source = DS_SOURCE_MEMORY;
+            e.req.src = nullptr;
+            e.want_field = DS_FIELD_SOURCE;
+            break;
+        case 6:
+            e.req.dst = nullptr;
+            e.want_field = DS_FIELD_DESTINATION;
+            break;
         case 7:  // a GPU destination on a backend without a device
-            e.req.memory = DS_MEMORY_GPU; e.req.dst = nullptr; e.req.gpu_buffer = 1 + in.u8();
-            e.req.gpu_buffer_size = 1u << 20; e.want_field = DS_FIELD_DESTINATION; break;
-        case 8: e.req.compression = uint8_t(2 + in.u8() % 250); e.want_field = DS_FIELD_COMPRESSION; break;
-        case 9: e.req.compression = DS_COMPRESSION_GDEFLATE; e.req.uncompressed_size = 0;
-                e.want_field = DS_FIELD_COMPRESSION; break;
-        case 10: e.req.op = DS_OP_WRITE; e.req.source = DS_SOURCE_MEMORY; e.req.src = fx.file.data();
-                 e.req.fd = write_fd; e.want_field = DS_FIELD_SOURCE; break;
+            e.req.memory = DS_MEMORY_GPU;
+            e.req.dst = nullptr;
+            e.req.gpu_buffer = 1 + in.u8();
+            e.req.gpu_buffer_size = 1u << 20;
+            e.want_field = DS_FIELD_DESTINATION;
+            break;
+        case 8:
+            e.req.compression = uint8_t(2 + in.u8() % 250);
+            e.want_field = DS_FIELD_COMPRESSION;
+            break;
+        case 9:
+            e.req.compression = DS_COMPRESSION_GDEFLATE;
+            e.req.uncompressed_size = 0;
+            e.want_field = DS_FIELD_COMPRESSION;
+            break;
+        case 10:
+            e.req.op = DS_OP_WRITE;
+            e.req.source = DS_SOURCE_MEMORY;
+            e.req.src = fx.file.data();
+            e.req.fd = write_fd;
+            e.want_field = DS_FIELD_SOURCE;
+            break;
         case 11:  // an fd number that is not open: the read fails with EBADF
-            e.req.fd = 1 << 20; e.want_status = DS_STATUS_IO_ERROR; break;
+            e.req.fd = 1 << 20;
+            e.want_status = DS_STATUS_IO_ERROR;
+            break;
         case 12:  // offsets at and past 2^63 and their overflow with the size: never data
             e.req.offset = (uint64_t(1) << 63) + in.u32() - (uint64_t(1) << 31) - (in.u8() & 1 ? 0 : 1);
             if (in.u8() & 1)
@@ -512,7 +568,8 @@ struct Run {
             bool alone = true;
             for (size_t j = 0; j < entries.size() && alone; ++j) {
                 const Entry &o = entries[j];
-                if (j != i && o.is_write && o.req.offset < w.req.offset + w.req.size && w.req.offset < o.req.offset + o.req.size)
+                if (j != i && o.is_write && o.req.offset < w.req.offset + w.req.size &&
+                    w.req.offset < o.req.offset + o.req.size)
                     alone = false;
             }
             if (!alone)
@@ -584,15 +641,31 @@ struct Run {
             enqueue(qi, std::move(e), use_try);
         };
         switch (op & 15) {
-        case 0: case 1: tagged(file_read(in)); break;
+        case 0:
+        case 1: tagged(file_read(in)); break;
         case 2: tagged(memory_read(in)); break;
         case 3: tagged(gdeflate_read(in)); break;
         case 4: tagged(file_write(in)); break;
         case 5: tagged(defective(in)); break;
-        case 6: { Entry e; e.kind = DS_ENTRY_SIGNAL; enqueue(qi, std::move(e), false); break; }
-        case 7: { Entry e; e.kind = DS_ENTRY_STATUS; enqueue(qi, std::move(e), false); break; }
-        case 8: case 9: ds_queue_submit(queues[qi].q); break;
-        case 10: { uint8_t m = in.u8(); cancel(qi, m & 3, (m >> 2) & 3); break; }
+        case 6: {
+            Entry e;
+            e.kind = DS_ENTRY_SIGNAL;
+            enqueue(qi, std::move(e), false);
+            break;
+        }
+        case 7: {
+            Entry e;
+            e.kind = DS_ENTRY_STATUS;
+            enqueue(qi, std::move(e), false);
+            break;
+        }
+        case 8:
+        case 9: ds_queue_submit(queues[qi].q); break;
+        case 10: {
+            uint8_t m = in.u8();
+            cancel(qi, m & 3, (m >> 2) & 3);
+            break;
+        }
         case 11: poll(qi, 1 + in.u8() % 8); break;
         case 12: wait_once(qi, 1 + in.u8() % 8, 1'000'000); break;
         case 13: {
@@ -611,7 +684,10 @@ struct Run {
                 ds_queue_close(queues[qi].q);
             }
             break;
-        case 15: ds_queue_submit(queues[qi].q); poll(qi, 8); break;
+        case 15:
+            ds_queue_submit(queues[qi].q);
+            poll(qi, 8);
+            break;
         }
     }
 

@@ -29,7 +29,7 @@ typedef enum ds_result {
     DS_ERR_QUEUE_FULL = -2,       /* ds_queue_try_enqueue only */
     DS_ERR_QUEUE_CLOSED = -3,
     DS_ERR_TIMEOUT = -4,
-    DS_ERR_UNAVAILABLE = -5,      /* backend not built in, or refused by the system/device */
+    DS_ERR_UNAVAILABLE = -5, /* backend not built in, or refused by the system/device */
     DS_ERR_NO_MEMORY = -6
 } ds_result;
 
@@ -40,12 +40,12 @@ typedef enum ds_compression { DS_COMPRESSION_NONE = 0, DS_COMPRESSION_GDEFLATE =
 
 typedef enum ds_status {
     DS_STATUS_OK = 0,
-    DS_STATUS_IO_ERROR = 1,        /* error = errno */
-    DS_STATUS_END_OF_FILE = 2,     /* short read; bytes = what arrived */
+    DS_STATUS_IO_ERROR = 1,    /* error = errno */
+    DS_STATUS_END_OF_FILE = 2, /* short read; bytes = what arrived */
     DS_STATUS_CANCELLED = 3,
     DS_STATUS_INVALID_REQUEST = 4, /* field says which */
     DS_STATUS_UNSUPPORTED = 5,
-    DS_STATUS_DEVICE_ERROR = 6     /* error = VkResult */
+    DS_STATUS_DEVICE_ERROR = 6 /* error = VkResult */
 } ds_status;
 
 typedef enum ds_field {
@@ -60,11 +60,7 @@ typedef enum ds_field {
     DS_FIELD_COMPRESSION
 } ds_field;
 
-typedef enum ds_entry_kind {
-    DS_ENTRY_REQUEST = 0,
-    DS_ENTRY_SIGNAL = 1,
-    DS_ENTRY_STATUS = 2
-} ds_entry_kind;
+typedef enum ds_entry_kind { DS_ENTRY_REQUEST = 0, DS_ENTRY_SIGNAL = 1, DS_ENTRY_STATUS = 2 } ds_entry_kind;
 
 /* Mirrors ds::Request field for field. Zero-initialise, then set what applies. */
 typedef struct ds_request {
@@ -121,8 +117,8 @@ typedef struct ds_backend_stats {
     uint64_t gpu_copies;
     uint64_t direct_reads;
     uint64_t buffered_fallbacks;
-    uint64_t gdeflate_cpu_decodes; /* GDeflate requests decoded on the CPU */
-    uint64_t gdeflate_gpu_decodes; /* GDeflate requests decoded on the GPU (VK_NV_memory_decompression) */
+    uint64_t gdeflate_cpu_decodes;    /* GDeflate requests decoded on the CPU */
+    uint64_t gdeflate_gpu_decodes;    /* GDeflate requests decoded on the GPU (VK_NV_memory_decompression) */
     uint64_t gdeflate_shader_decodes; /* GDeflate requests decoded on the GPU (ds-runtime's compute shader) */
 } ds_backend_stats;
 
@@ -159,8 +155,8 @@ typedef struct ds_vulkan_backend_desc {
 ds_result ds_cpu_backend_create(const ds_cpu_backend_desc *desc, ds_backend **out);
 ds_result ds_io_uring_backend_create(const ds_io_uring_backend_desc *desc, ds_backend **out);
 /* error/error_size (optional) receive a message when creation fails. */
-ds_result ds_vulkan_backend_create(const ds_vulkan_backend_desc *desc, ds_backend **out,
-                                   char *error, size_t error_size);
+ds_result ds_vulkan_backend_create(const ds_vulkan_backend_desc *desc, ds_backend **out, char *error,
+                                   size_t error_size);
 void ds_backend_destroy(ds_backend *backend);
 const char *ds_backend_name(const ds_backend *backend);
 int ds_backend_has_gpu(const ds_backend *backend);
@@ -217,8 +213,8 @@ ds_gdeflate_error ds_gdeflate_uncompressed_size(const void *src, size_t size, ui
 /* Decodes a whole stream into dst. dst_cap may exceed the stream's uncompressed size (only that
  * many bytes are written, *written says how many); a smaller dst_cap gives OUTPUT_OVERRUN.
  * threads: 0 = one per CPU, capped at the tile count. */
-ds_gdeflate_error ds_gdeflate_decompress(const void *src, size_t size, void *dst, size_t dst_cap,
-                                         size_t *written, uint32_t threads);
+ds_gdeflate_error ds_gdeflate_decompress(const void *src, size_t size, void *dst, size_t dst_cap, size_t *written,
+                                         uint32_t threads);
 const char *ds_gdeflate_error_name(ds_gdeflate_error error);
 /* 1 when the backend decodes DS_COMPRESSION_GDEFLATE requests (CPU backend: host destinations;
  * Vulkan backend: host and GPU destinations), else 0. */

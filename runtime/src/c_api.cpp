@@ -268,7 +268,7 @@ DS_API ds_result ds_queue_wait(ds_queue *queue, ds_completion *out, size_t max, 
         return DS_ERR_INVALID_ARGUMENT;
     ds::Completion buf[64];
     auto timeout = timeout_ns >= static_cast<uint64_t>(INT64_MAX) ? std::chrono::nanoseconds::max()
-                                                                   : std::chrono::nanoseconds(timeout_ns);
+                                                                  : std::chrono::nanoseconds(timeout_ns);
     size_t n = 0;
     ds::QueueResult r = queue->impl->wait(buf, std::min<size_t>(64, max), &n, timeout);
     for (size_t i = 0; i < n; ++i)

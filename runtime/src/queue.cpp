@@ -55,16 +55,16 @@ struct Queue::Impl final : WorkSink {
 
     std::unique_ptr<Slot[]> slots;
     std::vector<uint32_t> free_slots;
-    std::vector<uint32_t> pending;     // requests enqueued, not yet submitted
-    uint32_t unsubmitted = 0;          // entries of any kind since the last submit
-    std::deque<OrderRec> order;        // entries not yet passed by the frontier
-    std::deque<uint32_t> ready;        // slots whose completion awaits retrieval
+    std::vector<uint32_t> pending;  // requests enqueued, not yet submitted
+    uint32_t unsubmitted = 0;       // entries of any kind since the last submit
+    std::deque<OrderRec> order;     // entries not yet passed by the frontier
+    std::deque<uint32_t> ready;     // slots whose completion awaits retrieval
     uint64_t next_seq = 0;
-    uint64_t submitted_seq = 0;        // entries with seq below this were submitted
-    uint32_t in_flight = 0;            // requests handed to the backend
+    uint64_t submitted_seq = 0;  // entries with seq below this were submitted
+    uint32_t in_flight = 0;      // requests handed to the backend
     bool closed = false;
 
-    bool have_failure = false;         // first failure since the last checkpoint
+    bool have_failure = false;  // first failure since the last checkpoint
     Status failure_status = Status::Ok;
     uint64_t failure_user_data = 0;
 

@@ -58,19 +58,16 @@ bool check_request(const Request &req, const BackendCaps &caps, Completion *v) {
     }
 
     switch (req.compression) {
-    case Compression::None:
-        break;
+    case Compression::None: break;
     case Compression::GDeflate:
         // A compressed request is a read that produces uncompressed_size bytes (1 .. the most a
         // GDeflate stream can hold); only then does it matter whether the backend can decode.
-        if (req.op != Op::Read || req.uncompressed_size == 0 ||
-            req.uncompressed_size > gdeflate::kMaxUncompressed)
+        if (req.op != Op::Read || req.uncompressed_size == 0 || req.uncompressed_size > gdeflate::kMaxUncompressed)
             return reject(v, Status::InvalidRequest, Field::Compression);
         if (!caps.gdeflate)
             return reject(v, Status::Unsupported, Field::Compression);
         break;
-    default:
-        return reject(v, Status::InvalidRequest, Field::Compression);
+    default: return reject(v, Status::InvalidRequest, Field::Compression);
     }
     return true;
 }

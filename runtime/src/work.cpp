@@ -18,8 +18,9 @@ uint8_t severity(Status s) {
     return 6;
 }
 
-constexpr Status kByRank[] = {Status::Ok, Status::Cancelled, Status::EndOfFile, Status::Unsupported,
-                              Status::InvalidRequest, Status::IoError, Status::DeviceError};
+constexpr Status kByRank[] = {Status::Ok,          Status::Cancelled,      Status::EndOfFile,
+                              Status::Unsupported, Status::InvalidRequest, Status::IoError,
+                              Status::DeviceError};
 
 }  // namespace
 

@@ -15,6 +15,7 @@ struct Work;
 class WorkSink {
 public:
     virtual void finish(Work *work, const Completion &result) = 0;
+
 protected:
     ~WorkSink() = default;
 };
@@ -40,7 +41,7 @@ struct Work {
 
 private:
     std::atomic<uint32_t> chunks_left_{0};
-    std::atomic<uint8_t> worst_{0};            // Status severity rank, see work.cpp
+    std::atomic<uint8_t> worst_{0};  // Status severity rank, see work.cpp
     std::atomic<int32_t> error_{0};
     std::atomic<uint64_t> short_at_{UINT64_MAX};  // smallest end of a short chunk
 };

@@ -37,22 +37,35 @@ static void test_each_bad_request() {
         mutate(r);
         cases.push_back({what, r, s, fld});
     };
-    add("invalid fd", [](Request &r) { r.fd = -1; }, Status::InvalidRequest, Field::Fd);
-    add("size 0", [](Request &r) { r.size = 0; }, Status::InvalidRequest, Field::Size);
-    add("null destination", [](Request &r) { r.dst = nullptr; }, Status::InvalidRequest, Field::Destination);
-    add("memory source without src", [](Request &r) { r.source = Source::Memory; }, Status::InvalidRequest, Field::Source);
-    add("write without src", [](Request &r) { r.op = Op::Write; }, Status::InvalidRequest, Field::Source);
-    add("gpu destination on a backend without a device", [](Request &r) {
-        r.memory = Memory::Gpu;
-        r.gpu_buffer = 1;
-        r.gpu_buffer_size = 1 << 20;
-    }, Status::InvalidRequest, Field::Destination);
-    add("unknown op", [](Request &r) { r.op = static_cast<Op>(9); }, Status::InvalidRequest, Field::Op);
-    add("gdeflate without uncompressed_size", [](Request &r) { r.compression = Compression::GDeflate; },
+    add(
+        "invalid fd", [](Request &r) { r.fd = -1; }, Status::InvalidRequest, Field::Fd);
+    add(
+        "size 0", [](Request &r) { r.size = 0; }, Status::InvalidRequest, Field::Size);
+    add(
+        "null destination", [](Request &r) { r.dst = nullptr; }, Status::InvalidRequest, Field::Destination);
+    add(
+        "memory source without src", [](Request &r) { r.source = Source::Memory; }, Status::InvalidRequest,
+        Field::Source);
+    add(
+        "write without src", [](Request &r) { r.op = Op::Write; }, Status::InvalidRequest, Field::Source);
+    add(
+        "gpu destination on a backend without a device",
+        [](Request &r) {
+            r.memory = Memory::Gpu;
+            r.gpu_buffer = 1;
+            r.gpu_buffer_size = 1 << 20;
+        },
+        Status::InvalidRequest, Field::Destination);
+    add(
+        "unknown op", [](Request &r) { r.op = static_cast<Op>(9); }, Status::InvalidRequest, Field::Op);
+    add(
+        "gdeflate without uncompressed_size", [](Request &r) { r.compression = Compression::GDeflate; },
         Status::InvalidRequest, Field::Compression);
-    add("unknown compression", [](Request &r) { r.compression = static_cast<Compression>(7); },
-        Status::InvalidRequest, Field::Compression);
-    add("offset past end of file", [](Request &r) { r.offset = 1 << 20; }, Status::EndOfFile, Field::None);
+    add(
+        "unknown compression", [](Request &r) { r.compression = static_cast<Compression>(7); }, Status::InvalidRequest,
+        Field::Compression);
+    add(
+        "offset past end of file", [](Request &r) { r.offset = 1 << 20; }, Status::EndOfFile, Field::None);
 
     QueueConfig qc;
     qc.capacity = 64;

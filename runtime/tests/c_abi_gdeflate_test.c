@@ -58,8 +58,10 @@ static void test_errors(void) {
     int corrupt_failed = 0;
 
     fill(src, sizeof src);
-    EXPECT_EQ(ds_gdeflate_compress(src, sizeof src, 0, packed, sizeof packed, &written, 1), DS_GDEFLATE_INVALID_ARGUMENT);
-    EXPECT_EQ(ds_gdeflate_compress(src, sizeof src, 13, packed, sizeof packed, &written, 1), DS_GDEFLATE_INVALID_ARGUMENT);
+    EXPECT_EQ(ds_gdeflate_compress(src, sizeof src, 0, packed, sizeof packed, &written, 1),
+              DS_GDEFLATE_INVALID_ARGUMENT);
+    EXPECT_EQ(ds_gdeflate_compress(src, sizeof src, 13, packed, sizeof packed, &written, 1),
+              DS_GDEFLATE_INVALID_ARGUMENT);
     EXPECT_EQ(ds_gdeflate_compress(src, sizeof src, 9, packed, sizeof packed, NULL, 1), DS_GDEFLATE_INVALID_ARGUMENT);
     EXPECT_EQ(ds_gdeflate_compress_bound(DS_GDEFLATE_MAX_UNCOMPRESSED + 1), 0);
     EXPECT_EQ(ds_gdeflate_compress(src, sizeof src, DS_GDEFLATE_LEVEL_DEFAULT, packed, sizeof packed, &written, 1),

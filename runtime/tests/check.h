@@ -19,8 +19,7 @@ inline int &failures() {
 }
 
 /// Printable form: enums as their number, everything else as streamed.
-template <typename T>
-std::string show(const T &v) {
+template <typename T> std::string show(const T &v) {
     std::ostringstream o;
     if constexpr (std::is_enum_v<T>)
         o << static_cast<long long>(v);

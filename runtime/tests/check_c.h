@@ -8,13 +8,13 @@
 
 static int failures;
 
-#define EXPECT_EQ(got, want)                                                                          \
-    do {                                                                                              \
-        long long g_ = (long long)(got), w_ = (long long)(want);                                      \
-        if (g_ != w_) {                                                                               \
-            fprintf(stderr, "%s:%d: %s: expected %lld, got %lld\n", __FILE__, __LINE__, #got, w_, g_); \
-            ++failures;                                                                               \
-        }                                                                                             \
+#define EXPECT_EQ(got, want)                                                                                           \
+    do {                                                                                                               \
+        long long g_ = (long long)(got), w_ = (long long)(want);                                                       \
+        if (g_ != w_) {                                                                                                \
+            fprintf(stderr, "%s:%d: %s: expected %lld, got %lld\n", __FILE__, __LINE__, #got, w_, g_);                 \
+            ++failures;                                                                                                \
+        }                                                                                                              \
     } while (0)
 
 #endif

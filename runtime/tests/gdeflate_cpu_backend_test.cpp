@@ -116,12 +116,12 @@ void test_corrupt_and_bad_sizes() {
     auto q = Queue::create(make_cpu_backend({2, 0}), QueueConfig{});
     std::vector<uint8_t> dst(400000);
     Request reqs[] = {
-        gdeflate_read(bad.fd, 0, corrupt.size(), dst.data(), 300000),       // 0: corrupt tiles
-        gdeflate_read(f.file.fd, f.offset, f.size, dst.data(), 300001),     // 1: size differs from the stream
-        gdeflate_read(f.file.fd, f.offset, f.size, dst.data(), 0),          // 2: no uncompressed size
-        gdeflate_read(f.file.fd, f.offset - 1, f.size, dst.data(), 300000), // 3: not a stream (bad header)
+        gdeflate_read(bad.fd, 0, corrupt.size(), dst.data(), 300000),             // 0: corrupt tiles
+        gdeflate_read(f.file.fd, f.offset, f.size, dst.data(), 300001),           // 1: size differs from the stream
+        gdeflate_read(f.file.fd, f.offset, f.size, dst.data(), 0),                // 2: no uncompressed size
+        gdeflate_read(f.file.fd, f.offset - 1, f.size, dst.data(), 300000),       // 3: not a stream (bad header)
         gdeflate_read(f.file.fd, f.offset, f.size + 100000, dst.data(), 300000),  // 4: past end of file
-        gdeflate_read(f.file.fd, f.offset, f.size, dst.data(), 300000),     // 5: good
+        gdeflate_read(f.file.fd, f.offset, f.size, dst.data(), 300000),           // 5: good
     };
     reqs[2].user_data = 2;
     for (size_t i = 0; i < 6; ++i) {

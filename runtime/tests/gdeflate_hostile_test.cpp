@@ -20,8 +20,7 @@ namespace {
 using dstest::one_tile_stream;
 using dstest::put32;
 
-template <typename Body>
-std::vector<uint8_t> make_tile(Body body) {
+template <typename Body> std::vector<uint8_t> make_tile(Body body) {
     std::vector<uint8_t> tile(4096);
     gd::LaneWriter w(tile.data(), tile.size());
     body(w);
@@ -64,10 +63,10 @@ gd::Error decode_guarded(const std::vector<uint8_t> &s, size_t dst_size, unsigne
     return e;
 }
 
-#define EXPECT_ERROR(call, err)                                                                    \
-    do {                                                                                           \
-        gd::Error got_ = (call);                                                                   \
-        CHECK_EQ(std::string(gd::error_name(got_)), std::string(gd::error_name(err)));             \
+#define EXPECT_ERROR(call, err)                                                                                        \
+    do {                                                                                                               \
+        gd::Error got_ = (call);                                                                                       \
+        CHECK_EQ(std::string(gd::error_name(got_)), std::string(gd::error_name(err)));                                 \
     } while (0)
 
 void test_header() {
@@ -96,7 +95,7 @@ void test_header() {
     bad[2] = 0xFF;
     bad[3] = 0xFF;  // 65535 tiles: the table alone is longer than the stream
     EXPECT_ERROR(decode_guarded(bad, 0), gd::Error::Truncated);
-    EXPECT_ERROR(decode_guarded(s, 99999), gd::Error::OutputOverrun);   // destination too small
+    EXPECT_ERROR(decode_guarded(s, 99999), gd::Error::OutputOverrun);  // destination too small
     EXPECT_ERROR(decode_guarded(s, 100001), gd::Error::SizeMismatch);  // destination too large
 }
 

@@ -66,13 +66,12 @@ void expect_encodes(const std::vector<uint8_t> &stream, const std::string &input
                     const char *what) {
     std::vector<uint8_t> tile(1024);
     gd::TileEncoder enc;
-    size_t n = enc.run(reinterpret_cast<const uint8_t *>(input.data()), input.size(), gd::match_params(9),
-                       tile.data(), tile.size(), kind);
+    size_t n = enc.run(reinterpret_cast<const uint8_t *>(input.data()), input.size(), gd::match_params(9), tile.data(),
+                       tile.size(), kind);
     tile.resize(n);
     std::vector<uint8_t> expected(stream.begin() + 12, stream.end());
     if (!CHECK(tile == expected))
-        std::fprintf(stderr, "  encoder output differs from vector %s (%zu vs %zu bytes)\n", what, n,
-                     expected.size());
+        std::fprintf(stderr, "  encoder output differs from vector %s (%zu vs %zu bytes)\n", what, n, expected.size());
 }
 
 }  // namespace

@@ -29,7 +29,7 @@ namespace {
 
 constexpr uint64_t kPlainSize = (1280ull << 20) + 4097;  // 1.25 GiB and a partial last tile
 constexpr uint32_t kTiles = uint32_t((kPlainSize + gd::kTileSize - 1) / gd::kTileSize);
-constexpr uint32_t kBatch = 256;                         // tiles encoded per batch (16 MiB)
+constexpr uint32_t kBatch = 256;  // tiles encoded per batch (16 MiB)
 constexpr int kLevels[] = {gd::kLevelFastest, gd::kLevelDefault, gd::kLevelBestRatio};
 
 uint64_t mix(uint64_t x) {

@@ -10,8 +10,8 @@
 namespace dstest {
 
 /// A Compression::GDeflate request from `stream` in memory into `buffer` at `gpu_offset`.
-inline ds::Request gdeflate_gpu_request(const std::vector<uint8_t> &stream, uint64_t uncompressed_size,
-                                        uint64_t buffer, uint64_t buffer_size, uint64_t gpu_offset = 0) {
+inline ds::Request gdeflate_gpu_request(const std::vector<uint8_t> &stream, uint64_t uncompressed_size, uint64_t buffer,
+                                        uint64_t buffer_size, uint64_t gpu_offset = 0) {
     ds::Request r;
     r.memory = ds::Memory::Gpu;
     r.compression = ds::Compression::GDeflate;

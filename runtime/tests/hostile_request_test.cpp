@@ -27,7 +27,8 @@ constexpr size_t kPage = 4096;
 /// thread stack or allocation).
 struct BadMemory {
     BadMemory() {
-        auto *p = static_cast<uint8_t *>(mmap(nullptr, 2 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+        auto *p = static_cast<uint8_t *>(
+            mmap(nullptr, 2 * kPage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
         CHECK(p != MAP_FAILED);
         good = p;
         none = p + kPage;
@@ -110,7 +111,8 @@ static void test_gdeflate_from_and_into_unreachable_memory() {
         plain[i] = 0;  // compressible
     std::vector<uint8_t> packed(gdeflate::compress_bound(plain.size()));
     size_t packed_size = 0;
-    CHECK(gdeflate::encode(plain.data(), plain.size(), packed.data(), packed.size(), 1, 1, &packed_size) == gdeflate::Error::Ok);
+    CHECK(gdeflate::encode(plain.data(), plain.size(), packed.data(), packed.size(), 1, 1, &packed_size) ==
+          gdeflate::Error::Ok);
     auto q = cpu_queue();
     std::vector<uint8_t> dst(plain.size(), 0xEE);
 
@@ -140,11 +142,9 @@ static void test_file_offsets_past_two_to_the_63() {
         uint64_t offset;
         uint64_t size;
     } cases[] = {
-        {uint64_t{1} << 63, 16},
-        {UINT64_MAX, 1},
-        {UINT64_MAX - 15, 32},                    // offset + size wraps around
-        {(uint64_t{1} << 63) - 1, 2},             // the second byte is past 2^63 - 1
-        {(uint64_t{1} << 62), 16},                // far past this file's end: an ordinary end of file
+        {uint64_t{1} << 63, 16},      {UINT64_MAX, 1}, {UINT64_MAX - 15, 32},  // offset + size wraps around
+        {(uint64_t{1} << 63) - 1, 2},                                          // the second byte is past 2^63 - 1
+        {(uint64_t{1} << 62), 16},  // far past this file's end: an ordinary end of file
     };
     for (const auto &k : cases) {
         Request r;

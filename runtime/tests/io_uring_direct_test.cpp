@@ -56,7 +56,8 @@ struct Destination {
     uint8_t *ptr;
 };
 
-void run_cases(Queue &q, int fd, const std::vector<uint8_t> &content, const std::vector<Case> &cases, const char *what) {
+void run_cases(Queue &q, int fd, const std::vector<uint8_t> &content, const std::vector<Case> &cases,
+               const char *what) {
     std::vector<Destination> dsts;
     dsts.reserve(cases.size());
     for (size_t i = 0; i < cases.size(); ++i) {
@@ -96,19 +97,19 @@ void run_cases(Queue &q, int fd, const std::vector<uint8_t> &content, const std:
 std::vector<Case> edge_cases() {
     const uint64_t end = kFileSize;
     return {
-        {0, 1u << 20, 0},                       // aligned everywhere: straight into dst
-        {100, 10000, 100},                      // same phase: head, middle, tail
-        {100, 10000, 0},                        // different phase: bounce only
-        {3 * 4096 + 7, 700000, 1},              // several bounce buffers' worth
-        {5, 1, 17},                             // one byte
-        {4095, 2, 4095},                        // two bytes across a block boundary
-        {(3u << 20) - 8192, 1u << 20, 0},       // aligned read that EOF cuts mid-block
+        {0, 1u << 20, 0},                          // aligned everywhere: straight into dst
+        {100, 10000, 100},                         // same phase: head, middle, tail
+        {100, 10000, 0},                           // different phase: bounce only
+        {3 * 4096 + 7, 700000, 1},                 // several bounce buffers' worth
+        {5, 1, 17},                                // one byte
+        {4095, 2, 4095},                           // two bytes across a block boundary
+        {(3u << 20) - 8192, 1u << 20, 0},          // aligned read that EOF cuts mid-block
         {end - 5000, 20000, (end - 5000) % 4096},  // same phase, crossing EOF
-        {end - 1000, 500, 3},                   // ends before EOF inside the last partial block
-        {end - 1000, 1000, 0},                  // ends exactly at EOF
-        {end, 4096, 0},                         // at EOF
-        {end + 10000, 100, 9},                  // past EOF
-        {0, kFileSize, 0},                      // whole file, unaligned end
+        {end - 1000, 500, 3},                      // ends before EOF inside the last partial block
+        {end - 1000, 1000, 0},                     // ends exactly at EOF
+        {end, 4096, 0},                            // at EOF
+        {end + 10000, 100, 9},                     // past EOF
+        {0, kFileSize, 0},                         // whole file, unaligned end
     };
 }
 
@@ -136,7 +137,7 @@ int open_fd_count() {
 }
 
 bool is_tmpfs(const char *dir) {
-    struct statfs s{};
+    struct statfs s {};
     return ::statfs(dir, &s) == 0 && s.f_type == 0x01021994;  // TMPFS_MAGIC
 }
 

@@ -47,7 +47,8 @@ static void test_sizes_and_offsets(uint64_t chunk) {
     dstest::TempFile f(17u << 20, 11);
     auto q = uring_queue(chunk);
     std::mt19937_64 rng(chunk);
-    const uint64_t sizes[] = {1, 2, 511, 4095, 4096, 4097, 65536, 65537, 300000, 1u << 20, (1u << 20) + 1, 5u << 20, 16u << 20};
+    const uint64_t sizes[] = {1,     2,      511,      4095,           4096,     4097,     65536,
+                              65537, 300000, 1u << 20, (1u << 20) + 1, 5u << 20, 16u << 20};
     std::vector<std::vector<uint8_t>> dsts;
     std::vector<uint64_t> offsets;
     for (uint64_t size : sizes) {

@@ -46,11 +46,11 @@ static bool check_plan(const SegmentPlan &p) {
 static void test_same_phase_reads_mostly_direct() {
     SegmentPlan p{100, 3 * 4096 + 50, 0x10000 + 100, true, 1 << 20, 256 << 10};
     CHECK(check_plan(p));
-    CHECK(p.at(0).kind == SegmentKind::Bounce);                          // head up to 4096
+    CHECK(p.at(0).kind == SegmentKind::Bounce);  // head up to 4096
     CHECK_EQ(p.at(0).length, 3996u);
-    CHECK(p.at(3996).kind == SegmentKind::Direct);                       // two whole blocks
+    CHECK(p.at(3996).kind == SegmentKind::Direct);  // two whole blocks
     CHECK_EQ(p.at(3996).length, 8192u);
-    CHECK(p.at(3996 + 8192).kind == SegmentKind::Bounce);                // the tail
+    CHECK(p.at(3996 + 8192).kind == SegmentKind::Bounce);  // the tail
     CHECK_EQ(p.count(), 3u);
 }
 

@@ -62,7 +62,8 @@ struct PinVulkanDrivers {
         for (const std::string &m : manifests()) {
             std::string lib = library_path(m);
             if (!lib.empty())
-                dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);  // a driver that fails to load is the loader's business
+                dlopen(lib.c_str(),
+                       RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);  // a driver that fails to load is the loader's business
         }
     }
 } pin_vulkan_drivers;

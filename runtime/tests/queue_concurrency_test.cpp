@@ -25,30 +25,31 @@ constexpr uint64_t kMillion = 1000000;
 
 // Drains `total` request completions on its own thread, counting each user_data once.
 struct Collector {
-    Collector(Queue &q, uint64_t total) : seen(total), thread([this, &q, total] {
-        Completion buf[512];
-        uint64_t got = 0;
-        while (got < total) {
-            size_t n = 0;
-            auto r = q.wait(buf, 512, &n, std::chrono::seconds(60));
-            if (r != QueueResult::Ok) {
-                std::fprintf(stderr, "collector: wait returned %d after %llu of %llu\n", static_cast<int>(r),
-                             static_cast<unsigned long long>(got), static_cast<unsigned long long>(total));
-                std::exit(1);
-            }
-            for (size_t i = 0; i < n; ++i) {
-                if (buf[i].kind != EntryKind::Request)
-                    continue;
-                if (seen[buf[i].user_data].fetch_add(1) != 0)
-                    duplicates.fetch_add(1);
-                if (buf[i].status == Status::Cancelled)
-                    cancelled.fetch_add(1);
-                else if (buf[i].status != Status::Ok)
-                    failed.fetch_add(1);
-                ++got;
-            }
-        }
-    }) {}
+    Collector(Queue &q, uint64_t total)
+        : seen(total), thread([this, &q, total] {
+              Completion buf[512];
+              uint64_t got = 0;
+              while (got < total) {
+                  size_t n = 0;
+                  auto r = q.wait(buf, 512, &n, std::chrono::seconds(60));
+                  if (r != QueueResult::Ok) {
+                      std::fprintf(stderr, "collector: wait returned %d after %llu of %llu\n", static_cast<int>(r),
+                                   static_cast<unsigned long long>(got), static_cast<unsigned long long>(total));
+                      std::exit(1);
+                  }
+                  for (size_t i = 0; i < n; ++i) {
+                      if (buf[i].kind != EntryKind::Request)
+                          continue;
+                      if (seen[buf[i].user_data].fetch_add(1) != 0)
+                          duplicates.fetch_add(1);
+                      if (buf[i].status == Status::Cancelled)
+                          cancelled.fetch_add(1);
+                      else if (buf[i].status != Status::Ok)
+                          failed.fetch_add(1);
+                      ++got;
+                  }
+              }
+          }) {}
     void join() { thread.join(); }
     uint64_t missing() const {
         uint64_t m = 0;
@@ -85,7 +86,8 @@ static void test_many_threads_enqueue() {
     for (int t = 0; t < kThreads; ++t)
         producers.emplace_back([&, t] {
             for (uint64_t i = 0; i < kPerThread; ++i) {
-                CHECK_EQ(q->enqueue(small_read(src, &dst[(t * kPerThread + i) * 64], t * kPerThread + i)), QueueResult::Ok);
+                CHECK_EQ(q->enqueue(small_read(src, &dst[(t * kPerThread + i) * 64], t * kPerThread + i)),
+                         QueueResult::Ok);
                 if (i % 64 == 0)
                     q->enqueue_signal(0);
             }
@@ -172,7 +174,7 @@ static void test_destroy_with_requests_in_flight() {
         q->submit();
         if (round % 2)
             q->cancel(0, 0);  // cancel everything, some already in flight
-        q.reset();           // must not hang, must not leave a completion behind
+        q.reset();            // must not hang, must not leave a completion behind
         backend.reset();
     }
     CHECK(true);

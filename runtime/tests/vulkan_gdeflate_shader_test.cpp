@@ -287,8 +287,7 @@ void test_one_batch(Rig &rig) {
 }
 
 // ---- streams built by hand (the encoder's LaneWriter follows the decoder's lane schedule) ----
-template <typename Body>
-std::vector<uint8_t> make_tile(Body body, size_t cap = 8192) {
+template <typename Body> std::vector<uint8_t> make_tile(Body body, size_t cap = 8192) {
     std::vector<uint8_t> tile(cap);
     gd::LaneWriter w(tile.data(), tile.size());
     body(w);
@@ -331,7 +330,7 @@ std::vector<uint8_t> two_block_tile() {
         w.advance();
         put_code(w, 2, 7);  // symbol 258: length 4
         w.advance();
-        put_code(w, 0, 7);  // end of block on lane 3; lane 2 owes its distance
+        put_code(w, 0, 7);         // end of block on lane 3; lane 2 owes its distance
         end_turns(w, 1u << 2, 1);  // distance symbol 1: distance 2
         w.reset();
         w.put(1, 1);
@@ -487,7 +486,8 @@ void check_agree(Rig &rig, const Case &c) {
 
 void test_against_cpu(Rig &rig) {
     std::vector<Case> cases;
-    cases.push_back({"two blocks (fixed with a deferred match, stored)", dstest::one_tile_stream(two_block_tile(), 9), 9, 1});
+    cases.push_back(
+        {"two blocks (fixed with a deferred match, stored)", dstest::one_tile_stream(two_block_tile(), 9), 9, 1});
     cases.push_back({"bad distance", dstest::one_tile_stream(bad_distance_tile(), 4), 4, 0});
     cases.push_back({"long match past the tile", dstest::one_tile_stream(long_match_tile(), 4), 4, 0});
     cases.push_back({"endless empty stored blocks", dstest::one_tile_stream(endless_tile(), 1), 1, 0});
@@ -544,7 +544,8 @@ void test_against_cpu(Rig &rig) {
         // Tile 1 claims to end early: its range is cut, the data after it belongs to tile 2.
         std::vector<uint8_t> bad = good;
         uint32_t next = uint32_t(bad[16]) | uint32_t(bad[17]) << 8 | uint32_t(bad[18]) << 16 | uint32_t(bad[19]) << 24;
-        uint32_t start1 = uint32_t(bad[12]) | uint32_t(bad[13]) << 8 | uint32_t(bad[14]) << 16 | uint32_t(bad[15]) << 24;
+        uint32_t start1 =
+            uint32_t(bad[12]) | uint32_t(bad[13]) << 8 | uint32_t(bad[14]) << 16 | uint32_t(bad[15]) << 24;
         uint32_t cut_to = start1 + (next - start1) / 2;
         for (int b = 0; b < 4; ++b)
             bad[16 + b] = uint8_t(cut_to >> (8 * b));
@@ -603,7 +604,8 @@ void test_unfinished_retry(Rig &rig) {
     uint64_t shader = after.gdeflate_shader_decodes - before.gdeflate_shader_decodes;
     uint64_t cpu = after.gdeflate_cpu_decodes - before.gdeflate_cpu_decodes;
     CHECK_EQ(shader + cpu, 1u);
-    std::printf("20000 empty blocks: decoded by the %s\n", cpu ? "CPU (the shader could not finish it here)" : "shader");
+    std::printf("20000 empty blocks: decoded by the %s\n",
+                cpu ? "CPU (the shader could not finish it here)" : "shader");
     rig.expected_shader_decodes += shader;
     rig.expected_cpu_decodes += cpu;
 }

@@ -140,7 +140,8 @@ static void run_device(VulkanDevice &dev, const char *label) {
 
     BackendStats s = q->backend().stats();
     bool nv = s.gdeflate_gpu_decodes > 0;
-    std::printf("%s: gdeflate path: %s (cpu decodes %llu, gpu decodes %llu, nv enabled on device: %s, transfer-only queue: %s)\n",
+    std::printf("%s: gdeflate path: %s (cpu decodes %llu, gpu decodes %llu, nv enabled on device: %s, transfer-only "
+                "queue: %s)\n",
                 label, nv ? "nv" : "cpu", static_cast<unsigned long long>(s.gdeflate_cpu_decodes),
                 static_cast<unsigned long long>(s.gdeflate_gpu_decodes), dev.memory_decompression() ? "yes" : "no",
                 dev.transfer_only_queue() ? "yes" : "no");

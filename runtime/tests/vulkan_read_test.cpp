@@ -34,7 +34,8 @@ static Completion run_one(Queue &q, const Request &r) {
     return dstest::drain(q, 1).at(0);
 }
 
-static Request gpu_read(int fd, uint64_t offset, uint64_t size, uint64_t buffer, uint64_t buffer_size, uint64_t gpu_offset) {
+static Request gpu_read(int fd, uint64_t offset, uint64_t size, uint64_t buffer, uint64_t buffer_size,
+                        uint64_t gpu_offset) {
     Request r;
     r.memory = Memory::Gpu;
     r.fd = fd;
@@ -46,7 +47,8 @@ static Request gpu_read(int fd, uint64_t offset, uint64_t size, uint64_t buffer,
     return r;
 }
 
-static bool gpu_matches(VulkanDevice &dev, uint64_t buffer, uint64_t gpu_offset, const uint8_t *expected, uint64_t size) {
+static bool gpu_matches(VulkanDevice &dev, uint64_t buffer, uint64_t gpu_offset, const uint8_t *expected,
+                        uint64_t size) {
     std::vector<uint8_t> got(size);
     if (!CHECK(dev.download(buffer, gpu_offset, got.data(), size)))
         return false;

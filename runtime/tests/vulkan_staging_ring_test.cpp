@@ -31,7 +31,7 @@ static void test_fills_then_reuses_after_out_of_order_frees() {
     CHECK(!ring.try_alloc(256, &e));  // full
     ring.free(b.id);                  // out of order: the tail is still held by a
     CHECK(!ring.try_alloc(256, &e));
-    ring.free(a.id);                  // tail advances over a and b
+    ring.free(a.id);  // tail advances over a and b
     CHECK_EQ(ring.used(), 2048u);
     CHECK(ring.try_alloc(2048, &e));
     CHECK_EQ(e.offset, 0u);

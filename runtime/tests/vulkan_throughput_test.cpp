@@ -64,15 +64,18 @@ static double run_gbps(Queue &q, const dstest::TempFile &f, uint64_t buf, uint64
 int main() {
     auto dev = dstest::open_vulkan_device_or_skip();
     const uint64_t total = env_or("DS_BENCH_MIB", 64) << 20;
-    std::printf("device: %s (%s, %s queue)\n", dev->device_name().c_str(), dev->is_discrete() ? "discrete" : "not discrete",
+    std::printf("device: %s (%s, %s queue)\n", dev->device_name().c_str(),
+                dev->is_discrete() ? "discrete" : "not discrete",
                 dev->transfer_only_queue() ? "transfer-only" : "general");
     dstest::TempFile f(total, 51);
     uint64_t buf = dev->create_buffer(total);
     if (!CHECK(buf != 0))
         return dstest::finish("vulkan_throughput_test");
     std::printf("ceiling, 1 region:        %6.2f GB/s\n", dev->copy_ceiling_gbps(total, 1));
-    std::printf("ceiling, 1 MiB regions:   %6.2f GB/s\n", dev->copy_ceiling_gbps(total, static_cast<uint32_t>(total >> 20)));
-    std::printf("ceiling, 64 KiB regions:  %6.2f GB/s\n", dev->copy_ceiling_gbps(total, static_cast<uint32_t>(total >> 16)));
+    std::printf("ceiling, 1 MiB regions:   %6.2f GB/s\n",
+                dev->copy_ceiling_gbps(total, static_cast<uint32_t>(total >> 20)));
+    std::printf("ceiling, 64 KiB regions:  %6.2f GB/s\n",
+                dev->copy_ceiling_gbps(total, static_cast<uint32_t>(total >> 16)));
 
     VulkanBackendConfig bc = dev->backend_config();
     bc.worker_count = static_cast<uint32_t>(env_or("DS_BENCH_WORKERS", bc.worker_count));

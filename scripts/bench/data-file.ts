@@ -9,14 +9,18 @@ const CHUNK = 16 << 20;
 
 export function ensureDataFile(file: string, size: number, log: (line: string) => void): void {
   let current = -1;
-  try { current = statSync(file).size; } catch { /* missing */ }
+  try {
+    current = statSync(file).size;
+  } catch {
+    /* missing */
+  }
   if (current === size) return;
   log(`creating ${file} (${size} bytes of random data)`);
   mkdirSync(path.dirname(file), { recursive: true });
   const fd = openSync(file, 'w');
   try {
     const block = randomBytes(CHUNK);
-    for (let written = 0; written < size;) {
+    for (let written = 0; written < size; ) {
       const n = Math.min(CHUNK, size - written);
       // Rotate the block so no two chunks are identical (keeps any dedup or compression honest).
       block.writeUInt32LE(written >>> 0, 0);
@@ -34,7 +38,7 @@ export function warmPageCache(file: string): number {
   const t0 = process.hrtime.bigint();
   let total = 0;
   try {
-    for (let n; (n = readSync(fd, buffer, 0, CHUNK, total)) > 0;) total += n;
+    for (let n; (n = readSync(fd, buffer, 0, CHUNK, total)) > 0; ) total += n;
   } finally {
     closeSync(fd);
   }

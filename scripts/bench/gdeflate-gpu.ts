@@ -6,7 +6,12 @@
 // uncompressed reads of the same decoded size).
 import { closeSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { DsRuntime, RunReadsOptions, VulkanBackendOptions, VulkanDevice } from '../../runtime/node/lib/ds_runtime.ts';
+import type {
+  DsRuntime,
+  RunReadsOptions,
+  VulkanBackendOptions,
+  VulkanDevice,
+} from '../../runtime/node/lib/ds_runtime.ts';
 import { table } from './report.ts';
 
 export type GdeflatePath = 'cpu' | 'nv' | 'shader';
@@ -20,29 +25,29 @@ export interface GdeflatePathSetup {
 }
 
 export interface GdeflateGpuRow {
-  path: string;            ///< the setup's label ('uncompressed' rows: the device's queue)
+  path: string; ///< the setup's label ('uncompressed' rows: the device's queue)
   data: 'gdeflate' | 'uncompressed';
   /** which decoder completed the reads, from the backend's counters ('-' for uncompressed) */
   decodedBy: string;
-  gbps: number;            ///< decoded (destination) bytes per second
-  compressedGbps: number;  ///< bytes read from the file (or memory) per second
+  gbps: number; ///< decoded (destination) bytes per second
+  compressedGbps: number; ///< bytes read from the file (or memory) per second
   requests: number;
   errors: number;
-  gpuDecodes: number;      ///< VK_NV_memory_decompression
+  gpuDecodes: number; ///< VK_NV_memory_decompression
   shaderDecodes: number;
   cpuDecodes: number;
 }
 
 interface Setup {
   ds: DsRuntime;
-  dataFile: string;        ///< the benchmark's (uncompressed) data file, at least `uncompressed` bytes
+  dataFile: string; ///< the benchmark's (uncompressed) data file, at least `uncompressed` bytes
   dataFileSize: number;
   outDir: string;
-  uncompressed: number;    ///< bytes one request decodes to
+  uncompressed: number; ///< bytes one request decodes to
   requests: number;
 }
 
-const copies = 16;  // distinct stream copies the reads cycle through
+const copies = 16; // distinct stream copies the reads cycle through
 
 /**
  * The paths this machine can run. `compute` is a device on a compute queue (the NV path and
@@ -50,10 +55,20 @@ const copies = 16;  // distinct stream copies the reads cycle through
  */
 export function gdeflatePaths(device: VulkanDevice, compute: VulkanDevice | undefined): GdeflatePathSetup[] {
   const paths: GdeflatePathSetup[] = [
-    { path: 'cpu', label: 'CPU decode (readers)', device, options: { nvMemoryDecompression: false, shaderDecompression: false } },
+    {
+      path: 'cpu',
+      label: 'CPU decode (readers)',
+      device,
+      options: { nvMemoryDecompression: false, shaderDecompression: false },
+    },
   ];
   if (compute?.memoryDecompression) {
-    paths.push({ path: 'nv', label: 'VK_NV_memory_decompression', device: compute, options: { shaderDecompression: false } });
+    paths.push({
+      path: 'nv',
+      label: 'VK_NV_memory_decompression',
+      device: compute,
+      options: { shaderDecompression: false },
+    });
   }
   if (compute) {
     paths.push({ path: 'shader', label: 'compute shader', device: compute, options: { nvMemoryDecompression: false } });
@@ -62,7 +77,11 @@ export function gdeflatePaths(device: VulkanDevice, compute: VulkanDevice | unde
 }
 
 function decodedBy(d: { gpuDecodes: number; shaderDecodes: number; cpuDecodes: number }): string {
-  const parts = [['nv', d.gpuDecodes], ['shader', d.shaderDecodes], ['cpu', d.cpuDecodes]].filter(([, n]) => Number(n) > 0);
+  const parts = [
+    ['nv', d.gpuDecodes],
+    ['shader', d.shaderDecodes],
+    ['cpu', d.cpuDecodes],
+  ].filter(([, n]) => Number(n) > 0);
   return parts.length === 0 ? '-' : parts.map(([name, n]) => (parts.length === 1 ? name : `${name} ${n}`)).join(', ');
 }
 
@@ -86,9 +105,17 @@ function writeCompressedFile(file: string, stream: Buffer): void {
 /** Where the reads come from: a page-cached file, or memory (runReads copies it once). */
 type Source = { file: string } | { memory: Buffer };
 
-async function run(ds: DsRuntime, device: VulkanDevice, options: VulkanBackendOptions, label: string, source: Source,
-  reads: Omit<RunReadsOptions, 'source' | 'fd' | 'src'>, data: GdeflateGpuRow['data'], compressedPerRequest: number,
-  bufferSize: number): Promise<GdeflateGpuRow> {
+async function run(
+  ds: DsRuntime,
+  device: VulkanDevice,
+  options: VulkanBackendOptions,
+  label: string,
+  source: Source,
+  reads: Omit<RunReadsOptions, 'source' | 'fd' | 'src'>,
+  data: GdeflateGpuRow['data'],
+  compressedPerRequest: number,
+  bufferSize: number,
+): Promise<GdeflateGpuRow> {
   const backend = device.backend(options);
   const queue = new ds.Queue(backend, { capacity: 256 });
   const buffer = device.createBuffer(bufferSize);
@@ -97,7 +124,13 @@ async function run(ds: DsRuntime, device: VulkanDevice, options: VulkanBackendOp
     const from = 'file' in source ? { fd } : { source: 'memory' as const, src: source.memory };
     // Warm-up, not measured: the shader path builds its pipeline on first use (a driver compile
     // that would otherwise land in the first row that uses it) and every path faults in staging.
-    await queue.runReads({ ...reads, ...from, count: Math.min(Number(reads.count), 4), gpuBuffer: buffer, gpuBufferSize: bufferSize });
+    await queue.runReads({
+      ...reads,
+      ...from,
+      count: Math.min(Number(reads.count), 4),
+      gpuBuffer: buffer,
+      gpuBufferSize: bufferSize,
+    });
     const before = backend.stats();
     const r = await queue.runReads({ ...reads, ...from, gpuBuffer: buffer, gpuBufferSize: bufferSize });
     const after = backend.stats();
@@ -107,10 +140,14 @@ async function run(ds: DsRuntime, device: VulkanDevice, options: VulkanBackendOp
       cpuDecodes: after.gdeflateCpuDecodes - before.gdeflateCpuDecodes,
     };
     return {
-      path: label, data, decodedBy: decodedBy(counts),
+      path: label,
+      data,
+      decodedBy: decodedBy(counts),
       gbps: r.bytes / 1e9 / r.seconds,
       compressedGbps: (r.requests * compressedPerRequest) / 1e9 / r.seconds,
-      requests: r.requests, errors: r.errors, ...counts,
+      requests: r.requests,
+      errors: r.errors,
+      ...counts,
     };
   } finally {
     if (fd !== undefined) closeSync(fd);
@@ -125,10 +162,28 @@ export async function measureGdeflateGpuDecode(s: Setup, paths: GdeflatePathSetu
   const memory = Buffer.concat(Array.from({ length: copies }, () => stream));
   const rows: GdeflateGpuRow[] = [];
   for (const p of paths) {
-    rows.push(await run(s.ds, p.device, p.options, p.label, { memory }, {
-      size: stream.length, count: s.requests, stride: stream.length, span: memory.length,
-      dst: 'gpu', layout: 'sequential', compression: 'gdeflate', uncompressedSize: s.uncompressed,
-    }, 'gdeflate', stream.length, s.uncompressed * 16));
+    rows.push(
+      await run(
+        s.ds,
+        p.device,
+        p.options,
+        p.label,
+        { memory },
+        {
+          size: stream.length,
+          count: s.requests,
+          stride: stream.length,
+          span: memory.length,
+          dst: 'gpu',
+          layout: 'sequential',
+          compression: 'gdeflate',
+          uncompressedSize: s.uncompressed,
+        },
+        'gdeflate',
+        stream.length,
+        s.uncompressed * 16,
+      ),
+    );
   }
   return rows;
 }
@@ -140,39 +195,87 @@ export async function measureGdeflateToGpu(s: Setup, paths: GdeflatePathSetup[])
   writeCompressedFile(file, stream);
   const rows: GdeflateGpuRow[] = [];
   for (const p of paths) {
-    rows.push(await run(s.ds, p.device, p.options, p.label, { file }, {
-      size: stream.length, count: s.requests, stride: stream.length, span: stream.length * copies,
-      dst: 'gpu', layout: 'sequential', compression: 'gdeflate', uncompressedSize: s.uncompressed,
-    }, 'gdeflate', stream.length, s.uncompressed * 16));
+    rows.push(
+      await run(
+        s.ds,
+        p.device,
+        p.options,
+        p.label,
+        { file },
+        {
+          size: stream.length,
+          count: s.requests,
+          stride: stream.length,
+          span: stream.length * copies,
+          dst: 'gpu',
+          layout: 'sequential',
+          compression: 'gdeflate',
+          uncompressedSize: s.uncompressed,
+        },
+        'gdeflate',
+        stream.length,
+        s.uncompressed * 16,
+      ),
+    );
   }
   const plainSpan = Math.floor(s.dataFileSize / s.uncompressed) * s.uncompressed;
   for (const device of [...new Set(paths.map((p) => p.device))]) {
-    const label = device.transferOnlyQueue ? 'transfer queue' : paths.some((p) => p.device === device && p.path !== 'cpu') ? 'compute queue' : 'default queue';
-    rows.push(await run(s.ds, device, {}, label, { file: s.dataFile }, {
-      size: s.uncompressed, count: s.requests, span: plainSpan, dst: 'gpu', layout: 'sequential',
-    }, 'uncompressed', s.uncompressed, s.uncompressed * 16));
+    const label = device.transferOnlyQueue
+      ? 'transfer queue'
+      : paths.some((p) => p.device === device && p.path !== 'cpu')
+        ? 'compute queue'
+        : 'default queue';
+    rows.push(
+      await run(
+        s.ds,
+        device,
+        {},
+        label,
+        { file: s.dataFile },
+        {
+          size: s.uncompressed,
+          count: s.requests,
+          span: plainSpan,
+          dst: 'gpu',
+          layout: 'sequential',
+        },
+        'uncompressed',
+        s.uncompressed,
+        s.uncompressed * 16,
+      ),
+    );
   }
   return rows;
 }
 
 const rowCells = (r: GdeflateGpuRow): string[] => [
-  r.path, r.data, r.gbps.toFixed(2), r.compressedGbps.toFixed(2), r.decodedBy, String(r.requests), String(r.errors),
+  r.path,
+  r.data,
+  r.gbps.toFixed(2),
+  r.compressedGbps.toFixed(2),
+  r.decodedBy,
+  String(r.requests),
+  String(r.errors),
 ];
 
 export function formatGdeflateGpuDecode(rows: GdeflateGpuRow[], uncompressed: number): string {
   const mib = (uncompressed / (1024 * 1024)).toFixed(0);
-  return `\n== GPU decode: memory -> GPU buffer, ${mib} MiB per request, half-compressible data ==\n` +
+  return (
+    `\n== GPU decode: memory -> GPU buffer, ${mib} MiB per request, half-compressible data ==\n` +
     table([
       ['decode path', 'data', 'GB/s decoded', 'GB/s compressed', 'decoded by', 'requests', 'errors'],
       ...rows.map(rowCells),
-    ]);
+    ])
+  );
 }
 
 export function formatGdeflateToGpu(rows: GdeflateGpuRow[], uncompressed: number): string {
   const mib = (uncompressed / (1024 * 1024)).toFixed(0);
-  return `\n== file -> GPU buffer, ${mib} MiB per request: GDeflate against uncompressed ==\n` +
+  return (
+    `\n== file -> GPU buffer, ${mib} MiB per request: GDeflate against uncompressed ==\n` +
     table([
       ['decode path / queue', 'data', 'GB/s decoded', 'GB/s read', 'decoded by', 'requests', 'errors'],
       ...rows.map(rowCells),
-    ]);
+    ])
+  );
 }

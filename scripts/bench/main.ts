@@ -11,13 +11,23 @@ import { ensureDataFile, warmPageCache } from './data-file.ts';
 import { measure, type Measurement, type Target } from './measure.ts';
 import { formatBytes, parseOptions, usage, type BenchBackend, type BenchOptions } from './options.ts';
 import {
-  formatGdeflateGpuDecode, formatGdeflateToGpu, gdeflatePaths, measureGdeflateGpuDecode, measureGdeflateToGpu, type GdeflateGpuRow,
+  formatGdeflateGpuDecode,
+  formatGdeflateToGpu,
+  gdeflatePaths,
+  measureGdeflateGpuDecode,
+  measureGdeflateToGpu,
+  type GdeflateGpuRow,
 } from './gdeflate-gpu.ts';
 import { evaluateTargets, formatBackendTable, formatCeilings, formatGdeflate, formatTargets } from './report.ts';
 
-const log = (line: string): void => { process.stdout.write(`${line}\n`); };
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
 
-interface Skipped { backend: BenchBackend; reason: string }
+interface Skipped {
+  backend: BenchBackend;
+  reason: string;
+}
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
@@ -39,14 +49,19 @@ async function main(): Promise<number> {
   if (wantsVulkan) {
     try {
       device = ds.vulkanDevice();
-      log(`vulkan device: ${device.name}${device.isDiscrete ? ' (discrete)' : ''}` +
-        `${device.transferOnlyQueue ? ', transfer-only queue' : ''}`);
+      log(
+        `vulkan device: ${device.name}${device.isDiscrete ? ' (discrete)' : ''}` +
+          `${device.transferOnlyQueue ? ', transfer-only queue' : ''}`,
+      );
     } catch (e) {
       deviceError = (e as Error).message;
     }
   }
 
-  const ceilings: Ceilings = { ...measureHostCeiling(ds, options.ceilingSize), ...(device ? measureCopyCeilings(device, options.ceilingSize) : {}) };
+  const ceilings: Ceilings = {
+    ...measureHostCeiling(ds, options.ceilingSize),
+    ...(device ? measureCopyCeilings(device, options.ceilingSize) : {}),
+  };
   log(formatCeilings(ceilings));
 
   const fd = openSync(options.file, 'r');
@@ -95,8 +110,12 @@ async function main(): Promise<number> {
     const paths = gdeflatePaths(device, compute);
     const uncompressed = (options.quick ? 1 : 16) * 1024 * 1024;
     const setup = {
-      ds, dataFile: options.file, dataFileSize: options.fileSize, outDir: path.dirname(path.resolve(options.file)),
-      uncompressed, requests: Math.max(8, Math.floor(options.bytesPerRun / uncompressed / 4)),
+      ds,
+      dataFile: options.file,
+      dataFileSize: options.fileSize,
+      outDir: path.dirname(path.resolve(options.file)),
+      uncompressed,
+      requests: Math.max(8, Math.floor(options.bytesPerRun / uncompressed / 4)),
     };
     gdeflateGpuDecode = await measureGdeflateGpuDecode(setup, paths);
     log(formatGdeflateGpuDecode(gdeflateGpuDecode, uncompressed));
@@ -109,12 +128,30 @@ async function main(): Promise<number> {
 
   if (options.json) {
     mkdirSync(path.dirname(path.resolve(options.json)), { recursive: true });
-    writeFileSync(options.json, `${JSON.stringify({
-      date: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, node: process.version, vulkanDevice: device?.name ?? null },
-      options: { ...options, json: undefined },
-      ceilings, results, skipped, targets, gdeflate, gdeflateGpuDecode, gdeflateToGpu,
-    }, null, 2)}\n`);
+    writeFileSync(
+      options.json,
+      `${JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          machine: {
+            cpus: os.cpus().length,
+            cpuModel: os.cpus()[0]?.model,
+            node: process.version,
+            vulkanDevice: device?.name ?? null,
+          },
+          options: { ...options, json: undefined },
+          ceilings,
+          results,
+          skipped,
+          targets,
+          gdeflate,
+          gdeflateGpuDecode,
+          gdeflateToGpu,
+        },
+        null,
+        2,
+      )}\n`,
+    );
     log(`\nresults written to ${options.json}`);
   }
 
@@ -122,14 +159,19 @@ async function main(): Promise<number> {
   const gdeflateRows = [...gdeflateGpuDecode, ...gdeflateToGpu];
   for (const g of gdeflateRows.filter((r) => r.errors > 0)) log(`ERROR: ${g.path} ${g.data}: ${g.errors} failed reads`);
   if (gdeflateRows.some((r) => r.errors > 0)) return 1;
-  for (const m of failed) log(`ERROR: ${m.backend} ${formatBytes(m.requestSize)}: ${m.errors} failed reads ${JSON.stringify(m.statuses)}`);
+  for (const m of failed)
+    log(`ERROR: ${m.backend} ${formatBytes(m.requestSize)}: ${m.errors} failed reads ${JSON.stringify(m.statuses)}`);
   if (results.length === 0) log('ERROR: no backend could run; see the skip reasons above');
   return failed.length > 0 || results.length === 0 ? 1 : 0;
 }
 
 function openTarget(
-  name: BenchBackend, options: BenchOptions, device: VulkanDevice | undefined, deviceError: string,
-  gpuBufferSize: number, gpuBuffer: () => bigint,
+  name: BenchBackend,
+  options: BenchOptions,
+  device: VulkanDevice | undefined,
+  deviceError: string,
+  gpuBufferSize: number,
+  gpuBuffer: () => bigint,
 ): Target | string {
   const ds = loadDsRuntime();
   const vulkanBackend = (): Backend => device!.backend();
@@ -144,7 +186,14 @@ function openTarget(
         return { backend: vulkanBackend(), name, destination: 'gpu', gpuBuffer: gpuBuffer(), gpuBufferSize };
       case 'vulkan-gpu-seq':
         if (!device) return deviceError;
-        return { backend: vulkanBackend(), name, destination: 'gpu', gpuBuffer: gpuBuffer(), gpuBufferSize, layout: 'sequential' };
+        return {
+          backend: vulkanBackend(),
+          name,
+          destination: 'gpu',
+          gpuBuffer: gpuBuffer(),
+          gpuBufferSize,
+          layout: 'sequential',
+        };
       case 'vulkan-host':
         if (!device) return deviceError;
         return { backend: vulkanBackend(), name, destination: 'host' };
@@ -155,7 +204,9 @@ function openTarget(
 }
 
 main().then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (e: unknown) => {
     process.stderr.write(`bench failed: ${(e as Error).message ?? e}\n`);
     process.exitCode = 1;

@@ -29,17 +29,28 @@ export interface Target {
 }
 
 export async function measure(
-  ds: DsRuntime, target: Target, fd: number, fileSize: number, requestSize: number, bytes: number, capacity: number,
+  ds: DsRuntime,
+  target: Target,
+  fd: number,
+  fileSize: number,
+  requestSize: number,
+  bytes: number,
+  capacity: number,
 ): Promise<Measurement> {
   const queue = new ds.Queue(target.backend, { capacity });
   try {
-    const span = Math.floor(fileSize / requestSize) * requestSize;  // sequential, wrapping at the end
+    const span = Math.floor(fileSize / requestSize) * requestSize; // sequential, wrapping at the end
     const common = {
-      fd, size: requestSize, span, dst: target.destination,
-      gpuBuffer: target.gpuBuffer, gpuBufferSize: target.gpuBufferSize, layout: target.layout,
+      fd,
+      size: requestSize,
+      span,
+      dst: target.destination,
+      gpuBuffer: target.gpuBuffer,
+      gpuBufferSize: target.gpuBufferSize,
+      layout: target.layout,
       hostRingBytes: Math.min(1 << 30, Math.max(256 << 20, 64 * requestSize)),
     };
-    await queue.runReads({ ...common, count: Math.min(64, Math.ceil(bytes / requestSize)) });  // warm-up
+    await queue.runReads({ ...common, count: Math.min(64, Math.ceil(bytes / requestSize)) }); // warm-up
     const count = Math.max(1, Math.ceil(bytes / requestSize));
     const r = await queue.runReads({ ...common, count });
     const gb = r.bytes / 1e9;

@@ -65,14 +65,18 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (values.help) return 'help';
   const quick = Boolean(values.quick);
   const backends = (values.backends ?? allBackends.join(','))
-    .split(',').map((b) => b.trim()).filter(Boolean) as BenchBackend[];
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean) as BenchBackend[];
   for (const b of backends) {
-    if (!allBackends.includes(b)) throw new Error(`--backends: unknown backend '${b}'; choose from ${allBackends.join(', ')}`);
+    if (!allBackends.includes(b))
+      throw new Error(`--backends: unknown backend '${b}'; choose from ${allBackends.join(', ')}`);
   }
   const fileSize = parseSize(values['file-size'] ?? (quick ? '64M' : '1G'), '--file-size');
   const requestSizes = (values.sizes ?? '64K,1M,16M').split(',').map((s) => parseSize(s, '--sizes'));
   for (const size of requestSizes) {
-    if (size <= 0 || size > fileSize) throw new Error(`--sizes: ${size} must be above 0 and at most --file-size (${fileSize})`);
+    if (size <= 0 || size > fileSize)
+      throw new Error(`--sizes: ${size} must be above 0 and at most --file-size (${fileSize})`);
   }
   return {
     file: path.resolve(values.file ?? path.join(repoRoot, 'build', 'bench', 'data.bin')),

@@ -14,7 +14,8 @@ export interface TargetResult {
   verdict: 'PASS' | 'MISS' | 'n/a';
 }
 
-const pct = (part: number, whole?: number): string => (whole && whole > 0 ? `${((part / whole) * 100).toFixed(0)}%` : '-');
+const pct = (part: number, whole?: number): string =>
+  whole && whole > 0 ? `${((part / whole) * 100).toFixed(0)}%` : '-';
 
 function ceilingFor(m: Measurement, c: Ceilings): { gbps?: number; label: string } {
   return m.destination === 'gpu'
@@ -24,7 +25,9 @@ function ceilingFor(m: Measurement, c: Ceilings): { gbps?: number; label: string
 
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '))
+    .join('\n');
 }
 
 export function formatCeilings(c: Ceilings): string {
@@ -54,8 +57,10 @@ export function formatBackendTable(name: string, rows: Measurement[], c: Ceiling
   ]);
   const notes = rows.map((m) => {
     const ceiling = ceilingFor(m, c);
-    return `  ${formatBytes(m.requestSize)} -> ${m.destination === 'gpu' ? 'GPU' : 'host'}: ${m.gbps.toFixed(1)} GB/s = ` +
-      `${pct(m.gbps, ceiling.gbps)} of ${ceiling.label}`;
+    return (
+      `  ${formatBytes(m.requestSize)} -> ${m.destination === 'gpu' ? 'GPU' : 'host'}: ${m.gbps.toFixed(1)} GB/s = ` +
+      `${pct(m.gbps, ceiling.gbps)} of ${ceiling.label}`
+    );
   });
   return `\n== ${name} ==\n${table([header, ...body])}\n${notes.join('\n')}`;
 }
@@ -67,13 +72,17 @@ export function evaluateTargets(results: Measurement[], c: Ceilings): TargetResu
   const mib = find('vulkan-gpu', MiB);
   out.push({
     target: '1 MiB requests to GPU >= 80% of copy ceiling',
-    measured: mib && c.copyOneRegionGbps ? `${mib.gbps.toFixed(1)} GB/s = ${pct(mib.gbps, c.copyOneRegionGbps)}` : 'not run',
+    measured:
+      mib && c.copyOneRegionGbps ? `${mib.gbps.toFixed(1)} GB/s = ${pct(mib.gbps, c.copyOneRegionGbps)}` : 'not run',
     verdict: mib && c.copyOneRegionGbps ? (mib.gbps >= 0.8 * c.copyOneRegionGbps ? 'PASS' : 'MISS') : 'n/a',
   });
 
   // Scattered destinations pay the copy engine's per-region cost (see the 64 KiB-regions
   // ceiling); streamed ones merge into large regions. Both are reported.
-  for (const [backend, how] of [['vulkan-gpu', 'scattered'], ['vulkan-gpu-seq', 'sequential']] as const) {
+  for (const [backend, how] of [
+    ['vulkan-gpu', 'scattered'],
+    ['vulkan-gpu-seq', 'sequential'],
+  ] as const) {
     const small = find(backend, 64 * KiB);
     out.push({
       target: `64 KiB requests to GPU >= 15 GB/s (${how} destinations)`,
@@ -92,15 +101,20 @@ export function evaluateTargets(results: Measurement[], c: Ceilings): TargetResu
 }
 
 export function formatTargets(targets: TargetResult[]): string {
-  return `\n== targets (set for an H100 machine) ==\n` +
-    table([['target', 'measured', 'verdict'], ...targets.map((t) => [t.target, t.measured, t.verdict])]);
+  return (
+    `\n== targets (set for an H100 machine) ==\n` +
+    table([['target', 'measured', 'verdict'], ...targets.map((t) => [t.target, t.measured, t.verdict])])
+  );
 }
 
 export function formatGdeflate(g: GdeflateThroughput): string {
-  return `\n== gdeflate (CPU codec, default level, half-compressible data) ==\n` +
+  return (
+    `\n== gdeflate (CPU codec, default level, half-compressible data) ==\n` +
     table([
       ['operation', 'GB/s (uncompressed)', 'threads'],
       ['encode', g.encodeGbps.toFixed(2), 'all'],
       ...g.decode.map((d) => ['decode', d.gbps.toFixed(2), String(d.threads)]),
-    ]) + `\n  compression ratio ${g.ratio.toFixed(2)}:1 (GPU decoding: see the GPU decode and file -> GPU tables)`;
+    ]) +
+    `\n  compression ratio ${g.ratio.toFixed(2)}:1 (GPU decoding: see the GPU decode and file -> GPU tables)`
+  );
 }

@@ -14,13 +14,17 @@ import { repoRoot } from '../lib/paths.ts';
 import { defaultOptions } from '../wine/layout.ts';
 import { wineModuleTasks } from '../wine/wine-tasks.ts';
 
-const log = (line: string): void => { process.stdout.write(`${line}\n`); };
+const log = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
 
 async function main(): Promise<number> {
   const args = process.argv.slice(2);
   if (args.includes('--help')) {
-    log('usage: ds-kit bench --wine [-- --quick | --mib N | --reps N | --dir DIR]\n' +
-      '  runs bench/wine/bench_module.c under Wine; DS_KIT_BENCH_D3D12_DIR=DIR uses the d3d12.dll in DIR (vkd3d-proton)');
+    log(
+      'usage: ds-kit bench --wine [-- --quick | --mib N | --reps N | --dir DIR]\n' +
+        '  runs bench/wine/bench_module.c under Wine; DS_KIT_BENCH_D3D12_DIR=DIR uses the d3d12.dll in DIR (vkd3d-proton)',
+    );
     return 0;
   }
   const options = defaultOptions();
@@ -28,9 +32,23 @@ async function main(): Promise<number> {
   const outDir = path.join(repoRoot, 'build/bench-wine');
   const exe = path.join(outDir, 'bench_module.exe');
   mkdirSync(outDir, { recursive: true });
-  const cc = await execa('x86_64-w64-mingw32-gcc', ['-O2', '-Wall', '-Wno-unused-function',
-    '-I', path.join(repoRoot, 'build/generated', options.target, 'include'), path.join(repoRoot, 'bench/wine/bench_module.c'),
-    path.join(options.outDir, 'dstorage.dll'), '-o', exe, '-ld3d12', '-ldxguid'], { reject: false, all: true });
+  const cc = await execa(
+    'x86_64-w64-mingw32-gcc',
+    [
+      '-O2',
+      '-Wall',
+      '-Wno-unused-function',
+      '-I',
+      path.join(repoRoot, 'build/generated', options.target, 'include'),
+      path.join(repoRoot, 'bench/wine/bench_module.c'),
+      path.join(options.outDir, 'dstorage.dll'),
+      '-o',
+      exe,
+      '-ld3d12',
+      '-ldxguid',
+    ],
+    { reject: false, all: true },
+  );
   if (cc.exitCode !== 0) {
     log(`compiling bench/wine/bench_module.c failed:\n${cc.all}`);
     return 1;
@@ -49,22 +67,46 @@ async function main(): Promise<number> {
     }
     overrides = `d3d12,d3d12core=n;${overrides}`;
   }
-  const env = { ...process.env, WINEPREFIX: path.join(outDir, 'prefix'), WINEDEBUG: process.env.WINEDEBUG ?? '-all',
-    WINEDLLOVERRIDES: overrides, WINEDLLPATH: options.outDir };
+  const env = {
+    ...process.env,
+    WINEPREFIX: path.join(outDir, 'prefix'),
+    WINEDEBUG: process.env.WINEDEBUG ?? '-all',
+    WINEDLLOVERRIDES: overrides,
+    WINEDLLPATH: options.outDir,
+  };
   if (!existsSync(path.join(env.WINEPREFIX, 'system.reg'))) {
     // Without Mono and Gecko: their installers would wait for a click in the invisible X server.
-    const boot = await execa('wineboot', ['-i'], { env: { ...env, WINEDLLOVERRIDES: 'mscoree,mshtml=' }, reject: false, all: true,
-      timeout: 300_000 });
+    const boot = await execa('wineboot', ['-i'], {
+      env: { ...env, WINEDLLOVERRIDES: 'mscoree,mshtml=' },
+      reject: false,
+      all: true,
+      timeout: 300_000,
+    });
     if (boot.exitCode !== 0) {
       log(`creating the Wine prefix ${env.WINEPREFIX} failed:\n${boot.all}`);
       return 1;
     }
   }
-  log(`bench_module under Wine (${d3d12Dir ? `native d3d12 from ${d3d12Dir}` : "Wine's own d3d12"}), module ${options.outDir}`);
-  const run = execa('xvfb-run', ['-a', 'wine', exe, '--dir', outDir, ...args], { env, cwd: outDir, reject: false, all: true });
+  log(
+    `bench_module under Wine (${d3d12Dir ? `native d3d12 from ${d3d12Dir}` : "Wine's own d3d12"}), module ${options.outDir}`,
+  );
+  const run = execa('xvfb-run', ['-a', 'wine', exe, '--dir', outDir, ...args], {
+    env,
+    cwd: outDir,
+    reject: false,
+    all: true,
+  });
   run.all?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
   const r = await run;
   return r.exitCode ?? 1;
 }
 
-main().then((code) => { process.exitCode = code; }, (e: unknown) => { log(String(e)); process.exitCode = 1; });
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    log(String(e));
+    process.exitCode = 1;
+  },
+);

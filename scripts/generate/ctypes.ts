@@ -23,7 +23,12 @@ export function parseType(text: string): ParsedType | null {
 export type Language = 'c' | 'cxx';
 
 /** Spells a declaration: declare(parse("const char*"), "Name") -> "const char *Name". */
-export function declare(t: ParsedType, name: string, lang: Language, rename: (base: string, lang: Language) => string): string {
+export function declare(
+  t: ParsedType,
+  name: string,
+  lang: Language,
+  rename: (base: string, lang: Language) => string,
+): string {
   const base = `${t.isConst ? 'const ' : ''}${t.isStruct ? 'struct ' : ''}${rename(t.base, lang)}`;
   const stars = '*'.repeat(t.pointers);
   if (!name) return stars ? `${base} ${stars}` : base;
@@ -32,9 +37,16 @@ export function declare(t: ParsedType, name: string, lang: Language, rename: (ba
 
 /** x64 size and alignment of the scalar types unixlib.h uses, to pin its layouts with C_ASSERT. */
 export const SCALAR_LAYOUT: Record<string, { size: number; align: number }> = {
-  UINT8: { size: 1, align: 1 }, INT8: { size: 1, align: 1 }, UINT16: { size: 2, align: 2 },
-  UINT32: { size: 4, align: 4 }, INT32: { size: 4, align: 4 }, HRESULT: { size: 4, align: 4 }, BOOL: { size: 4, align: 4 },
-  UINT64: { size: 8, align: 8 }, INT64: { size: 8, align: 8 }, int: { size: 4, align: 4 },
+  UINT8: { size: 1, align: 1 },
+  INT8: { size: 1, align: 1 },
+  UINT16: { size: 2, align: 2 },
+  UINT32: { size: 4, align: 4 },
+  INT32: { size: 4, align: 4 },
+  HRESULT: { size: 4, align: 4 },
+  BOOL: { size: 4, align: 4 },
+  UINT64: { size: 8, align: 8 },
+  INT64: { size: 8, align: 8 },
+  int: { size: 4, align: 4 },
 };
 
 export function isPointer(t: ParsedType): boolean {

@@ -16,7 +16,9 @@ export class TemplateError extends Error {
   readonly template: string;
   constructor(template: string, cause: unknown) {
     const detail = cause instanceof Error ? cause.message : String(cause);
-    super(`template error in ${template}: ${detail}\n  fix: correct the template or add the field to the model in scripts/generate/model.ts`);
+    super(
+      `template error in ${template}: ${detail}\n  fix: correct the template or add the field to the model in scripts/generate/model.ts`,
+    );
     this.name = 'TemplateError';
     this.template = template;
   }

@@ -39,7 +39,9 @@ export async function generate(options: GenerateOptions = {}): Promise<{ files: 
   validateSpec(spec, await readRuntimeRequestFields(runtimeHeader));
   const sdk = options.sdk ?? spec.sdk.latest;
   if (!spec.sdk.versions.some((v) => v.name === sdk))
-    throw new OptionsError(`unknown DirectStorage SDK "${sdk}": use one of ${spec.sdk.versions.map((v) => v.name).join(', ')}`);
+    throw new OptionsError(
+      `unknown DirectStorage SDK "${sdk}": use one of ${spec.sdk.versions.map((v) => v.name).join(', ')}`,
+    );
   const renderer = await createRenderer(templatesDir);
 
   const files: string[] = [];
@@ -48,7 +50,12 @@ export async function generate(options: GenerateOptions = {}): Promise<{ files: 
     for (const output of OUTPUTS) {
       if (!output.publicHeader && sdk !== spec.sdk.latest) continue; // the module always implements the latest SDK
       const body = await renderer.render(output.template, model);
-      const stamp = stampFor(output.path, { template: output.template, specVersion: spec.sdk.specVersion, sdk, target: target.name });
+      const stamp = stampFor(output.path, {
+        template: output.template,
+        specVersion: spec.sdk.specVersion,
+        sdk,
+        target: target.name,
+      });
       const file = path.join(out, target.name, output.path);
       await mkdir(path.dirname(file), { recursive: true });
       // Unchanged output keeps its mtime, so builds that depend on it stay up to date.

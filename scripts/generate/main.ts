@@ -8,8 +8,12 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({
       options: {
-        out: { type: 'string' }, target: { type: 'string' }, sdk: { type: 'string' },
-        templates: { type: 'string' }, spec: { type: 'string' }, 'runtime-header': { type: 'string' },
+        out: { type: 'string' },
+        target: { type: 'string' },
+        sdk: { type: 'string' },
+        templates: { type: 'string' },
+        spec: { type: 'string' },
+        'runtime-header': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -18,13 +22,19 @@ async function main(): Promise<number> {
     return 2;
   }
   if (values.help) {
-    console.log('usage: generate [--out build/generated] [--target wine-8.0|wine-current|all] [--sdk 1.3] [--templates DIR] [--spec DIR] [--runtime-header FILE]');
+    console.log(
+      'usage: generate [--out build/generated] [--target wine-8.0|wine-current|all] [--sdk 1.3] [--templates DIR] [--spec DIR] [--runtime-header FILE]',
+    );
     return 0;
   }
   try {
     const { files } = await generate({
-      out: values.out, target: values.target, sdk: values.sdk,
-      templatesDir: values.templates, specDir: values.spec, runtimeHeader: values['runtime-header'],
+      out: values.out,
+      target: values.target,
+      sdk: values.sdk,
+      templatesDir: values.templates,
+      specDir: values.spec,
+      runtimeHeader: values['runtime-header'],
     });
     console.log(`generated ${files.length} files`);
     return 0;

@@ -9,7 +9,9 @@ import { TemplateError } from './errors.ts';
 /** Helpers templates may call besides the built-ins (if, unless, each, with). Keep logic in model.ts. */
 const HELPERS: Record<string, Handlebars.HelperDelegate> = {};
 
-export interface Renderer { render(template: string, model: unknown): Promise<string> }
+export interface Renderer {
+  render(template: string, model: unknown): Promise<string>;
+}
 
 export async function createRenderer(templatesDir: string): Promise<Renderer> {
   const hbs = Handlebars.create();

@@ -9,7 +9,11 @@ export async function readRuntimeRequestFields(header: string): Promise<string[]
   try {
     text = await readFile(header, 'utf8');
   } catch {
-    throw new SpecError('mapping.json', `cannot read the runtime header ${header}`, 'pass --runtime-header or restore runtime/include/ds_runtime.h');
+    throw new SpecError(
+      'mapping.json',
+      `cannot read the runtime header ${header}`,
+      'pass --runtime-header or restore runtime/include/ds_runtime.h',
+    );
   }
   const body = /typedef struct ds_request \{([\s\S]*?)\} ds_request;/.exec(text);
   if (!body) throw new SpecError('mapping.json', `no "typedef struct ds_request { ... } ds_request;" in ${header}`);

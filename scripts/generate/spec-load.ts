@@ -15,7 +15,11 @@ export async function loadSpec(specDir: string): Promise<RawSpec> {
     try {
       text = await readFile(file, 'utf8');
     } catch {
-      throw new SpecError(`${name}.json`, `cannot read ${file}`, `restore the file or pass the right spec directory (--spec)`);
+      throw new SpecError(
+        `${name}.json`,
+        `cannot read ${file}`,
+        `restore the file or pass the right spec directory (--spec)`,
+      );
     }
     try {
       spec[name] = JSON.parse(text);

@@ -35,22 +35,32 @@ export function obj<T>(fields: { [K in keyof T]-?: undefined extends T[K] ? Opti
 
 const describeShape = (s: Shape): string => {
   switch (s.kind) {
-    case 'string': return s.values ? s.values.map((v) => JSON.stringify(v)).join(' or ') : 'a string';
-    case 'number': return s.integer ? 'a whole number' : 'a number';
-    case 'boolean': return 'true or false';
-    case 'array': return 'an array';
-    case 'object': return 'an object';
-    case 'record': return 'an object';
-    case 'oneOf': return s.options.map(describeShape).join(' or ');
+    case 'string':
+      return s.values ? s.values.map((v) => JSON.stringify(v)).join(' or ') : 'a string';
+    case 'number':
+      return s.integer ? 'a whole number' : 'a number';
+    case 'boolean':
+      return 'true or false';
+    case 'array':
+      return 'an array';
+    case 'object':
+      return 'an object';
+    case 'record':
+      return 'an object';
+    case 'oneOf':
+      return s.options.map(describeShape).join(' or ');
   }
 };
 
-const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : JSON.stringify(v));
+const typeName = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : JSON.stringify(v);
 
 /** JSON path of a child: `.key`, `["odd key"]` or `[3]`, with the entry's name when it has one. */
 const child = (path: string, key: string | number, value: unknown): string => {
-  const step = typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
-  const name = value && typeof value === 'object' && !Array.isArray(value) ? (value as { name?: unknown }).name : undefined;
+  const step =
+    typeof key === 'number' ? `[${key}]` : /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+  const name =
+    value && typeof value === 'object' && !Array.isArray(value) ? (value as { name?: unknown }).name : undefined;
   return `${path}${step}${typeof key === 'number' && typeof name === 'string' ? ` (${name})` : ''}`;
 };
 
@@ -59,28 +69,37 @@ function problems(value: unknown, shape: Shape, path: string): [string, string, 
   switch (shape.kind) {
     case 'string':
       if (typeof value !== 'string') return [[path, `expected ${describeShape(shape)}, found ${typeName(value)}`]];
-      if (shape.values && !shape.values.includes(value)) return [[path, `"${value}" is not allowed`, `use ${describeShape(shape)}`]];
+      if (shape.values && !shape.values.includes(value))
+        return [[path, `"${value}" is not allowed`, `use ${describeShape(shape)}`]];
       return [];
     case 'number':
-      if (typeof value !== 'number' || (shape.integer && !Number.isInteger(value))) return [[path, `expected ${describeShape(shape)}, found ${typeName(value)}`]];
+      if (typeof value !== 'number' || (shape.integer && !Number.isInteger(value)))
+        return [[path, `expected ${describeShape(shape)}, found ${typeName(value)}`]];
       return [];
     case 'boolean':
       return typeof value === 'boolean' ? [] : [[path, `expected true or false, found ${typeName(value)}`]];
     case 'array':
       if (!Array.isArray(value)) return [[path, `expected an array, found ${typeName(value)}`]];
-      if (shape.minItems !== undefined && value.length < shape.minItems) return [[path, `expected at least ${shape.minItems} items, found ${value.length}`]];
+      if (shape.minItems !== undefined && value.length < shape.minItems)
+        return [[path, `expected at least ${shape.minItems} items, found ${value.length}`]];
       return value.flatMap((item, i) => problems(item, shape.item, child(path, i, item)));
     case 'record':
-      if (!value || typeof value !== 'object' || Array.isArray(value)) return [[path, `expected an object, found ${typeName(value)}`]];
+      if (!value || typeof value !== 'object' || Array.isArray(value))
+        return [[path, `expected an object, found ${typeName(value)}`]];
       return Object.entries(value).flatMap(([k, v]) => problems(v, shape.value, child(path, k, v)));
     case 'object': {
-      if (!value || typeof value !== 'object' || Array.isArray(value)) return [[path, `expected an object, found ${typeName(value)}`]];
+      if (!value || typeof value !== 'object' || Array.isArray(value))
+        return [[path, `expected an object, found ${typeName(value)}`]];
       const known = Object.keys(shape.fields);
       const out: [string, string, string?][] = [];
       for (const key of Object.keys(value)) {
         if (key === '$comment' || key in shape.fields) continue;
         const near = closest(key, known);
-        out.push([path, `unknown key "${key}"`, near ? `did you mean "${near}"? (allowed: ${known.join(', ')})` : `allowed keys: ${known.join(', ')}`]);
+        out.push([
+          path,
+          `unknown key "${key}"`,
+          near ? `did you mean "${near}"? (allowed: ${known.join(', ')})` : `allowed keys: ${known.join(', ')}`,
+        ]);
       }
       for (const [key, field] of Object.entries(shape.fields)) {
         const v = (value as Record<string, unknown>)[key];

@@ -18,9 +18,13 @@ export const TARGETS: Record<string, TargetInfo> = {
 };
 
 export function resolveTargets(target: string | undefined): TargetInfo[] {
-  if (target === undefined || target === 'all') return Object.keys(TARGETS).sort().map((t) => TARGETS[t]);
+  if (target === undefined || target === 'all')
+    return Object.keys(TARGETS)
+      .sort()
+      .map((t) => TARGETS[t]);
   const info = TARGETS[target];
-  if (!info) throw new OptionsError(`unknown target "${target}": use one of ${Object.keys(TARGETS).sort().join(', ')} or all`);
+  if (!info)
+    throw new OptionsError(`unknown target "${target}": use one of ${Object.keys(TARGETS).sort().join(', ')} or all`);
   return [info];
 }
 
@@ -30,10 +34,26 @@ export const OUTPUTS: { template: string; path: string; publicHeader: boolean }[
   { template: 'wine/include/dstorageerr.h.hbs', path: 'include/dstorageerr.h', publicHeader: true },
   { template: 'wine/dlls/dstorage/dstorage.spec.hbs', path: 'dlls/dstorage/dstorage.spec', publicHeader: false },
   { template: 'wine/dlls/dstorage/unixlib.h.hbs', path: 'dlls/dstorage/unixlib.h', publicHeader: false },
-  { template: 'wine/dlls/dstorage/dstorage_private_gen.h.hbs', path: 'dlls/dstorage/dstorage_private_gen.h', publicHeader: false },
+  {
+    template: 'wine/dlls/dstorage/dstorage_private_gen.h.hbs',
+    path: 'dlls/dstorage/dstorage_private_gen.h',
+    publicHeader: false,
+  },
   { template: 'wine/dlls/dstorage/dstorage_gen.c.hbs', path: 'dlls/dstorage/dstorage_gen.c', publicHeader: false },
-  { template: 'wine/dlls/dstorage/unix_private_gen.h.hbs', path: 'dlls/dstorage/unix_private_gen.h', publicHeader: false },
-  { template: 'wine/dlls/dstorage/unix_dispatch_gen.c.hbs', path: 'dlls/dstorage/unix_dispatch_gen.c', publicHeader: false },
-  { template: 'wine/dlls/dstorage/unix_translate_gen.c.hbs', path: 'dlls/dstorage/unix_translate_gen.c', publicHeader: false },
+  {
+    template: 'wine/dlls/dstorage/unix_private_gen.h.hbs',
+    path: 'dlls/dstorage/unix_private_gen.h',
+    publicHeader: false,
+  },
+  {
+    template: 'wine/dlls/dstorage/unix_dispatch_gen.c.hbs',
+    path: 'dlls/dstorage/unix_dispatch_gen.c',
+    publicHeader: false,
+  },
+  {
+    template: 'wine/dlls/dstorage/unix_translate_gen.c.hbs',
+    path: 'dlls/dstorage/unix_translate_gen.c',
+    publicHeader: false,
+  },
   { template: 'wine/dlls/dstorage/Makefile.in.hbs', path: 'dlls/dstorage/Makefile.in', publicHeader: false },
 ];

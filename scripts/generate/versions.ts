@@ -4,9 +4,15 @@ import type { Versioned } from './spec-schema.ts';
 
 export class VersionOrder {
   private readonly order: string[];
-  constructor(names: string[]) { this.order = names; }
-  has(name: string): boolean { return this.order.includes(name); }
-  index(name: string): number { return this.order.indexOf(name); }
+  constructor(names: string[]) {
+    this.order = names;
+  }
+  has(name: string): boolean {
+    return this.order.includes(name);
+  }
+  index(name: string): number {
+    return this.order.indexOf(name);
+  }
   /** Is `entry` part of SDK `sdk`? since is inclusive, until exclusive. */
   includes(entry: Versioned, sdk: string): boolean {
     const at = this.index(sdk);
@@ -20,7 +26,10 @@ export class VersionOrder {
     let bestAt = -1;
     for (const [name, value] of Object.entries(table)) {
       const at = this.index(name);
-      if (at <= this.index(sdk) && at > bestAt) { best = value; bestAt = at; }
+      if (at <= this.index(sdk) && at > bestAt) {
+        best = value;
+        bestAt = at;
+      }
     }
     return best;
   }

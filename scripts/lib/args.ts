@@ -8,7 +8,11 @@ export type Options = NonNullable<ParseArgsConfig['options']>;
 export function splitPassThrough(args: string[], options: Options): { own: string[]; rest: string[] } {
   const own: string[] = [];
   const rest: string[] = [];
-  const byShort = new Map(Object.entries(options).filter(([, o]) => o.short).map(([name, o]) => [`-${o.short}`, name]));
+  const byShort = new Map(
+    Object.entries(options)
+      .filter(([, o]) => o.short)
+      .map(([name, o]) => [`-${o.short}`, name]),
+  );
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--') {

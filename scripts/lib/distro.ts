@@ -60,19 +60,29 @@ export interface Requirement {
   arch: string[];
 }
 
-const command = (...names: string[]) => () => which(names);
-const allCommands = (...names: string[]) => () => {
-  const found = names.map((n) => which([n]));
-  return found.every(Boolean) ? found.join(', ') : undefined;
-};
-const file = (...files: string[]) => () => files.find((f) => existsSync(f));
-const either = (...probes: Array<() => string | undefined>) => () => {
-  for (const probe of probes) {
-    const hit = probe();
-    if (hit) return hit;
-  }
-  return undefined;
-};
+const command =
+  (...names: string[]) =>
+  () =>
+    which(names);
+const allCommands =
+  (...names: string[]) =>
+  () => {
+    const found = names.map((n) => which([n]));
+    return found.every(Boolean) ? found.join(', ') : undefined;
+  };
+const file =
+  (...files: string[]) =>
+  () =>
+    files.find((f) => existsSync(f));
+const either =
+  (...probes: Array<() => string | undefined>) =>
+  () => {
+    for (const probe of probes) {
+      const hit = probe();
+      if (hit) return hit;
+    }
+    return undefined;
+  };
 /** A file named `name` in any directory matching `dirs` ('*' matches within one path part). */
 const fileIn = (dirs: string[], name: RegExp) => () => {
   for (const pattern of dirs) {
@@ -95,9 +105,16 @@ function expand(pattern: string): string[] {
     if (part === '') continue;
     dirs = dirs.flatMap((dir) => {
       if (!part.includes('*')) return [path.join(dir, part)];
-      const glob = new RegExp(`^${part.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+      const glob = new RegExp(
+        `^${part
+          .split('*')
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+      );
       try {
-        return readdirSync(dir).filter((n) => glob.test(n)).map((n) => path.join(dir, n));
+        return readdirSync(dir)
+          .filter((n) => glob.test(n))
+          .map((n) => path.join(dir, n));
       } catch {
         return [];
       }
@@ -124,7 +141,8 @@ export function elfBuildId(file: string): string | undefined {
       while (off + 12 <= end) {
         const [namesz, descsz, type] = [b.readUInt32LE(off), b.readUInt32LE(off + 4), b.readUInt32LE(off + 8)];
         const desc = off + 12 + align4(namesz);
-        if (type === 3 && b.toString('latin1', off + 12, off + 12 + namesz) === 'GNU\0') return b.subarray(desc, desc + descsz).toString('hex');
+        if (type === 3 && b.toString('latin1', off + 12, off + 12 + namesz) === 'GNU\0')
+          return b.subarray(desc, desc + descsz).toString('hex');
         off = desc + align4(descsz);
       }
     }
@@ -154,22 +172,69 @@ const libcDebugSymbols = () => {
  * only; the `wine`, `wineboot`, `winebuild`, ... commands on PATH come from the `wine` package
  * (alternatives pointing at the *-stable names). Arch's wine installs /usr/bin/wine itself.
  */
-export const WINE_LOADERS = ['/usr/lib/wine/wine64', '/usr/lib/x86_64-linux-gnu/wine/wine64', '/usr/lib64/wine/wine64', '/opt/wine-stable/bin/wine64'];
+export const WINE_LOADERS = [
+  '/usr/lib/wine/wine64',
+  '/usr/lib/x86_64-linux-gnu/wine/wine64',
+  '/usr/lib64/wine/wine64',
+  '/opt/wine-stable/bin/wine64',
+];
 const wineLoader = either(command('wine64'), file(...WINE_LOADERS), command('wine'));
 
 export const REQUIREMENTS: Requirement[] = [
   // Building: npm run build-proton (runtime, binding, the Wine module), `wine Game.exe`, makepkg.
-  { what: 'C/C++ compiler and make', need: 'build', probe: command('g++'), debian: ['build-essential'], arch: ['base-devel'] },
+  {
+    what: 'C/C++ compiler and make',
+    need: 'build',
+    probe: command('g++'),
+    debian: ['build-essential'],
+    arch: ['base-devel'],
+  },
   { what: 'CMake', need: 'build', probe: command('cmake'), debian: ['cmake'], arch: ['cmake'] },
   { what: 'Ninja', need: 'build', probe: command('ninja'), debian: ['ninja-build'], arch: ['ninja'] },
-  { what: 'pkg-config', need: 'build', probe: command('pkg-config', 'pkgconf'), debian: ['pkg-config'], arch: ['pkgconf'] },
+  {
+    what: 'pkg-config',
+    need: 'build',
+    probe: command('pkg-config', 'pkgconf'),
+    debian: ['pkg-config'],
+    arch: ['pkgconf'],
+  },
   { what: 'git', need: 'build', probe: command('git'), debian: ['git'], arch: ['git'] },
   { what: 'Python 3 (node-gyp)', need: 'build', probe: command('python3'), debian: ['python3'], arch: ['python'] },
-  { what: 'TLS certificate authorities', need: 'build', probe: file('/etc/ssl/certs/ca-certificates.crt'), debian: ['ca-certificates'], arch: [] },
-  { what: 'liburing headers', need: 'build', probe: file('/usr/include/liburing.h'), debian: ['liburing-dev'], arch: ['liburing'] },
-  { what: 'Vulkan headers', need: 'build', probe: file('/usr/include/vulkan/vulkan.h'), debian: ['libvulkan-dev'], arch: ['vulkan-headers'] },
-  { what: 'Vulkan loader', need: 'build', probe: fileIn(LIB_DIRS, /^libvulkan\.so\.1$/), debian: ['libvulkan-dev'], arch: ['vulkan-icd-loader'] },
-  { what: 'glslangValidator', need: 'build', probe: command('glslangValidator'), debian: ['glslang-tools'], arch: ['glslang'] },
+  {
+    what: 'TLS certificate authorities',
+    need: 'build',
+    probe: file('/etc/ssl/certs/ca-certificates.crt'),
+    debian: ['ca-certificates'],
+    arch: [],
+  },
+  {
+    what: 'liburing headers',
+    need: 'build',
+    probe: file('/usr/include/liburing.h'),
+    debian: ['liburing-dev'],
+    arch: ['liburing'],
+  },
+  {
+    what: 'Vulkan headers',
+    need: 'build',
+    probe: file('/usr/include/vulkan/vulkan.h'),
+    debian: ['libvulkan-dev'],
+    arch: ['vulkan-headers'],
+  },
+  {
+    what: 'Vulkan loader',
+    need: 'build',
+    probe: fileIn(LIB_DIRS, /^libvulkan\.so\.1$/),
+    debian: ['libvulkan-dev'],
+    arch: ['vulkan-icd-loader'],
+  },
+  {
+    what: 'glslangValidator',
+    need: 'build',
+    probe: command('glslangValidator'),
+    debian: ['glslang-tools'],
+    arch: ['glslang'],
+  },
   { what: 'Wine (64-bit)', need: 'build', probe: wineLoader, debian: ['wine64'], arch: ['wine'] },
   {
     what: 'wine and wineboot commands',
@@ -186,7 +251,13 @@ export const REQUIREMENTS: Requirement[] = [
     debian: ['wine64-tools'],
     arch: ['wine'],
   },
-  { what: 'clang-format (C/C++ format check)', need: 'test', probe: command('clang-format'), debian: ['clang-format'], arch: ['clang'] },
+  {
+    what: 'clang-format (C/C++ format check)',
+    need: 'test',
+    probe: command('clang-format'),
+    debian: ['clang-format'],
+    arch: ['clang'],
+  },
   {
     what: 'Wine headers (d3d12.h)',
     need: 'build',
@@ -194,10 +265,28 @@ export const REQUIREMENTS: Requirement[] = [
     debian: ['libwine-dev'],
     arch: ['wine'],
   },
-  { what: 'mingw-w64 cross compiler', need: 'build', probe: command('x86_64-w64-mingw32-gcc'), debian: ['mingw-w64'], arch: ['mingw-w64-gcc'] },
+  {
+    what: 'mingw-w64 cross compiler',
+    need: 'build',
+    probe: command('x86_64-w64-mingw32-gcc'),
+    debian: ['mingw-w64'],
+    arch: ['mingw-w64-gcc'],
+  },
   { what: 'makepkg', need: 'build', probe: command('makepkg'), debian: ['makepkg'], arch: ['base-devel'] },
-  { what: 'pacman (makepkg needs it)', need: 'build', probe: command('pacman'), debian: ['pacman-package-manager'], arch: [] },
-  { what: 'bsdtar (makepkg needs it)', need: 'build', probe: command('bsdtar'), debian: ['libarchive-tools'], arch: ['libarchive'] },
+  {
+    what: 'pacman (makepkg needs it)',
+    need: 'build',
+    probe: command('pacman'),
+    debian: ['pacman-package-manager'],
+    arch: [],
+  },
+  {
+    what: 'bsdtar (makepkg needs it)',
+    need: 'build',
+    probe: command('bsdtar'),
+    debian: ['libarchive-tools'],
+    arch: ['libarchive'],
+  },
   // Testing: npm test (sanitizer builds, Vulkan on lavapipe, Wine under Xvfb), and the Wine
   // source-tree tools (ds-kit fetch-wine / patch / build --wine) that the tests exercise.
   {
@@ -208,15 +297,34 @@ export const REQUIREMENTS: Requirement[] = [
     arch: ['vulkan-swrast'],
   },
   { what: 'vulkaninfo', need: 'test', probe: command('vulkaninfo'), debian: ['vulkan-tools'], arch: ['vulkan-tools'] },
-  { what: 'clang (TSan build)', need: 'test', probe: command('clang++-14', 'clang++'), debian: ['clang-14'], arch: ['clang'] },
+  {
+    what: 'clang (TSan build)',
+    need: 'test',
+    probe: command('clang++-14', 'clang++'),
+    debian: ['clang-14'],
+    arch: ['clang'],
+  },
   {
     what: 'clang sanitizer runtimes',
     need: 'test',
-    probe: fileIn(['/usr/lib/llvm-14/lib/clang/*/lib/linux', '/usr/lib/clang/*/lib/linux', '/usr/lib/clang/*/lib/x86_64-pc-linux-gnu'], /^libclang_rt\.tsan/),
+    probe: fileIn(
+      [
+        '/usr/lib/llvm-14/lib/clang/*/lib/linux',
+        '/usr/lib/clang/*/lib/linux',
+        '/usr/lib/clang/*/lib/x86_64-pc-linux-gnu',
+      ],
+      /^libclang_rt\.tsan/,
+    ),
     debian: ['libclang-rt-14-dev'],
     arch: ['compiler-rt'],
   },
-  { what: 'libc debug symbols (LSan suppressions)', need: 'test', probe: libcDebugSymbols, debian: ['libc6-dbg'], arch: [] },
+  {
+    what: 'libc debug symbols (LSan suppressions)',
+    need: 'test',
+    probe: libcDebugSymbols,
+    debian: ['libc6-dbg'],
+    arch: [],
+  },
   { what: 'Xvfb', need: 'test', probe: command('Xvfb'), debian: ['xvfb'], arch: ['xorg-server-xvfb'] },
   { what: 'xauth', need: 'test', probe: command('xauth'), debian: ['xauth'], arch: ['xorg-xauth'] },
   { what: 'autoconf', need: 'test', probe: command('autoreconf'), debian: ['autoconf'], arch: ['base-devel'] },
@@ -237,9 +345,27 @@ export const REQUIREMENTS: Requirement[] = [
     debian: ['libxml-libxml-perl'],
     arch: [],
   },
-  { what: 'Khronos API registry', need: 'test', probe: file('/usr/share/khronos-api/gl.xml'), debian: ['khronos-api'], arch: [] },
-  { what: 'Unicode data', need: 'test', probe: file('/usr/share/unicode/UnicodeData.txt'), debian: ['unicode-data'], arch: [] },
-  { what: 'debootstrap (Debian chroots)', need: 'test', probe: either(command('debootstrap'), file('/usr/sbin/debootstrap', '/usr/bin/debootstrap')), debian: ['debootstrap'], arch: ['debootstrap'] },
+  {
+    what: 'Khronos API registry',
+    need: 'test',
+    probe: file('/usr/share/khronos-api/gl.xml'),
+    debian: ['khronos-api'],
+    arch: [],
+  },
+  {
+    what: 'Unicode data',
+    need: 'test',
+    probe: file('/usr/share/unicode/UnicodeData.txt'),
+    debian: ['unicode-data'],
+    arch: [],
+  },
+  {
+    what: 'debootstrap (Debian chroots)',
+    need: 'test',
+    probe: either(command('debootstrap'), file('/usr/sbin/debootstrap', '/usr/bin/debootstrap')),
+    debian: ['debootstrap'],
+    arch: ['debootstrap'],
+  },
 ];
 
 /**
@@ -257,7 +383,11 @@ export function nodeMajor(version = process.version): number {
  * The packages of `family` for `needs` (both by default), deduplicated, in list order. Node's
  * packages count as building needs.
  */
-export function packagesFor(family: Family, needs: Need[] = NEEDS, requirements: Requirement[] = REQUIREMENTS): string[] {
+export function packagesFor(
+  family: Family,
+  needs: Need[] = NEEDS,
+  requirements: Requirement[] = REQUIREMENTS,
+): string[] {
   if (family === 'unknown') return [];
   const all = requirements.filter((r) => needs.includes(r.need)).flatMap((r) => r[family]);
   if (needs.includes('build')) all.push(...NODE_PACKAGES[family]);
@@ -268,6 +398,7 @@ export function installCommand(family: Family, packages: string[], asRoot: boole
   if (packages.length === 0 || family === 'unknown') return undefined;
   const sudo = asRoot ? '' : 'sudo ';
   // A fresh system has no package lists yet: without the update, the install finds nothing.
-  if (family === 'debian') return `${sudo}apt-get update && ${sudo}apt-get install -y --no-install-recommends ${packages.join(' ')}`;
+  if (family === 'debian')
+    return `${sudo}apt-get update && ${sudo}apt-get install -y --no-install-recommends ${packages.join(' ')}`;
   return `${sudo}pacman -S --needed --noconfirm ${packages.join(' ')}`;
 }

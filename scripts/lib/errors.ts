@@ -40,11 +40,12 @@ export interface Failure {
 
 export function stepFailure(failure: Failure): StepError {
   const tail = tailOf(failure.absoluteLogPath, 20);
-  const how = failure.spawnCode === 'ENOENT'
-    ? text.notFound(failure.commandLine.split(' ').find((w) => !w.includes('=')) ?? failure.tool)
-    : failure.signal
-      ? text.killedBy(failure.tool, failure.signal)
-      : text.exitedWith(failure.tool, failure.exitCode);
+  const how =
+    failure.spawnCode === 'ENOENT'
+      ? text.notFound(failure.commandLine.split(' ').find((w) => !w.includes('=')) ?? failure.tool)
+      : failure.signal
+        ? text.killedBy(failure.tool, failure.signal)
+        : text.exitedWith(failure.tool, failure.exitCode);
   const message = text.stepFailed(failure.title, how, failure.logPath);
   const hint = hintFor(failure, tail);
   const details = [
@@ -69,7 +70,10 @@ export function missingProgram(tool: string, commandLine: string, title: string)
 }
 
 /** What to do next, from the tool and the end of its log. */
-export function hintFor(failure: Pick<Failure, 'tool' | 'spawnCode' | 'logPath'> & { commandLine?: string }, tail: string[]): string {
+export function hintFor(
+  failure: Pick<Failure, 'tool' | 'spawnCode' | 'logPath'> & { commandLine?: string },
+  tail: string[],
+): string {
   const log = tail.join('\n');
   if (failure.spawnCode === 'ENOENT') return hints.installDeps;
   if (/unexpected memory mapping|FATAL: ThreadSanitizer/.test(log)) return hints.tsanMapping;
@@ -83,11 +87,17 @@ export function hintFor(failure: Pick<Failure, 'tool' | 'spawnCode' | 'logPath'>
     case 'ctest': {
       const failed = tail.map((l) => /^\s*\d+ - (\S+) \((.+)\)\s*$/.exec(l)).filter((m) => m !== null);
       const dir = /--test-dir (\S+)/.exec(failure.commandLine ?? '')?.[1];
-      if (failed.length && dir) return hints.ctestFailed(failed.map((m) => `${m[1]} (${m[2]})`), dir, failed[0][1]);
+      if (failed.length && dir)
+        return hints.ctestFailed(
+          failed.map((m) => `${m[1]} (${m[2]})`),
+          dir,
+          failed[0][1],
+        );
       return hints.ctest;
     }
     case 'fuzz':
-      if (/clang\+\+(-14)?: not found|cannot find -l|unsupported option '-fsanitize=fuzzer/.test(log)) return hints.installDeps;
+      if (/clang\+\+(-14)?: not found|cannot find -l|unsupported option '-fsanitize=fuzzer/.test(log))
+        return hints.installDeps;
       return hints.fuzzCrash(failure.logPath);
     case 'node-gyp':
       if (/binding\.gyp/.test(log)) return hints.bindingGyp;

@@ -73,7 +73,7 @@ export async function runCommand(command: Command, run: StepRun): Promise<void> 
     reject: false,
   });
   const every = (l: string): string => l;
-  const pick = run.verbose ? every : run.progress ?? every;
+  const pick = run.verbose ? every : (run.progress ?? every);
   const lines = subprocess.all ? createInterface({ input: subprocess.all, crlfDelay: Infinity }) : undefined;
   const reading = (async () => {
     if (!lines) return;
@@ -85,9 +85,7 @@ export async function runCommand(command: Command, run: StepRun): Promise<void> 
   })();
   const result = await subprocess;
   await reading;
-  const status = result.failed
-    ? `# failed: ${result.shortMessage ?? 'unknown error'}\n`
-    : '# exit 0\n';
+  const status = result.failed ? `# failed: ${result.shortMessage ?? 'unknown error'}\n` : '# exit 0\n';
   log.write(status);
   await closeLog(log);
   if (result.failed) {

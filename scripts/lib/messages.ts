@@ -14,7 +14,8 @@ export const text = {
     suggestion ? `${why.replace(/\.?$/, '.')} Did you mean '--${suggestion}'?` : why,
   badChoice: (option: string, value: string, allowed: readonly string[], suggestion?: string): string =>
     `${option}=${value} is not allowed: use one of ${allowed.join(', ')}.${suggestion ? ` Did you mean ${option}=${suggestion}?` : ''}`,
-  badNumber: (option: string, value: string): string => `${option}=${value} is not allowed: use a whole number of 1 or more.`,
+  badNumber: (option: string, value: string): string =>
+    `${option}=${value} is not allowed: use a whole number of 1 or more.`,
   version: (version: string): string => `ds-kit ${version}`,
   badOption: (cmd: string, why: string): string => `${why}\nRun 'ds-kit ${cmd} --help' for the options.`,
   badSanitize: (value: string): string =>
@@ -41,8 +42,7 @@ export const text = {
 export const titles = {
   configure: (variant: string): string => `Configure ds-runtime (${variant})`,
   build: (variant: string): string => `Build ds-runtime (${variant})`,
-  ctest: (variant: string, label?: string): string =>
-    `Run ctest (${variant}${label ? `, label ${label}` : ''})`,
+  ctest: (variant: string, label?: string): string => `Run ctest (${variant}${label ? `, label ${label}` : ''})`,
   runtime: (variant: string): string => `ds-runtime ${variant} build`,
   binding: 'Build the Node binding (node-gyp)',
   wineModule: 'Build dstorage.dll + dstorage.so against the installed Wine',
@@ -90,13 +90,15 @@ export const hints = {
   compileError: (log: string): string =>
     `fix the first 'error:' in ${log}; CI builds add -Werror (pass --werror to reproduce locally).`,
   cmakeError: (log: string): string => `fix the 'CMake Error' reported in ${log}, then build again.`,
-  cmakeGeneric: (log: string): string => `read ${log}; delete the build directory if the CMake cache is stale, then build again.`,
+  cmakeGeneric: (log: string): string =>
+    `read ${log}; delete the build directory if the CMake cache is stale, then build again.`,
   ctest:
     "re-run the failing test alone with 'ctest --test-dir <build dir> -R <name> --output-on-failure' (its output is in the log).",
   ctestFailed: (tests: string[], dir: string, first: string): string =>
     `failed: ${tests.join(', ')}; re-run one alone with 'ctest --test-dir ${dir} -R '^${first}$' --output-on-failure' (its output is in the log above).`,
   bindingGyp: "runtime/node/binding.gyp is missing or broken: pull the latest main, then 'npm run build' again.",
-  bindingNeedsRuntime: "the binding links build/runtime/release/libds_runtime_static.a: run 'ds-kit build-runtime' first.",
+  bindingNeedsRuntime:
+    "the binding links build/runtime/release/libds_runtime_static.a: run 'ds-kit build-runtime' first.",
   nodeGyp: (log: string): string => `read ${log}; 'ds-kit build-binding --verbose' shows the commands run.`,
   nodeTest: "re-run one file with 'node --import tsx --test <file>'; the failing assertions are in the log.",
   readLog: (log: string): string => `read ${log} for the full output.`,
@@ -107,7 +109,8 @@ export const hints = {
   autoreconf: (log: string): string =>
     `autoreconf could not regenerate configure (see ${log}); install autoconf ('./scripts/install-deps.sh'), then patch again.`,
   lint: "run 'npm run lint' to list the findings; 'npx biome lint --write' fixes the safe ones, fix the rest by hand.",
-  format: "run 'npm run format' to reformat them (TypeScript with Biome, C/C++ with clang-format), then commit the result.",
+  format:
+    "run 'npm run format' to reformat them (TypeScript with Biome, C/C++ with clang-format), then commit the result.",
   typecheck: "fix the type errors above; 'npm run typecheck' runs the same check.",
   fuzzCrash: (log: string): string =>
     `the fuzzer found an input that crashes, hangs, breaks an invariant or trips a sanitizer: the report and the input's path (build/fuzz-ci/crashes/<target>/) are in ${log}; reproduce with 'build/fuzz-ci/<target>_fuzz <input>'.`,
@@ -128,8 +131,10 @@ export const doctorText = {
   nodeTooOld: (version: string, family: string): string =>
     `  MISSING  Node.js 20 or newer (this is ${version})` +
     (family === 'debian'
-      ? ': Debian bookworm ships Node 18; ./scripts/install-deps.sh adds a pinned, integrity-checked Node 20 (or use NodeSource\'s node_20.x, or nvm).'
-      : family === 'arch' ? ': sudo pacman -S nodejs npm' : ': install Node 20 from nodejs.org or with nvm.'),
+      ? ": Debian bookworm ships Node 18; ./scripts/install-deps.sh adds a pinned, integrity-checked Node 20 (or use NodeSource's node_20.x, or nvm)."
+      : family === 'arch'
+        ? ': sudo pacman -S nodejs npm'
+        : ': install Node 20 from nodejs.org or with nvm.'),
   allFound: 'Everything ds-kit needs, for building and for testing, is installed.',
   buildReady: 'Building: ready. Testing: something above is missing.',
   buildNotReady: (n: number): string => `Building: ${n} thing${n === 1 ? '' : 's'} missing.`,

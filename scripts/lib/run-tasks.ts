@@ -17,7 +17,11 @@ export interface RunResult<Ctx> {
   errors: Error[];
 }
 
-export async function runTasks<Ctx extends object>(tasks: ListrTask<Ctx>[], ctx: Ctx, options: RunOptions): Promise<RunResult<Ctx>> {
+export async function runTasks<Ctx extends object>(
+  tasks: ListrTask<Ctx>[],
+  ctx: Ctx,
+  options: RunOptions,
+): Promise<RunResult<Ctx>> {
   const renderer = chooseRenderer({
     env: options.env ?? process.env,
     isTTY: options.isTTY ?? Boolean(process.stdout.isTTY),

@@ -8,10 +8,7 @@ import { firstExisting } from './tools.ts';
 
 export type Variant = 'release' | 'asan' | 'tsan' | string;
 
-const LAVAPIPE_ICDS = [
-  '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json',
-  '/usr/share/vulkan/icd.d/lvp_icd.json',
-];
+const LAVAPIPE_ICDS = ['/usr/share/vulkan/icd.d/lvp_icd.x86_64.json', '/usr/share/vulkan/icd.d/lvp_icd.json'];
 
 export function testEnv(variant: Variant, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const out: Record<string, string> = {};

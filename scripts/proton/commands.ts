@@ -8,7 +8,14 @@ import type { ParseArgsConfig } from 'node:util';
 import { describe, UsageError } from '../lib/errors.ts';
 import { repoRoot } from '../lib/paths.ts';
 import { makeCompatTool, removeCompatTool, TOOL_MARKER } from './compat-tool.ts';
-import { checkInstall, installInto, moduleFiles, uninstallFrom, type InstallCheck, type ModuleFiles } from './install.ts';
+import {
+  checkInstall,
+  installInto,
+  moduleFiles,
+  uninstallFrom,
+  type InstallCheck,
+  type ModuleFiles,
+} from './install.ts';
 import { checkImports } from './imports.ts';
 import { protonHelp, protonText } from './messages.ts';
 import { PeError } from './pe.ts';
@@ -32,8 +39,12 @@ const HELP: Options = { help: { type: 'boolean', short: 'h' } };
 const WHERE: Options = { proton: { type: 'string', multiple: true }, 'steam-root': { type: 'string', multiple: true } };
 const PICK: Options = { steam: { type: 'boolean' }, all: { type: 'boolean' }, force: { type: 'boolean' } };
 
-const print = (s: string): void => { process.stdout.write(`${s}\n`); };
-const warn = (s: string): void => { process.stderr.write(`${s}\n`); };
+const print = (s: string): void => {
+  process.stdout.write(`${s}\n`);
+};
+const warn = (s: string): void => {
+  process.stderr.write(`${s}\n`);
+};
 const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
 
 function scan(flags: Flags): { scan: SteamScan; looked: string[] } {
@@ -58,7 +69,12 @@ function summary(p: ProtonDir, wine: WineVersion | undefined, check: InstallChec
 }
 
 /** The Protons named with --proton, or those of the Steam libraries (asked, or --all). */
-async function targets(flags: Flags, command: string, verb: string, keep: (p: ProtonDir) => boolean): Promise<ProtonDir[]> {
+async function targets(
+  flags: Flags,
+  command: string,
+  verb: string,
+  keep: (p: ProtonDir) => boolean,
+): Promise<ProtonDir[]> {
   const named = list(flags.proton);
   if (named.length) return named.map(openProton);
   if (!flags.steam) throw new UsageError(protonText.needTarget(command));
@@ -77,11 +93,16 @@ async function targets(flags: Flags, command: string, verb: string, keep: (p: Pr
 function forEach(protons: ProtonDir[], act: (p: ProtonDir) => void): { ok: number; code: number } {
   const failures: { p: ProtonDir; error: unknown }[] = [];
   for (const p of protons) {
-    try { act(p); } catch (error) { failures.push({ p, error }); }
+    try {
+      act(p);
+    } catch (error) {
+      failures.push({ p, error });
+    }
   }
   if (failures.length) {
     warn(`\n${protonText.failures(failures.length)}`);
-    for (const f of failures) warn(`  ${f.p.displayName} (${f.p.root}):\n    ${describe(f.error).split('\n').join('\n    ')}`);
+    for (const f of failures)
+      warn(`  ${f.p.displayName} (${f.p.root}):\n    ${describe(f.error).split('\n').join('\n    ')}`);
   }
   const code = failures.length === 0 ? 0 : failures.every((f) => f.error instanceof UsageError) ? 2 : 1;
   return { ok: protons.length - failures.length, code };
@@ -137,7 +158,10 @@ async function install(flags: Flags): Promise<number> {
   const module = moduleFiles(typeof flags['module-dir'] === 'string' ? flags['module-dir'] : defaultModuleDir);
   if (flags['compat-tool'] !== undefined) return compatTool(flags, module);
   const chosen = await targets(flags, 'install', 'install into', () => true);
-  if (chosen.length === 0) { print(protonText.pickedNone); return 0; }
+  if (chosen.length === 0) {
+    print(protonText.pickedNone);
+    return 0;
+  }
   const force = Boolean(flags.force);
   const { ok, code } = forEach(chosen, (p) => {
     const wine = readWineVersion(p);
@@ -159,13 +183,23 @@ async function uninstall(flags: Flags): Promise<number> {
     return 0;
   }
   // A compatibility tool ds-kit made is removed whole with --compat-tool, not emptied by --steam.
-  const chosen = await targets(flags, 'uninstall', 'uninstall from',
-    (p) => !existsSync(join(p.root, TOOL_MARKER)) && safeCheck(p).state !== 'not installed');
-  if (chosen.length === 0) { print(flags.steam ? protonText.noneInstalled : protonText.pickedNone); return 0; }
+  const chosen = await targets(
+    flags,
+    'uninstall',
+    'uninstall from',
+    (p) => !existsSync(join(p.root, TOOL_MARKER)) && safeCheck(p).state !== 'not installed',
+  );
+  if (chosen.length === 0) {
+    print(flags.steam ? protonText.noneInstalled : protonText.pickedNone);
+    return 0;
+  }
   let removedAny = false;
   const { code } = forEach(chosen, (p) => {
     const r = uninstallFrom(p, { force: Boolean(flags.force) });
-    if (!r) { print(protonText.notInstalled(p.displayName, p.root)); return; }
+    if (!r) {
+      print(protonText.notInstalled(p.displayName, p.root));
+      return;
+    }
     print(protonText.uninstalled(p.displayName, p.root));
     for (const f of r.restored) print(protonText.restored(f));
     for (const f of r.missing) print(protonText.alreadyGone(f));
@@ -192,14 +226,23 @@ async function status(flags: Flags): Promise<number> {
   const named = list(flags.proton).map(openProton);
   const seen = new Set<string>();
   const all = [...named, ...s.protons].filter((p) => !seen.has(p.root) && Boolean(seen.add(p.root)));
-  print(s.roots.length ? `Steam: ${s.roots.join(', ')}\nLibraries: ${s.libraries.join(', ')}` : `Steam: none found (looked in ${looked.join(', ')})`);
-  if (all.length === 0) { print('No Proton found.'); return 0; }
+  print(
+    s.roots.length
+      ? `Steam: ${s.roots.join(', ')}\nLibraries: ${s.libraries.join(', ')}`
+      : `Steam: none found (looked in ${looked.join(', ')})`,
+  );
+  if (all.length === 0) {
+    print('No Proton found.');
+    return 0;
+  }
   for (const p of all) {
     const wine = readWineVersion(p);
     const check = safeCheck(p);
     print(`\n${p.displayName}  ${p.root}`);
     print(`  build:  ${p.build ?? 'unknown (no version file)'}; layout ${p.layout.wineLibDir} (${p.layout.describes})`);
-    print(`  Wine:   ${wine ? `${versionLabel(wine)}, ${supportOf(wine)} (read from ${wine.source}: ${wine.text})` : 'unknown'}`);
+    print(
+      `  Wine:   ${wine ? `${versionLabel(wine)}, ${supportOf(wine)} (read from ${wine.source}: ${wine.text})` : 'unknown'}`,
+    );
     const when = check.manifest ? `, ${check.manifest.installedAt}` : '';
     const match = check.state === 'installed' ? ', files match the manifest' : '';
     print(`  ds-kit: ${check.state}${when}${match}`);
@@ -211,7 +254,14 @@ async function status(flags: Flags): Promise<number> {
 
 export const protonCommands: Record<string, ProtonCommand> = {
   install: {
-    options: { ...HELP, ...WHERE, ...PICK, 'module-dir': { type: 'string' }, 'compat-tool': { type: 'string' }, from: { type: 'string' } },
+    options: {
+      ...HELP,
+      ...WHERE,
+      ...PICK,
+      'module-dir': { type: 'string' },
+      'compat-tool': { type: 'string' },
+      from: { type: 'string' },
+    },
     run: install,
   },
   uninstall: { options: { ...HELP, ...WHERE, ...PICK, 'compat-tool': { type: 'string' } }, run: uninstall },

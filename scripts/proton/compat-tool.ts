@@ -6,8 +6,18 @@
 // Proton's script reads to default WINEDLLOVERRIDES. The user picks NAME in the game's
 // Properties → Compatibility and needs no launch option.
 import {
-  copyFileSync, constants, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync,
-  symlinkSync, writeFileSync,
+  copyFileSync,
+  constants,
+  existsSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../lib/errors.ts';
@@ -37,7 +47,10 @@ export interface CompatTool {
 /** One file: hard-linked, else copied (reflinked where the filesystem can); a symlink is recreated. */
 function copyEntry(src: string, dst: string, counts: { linked: number; copied: number }): void {
   const st = lstatSync(src);
-  if (st.isSymbolicLink()) { symlinkSync(readlinkSync(src), dst); return; }
+  if (st.isSymbolicLink()) {
+    symlinkSync(readlinkSync(src), dst);
+    return;
+  }
   if (!st.isFile()) return;
   try {
     linkSync(src, dst);
@@ -49,7 +62,13 @@ function copyEntry(src: string, dst: string, counts: { linked: number; copied: n
 }
 
 /** Copies a tree: directories made anew with their modes, every other entry through copyEntry. */
-function copyTree(from: string, to: string, skip: (rel: string) => boolean, counts: { linked: number; copied: number }, rel = ''): void {
+function copyTree(
+  from: string,
+  to: string,
+  skip: (rel: string) => boolean,
+  counts: { linked: number; copied: number },
+  rel = '',
+): void {
   mkdirSync(to, { mode: lstatSync(from).mode & 0o7777 });
   for (const name of readdirSync(from)) {
     const childRel = rel ? join(rel, name) : name;
@@ -73,9 +92,17 @@ function userSettings(hadOwn: boolean): string {
   ].join('\n');
 }
 
-const STANDARD_TOOLMANIFEST = { manifest: { version: '2', commandline: '/proton %verb%', require_tool_appid: '1628350', use_sessions: '1' } };
+const STANDARD_TOOLMANIFEST = {
+  manifest: { version: '2', commandline: '/proton %verb%', require_tool_appid: '1628350', use_sessions: '1' },
+};
 
-export function makeCompatTool(source: ProtonDir, toolsDir: string, name: string, module: ModuleFiles, wine: WineVersion | undefined): CompatTool {
+export function makeCompatTool(
+  source: ProtonDir,
+  toolsDir: string,
+  name: string,
+  module: ModuleFiles,
+  wine: WineVersion | undefined,
+): CompatTool {
   if (!VALID_NAME.test(name)) throw new UsageError(protonText.badToolName(name));
   const dir = join(toolsDir, name);
   if (existsSync(dir) && !existsSync(join(dir, TOOL_MARKER))) throw new UsageError(protonText.toolExists(dir));
@@ -98,15 +125,31 @@ export function makeCompatTool(source: ProtonDir, toolsDir: string, name: string
   if (hadOwn) renameSync(join(tmp, 'user_settings.py'), join(tmp, 'user_settings_before_ds_kit.py'));
   writeFileSync(join(tmp, 'user_settings.py'), userSettings(hadOwn));
   rmSync(join(tmp, 'compatibilitytool.vdf'), { force: true });
-  writeFileSync(join(tmp, 'compatibilitytool.vdf'), formatVdf({ compatibilitytools: { compat_tools: { [name]: {
-    install_path: '.', display_name: name, from_oslist: 'windows', to_oslist: 'linux',
-  } } } }));
-  if (!existsSync(join(tmp, 'toolmanifest.vdf'))) writeFileSync(join(tmp, 'toolmanifest.vdf'), formatVdf(STANDARD_TOOLMANIFEST));
+  writeFileSync(
+    join(tmp, 'compatibilitytool.vdf'),
+    formatVdf({
+      compatibilitytools: {
+        compat_tools: {
+          [name]: {
+            install_path: '.',
+            display_name: name,
+            from_oslist: 'windows',
+            to_oslist: 'linux',
+          },
+        },
+      },
+    }),
+  );
+  if (!existsSync(join(tmp, 'toolmanifest.vdf')))
+    writeFileSync(join(tmp, 'toolmanifest.vdf'), formatVdf(STANDARD_TOOLMANIFEST));
 
   const copy = inspectProton(tmp);
   if (!copy) throw new Error(`the copy of ${source.root} in ${tmp} has no Wine; remove ${tmp} and try again`);
   installInto(copy, module, wine);
-  writeFileSync(join(tmp, TOOL_MARKER), `${JSON.stringify({ name, from: source.root, createdAt: new Date().toISOString() }, null, 2)}\n`);
+  writeFileSync(
+    join(tmp, TOOL_MARKER),
+    `${JSON.stringify({ name, from: source.root, createdAt: new Date().toISOString() }, null, 2)}\n`,
+  );
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
   return { dir, proton: inspectProton(dir)!, ...counts };

@@ -6,13 +6,30 @@
 // restores the times of the directories it touched. Reinstalling over an install keeps the first
 // install's backups and times.
 import {
-  accessSync, chmodSync, constants, copyFileSync, existsSync, lstatSync, mkdirSync, renameSync, rmSync, statSync, utimesSync,
+  accessSync,
+  chmodSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
 } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { UsageError } from '../lib/errors.ts';
 import {
-  BACKUP_DIR, MANIFEST_FORMAT, STATE_DIR, readManifest, sha256Of, writeManifest,
-  type DirectoryTimes, type Manifest, type ManifestFile,
+  BACKUP_DIR,
+  MANIFEST_FORMAT,
+  STATE_DIR,
+  readManifest,
+  sha256Of,
+  writeManifest,
+  type DirectoryTimes,
+  type Manifest,
+  type ManifestFile,
 } from './manifest.ts';
 import { protonText } from './messages.ts';
 import { PE_DIR, UNIX_DIR, type ProtonDir } from './proton-dir.ts';
@@ -51,7 +68,14 @@ function targets(p: ProtonDir, m: ModuleFiles): Target[] {
 /** The directories whose entries an install changes: the root (.ds-kit/) and each target's folder. */
 const touchedDirs = (ts: Target[]): string[] => ['', ...new Set(ts.map((t) => dirname(t.path)))];
 
-const lexists = (p: string): boolean => { try { lstatSync(p); return true; } catch { return false; } };
+const lexists = (p: string): boolean => {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 function requireWritable(p: ProtonDir, dirs: string[]): void {
   for (const d of dirs) {
@@ -85,7 +109,12 @@ export interface InstallResult {
   updated: boolean;
 }
 
-export function installInto(p: ProtonDir, m: ModuleFiles, wine: WineVersion | undefined, options: { force?: boolean } = {}): InstallResult {
+export function installInto(
+  p: ProtonDir,
+  m: ModuleFiles,
+  wine: WineVersion | undefined,
+  options: { force?: boolean } = {},
+): InstallResult {
   const ts = targets(p, m);
   const dirs = touchedDirs(ts);
   requireWritable(p, dirs);
@@ -95,7 +124,8 @@ export function installInto(p: ProtonDir, m: ModuleFiles, wine: WineVersion | un
   if (previous && !options.force) {
     for (const f of previous.files) {
       const abs = join(p.root, f.path);
-      if (existsSync(abs) && sha256Of(abs) !== f.sha256) throw new UsageError(protonText.changedSinceInstall(abs, 'install'));
+      if (existsSync(abs) && sha256Of(abs) !== f.sha256)
+        throw new UsageError(protonText.changedSinceInstall(abs, 'install'));
     }
   }
 
@@ -106,7 +136,8 @@ export function installInto(p: ProtonDir, m: ModuleFiles, wine: WineVersion | un
     const moveAside = !earlier && lexists(abs);
     const backup = moveAside ? join(BACKUP_DIR, t.path) : earlier?.backup;
     // A backup without a manifest is what an interrupted install leaves: never overwrite it.
-    if (moveAside && lexists(join(p.root, backup!))) throw new UsageError(protonText.interruptedInstall(join(p.root, backup!), abs));
+    if (moveAside && lexists(join(p.root, backup!)))
+      throw new UsageError(protonText.interruptedInstall(join(p.root, backup!), abs));
     return { t, abs, backup, moveAside };
   });
 

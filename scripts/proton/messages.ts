@@ -6,7 +6,8 @@ import { SUPPORTED_MAJORS, TESTED } from './wine-support.ts';
 export const LAUNCH_OPTION = 'WINEDLLOVERRIDES="dstorage,dstoragecore=b" %command%';
 
 export const protonText = {
-  noSuchDir: (dir: string): string => `${dir} does not exist or is not a directory. Pass the folder that holds Proton's 'proton' script and 'files/'.`,
+  noSuchDir: (dir: string): string =>
+    `${dir} does not exist or is not a directory. Pass the folder that holds Proton's 'proton' script and 'files/'.`,
   notProton: (dir: string, expected: string[]): string =>
     `${dir} is not a Proton directory ds-kit knows: it has neither ${expected.join(' nor ')} with Wine's ntdll in it.\n` +
     `Pass the folder that holds 'proton' and 'files/' (e.g. ~/.steam/root/steamapps/common/Proton 9.0), or use --steam to list the ones Steam has.`,
@@ -46,28 +47,31 @@ export const protonText = {
   installedImportsMissing: (missing: string[]): string =>
     `this Wine does not export ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? ` and ${missing.length - 4} more` : ''}, ` +
     `which the installed dstorage.dll imports (was the Proton updated?): install a module built for this Wine, or uninstall.`,
-  moduleNotPe: (why: string): string => `${why}; rebuild the module with 'npm run build-proton' (or pass another --module-dir).`,
+  moduleNotPe: (why: string): string =>
+    `${why}; rebuild the module with 'npm run build-proton' (or pass another --module-dir).`,
   forced: (why: string): string => `warning (--force): ${why.replace(/ Pass --force to install anyway\.$/, '')}`,
   installed: (name: string, root: string, wine: string, updated: boolean): string =>
     `${updated ? 'updated' : 'installed'} dstorage.dll + dstorage.so in ${name} (${root}), Wine ${wine}`,
-  uninstalled: (name: string, root: string): string => `removed ds-kit from ${name} (${root}); the directory is as it was before`,
+  uninstalled: (name: string, root: string): string =>
+    `removed ds-kit from ${name} (${root}); the directory is as it was before`,
   removeLaunchOption:
     '\nNow take dstorage,dstoragecore=b out of the launch options of the games that have it: with "=b" and no module, ' +
     "Wine refuses the game's own dstorage.dll and the game does not start.",
   notInstalled: (name: string, root: string): string => `ds-kit is not installed in ${name} (${root}); nothing to do`,
   restored: (file: string): string => `  restored ${file}`,
   alreadyGone: (file: string): string => `  ${file} was already gone`,
-  launchOption: (count: number): string => [
-    '',
-    `One thing left, for each game that should use it${count > 1 ? ` (with any of these ${count} Protons)` : ''}:`,
-    'in Steam, the game\'s Properties → General → Launch Options, set',
-    '',
-    `    ${LAUNCH_OPTION}`,
-    '',
-    'Games ship Microsoft\'s dstorage.dll next to the exe; "=b" makes Wine load the one ds-kit installed instead.',
-    'To check it: put PROTON_LOG=1 in front (its logging includes +loaddll); ~/steam-<appid>.log then has a line',
-    '"Loaded L"...dstorage.dll" at ...: builtin".',
-  ].join('\n'),
+  launchOption: (count: number): string =>
+    [
+      '',
+      `One thing left, for each game that should use it${count > 1 ? ` (with any of these ${count} Protons)` : ''}:`,
+      "in Steam, the game's Properties → General → Launch Options, set",
+      '',
+      `    ${LAUNCH_OPTION}`,
+      '',
+      'Games ship Microsoft\'s dstorage.dll next to the exe; "=b" makes Wine load the one ds-kit installed instead.',
+      'To check it: put PROTON_LOG=1 in front (its logging includes +loaddll); ~/steam-<appid>.log then has a line',
+      '"Loaded L"...dstorage.dll" at ...: builtin".',
+    ].join('\n'),
   noSteam: (roots: string[]): string =>
     `no Steam installation found (looked in ${roots.join(', ')}). Pass --steam-root DIR, or --proton DIR for one Proton.`,
   noProtons: (libraries: string[]): string =>
@@ -77,24 +81,29 @@ export const protonText = {
   pickNeedsTty: (count: number, verb: string): string =>
     `${count} Protons found and no terminal to ask which: pass --all to ${verb} every one, or --proton DIR for one.`,
   pickPrompt: (verb: string): string => `${verb} which? (numbers, e.g. "1 3"; "a" for all; Enter for none): `,
-  pickBad: (answer: string, count: number): string => `"${answer}" is not a list of numbers from 1 to ${count}, nor "a".`,
+  pickBad: (answer: string, count: number): string =>
+    `"${answer}" is not a list of numbers from 1 to ${count}, nor "a".`,
   pickedNone: 'nothing chosen; nothing changed.',
-  needTarget: (cmd: string): string => `'ds-kit ${cmd}' needs --proton DIR or --steam. Run 'ds-kit ${cmd} --help' for the options.`,
+  needTarget: (cmd: string): string =>
+    `'ds-kit ${cmd}' needs --proton DIR or --steam. Run 'ds-kit ${cmd} --help' for the options.`,
   badToolName: (name: string): string =>
     `"${name}" cannot name a compatibility tool folder: use letters, digits and . _ + - (e.g. GE-Proton10-4-dstorage).`,
   toolExists: (dir: string): string =>
     `${dir} exists and ds-kit did not make it; choose another --compat-tool NAME (ds-kit replaces only tools it made).`,
   toolIsSource: (dir: string): string => `--from and --compat-tool name the same folder (${dir}); choose another NAME.`,
-  toolNotOurs: (dir: string): string => `${dir} was not made by ds-kit, so ds-kit leaves it alone; delete it yourself if you mean to.`,
-  toolNeedsFrom: "--compat-tool NAME needs --from PROTON_DIR: the Proton to copy (e.g. --from ~/.steam/root/steamapps/common/'Proton 9.0 (Beta)').",
-  toolMade: (name: string, dir: string, from: string, linked: number, copied: number): string => [
-    `made the compatibility tool ${name} in ${dir}`,
-    `  a copy of ${from} (${linked} files hard-linked, ${copied} copied) with dstorage.dll + dstorage.so installed`,
-    `  and WINEDLLOVERRIDES defaulting to the launch option's value (its user_settings.py).`,
-    '',
-    `Restart Steam, then pick "${name}" in the game's Properties → Compatibility; no launch option is needed.`,
-    `If the game has its own WINEDLLOVERRIDES launch option, add dstorage,dstoragecore=b to it.`,
-  ].join('\n'),
+  toolNotOurs: (dir: string): string =>
+    `${dir} was not made by ds-kit, so ds-kit leaves it alone; delete it yourself if you mean to.`,
+  toolNeedsFrom:
+    "--compat-tool NAME needs --from PROTON_DIR: the Proton to copy (e.g. --from ~/.steam/root/steamapps/common/'Proton 9.0 (Beta)').",
+  toolMade: (name: string, dir: string, from: string, linked: number, copied: number): string =>
+    [
+      `made the compatibility tool ${name} in ${dir}`,
+      `  a copy of ${from} (${linked} files hard-linked, ${copied} copied) with dstorage.dll + dstorage.so installed`,
+      `  and WINEDLLOVERRIDES defaulting to the launch option's value (its user_settings.py).`,
+      '',
+      `Restart Steam, then pick "${name}" in the game's Properties → Compatibility; no launch option is needed.`,
+      `If the game has its own WINEDLLOVERRIDES launch option, add dstorage,dstoragecore=b to it.`,
+    ].join('\n'),
   toolRemoved: (dir: string): string => `removed the compatibility tool ${dir}; restart Steam so it forgets it`,
   toolNotFound: (dir: string): string => `${dir} does not exist; nothing to do`,
   failures: (n: number): string => `${n} Proton${n === 1 ? '' : 's'} not changed:`,

@@ -16,7 +16,12 @@ export interface PeImports {
   byDll: Map<string, string[]>;
 }
 
-interface Section { va: number; size: number; raw: number; rawSize: number }
+interface Section {
+  va: number;
+  size: number;
+  raw: number;
+  rawSize: number;
+}
 
 const MAX_ENTRIES = 1 << 16;
 
@@ -25,7 +30,10 @@ class PeReader {
   readonly pe32plus: boolean;
   private readonly dirs: { rva: number; size: number }[] = [];
 
-  constructor(private readonly buf: Buffer, private readonly file: string) {
+  constructor(
+    private readonly buf: Buffer,
+    private readonly file: string,
+  ) {
     if (buf.length < 0x40 || buf.toString('latin1', 0, 2) !== 'MZ') throw new PeError(file, 'no MZ header');
     const pe = this.u32(0x3c);
     if (this.str(pe, 4) !== 'PE\0\0') throw new PeError(file, 'no PE signature');
@@ -33,25 +41,45 @@ class PeReader {
     const optionalSize = this.u16(pe + 20);
     const optional = pe + 24;
     const magic = this.u16(optional);
-    if (magic !== 0x20b && magic !== 0x10b) throw new PeError(file, `unknown optional header magic 0x${magic.toString(16)}`);
+    if (magic !== 0x20b && magic !== 0x10b)
+      throw new PeError(file, `unknown optional header magic 0x${magic.toString(16)}`);
     this.pe32plus = magic === 0x20b;
     const dirCount = Math.min(this.u32(optional + (this.pe32plus ? 108 : 92)), 16);
     const dirBase = optional + (this.pe32plus ? 112 : 96);
-    for (let i = 0; i < dirCount; i++) this.dirs.push({ rva: this.u32(dirBase + i * 8), size: this.u32(dirBase + i * 8 + 4) });
+    for (let i = 0; i < dirCount; i++)
+      this.dirs.push({ rva: this.u32(dirBase + i * 8), size: this.u32(dirBase + i * 8 + 4) });
     const table = optional + optionalSize;
     for (let i = 0; i < sectionCount; i++) {
       const s = table + i * 40;
-      this.sections.push({ size: this.u32(s + 8), va: this.u32(s + 12), rawSize: this.u32(s + 16), raw: this.u32(s + 20) });
+      this.sections.push({
+        size: this.u32(s + 8),
+        va: this.u32(s + 12),
+        rawSize: this.u32(s + 16),
+        raw: this.u32(s + 20),
+      });
     }
   }
 
   private check(off: number, len: number): void {
-    if (!Number.isInteger(off) || off < 0 || off + len > this.buf.length) throw new PeError(this.file, `offset ${off} is outside the file`);
+    if (!Number.isInteger(off) || off < 0 || off + len > this.buf.length)
+      throw new PeError(this.file, `offset ${off} is outside the file`);
   }
-  u16(off: number): number { this.check(off, 2); return this.buf.readUInt16LE(off); }
-  u32(off: number): number { this.check(off, 4); return this.buf.readUInt32LE(off); }
-  u64(off: number): bigint { this.check(off, 8); return this.buf.readBigUInt64LE(off); }
-  str(off: number, len: number): string { this.check(off, len); return this.buf.toString('latin1', off, off + len); }
+  u16(off: number): number {
+    this.check(off, 2);
+    return this.buf.readUInt16LE(off);
+  }
+  u32(off: number): number {
+    this.check(off, 4);
+    return this.buf.readUInt32LE(off);
+  }
+  u64(off: number): bigint {
+    this.check(off, 8);
+    return this.buf.readBigUInt64LE(off);
+  }
+  str(off: number, len: number): string {
+    this.check(off, len);
+    return this.buf.toString('latin1', off, off + len);
+  }
 
   /** A NUL-terminated name at an RVA. */
   name(rva: number): string {
@@ -63,7 +91,8 @@ class PeReader {
 
   offset(rva: number): number {
     const s = this.sections.find((x) => rva >= x.va && rva < x.va + Math.max(x.size, x.rawSize));
-    if (!s || rva - s.va >= s.rawSize) throw new PeError(this.file, `RVA 0x${rva.toString(16)} is in no section's file data`);
+    if (!s || rva - s.va >= s.rawSize)
+      throw new PeError(this.file, `RVA 0x${rva.toString(16)} is in no section's file data`);
     return s.raw + (rva - s.va);
   }
 

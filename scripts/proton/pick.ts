@@ -11,7 +11,8 @@ export function parsePick(answer: string, count: number): number[] {
   if (a === 'a' || a === 'all') return [...Array(count).keys()];
   const words = a.split(/[\s,]+/).filter(Boolean);
   const picked = words.map(Number);
-  if (picked.some((n) => !Number.isInteger(n) || n < 1 || n > count)) throw new UsageError(protonText.pickBad(answer.trim(), count));
+  if (picked.some((n) => !Number.isInteger(n) || n < 1 || n > count))
+    throw new UsageError(protonText.pickBad(answer.trim(), count));
   return [...new Set(picked)].sort((x, y) => x - y).map((n) => n - 1);
 }
 

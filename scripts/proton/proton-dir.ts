@@ -37,11 +37,21 @@ export interface ProtonDir {
   layout: ProtonLayout;
 }
 
-const isDir = (p: string): boolean => { try { return statSync(p).isDirectory(); } catch { return false; } };
+const isDir = (p: string): boolean => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
 
 /** The layout whose 64-bit Wine is really there (ntdll in both halves); undefined when neither is. */
 export function detectLayout(root: string): ProtonLayout | undefined {
-  return LAYOUTS.find((l) => existsSync(join(root, l.wineLibDir, PE_DIR, 'ntdll.dll')) && existsSync(join(root, l.wineLibDir, UNIX_DIR, 'ntdll.so')));
+  return LAYOUTS.find(
+    (l) =>
+      existsSync(join(root, l.wineLibDir, PE_DIR, 'ntdll.dll')) &&
+      existsSync(join(root, l.wineLibDir, UNIX_DIR, 'ntdll.so')),
+  );
 }
 
 /** The second word of `version` ("1718286393 proton-9.0-3"), or its only word. */
@@ -58,7 +68,9 @@ function readDisplayName(root: string): string | undefined {
   const file = join(root, 'compatibilitytool.vdf');
   if (!existsSync(file)) return undefined;
   try {
-    const tools = asObject(child(asObject(child(parseVdf(readFileSync(file, 'utf8'), file), 'compatibilitytools')), 'compat_tools'));
+    const tools = asObject(
+      child(asObject(child(parseVdf(readFileSync(file, 'utf8'), file), 'compatibilitytools')), 'compat_tools'),
+    );
     const first = tools && asObject(Object.values(tools)[0]);
     const name = child(first, 'display_name');
     return typeof name === 'string' && name ? name : undefined;
@@ -80,7 +92,13 @@ export function openProton(dir: string): ProtonDir {
   const root = resolve(dir);
   if (!isDir(root)) throw new UsageError(protonText.noSuchDir(root));
   const found = inspectProton(root);
-  if (!found) throw new UsageError(protonText.notProton(root, LAYOUTS.map((l) => `${l.wineLibDir}/${PE_DIR} (${l.describes})`)));
+  if (!found)
+    throw new UsageError(
+      protonText.notProton(
+        root,
+        LAYOUTS.map((l) => `${l.wineLibDir}/${PE_DIR} (${l.describes})`),
+      ),
+    );
   return found;
 }
 

@@ -19,9 +19,18 @@ export function defaultSteamRoots(home = homedir()): string[] {
 }
 
 /** Compatibility tools installed for every user by distribution packages (Arch's proton-ge-custom). */
-export const SYSTEM_TOOL_DIRS = ['/usr/share/steam/compatibilitytools.d', '/usr/local/share/steam/compatibilitytools.d'];
+export const SYSTEM_TOOL_DIRS = [
+  '/usr/share/steam/compatibilitytools.d',
+  '/usr/local/share/steam/compatibilitytools.d',
+];
 
-const real = (p: string): string | undefined => { try { return realpathSync(p); } catch { return undefined; } };
+const real = (p: string): string | undefined => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return undefined;
+  }
+};
 
 const subdirs = (dir: string): string[] => {
   try {
@@ -66,19 +75,26 @@ export function scanSteam(options: { roots?: string[]; systemToolDirs?: string[]
   const seenRoots = new Set<string>();
   for (const candidate of options.roots ?? defaultSteamRoots()) {
     const r = real(candidate);
-    if (r && !seenRoots.has(r) && existsSync(join(r, 'steamapps'))) { seenRoots.add(r); scan.roots.push(r); }
+    if (r && !seenRoots.has(r) && existsSync(join(r, 'steamapps'))) {
+      seenRoots.add(r);
+      scan.roots.push(r);
+    }
   }
 
   const libraries = new Set<string>();
   for (const root of scan.roots) {
     libraries.add(root);
-    const vdf = [join(root, 'steamapps', 'libraryfolders.vdf'), join(root, 'config', 'libraryfolders.vdf')].find(existsSync);
+    const vdf = [join(root, 'steamapps', 'libraryfolders.vdf'), join(root, 'config', 'libraryfolders.vdf')].find(
+      existsSync,
+    );
     if (!vdf) continue;
     let listed: string[] = [];
     try {
       listed = libraryPaths(readFileSync(vdf, 'utf8'), vdf);
     } catch (e) {
-      scan.notes.push(e instanceof VdfError ? `skipped ${e.message}` : `could not read ${vdf}: ${(e as Error).message}`);
+      scan.notes.push(
+        e instanceof VdfError ? `skipped ${e.message}` : `could not read ${vdf}: ${(e as Error).message}`,
+      );
     }
     for (const lib of listed) {
       const r = real(lib);
@@ -89,7 +105,9 @@ export function scanSteam(options: { roots?: string[]; systemToolDirs?: string[]
   scan.libraries = [...libraries];
 
   const candidates = [
-    ...scan.libraries.flatMap((lib) => subdirs(join(lib, 'steamapps', 'common')).filter((d) => /\/Proton[^/]*$/.test(d))),
+    ...scan.libraries.flatMap((lib) =>
+      subdirs(join(lib, 'steamapps', 'common')).filter((d) => /\/Proton[^/]*$/.test(d)),
+    ),
     ...scan.roots.flatMap((root) => subdirs(join(root, 'compatibilitytools.d'))),
     ...(options.systemToolDirs ?? SYSTEM_TOOL_DIRS).flatMap(subdirs),
   ];

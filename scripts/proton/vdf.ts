@@ -5,7 +5,9 @@
 // Keys are kept as written; use `child()` for the case-insensitive lookup Steam itself does.
 
 export type VdfValue = string | VdfObject;
-export interface VdfObject { [key: string]: VdfValue }
+export interface VdfObject {
+  [key: string]: VdfValue;
+}
 
 export class VdfError extends Error {
   constructor(file: string, line: number, what: string) {
@@ -14,7 +16,11 @@ export class VdfError extends Error {
   }
 }
 
-interface Token { kind: 'string' | 'open' | 'close'; text: string; line: number }
+interface Token {
+  kind: 'string' | 'open' | 'close';
+  text: string;
+  line: number;
+}
 
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', '\\': '\\', '"': '"' };
 
@@ -24,8 +30,15 @@ function tokenize(source: string, file: string): Token[] {
   let i = 0;
   while (i < source.length) {
     const c = source[i];
-    if (c === '\n') { line++; i++; continue; }
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\uFEFF') { i++; continue; }
+    if (c === '\n') {
+      line++;
+      i++;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r' || c === '\uFEFF') {
+      i++;
+      continue;
+    }
     if (c === '/' && source[i + 1] === '/') {
       while (i < source.length && source[i] !== '\n') i++;
       continue;
@@ -49,7 +62,10 @@ function tokenize(source: string, file: string): Token[] {
       for (;;) {
         if (i >= source.length) throw new VdfError(file, start, 'a quoted string is never closed (missing ")');
         const d = source[i];
-        if (d === '"') { i++; break; }
+        if (d === '"') {
+          i++;
+          break;
+        }
         if (d === '\\' && i + 1 < source.length && ESCAPES[source[i + 1]] !== undefined) {
           text += ESCAPES[source[i + 1]];
           i += 2;
@@ -114,7 +130,11 @@ export const asObject = (v: VdfValue | undefined): VdfObject | undefined => (typ
 export function formatVdf(obj: VdfObject, depth = 0): string {
   const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
   const pad = '\t'.repeat(depth);
-  return Object.entries(obj).map(([k, v]) => typeof v === 'string'
-    ? `${pad}${quote(k)}\t\t${quote(v)}\n`
-    : `${pad}${quote(k)}\n${pad}{\n${formatVdf(v, depth + 1)}${pad}}\n`).join('');
+  return Object.entries(obj)
+    .map(([k, v]) =>
+      typeof v === 'string'
+        ? `${pad}${quote(k)}\t\t${quote(v)}\n`
+        : `${pad}${quote(k)}\n${pad}{\n${formatVdf(v, depth + 1)}${pad}}\n`,
+    )
+    .join('');
 }

@@ -32,7 +32,11 @@ export function versionFromBuild(build: string): { major: number; minor: number 
 export function readWineVersion(p: ProtonDir): WineVersion | undefined {
   for (const rel of [join(p.layout.wineLibDir, UNIX_DIR, 'ntdll.so'), join(p.layout.wineLibDir, PE_DIR, 'ntdll.dll')]) {
     let bytes: Buffer;
-    try { bytes = readFileSync(join(p.root, rel)); } catch { continue; }
+    try {
+      bytes = readFileSync(join(p.root, rel));
+    } catch {
+      continue;
+    }
     const found = versionInBinary(bytes);
     if (found) return { ...found, text: found.text.trim(), source: rel };
   }

@@ -33,7 +33,10 @@ export function checkBenchArgs(args: string[]): void {
 
 export function benchTasks<Ctx>(b: BenchRun): ListrTask<Ctx>[] {
   const flags = { verbose: b.verbose, 'log-dir': b.logDir };
-  const build = b.build === false ? [] : [...runtimeBuildTasks<Ctx>(resolveRuntimeBuild(flags)), ...bindingTasks<Ctx>(resolveBindingBuild(flags))];
+  const build =
+    b.build === false
+      ? []
+      : [...runtimeBuildTasks<Ctx>(resolveRuntimeBuild(flags)), ...bindingTasks<Ctx>(resolveBindingBuild(flags))];
   return [
     ...build,
     {
@@ -43,8 +46,15 @@ export function benchTasks<Ctx>(b: BenchRun): ListrTask<Ctx>[] {
         if (!existsSync(script)) throw new UsageError(text.benchMissing(shown(script)));
         await runCommand(
           { tool: 'bench', file: process.execPath, args: ['--import', 'tsx', script, ...b.args], cwd: repoRoot },
-          { step: 'bench', title: titles.bench, logDir: b.logDir, verbose: b.verbose,
-            report: (line) => { task.output = line; } },
+          {
+            step: 'bench',
+            title: titles.bench,
+            logDir: b.logDir,
+            verbose: b.verbose,
+            report: (line) => {
+              task.output = line;
+            },
+          },
         );
       },
       rendererOptions: { persistentOutput: true, bottomBar: Infinity },

@@ -36,7 +36,11 @@ export function resolveBindingBuild(flags: { 'log-dir'?: string; verbose?: boole
 
 export type GypAction = 'configure' | 'build';
 
-export function nodeGypArgs(b: BindingBuild, action: GypAction, nodedir: string | null = nodeHeadersPrefix() ?? null): string[] {
+export function nodeGypArgs(
+  b: BindingBuild,
+  action: GypAction,
+  nodedir: string | null = nodeHeadersPrefix() ?? null,
+): string[] {
   const args = [paths.nodeGyp, action, '--directory', b.bindingDir];
   if (action === 'build') args.push(`--jobs=${b.jobs}`);
   if (action === 'configure' && nodedir) args.push(`--nodedir=${nodedir}`);
@@ -49,7 +53,9 @@ const stampPath = (b: BindingBuild): string => path.join(buildDir(b), 'ds-kit-co
 
 /** What the configured Makefile depends on: the Node it builds for and binding.gyp. */
 export function configureKey(b: BindingBuild, nodedir: string | null = nodeHeadersPrefix() ?? null): string {
-  const gyp = existsSync(path.join(b.bindingDir, 'binding.gyp')) ? readFileSync(path.join(b.bindingDir, 'binding.gyp')) : '';
+  const gyp = existsSync(path.join(b.bindingDir, 'binding.gyp'))
+    ? readFileSync(path.join(b.bindingDir, 'binding.gyp'))
+    : '';
   return JSON.stringify({ node: process.version, nodedir, gyp: createHash('sha256').update(gyp).digest('hex') });
 }
 
@@ -59,8 +65,10 @@ export function needsConfigure(b: BindingBuild): boolean {
 }
 
 /** The linked module, wherever gyp's Makefile puts it (build/Release and its obj.target copy). */
-const linkedModules = (b: BindingBuild): string[] =>
-  [path.join(buildDir(b), 'Release', 'ds_runtime.node'), path.join(buildDir(b), 'Release', 'obj.target', 'ds_runtime.node')];
+const linkedModules = (b: BindingBuild): string[] => [
+  path.join(buildDir(b), 'Release', 'ds_runtime.node'),
+  path.join(buildDir(b), 'Release', 'obj.target', 'ds_runtime.node'),
+];
 
 /** Removes the linked module when the runtime archive is newer, so make links it again. */
 export function dropStaleLink(b: BindingBuild): boolean {
@@ -78,16 +86,24 @@ export function bindingTasks<Ctx>(b: BindingBuild): ListrTask<Ctx>[] {
       title: titles.binding,
       task: async (_ctx, task) => {
         if (!existsSync(paths.bindingGyp)) throw new UsageError(text.bindingGypMissing(shown(paths.bindingGyp)));
-        const report = (line: string): void => { task.output = line; };
+        const report = (line: string): void => {
+          task.output = line;
+        };
         const configure = needsConfigure(b);
         if (configure) {
           rmSync(stampPath(b), { force: true });
-          await runCommand({ tool: 'node-gyp', file: process.execPath, args: nodeGypArgs(b, 'configure') }, { ...run, report });
+          await runCommand(
+            { tool: 'node-gyp', file: process.execPath, args: nodeGypArgs(b, 'configure') },
+            { ...run, report },
+          );
           mkdirSync(buildDir(b), { recursive: true });
           writeFileSync(stampPath(b), configureKey(b));
         }
         dropStaleLink(b);
-        await runCommand({ tool: 'node-gyp', file: process.execPath, args: nodeGypArgs(b, 'build') }, { ...run, report, append: configure });
+        await runCommand(
+          { tool: 'node-gyp', file: process.execPath, args: nodeGypArgs(b, 'build') },
+          { ...run, report, append: configure },
+        );
       },
     },
   ];

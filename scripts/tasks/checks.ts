@@ -40,7 +40,12 @@ const biome = (args: string[]) => ({ tool: 'biome', file: paths.biome, args, cwd
 export const checkCommands = {
   lint: () => biome(['lint', '--error-on-warnings', '--no-errors-on-unmatched']),
   formatTs: () => biome(['format', '--reporter=summary', '--no-errors-on-unmatched']),
-  formatC: () => ({ tool: 'clang-format', file: 'clang-format', args: ['--dry-run', '--Werror', ...cSources()], cwd: repoRoot }),
+  formatC: () => ({
+    tool: 'clang-format',
+    file: 'clang-format',
+    args: ['--dry-run', '--Werror', ...cSources()],
+    cwd: repoRoot,
+  }),
   typecheck: () => ({ tool: 'tsc', file: paths.tsc, args: ['--noEmit', '-p', 'tsconfig.json'], cwd: repoRoot }),
   writeTs: () => biome(['format', '--write', '--no-errors-on-unmatched']),
   writeC: () => ({ tool: 'clang-format', file: 'clang-format', args: ['-i', ...cSources()], cwd: repoRoot }),
@@ -53,7 +58,13 @@ function commandTask<Ctx>(which: Which, title: string, step: string, c: ChecksRu
     title,
     task: (_ctx, task) =>
       runCommand(checkCommands[which](), {
-        step, title, logDir: c.logDir, verbose: c.verbose, report: (line) => { task.output = line; },
+        step,
+        title,
+        logDir: c.logDir,
+        verbose: c.verbose,
+        report: (line) => {
+          task.output = line;
+        },
         progress: () => undefined,
       }),
   };
@@ -69,7 +80,9 @@ export function checkTasks<Ctx>(c: ChecksRun): ListrTask<Ctx>[] {
   ];
 }
 
-export const lintTasks = <Ctx>(c: ChecksRun): ListrTask<Ctx>[] => [commandTask<Ctx>('lint', titles.lint, 'check-lint', c)];
+export const lintTasks = <Ctx>(c: ChecksRun): ListrTask<Ctx>[] => [
+  commandTask<Ctx>('lint', titles.lint, 'check-lint', c),
+];
 
 export function formatTasks<Ctx>(c: ChecksRun, check: boolean): ListrTask<Ctx>[] {
   if (check) return checkTasks<Ctx>(c).slice(1, 3);

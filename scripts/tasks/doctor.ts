@@ -3,8 +3,17 @@
 // grouped by what it is for (building, testing). A report rather than a task list: it runs nothing,
 // it only looks.
 import {
-  familyOf, installCommand, NEEDS, NODE_MIN_MAJOR, nodeMajor, packagesFor, readOsRelease, REQUIREMENTS, type Family,
-  type Need, type Requirement,
+  familyOf,
+  installCommand,
+  NEEDS,
+  NODE_MIN_MAJOR,
+  nodeMajor,
+  packagesFor,
+  readOsRelease,
+  REQUIREMENTS,
+  type Family,
+  type Need,
+  type Requirement,
 } from '../lib/distro.ts';
 import { doctorText } from '../lib/messages.ts';
 

@@ -42,8 +42,16 @@ export function fuzzTasks<Ctx>(runs: FuzzRun[]): ListrTask<Ctx>[] {
     task: (_ctx, task) =>
       runCommand(
         { tool: 'fuzz', file: 'sh', args: fuzzArgs(f), cwd: repoRoot },
-        { step: `fuzz-${f.target}`, title: titles.fuzzRun(f.target, f.seconds), logDir: f.logDir, verbose: f.verbose,
-          report: (line) => { task.output = line; }, progress: fuzzProgress },
+        {
+          step: `fuzz-${f.target}`,
+          title: titles.fuzzRun(f.target, f.seconds),
+          logDir: f.logDir,
+          verbose: f.verbose,
+          report: (line) => {
+            task.output = line;
+          },
+          progress: fuzzProgress,
+        },
       ),
   }));
 }

@@ -45,12 +45,22 @@ export function harnessTasks<Ctx>(h: HarnessRun): ListrTask<Ctx>[] {
         if (files.length === 0) throw new UsageError(text.noTestFiles(shown(h.testRoot)));
         // Children of this run must render normally, not inherit a parent test runner's context.
         const env: Record<string, string | undefined> = {
-          ...testEnv('release'), NODE_TEST_CONTEXT: undefined, ...(h.fast ? { DS_KIT_TEST_FAST: '1' } : {}),
+          ...testEnv('release'),
+          NODE_TEST_CONTEXT: undefined,
+          ...(h.fast ? { DS_KIT_TEST_FAST: '1' } : {}),
         };
         await runCommand(
           { tool: 'node-test', file: process.execPath, args: harnessArgs(files), cwd: repoRoot, env },
-          { step: 'ts-harness', title: titles.harness, logDir: h.logDir, verbose: h.verbose,
-            report: (line) => { task.output = line; }, progress: nodeTestProgress },
+          {
+            step: 'ts-harness',
+            title: titles.harness,
+            logDir: h.logDir,
+            verbose: h.verbose,
+            report: (line) => {
+              task.output = line;
+            },
+            progress: nodeTestProgress,
+          },
         );
       },
     },

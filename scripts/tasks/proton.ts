@@ -31,10 +31,16 @@ export const PROTON_STEPS: ProtonStep[] = [
   {
     id: 'wine-module',
     title: titles.wineModule,
-    tasks: (flags) => wineModuleTasks(defaultOptions({
-      install: Boolean(flags.install), winePrefix: flags['wine-prefix'], verbose: Boolean(flags.verbose),
-      logDir: flags['log-dir'], jobs: flags.jobs ? Number.parseInt(flags.jobs, 10) : undefined,
-    })),
+    tasks: (flags) =>
+      wineModuleTasks(
+        defaultOptions({
+          install: Boolean(flags.install),
+          winePrefix: flags['wine-prefix'],
+          verbose: Boolean(flags.verbose),
+          logDir: flags['log-dir'],
+          jobs: flags.jobs ? Number.parseInt(flags.jobs, 10) : undefined,
+        }),
+      ),
   },
 ];
 

@@ -46,7 +46,11 @@ export const CTEST_JOBS = 2;
 
 export function parseSanitize(value: string | undefined): Sanitize | undefined {
   if (value === undefined || value === '') return undefined;
-  const normal = value.split(',').map((s) => s.trim()).sort().join(',');
+  const normal = value
+    .split(',')
+    .map((s) => s.trim())
+    .sort()
+    .join(',');
   if (normal === 'address,undefined' || normal === 'address') return 'address,undefined';
   if (normal === 'thread') return 'thread';
   throw new UsageError(text.badSanitize(value));
@@ -80,7 +84,10 @@ export function resolveRuntimeBuild(flags: RuntimeFlags, env: NodeJS.ProcessEnv 
 
 export function configureArgs(b: RuntimeBuild): string[] {
   const args = [
-    '-S', b.sourceDir, '-B', b.buildDir,
+    '-S',
+    b.sourceDir,
+    '-B',
+    b.buildDir,
     `-DCMAKE_BUILD_TYPE=${b.buildType}`,
     '-DDS_BUILD_TESTS=ON',
     '-DDS_BUILD_SHARED=ON',
@@ -138,8 +145,16 @@ export function runtimeBuildTasks<Ctx>(b: RuntimeBuild): ListrTask<Ctx>[] {
       task: async (_ctx, task) => {
         await runCommand(
           { tool: 'cmake', file: 'cmake', args: configureArgs(b) },
-          { step: step(b, 'configure'), title: titles.configure(b.variant), logDir: b.logDir, verbose: b.verbose,
-            report: (line) => { task.output = line; }, progress: () => undefined },
+          {
+            step: step(b, 'configure'),
+            title: titles.configure(b.variant),
+            logDir: b.logDir,
+            verbose: b.verbose,
+            report: (line) => {
+              task.output = line;
+            },
+            progress: () => undefined,
+          },
         );
         writeFileSync(configureStamp(b), `${JSON.stringify({ args: configureArgs(b) }, null, 2)}\n`);
       },
@@ -149,8 +164,16 @@ export function runtimeBuildTasks<Ctx>(b: RuntimeBuild): ListrTask<Ctx>[] {
       task: (_ctx, task) =>
         runCommand(
           { tool: 'cmake', file: 'cmake', args: buildArgs(b) },
-          { step: step(b, 'build'), title: titles.build(b.variant), logDir: b.logDir, verbose: b.verbose,
-            report: (line) => { task.output = line; }, progress: cmakeProgress() },
+          {
+            step: step(b, 'build'),
+            title: titles.build(b.variant),
+            logDir: b.logDir,
+            verbose: b.verbose,
+            report: (line) => {
+              task.output = line;
+            },
+            progress: cmakeProgress(),
+          },
         ),
     },
   ];
@@ -163,8 +186,16 @@ export function ctestTask<Ctx>(b: RuntimeBuild, label?: string, env: Record<stri
     task: (_ctx, task) =>
       runCommand(
         { tool: 'ctest', file: 'ctest', args: ctestArgs(b, label), env: { ...testEnv(b.variant), ...env } },
-        { step: step(b, 'ctest'), title, logDir: b.logDir, verbose: b.verbose,
-          report: (line) => { task.output = line; }, progress: ctestProgress },
+        {
+          step: step(b, 'ctest'),
+          title,
+          logDir: b.logDir,
+          verbose: b.verbose,
+          report: (line) => {
+            task.output = line;
+          },
+          progress: ctestProgress,
+        },
       ),
   };
 }

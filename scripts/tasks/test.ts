@@ -54,35 +54,62 @@ export function testTasks(flags: TestFlags, env: NodeJS.ProcessEnv = process.env
       // Packaging check() functions run --fast: another distro's clang-format may lay code out differently.
       skip: () => (flags.fast ? skips.fast : false),
       task: (_ctx, task) =>
-        task.newListr(checkTasks<TestCtx>({ logDir: release.logDir, verbose: release.verbose }), { exitOnError: false }),
+        task.newListr(checkTasks<TestCtx>({ logDir: release.logDir, verbose: release.verbose }), {
+          exitOnError: false,
+        }),
     },
     {
       title: titles.testRelease,
       task: (_ctx, task) =>
-        task.newListr([configure, marking(build, (ctx) => { ctx.releaseBuilt = true; }), ctestTask<TestCtx>(release)], {
-          exitOnError: true,
-        }),
+        task.newListr(
+          [
+            configure,
+            marking(build, (ctx) => {
+              ctx.releaseBuilt = true;
+            }),
+            ctestTask<TestCtx>(release),
+          ],
+          {
+            exitOnError: true,
+          },
+        ),
     },
     {
       title: titles.testReference,
       skip: (ctx) => (!reference ? skips.noReference : ctx.releaseBuilt ? false : skips.releaseFailed),
       task: (_ctx, task) =>
-        task.newListr([ctestTask<TestCtx>(release, REFERENCE_LABEL, {
-          DS_GDEFLATE_REFERENCE: reference ?? '', DS_REQUIRE_GDEFLATE_REFERENCE: '1',
-        })], { exitOnError: true }),
+        task.newListr(
+          [
+            ctestTask<TestCtx>(release, REFERENCE_LABEL, {
+              DS_GDEFLATE_REFERENCE: reference ?? '',
+              DS_REQUIRE_GDEFLATE_REFERENCE: '1',
+            }),
+          ],
+          { exitOnError: true },
+        ),
     },
     {
       title: titles.testAsan,
       skip: () => sanitizerSkip,
       task: (_ctx, task) =>
-        task.newListr([asanConfigure, marking(asanBuild, (ctx) => { ctx.asanBuilt = true; }), ctestTask<TestCtx>(asan)], {
-          exitOnError: true,
-        }),
+        task.newListr(
+          [
+            asanConfigure,
+            marking(asanBuild, (ctx) => {
+              ctx.asanBuilt = true;
+            }),
+            ctestTask<TestCtx>(asan),
+          ],
+          {
+            exitOnError: true,
+          },
+        ),
     },
     {
       title: titles.testTsan,
       skip: () => sanitizerSkip,
-      task: (_ctx, task) => task.newListr([...runtimeBuildTasks<TestCtx>(tsan), ctestTask<TestCtx>(tsan)], { exitOnError: true }),
+      task: (_ctx, task) =>
+        task.newListr([...runtimeBuildTasks<TestCtx>(tsan), ctestTask<TestCtx>(tsan)], { exitOnError: true }),
     },
     {
       title: titles.testWineAsan,
@@ -100,13 +127,18 @@ export function testTasks(flags: TestFlags, env: NodeJS.ProcessEnv = process.env
       skip: (ctx) => (ctx.releaseBuilt ? false : skips.releaseFailed),
       task: (_ctx, task) =>
         task.newListr(
-          bindingTasks<TestCtx>(resolveBindingBuild(common)).map((t) => marking(t, (ctx) => { ctx.bindingBuilt = true; })),
+          bindingTasks<TestCtx>(resolveBindingBuild(common)).map((t) =>
+            marking(t, (ctx) => {
+              ctx.bindingBuilt = true;
+            }),
+          ),
           { exitOnError: true },
         ),
     },
     {
       title: titles.testHarness,
-      task: (_ctx, task) => task.newListr(harnessTasks<TestCtx>(defaultHarness({ ...common, fast: flags.fast })), { exitOnError: true }),
+      task: (_ctx, task) =>
+        task.newListr(harnessTasks<TestCtx>(defaultHarness({ ...common, fast: flags.fast })), { exitOnError: true }),
     },
   ];
 }

@@ -31,8 +31,16 @@ export function wineAsanTasks<Ctx>(w: WineAsanRun): ListrTask<Ctx>[] {
       task: (_ctx, task) =>
         runCommand(
           { tool: 'node-test', file: process.execPath, args: wineAsanArgs(), cwd: repoRoot, env: wineAsanEnv() },
-          { step: 'wine-asan', title: titles.testWineAsan, logDir: w.logDir, verbose: w.verbose,
-            report: (line) => { task.output = line; }, progress: nodeTestProgress },
+          {
+            step: 'wine-asan',
+            title: titles.testWineAsan,
+            logDir: w.logDir,
+            verbose: w.verbose,
+            report: (line) => {
+              task.output = line;
+            },
+            progress: nodeTestProgress,
+          },
         ),
     },
   ];

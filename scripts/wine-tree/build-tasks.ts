@@ -6,7 +6,16 @@
 // dstorage.so in <build>/ds-kit-module. The full make output goes to build/logs/wine-tree-make-<series>.log,
 // named by every error.
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ListrTask } from 'listr2';
 import { runCommand } from '../lib/exec.ts';
@@ -92,14 +101,19 @@ function reusable(tree: string, buildDir: string, args: string[]): boolean {
   } catch {
     return false;
   }
-  return saved.tree === tree && JSON.stringify(saved.args) === JSON.stringify(args) &&
-    statSync(join(tree, 'configure')).mtimeMs <= statSync(status).mtimeMs;
+  return (
+    saved.tree === tree &&
+    JSON.stringify(saved.args) === JSON.stringify(args) &&
+    statSync(join(tree, 'configure')).mtimeMs <= statSync(status).mtimeMs
+  );
 }
 
 /** Progress of Wine's make: the file each compile/link writes. */
 export function makeProgress(line: string): string | undefined {
   const out = /\s-o\s+(\S+)/.exec(line);
-  return out && /^(\S*gcc|\S*winegcc|\S*winebuild|\S*widl|\S*wrc)\b|^\$\(CC\)/.test(line.trim()) ? `building ${out[1]}` : undefined;
+  return out && /^(\S*gcc|\S*winegcc|\S*winebuild|\S*widl|\S*wrc)\b|^\$\(CC\)/.test(line.trim())
+    ? `building ${out[1]}`
+    : undefined;
 }
 
 export function buildTasks<Ctx extends BuildCtx>(options: BuildOptions): ListrTask<Ctx>[] {
@@ -108,7 +122,10 @@ export function buildTasks<Ctx extends BuildCtx>(options: BuildOptions): ListrTa
   const verbose = Boolean(options.verbose);
   const jobs = options.jobs ?? cpuCount();
   const prefix = resolve(options.runtimePrefix ?? defaultRuntimePrefix);
-  const env = { ...(options.env ?? process.env), PKG_CONFIG_PATH: pkgConfigPath(prefix, options.env) } as Record<string, string>;
+  const env = { ...(options.env ?? process.env), PKG_CONFIG_PATH: pkgConfigPath(prefix, options.env) } as Record<
+    string,
+    string
+  >;
   return [
     {
       title: `check ${tree}`,
@@ -116,13 +133,18 @@ export function buildTasks<Ctx extends BuildCtx>(options: BuildOptions): ListrTa
         // The journal first: an interrupted patch may have left the tree without configure.ac.
         const record = readRecord(tree);
         if (record && record.phase !== 'applied') {
-          throw new WineTreeError(`${tree} holds an interrupted ds-kit patch${record.phase === 'reverting' ? ' --revert' : ''} (phase "${record.phase}" in .ds-kit/applied.json): its configure is not the patched one`,
-            `run ds-kit patch --wine ${tree} to finish it (or ds-kit patch --revert --wine ${tree} to take it out), then build again`);
+          throw new WineTreeError(
+            `${tree} holds an interrupted ds-kit patch${record.phase === 'reverting' ? ' --revert' : ''} (phase "${record.phase}" in .ds-kit/applied.json): its configure is not the patched one`,
+            `run ds-kit patch --wine ${tree} to finish it (or ds-kit patch --revert --wine ${tree} to take it out), then build again`,
+          );
         }
         const { series, version } = seriesFor(tree);
         requireTools(BUILD_TOOLS, options.env);
         if (!record) {
-          throw new WineTreeError(`${tree} is not patched (no .ds-kit/applied.json)`, `run ds-kit patch --wine ${tree} first`);
+          throw new WineTreeError(
+            `${tree} is not patched (no .ds-kit/applied.json)`,
+            `run ds-kit patch --wine ${tree} first`,
+          );
         }
         ctx.series = series;
         ctx.buildDir = resolve(options.buildDir ?? defaultBuildDir(tree, series));
@@ -133,11 +155,18 @@ export function buildTasks<Ctx extends BuildCtx>(options: BuildOptions): ListrTa
       title: `ds-runtime: build (release) and install into ${prefix} for pkg-config`,
       task: async (ctx, task) => {
         const dir = paths.runtimeBuild('release');
-        const report = (line: string): void => { task.output = line; };
+        const report = (line: string): void => {
+          task.output = line;
+        };
         const run = (args: string[], title: string, append: boolean): Promise<void> =>
           runCommand({ file: 'cmake', args }, { step: 'wine-tree-runtime', title, logDir, verbose, report, append });
         const configured = existsSync(join(dir, 'CMakeCache.txt'));
-        if (!configured) await run(['-S', paths.runtimeSource, '-B', dir, '-DCMAKE_BUILD_TYPE=Release'], 'configure ds-runtime (release)', false);
+        if (!configured)
+          await run(
+            ['-S', paths.runtimeSource, '-B', dir, '-DCMAKE_BUILD_TYPE=Release'],
+            'configure ds-runtime (release)',
+            false,
+          );
         await run(['--build', dir, '--target', 'ds_runtime_static', '-j2'], 'build ds-runtime (release)', !configured);
         await run(['--install', dir, '--prefix', prefix], `install ds-runtime into ${prefix}`, true);
         // Wine's makefiles do not know that dstorage.so depends on the archive: relink when it is newer.
@@ -158,9 +187,19 @@ export function buildTasks<Ctx extends BuildCtx>(options: BuildOptions): ListrTa
           return;
         }
         mkdirSync(buildDir, { recursive: true });
-        await runCommand({ file: join(tree, 'configure'), args, cwd: buildDir, env },
-          { step: `wine-tree-configure-${ctx.series?.id}`, title: `configure ${tree}`, logDir, verbose,
-            report: (l) => { task.output = l; }, progress: (l) => (/^checking /.test(l) ? l : undefined) });
+        await runCommand(
+          { file: join(tree, 'configure'), args, cwd: buildDir, env },
+          {
+            step: `wine-tree-configure-${ctx.series?.id}`,
+            title: `configure ${tree}`,
+            logDir,
+            verbose,
+            report: (l) => {
+              task.output = l;
+            },
+            progress: (l) => (/^checking /.test(l) ? l : undefined),
+          },
+        );
         writeFileSync(join(buildDir, STAMP), `${JSON.stringify({ tree, args }, null, 2)}\n`);
         linkDebianFiles(tree, buildDir);
       },
@@ -173,21 +212,37 @@ export function buildTasks<Ctx extends BuildCtx>(options: BuildOptions): ListrTa
           const configureLog = join(logDir, `wine-tree-configure-${ctx.series?.id}.log`);
           const log = existsSync(configureLog) ? readFileSync(configureLog, 'utf8') : '';
           if (/ds-runtime development files not found/.test(log)) {
-            throw new WineTreeError(`configure left dlls/dstorage out: it did not find ds-runtime (pkg-config ds-runtime, PKG_CONFIG_PATH=${env.PKG_CONFIG_PATH})`,
-              `check that ${join(prefix, 'lib', 'pkgconfig', 'ds-runtime.pc')} exists and that config.log in ${ctx.buildDir} shows why ds_runtime.h or -lds_runtime_static failed; delete ${ctx.buildDir} and build again`);
+            throw new WineTreeError(
+              `configure left dlls/dstorage out: it did not find ds-runtime (pkg-config ds-runtime, PKG_CONFIG_PATH=${env.PKG_CONFIG_PATH})`,
+              `check that ${join(prefix, 'lib', 'pkgconfig', 'ds-runtime.pc')} exists and that config.log in ${ctx.buildDir} shows why ds_runtime.h or -lds_runtime_static failed; delete ${ctx.buildDir} and build again`,
+            );
           }
-          throw new WineTreeError(`the configured Makefile in ${ctx.buildDir} has no dlls/dstorage rules`,
-            `configure did not see dlls/dstorage: check that ${tree} is patched (ds-kit patch --wine ${tree}) and that configure was regenerated, then delete ${ctx.buildDir} and build again`);
+          throw new WineTreeError(
+            `the configured Makefile in ${ctx.buildDir} has no dlls/dstorage rules`,
+            `configure did not see dlls/dstorage: check that ${tree} is patched (ds-kit patch --wine ${tree}) and that configure was regenerated, then delete ${ctx.buildDir} and build again`,
+          );
         }
       },
     },
     {
-      title: options.full ? 'make (all of Wine)' : 'make dlls/dstorage (with the tools, ntdll and import libraries it needs)',
+      title: options.full
+        ? 'make (all of Wine)'
+        : 'make dlls/dstorage (with the tools, ntdll and import libraries it needs)',
       task: async (ctx, task) => {
         const targets = options.full ? [] : ['dlls/dstorage/all'];
-        await runCommand({ file: 'make', args: [`-j${jobs}`, ...targets], cwd: ctx.buildDir, env },
-          { step: `wine-tree-make-${ctx.series?.id}`, title: `make ${targets.join(' ') || 'all'} in ${ctx.buildDir}`, logDir, verbose,
-            report: (l) => { task.output = l; }, progress: makeProgress });
+        await runCommand(
+          { file: 'make', args: [`-j${jobs}`, ...targets], cwd: ctx.buildDir, env },
+          {
+            step: `wine-tree-make-${ctx.series?.id}`,
+            title: `make ${targets.join(' ') || 'all'} in ${ctx.buildDir}`,
+            logDir,
+            verbose,
+            report: (l) => {
+              task.output = l;
+            },
+            progress: makeProgress,
+          },
+        );
       },
     },
     {
@@ -202,7 +257,10 @@ export function buildTasks<Ctx extends BuildCtx>(options: BuildOptions): ListrTa
         ];
         for (const [from, name] of outputs) {
           if (!existsSync(from)) {
-            throw new WineTreeError(`make finished but ${from} is missing`, `read ${join(logDir, `wine-tree-make-${ctx.series?.id}.log`)}; delete ${buildDir} and build again`);
+            throw new WineTreeError(
+              `make finished but ${from} is missing`,
+              `read ${join(logDir, `wine-tree-make-${ctx.series?.id}.log`)}; delete ${buildDir} and build again`,
+            );
           }
           copyFileSync(from, join(moduleDir, name));
         }

@@ -13,7 +13,8 @@ export type PrepareMode = 'module' | 'full';
 export function preparationCommands(rules: string, mode: PrepareMode): string[] {
   const block = /^override_dh_auto_configure:\n((?:\t.*\n|\n(?=\t)|ifneq.*\n|endif.*\n)*)/m.exec(rules);
   if (!block) throw new Error('debian/rules has no override_dh_auto_configure target');
-  return block[1].split('\n')
+  return block[1]
+    .split('\n')
     .map((l) => l.replace(/^\t/, '').trim())
     .filter((l) => /^(\.\/debian\/scripts\/generate|\.\/tools\/make_\w+|cd dlls\/\S+ && \.\/make_\w+|ln -sf )/.test(l))
     .filter((l) => mode === 'full' || !/make_unicode/.test(l));
@@ -42,9 +43,14 @@ export function missingListedSources(tree: string): string[] {
     const parent = /^PARENTSRC\s*=\s*(\S+)/m.exec(text)?.[1];
     for (const line of text.split('\n')) {
       if (!SOURCE_VAR.test(line)) continue;
-      for (const name of line.replace(SOURCE_VAR, '').trim().split(/\s+/).filter((t) => /^[\w./-]+\.(c|h|nls|rc|rgs)$/.test(t))) {
+      for (const name of line
+        .replace(SOURCE_VAR, '')
+        .trim()
+        .split(/\s+/)
+        .filter((t) => /^[\w./-]+\.(c|h|nls|rc|rgs)$/.test(t))) {
         const file = join(dirname(mf), name);
-        if (!existsSync(file) && !(parent && existsSync(join(dirname(mf), parent, name)))) missing.push(relative(tree, file));
+        if (!existsSync(file) && !(parent && existsSync(join(dirname(mf), parent, name))))
+          missing.push(relative(tree, file));
       }
     }
   }

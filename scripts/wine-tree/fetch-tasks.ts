@@ -49,17 +49,33 @@ export interface SuiteLayout {
 export function suiteLayout(cacheDir: string, suite: string): SuiteLayout {
   const root = join(resolve(cacheDir), suite);
   return {
-    root, sourcesList: join(root, 'apt', 'sources.list'), state: join(root, 'apt', 'state'), cache: join(root, 'apt', 'cache'),
-    pkg: join(root, 'pkg'), tree: join(root, 'tree'), stamp: join(root, 'prepared.json'),
+    root,
+    sourcesList: join(root, 'apt', 'sources.list'),
+    state: join(root, 'apt', 'state'),
+    cache: join(root, 'apt', 'cache'),
+    pkg: join(root, 'pkg'),
+    tree: join(root, 'tree'),
+    stamp: join(root, 'prepared.json'),
   };
 }
 
 /** apt-get options that confine apt to the suite's own directories. */
 export function aptOptions(l: SuiteLayout): string[] {
   return [
-    '-o', `Dir::Etc::SourceList=${l.sourcesList}`, '-o', 'Dir::Etc::SourceParts=/nonexistent',
-    '-o', `Dir::State=${l.state}`, '-o', `Dir::State::status=${join(l.state, 'status')}`,
-    '-o', `Dir::Cache=${l.cache}`, '-o', 'APT::Get::List-Cleanup=0', '-o', 'APT::Sandbox::User=root',
+    '-o',
+    `Dir::Etc::SourceList=${l.sourcesList}`,
+    '-o',
+    'Dir::Etc::SourceParts=/nonexistent',
+    '-o',
+    `Dir::State=${l.state}`,
+    '-o',
+    `Dir::State::status=${join(l.state, 'status')}`,
+    '-o',
+    `Dir::Cache=${l.cache}`,
+    '-o',
+    'APT::Get::List-Cleanup=0',
+    '-o',
+    'APT::Sandbox::User=root',
   ];
 }
 
@@ -73,8 +89,14 @@ export function fetchWineTasks<Ctx extends FetchCtx>(options: FetchOptions): Lis
   const logDir = options.logDir ?? paths.logDir;
   const verbose = Boolean(options.verbose);
   const step = `fetch-wine-${suite}`;
-  const run = (file: string, args: string[], cwd: string, title: string, report: (s: string) => void, append = true): Promise<void> =>
-    runCommand({ file, args, cwd }, { step, title, logDir, verbose, report, append });
+  const run = (
+    file: string,
+    args: string[],
+    cwd: string,
+    title: string,
+    report: (s: string) => void,
+    append = true,
+  ): Promise<void> => runCommand({ file, args, cwd }, { step, title, logDir, verbose, report, append });
   /** The stamp of the cached tree; a damaged one counts as none. */
   const readStamp = (): { mode: PrepareMode } | undefined => {
     try {
@@ -96,17 +118,24 @@ export function fetchWineTasks<Ctx extends FetchCtx>(options: FetchOptions): Lis
   const refuseToReplace = (): void => {
     if (options.force || prepared() || !existsSync(l.tree)) return;
     const stamp = readStamp();
-    const was = stamp ? `was prepared with --prepare ${stamp.mode}` : 'has no prepared.json (an interrupted fetch-wine?)';
+    const was = stamp
+      ? `was prepared with --prepare ${stamp.mode}`
+      : 'has no prepared.json (an interrupted fetch-wine?)';
     const patched = existsSync(join(l.tree, '.ds-kit')) ? ' and is patched by ds-kit (.ds-kit/)' : '';
-    throw new WineTreeError(`${l.tree} ${was}${patched}; preparing it as "${mode}" would delete it, with any changes made to it in place`,
-      `to delete it and prepare it again, add --force (ds-kit fetch-wine --debian ${suite} --prepare ${mode} --force); to keep it, prepare a second tree elsewhere with --cache DIR. Nothing was changed`);
+    throw new WineTreeError(
+      `${l.tree} ${was}${patched}; preparing it as "${mode}" would delete it, with any changes made to it in place`,
+      `to delete it and prepare it again, add --force (ds-kit fetch-wine --debian ${suite} --prepare ${mode} --force); to keep it, prepare a second tree elsewhere with --cache DIR. Nothing was changed`,
+    );
   };
   return [
     {
       title: `Debian ${suite}: wine source package`,
       task: (ctx, task) => {
         if (!SUITES[suite]) {
-          throw new WineTreeError(`unknown Debian suite "${suite}"`, `use --debian ${Object.keys(SUITES).join(' or --debian ')} (Wine ${Object.values(SUITES).join(' / ')})`);
+          throw new WineTreeError(
+            `unknown Debian suite "${suite}"`,
+            `use --debian ${Object.keys(SUITES).join(' or --debian ')} (Wine ${Object.values(SUITES).join(' / ')})`,
+          );
         }
         requireTools(FETCH_TOOLS, options.env);
         if (!prepared()) requireFiles(FETCH_FILES);
@@ -121,14 +150,26 @@ export function fetchWineTasks<Ctx extends FetchCtx>(options: FetchOptions): Lis
       task: async (_ctx, task) => {
         mkdirSync(join(l.state, 'lists', 'partial'), { recursive: true });
         mkdirSync(join(l.cache, 'archives', 'partial'), { recursive: true });
-        writeFileSync(l.sourcesList, `# written by ds-kit fetch-wine: used only through -o Dir::Etc::SourceList\ndeb-src ${options.mirror ?? MIRROR} ${suite} main\n`);
+        writeFileSync(
+          l.sourcesList,
+          `# written by ds-kit fetch-wine: used only through -o Dir::Etc::SourceList\ndeb-src ${options.mirror ?? MIRROR} ${suite} main\n`,
+        );
         if (!existsSync(join(l.state, 'status'))) writeFileSync(join(l.state, 'status'), '');
         const lists = readdirSync(join(l.state, 'lists')).filter((f) => f.endsWith('_Sources'));
         if (lists.length && Date.now() - statSync(join(l.state, 'lists', lists[0])).mtimeMs < INDEX_MAX_AGE_MS) {
           task.skip('index is less than a week old');
           return;
         }
-        await run('apt-get', [...aptOptions(l), 'update'], l.root, `apt-get update (deb-src ${suite})`, (s) => { task.output = s; }, false);
+        await run(
+          'apt-get',
+          [...aptOptions(l), 'update'],
+          l.root,
+          `apt-get update (deb-src ${suite})`,
+          (s) => {
+            task.output = s;
+          },
+          false,
+        );
       },
     },
     {
@@ -136,19 +177,39 @@ export function fetchWineTasks<Ctx extends FetchCtx>(options: FetchOptions): Lis
       skip: () => prepared() || (dscOf(l) ? `cached: ${join(l.pkg, dscOf(l) as string)}` : false),
       task: async (_ctx, task) => {
         mkdirSync(l.pkg, { recursive: true });
-        await run('apt-get', [...aptOptions(l), 'source', '--download-only', 'wine'], l.pkg, `apt-get source --download-only wine (${suite})`, (s) => { task.output = s; });
-        if (!dscOf(l)) throw new WineTreeError(`apt-get source left no wine_*.dsc in ${l.pkg}`, `check that ${options.mirror ?? MIRROR} serves ${suite}'s sources, then run fetch-wine again`);
+        await run(
+          'apt-get',
+          [...aptOptions(l), 'source', '--download-only', 'wine'],
+          l.pkg,
+          `apt-get source --download-only wine (${suite})`,
+          (s) => {
+            task.output = s;
+          },
+        );
+        if (!dscOf(l))
+          throw new WineTreeError(
+            `apt-get source left no wine_*.dsc in ${l.pkg}`,
+            `check that ${options.mirror ?? MIRROR} serves ${suite}'s sources, then run fetch-wine again`,
+          );
       },
     },
     {
       title: 'unpack and prepare (dpkg-source -x, debian/rules generators, autoreconf)',
       skip: prepared,
       task: async (ctx, task) => {
-        const report = (s: string): void => { task.output = s; };
+        const report = (s: string): void => {
+          task.output = s;
+        };
         const tmp = `${l.tree}.tmp`;
         rmSync(tmp, { recursive: true, force: true });
         rmSync(l.tree, { recursive: true, force: true });
-        await run('dpkg-source', ['--no-check', '-x', join(l.pkg, dscOf(l) as string), tmp], l.pkg, `dpkg-source -x (${suite})`, report);
+        await run(
+          'dpkg-source',
+          ['--no-check', '-x', join(l.pkg, dscOf(l) as string), tmp],
+          l.pkg,
+          `dpkg-source -x (${suite})`,
+          report,
+        );
         const rules = readFileSync(join(tmp, 'debian', 'rules'), 'utf8');
         for (const command of preparationCommands(rules, mode)) {
           await run('sh', ['-ec', command], tmp, `${command} (${suite})`, report);
@@ -158,7 +219,10 @@ export function fetchWineTasks<Ctx extends FetchCtx>(options: FetchOptions): Lis
         rmSync(join(tmp, 'autom4te.cache'), { recursive: true, force: true });
         renameSync(tmp, l.tree);
         const version = treeVersion(l.tree).text;
-        writeFileSync(l.stamp, `${JSON.stringify({ suite, mode, version, dsc: dscOf(l), preparedAt: new Date().toISOString() }, null, 2)}\n`);
+        writeFileSync(
+          l.stamp,
+          `${JSON.stringify({ suite, mode, version, dsc: dscOf(l), preparedAt: new Date().toISOString() }, null, 2)}\n`,
+        );
         ctx.wineVersion = version;
       },
     },

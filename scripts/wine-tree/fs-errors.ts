@@ -17,9 +17,12 @@ const MEANING: Record<string, string> = {
 };
 
 const FIX: Record<string, (path: string) => string> = {
-  EROFS: (p) => `the file system holding ${p} is mounted read-only: copy the tree to a writable place (cp -a) or remount it read-write, then run the command again`,
-  EACCES: (p) => `this user may not write ${p}: run as the tree's owner, or give yourself write access (chmod -R u+w on the tree), then run the command again`,
-  EPERM: (p) => `this user may not change ${p} (owner or immutable flag): run as the tree's owner, or copy the tree, then run the command again`,
+  EROFS: (p) =>
+    `the file system holding ${p} is mounted read-only: copy the tree to a writable place (cp -a) or remount it read-write, then run the command again`,
+  EACCES: (p) =>
+    `this user may not write ${p}: run as the tree's owner, or give yourself write access (chmod -R u+w on the tree), then run the command again`,
+  EPERM: (p) =>
+    `this user may not change ${p} (owner or immutable flag): run as the tree's owner, or copy the tree, then run the command again`,
   ENOSPC: () => 'free some space on that file system, then run the command again',
   EDQUOT: () => 'free some space within your quota, then run the command again',
 };
@@ -35,7 +38,10 @@ export function fsFailure(error: unknown, doing: string, fallbackFix: string, af
   if (!code || error instanceof WineTreeError) return error as Error;
   const path = (error as NodeJS.ErrnoException).path ?? doing;
   const fix = FIX[code]?.(path) ?? fallbackFix;
-  return new WineTreeError(`cannot ${doing}: ${code} (${MEANING[code] ?? (error as Error).message})${after ? `; ${after}` : ''}`, fix);
+  return new WineTreeError(
+    `cannot ${doing}: ${code} (${MEANING[code] ?? (error as Error).message})${after ? `; ${after}` : ''}`,
+    fix,
+  );
 }
 
 /** The nearest path that exists: where a new file's write permission is decided. */
@@ -56,7 +62,12 @@ export function requireWritable(tree: string, paths: string[], what: string): vo
     try {
       accessSync(target, constants.W_OK);
     } catch (error) {
-      throw fsFailure(error, `write ${target} (${what})`, `make ${tree} writable, then run the command again`, 'nothing was changed');
+      throw fsFailure(
+        error,
+        `write ${target} (${what})`,
+        `make ${tree} writable, then run the command again`,
+        'nothing was changed',
+      );
     }
   }
 }

@@ -12,11 +12,19 @@ export interface ApplyResult {
 }
 
 export function gitEnv(tree: string): Record<string, string> {
-  return { GIT_CEILING_DIRECTORIES: dirname(tree), GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', LC_ALL: 'C' };
+  return {
+    GIT_CEILING_DIRECTORIES: dirname(tree),
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_CONFIG_GLOBAL: '/dev/null',
+    LC_ALL: 'C',
+  };
 }
 
 async function git(tree: string, args: string[]): Promise<ApplyResult> {
-  const r = await capture({ file: 'git', args: ['apply', ...args], cwd: tree, env: gitEnv(tree) }, { title: `git apply in ${tree}` });
+  const r = await capture(
+    { file: 'git', args: ['apply', ...args], cwd: tree, env: gitEnv(tree) },
+    { title: `git apply in ${tree}` },
+  );
   return { ok: r.ok, output: r.all };
 }
 
@@ -57,7 +65,9 @@ export async function listChanges(tree: string, patches: string[]): Promise<Chan
 /** The paths git named as failing in a --check output ("error: patch failed: configure.ac:2571"). */
 export function conflictingPaths(output: string): string[] {
   const paths = new Set<string>();
-  for (const m of output.matchAll(/^error: (?:patch failed: ([^:\n]+):\d+|([^:\n]+): (?:already exists in working directory|does not exist in index|No such file or directory|patch does not apply))/gm)) {
+  for (const m of output.matchAll(
+    /^error: (?:patch failed: ([^:\n]+):\d+|([^:\n]+): (?:already exists in working directory|does not exist in index|No such file or directory|patch does not apply))/gm,
+  )) {
     paths.add(m[1] ?? m[2]);
   }
   return [...paths];

@@ -15,9 +15,19 @@ import type { PrepareMode } from './debian-prepare.ts';
 type Flags = Record<string, string | boolean | undefined>;
 
 export const OPTIONS = {
-  'fetch-wine': { debian: { type: 'string' }, prepare: { type: 'string' }, cache: { type: 'string' }, force: { type: 'boolean' } },
+  'fetch-wine': {
+    debian: { type: 'string' },
+    prepare: { type: 'string' },
+    cache: { type: 'string' },
+    force: { type: 'boolean' },
+  },
   patch: { wine: { type: 'string' }, revert: { type: 'boolean' }, 'dry-run': { type: 'boolean' } },
-  build: { wine: { type: 'string' }, full: { type: 'boolean' }, 'build-dir': { type: 'string' }, jobs: { type: 'string', short: 'j' } },
+  build: {
+    wine: { type: 'string' },
+    full: { type: 'boolean' },
+    'build-dir': { type: 'string' },
+    jobs: { type: 'string', short: 'j' },
+  },
 } as const;
 
 export const USAGE = `usage:
@@ -38,15 +48,45 @@ export function wineTreeCommand(name: string, flags: Flags): { tasks: ListrTask<
   switch (name) {
     case 'fetch-wine': {
       const prepare = (flags.prepare as string | undefined) ?? 'module';
-      if (prepare !== 'module' && prepare !== 'full') throw new UsageError(`--prepare takes module or full, not "${prepare}"`);
-      return { tasks: fetchWineTasks({ suite: need(flags, 'debian'), prepare: prepare as PrepareMode, cacheDir: flags.cache as string | undefined, force: Boolean(flags.force), logDir, verbose }) as ListrTask<object>[], ctx: {} };
+      if (prepare !== 'module' && prepare !== 'full')
+        throw new UsageError(`--prepare takes module or full, not "${prepare}"`);
+      return {
+        tasks: fetchWineTasks({
+          suite: need(flags, 'debian'),
+          prepare: prepare as PrepareMode,
+          cacheDir: flags.cache as string | undefined,
+          force: Boolean(flags.force),
+          logDir,
+          verbose,
+        }) as ListrTask<object>[],
+        ctx: {},
+      };
     }
     case 'patch':
-      return { tasks: patchTasks<PatchCtx>({ tree: need(flags, 'wine'), revert: Boolean(flags.revert), dryRun: Boolean(flags['dry-run']), logDir, verbose }) as ListrTask<object>[], ctx: newPatchCtx() };
+      return {
+        tasks: patchTasks<PatchCtx>({
+          tree: need(flags, 'wine'),
+          revert: Boolean(flags.revert),
+          dryRun: Boolean(flags['dry-run']),
+          logDir,
+          verbose,
+        }) as ListrTask<object>[],
+        ctx: newPatchCtx(),
+      };
     case 'build': {
       const jobs = flags.jobs === undefined ? undefined : Number(flags.jobs);
       if (jobs !== undefined && !(jobs >= 1)) throw new UsageError(`-j takes a positive number, not "${flags.jobs}"`);
-      return { tasks: buildTasks({ tree: need(flags, 'wine'), full: Boolean(flags.full), buildDir: flags['build-dir'] as string | undefined, jobs, logDir, verbose }) as ListrTask<object>[], ctx: {} };
+      return {
+        tasks: buildTasks({
+          tree: need(flags, 'wine'),
+          full: Boolean(flags.full),
+          buildDir: flags['build-dir'] as string | undefined,
+          jobs,
+          logDir,
+          verbose,
+        }) as ListrTask<object>[],
+        ctx: {},
+      };
     }
     default:
       throw new UsageError(USAGE);
@@ -58,7 +98,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const options = OPTIONS[name as keyof typeof OPTIONS];
     if (!options) throw new UsageError(USAGE);
-    const flags = parseArgs({ args, options: { ...options, verbose: { type: 'boolean', short: 'v' }, 'log-dir': { type: 'string' } }, strict: true }).values as Flags;
+    const flags = parseArgs({
+      args,
+      options: { ...options, verbose: { type: 'boolean', short: 'v' }, 'log-dir': { type: 'string' } },
+      strict: true,
+    }).values as Flags;
     const { tasks, ctx } = wineTreeCommand(name, flags);
     const { errors } = await runTasks(tasks, ctx, { verbose: Boolean(flags.verbose), exitOnError: true });
     if (errors.length === 0) return 0;

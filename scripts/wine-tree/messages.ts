@@ -17,6 +17,8 @@ export class WineTreeError extends UsageError {
 
 /** A required program is missing. */
 export function missingTool(tool: string, what: string, pkg: string): WineTreeError {
-  return new WineTreeError(`${tool} not found on PATH (needed to ${what})`,
-    `install ${pkg} (scripts/install-deps.sh installs it), then run the command again; nothing was changed`);
+  return new WineTreeError(
+    `${tool} not found on PATH (needed to ${what})`,
+    `install ${pkg} (scripts/install-deps.sh installs it), then run the command again; nothing was changed`,
+  );
 }

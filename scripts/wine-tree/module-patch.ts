@@ -4,7 +4,17 @@
 // the tree finds it like any outside library, through the configure.ac check of 0001 (pkg-config
 // ds-runtime) and UNIX_CFLAGS/UNIX_LIBS in Makefile.in. Staged in a throwaway git repository so git
 // writes the diff exactly as `git apply` (and `patch -p1`) read it.
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { capture, commandLine } from '../lib/exec.ts';
 import { repoRoot } from '../lib/paths.ts';
@@ -24,23 +34,29 @@ const HEADER = (title: string, body: string): string =>
 
 /** Files of one directory level, sorted (no subdirectories: out-of-tree/ stays out). */
 const filesOf = (dir: string, keep: (f: string) => boolean): string[] =>
-  readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && keep(e.name)).map((e) => e.name).sort();
+  readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && keep(e.name))
+    .map((e) => e.name)
+    .sort();
 
 function stage(s: Series, inputs: ModuleInputs, root: string): void {
   const gen = join(inputs.generatedRoot, s.target);
   const dll = join(root, 'dlls', 'dstorage');
   mkdirSync(dll, { recursive: true });
   mkdirSync(join(root, 'include'), { recursive: true });
-  for (const f of filesOf(join(gen, 'dlls', 'dstorage'), () => true)) cpSync(join(gen, 'dlls', 'dstorage', f), join(dll, f));
+  for (const f of filesOf(join(gen, 'dlls', 'dstorage'), () => true))
+    cpSync(join(gen, 'dlls', 'dstorage', f), join(dll, f));
   for (const f of filesOf(handWrittenDir, (n) => /\.[ch]$/.test(n))) cpSync(join(handWrittenDir, f), join(dll, f));
-  for (const f of filesOf(join(gen, 'include'), (n) => n.endsWith('.h'))) cpSync(join(gen, 'include', f), join(root, 'include', f));
+  for (const f of filesOf(join(gen, 'include'), (n) => n.endsWith('.h')))
+    cpSync(join(gen, 'include', f), join(root, 'include', f));
 }
 
 async function git(cwd: string, args: string[]): Promise<string> {
   const env = { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_CEILING_DIRECTORIES: join(cwd, '..') };
   const command = { file: 'git', args: ['-c', 'core.autocrlf=false', '-c', 'core.quotepath=off', ...args], cwd, env };
   const r = await capture(command, { title: 'write the generated patches' });
-  if (!r.ok) throw new Error(`${commandLine(command)} failed (git exited with code ${r.exitCode}) in ${cwd}:\n${r.stderr}`);
+  if (!r.ok)
+    throw new Error(`${commandLine(command)} failed (git exited with code ${r.exitCode}) in ${cwd}:\n${r.stderr}`);
   return r.stdout;
 }
 
@@ -59,13 +75,21 @@ export async function writeModulePatches(s: Series, inputs: ModuleInputs, runDir
   await git(root, ['add', '-A']);
   const module = await git(root, ['diff', '--cached', '--full-index', '--no-color', '--no-renames', '--', '.']);
   rmSync(root, { recursive: true, force: true });
-  if (/^GIT binary patch$|^Binary files /m.test(module)) throw new Error(`a file staged for ${MODULE_PATCH} is binary; the series must stay plain text (patch -p1)`);
+  if (/^GIT binary patch$|^Binary files /m.test(module))
+    throw new Error(`a file staged for ${MODULE_PATCH} is binary; the series must stay plain text (patch -p1)`);
   const modulePath = join(runDir, MODULE_PATCH);
-  writeFileSync(modulePath, HEADER('add dlls/dstorage, the builtin DirectStorage module',
-    `Generated sources (build/generated/${s.target}: Makefile.in, dstorage.spec, unixlib.h, *_gen.[ch]),\n` +
-    'the hand-written behaviour (wine-patches/dlls/dstorage/*.[ch]) and the public headers include/dstorage.h,\n' +
-    'include/dstorageerr.h. The Unix side links ds-runtime through $(DS_RUNTIME_CFLAGS) / $(DS_RUNTIME_LIBS),\n' +
-    'which configure fills from pkg-config ds-runtime (patch 0001). SPDX-License-Identifier: LGPL-2.1-or-later\n') + module + '\n');
+  writeFileSync(
+    modulePath,
+    HEADER(
+      'add dlls/dstorage, the builtin DirectStorage module',
+      `Generated sources (build/generated/${s.target}: Makefile.in, dstorage.spec, unixlib.h, *_gen.[ch]),\n` +
+        'the hand-written behaviour (wine-patches/dlls/dstorage/*.[ch]) and the public headers include/dstorage.h,\n' +
+        'include/dstorageerr.h. The Unix side links ds-runtime through $(DS_RUNTIME_CFLAGS) / $(DS_RUNTIME_LIBS),\n' +
+        'which configure fills from pkg-config ds-runtime (patch 0001). SPDX-License-Identifier: LGPL-2.1-or-later\n',
+    ) +
+      module +
+      '\n',
+  );
   const published = generatedPatchDir(s);
   mkdirSync(published, { recursive: true });
   const tmp = join(runDir, `${MODULE_PATCH}.publish`);

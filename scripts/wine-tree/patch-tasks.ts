@@ -15,8 +15,18 @@ import { WineTreeError } from './messages.ts';
 import { generatedPatchDir, writeModulePatches } from './module-patch.ts';
 import { committedPatches, seriesFor, type Series } from './series.ts';
 import {
-  beginPatch, dropState, hasStaleState, ownerAlive, readRecord, REGENERATED, restorePristine, restoreRegenerated, setPhase,
-  STATE_DIR, storedPatches, type AppliedRecord,
+  beginPatch,
+  dropState,
+  hasStaleState,
+  ownerAlive,
+  readRecord,
+  REGENERATED,
+  restorePristine,
+  restoreRegenerated,
+  setPhase,
+  STATE_DIR,
+  storedPatches,
+  type AppliedRecord,
 } from './state.ts';
 import { PATCH_TOOLS, REVERT_TOOLS, requireTools } from './tools.ts';
 
@@ -47,17 +57,27 @@ export interface PatchCtx {
 
 export const newPatchCtx = (): PatchCtx => ({ report: [] });
 
-type Resolved = Required<Omit<PatchOptions, 'env' | 'generatedRoot'>> & { env: NodeJS.ProcessEnv; generatedRoot?: string };
+type Resolved = Required<Omit<PatchOptions, 'env' | 'generatedRoot'>> & {
+  env: NodeJS.ProcessEnv;
+  generatedRoot?: string;
+};
 
 function resolved(o: PatchOptions): Resolved {
   return {
-    tree: resolve(o.tree), revert: Boolean(o.revert), dryRun: Boolean(o.dryRun),
+    tree: resolve(o.tree),
+    revert: Boolean(o.revert),
+    dryRun: Boolean(o.dryRun),
     generatedRoot: o.generatedRoot,
-    logDir: o.logDir ?? paths.logDir, verbose: Boolean(o.verbose), env: o.env ?? process.env,
+    logDir: o.logDir ?? paths.logDir,
+    verbose: Boolean(o.verbose),
+    env: o.env ?? process.env,
   };
 }
 
-const say = (ctx: PatchCtx, line: string): string => { ctx.report.push(line); return line; };
+const say = (ctx: PatchCtx, line: string): string => {
+  ctx.report.push(line);
+  return line;
+};
 
 /** Removes this run's scratch directory (the patches are in .ds-kit/patches by then, or not needed). */
 function dropRun(ctx: PatchCtx): void {
@@ -70,9 +90,12 @@ function readJournal<Ctx extends PatchCtx>(o: Resolved): ListrTask<Ctx> {
   return {
     title: `read ${join(o.tree, STATE_DIR, 'applied.json')}`,
     task: (ctx, task) => {
-      if (!existsSync(o.tree)) throw new WineTreeError(`${o.tree} does not exist`, 'pass --wine <path of a Wine source tree>');
+      if (!existsSync(o.tree))
+        throw new WineTreeError(`${o.tree} does not exist`, 'pass --wine <path of a Wine source tree>');
       ctx.record = readRecord(o.tree);
-      task.title = ctx.record ? `journal: phase ${ctx.record.phase} (series ${ctx.record.series})` : 'not patched by ds-kit yet';
+      task.title = ctx.record
+        ? `journal: phase ${ctx.record.phase} (series ${ctx.record.series})`
+        : 'not patched by ds-kit yet';
     },
   };
 }
@@ -87,7 +110,11 @@ function identify<Ctx extends PatchCtx>(o: Resolved): ListrTask<Ctx> {
       ctx.wineVersion = version.text;
       // Before generating anything: a tree that cannot be written fails here with its errno.
       if (!o.revert && !o.dryRun && ctx.record?.phase !== 'applied') {
-        requireWritable(o.tree, [STATE_DIR, 'configure.ac', 'include/Makefile.in', 'dlls', ...REGENERATED], 'ds-kit patch');
+        requireWritable(
+          o.tree,
+          [STATE_DIR, 'configure.ac', 'include/Makefile.in', 'dlls', ...REGENERATED],
+          'ds-kit patch',
+        );
       }
       task.title = `${version.text}: series ${series.id}`;
     },
@@ -95,8 +122,16 @@ function identify<Ctx extends PatchCtx>(o: Resolved): ListrTask<Ctx> {
 }
 
 async function autoreconf(o: Resolved): Promise<void> {
-  await runCommand({ file: 'autoreconf', args: ['-f'], cwd: o.tree, env: o.env as Record<string, string> },
-    { step: 'wine-tree-autoreconf', title: `autoreconf -f in ${o.tree}`, logDir: o.logDir, verbose: o.verbose, report: () => {} });
+  await runCommand(
+    { file: 'autoreconf', args: ['-f'], cwd: o.tree, env: o.env as Record<string, string> },
+    {
+      step: 'wine-tree-autoreconf',
+      title: `autoreconf -f in ${o.tree}`,
+      logDir: o.logDir,
+      verbose: o.verbose,
+      report: () => {},
+    },
+  );
 }
 
 /** Restores the tree from the backups; an fs error on the way says that running the command again finishes it. */
@@ -105,14 +140,21 @@ function rollBack(o: Resolved, record: AppliedRecord, ctx: PatchCtx): void {
     const kept = restorePristine(o.tree, record);
     for (const d of kept) say(ctx, `left ${d} in place: it holds files that ds-kit did not create`);
   } catch (error) {
-    throw fsFailure(error, `restore ${o.tree} from ${join(o.tree, STATE_DIR, 'backup')}`,
-      `fix the cause, then run ds-kit patch --revert --wine ${o.tree}: it finishes the restore`, 'the restore is recorded and not finished');
+    throw fsFailure(
+      error,
+      `restore ${o.tree} from ${join(o.tree, STATE_DIR, 'backup')}`,
+      `fix the cause, then run ds-kit patch --revert --wine ${o.tree}: it finishes the restore`,
+      'the restore is recorded and not finished',
+    );
   }
 }
 
 const interruptedBy = (r: AppliedRecord): string =>
-  r.phase === 'reverting' ? 'ds-kit patch --revert' : r.phase === 'applying' ? 'ds-kit patch (stopped while the series went in)'
-    : 'ds-kit patch (stopped while autoreconf ran)';
+  r.phase === 'reverting'
+    ? 'ds-kit patch --revert'
+    : r.phase === 'applying'
+      ? 'ds-kit patch (stopped while the series went in)'
+      : 'ds-kit patch (stopped while autoreconf ran)';
 
 /**
  * A run that was killed part-way (journal phase other than `applied`) or left only leftovers: roll it
@@ -126,20 +168,31 @@ function recoverTask<Ctx extends PatchCtx>(o: Resolved): ListrTask<Ctx> {
     task: async (ctx, task) => {
       const record = ctx.record;
       if (!record) {
-        if (o.dryRun) { task.title = say(ctx, `would remove ${join(o.tree, STATE_DIR)}, left by a run stopped before it changed the tree`); return; }
+        if (o.dryRun) {
+          task.title = say(
+            ctx,
+            `would remove ${join(o.tree, STATE_DIR)}, left by a run stopped before it changed the tree`,
+          );
+          return;
+        }
         dropState(o.tree);
         ctx.recovered = 'leftovers-removed';
         task.title = say(ctx, `removed ${join(o.tree, STATE_DIR)}, left by a run stopped before it changed the tree`);
         return;
       }
       if (ownerAlive(record)) {
-        throw new WineTreeError(`another ds-kit (pid ${record.pid}) is changing ${o.tree} right now (${interruptedBy(record)})`,
-          `wait for it to finish; if it hangs, stop it (kill ${record.pid}) and run this command again, which finishes or rolls back its work`);
+        throw new WineTreeError(
+          `another ds-kit (pid ${record.pid}) is changing ${o.tree} right now (${interruptedBy(record)})`,
+          `wait for it to finish; if it hangs, stop it (kill ${record.pid}) and run this command again, which finishes or rolls back its work`,
+        );
       }
       const complete = !o.revert && record.phase === 'regenerating';
       if (o.dryRun) {
         ctx.outcome = 'dry-run';
-        task.title = say(ctx, `an interrupted ${interruptedBy(record)} would be ${complete ? 'completed (autoreconf run again)' : 'rolled back from the backups'} first`);
+        task.title = say(
+          ctx,
+          `an interrupted ${interruptedBy(record)} would be ${complete ? 'completed (autoreconf run again)' : 'rolled back from the backups'} first`,
+        );
         return;
       }
       if (complete) {
@@ -155,15 +208,21 @@ function recoverTask<Ctx extends PatchCtx>(o: Resolved): ListrTask<Ctx> {
         ctx.record = setPhase(o.tree, record, 'applied');
         ctx.recovered = 'completed';
         ctx.outcome = 'repaired';
-        task.title = say(ctx, `completed an interrupted ${interruptedBy(record)}: the series was in, autoreconf had not finished; ran it again`);
+        task.title = say(
+          ctx,
+          `completed an interrupted ${interruptedBy(record)}: the series was in, autoreconf had not finished; ran it again`,
+        );
         return;
       }
       rollBack(o, record, ctx);
       ctx.record = undefined;
       ctx.recovered = record.phase === 'reverting' ? 'revert-finished' : 'rolled-back';
-      task.title = say(ctx, record.phase === 'reverting'
-        ? `finished an interrupted ds-kit patch --revert: ${o.tree} is as it was before the series`
-        : `rolled back an interrupted ${interruptedBy(record)}: ${o.tree} is as it was before the series`);
+      task.title = say(
+        ctx,
+        record.phase === 'reverting'
+          ? `finished an interrupted ds-kit patch --revert: ${o.tree} is as it was before the series`
+          : `rolled back an interrupted ${interruptedBy(record)}: ${o.tree} is as it was before the series`,
+      );
     },
   };
 }
@@ -172,10 +231,13 @@ export function patchTasks<Ctx extends PatchCtx>(options: PatchOptions): ListrTa
   const o = resolved(options);
   if (o.revert) return revertTasks<Ctx>(o);
   const applied = (ctx: Ctx): string | false =>
-    ctx.record?.phase === 'applied' ? `already applied (series ${ctx.record.series}, ${ctx.record.appliedAt}); nothing changed` : false;
+    ctx.record?.phase === 'applied'
+      ? `already applied (series ${ctx.record.series}, ${ctx.record.appliedAt}); nothing changed`
+      : false;
   const done = (ctx: Ctx): string | false =>
     (ctx.outcome === 'repaired' ? 'completed above' : false) ||
-    (ctx.outcome === 'dry-run' ? 'dry run: the interrupted run comes first; run --dry-run again after it' : false) || applied(ctx);
+    (ctx.outcome === 'dry-run' ? 'dry run: the interrupted run comes first; run --dry-run again after it' : false) ||
+    applied(ctx);
   return [
     readJournal<Ctx>(o),
     recoverTask<Ctx>(o),
@@ -217,12 +279,19 @@ export function patchTasks<Ctx extends PatchCtx>(options: PatchOptions): ListrTa
         const reverse = await checkPatches(o.tree, patches, true);
         dropRun(ctx);
         if (reverse.ok) {
-          throw new WineTreeError(`the ${ctx.series?.id} series is already in ${o.tree}, but not through ds-kit (no .ds-kit/applied.json)`,
-            'nothing to do if you applied it yourself; to let ds-kit manage it, remove dlls/dstorage and the configure.ac/include/Makefile.in hunks, then run ds-kit patch again. The tree was not changed');
+          throw new WineTreeError(
+            `the ${ctx.series?.id} series is already in ${o.tree}, but not through ds-kit (no .ds-kit/applied.json)`,
+            'nothing to do if you applied it yourself; to let ds-kit manage it, remove dlls/dstorage and the configure.ac/include/Makefile.in hunks, then run ds-kit patch again. The tree was not changed',
+          );
         }
         const where = conflictingPaths(check.output);
-        throw new WineTreeError(`the ${ctx.series?.id} series does not apply to ${o.tree}: ${where.length ? where.join(', ') : 'see below'} conflict\n  git apply --check said:\n${check.output.split('\n').map((l) => `    ${l}`).join('\n')}`,
-          'restore those files to the Wine release (git checkout -- <file>, or unpack the source again) or remove what another patch added there, then run ds-kit patch again. The tree was not changed');
+        throw new WineTreeError(
+          `the ${ctx.series?.id} series does not apply to ${o.tree}: ${where.length ? where.join(', ') : 'see below'} conflict\n  git apply --check said:\n${check.output
+            .split('\n')
+            .map((l) => `    ${l}`)
+            .join('\n')}`,
+          'restore those files to the Wine release (git checkout -- <file>, or unpack the source again) or remove what another patch added there, then run ds-kit patch again. The tree was not changed',
+        );
       },
     },
     {
@@ -232,7 +301,8 @@ export function patchTasks<Ctx extends PatchCtx>(options: PatchOptions): ListrTa
       task: async (ctx, task) => {
         const changes = await listChanges(o.tree, ctx.patches as string[]);
         for (const c of changes) {
-          const size = c.added === 'binary' ? 'binary' : c.kind === 'create' ? `${c.added} lines` : `+${c.added} -${c.removed}`;
+          const size =
+            c.added === 'binary' ? 'binary' : c.kind === 'create' ? `${c.added} lines` : `+${c.added} -${c.removed}`;
           say(ctx, `${c.kind} ${c.path} (${size})`);
         }
         say(ctx, 'regenerate configure and include/config.h.in (autoreconf -f)');
@@ -260,8 +330,17 @@ export function patchTasks<Ctx extends PatchCtx>(options: PatchOptions): ListrTa
         try {
           record = beginPatch(o.tree, ctx.series?.id as string, ctx.wineVersion as string, patches, files);
         } catch (error) {
-          try { dropState(o.tree); } catch { /* the error below says what to fix */ }
-          throw fsFailure(error, `back up ${o.tree} into ${join(o.tree, STATE_DIR)}`, `fix the cause, then run ds-kit patch --wine ${o.tree} again`, 'nothing in the tree was changed');
+          try {
+            dropState(o.tree);
+          } catch {
+            /* the error below says what to fix */
+          }
+          throw fsFailure(
+            error,
+            `back up ${o.tree} into ${join(o.tree, STATE_DIR)}`,
+            `fix the cause, then run ds-kit patch --wine ${o.tree} again`,
+            'nothing in the tree was changed',
+          );
         }
         ctx.record = record;
         dropRun(ctx);
@@ -269,7 +348,10 @@ export function patchTasks<Ctx extends PatchCtx>(options: PatchOptions): ListrTa
         if (!result.ok) {
           rollBack(o, record, ctx);
           ctx.record = undefined;
-          throw new WineTreeError(`git apply failed after its check passed: ${result.output}`, 'the tree was rolled back to what it was; run ds-kit patch again, and report this if it repeats');
+          throw new WineTreeError(
+            `git apply failed after its check passed: ${result.output}`,
+            'the tree was rolled back to what it was; run ds-kit patch again, and report this if it repeats',
+          );
         }
         record = setPhase(o.tree, record, 'regenerating');
         try {
@@ -289,7 +371,10 @@ export function patchTasks<Ctx extends PatchCtx>(options: PatchOptions): ListrTa
 
 function revertTasks<Ctx extends PatchCtx>(o: Resolved): ListrTask<Ctx>[] {
   const nothing = (ctx: Ctx): string | false => {
-    if (ctx.recovered && ctx.recovered !== 'leftovers-removed') { ctx.outcome = 'reverted'; return 'done above'; }
+    if (ctx.recovered && ctx.recovered !== 'leftovers-removed') {
+      ctx.outcome = 'reverted';
+      return 'done above';
+    }
     if (ctx.record) return false;
     ctx.outcome = 'not-patched';
     return say(ctx, `${o.tree} is not patched by ds-kit (no .ds-kit/applied.json): nothing to revert`);
@@ -306,8 +391,13 @@ function revertTasks<Ctx extends PatchCtx>(o: Resolved): ListrTask<Ctx>[] {
         const check = await checkPatches(o.tree, storedPatches(o.tree, record), true);
         if (check.ok) return;
         const where = conflictingPaths(check.output);
-        throw new WineTreeError(`${o.tree} changed since ds-kit applied ${record.series}: ${where.length ? where.join(', ') : 'see below'} no longer match\n  git apply -R --check said:\n${check.output.split('\n').map((l) => `    ${l}`).join('\n')}`,
-          'undo your own edits to those files (the applied patches are in .ds-kit/patches), then run ds-kit patch --revert again. The tree was not changed');
+        throw new WineTreeError(
+          `${o.tree} changed since ds-kit applied ${record.series}: ${where.length ? where.join(', ') : 'see below'} no longer match\n  git apply -R --check said:\n${check.output
+            .split('\n')
+            .map((l) => `    ${l}`)
+            .join('\n')}`,
+          'undo your own edits to those files (the applied patches are in .ds-kit/patches), then run ds-kit patch --revert again. The tree was not changed',
+        );
       },
     },
     {
@@ -316,7 +406,11 @@ function revertTasks<Ctx extends PatchCtx>(o: Resolved): ListrTask<Ctx>[] {
       skip: (ctx) => (ctx.outcome === 'reverted' || ctx.outcome === 'not-patched' ? 'nothing left to do' : false),
       task: (ctx, task) => {
         const record = ctx.record as AppliedRecord;
-        requireWritable(o.tree, [STATE_DIR, ...record.modified, ...record.created, ...REGENERATED], 'ds-kit patch --revert');
+        requireWritable(
+          o.tree,
+          [STATE_DIR, ...record.modified, ...record.created, ...REGENERATED],
+          'ds-kit patch --revert',
+        );
         rollBack(o, record, ctx);
         ctx.record = undefined;
         ctx.outcome = 'reverted';

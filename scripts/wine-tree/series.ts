@@ -46,12 +46,18 @@ export interface TreeVersion {
 export function treeVersion(tree: string): TreeVersion {
   const file = join(tree, 'VERSION');
   if (!existsSync(join(tree, 'configure.ac')) || !existsSync(file)) {
-    throw new WineTreeError(`${tree} is not a Wine source tree (no VERSION or configure.ac)`,
-      'pass the top directory of a Wine checkout (the one holding VERSION and configure.ac), or get one with `ds-kit fetch-wine --debian bookworm`');
+    throw new WineTreeError(
+      `${tree} is not a Wine source tree (no VERSION or configure.ac)`,
+      'pass the top directory of a Wine checkout (the one holding VERSION and configure.ac), or get one with `ds-kit fetch-wine --debian bookworm`',
+    );
   }
   const text = readFileSync(file, 'utf8').trim();
   const m = /^Wine version (\d+)\.(\d+)/.exec(text);
-  if (!m) throw new WineTreeError(`cannot read the Wine version in ${file} ("${text}")`, 'the file should read "Wine version X.Y"; restore it from the Wine sources');
+  if (!m)
+    throw new WineTreeError(
+      `cannot read the Wine version in ${file} ("${text}")`,
+      'the file should read "Wine version X.Y"; restore it from the Wine sources',
+    );
   return { text, major: Number(m[1]), minor: Number(m[2]) };
 }
 
@@ -59,9 +65,11 @@ export function seriesFor(tree: string): { series: Series; version: TreeVersion 
   const version = treeVersion(tree);
   const series = SERIES.find((s) => s.matches(version.major, version.minor));
   if (!series) {
-    throw new WineTreeError(`${version.text} (${tree}) has no ds-kit patch series`,
+    throw new WineTreeError(
+      `${version.text} (${tree}) has no ds-kit patch series`,
       `supported: ${SERIES.map((s) => s.id).join(', ')} (and their .x stable releases); ` +
-      'use one of those trees, or add a series under wine-patches/ (docs/wine-trees.md, "Adding a Wine version")');
+        'use one of those trees, or add a series under wine-patches/ (docs/wine-trees.md, "Adding a Wine version")',
+    );
   }
   return { series, version };
 }
@@ -69,6 +77,8 @@ export function seriesFor(tree: string): { series: Series; version: TreeVersion 
 /** The committed patches of a series, in application order (wine-patches/<id>/series). */
 export function committedPatches(s: Series): string[] {
   return readFileSync(join(seriesDir(s), 'series'), 'utf8')
-    .split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'))
     .map((name) => join(seriesDir(s), name));
 }

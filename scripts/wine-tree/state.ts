@@ -9,14 +9,38 @@
 //   reverting     the tree is being restored from the backups
 // The tree is changed only while applied.json exists, and restoring from the backups is idempotent, so
 // whatever was interrupted can be rolled back (or, for `regenerating`, completed) by running it again.
-import { closeSync, copyFileSync, cpSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fsFailure } from './fs-errors.ts';
 import { WineTreeError } from './messages.ts';
 
 export const STATE_DIR = '.ds-kit';
 /** What autoreconf -f may rewrite in a Wine tree (aclocal.m4 is Wine's own and normally left alone; the ~ files are autoconf's backups). */
-export const REGENERATED = ['configure', 'include/config.h.in', 'aclocal.m4', 'autom4te.cache', 'configure~', 'include/config.h.in~'];
+export const REGENERATED = [
+  'configure',
+  'include/config.h.in',
+  'aclocal.m4',
+  'autom4te.cache',
+  'configure~',
+  'include/config.h.in~',
+];
 /** Journal format written by this version; records without it come from an older ds-kit. */
 export const STATE_FORMAT = 2;
 
@@ -65,21 +89,35 @@ export function readRecord(tree: string): AppliedRecord | undefined {
   try {
     parsed = JSON.parse(text) as Partial<AppliedRecord>;
   } catch (error) {
-    const why = text.length === 0 ? 'it is empty' : `it is not valid JSON (${(error as Error).message}; ${text.length} bytes)`;
-    throw new WineTreeError(`${file} is damaged: ${why}, so ds-kit cannot tell what it applied to ${tree}`, handRepair(tree));
+    const why =
+      text.length === 0 ? 'it is empty' : `it is not valid JSON (${(error as Error).message}; ${text.length} bytes)`;
+    throw new WineTreeError(
+      `${file} is damaged: ${why}, so ds-kit cannot tell what it applied to ${tree}`,
+      handRepair(tree),
+    );
   }
   if (parsed.format !== STATE_FORMAT) {
-    throw new WineTreeError(`${file} was written by an older ds-kit (no "format": ${STATE_FORMAT}) that kept no backups of the files the series changes`,
-      `in ${tree}: git apply -R .ds-kit/patches/*.patch, copy .ds-kit/backup/* back, delete .ds-kit; or start again from a fresh copy of the Wine sources`);
+    throw new WineTreeError(
+      `${file} was written by an older ds-kit (no "format": ${STATE_FORMAT}) that kept no backups of the files the series changes`,
+      `in ${tree}: git apply -R .ds-kit/patches/*.patch, copy .ds-kit/backup/* back, delete .ds-kit; or start again from a fresh copy of the Wine sources`,
+    );
   }
   const lists = ['patches', 'modified', 'created', 'createdDirs', 'existed'] as const;
-  if (!PHASES.includes(parsed.phase as Phase) || lists.some((k) => !Array.isArray(parsed[k])) || typeof parsed.series !== 'string') {
-    throw new WineTreeError(`${file} is damaged: fields are missing or have the wrong type, so ds-kit cannot tell what it applied to ${tree}`, handRepair(tree));
+  if (
+    !PHASES.includes(parsed.phase as Phase) ||
+    lists.some((k) => !Array.isArray(parsed[k])) ||
+    typeof parsed.series !== 'string'
+  ) {
+    throw new WineTreeError(
+      `${file} is damaged: fields are missing or have the wrong type, so ds-kit cannot tell what it applied to ${tree}`,
+      handRepair(tree),
+    );
   }
   return parsed as AppliedRecord;
 }
 
-export const storedPatches = (tree: string, record: AppliedRecord): string[] => record.patches.map((p) => join(stateDir(tree), 'patches', p));
+export const storedPatches = (tree: string, record: AppliedRecord): string[] =>
+  record.patches.map((p) => join(stateDir(tree), 'patches', p));
 
 /** Writes a file so that a reader sees the old bytes or the new ones, never a part. */
 function writeAtomically(file: string, text: string): void {
@@ -93,7 +131,11 @@ function writeAtomically(file: string, text: string): void {
   }
   renameSync(tmp, file);
   const dir = openSync(dirname(file), 'r');
-  try { fsyncSync(dir); } finally { closeSync(dir); }
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }
 
 function writeRecord(tree: string, record: AppliedRecord): void {
@@ -130,7 +172,13 @@ function newDirectories(tree: string, files: string[]): string[] {
  * Copies the patches and every file the series or autoreconf will change, then writes the journal
  * (phase `applying`). Call before changing anything; until the journal exists the tree is untouched.
  */
-export function beginPatch(tree: string, series: string, wineVersion: string, patches: string[], files: SeriesFiles): AppliedRecord {
+export function beginPatch(
+  tree: string,
+  series: string,
+  wineVersion: string,
+  patches: string[],
+  files: SeriesFiles,
+): AppliedRecord {
   const dir = stateDir(tree);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'patches'), { recursive: true });
@@ -141,9 +189,17 @@ export function beginPatch(tree: string, series: string, wineVersion: string, pa
     cpSync(join(tree, f), backupPath(tree, f), { recursive: true, preserveTimestamps: true });
   }
   const record: AppliedRecord = {
-    format: STATE_FORMAT, phase: 'applying', series, wineVersion, patches: patches.map((p) => basename(p)),
-    modified: files.modified, created: files.created, createdDirs: newDirectories(tree, files.created), existed,
-    pid: process.pid, appliedAt: new Date().toISOString(),
+    format: STATE_FORMAT,
+    phase: 'applying',
+    series,
+    wineVersion,
+    patches: patches.map((p) => basename(p)),
+    modified: files.modified,
+    created: files.created,
+    createdDirs: newDirectories(tree, files.created),
+    existed,
+    pid: process.pid,
+    appliedAt: new Date().toISOString(),
   };
   writeRecord(tree, record);
   return record;

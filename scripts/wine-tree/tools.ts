@@ -18,18 +18,26 @@ export const PATCH_TOOLS: Needed[] = [
 export const REVERT_TOOLS: Needed[] = [PATCH_TOOLS[0]];
 export const BUILD_TOOLS: Needed[] = [
   { tool: 'make', what: 'build the tree', pkg: 'make' },
-  { tool: 'gcc', what: 'compile the Unix side and Wine\'s tools', pkg: 'gcc' },
+  { tool: 'gcc', what: "compile the Unix side and Wine's tools", pkg: 'gcc' },
   { tool: 'x86_64-w64-mingw32-gcc', what: 'compile the PE side', pkg: 'gcc-mingw-w64-x86-64' },
   { tool: 'flex', what: 'build widl/wrc', pkg: 'flex' },
   { tool: 'bison', what: 'build widl/wrc', pkg: 'bison' },
-  { tool: 'pkg-config', what: 'let configure find ds-runtime (pkg-config ds-runtime)', pkg: 'pkg-config (Arch: pkgconf)' },
+  {
+    tool: 'pkg-config',
+    what: 'let configure find ds-runtime (pkg-config ds-runtime)',
+    pkg: 'pkg-config (Arch: pkgconf)',
+  },
   { tool: 'cmake', what: 'build and install ds-runtime for configure', pkg: 'cmake' },
 ];
 export const FETCH_TOOLS: Needed[] = [
-  { tool: 'apt-get', what: 'download Debian\'s wine source package', pkg: 'apt' },
+  { tool: 'apt-get', what: "download Debian's wine source package", pkg: 'apt' },
   { tool: 'dpkg-source', what: 'unpack the source package', pkg: 'dpkg-dev' },
   { tool: 'autoreconf', what: 'generate configure in the unpacked tree', pkg: 'autoconf' },
-  { tool: 'perl', what: 'run tools/make_requests and dlls/opengl32/make_opengl', pkg: 'perl (with libxml-libxml-perl)' },
+  {
+    tool: 'perl',
+    what: 'run tools/make_requests and dlls/opengl32/make_opengl',
+    pkg: 'perl (with libxml-libxml-perl)',
+  },
   { tool: 'python3', what: 'run dlls/winevulkan/make_vulkan', pkg: 'python3' },
 ];
 
@@ -42,16 +50,26 @@ export interface NeededFile {
 
 /** debian/rules links these into tools/ before autoreconf (AC_CANONICAL_HOST needs them). */
 export const FETCH_FILES: NeededFile[] = [
-  { file: '/usr/share/misc/config.sub', what: 'debian/rules links it into tools/ for configure (AC_CANONICAL_HOST)', pkg: 'autotools-dev' },
-  { file: '/usr/share/misc/config.guess', what: 'debian/rules links it into tools/ for configure (AC_CANONICAL_HOST)', pkg: 'autotools-dev' },
+  {
+    file: '/usr/share/misc/config.sub',
+    what: 'debian/rules links it into tools/ for configure (AC_CANONICAL_HOST)',
+    pkg: 'autotools-dev',
+  },
+  {
+    file: '/usr/share/misc/config.guess',
+    what: 'debian/rules links it into tools/ for configure (AC_CANONICAL_HOST)',
+    pkg: 'autotools-dev',
+  },
 ];
 
 /** Throws a WineTreeError for the first missing file. */
 export function requireFiles(needed: NeededFile[]): void {
   for (const n of needed) {
     if (!existsSync(n.file)) {
-      throw new WineTreeError(`${n.file} not found (${n.what})`,
-        `install ${n.pkg} (apt-get install ${n.pkg}; scripts/install-deps.sh installs it), then run the command again; nothing was changed`);
+      throw new WineTreeError(
+        `${n.file} not found (${n.what})`,
+        `install ${n.pkg} (apt-get install ${n.pkg}; scripts/install-deps.sh installs it), then run the command again; nothing was changed`,
+      );
     }
   }
 }

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const held = new Set<string>();
-process.on('exit', () => { for (const dir of held) rmSync(dir, { recursive: true, force: true }); });
+process.on('exit', () => {
+  for (const dir of held) rmSync(dir, { recursive: true, force: true });
+});
 
 function ownerAlive(dir: string): boolean {
   let pid: number;
@@ -45,8 +47,10 @@ export async function acquireBuildLock(target: string, timeoutMs = 30 * 60_000):
       continue;
     }
     if (Date.now() > deadline) {
-      throw new Error(`another build of ${target} (pid ${readFileSync(join(dir, 'pid'), 'utf8')}) has held ${dir} for ${timeoutMs / 60_000} minutes; ` +
-        `wait for it, or remove ${dir} if that process is gone`);
+      throw new Error(
+        `another build of ${target} (pid ${readFileSync(join(dir, 'pid'), 'utf8')}) has held ${dir} for ${timeoutMs / 60_000} minutes; ` +
+          `wait for it, or remove ${dir} if that process is gone`,
+      );
     }
     await sleep(250);
   }

@@ -10,7 +10,11 @@ export { wineModuleTasks } from './wine-tasks.ts';
 export { defaultOptions, usage } from './layout.ts';
 
 const VALUE_OPTIONS: Record<string, keyof WineModuleOptions> = {
-  '--target': 'target', '--out': 'outDir', '--wine-prefix': 'winePrefix', '--wine-lib': 'wineLibDir', '--build-dir': 'buildDir',
+  '--target': 'target',
+  '--out': 'outDir',
+  '--wine-prefix': 'winePrefix',
+  '--wine-lib': 'wineLibDir',
+  '--build-dir': 'buildDir',
 };
 
 function parse(argv: string[]): Partial<WineModuleOptions> {
@@ -20,7 +24,12 @@ function parse(argv: string[]): Partial<WineModuleOptions> {
     if (a === '--install') o.install = true;
     else if (a === '--verbose' || a === '-v') o.verbose = true;
     else if (VALUE_OPTIONS[a] && i + 1 < argv.length) o[VALUE_OPTIONS[a]] = argv[++i];
-    else throw new Error(`unknown option ${a}; use --install, --verbose, ${Object.keys(VALUE_OPTIONS).map((k) => `${k} VALUE`).join(', ')}`);
+    else
+      throw new Error(
+        `unknown option ${a}; use --install, --verbose, ${Object.keys(VALUE_OPTIONS)
+          .map((k) => `${k} VALUE`)
+          .join(', ')}`,
+      );
   }
   return o as Partial<WineModuleOptions>;
 }
@@ -33,9 +42,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.error((e as Error).message);
     process.exit(2);
   }
-  const tasks = new Listr(wineModuleTasks(options), { renderer: process.stdout.isTTY ? 'default' : 'verbose', exitOnError: true });
+  const tasks = new Listr(wineModuleTasks(options), {
+    renderer: process.stdout.isTTY ? 'default' : 'verbose',
+    exitOnError: true,
+  });
   tasks.run().then(
     () => console.log(`\n${usage(options)}`),
-    (e: unknown) => { console.error(describe(e)); process.exit(1); },
+    (e: unknown) => {
+      console.error(describe(e));
+      process.exit(1);
+    },
   );
 }

@@ -38,16 +38,25 @@ export type Side = 'pe' | 'unix';
 export const SIDES: Side[] = ['pe', 'unix'];
 
 /** Where distributions put Wine's library directory (Debian, Arch/upstream, Fedora, WineHQ's packages). */
-export const WINE_LIB_CANDIDATES = ['/usr/lib/x86_64-linux-gnu/wine', '/usr/lib/wine', '/usr/lib64/wine', '/opt/wine-stable/lib/wine'];
+export const WINE_LIB_CANDIDATES = [
+  '/usr/lib/x86_64-linux-gnu/wine',
+  '/usr/lib/wine',
+  '/usr/lib64/wine',
+  '/opt/wine-stable/lib/wine',
+];
 
 /** The installed Wine's library directory, for packaging scripts; the build itself asks CMake (WineLayout.cmake). */
 export function findWineLibDir(): string | undefined {
-  return WINE_LIB_CANDIDATES.find((d) => existsSync(join(d, 'x86_64-windows', 'ntdll.dll')) && existsSync(join(d, 'x86_64-unix', 'ntdll.so')));
+  return WINE_LIB_CANDIDATES.find(
+    (d) => existsSync(join(d, 'x86_64-windows', 'ntdll.dll')) && existsSync(join(d, 'x86_64-unix', 'ntdll.so')),
+  );
 }
 
 export function defaultOptions(given: Partial<WineModuleOptions> = {}): WineModuleOptions {
   // An option passed as undefined (a flag not given) keeps its default.
-  const overrides = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<WineModuleOptions>;
+  const overrides = Object.fromEntries(
+    Object.entries(given).filter(([, v]) => v !== undefined),
+  ) as Partial<WineModuleOptions>;
   const target = overrides.target ?? 'wine-8.0';
   return {
     target,
@@ -84,22 +93,38 @@ export function cmakeGenerator(): string {
 }
 
 /** Extra PE-side flags from DS_KIT_PE_CFLAGS (packagers: -ffile-prefix-map=$srcdir=/usr/src/debug/ds-kit). */
-export const peFlagsFromEnv = (env: NodeJS.ProcessEnv = process.env): string[] => (env.DS_KIT_PE_CFLAGS ?? '').split(/\s+/).filter(Boolean);
+export const peFlagsFromEnv = (env: NodeJS.ProcessEnv = process.env): string[] =>
+  (env.DS_KIT_PE_CFLAGS ?? '').split(/\s+/).filter(Boolean);
 
 export function configureArgs(o: WineModuleOptions, side: Side, generator = cmakeGenerator()): string[] {
-  const args = ['-S', cmakeSource, '-B', sideBuildDir(o, side), '-G', generator, `-DDSTORAGE_SIDE=${side}`,
-    `-DDSTORAGE_GENERATED_DIR=${generatedDirs(o).root}`, `-DDSTORAGE_OUTPUT_DIR=${o.outDir}`];
+  const args = [
+    '-S',
+    cmakeSource,
+    '-B',
+    sideBuildDir(o, side),
+    '-G',
+    generator,
+    `-DDSTORAGE_SIDE=${side}`,
+    `-DDSTORAGE_GENERATED_DIR=${generatedDirs(o).root}`,
+    `-DDSTORAGE_OUTPUT_DIR=${o.outDir}`,
+  ];
   if (side === 'pe') {
     args.push(`-DCMAKE_TOOLCHAIN_FILE=${toolchainFile}`);
     const peFlags = peFlagsFromEnv();
     if (peFlags.length) args.push(`-DCMAKE_C_FLAGS=${peFlags.join(' ')}`);
-  }
-  else {
-    args.push(`-DDS_RUNTIME_LIBRARY=${runtimeLibrary(o)}`, `-DDS_RUNTIME_INCLUDE_DIR=${join(repoRoot, 'runtime/include')}`);
+  } else {
+    args.push(
+      `-DDS_RUNTIME_LIBRARY=${runtimeLibrary(o)}`,
+      `-DDS_RUNTIME_INCLUDE_DIR=${join(repoRoot, 'runtime/include')}`,
+    );
     // A variant of the Unix side (sanitizers): its flags on every compile and on the link.
     if (o.unixFlags?.length) {
       const flags = o.unixFlags.join(' ');
-      args.push(`-DCMAKE_C_FLAGS=${flags}`, `-DCMAKE_MODULE_LINKER_FLAGS=${flags}`, `-DCMAKE_SHARED_LINKER_FLAGS=${flags}`);
+      args.push(
+        `-DCMAKE_C_FLAGS=${flags}`,
+        `-DCMAKE_MODULE_LINKER_FLAGS=${flags}`,
+        `-DCMAKE_SHARED_LINKER_FLAGS=${flags}`,
+      );
     }
   }
   if (o.winePrefix) args.push(`-DWINE_PREFIX=${o.winePrefix}`);
@@ -115,7 +140,9 @@ export function buildArgs(o: WineModuleOptions, side: Side): string[] {
 export function cachedValue(o: WineModuleOptions, side: Side, name: string): string | undefined {
   const cache = join(sideBuildDir(o, side), 'CMakeCache.txt');
   if (!existsSync(cache)) return undefined;
-  const line = readFileSync(cache, 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  const line = readFileSync(cache, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${name}:`));
   return line?.slice(line.indexOf('=') + 1);
 }
 

@@ -15,14 +15,25 @@ import { defaultOptions, type WineModuleOptions } from './layout.ts';
 /** Set to 'address,undefined' (the only supported value) to run test/wine against the ASan module. */
 export const WINE_SANITIZE_ENV = 'DS_KIT_WINE_SANITIZE';
 
-export const SANITIZE_FLAGS = ['-fsanitize=address,undefined', '-fno-sanitize-recover=undefined', '-fno-omit-frame-pointer', '-g'];
+export const SANITIZE_FLAGS = [
+  '-fsanitize=address,undefined',
+  '-fno-sanitize-recover=undefined',
+  '-fno-omit-frame-pointer',
+  '-g',
+];
 
 export function wineSanitizeRequested(env: NodeJS.ProcessEnv = process.env): boolean {
   const value = env[WINE_SANITIZE_ENV];
   if (!value) return false;
-  const normal = value.split(',').map((s) => s.trim()).sort().join(',');
+  const normal = value
+    .split(',')
+    .map((s) => s.trim())
+    .sort()
+    .join(',');
   if (normal !== 'address,undefined') {
-    throw new Error(`${WINE_SANITIZE_ENV}=${value} is not supported: use ${WINE_SANITIZE_ENV}=address,undefined or unset it.`);
+    throw new Error(
+      `${WINE_SANITIZE_ENV}=${value} is not supported: use ${WINE_SANITIZE_ENV}=address,undefined or unset it.`,
+    );
   }
   return true;
 }
@@ -48,8 +59,10 @@ export function asanRuntime(cc = 'gcc'): string {
     // reported below
   }
   if (!found || !existsSync(found)) {
-    throw new Error(`${cc} has no shared ASan runtime (libasan.so); install it (Debian: libasan8 via gcc, Arch: gcc-libs), ` +
-      `or run the Wine tests without ${WINE_SANITIZE_ENV}.`);
+    throw new Error(
+      `${cc} has no shared ASan runtime (libasan.so); install it (Debian: libasan8 via gcc, Arch: gcc-libs), ` +
+        `or run the Wine tests without ${WINE_SANITIZE_ENV}.`,
+    );
   }
   return realpathSync(found);
 }
@@ -67,8 +80,16 @@ export function asanRuntime(cc = 'gcc'): string {
  *   status the test sees, and the report is in its output.
  */
 export const WINE_ASAN_OPTIONS = [
-  'verify_asan_link_order=0', 'detect_leaks=0', 'handle_segv=0', 'handle_sigbus=0', 'handle_sigfpe=0',
-  'allow_user_segv_handler=1', 'use_sigaltstack=0', 'halt_on_error=1', 'exitcode=66', 'detect_stack_use_after_return=0',
+  'verify_asan_link_order=0',
+  'detect_leaks=0',
+  'handle_segv=0',
+  'handle_sigbus=0',
+  'handle_sigfpe=0',
+  'allow_user_segv_handler=1',
+  'use_sigaltstack=0',
+  'halt_on_error=1',
+  'exitcode=66',
+  'detect_stack_use_after_return=0',
 ].join(':');
 export const WINE_UBSAN_OPTIONS = 'halt_on_error=1:print_stacktrace=1';
 
@@ -88,13 +109,19 @@ export const SANITIZED_EXE_FLAGS = ['-Wl,--image-base,0x20000000'];
 export function buildPreloadOnce(outDir: string, cc = 'gcc'): string {
   const so = join(outDir, 'preload-once.so');
   mkdirSync(outDir, { recursive: true });
-  execFileSync(cc, ['-shared', '-fPIC', '-O2', '-Wall', '-o', so, join(repoRoot, 'scripts/wine/preload_once.c')], { stdio: 'pipe' });
+  execFileSync(cc, ['-shared', '-fPIC', '-O2', '-Wall', '-o', so, join(repoRoot, 'scripts/wine/preload_once.c')], {
+    stdio: 'pipe',
+  });
   return so;
 }
 
 /** The environment of one test program under ASan: the program's own process only gets ASan. */
 export function sanitizerRunEnv(preloadOnce: string, runtime = asanRuntime()): Record<string, string> {
-  return { LD_PRELOAD: `${runtime}:${preloadOnce}`, ASAN_OPTIONS: WINE_ASAN_OPTIONS, UBSAN_OPTIONS: WINE_UBSAN_OPTIONS };
+  return {
+    LD_PRELOAD: `${runtime}:${preloadOnce}`,
+    ASAN_OPTIONS: WINE_ASAN_OPTIONS,
+    UBSAN_OPTIONS: WINE_UBSAN_OPTIONS,
+  };
 }
 
 /** What a sanitizer report in a program's output looks like. */

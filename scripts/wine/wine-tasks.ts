@@ -13,8 +13,18 @@ import { which } from '../lib/tools.ts';
 import { generate } from '../generate/index.ts';
 import { acquireBuildLock, releaseBuildLock } from './build-lock.ts';
 import {
-  buildArgs, cachedValue, configureArgs, generatedDirs, generatedRoot, requiredTools, runtimeLibrary, SIDES, sideBuildDir, usage,
-  type Side, type WineModuleOptions,
+  buildArgs,
+  cachedValue,
+  configureArgs,
+  generatedDirs,
+  generatedRoot,
+  requiredTools,
+  runtimeLibrary,
+  SIDES,
+  sideBuildDir,
+  usage,
+  type Side,
+  type WineModuleOptions,
 } from './layout.ts';
 
 const SIDE_TITLES: Record<Side, string> = { pe: 'dstorage.dll (PE side, MinGW)', unix: 'dstorage.so (Unix side)' };
@@ -34,7 +44,9 @@ export function requireTools(tools: string[], title: string, logDir: string, ste
 /** Configure only when the side has never been configured or its options changed; CMake re-runs itself after that. */
 function configured(dir: string, args: string[]): boolean {
   const stamp = join(dir, STAMP);
-  return existsSync(join(dir, 'CMakeCache.txt')) && existsSync(stamp) && readFileSync(stamp, 'utf8') === JSON.stringify(args);
+  return (
+    existsSync(join(dir, 'CMakeCache.txt')) && existsSync(stamp) && readFileSync(stamp, 'utf8') === JSON.stringify(args)
+  );
 }
 
 /** One compile_commands.json for both sides (editors and clang-tidy read one file). */
@@ -54,20 +66,38 @@ function sideTask<Ctx>(o: WineModuleOptions, side: Side): ListrTask<Ctx> {
   return {
     title,
     task: async (_ctx, task) => {
-      const report = (line: string): void => { task.output = line; };
+      const report = (line: string): void => {
+        task.output = line;
+      };
       requireTools(requiredTools(side), title, o.logDir, `wine-module-${side}-configure`);
       const args = configureArgs(o, side);
       if (!configured(dir, args)) {
         // The host's CFLAGS/LDFLAGS (makepkg sets them) are for the host compiler, not MinGW.
         const env = side === 'pe' ? { CFLAGS: undefined, CPPFLAGS: undefined, LDFLAGS: undefined } : undefined;
-        await runCommand({ tool: 'cmake', file: 'cmake', args, env },
-          { step: `wine-module-${side}-configure`, title: `configure ${title}`, logDir: o.logDir, verbose: o.verbose,
-            report, progress: (l) => (/^-- Wine:/.test(l) ? l : undefined) });
+        await runCommand(
+          { tool: 'cmake', file: 'cmake', args, env },
+          {
+            step: `wine-module-${side}-configure`,
+            title: `configure ${title}`,
+            logDir: o.logDir,
+            verbose: o.verbose,
+            report,
+            progress: (l) => (/^-- Wine:/.test(l) ? l : undefined),
+          },
+        );
         writeFileSync(join(dir, STAMP), JSON.stringify(args));
       }
-      await runCommand({ tool: 'cmake', file: 'cmake', args: buildArgs(o, side) },
-        { step: `wine-module-${side}-build`, title: `build ${title}`, logDir: o.logDir, verbose: o.verbose,
-          report, progress: cmakeProgress() });
+      await runCommand(
+        { tool: 'cmake', file: 'cmake', args: buildArgs(o, side) },
+        {
+          step: `wine-module-${side}-build`,
+          title: `build ${title}`,
+          logDir: o.logDir,
+          verbose: o.verbose,
+          report,
+          progress: cmakeProgress(),
+        },
+      );
     },
   };
 }
@@ -87,12 +117,33 @@ export function wineModuleTasks<Ctx>(o: WineModuleOptions): ListrTask<Ctx>[] {
       title: `ds-runtime (${o.variant ?? 'release'})`,
       skip: () => (existsSync(runtimeLibrary(o)) ? `reusing ${shown(runtimeLibrary(o))}` : false),
       task: async (_ctx, task) => {
-        const run = { logDir: o.logDir, verbose: o.verbose, report: (l: string) => { task.output = l; } };
+        const run = {
+          logDir: o.logDir,
+          verbose: o.verbose,
+          report: (l: string) => {
+            task.output = l;
+          },
+        };
         requireTools(['cmake'], `ds-runtime (${o.variant ?? 'release'})`, o.logDir, 'wine-module-runtime');
-        await runCommand({ tool: 'cmake', file: 'cmake', args: ['-S', join(repoRoot, 'runtime'), '-B', o.runtimeDir, '-DCMAKE_BUILD_TYPE=Release', ...(o.runtimeConfigure ?? [])] },
-          { ...run, step: 'wine-module-runtime', title: 'configure ds-runtime', progress: () => undefined });
-        await runCommand({ tool: 'cmake', file: 'cmake', args: ['--build', o.runtimeDir, '--target', 'ds_runtime_static', '-j2'] },
-          { ...run, step: 'wine-module-runtime', title: 'build ds-runtime', progress: cmakeProgress(), append: true });
+        await runCommand(
+          {
+            tool: 'cmake',
+            file: 'cmake',
+            args: [
+              '-S',
+              join(repoRoot, 'runtime'),
+              '-B',
+              o.runtimeDir,
+              '-DCMAKE_BUILD_TYPE=Release',
+              ...(o.runtimeConfigure ?? []),
+            ],
+          },
+          { ...run, step: 'wine-module-runtime', title: 'configure ds-runtime', progress: () => undefined },
+        );
+        await runCommand(
+          { tool: 'cmake', file: 'cmake', args: ['--build', o.runtimeDir, '--target', 'ds_runtime_static', '-j2'] },
+          { ...run, step: 'wine-module-runtime', title: 'build ds-runtime', progress: cmakeProgress(), append: true },
+        );
       },
     },
     {
@@ -102,7 +153,8 @@ export function wineModuleTasks<Ctx>(o: WineModuleOptions): ListrTask<Ctx>[] {
         await generate({ out: generatedRoot, target: o.target }).catch((e: Error) => {
           throw new Error(text.generateFailed(e.message), { cause: e });
         });
-        if (!existsSync(join(generatedDirs(o).dll, 'unixlib.h'))) throw new Error(`the generator wrote no ${o.target} module; check scripts/generate/targets.ts`);
+        if (!existsSync(join(generatedDirs(o).dll, 'unixlib.h')))
+          throw new Error(`the generator wrote no ${o.target} module; check scripts/generate/targets.ts`);
       },
     },
     ...SIDES.map((side) => sideTask<Ctx>(o, side)),
@@ -118,13 +170,19 @@ export function wineModuleTasks<Ctx>(o: WineModuleOptions): ListrTask<Ctx>[] {
       enabled: () => o.install,
       task: () => {
         const libDir = o.wineLibDir ?? cachedValue(o, 'unix', 'WINE_LIB_DIR');
-        if (!libDir) throw new Error(`CMake recorded no WINE_LIB_DIR in ${sideBuildDir(o, 'unix')}; pass --wine-lib DIR`);
-        for (const [from, sub] of [[dll, 'x86_64-windows'], [so, 'x86_64-unix']] as const) {
+        if (!libDir)
+          throw new Error(`CMake recorded no WINE_LIB_DIR in ${sideBuildDir(o, 'unix')}; pass --wine-lib DIR`);
+        for (const [from, sub] of [
+          [dll, 'x86_64-windows'],
+          [so, 'x86_64-unix'],
+        ] as const) {
           const to = join(libDir, sub, basename(from));
           try {
             copyFileSync(from, to);
           } catch (e) {
-            throw new Error(`cannot write ${to} (${(e as Error).message}); run as root or use WINEDLLPATH=${o.outDir} instead of --install`);
+            throw new Error(
+              `cannot write ${to} (${(e as Error).message}); run as root or use WINEDLLPATH=${o.outDir} instead of --install`,
+            );
           }
         }
       },

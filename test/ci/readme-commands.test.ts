@@ -19,7 +19,10 @@ function quickStartLines(readme: string): string[] {
   assert.ok(section, 'README.md has no "## Quick start" section');
   const block = /^```sh\n([\s\S]*?)^```$/m.exec(section)?.[1];
   assert.ok(block, 'the Quick start has no ```sh block');
-  return block.split('\n').map((l) => l.replace(/\s+#\s.*$/, '').trim()).filter(Boolean);
+  return block
+    .split('\n')
+    .map((l) => l.replace(/\s+#\s.*$/, '').trim())
+    .filter(Boolean);
 }
 
 test("the CI's command lines are the README's Quick start lines", async () => {
@@ -28,7 +31,11 @@ test("the CI's command lines are the README's Quick start lines", async () => {
   assert.equal(lines.length, 2, '.ci/run expects a build line and a test line');
   const [build, testLine] = lines;
   assert.match(build, /^\.\/scripts\/install-deps\.sh && npm ci && npm run build-proton$/);
-  assert.match(testLine, /\.\/scripts\/install-deps\.sh --test && .*npm test$/, 'the test line must install what the tests need first');
+  assert.match(
+    testLine,
+    /\.\/scripts\/install-deps\.sh --test && .*npm test$/,
+    'the test line must install what the tests need first',
+  );
   for (const line of lines) {
     const check = await execa('bash', ['-n', '-c', line], { reject: false });
     assert.equal(check.exitCode, 0, `not valid shell: ${line}\n${check.stderr}`);
@@ -39,14 +46,35 @@ test('.ci/run takes its steps from .ci/readme-commands, not from lines of its ow
   const run = readFileSync(path.join(repoRoot, '.ci', 'run'), 'utf8');
   assert.match(run, /readme-commands README\.md/);
   assert.match(run, /"build=\$\{lines\[0\]\}" "test=\$\{lines\[1\]\}"/);
-  assert.doesNotMatch(run, /^\s*(npm (ci|test)|\.\/scripts\/install-deps\.sh)/m, '.ci/run must not run README steps itself');
+  assert.doesNotMatch(
+    run,
+    /^\s*(npm (ci|test)|\.\/scripts\/install-deps\.sh)/m,
+    '.ci/run must not run README steps itself',
+  );
 });
 
 test('.ci/readme-commands takes the first sh block under Quick start only, without comments', async () => {
   const dir = writeFiles(tempDir('readme'), {
     'README.md': [
-      '# x', '```sh', 'not this', '```', '## Quick start', 'text', '```sh',
-      'make   # build it', '', "echo '#not a comment'", '```', '```sh', 'nor this', '```', '## Other', '```sh', 'no', '```', '',
+      '# x',
+      '```sh',
+      'not this',
+      '```',
+      '## Quick start',
+      'text',
+      '```sh',
+      'make   # build it',
+      '',
+      "echo '#not a comment'",
+      '```',
+      '```sh',
+      'nor this',
+      '```',
+      '## Other',
+      '```sh',
+      'no',
+      '```',
+      '',
     ].join('\n'),
   });
   assert.deepEqual(await extract(path.join(dir, 'README.md')), ['make', "echo '#not a comment'"]);

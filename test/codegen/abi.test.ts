@@ -11,8 +11,18 @@ for (const sdk of ['1.3', '1.0']) {
       const gen = await generateInto(`abi-${sdk}`, { target: 'wine-8.0', sdk });
       const exe = path.join(SCRATCH, `abi-${sdk}-${lang}.exe`);
       const compiler = lang === 'c' ? 'x86_64-w64-mingw32-gcc' : 'x86_64-w64-mingw32-g++';
-      await sh(compiler, ['-x', lang, '-Wall', '-Wextra', '-Werror', ...(sdk === '1.0' ? ['-DABI_SDK_1_0'] : []),
-        `-I${path.join(gen.target('wine-8.0'), 'include')}`, path.join(FIXTURES, 'abi_check.c'), '-o', exe]);
+      await sh(compiler, [
+        '-x',
+        lang,
+        '-Wall',
+        '-Wextra',
+        '-Werror',
+        ...(sdk === '1.0' ? ['-DABI_SDK_1_0'] : []),
+        `-I${path.join(gen.target('wine-8.0'), 'include')}`,
+        path.join(FIXTURES, 'abi_check.c'),
+        '-o',
+        exe,
+      ]);
       await wine(exe); // exits non-zero on any failed byte/IID check
     });
   }

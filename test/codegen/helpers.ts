@@ -43,18 +43,34 @@ export async function wine(exe: string) {
 /** mingw flags that compile PE code against Wine's own headers, as a Wine tree build does. */
 export function winePeFlags(targetRoot: string, target: string): string[] {
   return [
-    '-nostdinc', '-isystem', '/usr/lib/gcc/x86_64-w64-mingw32/12-win32/include',
-    '-I/usr/include/wine/wine/msvcrt', `-I${WINE_HEADERS}`, '-D__WINESRC__',
+    '-nostdinc',
+    '-isystem',
+    '/usr/lib/gcc/x86_64-w64-mingw32/12-win32/include',
+    '-I/usr/include/wine/wine/msvcrt',
+    `-I${WINE_HEADERS}`,
+    '-D__WINESRC__',
     ...(target === 'wine-current' ? ['-DDSKIT_TEST_WINE_CURRENT'] : []),
-    ...generatedIncludes(targetRoot), '-I/usr/include/wine',
+    ...generatedIncludes(targetRoot),
+    '-I/usr/include/wine',
   ];
 }
 
 /** Native gcc flags for the Unix side: Wine's Windows headers, ds_runtime.h, the generated headers. */
 export function unixFlags(targetRoot: string): string[] {
-  return ['-Wall', '-Wextra', '-Werror', ...generatedIncludes(targetRoot), `-I${WINE_HEADERS}`, `-I${path.join(ROOT, 'runtime/include')}`];
+  return [
+    '-Wall',
+    '-Wextra',
+    '-Werror',
+    ...generatedIncludes(targetRoot),
+    `-I${WINE_HEADERS}`,
+    `-I${path.join(ROOT, 'runtime/include')}`,
+  ];
 }
 
 function generatedIncludes(targetRoot: string): string[] {
-  return [`-I${path.join(targetRoot, 'include')}`, `-I${path.join(targetRoot, 'dlls/dstorage')}`, `-I${path.join(FIXTURES, 'include')}`];
+  return [
+    `-I${path.join(targetRoot, 'include')}`,
+    `-I${path.join(targetRoot, 'dlls/dstorage')}`,
+    `-I${path.join(FIXTURES, 'include')}`,
+  ];
 }

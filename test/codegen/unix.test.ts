@@ -13,7 +13,13 @@ for (const target of ['wine-8.0', 'wine-current']) {
     const gen = await generateInto(`unix-${target}`, { target });
     const dir = path.join(gen.target(target), 'dlls/dstorage');
     for (const file of ['unix_dispatch_gen.c', 'unix_translate_gen.c']) {
-      await sh('gcc', [...unixFlags(gen.target(target)), '-c', path.join(dir, file), '-o', path.join(SCRATCH, `${target}-${file}.o`)]);
+      await sh('gcc', [
+        ...unixFlags(gen.target(target)),
+        '-c',
+        path.join(dir, file),
+        '-o',
+        path.join(SCRATCH, `${target}-${file}.o`),
+      ]);
     }
   });
 }
@@ -22,7 +28,13 @@ test('translation: each validation row returns its exact HRESULT; good requests 
   const gen = await generateInto('translate', { target: 'wine-8.0' });
   const root = gen.target('wine-8.0');
   const exe = path.join(SCRATCH, 'translate_check');
-  await sh('gcc', [...unixFlags(root), path.join(FIXTURES, 'translate_check.c'), path.join(root, 'dlls/dstorage/unix_translate_gen.c'), '-o', exe]);
+  await sh('gcc', [
+    ...unixFlags(root),
+    path.join(FIXTURES, 'translate_check.c'),
+    path.join(root, 'dlls/dstorage/unix_translate_gen.c'),
+    '-o',
+    exe,
+  ]);
   await sh(exe, []);
 });
 
@@ -37,9 +49,17 @@ test('translation driver covers every validation row of mapping.json', async () 
   const missing = ids.filter((id) => !driver.includes(`CASE("${id}"`));
   assert.deepEqual(missing, [], `add a CASE to test/codegen/fixtures/translate_check.c for: ${missing.join(', ')}`);
   const unknown = BOTH_WAYS.filter((id) => !ids.includes(id));
-  assert.deepEqual(unknown, [], `BOTH_WAYS in test/codegen/unix.test.ts names rows mapping.json lacks: ${unknown.join(', ')}`);
+  assert.deepEqual(
+    unknown,
+    [],
+    `BOTH_WAYS in test/codegen/unix.test.ts names rows mapping.json lacks: ${unknown.join(', ')}`,
+  );
   const oneWay = BOTH_WAYS.filter((id) => !driver.includes(`ACCEPT("${id}:`));
-  assert.deepEqual(oneWay, [], `add an ACCEPT("<row>: ...") case to test/codegen/fixtures/translate_check.c for: ${oneWay.join(', ')}`);
+  assert.deepEqual(
+    oneWay,
+    [],
+    `add an ACCEPT("<row>: ...") case to test/codegen/fixtures/translate_check.c for: ${oneWay.join(', ')}`,
+  );
   const stale = [...driver.matchAll(/ACCEPT\("([a-z_]+):/g)].map((m) => m[1]).filter((id) => !ids.includes(id));
   assert.deepEqual(stale, [], `ACCEPT cases in translate_check.c name rows mapping.json lacks: ${stale.join(', ')}`);
 });

@@ -39,7 +39,11 @@ export function makeTempDir(prefix = 'ds-runtime-test-'): TempDir {
     },
     remove() {
       for (const fd of fds.splice(0)) {
-        try { closeSync(fd); } catch { /* already closed by the test */ }
+        try {
+          closeSync(fd);
+        } catch {
+          /* already closed by the test */
+        }
       }
       rmSync(dir, { recursive: true, force: true });
     },

@@ -16,10 +16,24 @@ test('bench --quick prints a table per backend, the ceilings and the targets', {
   const dir = makeTempDir('ds-bench-test-');
   try {
     const json = path.join(dir.path, 'bench.json');
-    const { stdout } = await promisify(execFile)(process.execPath, [
-      '--import', 'tsx', path.join(repoRoot, 'scripts/bench/main.ts'),
-      '--quick', '--file', path.join(dir.path, 'data.bin'), '--file-size', '16M', '--bytes', '32M', '--json', json,
-    ], { cwd: repoRoot, maxBuffer: 16 << 20 });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(repoRoot, 'scripts/bench/main.ts'),
+        '--quick',
+        '--file',
+        path.join(dir.path, 'data.bin'),
+        '--file-size',
+        '16M',
+        '--bytes',
+        '32M',
+        '--json',
+        json,
+      ],
+      { cwd: repoRoot, maxBuffer: 16 << 20 },
+    );
     assert.match(stdout, /ceilings: single-thread memcpy [\d.]+ GB\/s/);
     assert.match(stdout, /== cpu \(cpu\) ==/);
     assert.match(stdout, /64 KiB -> host\s+[\d.]+\s+[\d,]+\s+[\d.]+\s+\d+%/);
@@ -37,7 +51,14 @@ test('bench --quick prints a table per backend, the ceilings and the targets', {
       assert.match(stdout, /== GPU decode: memory -> GPU buffer/);
       assert.match(stdout, /compute shader\s+gdeflate\s+[\d.]+\s+[\d.]+\s+shader\s+\d+\s+0/);
       for (const table of ['gdeflateGpuDecode', 'gdeflateToGpu'] as const) {
-        const rows: { path: string; data: string; requests: number; errors: number; shaderDecodes: number; cpuDecodes: number }[] = report[table];
+        const rows: {
+          path: string;
+          data: string;
+          requests: number;
+          errors: number;
+          shaderDecodes: number;
+          cpuDecodes: number;
+        }[] = report[table];
         const shader = rows.find((r) => r.path === 'compute shader');
         assert.ok(shader, `${table}: a compute shader row`);
         assert.equal(shader.errors, 0, `${table}: shader errors`);

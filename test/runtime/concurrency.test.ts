@@ -22,7 +22,8 @@ for (const name of backendNames) {
       const count = 5000;
       const dst = Buffer.alloc(count * 200);
       const reads = Array.from({ length: count }, (_, i) =>
-        queue.read({ fd, offset: (i * 997) % ((1 << 20) - 200), size: 200, dst: dst.subarray(i * 200, i * 200 + 200) }));
+        queue.read({ fd, offset: (i * 997) % ((1 << 20) - 200), size: 200, dst: dst.subarray(i * 200, i * 200 + 200) }),
+      );
       assert.ok(queue.info().backlog > 0, 'the test means to overflow the queue into the JS backlog');
       queue.submit();
       const results = await Promise.all(reads);
@@ -41,7 +42,9 @@ for (const name of backendNames) {
 
   for (const autoSubmit of [false, true]) {
     const when = autoSubmit ? 'while earlier ones run' : 'before submit';
-    test(`${name}: cancellation storm ${when} settles every promise exactly once`, { timeout: TIMEOUT_MS }, async (t) => {
+    test(`${name}: cancellation storm ${when} settles every promise exactly once`, {
+      timeout: TIMEOUT_MS,
+    }, async (t) => {
       const opened = openBackend(t, name);
       if (!opened) return;
       const dir = makeTempDir();
@@ -53,12 +56,17 @@ for (const name of backendNames) {
         const settledTimes = new Uint8Array(count);
         const statuses: string[] = new Array(count);
         const reads = Array.from({ length: count }, (_, i) =>
-          queue.read({ fd, offset: (i * 4096) % (1 << 20), size: 4096, dst: Buffer.alloc(4096), cancelTag: BigInt(i % 2) })
-            .then((r) => { settledTimes[i]++; statuses[i] = r.status; }));
+          queue
+            .read({ fd, offset: (i * 4096) % (1 << 20), size: 4096, dst: Buffer.alloc(4096), cancelTag: BigInt(i % 2) })
+            .then((r) => {
+              settledTimes[i]++;
+              statuses[i] = r.status;
+            }),
+        );
         const matched = queue.cancel(1n, 1n);
         queue.submit();
         await Promise.all(reads);
-        await new Promise((resolve) => setImmediate(resolve));  // a second settle would show up here
+        await new Promise((resolve) => setImmediate(resolve)); // a second settle would show up here
         let cancelled = 0;
         for (let i = 0; i < count; i++) {
           assert.equal(settledTimes[i], 1, `read ${i} settled ${settledTimes[i]} times`);
@@ -108,7 +116,9 @@ for (const name of backendNames) {
   });
 }
 
-test('runReads refuses a busy queue, and read() refuses a queue running runReads', { timeout: TIMEOUT_MS }, async () => {
+test('runReads refuses a busy queue, and read() refuses a queue running runReads', {
+  timeout: TIMEOUT_MS,
+}, async () => {
   const dir = makeTempDir();
   const queue = new ds.Queue(ds.cpu({ workers: 2 }), { capacity: 8 });
   try {

@@ -23,17 +23,27 @@ for (const name of backendNames) {
         for (let i = 0; i < 20; i++) {
           // Big and small reads mixed, so they finish out of order.
           const size = i % 3 === 0 ? 1 << 20 : 512;
-          all.push(queue.read({ fd, offset: (i * 4099) % (3 << 20), size, dst: Buffer.alloc(size) })
-            .then(() => { settled.push(`r${round}`); }));
+          all.push(
+            queue.read({ fd, offset: (i * 4099) % (3 << 20), size, dst: Buffer.alloc(size) }).then(() => {
+              settled.push(`r${round}`);
+            }),
+          );
         }
-        all.push(queue.signal().then(() => { settled.push(`s${round}`); }));
+        all.push(
+          queue.signal().then(() => {
+            settled.push(`s${round}`);
+          }),
+        );
       }
       queue.submit();
       await Promise.all(all);
       for (let round = 0; round < rounds; round++) {
         const signalAt = settled.indexOf(`s${round}`);
         const lastRead = settled.lastIndexOf(`r${round}`);
-        assert.ok(signalAt > lastRead, `signal ${round} settled at ${signalAt}, before read at ${lastRead}: ${settled}`);
+        assert.ok(
+          signalAt > lastRead,
+          `signal ${round} settled at ${signalAt}, before read at ${lastRead}: ${settled}`,
+        );
       }
     } finally {
       await queue.close();
@@ -41,7 +51,9 @@ for (const name of backendNames) {
     }
   });
 
-  test(`${name}: status checkpoints report the first failure since the previous one`, { timeout: TIMEOUT_MS }, async (t) => {
+  test(`${name}: status checkpoints report the first failure since the previous one`, {
+    timeout: TIMEOUT_MS,
+  }, async (t) => {
     const opened = openBackend(t, name);
     if (!opened) return;
     const dir = makeTempDir();
@@ -69,7 +81,10 @@ for (const name of backendNames) {
       assert.equal(c2.field, 'Fd');
       assert.equal(c3.status, 'Ok', 'a checkpoint forgets failures reported by the one before it');
       const results = await Promise.all(second);
-      assert.deepEqual(results.map((r) => Number(r.userData)), [3, 4, 5, 6]);
+      assert.deepEqual(
+        results.map((r) => Number(r.userData)),
+        [3, 4, 5, 6],
+      );
     } finally {
       await queue.close();
       dir.remove();

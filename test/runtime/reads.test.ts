@@ -78,12 +78,17 @@ test('vulkan: file -> GPU buffer, read back with download', { timeout: TIMEOUT_M
       return c;
     });
     const results = cases.map((c) =>
-      queue.read({ fd, offset: c.offset, size: c.size, gpu: { buffer, offset: c.gpuOffset, bufferSize } }));
+      queue.read({ fd, offset: c.offset, size: c.size, gpu: { buffer, offset: c.gpuOffset, bufferSize } }),
+    );
     queue.submit();
     const done = await Promise.all(results);
     done.forEach((r, i) => {
       const c = cases[i];
-      assert.equal(r.status, 'Ok', `gpu read ${c.size} at ${c.offset}: ${r.status} (error ${r.error}, field ${r.field})`);
+      assert.equal(
+        r.status,
+        'Ok',
+        `gpu read ${c.size} at ${c.offset}: ${r.status} (error ${r.error}, field ${r.field})`,
+      );
       assert.equal(r.bytes, c.size);
       const back = device.download(buffer, c.gpuOffset, c.size);
       assertSameBytes(back, file.data.subarray(c.offset, c.offset + c.size), `gpu read ${c.size} bytes at ${c.offset}`);

@@ -18,12 +18,12 @@ for (const name of backendNames) {
       const fd = dir.open(file.path, 'r');
       const tail = Buffer.alloc(4096);
       const pending = [
-        queue.read({ fd, offset: 8000, size: 4096, dst: tail }),           // runs off the end
+        queue.read({ fd, offset: 8000, size: 4096, dst: tail }), // runs off the end
         queue.read({ fd, offset: 20_000, size: 100, dst: Buffer.alloc(100) }), // starts past the end
-        queue.read({ fd: -1, offset: 0, size: 100, dst: Buffer.alloc(100) }),  // no fd at all
+        queue.read({ fd: -1, offset: 0, size: 100, dst: Buffer.alloc(100) }), // no fd at all
         queue.read({ fd: 1_000_000, offset: 0, size: 100, dst: Buffer.alloc(100) }), // not open
-        queue.read({ fd, offset: 0, size: 0, dst: Buffer.alloc(1) }),       // nothing to move
-        queue.read({ fd, offset: 0, size: 10 }),                             // nowhere to put it
+        queue.read({ fd, offset: 0, size: 0, dst: Buffer.alloc(1) }), // nothing to move
+        queue.read({ fd, offset: 0, size: 10 }), // nowhere to put it
       ];
       queue.submit();
       const [eof, pastEnd, negativeFd, closedFd, empty, noDst] = await Promise.all(pending);

@@ -51,17 +51,25 @@ test('vulkan: GPU buffer -> file', { timeout: TIMEOUT_MS }, async (t) => {
     const file = dir.emptyFile('out.bin');
     const fd = dir.open(file, 'r+');
     // Scatter: file range i takes GPU range i, in pieces of varied sizes.
-    const pieces = [{ gpu: 0, size: 4096 }, { gpu: 4096, size: 1 }, { gpu: 4097, size: (1 << 20) + 3 },
-      { gpu: (2 << 20), size: (5 << 20) + 77 }];
+    const pieces = [
+      { gpu: 0, size: 4096 },
+      { gpu: 4096, size: 1 },
+      { gpu: 4097, size: (1 << 20) + 3 },
+      { gpu: 2 << 20, size: (5 << 20) + 77 },
+    ];
     const writes = pieces.map((p) =>
-      queue.write({ fd, offset: p.gpu, size: p.size, gpu: { buffer, offset: p.gpu, bufferSize } }));
+      queue.write({ fd, offset: p.gpu, size: p.size, gpu: { buffer, offset: p.gpu, bufferSize } }),
+    );
     queue.submit();
     for (const r of await Promise.all(writes))
       assert.equal(r.status, 'Ok', `gpu -> file: ${r.status} (error ${r.error}, field ${r.field})`);
     const written = readBack(file);
     for (const p of pieces) {
-      assertSameBytes(written.subarray(p.gpu, p.gpu + p.size), content.subarray(p.gpu, p.gpu + p.size),
-        `gpu -> file, ${p.size} bytes at ${p.gpu}`);
+      assertSameBytes(
+        written.subarray(p.gpu, p.gpu + p.size),
+        content.subarray(p.gpu, p.gpu + p.size),
+        `gpu -> file, ${p.size} bytes at ${p.gpu}`,
+      );
     }
   } finally {
     await queue.close();

@@ -8,7 +8,20 @@ import { splitPassThrough } from '../../scripts/lib/args.ts';
 import { repoRoot } from '../../scripts/lib/paths.ts';
 import { dsKit } from './helpers.ts';
 
-const COMMANDS = ['build-runtime', 'build-binding', 'build', 'build-proton', 'generate', 'fetch-wine', 'patch', 'test', 'bench', 'lint', 'format', 'doctor'];
+const COMMANDS = [
+  'build-runtime',
+  'build-binding',
+  'build',
+  'build-proton',
+  'generate',
+  'fetch-wine',
+  'patch',
+  'test',
+  'bench',
+  'lint',
+  'format',
+  'doctor',
+];
 
 test('ds-kit --help lists every command', async () => {
   const result = await dsKit(['--help']);
@@ -59,7 +72,13 @@ test('ds-kit --version prints the version of package.json', async () => {
 });
 
 test('a mistyped command suggests the right one', async () => {
-  for (const [typed, meant] of [['buidl', 'build'], ['biuld-runtime', 'build-runtime'], ['tset', 'test'], ['doctr', 'doctor'], ['build-protn', 'build-proton']]) {
+  for (const [typed, meant] of [
+    ['buidl', 'build'],
+    ['biuld-runtime', 'build-runtime'],
+    ['tset', 'test'],
+    ['doctr', 'doctor'],
+    ['build-protn', 'build-proton'],
+  ]) {
     const result = await dsKit([typed]);
     assert.equal(result.exitCode, 2);
     assert.match(result.stderr, new RegExp(`Did you mean 'ds-kit ${meant}'\\?`), `${typed}: ${result.stderr}`);
@@ -85,7 +104,11 @@ test('--type takes only CMake build types, listing them; nothing is built for a 
 });
 
 test('--jobs takes a whole number of 1 or more', async () => {
-  for (const [command, value] of [['build-runtime', '0'], ['build-binding', 'many'], ['test', '-3']]) {
+  for (const [command, value] of [
+    ['build-runtime', '0'],
+    ['build-binding', 'many'],
+    ['test', '-3'],
+  ]) {
     const result = await dsKit([command, `--jobs=${value}`]);
     assert.equal(result.exitCode, 2, `${command} --jobs=${value}: ${result.stderr}`);
     assert.match(result.stderr, new RegExp(`--jobs=${value} is not allowed: use a whole number of 1 or more`));
@@ -106,9 +129,15 @@ test('npm run bench -- --quick hands --quick to the benchmark', async () => {
 
 test('pass-through arguments: ds-kit options stay, the rest and everything after -- go on', () => {
   const options = { verbose: { type: 'boolean', short: 'v' }, 'log-dir': { type: 'string' } } as const;
-  assert.deepEqual(splitPassThrough(['--quick', '-v', '--log-dir', '/tmp/l', '--sizes', '1M', '--', '--verbose'], options), {
-    own: ['-v', '--log-dir', '/tmp/l'],
-    rest: ['--quick', '--sizes', '1M', '--verbose'],
+  assert.deepEqual(
+    splitPassThrough(['--quick', '-v', '--log-dir', '/tmp/l', '--sizes', '1M', '--', '--verbose'], options),
+    {
+      own: ['-v', '--log-dir', '/tmp/l'],
+      rest: ['--quick', '--sizes', '1M', '--verbose'],
+    },
+  );
+  assert.deepEqual(splitPassThrough(['--log-dir=/x', '--json', 'out.json'], options), {
+    own: ['--log-dir=/x'],
+    rest: ['--json', 'out.json'],
   });
-  assert.deepEqual(splitPassThrough(['--log-dir=/x', '--json', 'out.json'], options), { own: ['--log-dir=/x'], rest: ['--json', 'out.json'] });
 });

@@ -14,8 +14,11 @@ import { newPatchCtx, patchTasks } from '../../scripts/wine-tree/patch-tasks.ts'
 import { digestDiff, runList, treeSkip, treeDigest, workTree } from './trees.ts';
 import { compilePrograms, dllFacts, programs, runProgram, type ProgramRun } from './wine-programs.ts';
 
-const specExports = (JSON.parse(readFileSync(join(repoRoot, 'templates/spec/exports.json'), 'utf8')) as { exports: { name: string }[] })
-  .exports.map((e) => e.name).sort();
+const specExports = (
+  JSON.parse(readFileSync(join(repoRoot, 'templates/spec/exports.json'), 'utf8')) as { exports: { name: string }[] }
+).exports
+  .map((e) => e.name)
+  .sort();
 
 async function patchAndBuild(suite: string): Promise<{ tree: string; pristine: Map<string, string>; built: BuildCtx }> {
   const tree = await workTree(suite, `build-${suite}`);
@@ -26,7 +29,8 @@ async function patchAndBuild(suite: string): Promise<{ tree: string; pristine: M
 }
 
 async function checkModule(moduleDir: string): Promise<void> {
-  for (const f of ['dstorage.dll', 'dstorage.so']) assert.ok(existsSync(join(moduleDir, f)), `${f} missing from ${moduleDir}`);
+  for (const f of ['dstorage.dll', 'dstorage.so'])
+    assert.ok(existsSync(join(moduleDir, f)), `${f} missing from ${moduleDir}`);
   const facts = await dllFacts(join(moduleDir, 'dstorage.dll'));
   assert.equal(facts.format, 'pei-x86-64');
   assert.ok(facts.builtin, 'dstorage.dll lacks the "Wine builtin DLL" marker (winebuild --builtin)');
@@ -37,18 +41,21 @@ const skip = treeSkip();
 let w8: Awaited<ReturnType<typeof patchAndBuild>> | undefined;
 let run: ProgramRun | undefined;
 
-before(async () => {
-  if (skip) return;
-  w8 = await patchAndBuild('bookworm');
-  run = {
-    moduleDir: w8.built.moduleDir as string,
-    outDir: join(repoRoot, 'build', 'wine-tree-tests', 'wine-8.0'),
-    includeDir: join(repoRoot, 'build', 'generated', 'wine-8.0', 'include'),
-  };
-  await compilePrograms(run);
-}, { timeout: 900_000 });
+before(
+  async () => {
+    if (skip) return;
+    w8 = await patchAndBuild('bookworm');
+    run = {
+      moduleDir: w8.built.moduleDir as string,
+      outDir: join(repoRoot, 'build', 'wine-tree-tests', 'wine-8.0'),
+      includeDir: join(repoRoot, 'build', 'generated', 'wine-8.0', 'include'),
+    };
+    await compilePrograms(run);
+  },
+  { timeout: 900_000 },
+);
 
-test('Wine 8.0: the in-tree module has the spec\'s exports and the builtin marker', { skip }, async () => {
+test("Wine 8.0: the in-tree module has the spec's exports and the builtin marker", { skip }, async () => {
   await checkModule(w8?.built.moduleDir as string);
 });
 
@@ -66,10 +73,17 @@ test('Wine 8.0: a second build reuses the configured build directory', { skip, t
 test('Wine 8.0: --revert after the build gives back the tree byte for byte', { skip, timeout: 120_000 }, async () => {
   const { tree, pristine } = w8 as NonNullable<typeof w8>;
   await runList(patchTasks({ tree, revert: true }), newPatchCtx());
-  assert.deepEqual(digestDiff(pristine, treeDigest(tree)), [], 'the build or the revert left changes in the source tree');
+  assert.deepEqual(
+    digestDiff(pristine, treeDigest(tree)),
+    [],
+    'the build or the revert left changes in the source tree',
+  );
 });
 
-test('Wine 10.0: the module builds in-tree with the spec\'s exports and the builtin marker; the tree reverts', { skip, timeout: 900_000 }, async () => {
+test("Wine 10.0: the module builds in-tree with the spec's exports and the builtin marker; the tree reverts", {
+  skip,
+  timeout: 900_000,
+}, async () => {
   const w10 = await patchAndBuild('trixie');
   await checkModule(w10.built.moduleDir as string);
   await runList(patchTasks({ tree: w10.tree, revert: true }), newPatchCtx());

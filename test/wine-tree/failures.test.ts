@@ -8,7 +8,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultCacheDir, fetchWineTasks, suiteLayout } from '../../scripts/wine-tree/fetch-tasks.ts';
@@ -29,7 +39,11 @@ async function refusal(promise: Promise<unknown>, problem: RegExp, fix: RegExp):
 
 test('a directory that is not a Wine tree', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ds-kit-notree-'));
-  await refusal(runList(patchTasks({ tree: dir }), newPatchCtx()), /is not a Wine source tree/, /VERSION and configure\.ac/);
+  await refusal(
+    runList(patchTasks({ tree: dir }), newPatchCtx()),
+    /is not a Wine source tree/,
+    /VERSION and configure\.ac/,
+  );
 });
 
 test('an unsupported Wine version', async () => {
@@ -37,12 +51,20 @@ test('an unsupported Wine version', async () => {
   writeFileSync(join(dir, 'VERSION'), 'Wine version 9.0\n');
   writeFileSync(join(dir, 'configure.ac'), 'AC_INIT\n');
   const before = treeDigest(dir);
-  await refusal(runList(patchTasks({ tree: dir }), newPatchCtx()), /Wine version 9\.0 .* has no ds-kit patch series/, /supported: wine-8\.0, wine-10\.0/);
+  await refusal(
+    runList(patchTasks({ tree: dir }), newPatchCtx()),
+    /Wine version 9\.0 .* has no ds-kit patch series/,
+    /supported: wine-8\.0, wine-10\.0/,
+  );
   assert.deepEqual(digestDiff(before, treeDigest(dir)), []);
 });
 
 test('an unknown Debian suite', async () => {
-  await refusal(runList(fetchWineTasks({ suite: 'buster' }), {}), /unknown Debian suite "buster"/, /--debian bookworm or --debian trixie/);
+  await refusal(
+    runList(fetchWineTasks({ suite: 'buster' }), {}),
+    /unknown Debian suite "buster"/,
+    /--debian bookworm or --debian trixie/,
+  );
 });
 
 test('failures on a real 8.0 tree leave it exactly as it was', { skip: treeSkip(), timeout: 600_000 }, async (t) => {
@@ -51,9 +73,19 @@ test('failures on a real 8.0 tree leave it exactly as it was', { skip: treeSkip(
   await t.test('a conflicting configure.ac', async () => {
     const file = join(tree, 'configure.ac');
     const original = readFileSync(file, 'utf8');
-    writeFileSync(file, original.replace('WINE_CONFIG_MAKEFILE(dlls/dssenh/tests)\n', 'WINE_CONFIG_MAKEFILE(dlls/dssenh/tests)\nWINE_CONFIG_MAKEFILE(dlls/dsmine)\n'));
+    writeFileSync(
+      file,
+      original.replace(
+        'WINE_CONFIG_MAKEFILE(dlls/dssenh/tests)\n',
+        'WINE_CONFIG_MAKEFILE(dlls/dssenh/tests)\nWINE_CONFIG_MAKEFILE(dlls/dsmine)\n',
+      ),
+    );
     const before = treeDigest(tree);
-    await refusal(runList(patchTasks({ tree }), newPatchCtx()), /does not apply to .*configure\.ac conflict/, /restore those files .* not changed/);
+    await refusal(
+      runList(patchTasks({ tree }), newPatchCtx()),
+      /does not apply to .*configure\.ac conflict/,
+      /restore those files .* not changed/,
+    );
     assert.deepEqual(digestDiff(before, treeDigest(tree)), [], 'a refused patch changed the tree');
     writeFileSync(file, original);
   });
@@ -62,7 +94,11 @@ test('failures on a real 8.0 tree leave it exactly as it was', { skip: treeSkip(
     const bin = mkdtempSync(join(tmpdir(), 'ds-kit-bin-'));
     symlinkSync(which(['git']) as string, join(bin, 'git'));
     const before = treeDigest(tree);
-    await refusal(runList(patchTasks({ tree, env: { ...process.env, PATH: bin } }), newPatchCtx()), /autoreconf not found/, /install autoconf .* nothing was changed/);
+    await refusal(
+      runList(patchTasks({ tree, env: { ...process.env, PATH: bin } }), newPatchCtx()),
+      /autoreconf not found/,
+      /install autoconf .* nothing was changed/,
+    );
     assert.deepEqual(digestDiff(before, treeDigest(tree)), []);
   });
 
@@ -71,7 +107,10 @@ test('failures on a real 8.0 tree leave it exactly as it was', { skip: treeSkip(
     const original = readFileSync(file, 'utf8');
     appendFileSync(file, 'm4_fatal([broken on purpose by the ds-kit test])\n');
     const before = treeDigest(tree);
-    await assert.rejects(runList(patchTasks({ tree }), newPatchCtx()), /autoreconf -f .* failed .*full log: .*wine-tree-autoreconf\.log/);
+    await assert.rejects(
+      runList(patchTasks({ tree }), newPatchCtx()),
+      /autoreconf -f .* failed .*full log: .*wine-tree-autoreconf\.log/,
+    );
     assert.deepEqual(digestDiff(before, treeDigest(tree)), [], 'the rollback after autoreconf failed left changes');
     writeFileSync(file, original);
   });
@@ -80,7 +119,11 @@ test('failures on a real 8.0 tree leave it exactly as it was', { skip: treeSkip(
     await runList(patchTasks({ tree }), newPatchCtx());
     appendFileSync(join(tree, 'dlls/dstorage/queue.c'), '/* local edit */\n');
     const before = treeDigest(tree);
-    await refusal(runList(patchTasks({ tree, revert: true }), newPatchCtx()), /changed since ds-kit applied wine-8\.0: .*dlls\/dstorage\/queue\.c/, /undo your own edits/);
+    await refusal(
+      runList(patchTasks({ tree, revert: true }), newPatchCtx()),
+      /changed since ds-kit applied wine-8\.0: .*dlls\/dstorage\/queue\.c/,
+      /undo your own edits/,
+    );
     assert.deepEqual(digestDiff(before, treeDigest(tree)), []);
   });
   mkdirSync(tree, { recursive: true });
@@ -107,20 +150,29 @@ function cliRefusal(r: CliResult, problem: RegExp, fix: RegExp): void {
   assert.doesNotMatch(r.output, /^\s+at .+:\d+:\d+\)?$/m, `a raw stack trace was printed:\n${r.output}`);
 }
 
-test('a tree that cannot be written and a damaged applied.json: errno, fix line, tree unchanged (Wine 8.0)', { skip: rootSkip(), timeout: 900_000 }, async (t) => {
+test('a tree that cannot be written and a damaged applied.json: errno, fix line, tree unchanged (Wine 8.0)', {
+  skip: rootSkip(),
+  timeout: 900_000,
+}, async (t) => {
   const tree = await workTree('bookworm', 'unwritable-bookworm');
 
   await t.test('patch on a read-only tree: EROFS', async () => {
     const before = treeDigest(tree);
-    cliRefusal(await runCli(['patch', '--wine', tree], undefined, readOnly(tree)),
-      /cannot write .* \(ds-kit patch\): EROFS \(read-only file system\); nothing was changed/, /fix: the file system holding .* is mounted read-only/);
+    cliRefusal(
+      await runCli(['patch', '--wine', tree], undefined, readOnly(tree)),
+      /cannot write .* \(ds-kit patch\): EROFS \(read-only file system\); nothing was changed/,
+      /fix: the file system holding .* is mounted read-only/,
+    );
     assert.deepEqual(digestDiff(before, treeDigest(tree)), []);
   });
 
   await t.test('patch on a tree this user may not write: EACCES', async () => {
     const before = treeDigest(tree);
-    cliRefusal(await runCli(['patch', '--wine', tree], { PATH: process.env.PATH ?? '', HOME: '/nonexistent' }, asNobody),
-      /cannot write .* \(ds-kit patch\): EACCES \(permission denied\); nothing was changed/, /fix: this user may not write/);
+    cliRefusal(
+      await runCli(['patch', '--wine', tree], { PATH: process.env.PATH ?? '', HOME: '/nonexistent' }, asNobody),
+      /cannot write .* \(ds-kit patch\): EACCES \(permission denied\); nothing was changed/,
+      /fix: this user may not write/,
+    );
     assert.deepEqual(digestDiff(before, treeDigest(tree)), []);
   });
 
@@ -128,8 +180,11 @@ test('a tree that cannot be written and a damaged applied.json: errno, fix line,
 
   await t.test('--revert on a read-only tree: EROFS', async () => {
     const before = treeDigest(tree);
-    cliRefusal(await runCli(['patch', '--revert', '--wine', tree], undefined, readOnly(tree)),
-      /cannot write .* \(ds-kit patch --revert\): EROFS \(read-only file system\)/, /fix: the file system holding .* is mounted read-only/);
+    cliRefusal(
+      await runCli(['patch', '--revert', '--wine', tree], undefined, readOnly(tree)),
+      /cannot write .* \(ds-kit patch --revert\): EROFS \(read-only file system\)/,
+      /fix: the file system holding .* is mounted read-only/,
+    );
     assert.deepEqual(digestDiff(before, treeDigest(tree)), []);
   });
 
@@ -139,13 +194,20 @@ test('a tree that cannot be written and a damaged applied.json: errno, fix line,
     truncateSync(journal, 57);
     const before = treeDigest(tree);
     for (const args of [['patch'], ['patch', '--revert'], ['build']]) {
-      cliRefusal(await runCli([...args, '--wine', tree]), /applied\.json is damaged: it is not valid JSON .*so ds-kit cannot tell what it applied/,
-        /fix: to take the series out by hand: .* copy every file under \.ds-kit\/backup\/ back/);
+      cliRefusal(
+        await runCli([...args, '--wine', tree]),
+        /applied\.json is damaged: it is not valid JSON .*so ds-kit cannot tell what it applied/,
+        /fix: to take the series out by hand: .* copy every file under \.ds-kit\/backup\/ back/,
+      );
     }
     assert.deepEqual(digestDiff(before, treeDigest(tree)), [], 'a refusal changed the tree');
     truncateSync(journal, 0);
     const empty = treeDigest(tree);
-    cliRefusal(await runCli(['patch', '--wine', tree]), /applied\.json is damaged: it is empty/, /fix: to take the series out by hand/);
+    cliRefusal(
+      await runCli(['patch', '--wine', tree]),
+      /applied\.json is damaged: it is empty/,
+      /fix: to take the series out by hand/,
+    );
     assert.deepEqual(digestDiff(empty, treeDigest(tree)), [], 'a refusal changed the tree');
     writeFileSync(journal, intact);
     await runList(patchTasks({ tree, revert: true }), newPatchCtx());
@@ -164,15 +226,24 @@ async function cacheWithPackage(suite: string): Promise<string> {
   return cache;
 }
 
-test('fetch-wine without autotools-dev: names /usr/share/misc/config.sub and the package, before unpacking', { skip: rootSkip(), timeout: 600_000 }, async () => {
+test('fetch-wine without autotools-dev: names /usr/share/misc/config.sub and the package, before unpacking', {
+  skip: rootSkip(),
+  timeout: 600_000,
+}, async () => {
   const cache = await cacheWithPackage('bookworm');
-  cliRefusal(await runCli(['fetch-wine', '--debian', 'bookworm', '--cache', cache], undefined, hidden('/usr/share/misc')),
-    /\/usr\/share\/misc\/config\.sub not found \(debian\/rules links it into tools\//, /fix: install autotools-dev/);
+  cliRefusal(
+    await runCli(['fetch-wine', '--debian', 'bookworm', '--cache', cache], undefined, hidden('/usr/share/misc')),
+    /\/usr\/share\/misc\/config\.sub not found \(debian\/rules links it into tools\//,
+    /fix: install autotools-dev/,
+  );
   assert.ok(!existsSync(suiteLayout(cache, 'bookworm').tree), 'the tree was unpacked although the refusal came first');
   rmSync(cache, { recursive: true, force: true });
 });
 
-test('fetch-wine --prepare full over a tree prepared as module refuses to delete it and names --force', { skip: treeSkip(), timeout: 600_000 }, async () => {
+test('fetch-wine --prepare full over a tree prepared as module refuses to delete it and names --force', {
+  skip: treeSkip(),
+  timeout: 600_000,
+}, async () => {
   const cache = await cacheWithPackage('bookworm');
   const l = suiteLayout(cache, 'bookworm');
   mkdirSync(join(l.tree, 'dlls', 'dstorage'), { recursive: true });
@@ -182,8 +253,11 @@ test('fetch-wine --prepare full over a tree prepared as module refuses to delete
   writeFileSync(join(l.tree, 'dlls', 'dstorage', 'my-change.c'), '/* the user patched this tree in place */\n');
   writeFileSync(l.stamp, `${JSON.stringify({ suite: 'bookworm', mode: 'module' })}\n`);
   const before = treeDigest(l.tree);
-  cliRefusal(await runCli(['fetch-wine', '--debian', 'bookworm', '--prepare', 'full', '--cache', cache]),
-    /was prepared with --prepare module; preparing it as "full" would delete it/, /add --force .*--prepare full --force.*--cache DIR/);
+  cliRefusal(
+    await runCli(['fetch-wine', '--debian', 'bookworm', '--prepare', 'full', '--cache', cache]),
+    /was prepared with --prepare module; preparing it as "full" would delete it/,
+    /add --force .*--prepare full --force.*--cache DIR/,
+  );
   assert.deepEqual(digestDiff(before, treeDigest(l.tree)), [], 'the module tree was changed');
   const cached = await runCli(['fetch-wine', '--debian', 'bookworm', '--cache', cache]);
   assert.equal(cached.code, 0, `--prepare module on the module tree should reuse it:\n${cached.output}`);

@@ -17,27 +17,49 @@ import { digestDiff, runList, treeSkip, treeDigest, workTree } from './trees.ts'
  * autom4te's cache index (autom4te.cache/requests, a Perl dump whose order changes from run to run).
  */
 const VARIES = ['.ds-kit/applied.json', 'autom4te.cache/requests'];
-const withoutJournal = (d: Map<string, string>): Map<string, string> => new Map([...d].filter(([p]) => !VARIES.includes(p)));
+const withoutJournal = (d: Map<string, string>): Map<string, string> =>
+  new Map([...d].filter(([p]) => !VARIES.includes(p)));
 
 function noStackTrace(r: CliResult): void {
   assert.doesNotMatch(r.output, /^\s+at .+:\d+:\d+\)?$/m, `a raw stack trace was printed:\n${r.output}`);
 }
 
-test('kill -9 part-way through ds-kit patch and --revert: the next run finishes or rolls back (Wine 8.0)', { skip: treeSkip(), timeout: 2_400_000 }, async (t) => {
+test('kill -9 part-way through ds-kit patch and --revert: the next run finishes or rolls back (Wine 8.0)', {
+  skip: treeSkip(),
+  timeout: 2_400_000,
+}, async (t) => {
   const tree = await workTree('bookworm', 'interrupt-bookworm');
   const journal = join(tree, '.ds-kit', 'applied.json');
-  const phase = (): string | undefined => (existsSync(journal) ? (JSON.parse(readFileSync(journal, 'utf8')) as { phase: string }).phase : undefined);
+  const phase = (): string | undefined =>
+    existsSync(journal) ? (JSON.parse(readFileSync(journal, 'utf8')) as { phase: string }).phase : undefined;
   const pristine = treeDigest(tree);
   await runList(patchTasks({ tree }), newPatchCtx());
   const patched = withoutJournal(treeDigest(tree));
   await runList(patchTasks({ tree, revert: true }), newPatchCtx());
-  assert.deepEqual(digestDiff(pristine, treeDigest(tree)), [], 'an uninterrupted patch + revert did not give back the tree');
+  assert.deepEqual(
+    digestDiff(pristine, treeDigest(tree)),
+    [],
+    'an uninterrupted patch + revert did not give back the tree',
+  );
 
-  const assertPristine = (what: string): void => assert.deepEqual(digestDiff(pristine, treeDigest(tree)), [], `${what}: the tree is not byte-identical to the original`);
+  const assertPristine = (what: string): void =>
+    assert.deepEqual(
+      digestDiff(pristine, treeDigest(tree)),
+      [],
+      `${what}: the tree is not byte-identical to the original`,
+    );
   const assertPatched = (what: string): void => {
     assert.equal(phase(), 'applied', `${what}: the journal is not "applied"`);
-    assert.match(readFileSync(join(tree, 'configure'), 'utf8'), /dlls\/dstorage/, `${what}: configure was not regenerated with dlls/dstorage`);
-    assert.deepEqual(digestDiff(patched, withoutJournal(treeDigest(tree))), [], `${what}: the tree differs from an uninterrupted patch`);
+    assert.match(
+      readFileSync(join(tree, 'configure'), 'utf8'),
+      /dlls\/dstorage/,
+      `${what}: configure was not regenerated with dlls/dstorage`,
+    );
+    assert.deepEqual(
+      digestDiff(patched, withoutJournal(treeDigest(tree))),
+      [],
+      `${what}: the tree differs from an uninterrupted patch`,
+    );
   };
   /** Kills until the journal is left in `wanted` (a kill can land just after the step ends); cleans up misses. */
   async function killUntil(wanted: string, kill: () => Promise<{ killed: boolean }>, attempts = 6): Promise<number> {
@@ -51,32 +73,41 @@ test('kill -9 part-way through ds-kit patch and --revert: the next run finishes 
     throw new Error(`no kill landed in phase "${wanted}" in ${attempts} attempts`);
   }
 
-  await t.test('killed during git apply: build refuses, patch rolls back and applies, --revert gives back the tree', async () => {
-    const attempts = await killUntil('applying', () => killDuring(['patch', '--wine', tree], { when: /git apply \//, delayMs: Math.floor(Math.random() * 15) }));
-    const record = JSON.parse(readFileSync(journal, 'utf8')) as { created: string[]; modified: string[] };
-    const written = record.created.filter((f) => existsSync(join(tree, f))).length;
-    const gone = record.modified.filter((f) => !existsSync(join(tree, f)));
-    t.diagnostic(`killed in git apply after ${attempts} attempt(s): ${written} of ${record.created.length} new files written; ` +
-      `${gone.length ? `${gone.join(', ')} missing (git apply replaces a file by unlink + create)` : 'no modified file missing'}`);
+  await t.test(
+    'killed during git apply: build refuses, patch rolls back and applies, --revert gives back the tree',
+    async () => {
+      const attempts = await killUntil('applying', () =>
+        killDuring(['patch', '--wine', tree], { when: /git apply \//, delayMs: Math.floor(Math.random() * 15) }),
+      );
+      const record = JSON.parse(readFileSync(journal, 'utf8')) as { created: string[]; modified: string[] };
+      const written = record.created.filter((f) => existsSync(join(tree, f))).length;
+      const gone = record.modified.filter((f) => !existsSync(join(tree, f)));
+      t.diagnostic(
+        `killed in git apply after ${attempts} attempt(s): ${written} of ${record.created.length} new files written; ` +
+          `${gone.length ? `${gone.join(', ')} missing (git apply replaces a file by unlink + create)` : 'no modified file missing'}`,
+      );
 
-    const build = await runCli(['build', '--wine', tree]);
-    assert.equal(build.code, 2, `build on an interrupted tree:\n${build.output}`);
-    assert.match(build.output, /interrupted ds-kit patch .*phase "applying"/);
-    assert.match(build.output, /fix: run ds-kit patch --wine .* to finish it/);
-    noStackTrace(build);
+      const build = await runCli(['build', '--wine', tree]);
+      assert.equal(build.code, 2, `build on an interrupted tree:\n${build.output}`);
+      assert.match(build.output, /interrupted ds-kit patch .*phase "applying"/);
+      assert.match(build.output, /fix: run ds-kit patch --wine .* to finish it/);
+      noStackTrace(build);
 
-    const again = await runCli(['patch', '--wine', tree]);
-    assert.equal(again.code, 0, again.output);
-    assert.match(again.output, /rolled back an interrupted ds-kit patch \(stopped while the series went in\)/);
-    assertPatched('patch after a kill in git apply');
+      const again = await runCli(['patch', '--wine', tree]);
+      assert.equal(again.code, 0, again.output);
+      assert.match(again.output, /rolled back an interrupted ds-kit patch \(stopped while the series went in\)/);
+      assertPatched('patch after a kill in git apply');
 
-    const revert = await runCli(['patch', '--revert', '--wine', tree]);
-    assert.equal(revert.code, 0, revert.output);
-    assertPristine('--revert after the repaired patch');
-  });
+      const revert = await runCli(['patch', '--revert', '--wine', tree]);
+      assert.equal(revert.code, 0, revert.output);
+      assertPristine('--revert after the repaired patch');
+    },
+  );
 
   await t.test('killed during autoreconf, then --revert: the tree is as it was', async () => {
-    const attempts = await killUntil('regenerating', () => killDuring(['patch', '--wine', tree], { when: /autoreconf|autom4te/, delayMs: Math.floor(Math.random() * 1500) }));
+    const attempts = await killUntil('regenerating', () =>
+      killDuring(['patch', '--wine', tree], { when: /autoreconf|autom4te/, delayMs: Math.floor(Math.random() * 1500) }),
+    );
     t.diagnostic(`killed in autoreconf after ${attempts} attempt(s)`);
     const revert = await runCli(['patch', '--revert', '--wine', tree]);
     assert.equal(revert.code, 0, revert.output);
@@ -85,7 +116,9 @@ test('kill -9 part-way through ds-kit patch and --revert: the next run finishes 
   });
 
   await t.test('killed during autoreconf, then patch: autoreconf is run again and the tree is patched', async () => {
-    await killUntil('regenerating', () => killDuring(['patch', '--wine', tree], { when: /autoreconf|autom4te/, delayMs: Math.floor(Math.random() * 1500) }));
+    await killUntil('regenerating', () =>
+      killDuring(['patch', '--wine', tree], { when: /autoreconf|autom4te/, delayMs: Math.floor(Math.random() * 1500) }),
+    );
     const again = await runCli(['patch', '--wine', tree]);
     assert.equal(again.code, 0, again.output);
     assert.match(again.output, /completed an interrupted ds-kit patch .*autoreconf had not finished/);
@@ -94,34 +127,37 @@ test('kill -9 part-way through ds-kit patch and --revert: the next run finishes 
     assert.match(second.output, /already applied/);
   });
 
-  await t.test('killed during --revert: --revert again finishes it; patch after such a kill finishes it and applies', async () => {
-    // The tree is patched (previous subtest). The restore deletes the files of dlls/dstorage first.
-    let attempts = 0;
-    for (;;) {
-      attempts++;
-      const r = await killOnChange(['patch', '--revert', '--wine', tree], join(tree, 'dlls', 'dstorage'));
-      if (r.killed && phase() === 'reverting') break;
-      assert.ok(attempts < 6, `no kill landed during the restore in ${attempts} attempts`);
-      if (phase() === undefined) await runList(patchTasks({ tree }), newPatchCtx());
-    }
-    t.diagnostic(`killed in the restore after ${attempts} attempt(s)`);
-    const revert = await runCli(['patch', '--revert', '--wine', tree]);
-    assert.equal(revert.code, 0, revert.output);
-    assert.match(revert.output, /finished an interrupted ds-kit patch --revert/);
-    assertPristine('--revert after a kill in --revert');
+  await t.test(
+    'killed during --revert: --revert again finishes it; patch after such a kill finishes it and applies',
+    async () => {
+      // The tree is patched (previous subtest). The restore deletes the files of dlls/dstorage first.
+      let attempts = 0;
+      for (;;) {
+        attempts++;
+        const r = await killOnChange(['patch', '--revert', '--wine', tree], join(tree, 'dlls', 'dstorage'));
+        if (r.killed && phase() === 'reverting') break;
+        assert.ok(attempts < 6, `no kill landed during the restore in ${attempts} attempts`);
+        if (phase() === undefined) await runList(patchTasks({ tree }), newPatchCtx());
+      }
+      t.diagnostic(`killed in the restore after ${attempts} attempt(s)`);
+      const revert = await runCli(['patch', '--revert', '--wine', tree]);
+      assert.equal(revert.code, 0, revert.output);
+      assert.match(revert.output, /finished an interrupted ds-kit patch --revert/);
+      assertPristine('--revert after a kill in --revert');
 
-    await runList(patchTasks({ tree }), newPatchCtx());
-    for (attempts = 1; ; attempts++) {
-      const r = await killOnChange(['patch', '--revert', '--wine', tree], join(tree, 'dlls', 'dstorage'));
-      if (r.killed && phase() === 'reverting') break;
-      assert.ok(attempts < 6, `no kill landed during the restore in ${attempts} attempts`);
-      if (phase() === undefined) await runList(patchTasks({ tree }), newPatchCtx());
-    }
-    const patch = await runCli(['patch', '--wine', tree]);
-    assert.equal(patch.code, 0, patch.output);
-    assert.match(patch.output, /finished an interrupted ds-kit patch --revert/);
-    assertPatched('patch after a kill in --revert');
-    await runList(patchTasks({ tree, revert: true }), newPatchCtx());
-    assertPristine('the final --revert');
-  });
+      await runList(patchTasks({ tree }), newPatchCtx());
+      for (attempts = 1; ; attempts++) {
+        const r = await killOnChange(['patch', '--revert', '--wine', tree], join(tree, 'dlls', 'dstorage'));
+        if (r.killed && phase() === 'reverting') break;
+        assert.ok(attempts < 6, `no kill landed during the restore in ${attempts} attempts`);
+        if (phase() === undefined) await runList(patchTasks({ tree }), newPatchCtx());
+      }
+      const patch = await runCli(['patch', '--wine', tree]);
+      assert.equal(patch.code, 0, patch.output);
+      assert.match(patch.output, /finished an interrupted ds-kit patch --revert/);
+      assertPatched('patch after a kill in --revert');
+      await runList(patchTasks({ tree, revert: true }), newPatchCtx());
+      assertPristine('the final --revert');
+    },
+  );
 });

@@ -14,7 +14,12 @@ export const SUITES = { '8.0': 'bookworm', '10.0': 'trixie' } as const;
 
 /** Runs a task list silently and returns its context; rejects with the first error. */
 export async function runList<Ctx extends object>(tasks: ListrTask<Ctx>[], ctx: Ctx): Promise<Ctx> {
-  await new Listr<Ctx, 'silent', 'silent'>(tasks, { ctx, renderer: 'silent', fallbackRenderer: 'silent', exitOnError: true }).run();
+  await new Listr<Ctx, 'silent', 'silent'>(tasks, {
+    ctx,
+    renderer: 'silent',
+    fallbackRenderer: 'silent',
+    exitOnError: true,
+  }).run();
   return ctx;
 }
 
@@ -53,14 +58,20 @@ export function treeDigest(root: string): Map<string, string> {
 /** The entries that differ between two digests ("+ added", "- removed", "~ changed"), for messages. */
 export function digestDiff(before: Map<string, string>, after: Map<string, string>): string[] {
   const lines: string[] = [];
-  for (const [p, v] of after) if (!before.has(p)) lines.push(`+ ${p}`); else if (before.get(p) !== v) lines.push(`~ ${p}`);
+  for (const [p, v] of after)
+    if (!before.has(p)) lines.push(`+ ${p}`);
+    else if (before.get(p) !== v) lines.push(`~ ${p}`);
   for (const p of before.keys()) if (!after.has(p)) lines.push(`- ${p}`);
   return lines;
 }
 
 /** Slow tests (real trees, builds, makepkg) skip under `ds-kit test --fast`. */
-export const slowSkip = (): string | false => (process.env.DS_KIT_TEST_FAST ? 'skipped by --fast (DS_KIT_TEST_FAST)' : false);
+export const slowSkip = (): string | false =>
+  process.env.DS_KIT_TEST_FAST ? 'skipped by --fast (DS_KIT_TEST_FAST)' : false;
 
 /** The tree tests need Debian's apt-get and dpkg-source to fetch the trees (not on Arch). */
 export const treeSkip = (): string | false =>
-  slowSkip() || (which(['apt-get']) && which(['dpkg-source']) ? false : 'needs apt-get and dpkg-source to fetch Debian\'s wine sources');
+  slowSkip() ||
+  (which(['apt-get']) && which(['dpkg-source'])
+    ? false
+    : "needs apt-get and dpkg-source to fetch Debian's wine sources");

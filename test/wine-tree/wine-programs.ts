@@ -13,7 +13,11 @@ import { expectedLines } from '../wine/expected-output.ts';
 const programDir = join(repoRoot, 'test/wine');
 const PROGRAM_TIMEOUT_MS = 240_000;
 
-export const programs = (): string[] => readdirSync(programDir).filter((f) => f.endsWith('.c')).map((f) => basename(f, '.c')).sort();
+export const programs = (): string[] =>
+  readdirSync(programDir)
+    .filter((f) => f.endsWith('.c'))
+    .map((f) => basename(f, '.c'))
+    .sort();
 
 export interface ProgramRun {
   /** Holds dstorage.dll and dstorage.so (WINEDLLPATH). */
@@ -40,9 +44,24 @@ export async function compilePrograms(r: ProgramRun): Promise<void> {
     await generate({ out: dirname(targetDir), target: basename(targetDir) });
   }
   for (const name of programs()) {
-    const out = await execa('x86_64-w64-mingw32-gcc', ['-O1', '-g', '-Wall', '-Wno-unused-function', '-I', r.includeDir,
-      join(programDir, `${name}.c`), join(r.moduleDir, 'dstorage.dll'), '-o', join(r.outDir, `${name}.exe`), '-ld3d12', '-ldxguid'],
-    { reject: false, all: true });
+    const out = await execa(
+      'x86_64-w64-mingw32-gcc',
+      [
+        '-O1',
+        '-g',
+        '-Wall',
+        '-Wno-unused-function',
+        '-I',
+        r.includeDir,
+        join(programDir, `${name}.c`),
+        join(r.moduleDir, 'dstorage.dll'),
+        '-o',
+        join(r.outDir, `${name}.exe`),
+        '-ld3d12',
+        '-ldxguid',
+      ],
+      { reject: false, all: true },
+    );
     assert.equal(out.exitCode, 0, `compiling ${name}.c failed:\n${out.all}`);
   }
   if (!existsSync(join(r.outDir, 'prefix', 'system.reg'))) {
@@ -53,11 +72,19 @@ export async function compilePrograms(r: ProgramRun): Promise<void> {
 
 /** Runs one program; asserts it exits 0 and reports "<name>: all checks passed". */
 export async function runProgram(r: ProgramRun, name: string): Promise<void> {
-  const out = await execa('xvfb-run', ['-a', 'wine', join(r.outDir, `${name}.exe`)],
-    { env: wineEnv(r), reject: false, all: true, timeout: PROGRAM_TIMEOUT_MS });
+  const out = await execa('xvfb-run', ['-a', 'wine', join(r.outDir, `${name}.exe`)], {
+    env: wineEnv(r),
+    reject: false,
+    all: true,
+    timeout: PROGRAM_TIMEOUT_MS,
+  });
   const text = out.all ?? '';
   assert.ok(!out.timedOut, `${name}.exe ran past ${PROGRAM_TIMEOUT_MS / 1000} s (hang?); output:\n${text}`);
-  assert.equal(out.exitCode, 0, `${name}.exe exited ${out.exitCode} with the module from ${r.moduleDir}; output:\n${text}`);
+  assert.equal(
+    out.exitCode,
+    0,
+    `${name}.exe exited ${out.exitCode} with the module from ${r.moduleDir}; output:\n${text}`,
+  );
   assert.match(text, new RegExp(`${name}: all checks passed`), `${name}.exe did not report success; output:\n${text}`);
   for (const line of expectedLines[name] ?? []) assert.match(text, line, `${name}.exe output lacks ${line}:\n${text}`);
 }

@@ -8,14 +8,24 @@ import { execa } from 'execa';
 import { repoRoot } from '../../scripts/lib/paths.ts';
 
 test('bench_module.exe --quick under wine: all rows, all bytes checked', { timeout: 900_000 }, async () => {
-  const r = await execa(process.execPath, ['--import', 'tsx', 'scripts/bench/wine.ts', '--quick'],
-    { cwd: repoRoot, reject: false, all: true, timeout: 840_000 });
+  const r = await execa(process.execPath, ['--import', 'tsx', 'scripts/bench/wine.ts', '--quick'], {
+    cwd: repoRoot,
+    reject: false,
+    all: true,
+    timeout: 840_000,
+  });
   const out = r.all ?? '';
   assert.ok(!r.timedOut, `bench_module ran past 840 s; output:\n${out}`);
   assert.equal(r.exitCode, 0, `bench_module exited ${r.exitCode}; output:\n${out}`);
   assert.match(out, /bench_module: all bytes checked/, `no "all bytes checked" line:\n${out}`);
-  for (const row of ['baseline ReadFile -> memory', 'baseline ReadFile -> upload -> buffer', 'dstorage file -> memory',
-    'dstorage file -> buffer', 'dstorage GDeflate file -> memory', 'dstorage GDeflate file -> buffer']) {
+  for (const row of [
+    'baseline ReadFile -> memory',
+    'baseline ReadFile -> upload -> buffer',
+    'dstorage file -> memory',
+    'dstorage file -> buffer',
+    'dstorage GDeflate file -> memory',
+    'dstorage GDeflate file -> buffer',
+  ]) {
     for (const size of ['64 KiB', '1 MiB', '16 MiB']) {
       const line = new RegExp(`\\| ${row.replace(/[>-]/g, '\\$&')}\\s+\\|\\s+${size} \\|\\s+[\\d.]+ \\|`);
       assert.match(out, line, `no ${row} row for ${size}:\n${out}`);

@@ -12,9 +12,17 @@ import { acquireBuildLock, releaseBuildLock } from '../../scripts/wine/build-loc
 
 const lockModule = join(repoRoot, 'scripts/wine/build-lock.ts');
 const otherProcess = (target: string, timeoutMs: number) =>
-  execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e',
-    `import { acquireBuildLock } from ${JSON.stringify(lockModule)}; await acquireBuildLock(${JSON.stringify(target)}, ${timeoutMs}); console.log('acquired');`],
-  { cwd: repoRoot, reject: false, all: true });
+  execa(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--input-type=module',
+      '-e',
+      `import { acquireBuildLock } from ${JSON.stringify(lockModule)}; await acquireBuildLock(${JSON.stringify(target)}, ${timeoutMs}); console.log('acquired');`,
+    ],
+    { cwd: repoRoot, reject: false, all: true },
+  );
 
 test('a second process waits while the lock is held, and gets it once released', async () => {
   const target = join(mkdtempSync(join(tmpdir(), 'ds-lock-')), 'wine-module');

@@ -20,17 +20,50 @@
 
 static int failures;
 
-#define CHECK(cond, ...) do { if (!(cond)) { ++failures; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); fflush(stdout); } } while (0)
-#define CHECK_HR(expected, got, what) do { HRESULT e_ = (expected), g_ = (got); \
-    CHECK(e_ == g_, "%s: expected %#lx, got %#lx", (what), (unsigned long)e_, (unsigned long)g_); } while (0)
-#define CHECK_EQ(expected, got, what) do { unsigned long long e_ = (unsigned long long)(expected), g_ = (unsigned long long)(got); \
-    CHECK(e_ == g_, "%s: expected %llu, got %llu", (what), e_, g_); } while (0)
-#define REQUIRE_HR(call, what) do { HRESULT r_ = (call); if (FAILED(r_)) { \
-    printf("FAIL %s:%d: %s: expected success, got %#lx\n", __FILE__, __LINE__, (what), (unsigned long)r_); exit(1); } } while (0)
+#define CHECK(cond, ...)                                                                           \
+    do                                                                                             \
+    {                                                                                              \
+        if (!(cond))                                                                               \
+        {                                                                                          \
+            ++failures;                                                                            \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                            \
+            printf(__VA_ARGS__);                                                                   \
+            printf("\n");                                                                          \
+            fflush(stdout);                                                                        \
+        }                                                                                          \
+    } while (0)
+#define CHECK_HR(expected, got, what)                                                              \
+    do                                                                                             \
+    {                                                                                              \
+        HRESULT e_ = (expected), g_ = (got);                                                       \
+        CHECK(e_ == g_, "%s: expected %#lx, got %#lx", (what), (unsigned long)e_,                  \
+              (unsigned long)g_);                                                                  \
+    } while (0)
+#define CHECK_EQ(expected, got, what)                                                              \
+    do                                                                                             \
+    {                                                                                              \
+        unsigned long long e_ = (unsigned long long)(expected), g_ = (unsigned long long)(got);    \
+        CHECK(e_ == g_, "%s: expected %llu, got %llu", (what), e_, g_);                            \
+    } while (0)
+#define REQUIRE_HR(call, what)                                                                     \
+    do                                                                                             \
+    {                                                                                              \
+        HRESULT r_ = (call);                                                                       \
+        if (FAILED(r_))                                                                            \
+        {                                                                                          \
+            printf("FAIL %s:%d: %s: expected success, got %#lx\n", __FILE__, __LINE__, (what),     \
+                   (unsigned long)r_);                                                             \
+            exit(1);                                                                               \
+        }                                                                                          \
+    } while (0)
 
 static int finish(const char *name)
 {
-    if (failures) { printf("%s: %d check(s) failed\n", name, failures); return 1; }
+    if (failures)
+    {
+        printf("%s: %d check(s) failed\n", name, failures);
+        return 1;
+    }
     printf("%s: all checks passed\n", name);
     return 0;
 }
@@ -51,7 +84,11 @@ static void make_pattern_file(WCHAR *path, const WCHAR *name, UINT64 size)
     GetTempPathW(MAX_PATH, path);
     lstrcatW(path, name);
     file = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
-    if (file == INVALID_HANDLE_VALUE) { printf("FAIL: cannot create test file, error %lu\n", GetLastError()); exit(1); }
+    if (file == INVALID_HANDLE_VALUE)
+    {
+        printf("FAIL: cannot create test file, error %lu\n", GetLastError());
+        exit(1);
+    }
     while (done < size)
     {
         n = (DWORD)min(size - done, sizeof(chunk));
@@ -71,7 +108,8 @@ static int check_pattern(const BYTE *data, UINT64 offset, UINT64 size, const cha
     {
         if (data[i] != pattern_byte(offset + i))
         {
-            CHECK(0, "%s: byte %llu: expected %#x, got %#x", what, (unsigned long long)i, pattern_byte(offset + i), data[i]);
+            CHECK(0, "%s: byte %llu: expected %#x, got %#x", what, (unsigned long long)i,
+                  pattern_byte(offset + i), data[i]);
             return 0;
         }
     }
@@ -85,20 +123,29 @@ static IDStorageFactory *get_factory(void)
     return factory;
 }
 
-static IDStorageQueue3 *create_queue(IDStorageFactory *factory, DSTORAGE_REQUEST_SOURCE_TYPE source, UINT16 capacity,
-                                     DSTORAGE_PRIORITY priority, ID3D12Device *device, const char *name)
+static IDStorageQueue3 *create_queue(IDStorageFactory *factory, DSTORAGE_REQUEST_SOURCE_TYPE source,
+                                     UINT16 capacity, DSTORAGE_PRIORITY priority,
+                                     ID3D12Device *device, const char *name)
 {
-    DSTORAGE_QUEUE_DESC desc = { source, capacity, priority, name, device };
+    DSTORAGE_QUEUE_DESC desc = {source, capacity, priority, name, device};
     IDStorageQueue3 *queue = NULL;
-    REQUIRE_HR(IDStorageFactory_CreateQueue(factory, &desc, &IID_IDStorageQueue3, (void **)&queue), "CreateQueue");
+    REQUIRE_HR(IDStorageFactory_CreateQueue(factory, &desc, &IID_IDStorageQueue3, (void **)&queue),
+               "CreateQueue");
     return queue;
 }
 
 static ID3D12Device *create_device(void)
 {
     ID3D12Device *device = NULL;
-    HRESULT hr = D3D12CreateDevice(NULL, D3D_FEATURE_LEVEL_11_0, &IID_ID3D12Device, (void **)&device);
-    if (FAILED(hr)) { printf("FAIL: D3D12CreateDevice: expected success, got %#lx (run under xvfb-run with a Vulkan driver)\n", (unsigned long)hr); exit(1); }
+    HRESULT hr =
+        D3D12CreateDevice(NULL, D3D_FEATURE_LEVEL_11_0, &IID_ID3D12Device, (void **)&device);
+    if (FAILED(hr))
+    {
+        printf("FAIL: D3D12CreateDevice: expected success, got %#lx (run under xvfb-run with a "
+               "Vulkan driver)\n",
+               (unsigned long)hr);
+        exit(1);
+    }
     return device;
 }
 
@@ -111,11 +158,13 @@ static void submit_and_wait(IDStorageQueue3 *queue, const char *what)
     IDStorageQueue3_EnqueueSetEvent(queue, event);
     IDStorageQueue3_Submit(queue);
     ret = WaitForSingleObject(event, 60000);
-    CHECK(ret == WAIT_OBJECT_0, "%s: expected the queue's event within 60 s, got wait result %lu", what, ret);
+    CHECK(ret == WAIT_OBJECT_0, "%s: expected the queue's event within 60 s, got wait result %lu",
+          what, ret);
     CloseHandle(event);
 }
 
-static DSTORAGE_REQUEST file_request(IDStorageFile *file, UINT64 offset, UINT32 size, void *dst, const char *name)
+static DSTORAGE_REQUEST file_request(IDStorageFile *file, UINT64 offset, UINT32 size, void *dst,
+                                     const char *name)
 {
     DSTORAGE_REQUEST r;
     memset(&r, 0, sizeof(r));

@@ -27,9 +27,13 @@ static void test_huge_submit_thread_count(void)
     CHECK_HR(S_OK, DStorageSetConfiguration(&config), "SetConfiguration(NumSubmitThreads 100000)");
     factory = get_factory();
     make_pattern_file(path, L"ds_configuration.bin", SIZE);
-    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file), "OpenFile");
-    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL, "threads");
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "threads", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file),
+               "OpenFile");
+    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL,
+                         "threads");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "threads", &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
     r = file_request(file, 0, SIZE, dst, "read with 100000 submit threads asked for");
     IDStorageQueue3_EnqueueRequest(queue, &r);
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
@@ -60,19 +64,30 @@ static void test_builtin_decompression_disabled(void)
     unsigned int i;
 
     config.NumBuiltInCpuDecompressionThreads = DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION;
-    CHECK_HR(S_OK, DStorageSetConfiguration(&config), "SetConfiguration(DISABLE_BUILTIN_CPU_DECOMPRESSION)");
+    CHECK_HR(S_OK, DStorageSetConfiguration(&config),
+             "SetConfiguration(DISABLE_BUILTIN_CPU_DECOMPRESSION)");
     for (i = 0; i < SIZE; ++i) plain[i] = (BYTE)(i / 7);
-    REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 1, &IID_IDStorageCompressionCodec, (void **)&codec), "CreateCompressionCodec");
+    REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 1,
+                                              &IID_IDStorageCompressionCodec, (void **)&codec),
+               "CreateCompressionCodec");
     bound = IDStorageCompressionCodec_CompressBufferBound(codec, SIZE);
     packed = malloc(bound);
-    REQUIRE_HR(IDStorageCompressionCodec_CompressBuffer(codec, plain, SIZE, DSTORAGE_COMPRESSION_FASTEST, packed, bound, &packed_size), "CompressBuffer");
+    REQUIRE_HR(IDStorageCompressionCodec_CompressBuffer(
+                   codec, plain, SIZE, DSTORAGE_COMPRESSION_FASTEST, packed, bound, &packed_size),
+               "CompressBuffer");
 
     factory = get_factory();
-    REQUIRE_HR(IDStorageFactory_QueryInterface(factory, &IID_IDStorageCustomDecompressionQueue1, (void **)&custom), "custom decompression queue");
-    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, NULL, "no builtin");
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "no builtin", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(IDStorageFactory_QueryInterface(factory, &IID_IDStorageCustomDecompressionQueue1,
+                                               (void **)&custom),
+               "custom decompression queue");
+    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME,
+                         NULL, "no builtin");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "no builtin",
+                                                  &IID_IDStorageStatusArray, (void **)&status),
+               "CreateStatusArray");
     memset(dst, 0, sizeof(dst));
-    r = memory_request(packed, dst, (UINT32)packed_size, "GDeflate with built-in decompression disabled");
+    r = memory_request(packed, dst, (UINT32)packed_size,
+                       "GDeflate with built-in decompression disabled");
     r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
     r.Destination.Memory.Size = SIZE;
     r.UncompressedSize = SIZE;
@@ -80,29 +95,44 @@ static void test_builtin_decompression_disabled(void)
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
     IDStorageQueue3_Submit(queue);
 
-    CHECK(WaitForSingleObject(IDStorageCustomDecompressionQueue1_GetEvent(custom), 30000) == WAIT_OBJECT_0,
+    CHECK(WaitForSingleObject(IDStorageCustomDecompressionQueue1_GetEvent(custom), 30000) ==
+              WAIT_OBJECT_0,
           "GetEvent: expected set within 30 s (a GDeflate request for the application), got unset");
-    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_GetRequests1(custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_CUSTOM, 4, got, &n), "GetRequests1(SELECT_CUSTOM)");
+    CHECK_HR(S_OK,
+             IDStorageCustomDecompressionQueue1_GetRequests1(
+                 custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_CUSTOM, 4, got, &n),
+             "GetRequests1(SELECT_CUSTOM)");
     CHECK_EQ(0, n, "GetRequests1(SELECT_CUSTOM): requests handed out");
     n = 0;
-    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_GetRequests1(custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN, 4, got, &n), "GetRequests1(SELECT_BUILTIN)");
+    CHECK_HR(S_OK,
+             IDStorageCustomDecompressionQueue1_GetRequests1(
+                 custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN, 4, got, &n),
+             "GetRequests1(SELECT_BUILTIN)");
     CHECK_EQ(1, n, "GetRequests1(SELECT_BUILTIN): requests handed out");
     if (n == 1)
     {
-        CHECK_EQ(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, got[0].CompressionFormat, "CompressionFormat");
+        CHECK_EQ(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, got[0].CompressionFormat,
+                 "CompressionFormat");
         CHECK_EQ(packed_size, got[0].SrcSize, "SrcSize");
         CHECK_EQ(SIZE, got[0].DstSize, "DstSize");
-        CHECK(got[0].DstBuffer == dst, "DstBuffer: expected the destination %p, got %p", dst, got[0].DstBuffer);
-        CHECK(!memcmp(got[0].SrcBuffer, packed, packed_size), "SrcBuffer: expected the compressed bytes, got others");
-        CHECK(dst[SIZE - 1] == 0, "the module decoded the request itself (destination already written)");
-        REQUIRE_HR(IDStorageCompressionCodec_DecompressBuffer(codec, got[0].SrcBuffer, (SIZE_T)got[0].SrcSize, got[0].DstBuffer,
-                                                             (SIZE_T)got[0].DstSize, &written), "DecompressBuffer");
+        CHECK(got[0].DstBuffer == dst, "DstBuffer: expected the destination %p, got %p", dst,
+              got[0].DstBuffer);
+        CHECK(!memcmp(got[0].SrcBuffer, packed, packed_size),
+              "SrcBuffer: expected the compressed bytes, got others");
+        CHECK(dst[SIZE - 1] == 0,
+              "the module decoded the request itself (destination already written)");
+        REQUIRE_HR(IDStorageCompressionCodec_DecompressBuffer(
+                       codec, got[0].SrcBuffer, (SIZE_T)got[0].SrcSize, got[0].DstBuffer,
+                       (SIZE_T)got[0].DstSize, &written),
+                   "DecompressBuffer");
         result.Id = got[0].Id;
         result.Result = S_OK;
-        CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result), "SetRequestResults");
+        CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result),
+                 "SetRequestResults");
     }
     submit_and_wait(queue, "GDeflate decoded by the application");
-    CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "status after the application's decode");
+    CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0),
+             "status after the application's decode");
     CHECK(!memcmp(dst, plain, SIZE), "destination: expected the decoded bytes, got others");
     IDStorageStatusArray_Release(status);
     IDStorageQueue3_Release(queue);
@@ -111,15 +141,21 @@ static void test_builtin_decompression_disabled(void)
      * it into the buffer once the result is set. */
     {
         ID3D12Device *device = create_device();
-        ID3D12Resource *buffer = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
-        ID3D12Resource *readback = create_buffer(device, D3D12_HEAP_TYPE_READBACK, SIZE, D3D12_RESOURCE_STATE_COPY_DEST);
+        ID3D12Resource *buffer =
+            create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
+        ID3D12Resource *readback =
+            create_buffer(device, D3D12_HEAP_TYPE_READBACK, SIZE, D3D12_RESOURCE_STATE_COPY_DEST);
         struct gpu_queue gpu;
         BYTE *data;
 
         gpu_queue_init(&gpu, device);
-        queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "no builtin, GPU");
-        REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "no builtin, GPU", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
-        r = memory_request(packed, NULL, (UINT32)packed_size, "GDeflate into a GPU buffer, built-in decompression disabled");
+        queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
+                             DSTORAGE_PRIORITY_REALTIME, device, "no builtin, GPU");
+        REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "no builtin, GPU",
+                                                      &IID_IDStorageStatusArray, (void **)&status),
+                   "CreateStatusArray");
+        r = memory_request(packed, NULL, (UINT32)packed_size,
+                           "GDeflate into a GPU buffer, built-in decompression disabled");
         r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
         r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
         memset(&r.Destination, 0, sizeof(r.Destination));
@@ -129,23 +165,32 @@ static void test_builtin_decompression_disabled(void)
         IDStorageQueue3_EnqueueRequest(queue, &r);
         IDStorageQueue3_EnqueueStatus(queue, status, 0);
         IDStorageQueue3_Submit(queue);
-        CHECK(WaitForSingleObject(IDStorageCustomDecompressionQueue1_GetEvent(custom), 30000) == WAIT_OBJECT_0,
+        CHECK(WaitForSingleObject(IDStorageCustomDecompressionQueue1_GetEvent(custom), 30000) ==
+                  WAIT_OBJECT_0,
               "GPU: GetEvent: expected set within 30 s, got unset");
         n = 0;
-        CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_GetRequests1(custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN, 4, got, &n), "GPU: GetRequests1(SELECT_BUILTIN)");
+        CHECK_HR(S_OK,
+                 IDStorageCustomDecompressionQueue1_GetRequests1(
+                     custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN, 4, got, &n),
+                 "GPU: GetRequests1(SELECT_BUILTIN)");
         CHECK_EQ(1, n, "GPU: GetRequests1(SELECT_BUILTIN): requests handed out");
         if (n == 1)
         {
-            CHECK_EQ(DSTORAGE_CUSTOM_DECOMPRESSION_FLAG_DEST_IN_UPLOAD_HEAP, got[0].Flags, "GPU: Flags");
+            CHECK_EQ(DSTORAGE_CUSTOM_DECOMPRESSION_FLAG_DEST_IN_UPLOAD_HEAP, got[0].Flags,
+                     "GPU: Flags");
             CHECK_EQ(SIZE, got[0].DstSize, "GPU: DstSize");
-            REQUIRE_HR(IDStorageCompressionCodec_DecompressBuffer(codec, got[0].SrcBuffer, (SIZE_T)got[0].SrcSize, got[0].DstBuffer,
-                                                                 (SIZE_T)got[0].DstSize, &written), "GPU: DecompressBuffer");
+            REQUIRE_HR(IDStorageCompressionCodec_DecompressBuffer(
+                           codec, got[0].SrcBuffer, (SIZE_T)got[0].SrcSize, got[0].DstBuffer,
+                           (SIZE_T)got[0].DstSize, &written),
+                       "GPU: DecompressBuffer");
             result.Id = got[0].Id;
             result.Result = S_OK;
-            CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result), "GPU: SetRequestResults");
+            CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result),
+                     "GPU: SetRequestResults");
         }
         submit_and_wait(queue, "GPU: GDeflate decoded by the application");
-        CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "GPU: status after the application's decode");
+        CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0),
+                 "GPU: status after the application's decode");
         gpu_queue_begin(&gpu);
         ID3D12GraphicsCommandList_CopyBufferRegion(gpu.list, readback, 0, buffer, 0, SIZE);
         gpu_queue_execute(&gpu, INFINITE);

@@ -20,12 +20,15 @@ static IDStorageFile *file;
 static ID3D12Device *device;
 
 #define NUM_BLOBS 4
-static const UINT32 blob_sizes[NUM_BLOBS] = { 1000, 70000, 5, 300000 };
+static const UINT32 blob_sizes[NUM_BLOBS] = {1000, 70000, 5, 300000};
 static BYTE *blob_data[NUM_BLOBS], *blob_packed[NUM_BLOBS];
 static UINT32 blob_packed_size[NUM_BLOBS];
 static UINT64 blob_offset[NUM_BLOBS];
 
-static BYTE data_byte(unsigned int k, UINT32 i) { return (BYTE)((i / (7 + k)) * 31 + k); }
+static BYTE data_byte(unsigned int k, UINT32 i)
+{
+    return (BYTE)((i / (7 + k)) * 31 + k);
+}
 
 static UINT32 rle_pack(const BYTE *src, UINT32 size, BYTE *dst)
 {
@@ -33,7 +36,9 @@ static UINT32 rle_pack(const BYTE *src, UINT32 size, BYTE *dst)
 
     while (i < size)
     {
-        for (run = 1; run < 255 && i + run < size && src[i + run] == src[i]; ++run) {}
+        for (run = 1; run < 255 && i + run < size && src[i + run] == src[i]; ++run)
+        {
+        }
         dst[out++] = (BYTE)run;
         dst[out++] = src[i];
         i += run;
@@ -82,7 +87,8 @@ static int check_blob(const BYTE *data, unsigned int k, const char *what)
 }
 
 /* Waits on GetEvent and collects up to want requests (GetRequests may hand out fewer per call). */
-static UINT32 collect(DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests, UINT32 want, const char *what)
+static UINT32 collect(DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests, UINT32 want,
+                      const char *what)
 {
     HANDLE event = IDStorageCustomDecompressionQueue1_GetEvent(custom);
     UINT32 got = 0, n;
@@ -92,7 +98,10 @@ static UINT32 collect(DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests, UINT32 wa
     {
         if (WaitForSingleObject(event, 1000) != WAIT_OBJECT_0) continue;
         n = 0;
-        CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_GetRequests(custom, want - got, requests + got, &n), what);
+        CHECK_HR(
+            S_OK,
+            IDStorageCustomDecompressionQueue1_GetRequests(custom, want - got, requests + got, &n),
+            what);
         got += n;
     }
     CHECK_EQ(want, got, what);
@@ -101,26 +110,39 @@ static UINT32 collect(DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests, UINT32 wa
 
 static void test_api(void)
 {
-    DSTORAGE_CUSTOM_DECOMPRESSION_RESULT result = { 12345678, S_OK };
+    DSTORAGE_CUSTOM_DECOMPRESSION_RESULT result = {12345678, S_OK};
     IDStorageCustomDecompressionQueue *custom0 = NULL;
     DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST r;
     HANDLE event;
     UINT32 n = 7;
 
-    REQUIRE_HR(IDStorageFactory_QueryInterface(factory, &IID_IDStorageCustomDecompressionQueue, (void **)&custom0), "QueryInterface(IDStorageCustomDecompressionQueue)");
+    REQUIRE_HR(IDStorageFactory_QueryInterface(factory, &IID_IDStorageCustomDecompressionQueue,
+                                               (void **)&custom0),
+               "QueryInterface(IDStorageCustomDecompressionQueue)");
     event = IDStorageCustomDecompressionQueue_GetEvent(custom0);
     CHECK(event != NULL, "GetEvent: expected an event");
-    CHECK(event == IDStorageCustomDecompressionQueue1_GetEvent(custom), "GetEvent: expected one event for both interfaces");
-    CHECK(WaitForSingleObject(event, 0) == WAIT_TIMEOUT, "GetEvent: expected unset with nothing waiting");
-    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue_GetRequests(custom0, 4, &r, &n), "GetRequests with nothing waiting");
+    CHECK(event == IDStorageCustomDecompressionQueue1_GetEvent(custom),
+          "GetEvent: expected one event for both interfaces");
+    CHECK(WaitForSingleObject(event, 0) == WAIT_TIMEOUT,
+          "GetEvent: expected unset with nothing waiting");
+    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue_GetRequests(custom0, 4, &r, &n),
+             "GetRequests with nothing waiting");
     CHECK_EQ(0, n, "GetRequests with nothing waiting: count");
-    CHECK_HR(E_INVALIDARG, IDStorageCustomDecompressionQueue_GetRequests(custom0, 4, NULL, &n), "GetRequests(requests NULL)");
-    CHECK_HR(E_INVALIDARG, IDStorageCustomDecompressionQueue_GetRequests(custom0, 4, &r, NULL), "GetRequests(count NULL)");
-    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_GetRequests1(custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN, 4, &r, &n), "GetRequests1(SELECT_BUILTIN)");
+    CHECK_HR(E_INVALIDARG, IDStorageCustomDecompressionQueue_GetRequests(custom0, 4, NULL, &n),
+             "GetRequests(requests NULL)");
+    CHECK_HR(E_INVALIDARG, IDStorageCustomDecompressionQueue_GetRequests(custom0, 4, &r, NULL),
+             "GetRequests(count NULL)");
+    CHECK_HR(S_OK,
+             IDStorageCustomDecompressionQueue1_GetRequests1(
+                 custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN, 4, &r, &n),
+             "GetRequests1(SELECT_BUILTIN)");
     CHECK_EQ(0, n, "GetRequests1(SELECT_BUILTIN): count");
-    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue_SetRequestResults(custom0, 0, NULL), "SetRequestResults(0)");
-    CHECK_HR(E_INVALIDARG, IDStorageCustomDecompressionQueue_SetRequestResults(custom0, 1, NULL), "SetRequestResults(results NULL)");
-    CHECK_HR(E_INVALIDARG, IDStorageCustomDecompressionQueue_SetRequestResults(custom0, 1, &result), "SetRequestResults(unknown Id)");
+    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue_SetRequestResults(custom0, 0, NULL),
+             "SetRequestResults(0)");
+    CHECK_HR(E_INVALIDARG, IDStorageCustomDecompressionQueue_SetRequestResults(custom0, 1, NULL),
+             "SetRequestResults(results NULL)");
+    CHECK_HR(E_INVALIDARG, IDStorageCustomDecompressionQueue_SetRequestResults(custom0, 1, &result),
+             "SetRequestResults(unknown Id)");
     IDStorageCustomDecompressionQueue_Release(custom0);
 }
 
@@ -128,7 +150,8 @@ static void test_api(void)
  * custom results; the plain request after the custom ones is not held back. */
 static void test_file_ordering(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, device, "custom file");
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128,
+                                          DSTORAGE_PRIORITY_NORMAL, device, "custom file");
     DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST requests[8];
     DSTORAGE_CUSTOM_DECOMPRESSION_RESULT results[8];
     HANDLE done = CreateEventW(NULL, TRUE, FALSE, NULL);
@@ -141,8 +164,12 @@ static void test_file_ordering(void)
     DWORD start;
     char what[96];
 
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&fence), "CreateFence");
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 2, "custom", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
+                                        (void **)&fence),
+               "CreateFence");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 2, "custom", &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
     for (k = 0; k < 3; ++k)
     {
         dst[k] = calloc(1, blob_sizes[k + 1]);
@@ -157,29 +184,43 @@ static void test_file_ordering(void)
     IDStorageQueue3_EnqueueSetEvent(queue, done);
     IDStorageQueue3_Submit(queue);
 
-    if (collect(requests, 3, "file ordering: GetRequests") < 3) { IDStorageQueue3_Close(queue); IDStorageQueue3_Release(queue); return; }
+    if (collect(requests, 3, "file ordering: GetRequests") < 3)
+    {
+        IDStorageQueue3_Close(queue);
+        IDStorageQueue3_Release(queue);
+        return;
+    }
     for (i = 0; i < 3; ++i)
     {
         map[i] = ~0u;
-        for (k = 0; k < 3; ++k) if (requests[i].DstBuffer == dst[k]) map[i] = k;
+        for (k = 0; k < 3; ++k)
+            if (requests[i].DstBuffer == dst[k]) map[i] = k;
         sprintf(what, "request %u", i);
-        CHECK(map[i] != ~0u, "%s: DstBuffer %p is none of the destinations", what, requests[i].DstBuffer);
+        CHECK(map[i] != ~0u, "%s: DstBuffer %p is none of the destinations", what,
+              requests[i].DstBuffer);
         if (map[i] == ~0u) continue;
         CHECK_EQ(DSTORAGE_CUSTOM_COMPRESSION_0, requests[i].CompressionFormat, what);
         CHECK_EQ(DSTORAGE_CUSTOM_DECOMPRESSION_FLAG_NONE, requests[i].Flags, what);
         CHECK_EQ(blob_packed_size[map[i] + 1], requests[i].SrcSize, what);
         CHECK_EQ(blob_sizes[map[i] + 1], requests[i].DstSize, what);
-        CHECK(requests[i].SrcBuffer && !memcmp(requests[i].SrcBuffer, blob_packed[map[i] + 1], requests[i].SrcSize),
+        CHECK(requests[i].SrcBuffer &&
+                  !memcmp(requests[i].SrcBuffer, blob_packed[map[i] + 1], requests[i].SrcSize),
               "%s: SrcBuffer does not hold the compressed bytes", what);
-        for (k = 0; k < i; ++k) CHECK(requests[k].Id != requests[i].Id, "%s: Id %llu handed out twice", what, (unsigned long long)requests[i].Id);
+        for (k = 0; k < i; ++k)
+            CHECK(requests[k].Id != requests[i].Id, "%s: Id %llu handed out twice", what,
+                  (unsigned long long)requests[i].Id);
     }
     /* The plain request after the custom ones completes on its own. */
-    for (start = GetTickCount(); GetTickCount() - start < 10000 && plain[sizeof(plain) - 1] != pattern_byte(sizeof(plain) - 1);) Sleep(10);
+    for (start = GetTickCount(); GetTickCount() - start < 10000 &&
+                                 plain[sizeof(plain) - 1] != pattern_byte(sizeof(plain) - 1);)
+        Sleep(10);
     check_pattern(plain, 0, sizeof(plain), "plain request after custom requests");
     Sleep(200);
     CHECK_EQ(0, ID3D12Fence_GetCompletedValue(fence), "fence before any custom result");
-    CHECK(WaitForSingleObject(done, 0) == WAIT_TIMEOUT, "event entry fired before any custom result");
-    CHECK_HR(E_PENDING, IDStorageStatusArray_GetHResult(status, 0), "status before any custom result");
+    CHECK(WaitForSingleObject(done, 0) == WAIT_TIMEOUT,
+          "event entry fired before any custom result");
+    CHECK_HR(E_PENDING, IDStorageStatusArray_GetHResult(status, 0),
+             "status before any custom result");
 
     for (i = 0; i < 3; ++i)
     {
@@ -187,18 +228,28 @@ static void test_file_ordering(void)
         results[i].Result = rle_unpack(&requests[i]);
         CHECK_HR(S_OK, results[i].Result, "rle_unpack");
     }
-    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 2, results), "SetRequestResults(2 of 3)");
+    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 2, results),
+             "SetRequestResults(2 of 3)");
     Sleep(200);
     CHECK_EQ(0, ID3D12Fence_GetCompletedValue(fence), "fence with one custom result missing");
-    CHECK(WaitForSingleObject(done, 0) == WAIT_TIMEOUT, "event entry fired with one custom result missing");
-    CHECK_HR(E_PENDING, IDStorageStatusArray_GetHResult(status, 0), "status with one custom result missing");
-    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, results + 2), "SetRequestResults(last)");
-    CHECK(WaitForSingleObject(done, 30000) == WAIT_OBJECT_0, "event entry after the last custom result");
+    CHECK(WaitForSingleObject(done, 0) == WAIT_TIMEOUT,
+          "event entry fired with one custom result missing");
+    CHECK_HR(E_PENDING, IDStorageStatusArray_GetHResult(status, 0),
+             "status with one custom result missing");
+    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, results + 2),
+             "SetRequestResults(last)");
+    CHECK(WaitForSingleObject(done, 30000) == WAIT_OBJECT_0,
+          "event entry after the last custom result");
     CHECK_EQ(1, ID3D12Fence_GetCompletedValue(fence), "fence after the last custom result");
     CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "status after the custom results");
-    for (k = 0; k < 3; ++k) { sprintf(what, "custom request %u bytes", k); check_blob(dst[k], k + 1, what); }
+    for (k = 0; k < 3; ++k)
+    {
+        sprintf(what, "custom request %u bytes", k);
+        check_blob(dst[k], k + 1, what);
+    }
     /* An Id already completed is unknown now. */
-    CHECK_HR(E_INVALIDARG, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, results), "SetRequestResults(completed Id)");
+    CHECK_HR(E_INVALIDARG, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, results),
+             "SetRequestResults(completed Id)");
     IDStorageQueue3_RetrieveErrorRecord(queue, &record);
     CHECK_EQ(0, record.FailureCount, "error record after successful custom requests");
 
@@ -212,8 +263,10 @@ static void test_file_ordering(void)
 /* A failing result: status array, error record, error event. */
 static void test_failure(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL, "custom failure");
-    const HRESULT failure = E_DSTORAGE_DECOMPRESSION_ERROR, other = HRESULT_FROM_WIN32(ERROR_INVALID_DATA);
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128,
+                                          DSTORAGE_PRIORITY_NORMAL, NULL, "custom failure");
+    const HRESULT failure = E_DSTORAGE_DECOMPRESSION_ERROR,
+                  other = HRESULT_FROM_WIN32(ERROR_INVALID_DATA);
     DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST requests[2];
     DSTORAGE_CUSTOM_DECOMPRESSION_RESULT results[2];
     IDStorageStatusArray *status;
@@ -223,7 +276,9 @@ static void test_failure(void)
     DSTORAGE_REQUEST r;
     unsigned int i;
 
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "failure", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "failure", &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
     r = custom_file_request(0, dst0, "custom failing");
     r.Options.CompressionFormat = DSTORAGE_CUSTOM_COMPRESSION_0 + 1;
     IDStorageQueue3_EnqueueRequest(queue, &r);
@@ -232,32 +287,49 @@ static void test_failure(void)
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
     IDStorageQueue3_EnqueueSetEvent(queue, done);
     IDStorageQueue3_Submit(queue);
-    if (collect(requests, 2, "failure: GetRequests") < 2) { IDStorageQueue3_Close(queue); IDStorageQueue3_Release(queue); return; }
-    CHECK(WaitForSingleObject(IDStorageQueue3_GetErrorEvent(queue), 0) == WAIT_TIMEOUT, "error event before the results");
+    if (collect(requests, 2, "failure: GetRequests") < 2)
+    {
+        IDStorageQueue3_Close(queue);
+        IDStorageQueue3_Release(queue);
+        return;
+    }
+    CHECK(WaitForSingleObject(IDStorageQueue3_GetErrorEvent(queue), 0) == WAIT_TIMEOUT,
+          "error event before the results");
     for (i = 0; i < 2; ++i)
     {
         results[i].Id = requests[i].Id;
-        /* the first request in enqueue order (format 0x81) fails with failure, the other with other */
-        results[i].Result = requests[i].CompressionFormat == DSTORAGE_CUSTOM_COMPRESSION_0 + 1 ? failure : other;
+        /* the first request in enqueue order (format 0x81) fails with failure, the other with other
+         */
+        results[i].Result =
+            requests[i].CompressionFormat == DSTORAGE_CUSTOM_COMPRESSION_0 + 1 ? failure : other;
     }
-    /* results for the later request first: the status array still reports the first in enqueue order */
+    /* results for the later request first: the status array still reports the first in enqueue
+     * order */
     if (requests[0].CompressionFormat == DSTORAGE_CUSTOM_COMPRESSION_0 + 1)
     {
         DSTORAGE_CUSTOM_DECOMPRESSION_RESULT t = results[0];
         results[0] = results[1];
         results[1] = t;
     }
-    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 2, results), "SetRequestResults(failures)");
-    CHECK(WaitForSingleObject(done, 30000) == WAIT_OBJECT_0, "event entry after failing custom results");
-    CHECK_HR(failure, IDStorageStatusArray_GetHResult(status, 0), "status array after a failing custom result");
-    CHECK(WaitForSingleObject(IDStorageQueue3_GetErrorEvent(queue), 0) == WAIT_OBJECT_0, "error event after a failing custom result");
+    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 2, results),
+             "SetRequestResults(failures)");
+    CHECK(WaitForSingleObject(done, 30000) == WAIT_OBJECT_0,
+          "event entry after failing custom results");
+    CHECK_HR(failure, IDStorageStatusArray_GetHResult(status, 0),
+             "status array after a failing custom result");
+    CHECK(WaitForSingleObject(IDStorageQueue3_GetErrorEvent(queue), 0) == WAIT_OBJECT_0,
+          "error event after a failing custom result");
     IDStorageQueue3_RetrieveErrorRecord(queue, &record);
     CHECK_EQ(2, record.FailureCount, "error record failure count");
-    CHECK_EQ(DSTORAGE_COMMAND_TYPE_REQUEST, record.FirstFailure.CommandType, "error record command type");
+    CHECK_EQ(DSTORAGE_COMMAND_TYPE_REQUEST, record.FirstFailure.CommandType,
+             "error record command type");
     /* the first failure reported is the first result set (the later request) */
     CHECK_HR(other, record.FirstFailure.HResult, "error record HRESULT");
-    CHECK_EQ(DSTORAGE_CUSTOM_COMPRESSION_0, record.FirstFailure.Request.Request.Options.CompressionFormat, "error record request format");
-    CHECK(!strcmp(record.FirstFailure.Request.RequestName, "custom failing too"), "error record request name: got %s", record.FirstFailure.Request.RequestName);
+    CHECK_EQ(DSTORAGE_CUSTOM_COMPRESSION_0,
+             record.FirstFailure.Request.Request.Options.CompressionFormat,
+             "error record request format");
+    CHECK(!strcmp(record.FirstFailure.Request.RequestName, "custom failing too"),
+          "error record request name: got %s", record.FirstFailure.Request.RequestName);
 
     free(dst0);
     free(dst2);
@@ -267,7 +339,11 @@ static void test_failure(void)
 }
 
 /* Memory source, decoded on a worker thread that waits on GetEvent. */
-struct worker { volatile LONG stop; LONG handled; };
+struct worker
+{
+    volatile LONG stop;
+    LONG handled;
+};
 
 static DWORD WINAPI worker_thread(void *arg)
 {
@@ -280,13 +356,17 @@ static DWORD WINAPI worker_thread(void *arg)
     while (!w->stop)
     {
         if (WaitForSingleObject(event, 100) != WAIT_OBJECT_0) continue;
-        if (FAILED(IDStorageCustomDecompressionQueue1_GetRequests1(custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_CUSTOM, ARRAY_SIZE(requests), requests, &n))) break;
+        if (FAILED(IDStorageCustomDecompressionQueue1_GetRequests1(
+                custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_CUSTOM, ARRAY_SIZE(requests), requests,
+                &n)))
+            break;
         for (i = 0; i < n; ++i)
         {
             results[i].Id = requests[i].Id;
             results[i].Result = rle_unpack(&requests[i]);
         }
-        /* counted before the results complete the requests (and fire the event the main thread waits for) */
+        /* counted before the results complete the requests (and fire the event the main thread
+         * waits for) */
         InterlockedExchangeAdd(&w->handled, n);
         if (n) IDStorageCustomDecompressionQueue1_SetRequestResults(custom, n, results);
     }
@@ -295,8 +375,9 @@ static DWORD WINAPI worker_thread(void *arg)
 
 static void test_memory_source(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, NULL, "custom memory");
-    struct worker w = { 0, 0 };
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
+                                          DSTORAGE_PRIORITY_REALTIME, NULL, "custom memory");
+    struct worker w = {0, 0};
     BYTE *dst[NUM_BLOBS * 3];
     IDStorageStatusArray *status;
     DSTORAGE_REQUEST r;
@@ -304,7 +385,9 @@ static void test_memory_source(void)
     unsigned int i, k;
     char what[64];
 
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "memory", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "memory", &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
     thread = CreateThread(NULL, 0, worker_thread, &w, 0, NULL);
     for (i = 0; i < ARRAY_SIZE(dst); ++i)
     {
@@ -355,10 +438,13 @@ static UINT empty_slots(IDStorageQueue3 *queue)
  * was, the first part is byte exact. Query counts the waiting requests and the deferred entries. */
 static void test_gpu_buffer(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, device, "custom gpu buffer");
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128,
+                                          DSTORAGE_PRIORITY_NORMAL, device, "custom gpu buffer");
     const UINT64 second = 128 * 1024, size = 256 * 1024;
-    ID3D12Resource *buffer = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, size, D3D12_RESOURCE_STATE_COMMON);
-    ID3D12Resource *readback = create_buffer(device, D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
+    ID3D12Resource *buffer =
+        create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, size, D3D12_RESOURCE_STATE_COMMON);
+    ID3D12Resource *readback =
+        create_buffer(device, D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
     const HRESULT failure = HRESULT_FROM_WIN32(ERROR_INVALID_DATA);
     const BYTE kUntouched = 0x5c;
     ID3D12Resource *upload;
@@ -384,8 +470,12 @@ static void test_gpu_buffer(void)
     gpu_queue_execute(&gpu, INFINITE);
     ID3D12Resource_Release(upload);
 
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&fence), "CreateFence");
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "custom gpu", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
+                                        (void **)&fence),
+               "CreateFence");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "custom gpu",
+                                                  &IID_IDStorageStatusArray, (void **)&status),
+               "CreateStatusArray");
     for (i = 0; i < 2; ++i)
     {
         r = custom_file_request(1 - i, NULL, i ? "custom gpu failing" : "custom gpu");
@@ -400,9 +490,15 @@ static void test_gpu_buffer(void)
     IDStorageQueue3_EnqueueSignal(queue, fence, 1);
     IDStorageQueue3_EnqueueSetEvent(queue, done);
     IDStorageQueue3_Submit(queue);
-    if (collect(requests, 2, "gpu buffer: GetRequests") < 2) { IDStorageQueue3_Close(queue); IDStorageQueue3_Release(queue); return; }
+    if (collect(requests, 2, "gpu buffer: GetRequests") < 2)
+    {
+        IDStorageQueue3_Close(queue);
+        IDStorageQueue3_Release(queue);
+        return;
+    }
     /* two requests waiting for their results, and status, signal and event deferred behind them */
-    CHECK_EQ(127 - 5, empty_slots(queue), "EmptySlotCount with 2 custom requests handed out and 3 entries behind them");
+    CHECK_EQ(127 - 5, empty_slots(queue),
+             "EmptySlotCount with 2 custom requests handed out and 3 entries behind them");
     for (i = 0; i < 2; ++i)
     {
         unsigned int k = requests[i].DstSize == blob_sizes[1] ? 1 : 0;
@@ -413,12 +509,17 @@ static void test_gpu_buffer(void)
         CHECK(requests[i].DstBuffer != NULL, "%s: DstBuffer is NULL", what);
         results[i].Id = requests[i].Id;
         results[i].Result = k == 1 ? rle_unpack(&requests[i]) : failure;
-        if (k == 0) memset(requests[i].DstBuffer, 0xee, requests[i].DstSize); /* never copied: the result fails */
+        if (k == 0)
+            memset(requests[i].DstBuffer, 0xee,
+                   requests[i].DstSize); /* never copied: the result fails */
     }
-    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 2, results), "SetRequestResults(gpu buffer)");
-    CHECK(WaitForSingleObject(done, 30000) == WAIT_OBJECT_0, "gpu buffer: event entry after the results");
+    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 2, results),
+             "SetRequestResults(gpu buffer)");
+    CHECK(WaitForSingleObject(done, 30000) == WAIT_OBJECT_0,
+          "gpu buffer: event entry after the results");
     CHECK_EQ(1, ID3D12Fence_GetCompletedValue(fence), "gpu buffer: fence after the results");
-    CHECK_HR(failure, IDStorageStatusArray_GetHResult(status, 0), "gpu buffer: status with the second result failing");
+    CHECK_HR(failure, IDStorageStatusArray_GetHResult(status, 0),
+             "gpu buffer: status with the second result failing");
     IDStorageQueue3_RetrieveErrorRecord(queue, &record);
     CHECK_EQ(1, record.FailureCount, "gpu buffer: failure count");
     CHECK_HR(failure, record.FirstFailure.HResult, "gpu buffer: error record HRESULT");
@@ -432,7 +533,8 @@ static void test_gpu_buffer(void)
     for (i = 0; i < blob_sizes[0]; ++i)
         if (data[second + i] != kUntouched)
         {
-            CHECK(0, "failed custom request: byte %u of its destination changed (0x%02x)", i, data[second + i]);
+            CHECK(0, "failed custom request: byte %u of its destination changed (0x%02x)", i,
+                  data[second + i]);
             break;
         }
     ID3D12Resource_Unmap(readback, 0, NULL);
@@ -449,13 +551,16 @@ static void test_gpu_buffer(void)
  * GetCopyableFootprints layout (rows 256-byte aligned); the worker thread decodes them here. */
 static void test_gpu_texture(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "custom gpu texture");
-    D3D12_HEAP_PROPERTIES heap = { D3D12_HEAP_TYPE_DEFAULT };
-    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_TEXTURE2D, 0, 64, 64, 1, 1, DXGI_FORMAT_R8G8B8A8_UNORM, {1, 0}, D3D12_TEXTURE_LAYOUT_UNKNOWN };
-    D3D12_BOX box = { 16, 8, 0, 48, 40, 1 };
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
+                                          DSTORAGE_PRIORITY_REALTIME, device, "custom gpu texture");
+    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_DEFAULT};
+    D3D12_RESOURCE_DESC desc = {
+        D3D12_RESOURCE_DIMENSION_TEXTURE2D, 0, 64, 64, 1, 1, DXGI_FORMAT_R8G8B8A8_UNORM, {1, 0},
+        D3D12_TEXTURE_LAYOUT_UNKNOWN};
+    D3D12_BOX box = {16, 8, 0, 48, 40, 1};
     D3D12_PLACED_SUBRESOURCE_FOOTPRINT fp;
     D3D12_RESOURCE_DESC box_desc;
-    struct worker w = { 0, 0 };
+    struct worker w = {0, 0};
     ID3D12Resource *texture, *readback;
     BYTE *plain, *packed, *data;
     UINT64 total, row_size, r;
@@ -465,7 +570,10 @@ static void test_gpu_texture(void)
     UINT rows;
     char what[64];
 
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc, D3D12_RESOURCE_STATE_COMMON, NULL, &IID_ID3D12Resource, (void **)&texture), "CreateCommittedResource(texture)");
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
+                                                    D3D12_RESOURCE_STATE_COMMON, NULL,
+                                                    &IID_ID3D12Resource, (void **)&texture),
+               "CreateCommittedResource(texture)");
     box_desc = desc;
     box_desc.Width = box.right - box.left;
     box_desc.Height = box.bottom - box.top;
@@ -494,11 +602,12 @@ static void test_gpu_texture(void)
     WaitForSingleObject(thread, INFINITE);
     CloseHandle(thread);
 
-    readback = create_buffer(device, D3D12_HEAP_TYPE_READBACK, total, D3D12_RESOURCE_STATE_COPY_DEST);
+    readback =
+        create_buffer(device, D3D12_HEAP_TYPE_READBACK, total, D3D12_RESOURCE_STATE_COPY_DEST);
     gpu_queue_begin(&gpu);
     {
-        D3D12_TEXTURE_COPY_LOCATION dst = { readback, D3D12_TEXTURE_COPY_TYPE_PLACED_FOOTPRINT };
-        D3D12_TEXTURE_COPY_LOCATION src = { texture, D3D12_TEXTURE_COPY_TYPE_SUBRESOURCE_INDEX };
+        D3D12_TEXTURE_COPY_LOCATION dst = {readback, D3D12_TEXTURE_COPY_TYPE_PLACED_FOOTPRINT};
+        D3D12_TEXTURE_COPY_LOCATION src = {texture, D3D12_TEXTURE_COPY_TYPE_SUBRESOURCE_INDEX};
         dst.PlacedFootprint = fp;
         src.SubresourceIndex = 0;
         ID3D12GraphicsCommandList_CopyTextureRegion(gpu.list, &dst, 0, 0, 0, &src, &box);
@@ -527,7 +636,8 @@ static void test_gpu_texture(void)
  * nothing hangs, the handed-out Id is still accepted once. */
 static void test_close(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL, "custom close");
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128,
+                                          DSTORAGE_PRIORITY_NORMAL, NULL, "custom close");
     DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST request, more[4];
     DSTORAGE_CUSTOM_DECOMPRESSION_RESULT result;
     HANDLE done = CreateEventW(NULL, TRUE, FALSE, NULL);
@@ -541,31 +651,48 @@ static void test_close(void)
     IDStorageQueue3_EnqueueRequest(queue, &r);
     IDStorageQueue3_EnqueueSetEvent(queue, done);
     IDStorageQueue3_Submit(queue);
-    if (collect(&request, 1, "close: GetRequests") < 1) { IDStorageQueue3_Close(queue); IDStorageQueue3_Release(queue); return; }
+    if (collect(&request, 1, "close: GetRequests") < 1)
+    {
+        IDStorageQueue3_Close(queue);
+        IDStorageQueue3_Release(queue);
+        return;
+    }
     Sleep(200);
     IDStorageQueue3_Close(queue);
-    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_GetRequests(custom, ARRAY_SIZE(more), more, &n), "GetRequests after Close");
+    CHECK_HR(S_OK,
+             IDStorageCustomDecompressionQueue1_GetRequests(custom, ARRAY_SIZE(more), more, &n),
+             "GetRequests after Close");
     CHECK_EQ(0, n, "requests handed out after Close");
-    CHECK(WaitForSingleObject(IDStorageCustomDecompressionQueue1_GetEvent(custom), 0) == WAIT_TIMEOUT, "GetEvent after Close: expected unset");
+    CHECK(WaitForSingleObject(IDStorageCustomDecompressionQueue1_GetEvent(custom), 0) ==
+              WAIT_TIMEOUT,
+          "GetEvent after Close: expected unset");
     result.Id = request.Id;
     result.Result = rle_unpack(&request);
-    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result), "SetRequestResults after Close");
-    CHECK_HR(E_INVALIDARG, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result), "SetRequestResults after Close, twice");
+    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result),
+             "SetRequestResults after Close");
+    CHECK_HR(E_INVALIDARG, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result),
+             "SetRequestResults after Close, twice");
     Sleep(100);
     CHECK(WaitForSingleObject(done, 0) == WAIT_TIMEOUT, "event entry fired after Close");
     IDStorageQueue3_Release(queue);
 
     /* Release with a custom request handed out and never answered: no hang. */
-    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL, "custom release");
+    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL,
+                         "custom release");
     r = custom_file_request(0, dst0, "release");
     IDStorageQueue3_EnqueueRequest(queue, &r);
     IDStorageQueue3_EnqueueSetEvent(queue, done);
     IDStorageQueue3_Submit(queue);
-    if (collect(&request, 1, "release: GetRequests") < 1) { IDStorageQueue3_Release(queue); return; }
+    if (collect(&request, 1, "release: GetRequests") < 1)
+    {
+        IDStorageQueue3_Release(queue);
+        return;
+    }
     IDStorageQueue3_Release(queue);
     result.Id = request.Id;
     result.Result = S_OK;
-    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result), "SetRequestResults after the last Release");
+    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result),
+             "SetRequestResults after the last Release");
     CHECK(WaitForSingleObject(done, 0) == WAIT_TIMEOUT, "event entry fired after the last Release");
 
     free(dst0);
@@ -584,14 +711,21 @@ int main(void)
 
     factory = get_factory();
     device = create_device();
-    REQUIRE_HR(IDStorageFactory_QueryInterface(factory, &IID_IDStorageCustomDecompressionQueue1, (void **)&custom), "QueryInterface(IDStorageCustomDecompressionQueue1)");
+    REQUIRE_HR(IDStorageFactory_QueryInterface(factory, &IID_IDStorageCustomDecompressionQueue1,
+                                               (void **)&custom),
+               "QueryInterface(IDStorageCustomDecompressionQueue1)");
     gpu_queue_init(&gpu, device);
 
     GetTempPathW(MAX_PATH, path);
     lstrcatW(path, L"ds_custom.bin");
     handle = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
-    if (handle == INVALID_HANDLE_VALUE) { printf("FAIL: cannot create test file\n"); return 1; }
-    /* a plain 4 KiB pattern first (the plain request of test_file_ordering), then the packed blobs */
+    if (handle == INVALID_HANDLE_VALUE)
+    {
+        printf("FAIL: cannot create test file\n");
+        return 1;
+    }
+    /* a plain 4 KiB pattern first (the plain request of test_file_ordering), then the packed blobs
+     */
     {
         BYTE head[4096];
         for (i = 0; i < sizeof(head); ++i) head[i] = pattern_byte(i);
@@ -609,7 +743,8 @@ int main(void)
         offset += blob_packed_size[k];
     }
     CloseHandle(handle);
-    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file), "OpenFile");
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file),
+               "OpenFile");
 
     test_api();
     test_file_ordering();

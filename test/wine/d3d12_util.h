@@ -7,12 +7,18 @@
 
 #include "common.h"
 
-static ID3D12Resource *create_buffer(ID3D12Device *device, D3D12_HEAP_TYPE type, UINT64 size, D3D12_RESOURCE_STATES state)
+static ID3D12Resource *create_buffer(ID3D12Device *device, D3D12_HEAP_TYPE type, UINT64 size,
+                                     D3D12_RESOURCE_STATES state)
 {
-    D3D12_HEAP_PROPERTIES heap = { type };
-    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_BUFFER, 0, size, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0}, D3D12_TEXTURE_LAYOUT_ROW_MAJOR };
+    D3D12_HEAP_PROPERTIES heap = {type};
+    D3D12_RESOURCE_DESC desc = {
+        D3D12_RESOURCE_DIMENSION_BUFFER, 0, size, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0},
+        D3D12_TEXTURE_LAYOUT_ROW_MAJOR};
     ID3D12Resource *resource;
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc, state, NULL, &IID_ID3D12Resource, (void **)&resource), "CreateCommittedResource(buffer)");
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
+                                                    state, NULL, &IID_ID3D12Resource,
+                                                    (void **)&resource),
+               "CreateCommittedResource(buffer)");
     return resource;
 }
 
@@ -29,13 +35,23 @@ struct gpu_queue
 
 static void gpu_queue_init(struct gpu_queue *q, ID3D12Device *device)
 {
-    D3D12_COMMAND_QUEUE_DESC queue_desc = { D3D12_COMMAND_LIST_TYPE_DIRECT };
+    D3D12_COMMAND_QUEUE_DESC queue_desc = {D3D12_COMMAND_LIST_TYPE_DIRECT};
 
-    REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue, (void **)&q->queue), "CreateCommandQueue");
-    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT, &IID_ID3D12CommandAllocator, (void **)&q->allocator), "CreateCommandAllocator");
-    REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, q->allocator, NULL, &IID_ID3D12GraphicsCommandList, (void **)&q->list), "CreateCommandList");
+    REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue,
+                                               (void **)&q->queue),
+               "CreateCommandQueue");
+    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT,
+                                                   &IID_ID3D12CommandAllocator,
+                                                   (void **)&q->allocator),
+               "CreateCommandAllocator");
+    REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT,
+                                              q->allocator, NULL, &IID_ID3D12GraphicsCommandList,
+                                              (void **)&q->list),
+               "CreateCommandList");
     ID3D12GraphicsCommandList_Close(q->list);
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&q->fence), "CreateFence");
+    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
+                                        (void **)&q->fence),
+               "CreateFence");
     q->value = 0;
 }
 

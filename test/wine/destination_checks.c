@@ -22,7 +22,9 @@ static void expect_failure(const DSTORAGE_REQUEST *r, HRESULT hr, const char *wh
     DSTORAGE_ERROR_RECORD record;
     char text[160];
 
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, what, &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, what, &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
     IDStorageQueue3_EnqueueRequest(queue, r);
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
     submit_and_wait(queue, what);
@@ -33,13 +35,15 @@ static void expect_failure(const DSTORAGE_REQUEST *r, HRESULT hr, const char *wh
     CHECK_EQ(1, record.FailureCount, text);
     sprintf(text, "%s: FirstFailure.HResult", what);
     CHECK_HR(hr, record.FirstFailure.HResult, text);
-    CHECK(record.FirstFailure.CommandType == DSTORAGE_COMMAND_TYPE_REQUEST && !strcmp(record.FirstFailure.Request.RequestName, what),
+    CHECK(record.FirstFailure.CommandType == DSTORAGE_COMMAND_TYPE_REQUEST &&
+              !strcmp(record.FirstFailure.Request.RequestName, what),
           "%s: expected the request in the error record, got command type %d, name \"%s\"", what,
           record.FirstFailure.CommandType, record.FirstFailure.Request.RequestName);
     IDStorageStatusArray_Release(status);
 }
 
-static DSTORAGE_REQUEST buffer_request(ID3D12Resource *resource, UINT64 offset, UINT32 size, const char *name)
+static DSTORAGE_REQUEST buffer_request(ID3D12Resource *resource, UINT64 offset, UINT32 size,
+                                       const char *name)
 {
     DSTORAGE_REQUEST r;
 
@@ -55,7 +59,8 @@ static DSTORAGE_REQUEST buffer_request(ID3D12Resource *resource, UINT64 offset, 
     return r;
 }
 
-static DSTORAGE_REQUEST texture_request(ID3D12Resource *resource, UINT subresource, D3D12_BOX box, const char *name)
+static DSTORAGE_REQUEST texture_request(ID3D12Resource *resource, UINT subresource, D3D12_BOX box,
+                                        const char *name)
 {
     DSTORAGE_REQUEST r;
 
@@ -73,18 +78,23 @@ static DSTORAGE_REQUEST texture_request(ID3D12Resource *resource, UINT subresour
 
 static ID3D12Resource *placed_buffer(ID3D12Heap *heap, UINT64 offset, UINT64 size)
 {
-    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_BUFFER, 0, size, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0}, D3D12_TEXTURE_LAYOUT_ROW_MAJOR };
+    D3D12_RESOURCE_DESC desc = {
+        D3D12_RESOURCE_DIMENSION_BUFFER, 0, size, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0},
+        D3D12_TEXTURE_LAYOUT_ROW_MAJOR};
     ID3D12Resource *resource;
 
-    REQUIRE_HR(ID3D12Device_CreatePlacedResource(device, heap, offset, &desc, D3D12_RESOURCE_STATE_COMMON, NULL,
-                                                 &IID_ID3D12Resource, (void **)&resource), "CreatePlacedResource");
+    REQUIRE_HR(ID3D12Device_CreatePlacedResource(device, heap, offset, &desc,
+                                                 D3D12_RESOURCE_STATE_COMMON, NULL,
+                                                 &IID_ID3D12Resource, (void **)&resource),
+               "CreatePlacedResource");
     return resource;
 }
 
 /* Copies the buffer into a readback buffer and counts the bytes that are not `value`. */
 static unsigned int bytes_changed(ID3D12Resource *buffer, UINT64 size, BYTE value)
 {
-    ID3D12Resource *readback = create_buffer(device, D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
+    ID3D12Resource *readback =
+        create_buffer(device, D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
     unsigned int changed = 0;
     BYTE *data;
     UINT64 i;
@@ -101,7 +111,8 @@ static unsigned int bytes_changed(ID3D12Resource *buffer, UINT64 size, BYTE valu
 
 static void fill_buffer(ID3D12Resource *buffer, UINT64 size, BYTE value)
 {
-    ID3D12Resource *upload = create_buffer(device, D3D12_HEAP_TYPE_UPLOAD, size, D3D12_RESOURCE_STATE_GENERIC_READ);
+    ID3D12Resource *upload =
+        create_buffer(device, D3D12_HEAP_TYPE_UPLOAD, size, D3D12_RESOURCE_STATE_GENERIC_READ);
     BYTE *data;
 
     REQUIRE_HR(ID3D12Resource_Map(upload, 0, NULL, (void **)&data), "Map upload");
@@ -115,19 +126,22 @@ static void fill_buffer(ID3D12Resource *buffer, UINT64 size, BYTE value)
 
 static void test_neighbouring_buffers(void)
 {
-    D3D12_HEAP_DESC heap_desc = { 128 * KIB, { D3D12_HEAP_TYPE_DEFAULT }, 0, D3D12_HEAP_FLAG_ALLOW_ONLY_BUFFERS };
+    D3D12_HEAP_DESC heap_desc = {
+        128 * KIB, {D3D12_HEAP_TYPE_DEFAULT}, 0, D3D12_HEAP_FLAG_ALLOW_ONLY_BUFFERS};
     ID3D12Resource *first, *second;
     DSTORAGE_REQUEST r;
     ID3D12Heap *heap;
 
-    REQUIRE_HR(ID3D12Device_CreateHeap(device, &heap_desc, &IID_ID3D12Heap, (void **)&heap), "CreateHeap");
+    REQUIRE_HR(ID3D12Device_CreateHeap(device, &heap_desc, &IID_ID3D12Heap, (void **)&heap),
+               "CreateHeap");
     first = placed_buffer(heap, 0, 64 * KIB);
     second = placed_buffer(heap, 64 * KIB, 64 * KIB);
     fill_buffer(second, 64 * KIB, SECOND_BYTE);
 
     r = buffer_request(first, 60 * KIB, 16 * KIB, "16 KiB at 60 KiB of a 64 KiB buffer");
     expect_failure(&r, E_DSTORAGE_INVALID_DESTINATION_SIZE, r.Name);
-    CHECK_EQ(0, bytes_changed(second, 64 * KIB, SECOND_BYTE), "bytes of the neighbouring buffer overwritten");
+    CHECK_EQ(0, bytes_changed(second, 64 * KIB, SECOND_BYTE),
+             "bytes of the neighbouring buffer overwritten");
     r = buffer_request(first, 1ull << 63, 16, "Offset 2^63");
     expect_failure(&r, E_DSTORAGE_INVALID_DESTINATION_SIZE, r.Name);
     r = buffer_request(first, ~0ull - 8, 16, "Offset + Size wrapping around 2^64");
@@ -136,20 +150,26 @@ static void test_neighbouring_buffers(void)
     r.Source.File.Size = 16;
     r.Destination.Buffer.Size = 16;
     expect_failure(&r, E_DSTORAGE_INVALID_DESTINATION_SIZE, r.Name);
-    CHECK_EQ(0, bytes_changed(second, 64 * KIB, SECOND_BYTE), "bytes of the neighbouring buffer overwritten (all cases)");
+    CHECK_EQ(0, bytes_changed(second, 64 * KIB, SECOND_BYTE),
+             "bytes of the neighbouring buffer overwritten (all cases)");
 
-    /* The last 16 KiB of the first buffer is a valid destination: it is written, the second is not. */
+    /* The last 16 KiB of the first buffer is a valid destination: it is written, the second is not.
+     */
     r = buffer_request(first, 48 * KIB, 16 * KIB, "the last 16 KiB");
     {
         IDStorageStatusArray *status;
-        REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "ok", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+        REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "ok", &IID_IDStorageStatusArray,
+                                                      (void **)&status),
+                   "CreateStatusArray");
         IDStorageQueue3_EnqueueRequest(queue, &r);
         IDStorageQueue3_EnqueueStatus(queue, status, 0);
         submit_and_wait(queue, r.Name);
-        CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "the last 16 KiB of the first buffer");
+        CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0),
+                 "the last 16 KiB of the first buffer");
         IDStorageStatusArray_Release(status);
     }
-    CHECK_EQ(0, bytes_changed(second, 64 * KIB, SECOND_BYTE), "bytes of the neighbouring buffer overwritten by a valid request");
+    CHECK_EQ(0, bytes_changed(second, 64 * KIB, SECOND_BYTE),
+             "bytes of the neighbouring buffer overwritten by a valid request");
 
     ID3D12Resource_Release(second);
     ID3D12Resource_Release(first);
@@ -158,21 +178,33 @@ static void test_neighbouring_buffers(void)
 
 static ID3D12Resource *create_texture(UINT width, UINT height, UINT16 mips)
 {
-    D3D12_HEAP_PROPERTIES heap = { D3D12_HEAP_TYPE_DEFAULT };
-    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_TEXTURE2D, 0, width, height, 1, mips, DXGI_FORMAT_R8G8B8A8_UNORM, {1, 0}, D3D12_TEXTURE_LAYOUT_UNKNOWN };
+    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_DEFAULT};
+    D3D12_RESOURCE_DESC desc = {D3D12_RESOURCE_DIMENSION_TEXTURE2D,
+                                0,
+                                width,
+                                height,
+                                1,
+                                mips,
+                                DXGI_FORMAT_R8G8B8A8_UNORM,
+                                {1, 0},
+                                D3D12_TEXTURE_LAYOUT_UNKNOWN};
     ID3D12Resource *resource;
 
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc, D3D12_RESOURCE_STATE_COMMON, NULL,
-                                                    &IID_ID3D12Resource, (void **)&resource), "CreateCommittedResource(texture)");
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
+                                                    D3D12_RESOURCE_STATE_COMMON, NULL,
+                                                    &IID_ID3D12Resource, (void **)&resource),
+               "CreateCommittedResource(texture)");
     return resource;
 }
 
 static void test_wrong_resources_and_ranges(void)
 {
     ID3D12Resource *texture = create_texture(64, 64, 1), *mipped = create_texture(64, 64, 2);
-    ID3D12Resource *buffer = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, 64 * KIB, D3D12_RESOURCE_STATE_COMMON);
-    D3D12_BOX whole = { 0, 0, 0, 64, 64, 1 }, outside = { 0, 0, 0, 65, 64, 1 }, empty = { 8, 0, 0, 8, 64, 1 };
-    D3D12_BOX mip1_outside = { 0, 0, 0, 64, 64, 1 }, mip1 = { 0, 0, 0, 32, 32, 1 };
+    ID3D12Resource *buffer =
+        create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, 64 * KIB, D3D12_RESOURCE_STATE_COMMON);
+    D3D12_BOX whole = {0, 0, 0, 64, 64, 1}, outside = {0, 0, 0, 65, 64, 1},
+              empty = {8, 0, 0, 8, 64, 1};
+    D3D12_BOX mip1_outside = {0, 0, 0, 64, 64, 1}, mip1 = {0, 0, 0, 32, 32, 1};
     DSTORAGE_REQUEST r;
 
     r = buffer_request(NULL, 0, 16, "BUFFER without a resource");
@@ -198,7 +230,9 @@ static void test_wrong_resources_and_ranges(void)
     r.Source.File.Size = 31 * D3D12_TEXTURE_DATA_PITCH_ALIGNMENT + 32 * 4;
     {
         IDStorageStatusArray *status;
-        REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "ok", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+        REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "ok", &IID_IDStorageStatusArray,
+                                                      (void **)&status),
+                   "CreateStatusArray");
         IDStorageQueue3_EnqueueRequest(queue, &r);
         IDStorageQueue3_EnqueueStatus(queue, status, 0);
         submit_and_wait(queue, r.Name);
@@ -252,8 +286,10 @@ int main(void)
     gpu_queue_init(&gpu, device);
     factory = get_factory();
     make_pattern_file(path, L"ds_destination_checks.bin", 1 << 20);
-    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file), "OpenFile");
-    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, device, "destinations");
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file),
+               "OpenFile");
+    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL,
+                         device, "destinations");
 
     test_neighbouring_buffers();
     test_wrong_resources_and_ranges();

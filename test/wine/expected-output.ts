@@ -5,5 +5,7 @@
 
 export const expectedLines: Record<string, RegExp[]> = {
   // lavapipe: TiledResourcesTier 0, and upstream vkd3d's CopyTiles is a FIXME stub, so tiles are not exercised here.
-  gpu_destinations: [/tiles: (not supported by this D3D12 \(TiledResourcesTier 0\), covered on the GPU machine only where its D3D12 reports a tier above 0 and implements CopyTiles \(upstream vkd3d's CopyTiles is a FIXME stub\); TILES destinations were not exercised here|TiledResourcesTier [1-9], exercising CopyTiles[^]*all tile checks passed)/],
+  gpu_destinations: [
+    /tiles: (not supported by this D3D12 \(TiledResourcesTier 0\), covered on the GPU machine only where its D3D12 reports a tier above 0 and implements CopyTiles \(upstream vkd3d's CopyTiles is a FIXME stub\); TILES destinations were not exercised here|TiledResourcesTier [1-9], exercising CopyTiles[^]*all tile checks passed)/,
+  ],
 };

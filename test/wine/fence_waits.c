@@ -7,10 +7,10 @@
  * status, signal, event, Submit) stays behind them. Also: a fence already reached, held work still
  * waiting for Submit, CancelRequestsWithTag on held requests, Close and Release with a gate
  * pending, a full queue of held requests blocking the next enqueue, and FENCE_WAIT_BEFORE_GPU_WORK
- * (the copy into a GPU buffer waits on the GPU) as well as a gated GPU destination; Close and Release
- * while a GPU copy waits for a fence the application never signals (they return at once); and
- * EnqueueRequest when the staging buffer is full behind such a copy (it returns at once: staging is
- * taken when a request starts, not when it is enqueued). */
+ * (the copy into a GPU buffer waits on the GPU) as well as a gated GPU destination; Close and
+ * Release while a GPU copy waits for a fence the application never signals (they return at once);
+ * and EnqueueRequest when the staging buffer is full behind such a copy (it returns at once:
+ * staging is taken when a request starts, not when it is enqueued). */
 #include "common.h"
 #include "d3d12_util.h"
 
@@ -30,7 +30,9 @@ static DSTORAGE_REQUEST gated_request(const void *src, void *dst, UINT32 size, U
 static ID3D12Fence *create_fence(UINT64 value)
 {
     ID3D12Fence *fence;
-    REQUIRE_HR(ID3D12Device_CreateFence(device, value, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&fence), "CreateFence");
+    REQUIRE_HR(ID3D12Device_CreateFence(device, value, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
+                                        (void **)&fence),
+               "CreateFence");
     return fence;
 }
 
@@ -66,7 +68,8 @@ static void check_salted(const BYTE *data, UINT32 size, BYTE salt, const char *w
     for (i = 0; i < size; ++i)
     {
         if (data[i] == (BYTE)(pattern_byte(i) ^ salt)) continue;
-        CHECK(0, "%s: byte %u: expected %#x, got %#x", what, i, (BYTE)(pattern_byte(i) ^ salt), data[i]);
+        CHECK(0, "%s: byte %u: expected %#x, got %#x", what, i, (BYTE)(pattern_byte(i) ^ salt),
+              data[i]);
         return;
     }
 }
@@ -74,7 +77,8 @@ static void check_salted(const BYTE *data, UINT32 size, BYTE salt, const char *w
 static BOOL all_bytes(const BYTE *data, UINT32 size, BYTE value)
 {
     UINT32 i;
-    for (i = 0; i < size; ++i) if (data[i] != value) return FALSE;
+    for (i = 0; i < size; ++i)
+        if (data[i] != value) return FALSE;
     return TRUE;
 }
 
@@ -108,8 +112,11 @@ static void enqueue_gated(struct enqueue_call *call, const char *what)
     DWORD start = GetTickCount(), ret;
 
     ret = WaitForSingleObject(thread, 5000);
-    CHECK(ret == WAIT_OBJECT_0, "%s: EnqueueRequests(FENCE_WAIT_BEFORE_SOURCE_ACCESS) on an unsignalled fence: expected it to return at once, "
-          "got still blocked after 5 s", what);
+    CHECK(ret == WAIT_OBJECT_0,
+          "%s: EnqueueRequests(FENCE_WAIT_BEFORE_SOURCE_ACCESS) on an unsignalled fence: expected "
+          "it to return at once, "
+          "got still blocked after 5 s",
+          what);
     if (ret != WAIT_OBJECT_0)
     {
         ID3D12Fence_Signal(call->fence, call->value);
@@ -123,17 +130,22 @@ static void enqueue_gated(struct enqueue_call *call, const char *what)
 /* The main case: gated request, then a plain request, status, signal and event behind it. */
 static void test_source_access(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "gate");
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
+                                          DSTORAGE_PRIORITY_REALTIME, device, "gate");
     BYTE *src = malloc(SIZE), *src2 = malloc(SIZE), *dst = calloc(1, SIZE), *dst2 = calloc(1, SIZE);
     ID3D12Fence *gate = create_fence(0), *signal = create_fence(0);
     HANDLE done = CreateEventW(NULL, TRUE, FALSE, NULL);
-    DSTORAGE_REQUEST gated = gated_request(src, dst, SIZE, 0), plain = gated_request(src2, dst2, SIZE, 0);
-    struct enqueue_call call = { queue, &gated, 1, gate, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS };
+    DSTORAGE_REQUEST gated = gated_request(src, dst, SIZE, 0),
+                     plain = gated_request(src2, dst2, SIZE, 0);
+    struct enqueue_call call = {
+        queue, &gated, 1, gate, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS};
     IDStorageStatusArray *status;
     DSTORAGE_ERROR_RECORD record;
     DSTORAGE_QUEUE_INFO info;
 
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "gate", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "gate", &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
     fill(src, SIZE, 0);
     fill(src2, SIZE, 0x11);
     enqueue_gated(&call, "gate");
@@ -143,27 +155,35 @@ static void test_source_access(void)
     IDStorageQueue3_EnqueueSetEvent(queue, done);
     IDStorageQueue3_Query(queue, &info);
     CHECK_EQ(127 - 5, info.EmptySlotCount, "EmptySlotCount with 5 entries behind a gate");
-    CHECK_EQ(64 - 5, info.RequestCountUntilAutoSubmit, "RequestCountUntilAutoSubmit with 5 entries behind a gate");
+    CHECK_EQ(64 - 5, info.RequestCountUntilAutoSubmit,
+             "RequestCountUntilAutoSubmit with 5 entries behind a gate");
     IDStorageQueue3_Submit(queue);
 
     Sleep(300);
     CHECK(all_bytes(dst, SIZE, 0), "gated request: destination written while the fence is 0");
-    CHECK(all_bytes(dst2, SIZE, 0), "request after a gate: destination written while the fence is 0");
-    CHECK_HR(E_PENDING, IDStorageStatusArray_GetHResult(status, 0), "status behind a gate while the fence is 0");
+    CHECK(all_bytes(dst2, SIZE, 0),
+          "request after a gate: destination written while the fence is 0");
+    CHECK_HR(E_PENDING, IDStorageStatusArray_GetHResult(status, 0),
+             "status behind a gate while the fence is 0");
     CHECK_EQ(0, ID3D12Fence_GetCompletedValue(signal), "signal behind a gate while the fence is 0");
-    CHECK(WaitForSingleObject(done, 0) == WAIT_TIMEOUT, "event entry behind a gate fired while the fence is 0");
+    CHECK(WaitForSingleObject(done, 0) == WAIT_TIMEOUT,
+          "event entry behind a gate fired while the fence is 0");
     CHECK_EQ(127 - 5, empty_slots(queue), "EmptySlotCount after Submit, gate closed");
 
     /* The sources may change until the fence says they are ready. */
     fill(src, SIZE, 0x5a);
     fill(src2, SIZE, 0xa5);
     REQUIRE_HR(ID3D12Fence_Signal(gate, 1), "ID3D12Fence_Signal(gate, 1)");
-    CHECK(wait_fence(signal, 1, 30000), "signal behind the gate: expected within 30 s of the gate's fence");
+    CHECK(wait_fence(signal, 1, 30000),
+          "signal behind the gate: expected within 30 s of the gate's fence");
     /* The signal came after the status entry and both requests: they are all complete. */
-    CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "status when the signal behind it fired");
+    CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0),
+             "status when the signal behind it fired");
     check_salted(dst, SIZE, 0x5a, "gated request (source bytes as changed before the fence)");
-    check_salted(dst2, SIZE, 0xa5, "request after the gate (source bytes as changed before the fence)");
-    CHECK(WaitForSingleObject(done, 30000) == WAIT_OBJECT_0, "event entry behind the gate: expected after the signal");
+    check_salted(dst2, SIZE, 0xa5,
+                 "request after the gate (source bytes as changed before the fence)");
+    CHECK(WaitForSingleObject(done, 30000) == WAIT_OBJECT_0,
+          "event entry behind the gate: expected after the signal");
     CHECK_EQ(127, empty_slots(queue), "EmptySlotCount once everything completed");
     IDStorageQueue3_RetrieveErrorRecord(queue, &record);
     CHECK_EQ(0, record.FailureCount, "failures");
@@ -173,25 +193,31 @@ static void test_source_access(void)
     ID3D12Fence_Release(signal);
     IDStorageStatusArray_Release(status);
     IDStorageQueue3_Release(queue);
-    free(src); free(src2); free(dst); free(dst2);
+    free(src);
+    free(src2);
+    free(dst);
+    free(dst2);
 }
 
 /* A fence already at the value: nothing waits. Held work runs only after Submit. */
 static void test_reached_and_submit(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "reached");
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
+                                          DSTORAGE_PRIORITY_REALTIME, device, "reached");
     BYTE *src = malloc(SIZE), *dst = calloc(1, SIZE);
     ID3D12Fence *fence = create_fence(5);
     DSTORAGE_REQUEST r = gated_request(src, dst, SIZE, 0);
 
     fill(src, SIZE, 0);
-    IDStorageQueue3_EnqueueRequests(queue, &r, 1, fence, 5, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS);
+    IDStorageQueue3_EnqueueRequests(queue, &r, 1, fence, 5,
+                                    DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS);
     submit_and_wait(queue, "fence already reached");
     check_pattern(dst, 0, SIZE, "fence already reached");
 
     /* Gate opens before Submit: the held request reaches the queue, unsubmitted, and waits. */
     memset(dst, 0, SIZE);
-    IDStorageQueue3_EnqueueRequests(queue, &r, 1, fence, 6, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS);
+    IDStorageQueue3_EnqueueRequests(queue, &r, 1, fence, 6,
+                                    DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS);
     ID3D12Fence_Signal(fence, 6);
     Sleep(300);
     CHECK(all_bytes(dst, SIZE, 0), "gate opened, no Submit: destination written");
@@ -200,22 +226,27 @@ static void test_reached_and_submit(void)
 
     ID3D12Fence_Release(fence);
     IDStorageQueue3_Release(queue);
-    free(src); free(dst);
+    free(src);
+    free(dst);
 }
 
 static void test_cancel(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "gate cancel");
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
+                                          DSTORAGE_PRIORITY_REALTIME, device, "gate cancel");
     static BYTE src[8][4096], dst[8][4096];
     DSTORAGE_REQUEST r[8];
     ID3D12Fence *fence = create_fence(0);
-    struct enqueue_call call = { queue, r, 8, fence, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS };
+    struct enqueue_call call = {
+        queue, r, 8, fence, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS};
     IDStorageStatusArray *status;
     DSTORAGE_ERROR_RECORD record;
     unsigned int i;
     char what[64];
 
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "gate cancel", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "gate cancel",
+                                                  &IID_IDStorageStatusArray, (void **)&status),
+               "CreateStatusArray");
     memset(dst, 0xcc, sizeof(dst));
     for (i = 0; i < 8; ++i)
     {
@@ -225,21 +256,27 @@ static void test_cancel(void)
     enqueue_gated(&call, "cancel");
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
     IDStorageQueue3_Submit(queue);
-    CHECK_EQ(127 - 9, empty_slots(queue), "EmptySlotCount with 8 gated requests and a status entry");
+    CHECK_EQ(127 - 9, empty_slots(queue),
+             "EmptySlotCount with 8 gated requests and a status entry");
     IDStorageQueue3_CancelRequestsWithTag(queue, 0xff00, 0x1200);
     CHECK_EQ(127 - 5, empty_slots(queue), "EmptySlotCount after cancelling 4 gated requests");
-    CHECK_HR(E_PENDING, IDStorageStatusArray_GetHResult(status, 0), "status behind the gate after the cancel");
+    CHECK_HR(E_PENDING, IDStorageStatusArray_GetHResult(status, 0),
+             "status behind the gate after the cancel");
     ID3D12Fence_Signal(fence, 1);
     submit_and_wait(queue, "gate cancel");
-    CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "status after cancelled gated requests");
+    CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0),
+             "status after cancelled gated requests");
     for (i = 0; i < 8; ++i)
     {
         sprintf(what, "gated request %u (%s)", i, i % 2 ? "cancelled" : "kept");
-        if (i % 2) CHECK(all_bytes(dst[i], sizeof(dst[i]), 0xcc), "%s: destination written", what);
-        else if (memcmp(dst[i], src[i], sizeof(src[i]))) CHECK(0, "%s: destination differs from the source", what);
+        if (i % 2)
+            CHECK(all_bytes(dst[i], sizeof(dst[i]), 0xcc), "%s: destination written", what);
+        else if (memcmp(dst[i], src[i], sizeof(src[i])))
+            CHECK(0, "%s: destination differs from the source", what);
     }
     IDStorageQueue3_RetrieveErrorRecord(queue, &record);
-    CHECK_EQ(0, record.FailureCount, "failures after cancelling gated requests (cancelled requests are not failures)");
+    CHECK_EQ(0, record.FailureCount,
+             "failures after cancelling gated requests (cancelled requests are not failures)");
     CHECK_EQ(127, empty_slots(queue), "EmptySlotCount once everything completed");
 
     ID3D12Fence_Release(fence);
@@ -250,15 +287,19 @@ static void test_cancel(void)
 /* Close, and the last Release, with a gate pending: nothing completes, nothing hangs. */
 static void test_close(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "gate close");
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
+                                          DSTORAGE_PRIORITY_REALTIME, device, "gate close");
     BYTE *src = malloc(SIZE), *dst = calloc(1, SIZE);
     ID3D12Fence *fence = create_fence(0), *signal = create_fence(0);
     HANDLE done = CreateEventW(NULL, TRUE, FALSE, NULL);
     DSTORAGE_REQUEST r = gated_request(src, dst, SIZE, 0);
-    struct enqueue_call call = { queue, &r, 1, fence, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS };
+    struct enqueue_call call = {
+        queue, &r, 1, fence, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS};
     IDStorageStatusArray *status;
 
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "gate close", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "gate close",
+                                                  &IID_IDStorageStatusArray, (void **)&status),
+               "CreateStatusArray");
     fill(src, SIZE, 0);
     enqueue_gated(&call, "close");
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
@@ -269,13 +310,16 @@ static void test_close(void)
     ID3D12Fence_Signal(fence, 1);
     Sleep(300);
     CHECK(all_bytes(dst, SIZE, 0), "gated request after Close: destination written");
-    CHECK(WaitForSingleObject(done, 0) == WAIT_TIMEOUT, "event entry behind a gate fired after Close");
+    CHECK(WaitForSingleObject(done, 0) == WAIT_TIMEOUT,
+          "event entry behind a gate fired after Close");
     CHECK_EQ(0, ID3D12Fence_GetCompletedValue(signal), "signal behind a gate after Close");
-    CHECK_HR(E_PENDING, IDStorageStatusArray_GetHResult(status, 0), "status behind a gate after Close");
+    CHECK_HR(E_PENDING, IDStorageStatusArray_GetHResult(status, 0),
+             "status behind a gate after Close");
     IDStorageQueue3_Release(queue); /* must not hang */
 
     /* The last Release with a gate whose fence is never signalled. */
-    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "gate release");
+    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME,
+                         device, "gate release");
     ID3D12Fence_Release(fence);
     fence = create_fence(0);
     call.queue = queue;
@@ -284,25 +328,33 @@ static void test_close(void)
     IDStorageQueue3_EnqueueSetEvent(queue, done);
     IDStorageQueue3_Submit(queue);
     IDStorageQueue3_Release(queue); /* must not hang */
-    CHECK(WaitForSingleObject(done, 0) == WAIT_TIMEOUT, "event entry behind a gate fired after the last Release");
+    CHECK(WaitForSingleObject(done, 0) == WAIT_TIMEOUT,
+          "event entry behind a gate fired after the last Release");
     CHECK(all_bytes(dst, SIZE, 0), "gated request after the last Release: destination written");
 
     CloseHandle(done);
     ID3D12Fence_Release(fence);
     ID3D12Fence_Release(signal);
     IDStorageStatusArray_Release(status);
-    free(src); free(dst);
+    free(src);
+    free(dst);
 }
 
 /* Held requests take slots: a full queue blocks the next enqueue until the gate opens. */
 static void test_full(void)
 {
-    enum { COUNT = 200, EACH = 64 };
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "gate full");
+    enum
+    {
+        COUNT = 200,
+        EACH = 64
+    };
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
+                                          DSTORAGE_PRIORITY_REALTIME, device, "gate full");
     BYTE *src = malloc(COUNT * EACH), *dst = calloc(COUNT, EACH);
     DSTORAGE_REQUEST *r = malloc(COUNT * sizeof(*r));
     ID3D12Fence *fence = create_fence(0);
-    struct enqueue_call call = { queue, r, COUNT, fence, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS };
+    struct enqueue_call call = {
+        queue, r, COUNT, fence, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS};
     HANDLE thread;
     DWORD ret;
     UINT i;
@@ -311,24 +363,29 @@ static void test_full(void)
     for (i = 0; i < COUNT; ++i) r[i] = gated_request(src + i * EACH, dst + i * EACH, EACH, 0);
     thread = enqueue_async(&call);
     ret = WaitForSingleObject(thread, 500);
-    CHECK(ret == WAIT_TIMEOUT, "EnqueueRequests of 200 gated requests on a queue of 128: expected it to block while the queue is full, got it returned");
+    CHECK(ret == WAIT_TIMEOUT, "EnqueueRequests of 200 gated requests on a queue of 128: expected "
+                               "it to block while the queue is full, got it returned");
     CHECK_EQ(0, empty_slots(queue), "EmptySlotCount with the queue full of gated requests");
     ID3D12Fence_Signal(fence, 1);
-    CHECK(WaitForSingleObject(thread, 30000) == WAIT_OBJECT_0, "EnqueueRequests of 200 gated requests: expected it to return once the gate opened");
+    CHECK(WaitForSingleObject(thread, 30000) == WAIT_OBJECT_0,
+          "EnqueueRequests of 200 gated requests: expected it to return once the gate opened");
     CloseHandle(thread);
     submit_and_wait(queue, "gate full");
     check_pattern(dst, 0, COUNT * EACH, "200 gated requests");
 
     ID3D12Fence_Release(fence);
     IDStorageQueue3_Release(queue);
-    free(src); free(dst); free(r);
+    free(src);
+    free(dst);
+    free(r);
 }
 
 /* GPU destinations: FENCE_WAIT_BEFORE_GPU_WORK makes the copy wait on the GPU (the read happens,
  * the signal after it waits), and a gate holds a GPU request until the fence. */
 static void read_back(ID3D12Resource *buffer, BYTE *out, UINT32 size)
 {
-    ID3D12Resource *readback = create_buffer(device, D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
+    ID3D12Resource *readback =
+        create_buffer(device, D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
     struct gpu_queue gpu;
     void *data;
 
@@ -345,12 +402,15 @@ static void read_back(ID3D12Resource *buffer, BYTE *out, UINT32 size)
 
 static void test_gpu(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "gpu fence waits");
-    ID3D12Resource *buffer = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
+                                          DSTORAGE_PRIORITY_REALTIME, device, "gpu fence waits");
+    ID3D12Resource *buffer =
+        create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
     ID3D12Fence *fence = create_fence(0), *signal = create_fence(0);
     BYTE *src = malloc(SIZE), *out = malloc(SIZE);
     DSTORAGE_REQUEST r;
-    struct enqueue_call call = { queue, &r, 1, fence, 2, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS };
+    struct enqueue_call call = {
+        queue, &r, 1, fence, 2, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS};
 
     fill(src, SIZE, 0x33);
     memset(&r, 0, sizeof(r));
@@ -361,12 +421,15 @@ static void test_gpu(void)
     r.Destination.Buffer.Resource = buffer;
     r.Destination.Buffer.Offset = 0;
     r.Destination.Buffer.Size = SIZE;
-    IDStorageQueue3_EnqueueRequests(queue, &r, 1, fence, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK);
+    IDStorageQueue3_EnqueueRequests(queue, &r, 1, fence, 1,
+                                    DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK);
     IDStorageQueue3_EnqueueSignal(queue, signal, 1);
     IDStorageQueue3_Submit(queue);
-    CHECK(!wait_fence(signal, 1, 300), "FENCE_WAIT_BEFORE_GPU_WORK: the signal after the request fired before its fence");
+    CHECK(!wait_fence(signal, 1, 300),
+          "FENCE_WAIT_BEFORE_GPU_WORK: the signal after the request fired before its fence");
     ID3D12Fence_Signal(fence, 1);
-    CHECK(wait_fence(signal, 1, 30000), "FENCE_WAIT_BEFORE_GPU_WORK: expected the signal within 30 s of the fence");
+    CHECK(wait_fence(signal, 1, 30000),
+          "FENCE_WAIT_BEFORE_GPU_WORK: expected the signal within 30 s of the fence");
     read_back(buffer, out, SIZE);
     check_salted(out, SIZE, 0x33, "FENCE_WAIT_BEFORE_GPU_WORK: buffer");
 
@@ -374,18 +437,22 @@ static void test_gpu(void)
     enqueue_gated(&call, "gpu gate");
     IDStorageQueue3_EnqueueSignal(queue, signal, 2);
     IDStorageQueue3_Submit(queue);
-    CHECK(!wait_fence(signal, 2, 300), "gated GPU request: the signal after it fired before the gate opened");
+    CHECK(!wait_fence(signal, 2, 300),
+          "gated GPU request: the signal after it fired before the gate opened");
     fill(src, SIZE, 0x77);
     ID3D12Fence_Signal(fence, 2);
-    CHECK(wait_fence(signal, 2, 30000), "gated GPU request: expected the signal within 30 s of the gate's fence");
+    CHECK(wait_fence(signal, 2, 30000),
+          "gated GPU request: expected the signal within 30 s of the gate's fence");
     read_back(buffer, out, SIZE);
-    check_salted(out, SIZE, 0x77, "gated GPU request: buffer (source bytes as changed before the fence)");
+    check_salted(out, SIZE, 0x77,
+                 "gated GPU request: buffer (source bytes as changed before the fence)");
 
     ID3D12Fence_Release(fence);
     ID3D12Fence_Release(signal);
     ID3D12Resource_Release(buffer);
     IDStorageQueue3_Release(queue);
-    free(src); free(out);
+    free(src);
+    free(out);
 }
 
 static DWORD WINAPI release_thread(void *arg)
@@ -406,8 +473,10 @@ static DWORD WINAPI close_release_thread(void *arg)
 static void test_gpu_unsignalled(BOOL close_first)
 {
     const char *what = close_first ? "Close + Release" : "Release";
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "gpu never");
-    ID3D12Resource *buffer = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
+                                          DSTORAGE_PRIORITY_REALTIME, device, "gpu never");
+    ID3D12Resource *buffer =
+        create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
     ID3D12Fence *fence = create_fence(0), *signal = create_fence(0);
     HANDLE thread;
     BYTE *src = malloc(SIZE);
@@ -422,24 +491,31 @@ static void test_gpu_unsignalled(BOOL close_first)
     r.Source.Memory.Size = SIZE;
     r.Destination.Buffer.Resource = buffer;
     r.Destination.Buffer.Size = SIZE;
-    IDStorageQueue3_EnqueueRequests(queue, &r, 1, fence, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK);
+    IDStorageQueue3_EnqueueRequests(queue, &r, 1, fence, 1,
+                                    DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK);
     IDStorageQueue3_EnqueueSignal(queue, signal, 1);
     IDStorageQueue3_Submit(queue);
     Sleep(300); /* the read completes, the copy waits for the fence */
-    thread = CreateThread(NULL, 0, close_first ? close_release_thread : release_thread, queue, 0, NULL);
+    thread =
+        CreateThread(NULL, 0, close_first ? close_release_thread : release_thread, queue, 0, NULL);
     ret = WaitForSingleObject(thread, 10000);
-    CHECK(ret == WAIT_OBJECT_0, "%s with a GPU copy waiting for a fence never signalled: expected it to return, got still "
-          "blocked after 10 s", what);
+    CHECK(
+        ret == WAIT_OBJECT_0,
+        "%s with a GPU copy waiting for a fence never signalled: expected it to return, got still "
+        "blocked after 10 s",
+        what);
     if (ret != WAIT_OBJECT_0)
     {
         finish("fence_waits");
         ExitProcess(1); /* the queue cannot be freed: report instead of hanging */
     }
     CloseHandle(thread);
-    CHECK(ID3D12Fence_GetCompletedValue(signal) == 0, "%s: the signal behind the dropped copy fired", what);
+    CHECK(ID3D12Fence_GetCompletedValue(signal) == 0,
+          "%s: the signal behind the dropped copy fired", what);
     ID3D12Fence_Signal(fence, 1); /* late: nothing of the released queue may react */
     Sleep(100);
-    CHECK(ID3D12Fence_GetCompletedValue(signal) == 0, "%s: the signal fired after the release", what);
+    CHECK(ID3D12Fence_GetCompletedValue(signal) == 0, "%s: the signal fired after the release",
+          what);
     ID3D12Fence_Release(fence);
     ID3D12Fence_Release(signal);
     ID3D12Resource_Release(buffer);
@@ -452,12 +528,15 @@ static void test_gpu_unsignalled(BOOL close_first)
 static void test_gpu_staging_full(void)
 {
     const UINT32 big = 32 << 20;
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, device, "staging full");
-    ID3D12Resource *large = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, big, D3D12_RESOURCE_STATE_COMMON);
-    ID3D12Resource *small = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
+                                          DSTORAGE_PRIORITY_REALTIME, device, "staging full");
+    ID3D12Resource *large =
+        create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, big, D3D12_RESOURCE_STATE_COMMON);
+    ID3D12Resource *small =
+        create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
     ID3D12Fence *fence = create_fence(0), *signal = create_fence(0);
     BYTE *src = malloc(big), *out = malloc(big);
-    struct enqueue_call call = { queue, NULL, 1, NULL, 0, 0 };
+    struct enqueue_call call = {queue, NULL, 1, NULL, 0, 0};
     DSTORAGE_REQUEST first, second;
     HANDLE thread;
     DWORD ret;
@@ -474,20 +553,23 @@ static void test_gpu_staging_full(void)
     second.Source.Memory.Size = SIZE;
     second.Destination.Buffer.Resource = small;
     second.Destination.Buffer.Size = SIZE;
-    IDStorageQueue3_EnqueueRequests(queue, &first, 1, fence, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK);
+    IDStorageQueue3_EnqueueRequests(queue, &first, 1, fence, 1,
+                                    DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK);
     IDStorageQueue3_Submit(queue);
     Sleep(300);
     call.requests = &second;
     thread = enqueue_async(&call);
     ret = WaitForSingleObject(thread, 5000);
-    CHECK(ret == WAIT_OBJECT_0, "EnqueueRequest with the staging buffer held by a copy that waits for the application: "
+    CHECK(ret == WAIT_OBJECT_0,
+          "EnqueueRequest with the staging buffer held by a copy that waits for the application: "
           "expected it to return at once, got still blocked after 5 s");
     ID3D12Fence_Signal(fence, 1);
     WaitForSingleObject(thread, INFINITE);
     CloseHandle(thread);
     IDStorageQueue3_EnqueueSignal(queue, signal, 1);
     IDStorageQueue3_Submit(queue);
-    CHECK(wait_fence(signal, 1, 30000), "staging full: expected both requests within 30 s of the fence");
+    CHECK(wait_fence(signal, 1, 30000),
+          "staging full: expected both requests within 30 s of the fence");
     read_back(small, out, SIZE);
     check_salted(out, SIZE, 0x5a, "staging full: the request that waited for room");
     read_back(large, out, big);
@@ -497,7 +579,8 @@ static void test_gpu_staging_full(void)
     ID3D12Resource_Release(large);
     ID3D12Resource_Release(small);
     IDStorageQueue3_Release(queue);
-    free(src); free(out);
+    free(src);
+    free(out);
 }
 
 int main(void)

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT
  * Program: GDeflate. DStorageCreateCompressionCodec (formats, CompressBuffer at FASTEST / DEFAULT /
  * BEST_RATIO for sizes 0, 1, 65535, 65536, 65537 and 3 MiB, DecompressBuffer, CompressBufferBound,
- * small buffers, corrupt streams); GetCompressionSupport; streams written to a file and read through
- * a queue with CompressionFormat GDEFLATE into memory (mixed with plain reads), from a memory queue,
- * and into a GPU buffer (CPU decode into the upload staging, then a copy); a wrong UncompressedSize
- * and corrupt data give their exact HRESULTs in the status array and the error record.
- * With DS_KIT_WINE_BACKEND=io_uring (a backend without GDeflate): NONE and E_DSTORAGE_DECOMPRESSION_ERROR. */
+ * small buffers, corrupt streams); GetCompressionSupport; streams written to a file and read
+ * through a queue with CompressionFormat GDEFLATE into memory (mixed with plain reads), from a
+ * memory queue, and into a GPU buffer (CPU decode into the upload staging, then a copy); a wrong
+ * UncompressedSize and corrupt data give their exact HRESULTs in the status array and the error
+ * record. With DS_KIT_WINE_BACKEND=io_uring (a backend without GDeflate): NONE and
+ * E_DSTORAGE_DECOMPRESSION_ERROR. */
 #include "common.h"
 
 #define BIG_SIZE (3u << 20)
@@ -26,7 +27,8 @@ static void fill(BYTE *p, SIZE_T n, UINT64 seed)
     for (i = 0; i < n; ++i) p[i] = data_byte(seed + i);
 }
 
-/* Compresses n bytes of data_byte(seed..) at level; returns a malloc'd stream, its size in *size. */
+/* Compresses n bytes of data_byte(seed..) at level; returns a malloc'd stream, its size in *size.
+ */
 static BYTE *compress(UINT64 seed, SIZE_T n, DSTORAGE_COMPRESSION level, SIZE_T *size)
 {
     SIZE_T bound = IDStorageCompressionCodec_CompressBufferBound(codec, n);
@@ -37,7 +39,9 @@ static BYTE *compress(UINT64 seed, SIZE_T n, DSTORAGE_COMPRESSION level, SIZE_T 
     *size = 0;
     hr = IDStorageCompressionCodec_CompressBuffer(codec, src, n, level, dst, bound, size);
     CHECK_HR(S_OK, hr, "CompressBuffer");
-    CHECK(*size && *size <= bound, "CompressBuffer(%llu bytes, level %d): expected 1..%llu bytes, got %llu", n, level, bound, *size);
+    CHECK(*size && *size <= bound,
+          "CompressBuffer(%llu bytes, level %d): expected 1..%llu bytes, got %llu", n, level, bound,
+          *size);
     free(src);
     return dst;
 }
@@ -47,30 +51,56 @@ static void test_codec_create(void)
     IDStorageCompressionCodec *other = (void *)1;
     IUnknown *unk = NULL;
 
-    CHECK_HR(E_INVALIDARG, DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_NONE, 0, &IID_IDStorageCompressionCodec, (void **)&other), "CreateCompressionCodec(NONE)");
+    CHECK_HR(E_INVALIDARG,
+             DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_NONE, 0,
+                                            &IID_IDStorageCompressionCodec, (void **)&other),
+             "CreateCompressionCodec(NONE)");
     CHECK(!other, "CreateCompressionCodec(NONE): out: expected NULL, got %p", other);
-    CHECK_HR(E_INVALIDARG, DStorageCreateCompressionCodec(2, 0, &IID_IDStorageCompressionCodec, (void **)&other), "CreateCompressionCodec(2)");
-    CHECK_HR(E_INVALIDARG, DStorageCreateCompressionCodec(DSTORAGE_CUSTOM_COMPRESSION_0, 0, &IID_IDStorageCompressionCodec, (void **)&other), "CreateCompressionCodec(CUSTOM_0)");
-    CHECK_HR(E_POINTER, DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 0, &IID_IDStorageCompressionCodec, NULL), "CreateCompressionCodec(out NULL)");
-    CHECK_HR(E_NOINTERFACE, DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 0, &IID_IDStorageQueue, (void **)&other), "CreateCompressionCodec(IID_IDStorageQueue)");
-    REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 2, &IID_IDStorageCompressionCodec, (void **)&other), "CreateCompressionCodec(GDEFLATE, 2 threads)");
-    CHECK_HR(S_OK, IDStorageCompressionCodec_QueryInterface(other, &IID_IUnknown, (void **)&unk), "codec QueryInterface(IUnknown)");
+    CHECK_HR(E_INVALIDARG,
+             DStorageCreateCompressionCodec(2, 0, &IID_IDStorageCompressionCodec, (void **)&other),
+             "CreateCompressionCodec(2)");
+    CHECK_HR(E_INVALIDARG,
+             DStorageCreateCompressionCodec(DSTORAGE_CUSTOM_COMPRESSION_0, 0,
+                                            &IID_IDStorageCompressionCodec, (void **)&other),
+             "CreateCompressionCodec(CUSTOM_0)");
+    CHECK_HR(E_POINTER,
+             DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 0,
+                                            &IID_IDStorageCompressionCodec, NULL),
+             "CreateCompressionCodec(out NULL)");
+    CHECK_HR(E_NOINTERFACE,
+             DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 0,
+                                            &IID_IDStorageQueue, (void **)&other),
+             "CreateCompressionCodec(IID_IDStorageQueue)");
+    REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 2,
+                                              &IID_IDStorageCompressionCodec, (void **)&other),
+               "CreateCompressionCodec(GDEFLATE, 2 threads)");
+    CHECK_HR(S_OK, IDStorageCompressionCodec_QueryInterface(other, &IID_IUnknown, (void **)&unk),
+             "codec QueryInterface(IUnknown)");
     if (unk) IUnknown_Release(unk);
     CHECK_EQ(0, IDStorageCompressionCodec_Release(other), "codec Release");
-    REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 0, &IID_IDStorageCompressionCodec, (void **)&codec), "CreateCompressionCodec(GDEFLATE)");
+    REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 0,
+                                              &IID_IDStorageCompressionCodec, (void **)&codec),
+               "CreateCompressionCodec(GDEFLATE)");
 }
 
 static void test_codec_round_trips(void)
 {
-    static const SIZE_T sizes[] = { 0, 1, 65535, 65536, 65537, BIG_SIZE };
-    static const DSTORAGE_COMPRESSION levels[] = { DSTORAGE_COMPRESSION_FASTEST, DSTORAGE_COMPRESSION_DEFAULT, DSTORAGE_COMPRESSION_BEST_RATIO };
+    static const SIZE_T sizes[] = {0, 1, 65535, 65536, 65537, BIG_SIZE};
+    static const DSTORAGE_COMPRESSION levels[] = {DSTORAGE_COMPRESSION_FASTEST,
+                                                  DSTORAGE_COMPRESSION_DEFAULT,
+                                                  DSTORAGE_COMPRESSION_BEST_RATIO};
     SIZE_T s, l, packed_size, out_size, fastest_size = 0;
     BYTE *packed, *out, *expect;
     char what[128];
 
-    CHECK_EQ(65536 + 4 + 832 + 32 + 16, IDStorageCompressionCodec_CompressBufferBound(codec, 1), "CompressBufferBound(1)");
-    CHECK_EQ(2 * (65536 + 4 + 832 + 32) + 16, IDStorageCompressionCodec_CompressBufferBound(codec, 65537), "CompressBufferBound(65537)");
-    CHECK_EQ(48 * (65536 + 4 + 832 + 32) + 16, IDStorageCompressionCodec_CompressBufferBound(codec, BIG_SIZE), "CompressBufferBound(3 MiB)");
+    CHECK_EQ(65536 + 4 + 832 + 32 + 16, IDStorageCompressionCodec_CompressBufferBound(codec, 1),
+             "CompressBufferBound(1)");
+    CHECK_EQ(2 * (65536 + 4 + 832 + 32) + 16,
+             IDStorageCompressionCodec_CompressBufferBound(codec, 65537),
+             "CompressBufferBound(65537)");
+    CHECK_EQ(48 * (65536 + 4 + 832 + 32) + 16,
+             IDStorageCompressionCodec_CompressBufferBound(codec, BIG_SIZE),
+             "CompressBufferBound(3 MiB)");
     for (s = 0; s < ARRAY_SIZE(sizes); ++s)
     {
         expect = malloc(sizes[s] + 1);
@@ -83,20 +113,29 @@ static void test_codec_round_trips(void)
             if (sizes[s] == BIG_SIZE)
             {
                 if (levels[l] == DSTORAGE_COMPRESSION_FASTEST) fastest_size = packed_size;
-                CHECK(packed_size < sizes[s] / 2, "%s: expected under half the input, got %llu bytes", what, packed_size);
+                CHECK(packed_size < sizes[s] / 2,
+                      "%s: expected under half the input, got %llu bytes", what, packed_size);
                 if (levels[l] == DSTORAGE_COMPRESSION_BEST_RATIO)
-                    CHECK(packed_size <= fastest_size, "%s: expected at most FASTEST's %llu bytes, got %llu", what, fastest_size, packed_size);
+                    CHECK(packed_size <= fastest_size,
+                          "%s: expected at most FASTEST's %llu bytes, got %llu", what, fastest_size,
+                          packed_size);
             }
             memset(out, 0xcd, sizes[s] + 64);
             out_size = 12345;
-            CHECK_HR(S_OK, IDStorageCompressionCodec_DecompressBuffer(codec, packed, packed_size, out, sizes[s] + 64, &out_size), what);
+            CHECK_HR(S_OK,
+                     IDStorageCompressionCodec_DecompressBuffer(codec, packed, packed_size, out,
+                                                                sizes[s] + 64, &out_size),
+                     what);
             CHECK_EQ(sizes[s], out_size, what);
             CHECK(!memcmp(out, expect, sizes[s]), "%s: decoded bytes differ from the input", what);
             CHECK_EQ(0xcd, out[sizes[s]], what);
             if (sizes[s])
             {
                 out_size = 12345;
-                CHECK_HR(HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER), IDStorageCompressionCodec_DecompressBuffer(codec, packed, packed_size, out, sizes[s] - 1, &out_size), "DecompressBuffer into one byte less");
+                CHECK_HR(HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER),
+                         IDStorageCompressionCodec_DecompressBuffer(codec, packed, packed_size, out,
+                                                                    sizes[s] - 1, &out_size),
+                         "DecompressBuffer into one byte less");
                 CHECK_EQ(0, out_size, "DecompressBuffer into one byte less: written");
             }
             free(packed);
@@ -114,25 +153,55 @@ static void test_codec_errors(void)
 
     fill(src, sizeof(src), 7);
     written = 1;
-    CHECK_HR(E_INVALIDARG, IDStorageCompressionCodec_CompressBuffer(codec, src, sizeof(src), 5, out, sizeof(out), &written), "CompressBuffer(level 5)");
+    CHECK_HR(E_INVALIDARG,
+             IDStorageCompressionCodec_CompressBuffer(codec, src, sizeof(src), 5, out, sizeof(out),
+                                                      &written),
+             "CompressBuffer(level 5)");
     CHECK_EQ(0, written, "CompressBuffer(level 5): written");
-    CHECK_HR(HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER), IDStorageCompressionCodec_CompressBuffer(codec, src, sizeof(src), DSTORAGE_COMPRESSION_DEFAULT, out, 100, &written), "CompressBuffer into 100 bytes");
-    CHECK_HR(E_INVALIDARG, IDStorageCompressionCodec_CompressBuffer(codec, src, sizeof(src), DSTORAGE_COMPRESSION_DEFAULT, out, sizeof(out), NULL), "CompressBuffer(written NULL)");
-    CHECK_HR(E_INVALIDARG, IDStorageCompressionCodec_DecompressBuffer(codec, NULL, 100, out, sizeof(out), &written), "DecompressBuffer(src NULL)");
+    CHECK_HR(HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER),
+             IDStorageCompressionCodec_CompressBuffer(
+                 codec, src, sizeof(src), DSTORAGE_COMPRESSION_DEFAULT, out, 100, &written),
+             "CompressBuffer into 100 bytes");
+    CHECK_HR(E_INVALIDARG,
+             IDStorageCompressionCodec_CompressBuffer(
+                 codec, src, sizeof(src), DSTORAGE_COMPRESSION_DEFAULT, out, sizeof(out), NULL),
+             "CompressBuffer(written NULL)");
+    CHECK_HR(
+        E_INVALIDARG,
+        IDStorageCompressionCodec_DecompressBuffer(codec, NULL, 100, out, sizeof(out), &written),
+        "DecompressBuffer(src NULL)");
 
     packed[1] ^= 0xff;
-    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, IDStorageCompressionCodec_DecompressBuffer(codec, packed, packed_size, out, sizeof(out), &written), "DecompressBuffer(bad magic)");
+    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR,
+             IDStorageCompressionCodec_DecompressBuffer(codec, packed, packed_size, out,
+                                                        sizeof(out), &written),
+             "DecompressBuffer(bad magic)");
     packed[1] ^= 0xff;
-    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, IDStorageCompressionCodec_DecompressBuffer(codec, packed, packed_size / 2, out, sizeof(out), &written), "DecompressBuffer(truncated)");
-    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, IDStorageCompressionCodec_DecompressBuffer(codec, packed, 5, out, sizeof(out), &written), "DecompressBuffer(5 bytes)");
+    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR,
+             IDStorageCompressionCodec_DecompressBuffer(codec, packed, packed_size / 2, out,
+                                                        sizeof(out), &written),
+             "DecompressBuffer(truncated)");
+    CHECK_HR(
+        E_DSTORAGE_DECOMPRESSION_ERROR,
+        IDStorageCompressionCodec_DecompressBuffer(codec, packed, 5, out, sizeof(out), &written),
+        "DecompressBuffer(5 bytes)");
     memset(packed + packed_size / 2, 0xff, 256);
-    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, IDStorageCompressionCodec_DecompressBuffer(codec, packed, packed_size, out, sizeof(out), &written), "DecompressBuffer(garbage in a tile)");
+    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR,
+             IDStorageCompressionCodec_DecompressBuffer(codec, packed, packed_size, out,
+                                                        sizeof(out), &written),
+             "DecompressBuffer(garbage in a tile)");
     CHECK_EQ(0, written, "DecompressBuffer(garbage in a tile): written");
     free(packed);
 }
 
-/* The file: [big stream][65537-byte stream][stream with a bad magic][stream with garbage][plain bytes]. */
-struct stream { UINT64 offset; SIZE_T size, uncompressed; UINT64 seed; };
+/* The file: [big stream][65537-byte stream][stream with a bad magic][stream with garbage][plain
+ * bytes]. */
+struct stream
+{
+    UINT64 offset;
+    SIZE_T size, uncompressed;
+    UINT64 seed;
+};
 static struct stream big, small, bad_magic, garbage, plain;
 static WCHAR file_path_w[MAX_PATH];
 
@@ -155,15 +224,22 @@ static void make_file(void)
 
     GetTempPathW(MAX_PATH, file_path_w);
     lstrcatW(file_path_w, L"ds_gdeflate.bin");
-    file = CreateFileW(file_path_w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
-    if (file == INVALID_HANDLE_VALUE) { printf("FAIL: cannot create test file, error %lu\n", GetLastError()); exit(1); }
+    file = CreateFileW(file_path_w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL,
+                       NULL);
+    if (file == INVALID_HANDLE_VALUE)
+    {
+        printf("FAIL: cannot create test file, error %lu\n", GetLastError());
+        exit(1);
+    }
 
-    big.seed = 11; big.uncompressed = BIG_SIZE;
+    big.seed = 11;
+    big.uncompressed = BIG_SIZE;
     packed = compress(big.seed, big.uncompressed, DSTORAGE_COMPRESSION_DEFAULT, &size);
     write_part(file, &big, packed, size, &offset);
     free(packed);
 
-    small.seed = 22; small.uncompressed = 65537;
+    small.seed = 22;
+    small.uncompressed = 65537;
     packed = compress(small.seed, small.uncompressed, DSTORAGE_COMPRESSION_BEST_RATIO, &size);
     write_part(file, &small, packed, size, &offset);
     bad_magic = small;
@@ -175,13 +251,17 @@ static void make_file(void)
     {
         SIZE_T written;
         BYTE *out = malloc(small.uncompressed);
-        CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, IDStorageCompressionCodec_DecompressBuffer(codec, packed, size, out, small.uncompressed, &written), "the garbage stream does not decode");
+        CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR,
+                 IDStorageCompressionCodec_DecompressBuffer(codec, packed, size, out,
+                                                            small.uncompressed, &written),
+                 "the garbage stream does not decode");
         free(out);
     }
     write_part(file, &garbage, packed, size, &offset);
     free(packed);
 
-    plain.seed = 33; plain.uncompressed = 100000;
+    plain.seed = 33;
+    plain.uncompressed = 100000;
     packed = malloc(plain.uncompressed);
     fill(packed, plain.uncompressed, plain.seed);
     write_part(file, &plain, packed, plain.uncompressed, &offset);
@@ -189,7 +269,8 @@ static void make_file(void)
     CloseHandle(file);
 }
 
-static DSTORAGE_REQUEST stream_request(IDStorageFile *file, const struct stream *s, void *dst, const char *name)
+static DSTORAGE_REQUEST stream_request(IDStorageFile *file, const struct stream *s, void *dst,
+                                       const char *name)
 {
     DSTORAGE_REQUEST r = file_request(file, s->offset, (UINT32)s->size, dst, name);
     r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
@@ -212,14 +293,16 @@ static int check_data(const BYTE *data, SIZE_T n, UINT64 seed, const char *what)
     return 1;
 }
 
-static void expect_failure(IDStorageQueue3 *queue, IDStorageStatusArray *status, UINT32 index, HRESULT hr, const char *name)
+static void expect_failure(IDStorageQueue3 *queue, IDStorageStatusArray *status, UINT32 index,
+                           HRESULT hr, const char *name)
 {
     DSTORAGE_ERROR_RECORD record;
     char what[128];
 
     sprintf(what, "%s: status", name);
     CHECK_HR(hr, IDStorageStatusArray_GetHResult(status, index), what);
-    CHECK(WaitForSingleObject(IDStorageQueue3_GetErrorEvent(queue), 0) == WAIT_OBJECT_0, "%s: error event: expected signalled, got unsignalled", name);
+    CHECK(WaitForSingleObject(IDStorageQueue3_GetErrorEvent(queue), 0) == WAIT_OBJECT_0,
+          "%s: error event: expected signalled, got unsignalled", name);
     IDStorageQueue3_RetrieveErrorRecord(queue, &record);
     sprintf(what, "%s: FailureCount", name);
     CHECK_EQ(1, record.FailureCount, what);
@@ -227,24 +310,36 @@ static void expect_failure(IDStorageQueue3 *queue, IDStorageStatusArray *status,
     CHECK_HR(hr, record.FirstFailure.HResult, what);
     sprintf(what, "%s: CommandType", name);
     CHECK_EQ(DSTORAGE_COMMAND_TYPE_REQUEST, record.FirstFailure.CommandType, what);
-    CHECK(!strcmp(record.FirstFailure.Request.RequestName, name), "%s: RequestName: expected \"%s\", got \"%s\"", name, name, record.FirstFailure.Request.RequestName);
-    CHECK_EQ(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, record.FirstFailure.Request.Request.Options.CompressionFormat, what);
+    CHECK(!strcmp(record.FirstFailure.Request.RequestName, name),
+          "%s: RequestName: expected \"%s\", got \"%s\"", name, name,
+          record.FirstFailure.Request.RequestName);
+    CHECK_EQ(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE,
+             record.FirstFailure.Request.Request.Options.CompressionFormat, what);
     ResetEvent(IDStorageQueue3_GetErrorEvent(queue));
 }
 
 static void test_file_queue(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 256, DSTORAGE_PRIORITY_NORMAL, NULL, "gdeflate");
-    BYTE *big_out = malloc(BIG_SIZE), *small_out = malloc(65537 + 1), *plain_out = malloc(plain.uncompressed), *other = malloc(65538);
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 256,
+                                          DSTORAGE_PRIORITY_NORMAL, NULL, "gdeflate");
+    BYTE *big_out = malloc(BIG_SIZE), *small_out = malloc(65537 + 1),
+         *plain_out = malloc(plain.uncompressed), *other = malloc(65538);
     IDStorageStatusArray *status;
     DSTORAGE_REQUEST r;
     IDStorageFile *file;
     int i;
 
-    REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file), "OpenFile");
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 8, "gdeflate", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
-    CHECK_EQ(DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK, IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE), "GetCompressionSupport(GDEFLATE)");
-    CHECK_EQ(DSTORAGE_COMPRESSION_SUPPORT_NONE, IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_CUSTOM_COMPRESSION_0), "GetCompressionSupport(CUSTOM_0)");
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file),
+               "OpenFile");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 8, "gdeflate", &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
+    CHECK_EQ(DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK,
+             IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE),
+             "GetCompressionSupport(GDEFLATE)");
+    CHECK_EQ(DSTORAGE_COMPRESSION_SUPPORT_NONE,
+             IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_CUSTOM_COMPRESSION_0),
+             "GetCompressionSupport(CUSTOM_0)");
 
     /* Good streams mixed with a plain read, twice over. */
     for (i = 0; i < 2; ++i)
@@ -264,7 +359,8 @@ static void test_file_queue(void)
         check_data(big_out, BIG_SIZE, big.seed, "file -> memory, 3 MiB stream");
         check_data(small_out, 65537, small.seed, "file -> memory, 65537-byte stream");
         CHECK_EQ(0xcd, small_out[65537], "65537-byte stream: the byte after the destination");
-        check_data(plain_out, plain.uncompressed, plain.seed, "file -> memory, plain bytes between streams");
+        check_data(plain_out, plain.uncompressed, plain.seed,
+                   "file -> memory, plain bytes between streams");
     }
 
     /* UncompressedSize differs from the destination size. */
@@ -326,13 +422,17 @@ static void test_file_queue(void)
 
 static void test_memory_queue(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, NULL, "gdeflate memory");
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
+                                          DSTORAGE_PRIORITY_REALTIME, NULL, "gdeflate memory");
     IDStorageStatusArray *status;
     SIZE_T packed_size;
-    BYTE *packed = compress(44, 300000, DSTORAGE_COMPRESSION_FASTEST, &packed_size), *out = malloc(300000);
+    BYTE *packed = compress(44, 300000, DSTORAGE_COMPRESSION_FASTEST, &packed_size),
+         *out = malloc(300000);
     DSTORAGE_REQUEST r;
 
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 2, "memory", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 2, "memory", &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
     memset(&r, 0, sizeof(r));
     r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
     r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
@@ -367,26 +467,39 @@ static void test_memory_queue(void)
 static void test_gpu_buffer(void)
 {
     ID3D12Device *device = create_device();
-    D3D12_HEAP_PROPERTIES heap = { D3D12_HEAP_TYPE_DEFAULT }, readback_heap = { D3D12_HEAP_TYPE_READBACK };
-    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_BUFFER, 0, 1 << 20, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0}, D3D12_TEXTURE_LAYOUT_ROW_MAJOR };
-    D3D12_COMMAND_QUEUE_DESC queue_desc = { D3D12_COMMAND_LIST_TYPE_DIRECT };
+    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_DEFAULT},
+                          readback_heap = {D3D12_HEAP_TYPE_READBACK};
+    D3D12_RESOURCE_DESC desc = {
+        D3D12_RESOURCE_DIMENSION_BUFFER, 0, 1 << 20, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0},
+        D3D12_TEXTURE_LAYOUT_ROW_MAJOR};
+    D3D12_COMMAND_QUEUE_DESC queue_desc = {D3D12_COMMAND_LIST_TYPE_DIRECT};
     ID3D12Resource *buffer, *readback;
     ID3D12CommandQueue *cmd_queue;
     ID3D12CommandAllocator *allocator;
     ID3D12GraphicsCommandList *list;
     ID3D12CommandList *l;
     ID3D12Fence *fence;
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, device, "gdeflate gpu");
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128,
+                                          DSTORAGE_PRIORITY_NORMAL, device, "gdeflate gpu");
     IDStorageFile *file;
     DSTORAGE_REQUEST r;
     DSTORAGE_ERROR_RECORD record;
     HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
     BYTE *data;
 
-    REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file), "OpenFile");
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc, D3D12_RESOURCE_STATE_COMMON, NULL, &IID_ID3D12Resource, (void **)&buffer), "CreateCommittedResource");
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &readback_heap, D3D12_HEAP_FLAG_NONE, &desc, D3D12_RESOURCE_STATE_COPY_DEST, NULL, &IID_ID3D12Resource, (void **)&readback), "CreateCommittedResource(readback)");
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&fence), "CreateFence");
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file),
+               "OpenFile");
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
+                                                    D3D12_RESOURCE_STATE_COMMON, NULL,
+                                                    &IID_ID3D12Resource, (void **)&buffer),
+               "CreateCommittedResource");
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &readback_heap, D3D12_HEAP_FLAG_NONE,
+                                                    &desc, D3D12_RESOURCE_STATE_COPY_DEST, NULL,
+                                                    &IID_ID3D12Resource, (void **)&readback),
+               "CreateCommittedResource(readback)");
+    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
+                                        (void **)&fence),
+               "CreateFence");
 
     memset(&r, 0, sizeof(r));
     r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
@@ -404,13 +517,22 @@ static void test_gpu_buffer(void)
     IDStorageQueue3_EnqueueSignal(queue, fence, 1);
     IDStorageQueue3_Submit(queue);
     ID3D12Fence_SetEventOnCompletion(fence, 1, event);
-    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0, "file -> buffer: expected the fence within 60 s, got a timeout");
+    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0,
+          "file -> buffer: expected the fence within 60 s, got a timeout");
     IDStorageQueue3_RetrieveErrorRecord(queue, &record);
-    CHECK(!record.FailureCount, "file -> buffer: expected no failure, got %u (first hr %#lx)", record.FailureCount, (unsigned long)record.FirstFailure.HResult);
+    CHECK(!record.FailureCount, "file -> buffer: expected no failure, got %u (first hr %#lx)",
+          record.FailureCount, (unsigned long)record.FirstFailure.HResult);
 
-    REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue, (void **)&cmd_queue), "CreateCommandQueue");
-    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT, &IID_ID3D12CommandAllocator, (void **)&allocator), "CreateCommandAllocator");
-    REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, allocator, NULL, &IID_ID3D12GraphicsCommandList, (void **)&list), "CreateCommandList");
+    REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue,
+                                               (void **)&cmd_queue),
+               "CreateCommandQueue");
+    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT,
+                                                   &IID_ID3D12CommandAllocator,
+                                                   (void **)&allocator),
+               "CreateCommandAllocator");
+    REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, allocator,
+                                              NULL, &IID_ID3D12GraphicsCommandList, (void **)&list),
+               "CreateCommandList");
     ID3D12GraphicsCommandList_CopyBufferRegion(list, readback, 0, buffer, 4096, small.uncompressed);
     REQUIRE_HR(ID3D12GraphicsCommandList_Close(list), "Close");
     l = (ID3D12CommandList *)list;
@@ -429,10 +551,12 @@ static void test_gpu_buffer(void)
     IDStorageQueue3_EnqueueSignal(queue, fence, 3);
     IDStorageQueue3_Submit(queue);
     ID3D12Fence_SetEventOnCompletion(fence, 3, event);
-    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0, "garbage -> buffer: expected the fence within 60 s, got a timeout");
+    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0,
+          "garbage -> buffer: expected the fence within 60 s, got a timeout");
     IDStorageQueue3_RetrieveErrorRecord(queue, &record);
     CHECK_EQ(1, record.FailureCount, "garbage -> buffer: FailureCount");
-    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, record.FirstFailure.HResult, "garbage -> buffer: HResult");
+    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, record.FirstFailure.HResult,
+             "garbage -> buffer: HResult");
 
     CloseHandle(event);
     ID3D12GraphicsCommandList_Release(list);
@@ -449,8 +573,10 @@ static void test_gpu_buffer(void)
 /* DS_KIT_WINE_BACKEND=io_uring: a backend without GDeflate (unless io_uring cannot start here). */
 static int test_without_gdeflate(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL, "io_uring");
-    DSTORAGE_COMPRESSION_SUPPORT support = IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE);
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128,
+                                          DSTORAGE_PRIORITY_NORMAL, NULL, "io_uring");
+    DSTORAGE_COMPRESSION_SUPPORT support =
+        IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE);
     IDStorageStatusArray *status;
     IDStorageFile *file;
     DSTORAGE_REQUEST r;
@@ -464,9 +590,13 @@ static int test_without_gdeflate(void)
         free(out);
         return 0;
     }
-    CHECK_EQ(DSTORAGE_COMPRESSION_SUPPORT_NONE, support, "GetCompressionSupport(GDEFLATE) without GDeflate");
-    REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file), "OpenFile");
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 3, "io_uring", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    CHECK_EQ(DSTORAGE_COMPRESSION_SUPPORT_NONE, support,
+             "GetCompressionSupport(GDEFLATE) without GDeflate");
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file),
+               "OpenFile");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 3, "io_uring", &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
     r = stream_request(file, &small, out, "unsupported");
     IDStorageQueue3_EnqueueRequest(queue, &r);
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
@@ -486,7 +616,8 @@ static int test_without_gdeflate(void)
     submit_and_wait(queue, "plain");
     CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 2), "plain read on io_uring: status");
     check_data(out, 65538, plain.seed, "plain read on io_uring");
-    printf("io_uring backend: GDeflate unsupported, requests fail with E_DSTORAGE_DECOMPRESSION_ERROR\n");
+    printf("io_uring backend: GDeflate unsupported, requests fail with "
+           "E_DSTORAGE_DECOMPRESSION_ERROR\n");
     IDStorageStatusArray_Release(status);
     IDStorageQueue3_Release(queue);
     IDStorageFile_Release(file);
@@ -501,7 +632,9 @@ int main(void)
     factory = get_factory();
     if (backend && !strcmp(backend, "io_uring"))
     {
-        REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 0, &IID_IDStorageCompressionCodec, (void **)&codec), "CreateCompressionCodec(GDEFLATE)");
+        REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 0,
+                                                  &IID_IDStorageCompressionCodec, (void **)&codec),
+                   "CreateCompressionCodec(GDEFLATE)");
         make_file();
         test_without_gdeflate();
         IDStorageCompressionCodec_Release(codec);

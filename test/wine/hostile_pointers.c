@@ -19,7 +19,9 @@ static void expect_request(const DSTORAGE_REQUEST *r, HRESULT hr, const char *wh
     DSTORAGE_ERROR_RECORD record;
     char text[160];
 
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, what, &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, what, &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
     IDStorageQueue3_EnqueueRequest(queue, r);
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
     submit_and_wait(queue, what);
@@ -70,8 +72,10 @@ static void test_unreachable_memory(void)
      * destinations: they must not be refused. */
     {
         ID3D12Device *device = create_device();
-        ID3D12Resource *upload = create_buffer(device, D3D12_HEAP_TYPE_UPLOAD, SIZE, D3D12_RESOURCE_STATE_GENERIC_READ);
-        ID3D12Resource *readback = create_buffer(device, D3D12_HEAP_TYPE_READBACK, SIZE, D3D12_RESOURCE_STATE_COPY_DEST);
+        ID3D12Resource *upload =
+            create_buffer(device, D3D12_HEAP_TYPE_UPLOAD, SIZE, D3D12_RESOURCE_STATE_GENERIC_READ);
+        ID3D12Resource *readback =
+            create_buffer(device, D3D12_HEAP_TYPE_READBACK, SIZE, D3D12_RESOURCE_STATE_COPY_DEST);
         BYTE *up, *back;
 
         REQUIRE_HR(ID3D12Resource_Map(upload, 0, NULL, (void **)&up), "Map(upload)");
@@ -80,7 +84,8 @@ static void test_unreachable_memory(void)
         memset(back, 0, SIZE);
         r = memory_request(up, back, SIZE, "mapped upload heap -> mapped readback heap");
         expect_request(&r, S_OK, r.Name);
-        CHECK(back[0] == 0x29 && back[SIZE - 1] == 0x29, "mapped heaps: expected the upload heap's bytes (0x29), got %#x", back[0]);
+        CHECK(back[0] == 0x29 && back[SIZE - 1] == 0x29,
+              "mapped heaps: expected the upload heap's bytes (0x29), got %#x", back[0]);
         ID3D12Resource_Unmap(readback, 0, NULL);
         ID3D12Resource_Unmap(upload, 0, NULL);
         ID3D12Resource_Release(readback);
@@ -92,7 +97,8 @@ static void test_unreachable_memory(void)
     memset(good_dst, 0, sizeof(good_dst));
     r = memory_request(good_src, good_dst, SIZE, "good copy afterwards");
     expect_request(&r, S_OK, r.Name);
-    CHECK(!memcmp(good_src, good_dst, SIZE), "good copy afterwards: expected the source's bytes, got others");
+    CHECK(!memcmp(good_src, good_dst, SIZE),
+          "good copy afterwards: expected the source's bytes, got others");
 
     /* GDeflate from and into memory the process cannot reach. */
     {
@@ -100,11 +106,17 @@ static void test_unreachable_memory(void)
         SIZE_T bound, packed_size = 0;
         BYTE *packed;
 
-        REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 1, &IID_IDStorageCompressionCodec, (void **)&codec), "CreateCompressionCodec");
+        REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 1,
+                                                  &IID_IDStorageCompressionCodec, (void **)&codec),
+                   "CreateCompressionCodec");
         bound = IDStorageCompressionCodec_CompressBufferBound(codec, SIZE);
         packed = malloc(bound);
-        REQUIRE_HR(IDStorageCompressionCodec_CompressBuffer(codec, good_src, SIZE, DSTORAGE_COMPRESSION_DEFAULT, packed, bound, &packed_size), "CompressBuffer");
-        r = memory_request(released, good_dst, (UINT32)packed_size, "GDeflate from released memory");
+        REQUIRE_HR(IDStorageCompressionCodec_CompressBuffer(codec, good_src, SIZE,
+                                                            DSTORAGE_COMPRESSION_DEFAULT, packed,
+                                                            bound, &packed_size),
+                   "CompressBuffer");
+        r = memory_request(released, good_dst, (UINT32)packed_size,
+                           "GDeflate from released memory");
         r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
         r.Destination.Memory.Size = SIZE;
         r.UncompressedSize = SIZE;
@@ -120,7 +132,8 @@ static void test_unreachable_memory(void)
         r.Destination.Memory.Buffer = good_dst;
         r.Name = "GDeflate into good memory";
         expect_request(&r, S_OK, r.Name);
-        CHECK(!memcmp(good_src, good_dst, SIZE), "GDeflate into good memory: expected the original bytes, got others");
+        CHECK(!memcmp(good_src, good_dst, SIZE),
+              "GDeflate into good memory: expected the original bytes, got others");
         free(packed);
         IDStorageCompressionCodec_Release(codec);
     }
@@ -131,53 +144,81 @@ static void test_unreachable_memory(void)
 
 static void test_null_com_arguments(void)
 {
-    DSTORAGE_QUEUE_DESC desc = { DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, "null riid", NULL };
+    DSTORAGE_QUEUE_DESC desc = {DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL,
+                                "null riid", NULL};
     IDStorageCustomDecompressionQueue *custom;
     IDStorageCompressionCodec *codec;
     IDStorageStatusArray *status;
     void *p;
 
-    CHECK_HR(E_POINTER, IDStorageFactory_QueryInterface(factory, &IID_IDStorageFactory, NULL), "factory QueryInterface(riid, NULL)");
+    CHECK_HR(E_POINTER, IDStorageFactory_QueryInterface(factory, &IID_IDStorageFactory, NULL),
+             "factory QueryInterface(riid, NULL)");
     p = (void *)0xdeadbeef;
-    CHECK_HR(E_INVALIDARG, IDStorageFactory_QueryInterface(factory, NULL, &p), "factory QueryInterface(NULL, &p)");
+    CHECK_HR(E_INVALIDARG, IDStorageFactory_QueryInterface(factory, NULL, &p),
+             "factory QueryInterface(NULL, &p)");
     CHECK(!p, "factory QueryInterface(NULL, &p): expected p NULL, got %p", p);
-    CHECK_HR(E_POINTER, IDStorageQueue3_QueryInterface(queue, &IID_IDStorageQueue, NULL), "queue QueryInterface(riid, NULL)");
-    CHECK_HR(E_INVALIDARG, IDStorageQueue3_QueryInterface(queue, NULL, &p), "queue QueryInterface(NULL, &p)");
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "qi", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
-    CHECK_HR(E_POINTER, IDStorageStatusArray_QueryInterface(status, &IID_IDStorageStatusArray, NULL), "status array QueryInterface(riid, NULL)");
+    CHECK_HR(E_POINTER, IDStorageQueue3_QueryInterface(queue, &IID_IDStorageQueue, NULL),
+             "queue QueryInterface(riid, NULL)");
+    CHECK_HR(E_INVALIDARG, IDStorageQueue3_QueryInterface(queue, NULL, &p),
+             "queue QueryInterface(NULL, &p)");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "qi", &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
+    CHECK_HR(E_POINTER,
+             IDStorageStatusArray_QueryInterface(status, &IID_IDStorageStatusArray, NULL),
+             "status array QueryInterface(riid, NULL)");
     IDStorageStatusArray_Release(status);
-    REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 1, &IID_IDStorageCompressionCodec, (void **)&codec), "CreateCompressionCodec");
-    CHECK_HR(E_POINTER, IDStorageCompressionCodec_QueryInterface(codec, &IID_IDStorageCompressionCodec, NULL), "codec QueryInterface(riid, NULL)");
-    CHECK_HR(E_INVALIDARG, IDStorageCompressionCodec_QueryInterface(codec, NULL, &p), "codec QueryInterface(NULL, &p)");
+    REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 1,
+                                              &IID_IDStorageCompressionCodec, (void **)&codec),
+               "CreateCompressionCodec");
+    CHECK_HR(E_POINTER,
+             IDStorageCompressionCodec_QueryInterface(codec, &IID_IDStorageCompressionCodec, NULL),
+             "codec QueryInterface(riid, NULL)");
+    CHECK_HR(E_INVALIDARG, IDStorageCompressionCodec_QueryInterface(codec, NULL, &p),
+             "codec QueryInterface(NULL, &p)");
     IDStorageCompressionCodec_Release(codec);
-    REQUIRE_HR(IDStorageFactory_QueryInterface(factory, &IID_IDStorageCustomDecompressionQueue, (void **)&custom), "custom queue");
-    CHECK_HR(E_POINTER, IDStorageCustomDecompressionQueue_QueryInterface(custom, &IID_IDStorageCustomDecompressionQueue, NULL), "custom queue QueryInterface(riid, NULL)");
+    REQUIRE_HR(IDStorageFactory_QueryInterface(factory, &IID_IDStorageCustomDecompressionQueue,
+                                               (void **)&custom),
+               "custom queue");
+    CHECK_HR(E_POINTER,
+             IDStorageCustomDecompressionQueue_QueryInterface(
+                 custom, &IID_IDStorageCustomDecompressionQueue, NULL),
+             "custom queue QueryInterface(riid, NULL)");
     IDStorageCustomDecompressionQueue_Release(custom);
 
     p = (void *)0xdeadbeef;
     CHECK_HR(E_INVALIDARG, DStorageGetFactory(NULL, &p), "DStorageGetFactory(NULL, &p)");
     CHECK(!p, "DStorageGetFactory(NULL, &p): expected p NULL, got %p", p);
-    CHECK_HR(E_POINTER, DStorageGetFactory(&IID_IDStorageFactory, NULL), "DStorageGetFactory(riid, NULL)");
+    CHECK_HR(E_POINTER, DStorageGetFactory(&IID_IDStorageFactory, NULL),
+             "DStorageGetFactory(riid, NULL)");
     p = (void *)0xdeadbeef;
-    CHECK_HR(E_INVALIDARG, DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 0, NULL, &p), "DStorageCreateCompressionCodec(GDEFLATE, 0, NULL, &p)");
+    CHECK_HR(E_INVALIDARG,
+             DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 0, NULL, &p),
+             "DStorageCreateCompressionCodec(GDEFLATE, 0, NULL, &p)");
     CHECK(!p, "DStorageCreateCompressionCodec(NULL riid): expected p NULL, got %p", p);
 
     /* CreateQueue with a NULL IID fails before it builds anything: no queue exists afterwards, so
      * the staging size is not locked (only the test's own queue is released first). */
-    CHECK_HR(E_INVALIDARG, IDStorageFactory_CreateQueue(factory, &desc, NULL, &p), "CreateQueue(&desc, NULL, &p)");
-    CHECK_HR(E_POINTER, IDStorageFactory_CreateQueue(factory, &desc, &IID_IDStorageQueue, NULL), "CreateQueue(&desc, riid, NULL)");
-    CHECK_HR(E_INVALIDARG, IDStorageFactory_OpenFile(factory, L"C:\\windows\\win.ini", NULL, &p), "OpenFile(path, NULL, &p)");
-    CHECK_HR(E_INVALIDARG, IDStorageFactory_CreateStatusArray(factory, 1, "x", NULL, &p), "CreateStatusArray(1, name, NULL, &p)");
+    CHECK_HR(E_INVALIDARG, IDStorageFactory_CreateQueue(factory, &desc, NULL, &p),
+             "CreateQueue(&desc, NULL, &p)");
+    CHECK_HR(E_POINTER, IDStorageFactory_CreateQueue(factory, &desc, &IID_IDStorageQueue, NULL),
+             "CreateQueue(&desc, riid, NULL)");
+    CHECK_HR(E_INVALIDARG, IDStorageFactory_OpenFile(factory, L"C:\\windows\\win.ini", NULL, &p),
+             "OpenFile(path, NULL, &p)");
+    CHECK_HR(E_INVALIDARG, IDStorageFactory_CreateStatusArray(factory, 1, "x", NULL, &p),
+             "CreateStatusArray(1, name, NULL, &p)");
     IDStorageQueue3_Release(queue);
     queue = NULL;
-    CHECK_HR(S_OK, IDStorageFactory_SetStagingBufferSize(factory, DSTORAGE_STAGING_BUFFER_SIZE_32MB),
+    CHECK_HR(S_OK,
+             IDStorageFactory_SetStagingBufferSize(factory, DSTORAGE_STAGING_BUFFER_SIZE_32MB),
              "SetStagingBufferSize after CreateQueue(NULL riid): expected no queue left behind");
 }
 
 int main(void)
 {
     factory = get_factory();
-    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, NULL, "hostile");
+    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME,
+                         NULL, "hostile");
     test_unreachable_memory();
     test_null_com_arguments();
     IDStorageFactory_Release(factory);

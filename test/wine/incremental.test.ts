@@ -20,12 +20,17 @@ async function build(): Promise<number> {
   return performance.now() - start;
 }
 
-const buildLog = (side: 'pe' | 'unix'): string => readFileSync(join(options.logDir, `wine-module-${side}-build.log`), 'utf8');
-const compiled = (log: string): string[] => [...log.matchAll(/Building C object \S*\/([^/\s]+)\.c\.o(bj)?\b/g)].map((m) => m[1]);
+const buildLog = (side: 'pe' | 'unix'): string =>
+  readFileSync(join(options.logDir, `wine-module-${side}-build.log`), 'utf8');
+const compiled = (log: string): string[] =>
+  [...log.matchAll(/Building C object \S*\/([^/\s]+)\.c\.o(bj)?\b/g)].map((m) => m[1]);
 
-before(async () => {
-  if (!skip) await build();
-}, { timeout: 900_000 });
+before(
+  async () => {
+    if (!skip) await build();
+  },
+  { timeout: 900_000 },
+);
 
 test('with nothing changed, the module step compiles and links nothing, in under 5 s', { skip }, async () => {
   const ms = await build();
@@ -37,7 +42,9 @@ test('with nothing changed, the module step compiles and links nothing, in under
   assert.ok(ms < 5000, `the no-op module build took ${Math.round(ms)} ms`);
 });
 
-test('a changed queue.c recompiles queue.c and relinks dstorage.dll; the Unix side is untouched', { skip }, async () => {
+test('a changed queue.c recompiles queue.c and relinks dstorage.dll; the Unix side is untouched', {
+  skip,
+}, async () => {
   const now = new Date();
   utimesSync(join(moduleSources, 'queue.c'), now, now);
   await build();

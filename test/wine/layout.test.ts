@@ -8,7 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StepError } from '../../scripts/lib/errors.ts';
 import { hints } from '../../scripts/lib/messages.ts';
-import { cmakeSource, configureArgs, defaultOptions, sideBuildDir, toolchainFile, usage } from '../../scripts/wine/layout.ts';
+import {
+  cmakeSource,
+  configureArgs,
+  defaultOptions,
+  sideBuildDir,
+  toolchainFile,
+  usage,
+} from '../../scripts/wine/layout.ts';
 import { requireTools } from '../../scripts/wine/wine-tasks.ts';
 
 const o = defaultOptions({ outDir: '/tmp/ds-stage' });
@@ -47,14 +54,16 @@ test('Wine is found by CMake unless --wine-prefix / --wine-lib say where', () =>
 test('a missing compiler fails like any missing tool: named, with the install hint and a log', () => {
   const logDir = mkdtempSync(join(tmpdir(), 'ds-wine-tools-'));
   const title = 'dstorage.dll (PE side, MinGW)';
-  assert.throws(() => requireTools(['x86_64-w64-mingw32-gcc-that-is-not-installed'], title, logDir, 'wine-module-pe-configure'),
+  assert.throws(
+    () => requireTools(['x86_64-w64-mingw32-gcc-that-is-not-installed'], title, logDir, 'wine-module-pe-configure'),
     (e: unknown) => {
       assert.ok(e instanceof StepError, `expected a StepError, got ${String(e)}`);
       assert.match(e.message, /'x86_64-w64-mingw32-gcc-that-is-not-installed' was not found/);
       assert.match(e.details, new RegExp(hints.installDeps.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
       assert.doesNotMatch(e.details, /exited undefined|\n\s+at /);
       return true;
-    });
+    },
+  );
   assert.match(readFileSync(join(logDir, 'wine-module-pe-configure.log'), 'utf8'), /was not found/);
   assert.doesNotThrow(() => requireTools(['sh'], title, logDir, 'wine-module-pe-configure'));
 });

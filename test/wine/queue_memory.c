@@ -11,14 +11,17 @@ static IDStorageFile *file;
 
 static void test_sizes(void)
 {
-    static const UINT32 sizes[] = { 1, 7, 512, 4096, 65537, (1u << 20) + 3, 16u << 20, 64u << 20 };
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL, "sizes");
+    static const UINT32 sizes[] = {1, 7, 512, 4096, 65537, (1u << 20) + 3, 16u << 20, 64u << 20};
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128,
+                                          DSTORAGE_PRIORITY_NORMAL, NULL, "sizes");
     IDStorageStatusArray *status;
     DSTORAGE_REQUEST r;
     char what[64];
     unsigned int i;
 
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, ARRAY_SIZE(sizes), "sizes", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, ARRAY_SIZE(sizes), "sizes",
+                                                  &IID_IDStorageStatusArray, (void **)&status),
+               "CreateStatusArray");
     for (i = 0; i < ARRAY_SIZE(sizes); ++i)
     {
         UINT64 offset = sizes[i] == FILE_SIZE ? 0 : (UINT64)i * 4099;
@@ -39,14 +42,19 @@ static void test_sizes(void)
 
 static void test_eof(void)
 {
-    static const struct { UINT64 offset; UINT32 size; HRESULT hr; } cases[] =
+    static const struct
     {
-        { FILE_SIZE - 16, 16, S_OK },                   /* ends exactly at EOF */
-        { FILE_SIZE - 8, 16, E_DSTORAGE_END_OF_FILE },  /* crosses EOF */
-        { FILE_SIZE, 16, E_DSTORAGE_END_OF_FILE },      /* starts at EOF */
-        { FILE_SIZE + 4096, 16, E_DSTORAGE_END_OF_FILE } /* past EOF */
+        UINT64 offset;
+        UINT32 size;
+        HRESULT hr;
+    } cases[] = {
+        {FILE_SIZE - 16, 16, S_OK},                    /* ends exactly at EOF */
+        {FILE_SIZE - 8, 16, E_DSTORAGE_END_OF_FILE},   /* crosses EOF */
+        {FILE_SIZE, 16, E_DSTORAGE_END_OF_FILE},       /* starts at EOF */
+        {FILE_SIZE + 4096, 16, E_DSTORAGE_END_OF_FILE} /* past EOF */
     };
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL, "eof");
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128,
+                                          DSTORAGE_PRIORITY_NORMAL, NULL, "eof");
     IDStorageStatusArray *status;
     DSTORAGE_ERROR_RECORD record;
     BYTE dst[16];
@@ -54,7 +62,9 @@ static void test_eof(void)
     unsigned int i;
     char what[64];
 
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 4, "eof", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 4, "eof", &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
     for (i = 0; i < ARRAY_SIZE(cases); ++i)
     {
         r = file_request(file, cases[i].offset, cases[i].size, dst, "eof");
@@ -68,14 +78,16 @@ static void test_eof(void)
     IDStorageQueue3_RetrieveErrorRecord(queue, &record);
     CHECK_EQ(3, record.FailureCount, "EOF failure count");
     CHECK_HR(E_DSTORAGE_END_OF_FILE, record.FirstFailure.HResult, "first failure");
-    CHECK_EQ(FILE_SIZE - 8, record.FirstFailure.Request.Request.Source.File.Offset, "first failure offset");
+    CHECK_EQ(FILE_SIZE - 8, record.FirstFailure.Request.Request.Source.File.Offset,
+             "first failure offset");
     IDStorageStatusArray_Release(status);
     IDStorageQueue3_Release(queue);
 }
 
 static void test_memory_source(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME, NULL, "memory");
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
+                                          DSTORAGE_PRIORITY_REALTIME, NULL, "memory");
     UINT32 size = (1u << 20) + 17, i;
     BYTE *src = malloc(size), *dst = calloc(1, size);
     DSTORAGE_REQUEST r;
@@ -94,7 +106,8 @@ static void test_memory_source(void)
  * what was enqueued before it, and the fence/event fire after everything before them. */
 static void test_ordering(ID3D12Device *device)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 256, DSTORAGE_PRIORITY_NORMAL, NULL, "order");
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 256,
+                                          DSTORAGE_PRIORITY_NORMAL, NULL, "order");
     IDStorageStatusArray *status;
     ID3D12Fence *fence;
     HANDLE fence_event = CreateEventW(NULL, FALSE, FALSE, NULL);
@@ -103,8 +116,12 @@ static void test_ordering(ID3D12Device *device)
     BYTE eof_dst[16];
     unsigned int i;
 
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&fence), "CreateFence");
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 3, "order", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
+                                        (void **)&fence),
+               "CreateFence");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 3, "order", &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
     r = file_request(file, 3, 32u << 20, big, "big");
     IDStorageQueue3_EnqueueRequest(queue, &r);
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
@@ -118,17 +135,20 @@ static void test_ordering(ID3D12Device *device)
     IDStorageQueue3_EnqueueStatus(queue, status, 1);
     IDStorageQueue3_EnqueueSignal(queue, fence, 7);
     IDStorageQueue3_EnqueueStatus(queue, status, 2);
-    CHECK(!IDStorageStatusArray_IsComplete(status, 0), "status 0 before Submit: expected pending, got complete");
+    CHECK(!IDStorageStatusArray_IsComplete(status, 0),
+          "status 0 before Submit: expected pending, got complete");
     CHECK_HR(E_PENDING, IDStorageStatusArray_GetHResult(status, 1), "status 1 before Submit");
     CHECK_EQ(0, ID3D12Fence_GetCompletedValue(fence), "fence before Submit");
     REQUIRE_HR(ID3D12Fence_SetEventOnCompletion(fence, 7, fence_event), "SetEventOnCompletion");
     IDStorageQueue3_Submit(queue);
-    CHECK(WaitForSingleObject(fence_event, 60000) == WAIT_OBJECT_0, "fence 7: expected signalled within 60 s, got a timeout");
+    CHECK(WaitForSingleObject(fence_event, 60000) == WAIT_OBJECT_0,
+          "fence 7: expected signalled within 60 s, got a timeout");
     /* The fence fired: everything enqueued before it must be complete and correct. */
     check_pattern(big, 3, 32u << 20, "big read before the fence");
     for (i = 0; i < 8; ++i) check_pattern(small[i], 1000 * i, 256, "small read before the fence");
     CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "status 0 (big read only)");
-    CHECK_HR(E_DSTORAGE_END_OF_FILE, IDStorageStatusArray_GetHResult(status, 1), "status 1 (EOF read)");
+    CHECK_HR(E_DSTORAGE_END_OF_FILE, IDStorageStatusArray_GetHResult(status, 1),
+             "status 1 (EOF read)");
     submit_and_wait(queue, "order");
     CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 2), "status 2 (nothing since status 1)");
     CHECK_EQ(7, ID3D12Fence_GetCompletedValue(fence), "fence value");
@@ -141,14 +161,17 @@ static void test_ordering(ID3D12Device *device)
 
 static void test_cancel(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 512, DSTORAGE_PRIORITY_NORMAL, NULL, "cancel");
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 512,
+                                          DSTORAGE_PRIORITY_NORMAL, NULL, "cancel");
     IDStorageStatusArray *status;
     DSTORAGE_ERROR_RECORD record;
     static BYTE dst[200][64];
     DSTORAGE_REQUEST r;
     unsigned int i;
 
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "cancel", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "cancel", &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
     memset(dst, 0xcc, sizeof(dst));
     for (i = 0; i < 200; ++i)
     {
@@ -162,14 +185,16 @@ static void test_cancel(void)
     CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "status after cancellation");
     for (i = 0; i < 200; i += 2) check_pattern(dst[i], 64 * i, 64, "uncancelled request");
     IDStorageQueue3_RetrieveErrorRecord(queue, &record);
-    CHECK_EQ(0, record.FailureCount, "failures after cancellation (cancelled requests are not failures)");
+    CHECK_EQ(0, record.FailureCount,
+             "failures after cancellation (cancelled requests are not failures)");
     IDStorageStatusArray_Release(status);
     IDStorageQueue3_Release(queue);
 }
 
 static void test_close_pending(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL, "close");
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128,
+                                          DSTORAGE_PRIORITY_NORMAL, NULL, "close");
     HANDLE event = CreateEventW(NULL, TRUE, FALSE, NULL);
     BYTE *dst = malloc(8u << 20);
     DSTORAGE_REQUEST r;
@@ -182,7 +207,8 @@ static void test_close_pending(void)
     }
     IDStorageQueue3_EnqueueSetEvent(queue, event);
     IDStorageQueue3_Close(queue);
-    CHECK(WaitForSingleObject(event, 500) == WAIT_TIMEOUT, "event after Close: expected never set, got set");
+    CHECK(WaitForSingleObject(event, 500) == WAIT_TIMEOUT,
+          "event after Close: expected never set, got set");
     IDStorageQueue3_Release(queue); /* must not hang */
     free(dst);
     CloseHandle(event);
@@ -211,8 +237,13 @@ static DWORD WINAPI fill_thread(void *arg)
 
 static void test_threads(void)
 {
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL, "threads");
-    enum { THREADS = 8, EACH = 4000 };
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128,
+                                          DSTORAGE_PRIORITY_NORMAL, NULL, "threads");
+    enum
+    {
+        THREADS = 8,
+        EACH = 4000
+    };
     struct filler fillers[THREADS];
     HANDLE threads[THREADS];
     BYTE *dst = calloc(THREADS * EACH, 32);
@@ -221,14 +252,16 @@ static void test_threads(void)
 
     IDStorageQueue3_Query(queue, &info);
     CHECK_EQ(127, info.EmptySlotCount, "EmptySlotCount of an empty queue of 128");
-    CHECK_EQ(64, info.RequestCountUntilAutoSubmit, "RequestCountUntilAutoSubmit of an empty queue of 128");
+    CHECK_EQ(64, info.RequestCountUntilAutoSubmit,
+             "RequestCountUntilAutoSubmit of an empty queue of 128");
     CHECK_EQ(128, info.Desc.Capacity, "Query's Desc.Capacity");
     for (i = 0; i < THREADS; ++i)
     {
-        fillers[i] = (struct filler){ queue, dst, i * EACH, EACH };
+        fillers[i] = (struct filler){queue, dst, i * EACH, EACH};
         threads[i] = CreateThread(NULL, 0, fill_thread, &fillers[i], 0, NULL);
     }
-    CHECK(WaitForMultipleObjects(THREADS, threads, TRUE, 120000) == WAIT_OBJECT_0, "fill threads: expected done within 120 s (auto-submit at half capacity), got a timeout");
+    CHECK(WaitForMultipleObjects(THREADS, threads, TRUE, 120000) == WAIT_OBJECT_0,
+          "fill threads: expected done within 120 s (auto-submit at half capacity), got a timeout");
     submit_and_wait(queue, "threads");
     check_pattern(dst, 0, (UINT64)THREADS * EACH * 32, "many threads");
     for (i = 0; i < THREADS; ++i) CloseHandle(threads[i]);
@@ -243,7 +276,8 @@ int main(void)
 
     factory = get_factory();
     make_pattern_file(path, L"ds_queue_memory.bin", FILE_SIZE);
-    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file), "OpenFile");
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file),
+               "OpenFile");
     test_sizes();
     test_eof();
     test_memory_source();

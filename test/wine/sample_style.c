@@ -18,9 +18,12 @@ int main(void)
     ID3D12CommandAllocator *allocator;
     ID3D12GraphicsCommandList *list;
     ID3D12CommandList *lists[1];
-    D3D12_HEAP_PROPERTIES heap = { D3D12_HEAP_TYPE_DEFAULT }, readback_heap = { D3D12_HEAP_TYPE_READBACK };
-    D3D12_RESOURCE_DESC desc = { D3D12_RESOURCE_DIMENSION_BUFFER, 0, size, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0}, D3D12_TEXTURE_LAYOUT_ROW_MAJOR };
-    D3D12_COMMAND_QUEUE_DESC cmd_desc = { D3D12_COMMAND_LIST_TYPE_DIRECT };
+    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_DEFAULT},
+                          readback_heap = {D3D12_HEAP_TYPE_READBACK};
+    D3D12_RESOURCE_DESC desc = {
+        D3D12_RESOURCE_DIMENSION_BUFFER, 0, size, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0},
+        D3D12_TEXTURE_LAYOUT_ROW_MAJOR};
+    D3D12_COMMAND_QUEUE_DESC cmd_desc = {D3D12_COMMAND_LIST_TYPE_DIRECT};
     DSTORAGE_QUEUE_DESC queue_desc = {0};
     DSTORAGE_REQUEST request = {0};
     DSTORAGE_ERROR_RECORD record;
@@ -30,7 +33,8 @@ int main(void)
 
     make_pattern_file(path, L"ds_sample.bin", size);
     REQUIRE_HR(DStorageGetFactory(&IID_IDStorageFactory, (void **)&factory), "DStorageGetFactory");
-    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file), "OpenFile");
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file),
+               "OpenFile");
     REQUIRE_HR(IDStorageFile_GetFileInformation(file, &info), "GetFileInformation");
     CHECK_EQ(size, info.nFileSizeLow, "file size");
 
@@ -38,9 +42,14 @@ int main(void)
     queue_desc.Priority = DSTORAGE_PRIORITY_NORMAL;
     queue_desc.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
     queue_desc.Device = device;
-    REQUIRE_HR(IDStorageFactory_CreateQueue(factory, &queue_desc, &IID_IDStorageQueue, (void **)&queue), "CreateQueue");
+    REQUIRE_HR(
+        IDStorageFactory_CreateQueue(factory, &queue_desc, &IID_IDStorageQueue, (void **)&queue),
+        "CreateQueue");
 
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc, D3D12_RESOURCE_STATE_COMMON, NULL, &IID_ID3D12Resource, (void **)&buffer), "CreateCommittedResource");
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
+                                                    D3D12_RESOURCE_STATE_COMMON, NULL,
+                                                    &IID_ID3D12Resource, (void **)&buffer),
+               "CreateCommittedResource");
     request.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
     request.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
     request.Source.File.Source = file;
@@ -53,21 +62,35 @@ int main(void)
     request.Name = "sample buffer";
     IDStorageQueue3_EnqueueRequest(queue, &request);
 
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&fence), "CreateFence");
+    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
+                                        (void **)&fence),
+               "CreateFence");
     event = CreateEventW(NULL, FALSE, FALSE, NULL);
     REQUIRE_HR(ID3D12Fence_SetEventOnCompletion(fence, 1, event), "SetEventOnCompletion");
     IDStorageQueue3_EnqueueSignal(queue, fence, 1);
     IDStorageQueue3_Submit(queue);
-    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0, "fence event: expected signalled within 60 s, got a timeout");
-    CHECK(WaitForSingleObject(IDStorageQueue3_GetErrorEvent(queue), 0) == WAIT_TIMEOUT, "error event: expected unsignalled, got signalled");
+    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0,
+          "fence event: expected signalled within 60 s, got a timeout");
+    CHECK(WaitForSingleObject(IDStorageQueue3_GetErrorEvent(queue), 0) == WAIT_TIMEOUT,
+          "error event: expected unsignalled, got signalled");
     IDStorageQueue3_RetrieveErrorRecord(queue, &record);
     CHECK_EQ(0, record.FailureCount, "FailureCount");
 
     /* Read the buffer back to check the bytes. */
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &readback_heap, D3D12_HEAP_FLAG_NONE, &desc, D3D12_RESOURCE_STATE_COPY_DEST, NULL, &IID_ID3D12Resource, (void **)&readback), "CreateCommittedResource(readback)");
-    REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &cmd_desc, &IID_ID3D12CommandQueue, (void **)&cmd_queue), "CreateCommandQueue");
-    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT, &IID_ID3D12CommandAllocator, (void **)&allocator), "CreateCommandAllocator");
-    REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, allocator, NULL, &IID_ID3D12GraphicsCommandList, (void **)&list), "CreateCommandList");
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &readback_heap, D3D12_HEAP_FLAG_NONE,
+                                                    &desc, D3D12_RESOURCE_STATE_COPY_DEST, NULL,
+                                                    &IID_ID3D12Resource, (void **)&readback),
+               "CreateCommittedResource(readback)");
+    REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &cmd_desc, &IID_ID3D12CommandQueue,
+                                               (void **)&cmd_queue),
+               "CreateCommandQueue");
+    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT,
+                                                   &IID_ID3D12CommandAllocator,
+                                                   (void **)&allocator),
+               "CreateCommandAllocator");
+    REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, allocator,
+                                              NULL, &IID_ID3D12GraphicsCommandList, (void **)&list),
+               "CreateCommandList");
     ID3D12GraphicsCommandList_CopyResource(list, readback, buffer);
     ID3D12GraphicsCommandList_Close(list);
     lists[0] = (ID3D12CommandList *)list;

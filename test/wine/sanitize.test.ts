@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { repoRoot } from '../../scripts/lib/paths.ts';
 import { configureArgs, defaultOptions } from '../../scripts/wine/layout.ts';
 import {
-  asanRuntime, SANITIZE_FLAGS, SANITIZER_REPORT, sanitizedModuleOptions, sanitizerRunEnv, WINE_ASAN_OPTIONS, wineSanitizeRequested,
+  asanRuntime,
+  SANITIZE_FLAGS,
+  SANITIZER_REPORT,
+  sanitizedModuleOptions,
+  sanitizerRunEnv,
+  WINE_ASAN_OPTIONS,
+  wineSanitizeRequested,
 } from '../../scripts/wine/sanitize.ts';
 
 const asan = sanitizedModuleOptions();
@@ -28,19 +34,34 @@ test('only the Unix side is compiled and linked with the sanitizers', () => {
     const arg = unix.find((a) => a.startsWith(`-D${name}=`));
     for (const flag of SANITIZE_FLAGS) assert.ok(arg?.includes(flag), `unix ${name} lacks ${flag}`);
   }
-  assert.ok(!configureArgs(asan, 'pe', 'Ninja').some((a) => a.includes('-fsanitize')), 'mingw has no ASan: the PE side must not get it');
+  assert.ok(
+    !configureArgs(asan, 'pe', 'Ninja').some((a) => a.includes('-fsanitize')),
+    'mingw has no ASan: the PE side must not get it',
+  );
   assert.ok(!configureArgs(plain, 'unix', 'Ninja').some((a) => a.includes('-fsanitize')));
 });
 
 test('the run environment preloads ASan and leaves signals and signal stacks to Wine', () => {
   const env = sanitizerRunEnv('/b/preload-once.so', '/usr/lib/libasan.so.8');
-  assert.equal(env.LD_PRELOAD, '/usr/lib/libasan.so.8:/b/preload-once.so', 'ASan first, then the helper that keeps it out of child processes');
-  for (const option of ['verify_asan_link_order=0', 'handle_segv=0', 'allow_user_segv_handler=1', 'use_sigaltstack=0', 'detect_leaks=0']) {
+  assert.equal(
+    env.LD_PRELOAD,
+    '/usr/lib/libasan.so.8:/b/preload-once.so',
+    'ASan first, then the helper that keeps it out of child processes',
+  );
+  for (const option of [
+    'verify_asan_link_order=0',
+    'handle_segv=0',
+    'allow_user_segv_handler=1',
+    'use_sigaltstack=0',
+    'detect_leaks=0',
+  ]) {
     assert.ok(WINE_ASAN_OPTIONS.split(':').includes(option), `ASAN_OPTIONS lacks ${option}`);
   }
 });
 
-test('gcc has the shared ASan runtime the module links against', { skip: !existsSync('/usr/bin/gcc') && 'no gcc' }, () => {
+test('gcc has the shared ASan runtime the module links against', {
+  skip: !existsSync('/usr/bin/gcc') && 'no gcc',
+}, () => {
   assert.match(asanRuntime(), /libasan\.so/);
 });
 
@@ -53,5 +74,8 @@ test('a report is recognised even when Wine cut it short', () => {
 test('DS_KIT_WINE_SANITIZE accepts address,undefined only, with a fix in the message', () => {
   assert.equal(wineSanitizeRequested({}), false);
   assert.equal(wineSanitizeRequested({ DS_KIT_WINE_SANITIZE: 'undefined,address' }), true);
-  assert.throws(() => wineSanitizeRequested({ DS_KIT_WINE_SANITIZE: 'thread' }), /use DS_KIT_WINE_SANITIZE=address,undefined/);
+  assert.throws(
+    () => wineSanitizeRequested({ DS_KIT_WINE_SANITIZE: 'thread' }),
+    /use DS_KIT_WINE_SANITIZE=address,undefined/,
+  );
 });

@@ -11,9 +11,13 @@ int main(void)
     DSTORAGE_REQUEST r;
 
     make_pattern_file(path, L"ds_smoke.bin", 65536);
-    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file), "OpenFile");
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 4, "s", &IID_IDStorageStatusArray, (void **)&status), "CreateStatusArray");
-    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL, "smoke");
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file),
+               "OpenFile");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 4, "s", &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
+    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL,
+                         "smoke");
     r = file_request(file, 100, sizeof(dst), dst, "smoke");
     IDStorageQueue3_EnqueueRequest(queue, &r);
     IDStorageQueue3_EnqueueStatus(queue, status, 0);

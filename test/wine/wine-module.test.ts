@@ -15,7 +15,14 @@ import { Listr } from 'listr2';
 import { repoRoot } from '../../scripts/lib/paths.ts';
 import { defaultOptions } from '../../scripts/wine/layout.ts';
 import { wineModuleTasks } from '../../scripts/wine/wine-tasks.ts';
-import { buildPreloadOnce, SANITIZED_EXE_FLAGS, SANITIZER_REPORT, sanitizedModuleOptions, sanitizerRunEnv, wineSanitizeRequested } from '../../scripts/wine/sanitize.ts';
+import {
+  buildPreloadOnce,
+  SANITIZED_EXE_FLAGS,
+  SANITIZER_REPORT,
+  sanitizedModuleOptions,
+  sanitizerRunEnv,
+  wineSanitizeRequested,
+} from '../../scripts/wine/sanitize.ts';
 import { expectedLines } from './expected-output.ts';
 
 const sanitized = wineSanitizeRequested();
@@ -25,7 +32,10 @@ const outDir = join(repoRoot, sanitized ? 'build/wine-tests-asan' : 'build/wine-
 const prefix = join(outDir, 'prefix');
 const PROGRAM_TIMEOUT_MS = 240_000;
 
-const programs = readdirSync(testDir).filter((f) => f.endsWith('.c')).map((f) => basename(f, '.c')).sort();
+const programs = readdirSync(testDir)
+  .filter((f) => f.endsWith('.c'))
+  .map((f) => basename(f, '.c'))
+  .sort();
 
 function wineEnv(): Record<string, string> {
   return {
@@ -39,7 +49,9 @@ function wineEnv(): Record<string, string> {
 /** xvfb-run's arguments for one program: under the sanitizer, only the program gets the ASan runtime. */
 let preloadOnce = '';
 function programArgs(exe: string): string[] {
-  const preload = sanitized ? ['env', ...Object.entries(sanitizerRunEnv(preloadOnce)).map(([k, v]) => `${k}=${v}`)] : [];
+  const preload = sanitized
+    ? ['env', ...Object.entries(sanitizerRunEnv(preloadOnce)).map(([k, v]) => `${k}=${v}`)]
+    : [];
   return ['-a', ...preload, 'wine', exe];
 }
 
@@ -47,22 +59,40 @@ function assertNoSanitizerReport(name: string, out: string): void {
   assert.doesNotMatch(out, SANITIZER_REPORT, `${name}.exe tripped a sanitizer in dstorage.so:\n${out}`);
 }
 
-before(async () => {
-  await new Listr(wineModuleTasks(options), { renderer: 'silent', exitOnError: true }).run();
-  mkdirSync(outDir, { recursive: true });
-  if (sanitized) preloadOnce = buildPreloadOnce(outDir);
-  for (const name of programs) {
-    const r = await execa('x86_64-w64-mingw32-gcc', ['-O1', '-g', '-Wall', '-Wno-unused-function',
-      '-I', join(repoRoot, 'build/generated', options.target, 'include'), join(testDir, `${name}.c`),
-      join(options.outDir, 'dstorage.dll'), '-o', join(outDir, `${name}.exe`), '-ld3d12', '-ldxguid', ...(sanitized ? SANITIZED_EXE_FLAGS : [])],
-      { reject: false, all: true });
-    assert.equal(r.exitCode, 0, `compiling ${name}.c failed:\n${r.all}`);
-  }
-  if (!existsSync(join(prefix, 'system.reg'))) {
-    const r = await execa('wineboot', ['-i'], { env: wineEnv(), reject: false, all: true, timeout: 120_000 });
-    assert.equal(r.exitCode, 0, `creating the Wine prefix ${prefix} failed:\n${r.all}`);
-  }
-}, { timeout: 600_000 });
+before(
+  async () => {
+    await new Listr(wineModuleTasks(options), { renderer: 'silent', exitOnError: true }).run();
+    mkdirSync(outDir, { recursive: true });
+    if (sanitized) preloadOnce = buildPreloadOnce(outDir);
+    for (const name of programs) {
+      const r = await execa(
+        'x86_64-w64-mingw32-gcc',
+        [
+          '-O1',
+          '-g',
+          '-Wall',
+          '-Wno-unused-function',
+          '-I',
+          join(repoRoot, 'build/generated', options.target, 'include'),
+          join(testDir, `${name}.c`),
+          join(options.outDir, 'dstorage.dll'),
+          '-o',
+          join(outDir, `${name}.exe`),
+          '-ld3d12',
+          '-ldxguid',
+          ...(sanitized ? SANITIZED_EXE_FLAGS : []),
+        ],
+        { reject: false, all: true },
+      );
+      assert.equal(r.exitCode, 0, `compiling ${name}.c failed:\n${r.all}`);
+    }
+    if (!existsSync(join(prefix, 'system.reg'))) {
+      const r = await execa('wineboot', ['-i'], { env: wineEnv(), reject: false, all: true, timeout: 120_000 });
+      assert.equal(r.exitCode, 0, `creating the Wine prefix ${prefix} failed:\n${r.all}`);
+    }
+  },
+  { timeout: 600_000 },
+);
 
 test('the program list is not empty', () => {
   assert.ok(programs.length >= 4, `expected at least 4 test programs in ${testDir}, got ${programs.join(', ')}`);
@@ -70,8 +100,12 @@ test('the program list is not empty', () => {
 
 for (const name of programs) {
   test(`${name}.exe under wine`, { timeout: PROGRAM_TIMEOUT_MS + 30_000 }, async () => {
-    const r = await execa('xvfb-run', programArgs(join(outDir, `${name}.exe`)),
-      { env: wineEnv(), reject: false, all: true, timeout: PROGRAM_TIMEOUT_MS });
+    const r = await execa('xvfb-run', programArgs(join(outDir, `${name}.exe`)), {
+      env: wineEnv(),
+      reject: false,
+      all: true,
+      timeout: PROGRAM_TIMEOUT_MS,
+    });
     const out = r.all ?? '';
     assert.ok(!r.timedOut, `${name}.exe ran past ${PROGRAM_TIMEOUT_MS / 1000} s (hang?); output:\n${out}`);
     assertNoSanitizerReport(name, out);
@@ -84,28 +118,51 @@ for (const name of programs) {
 // The io_uring backend has no GDeflate: GetCompressionSupport must say NONE and compressed requests
 // must fail with the documented HRESULT (mapping.json rule gdeflate_unsupported). Where io_uring
 // cannot start, the module falls back to the CPU backend and the program says so.
-test('gdeflate.exe under wine with DS_KIT_WINE_BACKEND=io_uring', { timeout: PROGRAM_TIMEOUT_MS + 30_000 }, async () => {
-  const r = await execa('xvfb-run', programArgs(join(outDir, 'gdeflate.exe')),
-    { env: { ...wineEnv(), DS_KIT_WINE_BACKEND: 'io_uring' }, reject: false, all: true, timeout: PROGRAM_TIMEOUT_MS });
+test('gdeflate.exe under wine with DS_KIT_WINE_BACKEND=io_uring', {
+  timeout: PROGRAM_TIMEOUT_MS + 30_000,
+}, async () => {
+  const r = await execa('xvfb-run', programArgs(join(outDir, 'gdeflate.exe')), {
+    env: { ...wineEnv(), DS_KIT_WINE_BACKEND: 'io_uring' },
+    reject: false,
+    all: true,
+    timeout: PROGRAM_TIMEOUT_MS,
+  });
   const out = r.all ?? '';
   assertNoSanitizerReport('gdeflate', out);
   assert.ok(!r.timedOut, `gdeflate.exe (io_uring) ran past ${PROGRAM_TIMEOUT_MS / 1000} s (hang?); output:\n${out}`);
   assert.equal(r.exitCode, 0, `gdeflate.exe (io_uring) exited ${r.exitCode}; output:\n${out}`);
   assert.match(out, /gdeflate: all checks passed/, `gdeflate.exe (io_uring) did not report success; output:\n${out}`);
-  assert.match(out, /io_uring backend: (GDeflate unsupported, requests fail with E_DSTORAGE_DECOMPRESSION_ERROR|unavailable here, the CPU backend decodes)/,
-    `gdeflate.exe (io_uring) did not say which backend ran:\n${out}`);
+  assert.match(
+    out,
+    /io_uring backend: (GDeflate unsupported, requests fail with E_DSTORAGE_DECOMPRESSION_ERROR|unavailable here, the CPU backend decodes)/,
+    `gdeflate.exe (io_uring) did not say which backend ran:\n${out}`,
+  );
 });
 
 // The GPU path each queue takes is named in the +dstorage trace; DS_KIT_GPU_PATH=d3d12 forces the
 // batched D3D12 path, and a path this module does not have fails CreateQueue with a line that says so.
-test('gpu_destinations.exe: WINEDEBUG=+dstorage names the GPU path; DS_KIT_GPU_PATH forces it', { timeout: 2 * PROGRAM_TIMEOUT_MS + 60_000 }, async () => {
-  const forced = await execa('xvfb-run', ['-a', 'wine', join(outDir, 'gpu_destinations.exe')],
-    { env: { ...wineEnv(), WINEDEBUG: '+dstorage', DS_KIT_GPU_PATH: 'd3d12' }, reject: false, all: true, timeout: PROGRAM_TIMEOUT_MS });
+test('gpu_destinations.exe: WINEDEBUG=+dstorage names the GPU path; DS_KIT_GPU_PATH forces it', {
+  timeout: 2 * PROGRAM_TIMEOUT_MS + 60_000,
+}, async () => {
+  const forced = await execa('xvfb-run', ['-a', 'wine', join(outDir, 'gpu_destinations.exe')], {
+    env: { ...wineEnv(), WINEDEBUG: '+dstorage', DS_KIT_GPU_PATH: 'd3d12' },
+    reject: false,
+    all: true,
+    timeout: PROGRAM_TIMEOUT_MS,
+  });
   const out = forced.all ?? '';
-  assert.equal(forced.exitCode, 0, `gpu_destinations.exe (DS_KIT_GPU_PATH=d3d12) exited ${forced.exitCode}; output tail:\n${out.slice(-4000)}`);
+  assert.equal(
+    forced.exitCode,
+    0,
+    `gpu_destinations.exe (DS_KIT_GPU_PATH=d3d12) exited ${forced.exitCode}; output tail:\n${out.slice(-4000)}`,
+  );
   assert.match(out, /GPU path: d3d12/, 'no "GPU path: d3d12" trace line');
-  const wrong = await execa('xvfb-run', ['-a', 'wine', join(outDir, 'gpu_destinations.exe')],
-    { env: { ...wineEnv(), WINEDEBUG: 'err+dstorage', DS_KIT_GPU_PATH: 'vulkan' }, reject: false, all: true, timeout: PROGRAM_TIMEOUT_MS });
+  const wrong = await execa('xvfb-run', ['-a', 'wine', join(outDir, 'gpu_destinations.exe')], {
+    env: { ...wineEnv(), WINEDEBUG: 'err+dstorage', DS_KIT_GPU_PATH: 'vulkan' },
+    reject: false,
+    all: true,
+    timeout: PROGRAM_TIMEOUT_MS,
+  });
   assert.notEqual(wrong.exitCode, 0, 'DS_KIT_GPU_PATH=vulkan: expected CreateQueue to fail');
   assert.match(wrong.all ?? '', /DS_KIT_GPU_PATH=vulkan: this module has only the d3d12 GPU path/);
 });

@@ -5,9 +5,24 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export type StatusName = 'Ok' | 'IoError' | 'EndOfFile' | 'Cancelled' | 'InvalidRequest' | 'Unsupported' | 'DeviceError';
+export type StatusName =
+  | 'Ok'
+  | 'IoError'
+  | 'EndOfFile'
+  | 'Cancelled'
+  | 'InvalidRequest'
+  | 'Unsupported'
+  | 'DeviceError';
 export type FieldName =
-  | 'None' | 'Op' | 'Fd' | 'Size' | 'Source' | 'Destination' | 'GpuBuffer' | 'GpuRange' | 'Compression';
+  | 'None'
+  | 'Op'
+  | 'Fd'
+  | 'Size'
+  | 'Source'
+  | 'Destination'
+  | 'GpuBuffer'
+  | 'GpuRange'
+  | 'Compression';
 
 export type U64 = number | bigint;
 export type HostMemory = ArrayBufferView | ArrayBuffer;

@@ -14,7 +14,8 @@ namespace dsnode {
 namespace {
 
 Napi::Object options_arg(const Napi::CallbackInfo &info, const char *fn) {
-    if (info.Length() == 0 || info[0].IsUndefined()) return Napi::Object::New(info.Env());
+    if (info.Length() == 0 || info[0].IsUndefined())
+        return Napi::Object::New(info.Env());
     if (!info[0].IsObject())
         throw Napi::TypeError::New(info.Env(), std::string(fn) + "(options): options must be an object");
     return info[0].As<Napi::Object>();
@@ -24,17 +25,15 @@ Napi::Object options_arg(const Napi::CallbackInfo &info, const char *fn) {
 
 Napi::Function BackendWrap::define(Napi::Env env) {
     return DefineClass(env, "Backend",
-                       {InstanceAccessor<&BackendWrap::name>("name"),
-                        InstanceMethod<&BackendWrap::caps>("caps"),
+                       {InstanceAccessor<&BackendWrap::name>("name"), InstanceMethod<&BackendWrap::caps>("caps"),
                         InstanceMethod<&BackendWrap::stats>("stats")});
 }
 
 BackendWrap::BackendWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<BackendWrap>(info) {
     // Only wrap() creates working instances: it passes the shared_ptr as an External.
     if (info.Length() != 1 || !info[0].IsExternal())
-        throw Napi::TypeError::New(info.Env(),
-                                   "Backend cannot be constructed directly: use cpu(), ioUring() or "
-                                   "VulkanDevice.backend()");
+        throw Napi::TypeError::New(info.Env(), "Backend cannot be constructed directly: use cpu(), ioUring() or "
+                                               "VulkanDevice.backend()");
     backend_ = *info[0].As<Napi::External<std::shared_ptr<ds::Backend>>>().Data();
 }
 
@@ -90,8 +89,8 @@ Napi::Value make_io_uring(const Napi::CallbackInfo &info) {
     auto backend = ds::make_io_uring_backend(config, &error);
     if (!backend) {
         int err = error < 0 ? -error : (error ? error : ENOSYS);
-        std::string why = err == ENOSYS ? "this build has no io_uring support (rebuild the runtime with "
-                                          "liburing-dev installed) or the kernel lacks it"
+        std::string why = err == ENOSYS  ? "this build has no io_uring support (rebuild the runtime with "
+                                           "liburing-dev installed) or the kernel lacks it"
                           : err == EPERM ? "the kernel or a seccomp policy refuses it (containers often block "
                                            "io_uring; check /proc/sys/kernel/io_uring_disabled)"
                                          : "the kernel refused to set up the ring";

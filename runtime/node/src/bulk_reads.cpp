@@ -27,7 +27,8 @@ struct FreeDeleter {
 };
 
 uint64_t offset_of(const BulkReadsJob &job, uint64_t i) {
-    if (!job.offsets.empty()) return job.offsets[i % job.offsets.size()];
+    if (!job.offsets.empty())
+        return job.offsets[i % job.offsets.size()];
     uint64_t step = (job.stride ? job.stride : job.size) * i;
     return job.base_offset + (job.span ? step % job.span : step);
 }
@@ -36,7 +37,8 @@ uint64_t offset_of(const BulkReadsJob &job, uint64_t i) {
 
 BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
     BulkReadsResult result;
-    if (job.count == 0) return result;
+    if (job.count == 0)
+        return result;
     // A destination slot holds what a read produces: the decoded bytes for GDeflate.
     const uint64_t produced = job.gdeflate ? job.uncompressed_size : job.size;
     const uint64_t size_for_slots = std::max<uint64_t>(produced, 1);
@@ -52,17 +54,19 @@ BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
         size_t bytes = size_t((slots * size_for_slots + 4095) & ~uint64_t(4095));
         ring.reset(static_cast<uint8_t *>(std::aligned_alloc(4096, bytes)));
         if (!ring) {
-            result.failure = "could not allocate " + std::to_string(bytes) +
-                             " bytes of destination memory; lower hostRingBytes";
+            result.failure =
+                "could not allocate " + std::to_string(bytes) + " bytes of destination memory; lower hostRingBytes";
             return result;
         }
         std::memset(ring.get(), 0, bytes);  // fault the pages in before the clock starts
     }
 
     std::vector<uint32_t> free_slots(slots);
-    for (uint64_t s = 0; s < slots; ++s) free_slots[s] = uint32_t(slots - 1 - s);
+    for (uint64_t s = 0; s < slots; ++s)
+        free_slots[s] = uint32_t(slots - 1 - s);
     // Sequential layout: every slot-sized position of the destination, in issue order.
-    const uint64_t positions = std::max<uint64_t>(1, (job.to_gpu ? job.gpu_buffer_size : slots * size_for_slots) / size_for_slots);
+    const uint64_t positions =
+        std::max<uint64_t>(1, (job.to_gpu ? job.gpu_buffer_size : slots * size_for_slots) / size_for_slots);
     std::vector<uint8_t> position_busy(job.sequential ? positions : 0);
     std::vector<ds::Completion> done(std::max<uint64_t>(64, std::min<uint64_t>(slots, 4096)));
 
@@ -90,7 +94,8 @@ BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
             uint32_t slot = free_slots.back();
             if (job.sequential) {
                 slot = uint32_t(issued % positions);
-                if (position_busy[slot]) break;  // wait until that position's read completes
+                if (position_busy[slot])
+                    break;  // wait until that position's read completes
             }
             req.offset = offset_of(job, issued);
             if (job.from_memory) {
@@ -108,27 +113,33 @@ BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
             else
                 req.dst = ring.get() + uint64_t(slot) * size_for_slots;
             ds::QueueResult r = queue.try_enqueue(req);
-            if (r == ds::QueueResult::Full) break;
+            if (r == ds::QueueResult::Full)
+                break;
             if (r != ds::QueueResult::Ok) {
                 result.failure = "the queue refused a request (closed or invalid); close nothing while runReads runs";
                 break;
             }
             free_slots.pop_back();
-            if (job.sequential) position_busy[slot] = 1;
+            if (job.sequential)
+                position_busy[slot] = 1;
             ++issued;
             added = true;
         }
-        if (!result.failure.empty() && issued == result.requests) break;
-        if (added) queue.submit();
+        if (!result.failure.empty() && issued == result.requests)
+            break;
+        if (added)
+            queue.submit();
 
         size_t n = 0;
         ds::QueueResult r = queue.wait(done.data(), done.size(), &n, std::chrono::milliseconds(200));
         for (size_t k = 0; k < n; ++k) {
             const ds::Completion &c = done[k];
-            if (c.kind != ds::EntryKind::Request || !(c.user_data & kBulkTag)) continue;
+            if (c.kind != ds::EntryKind::Request || !(c.user_data & kBulkTag))
+                continue;
             ++result.requests;
             result.bytes += c.bytes;
-            if (c.status != ds::Status::Ok) ++result.errors;
+            if (c.status != ds::Status::Ok)
+                ++result.errors;
             result.status_counts[size_t(c.status) & 7]++;
             uint32_t slot = uint32_t(c.user_data & ~kBulkTag);
             if (job.sequential) {
@@ -139,7 +150,8 @@ BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
             }
         }
         auto now = std::chrono::steady_clock::now();
-        if (n) last_progress = now;
+        if (n)
+            last_progress = now;
         if (r == ds::QueueResult::Closed) {
             result.failure = "the queue was closed while runReads was running";
             break;

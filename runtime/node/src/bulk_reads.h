@@ -13,17 +13,17 @@ namespace dsnode {
 
 struct BulkReadsJob {
     int fd = -1;
-    uint64_t size = 0;               ///< bytes per read
-    uint64_t count = 0;              ///< reads to complete
-    std::vector<uint64_t> offsets;   ///< when set, read i uses offsets[i % offsets.size()]
-    uint64_t base_offset = 0;        ///< otherwise read i uses base + (i * stride) % span
-    uint64_t stride = 0;             ///< 0: size
-    uint64_t span = 0;               ///< 0: no wrap
+    uint64_t size = 0;              ///< bytes per read
+    uint64_t count = 0;             ///< reads to complete
+    std::vector<uint64_t> offsets;  ///< when set, read i uses offsets[i % offsets.size()]
+    uint64_t base_offset = 0;       ///< otherwise read i uses base + (i * stride) % span
+    uint64_t stride = 0;            ///< 0: size
+    uint64_t span = 0;              ///< 0: no wrap
     bool to_gpu = false;
-    uint64_t gpu_buffer = 0;         ///< VkBuffer; reads land in slot-sized regions of it
+    uint64_t gpu_buffer = 0;  ///< VkBuffer; reads land in slot-sized regions of it
     uint64_t gpu_buffer_size = 0;
     uint64_t host_ring_bytes = 256ull << 20;  ///< host destination memory, split into slots
-    uint32_t max_in_flight = 0;      ///< 0: the queue's capacity
+    uint32_t max_in_flight = 0;               ///< 0: the queue's capacity
     /// Destinations in issue order (read i lands at (i * size) modulo the destination), the
     /// way a game streams one asset in pieces; otherwise each read takes whichever
     /// destination slot was freed last. A position still in flight is never reused.
@@ -38,13 +38,13 @@ struct BulkReadsJob {
 };
 
 struct BulkReadsResult {
-    double seconds = 0;       ///< wall time from the first enqueue to the last completion
-    double cpu_seconds = 0;   ///< getrusage(RUSAGE_SELF) user + system over the same interval
-    uint64_t bytes = 0;       ///< bytes reported by completions
-    uint64_t requests = 0;    ///< completions received
-    uint64_t errors = 0;      ///< completions with a status other than Ok
+    double seconds = 0;              ///< wall time from the first enqueue to the last completion
+    double cpu_seconds = 0;          ///< getrusage(RUSAGE_SELF) user + system over the same interval
+    uint64_t bytes = 0;              ///< bytes reported by completions
+    uint64_t requests = 0;           ///< completions received
+    uint64_t errors = 0;             ///< completions with a status other than Ok
     uint64_t status_counts[8] = {};  ///< completions per ds::Status
-    std::string failure;      ///< set when the job could not run or stalled
+    std::string failure;             ///< set when the job could not run or stalled
 };
 
 /// Runs the job on the calling thread, which must be the queue's only enqueuer and waiter.

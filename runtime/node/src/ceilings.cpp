@@ -22,11 +22,13 @@ struct FreeDeleter {
 Napi::Value memcpy_ceiling_gbps(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     uint64_t size = to_u64(info[0], "memcpyCeilingGbps(size)");
-    if (size == 0) throw Napi::RangeError::New(env, "memcpyCeilingGbps(size): size must be above 0");
+    if (size == 0)
+        throw Napi::RangeError::New(env, "memcpyCeilingGbps(size): size must be above 0");
     double min_seconds = 0.2;
     if (info.Length() > 1 && info[1].IsObject()) {
         Napi::Value v = info[1].As<Napi::Object>().Get("minSeconds");
-        if (v.IsNumber()) min_seconds = v.As<Napi::Number>().DoubleValue();
+        if (v.IsNumber())
+            min_seconds = v.As<Napi::Number>().DoubleValue();
     }
     size_t bytes = size_t((size + 4095) & ~uint64_t(4095));
     std::unique_ptr<uint8_t, FreeDeleter> src(static_cast<uint8_t *>(std::aligned_alloc(4096, bytes)));
@@ -44,8 +46,10 @@ Napi::Value memcpy_ceiling_gbps(const Napi::CallbackInfo &info) {
         std::memcpy(dst.get(), src.get(), size_t(size));
         auto t1 = std::chrono::steady_clock::now();
         double s = std::chrono::duration<double>(t1 - t0).count();
-        if (s > 0) best = std::max(best, double(size) / s / 1e9);
-        if (round >= 2 && std::chrono::duration<double>(t1 - start).count() >= min_seconds) break;
+        if (s > 0)
+            best = std::max(best, double(size) / s / 1e9);
+        if (round >= 2 && std::chrono::duration<double>(t1 - start).count() >= min_seconds)
+            break;
     }
     // Keep the copy observable so it is not optimised away.
     volatile uint8_t sink = dst.get()[size - 1];

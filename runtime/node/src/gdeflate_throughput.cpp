@@ -36,7 +36,8 @@ Napi::Value gdeflate_throughput(const Napi::CallbackInfo &info) {
         throw Napi::TypeError::New(env, "gdeflateThroughput({size, level, threads}): pass an options object");
     Napi::Object o = info[0].As<Napi::Object>();
     uint64_t size = to_u64(o.Get("size"), "gdeflateThroughput({size})");
-    int level = o.Get("level").IsNumber() ? o.Get("level").As<Napi::Number>().Int32Value() : ds::gdeflate::kLevelDefault;
+    int level =
+        o.Get("level").IsNumber() ? o.Get("level").As<Napi::Number>().Int32Value() : ds::gdeflate::kLevelDefault;
     std::vector<unsigned> thread_counts = {1, 0};
     if (o.Get("threads").IsArray()) {
         Napi::Array a = o.Get("threads").As<Napi::Array>();

@@ -9,15 +9,15 @@ namespace dsnode {
 
 namespace {
 
-constexpr const char *kStatusNames[] = {"Ok", "IoError", "EndOfFile", "Cancelled",
-                                        "InvalidRequest", "Unsupported", "DeviceError"};
-constexpr const char *kFieldNames[] = {"None", "Op", "Fd", "Size", "Source",
+constexpr const char *kStatusNames[] = {"Ok",          "IoError",    "EndOfFile", "Cancelled", "InvalidRequest",
+                                        "Unsupported", "DeviceError"};
+constexpr const char *kFieldNames[] = {"None",        "Op",        "Fd",       "Size",       "Source",
                                        "Destination", "GpuBuffer", "GpuRange", "Compression"};
 
-template <size_t N>
-Napi::Object name_table(Napi::Env env, const char *const (&names)[N]) {
+template <size_t N> Napi::Object name_table(Napi::Env env, const char *const (&names)[N]) {
     Napi::Object table = Napi::Object::New(env);
-    for (size_t i = 0; i < N; ++i) table.Set(names[i], Napi::Number::New(env, double(i)));
+    for (size_t i = 0; i < N; ++i)
+        table.Set(names[i], Napi::Number::New(env, double(i)));
     return table;
 }
 
@@ -47,21 +47,20 @@ uint64_t to_u64(const Napi::Value &value, const char *what) {
     if (value.IsNumber()) {
         double d = value.As<Napi::Number>().DoubleValue();
         if (!(d >= 0) || d != std::floor(d) || d > 9007199254740991.0)
-            throw Napi::TypeError::New(env, std::string(what) +
-                                                " must be a non-negative integer (use a BigInt above 2^53)");
+            throw Napi::TypeError::New(env,
+                                       std::string(what) + " must be a non-negative integer (use a BigInt above 2^53)");
         return uint64_t(d);
     }
     throw Napi::TypeError::New(env, std::string(what) + " must be a number or a BigInt");
 }
 
 uint64_t to_u64_or(const Napi::Value &value, const char *what, uint64_t fallback) {
-    if (value.IsUndefined() || value.IsNull()) return fallback;
+    if (value.IsUndefined() || value.IsNull())
+        return fallback;
     return to_u64(value, what);
 }
 
-Napi::Value from_u64(Napi::Env env, uint64_t value) {
-    return Napi::Number::New(env, double(value));
-}
+Napi::Value from_u64(Napi::Env env, uint64_t value) { return Napi::Number::New(env, double(value)); }
 
 const char *status_js_name(ds::Status status) {
     size_t i = size_t(status);

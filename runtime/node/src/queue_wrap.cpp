@@ -22,37 +22,35 @@ bool is_failure(ds::Status s) { return s != ds::Status::Ok && s != ds::Status::C
 
 void deliver_to_js(Napi::Env env, Napi::Function, QueueLink *link, QueueMessage *message) {
     std::unique_ptr<QueueMessage> owned(message);
-    if (env == nullptr || link == nullptr || link->owner == nullptr) return;
+    if (env == nullptr || link == nullptr || link->owner == nullptr)
+        return;
     link->owner->deliver(env, *owned);
 }
 
 Napi::Function QueueWrap::define(Napi::Env env) {
-    return DefineClass(env, "Queue",
-                       {InstanceMethod<&QueueWrap::read>("read"),
-                        InstanceMethod<&QueueWrap::write>("write"),
-                        InstanceMethod<&QueueWrap::signal>("signal"),
-                        InstanceMethod<&QueueWrap::status>("status"),
-                        InstanceMethod<&QueueWrap::submit>("submit"),
-                        InstanceMethod<&QueueWrap::cancel>("cancel"),
-                        InstanceMethod<&QueueWrap::close>("close"),
-                        InstanceMethod<&QueueWrap::info>("info"),
-                        InstanceMethod<&QueueWrap::stats>("stats"),
-                        InstanceMethod<&QueueWrap::backend_stats>("backendStats"),
-                        InstanceMethod<&QueueWrap::run_reads>("runReads"),
-                        InstanceAccessor<&QueueWrap::backend_name>("backendName"),
-                        InstanceAccessor<&QueueWrap::closed>("closed")});
+    return DefineClass(
+        env, "Queue",
+        {InstanceMethod<&QueueWrap::read>("read"), InstanceMethod<&QueueWrap::write>("write"),
+         InstanceMethod<&QueueWrap::signal>("signal"), InstanceMethod<&QueueWrap::status>("status"),
+         InstanceMethod<&QueueWrap::submit>("submit"), InstanceMethod<&QueueWrap::cancel>("cancel"),
+         InstanceMethod<&QueueWrap::close>("close"), InstanceMethod<&QueueWrap::info>("info"),
+         InstanceMethod<&QueueWrap::stats>("stats"), InstanceMethod<&QueueWrap::backend_stats>("backendStats"),
+         InstanceMethod<&QueueWrap::run_reads>("runReads"), InstanceAccessor<&QueueWrap::backend_name>("backendName"),
+         InstanceAccessor<&QueueWrap::closed>("closed")});
 }
 
 QueueWrap::QueueWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<QueueWrap>(info) {
     Napi::Env env = info.Env();
-    if (!info.IsConstructCall()) throw Napi::TypeError::New(env, "Queue must be called with new");
+    if (!info.IsConstructCall())
+        throw Napi::TypeError::New(env, "Queue must be called with new");
     backend_ = BackendWrap::unwrap(info[0], "new Queue(backend)");
     ds::QueueConfig config;
     if (info.Length() > 1 && info[1].IsObject()) {
         Napi::Object o = info[1].As<Napi::Object>();
         config.capacity = uint32_t(to_u64_or(o.Get("capacity"), "new Queue({capacity})", config.capacity));
         Napi::Value auto_submit = o.Get("autoSubmit");
-        if (!auto_submit.IsUndefined()) config.auto_submit = auto_submit.ToBoolean().Value();
+        if (!auto_submit.IsUndefined())
+            config.auto_submit = auto_submit.ToBoolean().Value();
     }
     queue_ = ds::Queue::create(backend_, config);
     if (!queue_)
@@ -74,7 +72,8 @@ QueueWrap::~QueueWrap() {
     // Reached when the object is collected (nothing outstanding: update_keep_alive holds it
     // otherwise) or when the environment is torn down.
     stop_waiter();
-    if (cleanup_hook_added_) napi_remove_env_cleanup_hook(Env(), &QueueWrap::on_env_cleanup, this);
+    if (cleanup_hook_added_)
+        napi_remove_env_cleanup_hook(Env(), &QueueWrap::on_env_cleanup, this);
 }
 
 void QueueWrap::on_env_cleanup(void *self) {
@@ -86,9 +85,11 @@ void QueueWrap::on_env_cleanup(void *self) {
 void QueueWrap::stop_waiter() {
     detached_.store(true);
     close_requested_.store(true);
-    if (waiter_.joinable()) waiter_.join();
+    if (waiter_.joinable())
+        waiter_.join();
     if (!tsfn_released_) {
-        if (link_) link_->owner = nullptr;
+        if (link_)
+            link_->owner = nullptr;
         link_ = nullptr;  // the TSFN's finalizer deletes it
         tsfn_released_ = true;
         tsfn_.Abort();
@@ -98,7 +99,8 @@ void QueueWrap::stop_waiter() {
 // ---- waiter thread ---------------------------------------------------------------------------
 
 void QueueWrap::post(QueueMessage *message) {
-    if (detached_.load() || tsfn_.NonBlockingCall(message) != napi_ok) delete message;
+    if (detached_.load() || tsfn_.NonBlockingCall(message) != napi_ok)
+        delete message;
 }
 
 void QueueWrap::waiter_main() {
@@ -131,7 +133,8 @@ void QueueWrap::waiter_main() {
                                             buffer.begin() + ptrdiff_t(more));
             post(message);
         }
-        if (r == ds::QueueResult::Closed && close_called) break;
+        if (r == ds::QueueResult::Closed && close_called)
+            break;
     }
     post(new QueueMessage{QueueMessage::Kind::Closed, {}, {}});
 }
@@ -142,7 +145,8 @@ void QueueWrap::deliver(Napi::Env env, QueueMessage &message) {
     Napi::HandleScope scope(env);
     switch (message.kind) {
     case QueueMessage::Kind::Completions:
-        for (const ds::Completion &c : message.completions) settle(env, c);
+        for (const ds::Completion &c : message.completions)
+            settle(env, c);
         feed_backlog(env);
         break;
     case QueueMessage::Kind::JobDone: {
@@ -161,14 +165,16 @@ void QueueWrap::deliver(Napi::Env env, QueueMessage &message) {
         o.Set("errors", from_u64(env, r.errors));
         Napi::Object by_status = Napi::Object::New(env);
         for (size_t s = 0; s < 7; ++s)
-            if (r.status_counts[s]) by_status.Set(status_js_name(ds::Status(s)), from_u64(env, r.status_counts[s]));
+            if (r.status_counts[s])
+                by_status.Set(status_js_name(ds::Status(s)), from_u64(env, r.status_counts[s]));
         o.Set("statuses", by_status);
         deferred.Resolve(o);
         break;
     }
     case QueueMessage::Kind::Closed:
         closed_ = true;
-        if (waiter_.joinable()) waiter_.join();  // it posted this as its last act
+        if (waiter_.joinable())
+            waiter_.join();             // it posted this as its last act
         for (auto &entry : pending_) {  // nothing should be left; never leave a promise hanging
             ds::Completion c;
             c.status = ds::Status::Cancelled;
@@ -179,7 +185,8 @@ void QueueWrap::deliver(Napi::Env env, QueueMessage &message) {
                 entry.second.deferred.Reject(Napi::Error::New(env, "the queue closed first").Value());
         }
         pending_.clear();
-        for (auto &d : close_waiters_) d.Resolve(env.Undefined());
+        for (auto &d : close_waiters_)
+            d.Resolve(env.Undefined());
         close_waiters_.clear();
         break;
     }
@@ -194,28 +201,30 @@ void QueueWrap::deliver(Napi::Env env, QueueMessage &message) {
 
 void QueueWrap::settle(Napi::Env env, const ds::Completion &c) {
     auto it = pending_.find(c.user_data);
-    if (it == pending_.end()) return;
+    if (it == pending_.end())
+        return;
     Pending p = std::move(it->second);
     pending_.erase(it);
     switch (p.kind) {
     case ds::EntryKind::Request: {
-        if (is_failure(c.status)) failures_.emplace(c.user_data, Failure{p.user_data, c.field, c.error});
+        if (is_failure(c.status))
+            failures_.emplace(c.user_data, Failure{p.user_data, c.field, c.error});
         Napi::Object result = request_result(env, c);
         result.Set("userData", Napi::BigInt::New(env, p.user_data));
         p.deferred.Resolve(result);
         break;
     }
-    case ds::EntryKind::Signal:
-        p.deferred.Resolve(env.Undefined());
-        break;
+    case ds::EntryKind::Signal: p.deferred.Resolve(env.Undefined()); break;
     case ds::EntryKind::Status: {
         // The runtime names the failed request by id; report the caller's userData, field and error.
         ds::Completion report = c;
         uint64_t failed_user_data = c.failed_user_data;
         if (auto failed = failures_.find(c.failed_user_data); failed != failures_.end()) {
             failed_user_data = failed->second.user_data;
-            if (report.field == ds::Field::None) report.field = failed->second.field;
-            if (report.error == 0) report.error = failed->second.error;
+            if (report.field == ds::Field::None)
+                report.field = failed->second.field;
+            if (report.error == 0)
+                report.error = failed->second.error;
         }
         failures_.erase(failures_.begin(), failures_.lower_bound(c.user_data));
         Napi::Object result = checkpoint_result(env, report, failed_user_data);
@@ -235,7 +244,8 @@ void QueueWrap::settle_unqueued(Napi::Env env, const Backlogged &entry, ds::Stat
 
 void QueueWrap::update_keep_alive() {
     bool busy = !pending_.empty() || !close_waiters_.empty() || job_deferred_.has_value();
-    if (busy == kept_alive_ || tsfn_released_) return;
+    if (busy == kept_alive_ || tsfn_released_)
+        return;
     kept_alive_ = busy;
     if (busy) {
         tsfn_.Ref(Env());
@@ -255,13 +265,13 @@ void QueueWrap::require_open(Napi::Env env, const char *what) {
 
 ds::QueueResult QueueWrap::try_push(const Backlogged &entry) {
     switch (entry.kind) {
-    case ds::EntryKind::Request:
-        return queue_->try_enqueue(entry.req);
+    case ds::EntryKind::Request: return queue_->try_enqueue(entry.req);
     case ds::EntryKind::Signal:
     case ds::EntryKind::Status:
         // Only this thread takes slots, so a free one stays free until we use it: the
         // signal/status calls below cannot block.
-        if (queue_->info().empty_slots == 0) return ds::QueueResult::Full;
+        if (queue_->info().empty_slots == 0)
+            return ds::QueueResult::Full;
         return entry.kind == ds::EntryKind::Signal ? queue_->enqueue_signal(entry.req.user_data)
                                                    : queue_->enqueue_status(entry.req.user_data);
     }
@@ -291,12 +301,16 @@ void QueueWrap::feed_backlog(Napi::Env env) {
     while (!backlog_.empty() && !closing_) {
         const Backlogged &entry = backlog_.front();
         ds::QueueResult r = try_push(entry);
-        if (r == ds::QueueResult::Full) break;
-        if (r != ds::QueueResult::Ok) settle_unqueued(env, entry, ds::Status::InvalidRequest);
-        if (entry.req.user_data <= submitted_through_) covered_by_submit = true;
+        if (r == ds::QueueResult::Full)
+            break;
+        if (r != ds::QueueResult::Ok)
+            settle_unqueued(env, entry, ds::Status::InvalidRequest);
+        if (entry.req.user_data <= submitted_through_)
+            covered_by_submit = true;
         backlog_.pop_front();
     }
-    if (covered_by_submit) queue_->submit();
+    if (covered_by_submit)
+        queue_->submit();
 }
 
 Napi::Value QueueWrap::read(const Napi::CallbackInfo &info) {
@@ -334,7 +348,8 @@ Napi::Value QueueWrap::cancel(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
     uint64_t mask = to_u64(info[0], "cancel(mask)");
     uint64_t value = to_u64(info[1], "cancel(mask, value)");
-    if (closed_) return Napi::Number::New(env, 0);
+    if (closed_)
+        return Napi::Number::New(env, 0);
     // Entries still in the backlog never reached the runtime: cancel them here, in order.
     std::deque<Backlogged> kept;
     std::vector<Backlogged> cancelled;
@@ -344,7 +359,8 @@ Napi::Value QueueWrap::cancel(const Napi::CallbackInfo &info) {
     }
     backlog_.swap(kept);
     uint32_t matched = queue_->cancel(mask, value) + uint32_t(cancelled.size());
-    for (const Backlogged &entry : cancelled) settle_unqueued(env, entry, ds::Status::Cancelled);
+    for (const Backlogged &entry : cancelled)
+        settle_unqueued(env, entry, ds::Status::Cancelled);
     update_keep_alive();
     return Napi::Number::New(env, matched);
 }
@@ -361,7 +377,8 @@ Napi::Value QueueWrap::close(const Napi::CallbackInfo &info) {
         closing_ = true;
         std::deque<Backlogged> never_queued;
         never_queued.swap(backlog_);
-        for (const Backlogged &entry : never_queued) settle_unqueued(env, entry, ds::Status::Cancelled);
+        for (const Backlogged &entry : never_queued)
+            settle_unqueued(env, entry, ds::Status::Cancelled);
         close_requested_.store(true);
     }
     close_waiters_.push_back(std::move(deferred));
@@ -376,9 +393,7 @@ Napi::Value QueueWrap::info(const Napi::CallbackInfo &info) {
     return o;
 }
 
-Napi::Value QueueWrap::stats(const Napi::CallbackInfo &info) {
-    return queue_stats_object(info.Env(), queue_->stats());
-}
+Napi::Value QueueWrap::stats(const Napi::CallbackInfo &info) { return queue_stats_object(info.Env(), queue_->stats()); }
 
 Napi::Value QueueWrap::backend_stats(const Napi::CallbackInfo &info) {
     return backend_stats_object(info.Env(), backend_->stats());
@@ -388,9 +403,7 @@ Napi::Value QueueWrap::backend_name(const Napi::CallbackInfo &info) {
     return Napi::String::New(info.Env(), backend_->name());
 }
 
-Napi::Value QueueWrap::closed(const Napi::CallbackInfo &info) {
-    return Napi::Boolean::New(info.Env(), closed_);
-}
+Napi::Value QueueWrap::closed(const Napi::CallbackInfo &info) { return Napi::Boolean::New(info.Env(), closed_); }
 
 Napi::Value QueueWrap::run_reads(const Napi::CallbackInfo &info) {
     Napi::Env env = info.Env();
@@ -398,7 +411,8 @@ Napi::Value QueueWrap::run_reads(const Napi::CallbackInfo &info) {
     if (!pending_.empty() || !backlog_.empty())
         throw Napi::Error::New(env, "runReads needs an idle queue: await the promises of earlier "
                                     "read()/write()/signal()/status() calls first");
-    if (!info[0].IsObject()) throw Napi::TypeError::New(env, "runReads(options): options must be an object");
+    if (!info[0].IsObject())
+        throw Napi::TypeError::New(env, "runReads(options): options must be an object");
     Napi::Object o = info[0].As<Napi::Object>();
 
     auto job = std::make_unique<BulkReadsJob>();
@@ -410,7 +424,8 @@ Napi::Value QueueWrap::run_reads(const Napi::CallbackInfo &info) {
         job->src.assign(src.data, src.data + src.size);  // the job runs on another thread
     } else if (source_name == "file") {
         Napi::Value fd = o.Get("fd");
-        if (!fd.IsNumber()) throw Napi::TypeError::New(env, "runReads: fd must be a number");
+        if (!fd.IsNumber())
+            throw Napi::TypeError::New(env, "runReads: fd must be a number");
         job->fd = fd.As<Napi::Number>().Int32Value();
     } else {
         throw Napi::TypeError::New(env, "runReads: source must be 'file' or 'memory', not '" + source_name + "'");
@@ -422,7 +437,8 @@ Napi::Value QueueWrap::run_reads(const Napi::CallbackInfo &info) {
         if (!offsets.IsTypedArray() || offsets.As<Napi::TypedArray>().TypedArrayType() != napi_biguint64_array)
             throw Napi::TypeError::New(env, "runReads: offsets must be a BigUint64Array");
         auto arr = offsets.As<Napi::TypedArrayOf<uint64_t>>();
-        if (arr.ElementLength() == 0) throw Napi::RangeError::New(env, "runReads: offsets is empty");
+        if (arr.ElementLength() == 0)
+            throw Napi::RangeError::New(env, "runReads: offsets is empty");
         job->offsets.assign(arr.Data(), arr.Data() + arr.ElementLength());
     }
     job->base_offset = to_u64_or(o.Get("offset"), "runReads({offset})", 0);

@@ -123,7 +123,7 @@ private:
 
     // Shared with the waiter thread.
     QueueTsfn tsfn_;
-    QueueLink *link_ = nullptr;       // owned by tsfn_ (deleted by its finalizer)
+    QueueLink *link_ = nullptr;  // owned by tsfn_ (deleted by its finalizer)
     bool tsfn_released_ = false;
     bool cleanup_hook_added_ = false;
     std::thread waiter_;

@@ -35,16 +35,20 @@ void attach_gpu(ds::Request &req, const Napi::Value &value, const char *fn) {
 }
 
 ds::Compression compression_of(const Napi::Value &value) {
-    if (!present(value)) return ds::Compression::None;
+    if (!present(value))
+        return ds::Compression::None;
     std::string name = value.ToString().Utf8Value();
-    if (name == "none") return ds::Compression::None;
-    if (name == "gdeflate") return ds::Compression::GDeflate;
+    if (name == "none")
+        return ds::Compression::None;
+    if (name == "gdeflate")
+        return ds::Compression::GDeflate;
     throw Napi::TypeError::New(value.Env(), "compression must be 'none' or 'gdeflate', not '" + name + "'");
 }
 
 int fd_of(const Napi::Object &o, const char *fn) {
     Napi::Value v = o.Get("fd");
-    if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string(fn) + ": fd must be a number");
+    if (!v.IsNumber())
+        throw Napi::TypeError::New(o.Env(), std::string(fn) + ": fd must be a number");
     return v.As<Napi::Number>().Int32Value();  // negative fds reach the runtime, which reports Field::Fd
 }
 
@@ -53,7 +57,8 @@ int fd_of(const Napi::Object &o, const char *fn) {
 BuiltRequest build_request(ds::Op op, const Napi::Value &options) {
     const char *fn = op == ds::Op::Read ? "read" : "write";
     Napi::Env env = options.Env();
-    if (!options.IsObject()) throw Napi::TypeError::New(env, std::string(fn) + "(options): options must be an object");
+    if (!options.IsObject())
+        throw Napi::TypeError::New(env, std::string(fn) + "(options): options must be an object");
     Napi::Object o = options.As<Napi::Object>();
 
     BuiltRequest built;
@@ -80,12 +85,14 @@ BuiltRequest build_request(ds::Op op, const Napi::Value &options) {
         } else {
             throw Napi::TypeError::New(env, "read: source must be 'file' or 'memory', not '" + source + "'");
         }
-        if (present(size)) req.size = to_u64(size, "size");
+        if (present(size))
+            req.size = to_u64(size, "size");
         uint64_t produced = req.compression == ds::Compression::None ? req.size : req.uncompressed_size;
         if (present(gpu)) {
             attach_gpu(req, gpu, fn);
         } else if (present(dst)) {
-            if (!present(size) && req.source == ds::Source::File) req.size = produced = byte_view(dst, "dst").size;
+            if (!present(size) && req.source == ds::Source::File)
+                req.size = produced = byte_view(dst, "dst").size;
             attach_host(built, dst, "dst", produced, req.dst);
         } else if (!present(size)) {
             throw Napi::TypeError::New(env, "read: pass size, or a dst buffer to take it from");
@@ -93,11 +100,13 @@ BuiltRequest build_request(ds::Op op, const Napi::Value &options) {
         // No dst and no gpu: dst stays null and the runtime answers InvalidRequest/Destination.
     } else {
         req.fd = fd_of(o, fn);
-        if (present(size)) req.size = to_u64(size, "size");
+        if (present(size))
+            req.size = to_u64(size, "size");
         if (present(gpu)) {
             attach_gpu(req, gpu, fn);
         } else if (present(src)) {
-            if (!present(size)) req.size = byte_view(src, "src").size;
+            if (!present(size))
+                req.size = byte_view(src, "src").size;
             attach_host(built, src, "src", req.size, req.src);
         } else if (!present(size)) {
             throw Napi::TypeError::New(env, "write: pass size, or a src buffer to take it from");

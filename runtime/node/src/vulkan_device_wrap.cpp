@@ -50,7 +50,8 @@ VulkanDeviceWrap::VulkanDeviceWrap(const Napi::CallbackInfo &info) : Napi::Objec
 }
 
 ds::VulkanDevice &VulkanDeviceWrap::device(Napi::Env env) {
-    if (!device_) throw Napi::Error::New(env, "VulkanDevice is not initialised");
+    if (!device_)
+        throw Napi::Error::New(env, "VulkanDevice is not initialised");
     return *device_;
 }
 
@@ -72,7 +73,8 @@ Napi::Value VulkanDeviceWrap::transfer_only_queue(const Napi::CallbackInfo &info
 
 Napi::Value VulkanDeviceWrap::create_buffer(const Napi::CallbackInfo &info) {
     uint64_t size = to_u64(info[0], "createBuffer(size)");
-    if (size == 0) throw Napi::RangeError::New(info.Env(), "createBuffer(size): size must be above 0");
+    if (size == 0)
+        throw Napi::RangeError::New(info.Env(), "createBuffer(size): size must be above 0");
     uint64_t handle = device(info.Env()).create_buffer(size);
     if (!handle)
         throw Napi::Error::New(info.Env(), "createBuffer(" + std::to_string(size) +
@@ -137,7 +139,8 @@ Napi::Value VulkanDeviceWrap::backend(const Napi::CallbackInfo &info) {
     std::string error;
     std::shared_ptr<ds::Backend> raw = ds::make_vulkan_backend(config, &error);
     if (!raw)
-        throw Napi::Error::New(env, "the Vulkan backend could not start: " + (error.empty() ? "unknown reason" : error));
+        throw Napi::Error::New(env,
+                               "the Vulkan backend could not start: " + (error.empty() ? "unknown reason" : error));
     auto holder = std::make_shared<DeviceBoundBackend>(DeviceBoundBackend{device_, std::move(raw)});
     std::shared_ptr<ds::Backend> bound(holder, holder->backend.get());
     return BackendWrap::wrap(env, std::move(bound));

@@ -21,14 +21,15 @@ namespace {
 
 struct Task {
     Work *work;
-    uint64_t start;   // within the request
+    uint64_t start;  // within the request
     uint64_t length;
     bool chunked;
 };
 
 class CpuBackend final : public Backend {
 public:
-    explicit CpuBackend(const CpuBackendConfig &config) : chunk_size_(config.chunk_size ? config.chunk_size : 4u << 20) {
+    explicit CpuBackend(const CpuBackendConfig &config)
+        : chunk_size_(config.chunk_size ? config.chunk_size : 4u << 20) {
         uint32_t n = config.worker_count;
         if (n == 0)
             n = std::clamp<uint32_t>(std::thread::hardware_concurrency(), 1, 64);

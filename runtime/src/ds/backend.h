@@ -11,20 +11,20 @@ struct Work;  // a queued request as the backend sees it (src/work.h)
 
 /// What a backend can do; the queue validates requests against it before submitting.
 struct BackendCaps {
-    bool gpu = false;          ///< accepts Memory::Gpu requests
-    bool gdeflate = false;     ///< accepts Compression::GDeflate requests
+    bool gpu = false;       ///< accepts Memory::Gpu requests
+    bool gdeflate = false;  ///< accepts Compression::GDeflate requests
 };
 
 /// Per-backend counters, cumulative since creation.
 struct BackendStats {
-    uint64_t submits = 0;            ///< batches handed to the device or kernel
-    uint64_t staging_bytes = 0;      ///< bytes that went through staging memory
-    uint64_t gpu_copies = 0;         ///< copy regions recorded
-    uint64_t direct_reads = 0;       ///< reads that used O_DIRECT
-    uint64_t buffered_fallbacks = 0; ///< O_DIRECT refused, read buffered instead
-    uint64_t gdeflate_cpu_decodes = 0; ///< GDeflate requests decoded on the CPU (Vulkan backend)
-    uint64_t gdeflate_gpu_decodes = 0; ///< GDeflate requests decoded by VK_NV_memory_decompression (Vulkan backend)
-    uint64_t gdeflate_shader_decodes = 0; ///< GDeflate requests decoded by the compute shader (Vulkan backend)
+    uint64_t submits = 0;                  ///< batches handed to the device or kernel
+    uint64_t staging_bytes = 0;            ///< bytes that went through staging memory
+    uint64_t gpu_copies = 0;               ///< copy regions recorded
+    uint64_t direct_reads = 0;             ///< reads that used O_DIRECT
+    uint64_t buffered_fallbacks = 0;       ///< O_DIRECT refused, read buffered instead
+    uint64_t gdeflate_cpu_decodes = 0;     ///< GDeflate requests decoded on the CPU (Vulkan backend)
+    uint64_t gdeflate_gpu_decodes = 0;     ///< GDeflate requests decoded by VK_NV_memory_decompression (Vulkan backend)
+    uint64_t gdeflate_shader_decodes = 0;  ///< GDeflate requests decoded by the compute shader (Vulkan backend)
 };
 
 class Backend {

@@ -14,8 +14,8 @@ namespace ds {
 constexpr uint32_t kMaxCpuWorkers = 256;
 
 struct CpuBackendConfig {
-    uint32_t worker_count = 0;            ///< 0: one per online CPU (at most 64); clamped to kMaxCpuWorkers
-    uint64_t chunk_size = 4u << 20;       ///< larger requests are split across workers
+    uint32_t worker_count = 0;       ///< 0: one per online CPU (at most 64); clamped to kMaxCpuWorkers
+    uint64_t chunk_size = 4u << 20;  ///< larger requests are split across workers
 };
 
 std::shared_ptr<Backend> make_cpu_backend(const CpuBackendConfig &config = {});

@@ -10,24 +10,24 @@
 
 namespace ds::gdeflate {
 
-inline constexpr uint8_t kCodecId = 4;            ///< header byte 0; byte 1 is kCodecId ^ 0xFF
+inline constexpr uint8_t kCodecId = 4;  ///< header byte 0; byte 1 is kCodecId ^ 0xFF
 inline constexpr size_t kHeaderSize = 8;
-inline constexpr size_t kTileSize = 64 * 1024;    ///< uncompressed bytes per tile (tileSizeIdx 1)
+inline constexpr size_t kTileSize = 64 * 1024;  ///< uncompressed bytes per tile (tileSizeIdx 1)
 inline constexpr uint32_t kMaxTiles = 65535;
 inline constexpr uint64_t kMaxUncompressed = uint64_t(kMaxTiles) * kTileSize;
 
 /// Why a call failed. Every malformed input maps to one of these; none crashes or hangs.
 enum class Error : uint8_t {
     Ok = 0,
-    InvalidArgument,   ///< null pointer with a non-zero size, bad level, size above kMaxUncompressed
-    Truncated,         ///< the stream (or a tile) ends before the data it announces
-    BadHeader,         ///< wrong id/magic, tileSizeIdx != 1, tile count inconsistent with the sizes
-    BadTileTable,      ///< a tile offset or size points outside the tile data, or offsets go backwards
-    BadBlockType,      ///< block type 3 (reserved)
-    BadHuffmanCode,    ///< over-subscribed, incomplete or over-long code lengths, bad repeat code
-    BadDistance,       ///< a match reaches before the start of the tile
-    OutputOverrun,     ///< a tile produces more bytes than it should, or dst is too small
-    SizeMismatch,      ///< a tile produces fewer bytes than its size, or dst size != stream size
+    InvalidArgument,  ///< null pointer with a non-zero size, bad level, size above kMaxUncompressed
+    Truncated,        ///< the stream (or a tile) ends before the data it announces
+    BadHeader,        ///< wrong id/magic, tileSizeIdx != 1, tile count inconsistent with the sizes
+    BadTileTable,     ///< a tile offset or size points outside the tile data, or offsets go backwards
+    BadBlockType,     ///< block type 3 (reserved)
+    BadHuffmanCode,   ///< over-subscribed, incomplete or over-long code lengths, bad repeat code
+    BadDistance,      ///< a match reaches before the start of the tile
+    OutputOverrun,    ///< a tile produces more bytes than it should, or dst is too small
+    SizeMismatch,     ///< a tile produces fewer bytes than its size, or dst size != stream size
     OutOfMemory,
 };
 
@@ -61,7 +61,6 @@ size_t compress_bound(size_t size);
 /// Encodes src into a tile stream. `threads` as for decode. *written gets the stream size.
 /// Fails with InvalidArgument for a level outside 1..12 or size > kMaxUncompressed, and with
 /// OutputOverrun when dst_cap is below what the stream needs (compress_bound always suffices).
-Error encode(const void *src, size_t size, void *dst, size_t dst_cap, int level, unsigned threads,
-             size_t *written);
+Error encode(const void *src, size_t size, void *dst, size_t dst_cap, int level, unsigned threads, size_t *written);
 
 }  // namespace ds::gdeflate

@@ -17,15 +17,15 @@ inline constexpr uint32_t kMaxQueueCapacity = 65536;
 /// Result of a queue operation (not of a request: requests report through completions).
 enum class QueueResult : uint8_t {
     Ok = 0,
-    Full = 1,          ///< try_enqueue only: no free slot
-    Closed = 2,        ///< the queue was closed
+    Full = 1,    ///< try_enqueue only: no free slot
+    Closed = 2,  ///< the queue was closed
     InvalidArgument = 3,
-    Timeout = 4,       ///< wait: nothing completed in time
+    Timeout = 4,  ///< wait: nothing completed in time
 };
 
 struct QueueConfig {
-    uint32_t capacity = 1024;   ///< slots; 1 .. kMaxQueueCapacity
-    bool auto_submit = true;    ///< submit once capacity/2 entries wait unsubmitted
+    uint32_t capacity = 1024;  ///< slots; 1 .. kMaxQueueCapacity
+    bool auto_submit = true;   ///< submit once capacity/2 entries wait unsubmitted
 };
 
 /// Snapshot for DirectStorage's Query().
@@ -36,11 +36,11 @@ struct QueueInfo {
 };
 
 struct QueueStats {
-    uint64_t requests = 0;    ///< requests completed (any status)
-    uint64_t bytes = 0;       ///< bytes transferred by completed requests
-    uint64_t errors = 0;      ///< requests completed with a status other than Ok or Cancelled
+    uint64_t requests = 0;  ///< requests completed (any status)
+    uint64_t bytes = 0;     ///< bytes transferred by completed requests
+    uint64_t errors = 0;    ///< requests completed with a status other than Ok or Cancelled
     uint64_t cancelled = 0;
-    uint64_t busy_ns = 0;     ///< time with at least one request submitted and not yet complete
+    uint64_t busy_ns = 0;  ///< time with at least one request submitted and not yet complete
 };
 
 /// A slot is taken at enqueue and given back when its completion is retrieved with
@@ -54,10 +54,10 @@ public:
     Queue(const Queue &) = delete;
     Queue &operator=(const Queue &) = delete;
 
-    QueueResult enqueue(const Request &req);       ///< blocks while full
-    QueueResult try_enqueue(const Request &req);   ///< Full instead of blocking
-    QueueResult enqueue_signal(uint64_t user_data); ///< fires after everything enqueued before it
-    QueueResult enqueue_status(uint64_t user_data); ///< reports the first failure since the last one
+    QueueResult enqueue(const Request &req);         ///< blocks while full
+    QueueResult try_enqueue(const Request &req);     ///< Full instead of blocking
+    QueueResult enqueue_signal(uint64_t user_data);  ///< fires after everything enqueued before it
+    QueueResult enqueue_status(uint64_t user_data);  ///< reports the first failure since the last one
 
     void submit();
     /// Cancels requests with (cancel_tag & mask) == value that have not started; flags started
@@ -79,6 +79,7 @@ public:
     Backend &backend() const;
 
     struct Impl;
+
 private:
     explicit Queue(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

@@ -32,30 +32,30 @@ enum class Compression : uint8_t {
 /// One transfer. Plain data: the queue copies it at enqueue time.
 struct Request {
     Op op = Op::Read;
-    Source source = Source::File;     ///< reads only
-    Memory memory = Memory::Host;     ///< read destination / write source
+    Source source = Source::File;  ///< reads only
+    Memory memory = Memory::Host;  ///< read destination / write source
     Compression compression = Compression::None;
 
-    int fd = -1;                      ///< file side (Source::File reads, all writes)
-    uint64_t offset = 0;              ///< byte offset in the file
-    uint64_t size = 0;                ///< bytes to move (compressed size when compressed)
-    uint64_t uncompressed_size = 0;   ///< compressed requests: bytes produced
+    int fd = -1;                     ///< file side (Source::File reads, all writes)
+    uint64_t offset = 0;             ///< byte offset in the file
+    uint64_t size = 0;               ///< bytes to move (compressed size when compressed)
+    uint64_t uncompressed_size = 0;  ///< compressed requests: bytes produced
 
-    const void *src = nullptr;        ///< Source::Memory reads, Memory::Host writes
-    void *dst = nullptr;              ///< Memory::Host reads
+    const void *src = nullptr;  ///< Source::Memory reads, Memory::Host writes
+    void *dst = nullptr;        ///< Memory::Host reads
 
-    uint64_t gpu_buffer = 0;          ///< VkBuffer handle (Memory::Gpu)
-    uint64_t gpu_offset = 0;          ///< byte offset in gpu_buffer
-    uint64_t gpu_buffer_size = 0;     ///< whole size of gpu_buffer, so the range can be checked
+    uint64_t gpu_buffer = 0;       ///< VkBuffer handle (Memory::Gpu)
+    uint64_t gpu_offset = 0;       ///< byte offset in gpu_buffer
+    uint64_t gpu_buffer_size = 0;  ///< whole size of gpu_buffer, so the range can be checked
 
-    uint64_t cancel_tag = 0;          ///< matched by Queue::cancel(mask, value)
-    uint64_t user_data = 0;           ///< returned untouched in the completion
+    uint64_t cancel_tag = 0;  ///< matched by Queue::cancel(mask, value)
+    uint64_t user_data = 0;   ///< returned untouched in the completion
 };
 
 enum class Status : uint8_t {
     Ok = 0,
-    IoError = 1,         ///< errno in Completion::error
-    EndOfFile = 2,       ///< short read: bytes says how many arrived
+    IoError = 1,    ///< errno in Completion::error
+    EndOfFile = 2,  ///< short read: bytes says how many arrived
     Cancelled = 3,
     InvalidRequest = 4,  ///< Completion::field names the culprit
     Unsupported = 5,     ///< valid, but this backend or build cannot do it
@@ -86,10 +86,10 @@ struct Completion {
     EntryKind kind = EntryKind::Request;
     Status status = Status::Ok;
     Field field = Field::None;
-    int32_t error = 0;            ///< errno for IoError, VkResult for DeviceError
-    uint64_t bytes = 0;           ///< bytes transferred (produced, for compressed requests)
-    uint64_t user_data = 0;       ///< the request's, signal's or checkpoint's user_data
-    uint64_t failed_user_data = 0;///< checkpoints: user_data of the first failed request
+    int32_t error = 0;              ///< errno for IoError, VkResult for DeviceError
+    uint64_t bytes = 0;             ///< bytes transferred (produced, for compressed requests)
+    uint64_t user_data = 0;         ///< the request's, signal's or checkpoint's user_data
+    uint64_t failed_user_data = 0;  ///< checkpoints: user_data of the first failed request
 };
 
 const char *status_name(Status s);

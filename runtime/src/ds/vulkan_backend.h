@@ -13,10 +13,10 @@ namespace ds {
 
 /// Handles are passed as 64-bit values so this header needs no Vulkan headers.
 struct VulkanBackendConfig {
-    uint64_t instance = 0;            ///< VkInstance
-    uint64_t physical_device = 0;     ///< VkPhysicalDevice
-    uint64_t device = 0;              ///< VkDevice
-    uint64_t queue = 0;               ///< VkQueue used for copies
+    uint64_t instance = 0;         ///< VkInstance
+    uint64_t physical_device = 0;  ///< VkPhysicalDevice
+    uint64_t device = 0;           ///< VkDevice
+    uint64_t queue = 0;            ///< VkQueue used for copies
     uint32_t queue_family_index = 0;
     /// PFN_vkGetInstanceProcAddr; every other entry point is loaded through it.
     void *get_instance_proc_addr = nullptr;

@@ -41,8 +41,8 @@ struct Job {
             if (i >= stream.info.tiles)
                 return;
             TileRange r = tile_range(stream, i);
-            Error e = dec->run(stream.data + r.offset, r.size, dst + size_t(i) * kTileSize,
-                               tile_output_size(stream.info, i));
+            Error e =
+                dec->run(stream.data + r.offset, r.size, dst + size_t(i) * kTileSize, tile_output_size(stream.info, i));
             if (e != Error::Ok) {
                 fail(e);
                 return;
@@ -70,8 +70,7 @@ Error decode_tile(const void *src, size_t src_size, void *dst, size_t dst_size) 
     return dec->run(static_cast<const uint8_t *>(src), src_size, static_cast<uint8_t *>(dst), dst_size);
 }
 
-Error decode(const void *src, size_t src_size, void *dst, size_t dst_size, unsigned threads,
-             uint64_t *produced) {
+Error decode(const void *src, size_t src_size, void *dst, size_t dst_size, unsigned threads, uint64_t *produced) {
     if (!dst && dst_size)
         return Error::InvalidArgument;
     ParsedStream s;

@@ -57,8 +57,7 @@ size_t compress_bound(size_t size) {
     return tiles * kTileBound + kHeaderSize + 8;
 }
 
-Error encode(const void *src, size_t size, void *dst, size_t dst_cap, int level, unsigned threads,
-             size_t *written) {
+Error encode(const void *src, size_t size, void *dst, size_t dst_cap, int level, unsigned threads, size_t *written) {
     if ((!src && size) || (!dst && dst_cap) || !written || level < kLevelFastest || level > kLevelBestRatio ||
         size > kMaxUncompressed)
         return Error::InvalidArgument;

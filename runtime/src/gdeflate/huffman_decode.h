@@ -9,8 +9,8 @@ namespace ds::gdeflate {
 
 struct DecodeTable {
     static constexpr unsigned kMaxEntries = 1u << 15;
-    unsigned bits = 0;           ///< index width: the longest code length (at least 1)
-    uint32_t entry[kMaxEntries]; ///< low 16 bits: symbol; bits 16..23: code length
+    unsigned bits = 0;            ///< index width: the longest code length (at least 1)
+    uint32_t entry[kMaxEntries];  ///< low 16 bits: symbol; bits 16..23: code length
 };
 
 inline uint32_t table_symbol(uint32_t e) { return e & 0xFFFF; }

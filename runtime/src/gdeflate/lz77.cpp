@@ -20,9 +20,8 @@ inline uint32_t hash3(const uint8_t *p, unsigned bits) {
 
 MatchParams match_params(int level) {
     static constexpr MatchParams table[12] = {
-        {4, 16, false},    {8, 24, false},    {16, 32, false},   {16, 32, true},
-        {32, 64, true},    {64, 96, true},    {128, 128, true},  {256, 192, true},
-        {512, 258, true},  {1024, 258, true}, {2048, 258, true}, {4096, 258, true},
+        {4, 16, false},   {8, 24, false},   {16, 32, false},  {16, 32, true},    {32, 64, true},    {64, 96, true},
+        {128, 128, true}, {256, 192, true}, {512, 258, true}, {1024, 258, true}, {2048, 258, true}, {4096, 258, true},
     };
     return table[level - 1];
 }

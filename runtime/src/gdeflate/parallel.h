@@ -12,8 +12,7 @@ namespace ds::gdeflate {
 /// Calls work() on min(threads, tiles) threads, the caller's included (threads 0: one per
 /// hardware thread), and returns once all have returned. work() takes tiles from a shared
 /// counter, so when a helper cannot be started the caller's thread still does everything left.
-template <typename Work>
-void run_tile_workers(unsigned threads, uint32_t tiles, Work &&work) {
+template <typename Work> void run_tile_workers(unsigned threads, uint32_t tiles, Work &&work) {
     if (threads == 0)
         threads = std::max(1u, std::thread::hardware_concurrency());
     threads = std::min<unsigned>(threads, std::max<uint32_t>(1, tiles));

@@ -12,9 +12,9 @@ namespace ds::gdeflate {
 namespace {
 
 struct Pending {
-    uint32_t mask = 0;          ///< bit n: lane n owes a distance
+    uint32_t mask = 0;  ///< bit n: lane n owes a distance
     uint32_t length[fmt::kLanes];
-    size_t pos[fmt::kLanes];    ///< where that match's bytes go
+    size_t pos[fmt::kLanes];  ///< where that match's bytes go
 };
 
 uint32_t decode_symbol(LaneReader &r, const DecodeTable &t) {

@@ -16,7 +16,7 @@ struct TileDecoder {
     DecodeTable litlen;
     DecodeTable dist;
     DecodeTable precode;
-    bool fixed_loaded = false;  ///< litlen/dist currently hold the fixed codes
+    bool fixed_loaded = false;                            ///< litlen/dist currently hold the fixed codes
     uint8_t lens[fmt::kNumLitLen + fmt::kNumDist + 138];  ///< room for a repeat that overruns
 
     /// Decodes `src` so that it produces exactly `dst_size` bytes.

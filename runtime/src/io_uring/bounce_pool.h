@@ -25,7 +25,7 @@ public:
     void unregister(io_uring *ring);
 
     bool available() const { return !free_.empty(); }
-    uint32_t acquire();                    ///< requires available()
+    uint32_t acquire();  ///< requires available()
     void release(uint32_t index) { free_.push_back(index); }
     uint8_t *data(uint32_t index) const { return memory_ + index * size_; }
     uint64_t size() const { return size_; }

@@ -18,9 +18,7 @@ std::shared_ptr<Backend> make_io_uring_backend(const IoUringBackendConfig &confi
 namespace uring {
 namespace {
 
-uint64_t round_to_block(uint64_t v) {
-    return std::max(kDirectAlign, (v + kDirectAlign - 1) & ~(kDirectAlign - 1));
-}
+uint64_t round_to_block(uint64_t v) { return std::max(kDirectAlign, (v + kDirectAlign - 1) & ~(kDirectAlign - 1)); }
 
 // Keeps the kernel-facing numbers in range: an SQE length is 32 bits, a ring at most 32768.
 IoUringBackendConfig normalized(IoUringBackendConfig c) {
@@ -198,7 +196,7 @@ bool UringBackend::decide_to_block() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!incoming_.empty())
         return false;
-    if (stop_)  // the destructor saw us awake and did not write the eventfd: go round
+    if (stop_)         // the destructor saw us awake and did not write the eventfd: go round
         return false;  // again so take_incoming() sees the stop and cancels what is in flight
     sleeping_ = true;
     return true;

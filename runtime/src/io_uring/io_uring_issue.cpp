@@ -93,12 +93,8 @@ void UringBackend::issue_segment(PendingWork &p, const Segment &s) {
     op.done = 0;
     op.bounce = kNoBounce;
     switch (s.kind) {
-    case SegmentKind::Plain:
-        op.kind = r.op == Op::Write ? OpKind::Write : OpKind::Read;
-        break;
-    case SegmentKind::Direct:
-        op.kind = OpKind::DirectRead;
-        break;
+    case SegmentKind::Plain: op.kind = r.op == Op::Write ? OpKind::Write : OpKind::Read; break;
+    case SegmentKind::Direct: op.kind = OpKind::DirectRead; break;
     case SegmentKind::Bounce:
         op.kind = OpKind::BounceRead;
         op.bounce = bounce_.acquire();

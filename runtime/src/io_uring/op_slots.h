@@ -15,7 +15,7 @@ struct Work;
 namespace ds::uring {
 
 enum class OpKind : uint8_t {
-    Read,        ///< buffered read (or the fallback of a refused O_DIRECT read)
+    Read,  ///< buffered read (or the fallback of a refused O_DIRECT read)
     Write,
     DirectRead,  ///< O_DIRECT read straight into the destination
     BounceRead,  ///< O_DIRECT aligned over-read into a bounce buffer
@@ -25,17 +25,17 @@ inline constexpr uint32_t kNoBounce = UINT32_MAX;
 
 struct RingOp {
     Work *work = nullptr;
-    bool single = false;          ///< the request has one segment: finish() instead of chunk_done()
+    bool single = false;  ///< the request has one segment: finish() instead of chunk_done()
     OpKind kind = OpKind::Read;
     int fd = -1;
-    int owned_fd = -1;            ///< a buffered reopen of fd for a fallback; closed when done
-    uint64_t chunk_start = 0;     ///< segment position within the request
-    uint64_t file_offset = 0;     ///< first byte of the segment in the file
-    uint64_t length = 0;          ///< bytes the segment delivers
-    uint8_t *memory = nullptr;    ///< destination (reads) or source (writes) of the segment
-    uint64_t done = 0;            ///< bytes moved so far: of the segment, or of the cover for BounceRead
+    int owned_fd = -1;          ///< a buffered reopen of fd for a fallback; closed when done
+    uint64_t chunk_start = 0;   ///< segment position within the request
+    uint64_t file_offset = 0;   ///< first byte of the segment in the file
+    uint64_t length = 0;        ///< bytes the segment delivers
+    uint8_t *memory = nullptr;  ///< destination (reads) or source (writes) of the segment
+    uint64_t done = 0;          ///< bytes moved so far: of the segment, or of the cover for BounceRead
     uint32_t bounce = kNoBounce;
-    BounceCover cover{};          ///< BounceRead only
+    BounceCover cover{};  ///< BounceRead only
 };
 
 class OpSlots {

@@ -28,10 +28,10 @@ struct Segment {
 struct SegmentPlan {
     uint64_t file_offset = 0;
     uint64_t size = 0;
-    uintptr_t memory = 0;       ///< destination (reads) or source (writes) address
-    bool direct = false;        ///< the fd has O_DIRECT
-    uint64_t chunk_size = 0;    ///< multiple of kDirectAlign
-    uint64_t bounce_size = 0;   ///< multiple of kDirectAlign, at least kDirectAlign
+    uintptr_t memory = 0;      ///< destination (reads) or source (writes) address
+    bool direct = false;       ///< the fd has O_DIRECT
+    uint64_t chunk_size = 0;   ///< multiple of kDirectAlign
+    uint64_t bounce_size = 0;  ///< multiple of kDirectAlign, at least kDirectAlign
 
     /// The segment that starts at request position pos (pos < size).
     Segment at(uint64_t pos) const;

@@ -76,15 +76,15 @@ private:
     OpSlots slots_;
     BouncePool bounce_;
     int wake_fd_ = -1;
-    uint64_t wake_value_ = 0;   // the armed eventfd read lands here
+    uint64_t wake_value_ = 0;  // the armed eventfd read lands here
     bool wake_armed_ = false;
-    bool stopping_ = false;     // ring thread's copy of stop_: no new work, no resubmits
+    bool stopping_ = false;  // ring thread's copy of stop_: no new work, no resubmits
     int inject_submit_error_ = 0;
-    uint32_t batch_ops_ = 0;    // request SQEs prepared since the last submit
+    uint32_t batch_ops_ = 0;  // request SQEs prepared since the last submit
 
     std::vector<PendingWork> pending_;  // FIFO: pending_[pending_head_ ..]
     size_t pending_head_ = 0;
-    std::vector<Work *> taken_;         // swapped with incoming_ under the lock
+    std::vector<Work *> taken_;  // swapped with incoming_ under the lock
 
     std::mutex mutex_;
     std::condition_variable setup_cv_;

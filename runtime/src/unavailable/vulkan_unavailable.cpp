@@ -23,8 +23,6 @@ std::unique_ptr<VulkanDevice> VulkanDevice::create(std::string *error, const Vul
     return nullptr;
 }
 
-std::unique_ptr<VulkanDevice> VulkanDevice::create(std::string *error) {
-    return create(error, VulkanDeviceOptions{});
-}
+std::unique_ptr<VulkanDevice> VulkanDevice::create(std::string *error) { return create(error, VulkanDeviceOptions{}); }
 
 }  // namespace ds

@@ -155,8 +155,8 @@ uint32_t ShaderDecoder::record(VkCommandBuffer cmd, uint32_t slot, VkBuffer stag
     VkMemoryBarrier zeroed{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
     zeroed.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
     zeroed.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
-    vk_.vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &zeroed, 0,
-                             nullptr, 0, nullptr);
+    vk_.vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &zeroed,
+                             0, nullptr, 0, nullptr);
     vk_.vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_);
     for (size_t i = 0; i < count; ++i) {
         TransferChunk &c = chunks[i];
@@ -194,8 +194,8 @@ uint32_t ShaderDecoder::record(VkCommandBuffer cmd, uint32_t slot, VkBuffer stag
     barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
     barrier.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_HOST_READ_BIT;
     vk_.vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                             VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &barrier, 0, nullptr,
-                             0, nullptr);
+                             VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &barrier, 0, nullptr, 0,
+                             nullptr);
     uint32_t regions = 0;
     for (size_t i = 0; i < count; ++i) {
         const TransferChunk &c = chunks[i];

@@ -70,7 +70,7 @@ private:
     VkPhysicalDevice physical_;
     VkDevice device_;
     uint64_t scratch_request_;
-    uint64_t max_range_ = 0;  // maxStorageBufferRange
+    uint64_t max_range_ = 0;               // maxStorageBufferRange
     std::vector<VkDescriptorPool> pools_;  // one per batch slot
 
     std::once_flag once_;

@@ -32,8 +32,8 @@ bool StagingRing::place_locked(const uint64_t *sizes, size_t count, RingSpan *ou
         if (head_ + size <= capacity_) {
             start = head_;
         } else if (size <= tail) {
-            start = 0;                     // data goes at the beginning...
-            padding = capacity_ - head_;   // ...and the first block also holds the skipped end
+            start = 0;                    // data goes at the beginning...
+            padding = capacity_ - head_;  // ...and the first block also holds the skipped end
         } else {
             return false;
         }

@@ -50,7 +50,7 @@ private:
     std::condition_variable space_freed_;
     std::deque<Block> blocks_;  // allocation order; blocks_[i] has id front_id_ + i
     uint64_t front_id_ = 0;
-    uint64_t head_ = 0;         // where the next block starts
+    uint64_t head_ = 0;  // where the next block starts
     uint64_t used_ = 0;
 };
 

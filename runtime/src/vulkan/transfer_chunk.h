@@ -21,30 +21,30 @@ enum class ChunkKind : uint8_t {
 
 /// How a Compression::GDeflate request is decoded (docs/vulkan-backend.md, "GDeflate").
 enum class Decode : uint8_t {
-    None,  ///< not compressed
-    Cpu,   ///< decoded by the reader into staging (GPU destination) or into dst (host)
-    Nv,    ///< compressed bytes staged, vkCmdDecompressMemoryNV writes gpu_buffer
+    None,    ///< not compressed
+    Cpu,     ///< decoded by the reader into staging (GPU destination) or into dst (host)
+    Nv,      ///< compressed bytes staged, vkCmdDecompressMemoryNV writes gpu_buffer
     Shader,  ///< compressed bytes staged, gdeflate_decode.comp writes scratch, copied to gpu_buffer
 };
 
 struct TransferChunk {
     Work *work = nullptr;
     ChunkKind kind = ChunkKind::HostRead;
-    bool from_memory = false;      ///< reads: source is `src`, not the file
+    bool from_memory = false;  ///< reads: source is `src`, not the file
     int fd = -1;
-    uint64_t file_offset = 0;      ///< already includes `start`
-    uint64_t start = 0;            ///< offset of this chunk within its request
+    uint64_t file_offset = 0;  ///< already includes `start`
+    uint64_t start = 0;        ///< offset of this chunk within its request
     uint64_t size = 0;
     const uint8_t *src = nullptr;  ///< already includes `start`
     uint8_t *dst = nullptr;        ///< already includes `start`
     VkBuffer gpu_buffer = VK_NULL_HANDLE;
-    uint64_t gpu_offset = 0;       ///< already includes `start`
-    RingSpan span;                 ///< staging space, GPU chunks only
-    uint64_t moved = 0;            ///< bytes staged (a GpuRead at end of file stages fewer)
-    Decode decode = Decode::None;  ///< GDeflate: one chunk per request, size = compressed size
-    uint64_t packed_size = 0;      ///< Decode::Nv/Shader: compressed bytes in staging at span.offset
-    uint32_t tiles = 0;            ///< Decode::Shader: tiles in the stream (one status word each)
-    RingSpan scratch;              ///< Decode::Shader: the decoded bytes in the scratch buffer
+    uint64_t gpu_offset = 0;             ///< already includes `start`
+    RingSpan span;                       ///< staging space, GPU chunks only
+    uint64_t moved = 0;                  ///< bytes staged (a GpuRead at end of file stages fewer)
+    Decode decode = Decode::None;        ///< GDeflate: one chunk per request, size = compressed size
+    uint64_t packed_size = 0;            ///< Decode::Nv/Shader: compressed bytes in staging at span.offset
+    uint32_t tiles = 0;                  ///< Decode::Shader: tiles in the stream (one status word each)
+    RingSpan scratch;                    ///< Decode::Shader: the decoded bytes in the scratch buffer
     VkResult record_error = VK_SUCCESS;  ///< Decode::Shader: the dispatch could not be recorded
 };
 
@@ -55,7 +55,7 @@ struct CopyBatch {
     uint32_t slot = 0;  ///< index among the backend's batches (selects per-batch descriptor pools)
     uint64_t timeline_value = 0;
     std::vector<TransferChunk> chunks;
-    std::vector<VkBufferCopy> regions;  // scratch, kept to reuse its capacity
+    std::vector<VkBufferCopy> regions;                   // scratch, kept to reuse its capacity
     std::vector<VkDecompressMemoryRegionNV> decompress;  // scratch
 };
 

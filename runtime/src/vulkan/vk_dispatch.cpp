@@ -13,8 +13,7 @@ std::string missing(const char *name, const char *level) {
 }
 
 // Timeline semaphores are core in 1.2; older devices expose them under the KHR suffix.
-PFN_vkVoidFunction device_proc_with_khr_fallback(PFN_vkGetDeviceProcAddr gdpa, VkDevice device,
-                                                  const char *name) {
+PFN_vkVoidFunction device_proc_with_khr_fallback(PFN_vkGetDeviceProcAddr gdpa, VkDevice device, const char *name) {
     if (PFN_vkVoidFunction f = gdpa(device, name))
         return f;
     std::string khr = std::string(name) + "KHR";
@@ -27,9 +26,9 @@ std::string Dispatch::load_global(PFN_vkGetInstanceProcAddr gipa) {
     vkGetInstanceProcAddr = gipa;
     if (!gipa)
         return "vkGetInstanceProcAddr is null: pass the loader's or the application's pointer";
-#define DS_VK_LOAD(name)                                                            \
-    name = reinterpret_cast<PFN_##name>(gipa(nullptr, #name));                      \
-    if (!name)                                                                      \
+#define DS_VK_LOAD(name)                                                                                               \
+    name = reinterpret_cast<PFN_##name>(gipa(nullptr, #name));                                                         \
+    if (!name)                                                                                                         \
         return missing(#name, "global");
     DS_VK_GLOBAL_FUNCS(DS_VK_LOAD)
 #undef DS_VK_LOAD
@@ -39,9 +38,9 @@ std::string Dispatch::load_global(PFN_vkGetInstanceProcAddr gipa) {
 std::string Dispatch::load_instance(VkInstance instance) {
     if (!vkGetInstanceProcAddr)
         return "vkGetInstanceProcAddr is null: pass the loader's or the application's pointer";
-#define DS_VK_LOAD(name)                                                            \
-    name = reinterpret_cast<PFN_##name>(vkGetInstanceProcAddr(instance, #name));    \
-    if (!name)                                                                      \
+#define DS_VK_LOAD(name)                                                                                               \
+    name = reinterpret_cast<PFN_##name>(vkGetInstanceProcAddr(instance, #name));                                       \
+    if (!name)                                                                                                         \
         return missing(#name, "instance");
     DS_VK_INSTANCE_FUNCS(DS_VK_LOAD)
 #undef DS_VK_LOAD
@@ -51,13 +50,13 @@ std::string Dispatch::load_instance(VkInstance instance) {
 std::string Dispatch::load_device(VkDevice device) {
     if (!vkGetDeviceProcAddr)
         return "load_instance must succeed before load_device";
-#define DS_VK_LOAD(name)                                                                       \
-    name = reinterpret_cast<PFN_##name>(device_proc_with_khr_fallback(vkGetDeviceProcAddr, device, #name)); \
-    if (!name)                                                                                 \
+#define DS_VK_LOAD(name)                                                                                               \
+    name = reinterpret_cast<PFN_##name>(device_proc_with_khr_fallback(vkGetDeviceProcAddr, device, #name));            \
+    if (!name)                                                                                                         \
         return missing(#name, "device");
     DS_VK_DEVICE_FUNCS(DS_VK_LOAD)
 #undef DS_VK_LOAD
-#define DS_VK_LOAD_OPTIONAL(name) \
+#define DS_VK_LOAD_OPTIONAL(name)                                                                                      \
     name = reinterpret_cast<PFN_##name>(device_proc_with_khr_fallback(vkGetDeviceProcAddr, device, #name));
     DS_VK_OPTIONAL_DEVICE_FUNCS(DS_VK_LOAD_OPTIONAL)
 #undef DS_VK_LOAD_OPTIONAL

@@ -10,80 +10,80 @@
 namespace ds::vk {
 
 // Loaded with vkGetInstanceProcAddr(NULL, ...): only the standalone device needs these.
-#define DS_VK_GLOBAL_FUNCS(X) \
-    X(vkCreateInstance)       \
+#define DS_VK_GLOBAL_FUNCS(X)                                                                                          \
+    X(vkCreateInstance)                                                                                                \
     X(vkEnumerateInstanceVersion)
 
 // Loaded with vkGetInstanceProcAddr(instance, ...).
-#define DS_VK_INSTANCE_FUNCS(X)                  \
-    X(vkDestroyInstance)                         \
-    X(vkEnumeratePhysicalDevices)                \
-    X(vkGetPhysicalDeviceProperties)             \
-    X(vkGetPhysicalDeviceMemoryProperties)       \
-    X(vkGetPhysicalDeviceQueueFamilyProperties)  \
-    X(vkCreateDevice)                            \
-    X(vkGetDeviceProcAddr)                       \
-    X(vkEnumerateDeviceExtensionProperties)      \
+#define DS_VK_INSTANCE_FUNCS(X)                                                                                        \
+    X(vkDestroyInstance)                                                                                               \
+    X(vkEnumeratePhysicalDevices)                                                                                      \
+    X(vkGetPhysicalDeviceProperties)                                                                                   \
+    X(vkGetPhysicalDeviceMemoryProperties)                                                                             \
+    X(vkGetPhysicalDeviceQueueFamilyProperties)                                                                        \
+    X(vkCreateDevice)                                                                                                  \
+    X(vkGetDeviceProcAddr)                                                                                             \
+    X(vkEnumerateDeviceExtensionProperties)                                                                            \
     X(vkGetPhysicalDeviceFeatures2)
 
 // Loaded with vkGetDeviceProcAddr(device, ...). The backend uses the copy, memory, command,
 // semaphore and compute-pipeline functions (all Vulkan 1.0 core); the standalone device also the rest.
-#define DS_VK_DEVICE_FUNCS(X)     \
-    X(vkDestroyDevice)            \
-    X(vkGetDeviceQueue)           \
-    X(vkDeviceWaitIdle)           \
-    X(vkCreateBuffer)             \
-    X(vkDestroyBuffer)            \
-    X(vkGetBufferMemoryRequirements) \
-    X(vkAllocateMemory)           \
-    X(vkFreeMemory)               \
-    X(vkBindBufferMemory)         \
-    X(vkMapMemory)                \
-    X(vkUnmapMemory)              \
-    X(vkCreateCommandPool)        \
-    X(vkDestroyCommandPool)       \
-    X(vkAllocateCommandBuffers)   \
-    X(vkFreeCommandBuffers)       \
-    X(vkResetCommandBuffer)       \
-    X(vkBeginCommandBuffer)       \
-    X(vkEndCommandBuffer)         \
-    X(vkCmdCopyBuffer)            \
-    X(vkCmdFillBuffer)            \
-    X(vkCmdPipelineBarrier)       \
-    X(vkCmdWriteTimestamp)        \
-    X(vkCmdResetQueryPool)        \
-    X(vkCreateQueryPool)          \
-    X(vkDestroyQueryPool)         \
-    X(vkGetQueryPoolResults)      \
-    X(vkQueueSubmit)              \
-    X(vkCreateFence)              \
-    X(vkDestroyFence)             \
-    X(vkWaitForFences)            \
-    X(vkCreateSemaphore)          \
-    X(vkDestroySemaphore)         \
-    X(vkWaitSemaphores)           \
-    X(vkGetSemaphoreCounterValue) \
-    X(vkCreateShaderModule)       \
-    X(vkDestroyShaderModule)      \
-    X(vkCreateDescriptorSetLayout) \
-    X(vkDestroyDescriptorSetLayout) \
-    X(vkCreatePipelineLayout)     \
-    X(vkDestroyPipelineLayout)    \
-    X(vkCreateComputePipelines)   \
-    X(vkDestroyPipeline)          \
-    X(vkCreateDescriptorPool)     \
-    X(vkDestroyDescriptorPool)    \
-    X(vkResetDescriptorPool)      \
-    X(vkAllocateDescriptorSets)   \
-    X(vkUpdateDescriptorSets)     \
-    X(vkCmdBindPipeline)          \
-    X(vkCmdBindDescriptorSets)    \
-    X(vkCmdPushConstants)         \
+#define DS_VK_DEVICE_FUNCS(X)                                                                                          \
+    X(vkDestroyDevice)                                                                                                 \
+    X(vkGetDeviceQueue)                                                                                                \
+    X(vkDeviceWaitIdle)                                                                                                \
+    X(vkCreateBuffer)                                                                                                  \
+    X(vkDestroyBuffer)                                                                                                 \
+    X(vkGetBufferMemoryRequirements)                                                                                   \
+    X(vkAllocateMemory)                                                                                                \
+    X(vkFreeMemory)                                                                                                    \
+    X(vkBindBufferMemory)                                                                                              \
+    X(vkMapMemory)                                                                                                     \
+    X(vkUnmapMemory)                                                                                                   \
+    X(vkCreateCommandPool)                                                                                             \
+    X(vkDestroyCommandPool)                                                                                            \
+    X(vkAllocateCommandBuffers)                                                                                        \
+    X(vkFreeCommandBuffers)                                                                                            \
+    X(vkResetCommandBuffer)                                                                                            \
+    X(vkBeginCommandBuffer)                                                                                            \
+    X(vkEndCommandBuffer)                                                                                              \
+    X(vkCmdCopyBuffer)                                                                                                 \
+    X(vkCmdFillBuffer)                                                                                                 \
+    X(vkCmdPipelineBarrier)                                                                                            \
+    X(vkCmdWriteTimestamp)                                                                                             \
+    X(vkCmdResetQueryPool)                                                                                             \
+    X(vkCreateQueryPool)                                                                                               \
+    X(vkDestroyQueryPool)                                                                                              \
+    X(vkGetQueryPoolResults)                                                                                           \
+    X(vkQueueSubmit)                                                                                                   \
+    X(vkCreateFence)                                                                                                   \
+    X(vkDestroyFence)                                                                                                  \
+    X(vkWaitForFences)                                                                                                 \
+    X(vkCreateSemaphore)                                                                                               \
+    X(vkDestroySemaphore)                                                                                              \
+    X(vkWaitSemaphores)                                                                                                \
+    X(vkGetSemaphoreCounterValue)                                                                                      \
+    X(vkCreateShaderModule)                                                                                            \
+    X(vkDestroyShaderModule)                                                                                           \
+    X(vkCreateDescriptorSetLayout)                                                                                     \
+    X(vkDestroyDescriptorSetLayout)                                                                                    \
+    X(vkCreatePipelineLayout)                                                                                          \
+    X(vkDestroyPipelineLayout)                                                                                         \
+    X(vkCreateComputePipelines)                                                                                        \
+    X(vkDestroyPipeline)                                                                                               \
+    X(vkCreateDescriptorPool)                                                                                          \
+    X(vkDestroyDescriptorPool)                                                                                         \
+    X(vkResetDescriptorPool)                                                                                           \
+    X(vkAllocateDescriptorSets)                                                                                        \
+    X(vkUpdateDescriptorSets)                                                                                          \
+    X(vkCmdBindPipeline)                                                                                               \
+    X(vkCmdBindDescriptorSets)                                                                                         \
+    X(vkCmdPushConstants)                                                                                              \
     X(vkCmdDispatch)
 
 // Device functions that may be absent: loaded when present, checked before use.
-#define DS_VK_OPTIONAL_DEVICE_FUNCS(X) \
-    X(vkGetBufferDeviceAddress)         \
+#define DS_VK_OPTIONAL_DEVICE_FUNCS(X)                                                                                 \
+    X(vkGetBufferDeviceAddress)                                                                                        \
     X(vkCmdDecompressMemoryNV)
 
 struct Dispatch {

@@ -25,8 +25,8 @@ uint32_t pick_memory_type(const VkPhysicalDeviceMemoryProperties &props, uint32_
 
 }  // namespace
 
-bool create_buffer(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t size,
-                   MemoryKind kind, OwnedBuffer *out, std::string *error, VkBufferUsageFlags extra_usage) {
+bool create_buffer(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t size, MemoryKind kind,
+                   OwnedBuffer *out, std::string *error, VkBufferUsageFlags extra_usage) {
     *out = OwnedBuffer{};
     const bool device_address = extra_usage & VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
     VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
@@ -53,9 +53,8 @@ bool create_buffer(const Dispatch &vk, VkPhysicalDevice physical, VkDevice devic
     }
     uint32_t type = pick_memory_type(props, req.memoryTypeBits, required, preferred);
     if (type == UINT32_MAX) {
-        *error = kind == MemoryKind::Staging
-                     ? "the device has no HOST_VISIBLE|HOST_COHERENT memory type for staging"
-                     : "the device has no DEVICE_LOCAL memory type for buffers";
+        *error = kind == MemoryKind::Staging ? "the device has no HOST_VISIBLE|HOST_COHERENT memory type for staging"
+                                             : "the device has no DEVICE_LOCAL memory type for buffers";
         destroy_buffer(vk, device, out);
         return false;
     }
@@ -68,8 +67,8 @@ bool create_buffer(const Dispatch &vk, VkPhysicalDevice physical, VkDevice devic
         alloc.pNext = &flags;
     r = vk.vkAllocateMemory(device, &alloc, nullptr, &out->memory);
     if (r != VK_SUCCESS) {
-        *error = std::string("vkAllocateMemory of ") + std::to_string(req.size) + " bytes failed: " +
-                 result_name(r) + (kind == MemoryKind::Staging ? " (lower VulkanBackendConfig::staging_bytes)" : "");
+        *error = std::string("vkAllocateMemory of ") + std::to_string(req.size) + " bytes failed: " + result_name(r) +
+                 (kind == MemoryKind::Staging ? " (lower VulkanBackendConfig::staging_bytes)" : "");
         destroy_buffer(vk, device, out);
         return false;
     }

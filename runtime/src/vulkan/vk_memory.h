@@ -15,7 +15,7 @@ struct OwnedBuffer {
     VkDeviceMemory memory = VK_NULL_HANDLE;
     uint8_t *mapped = nullptr;  ///< host-visible buffers only, mapped for their whole life
     uint64_t size = 0;
-    bool cached = false;        ///< HOST_CACHED: CPU reads (readback) are fast
+    bool cached = false;  ///< HOST_CACHED: CPU reads (readback) are fast
 };
 
 enum class MemoryKind {
@@ -29,8 +29,8 @@ enum class MemoryKind {
 /// saying what was asked for; nothing is left allocated. Usage is TRANSFER_SRC|TRANSFER_DST
 /// plus `extra_usage`; with SHADER_DEVICE_ADDRESS in it the memory also gets a DEVICE_ADDRESS
 /// allocation (needs the bufferDeviceAddress feature enabled on the device).
-bool create_buffer(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t size,
-                   MemoryKind kind, OwnedBuffer *out, std::string *error, VkBufferUsageFlags extra_usage = 0);
+bool create_buffer(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t size, MemoryKind kind,
+                   OwnedBuffer *out, std::string *error, VkBufferUsageFlags extra_usage = 0);
 void destroy_buffer(const Dispatch &vk, VkDevice device, OwnedBuffer *buffer);
 
 }  // namespace ds::vk

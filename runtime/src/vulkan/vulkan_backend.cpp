@@ -18,10 +18,7 @@ namespace {
 constexpr size_t kBatchCount = 8;
 constexpr uint32_t kMaxWorkers = 16;
 
-template <typename T>
-T from_handle(uint64_t h) {
-    return reinterpret_cast<T>(static_cast<uintptr_t>(h));
-}
+template <typename T> T from_handle(uint64_t h) { return reinterpret_cast<T>(static_cast<uintptr_t>(h)); }
 
 // Three quarters of the CPUs: measured on a 16-core H100 host, 12 readers reach ~38 GB/s
 // while 16 starve the recorder and completion threads (64 KiB requests fell to 6-19 GB/s).
@@ -221,7 +218,8 @@ bool VulkanBackend::queue_has_compute() {
     vk_.vkGetPhysicalDeviceQueueFamilyProperties(physical_, &count, nullptr);
     std::vector<VkQueueFamilyProperties> families(count);
     vk_.vkGetPhysicalDeviceQueueFamilyProperties(physical_, &count, families.data());
-    return config_.queue_family_index < count && (families[config_.queue_family_index].queueFlags & VK_QUEUE_COMPUTE_BIT);
+    return config_.queue_family_index < count &&
+           (families[config_.queue_family_index].queueFlags & VK_QUEUE_COMPUTE_BIT);
 }
 
 BackendCaps VulkanBackend::caps() const {

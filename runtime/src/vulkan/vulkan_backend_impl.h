@@ -83,7 +83,7 @@ private:
     VkQueue queue_ = VK_NULL_HANDLE;
     uint64_t chunk_size_ = 0;
     uint32_t reader_count_ = 0;
-    bool nv_decompression_ = false;   // vkCmdDecompressMemoryNV usable on queue_
+    bool nv_decompression_ = false;  // vkCmdDecompressMemoryNV usable on queue_
     VkDeviceAddress staging_address_ = 0;
     // The GDeflate compute shader: set when config_.shader_decompression and queue_ has compute;
     // its Vulkan objects are made on first use (ShaderDecoder::ready()).
@@ -94,7 +94,7 @@ private:
     std::unique_ptr<StagingRing> ring_;
     VkCommandPool pool_ = VK_NULL_HANDLE;  // used by the recorder thread only
     VkSemaphore timeline_ = VK_NULL_HANDLE;
-    uint64_t next_timeline_value_ = 0;     // recorder thread only
+    uint64_t next_timeline_value_ = 0;  // recorder thread only
     std::vector<std::unique_ptr<CopyBatch>> batches_;
 
     // submit() -> readers.

@@ -24,7 +24,7 @@ void VulkanBackend::completion_loop() {
             std::unique_lock<std::mutex> lock(batch_mutex_);
             in_flight_cv_.wait(lock, [&] { return !in_flight_.empty() || completion_stop_; });
             if (in_flight_.empty())
-                return;  // stopping and drained
+                return;                  // stopping and drained
             batch = in_flight_.front();  // only this thread pops in_flight_
         }
         VkSemaphoreWaitInfo wait{VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO};

@@ -68,8 +68,7 @@ private:
     static void unlock_queue(void *self) { static_cast<StandaloneDevice *>(self)->queue_mutex_.unlock(); }
     bool known_range(uint64_t buffer, uint64_t offset, uint64_t size);
     /// Records with `record`, submits, waits. Serialized: these helpers are for verification.
-    template <typename Record>
-    bool run_once(Record record);
+    template <typename Record> bool run_once(Record record);
 
     VulkanDeviceOptions options_;
     bool decompression_ = false;  // VK_NV_memory_decompression + bufferDeviceAddress enabled
@@ -95,7 +94,8 @@ private:
 bool StandaloneDevice::init(std::string *error) {
     library_ = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_LOCAL);
     if (!library_) {
-        *error = "cannot load libvulkan.so.1 (install the Vulkan loader: libvulkan1 on Debian, vulkan-icd-loader on Arch)";
+        *error =
+            "cannot load libvulkan.so.1 (install the Vulkan loader: libvulkan1 on Debian, vulkan-icd-loader on Arch)";
         return false;
     }
     auto gipa = reinterpret_cast<PFN_vkGetInstanceProcAddr>(dlsym(library_, "vkGetInstanceProcAddr"));
@@ -107,8 +107,8 @@ bool StandaloneDevice::init(std::string *error) {
     uint32_t loader_version = 0;
     vk_.vkEnumerateInstanceVersion(&loader_version);
     if (loader_version < VK_API_VERSION_1_2) {
-        *error = "the Vulkan loader supports only Vulkan " + std::to_string(VK_API_VERSION_MAJOR(loader_version)) + "." +
-                 std::to_string(VK_API_VERSION_MINOR(loader_version)) + "; ds-runtime needs 1.2 or newer";
+        *error = "the Vulkan loader supports only Vulkan " + std::to_string(VK_API_VERSION_MAJOR(loader_version)) +
+                 "." + std::to_string(VK_API_VERSION_MINOR(loader_version)) + "; ds-runtime needs 1.2 or newer";
         return false;
     }
     VkApplicationInfo app{VK_STRUCTURE_TYPE_APPLICATION_INFO};
@@ -118,7 +118,8 @@ bool StandaloneDevice::init(std::string *error) {
     inst_info.pApplicationInfo = &app;
     VkResult r = vk_.vkCreateInstance(&inst_info, nullptr, &instance_);
     if (r != VK_SUCCESS) {
-        *error = std::string("vkCreateInstance failed: ") + result_name(r) + " (is a Vulkan driver installed? try vulkaninfo)";
+        *error = std::string("vkCreateInstance failed: ") + result_name(r) +
+                 " (is a Vulkan driver installed? try vulkaninfo)";
         return false;
     }
     if (!(why = vk_.load_instance(instance_)).empty()) {
@@ -261,7 +262,7 @@ uint64_t StandaloneDevice::create_buffer(uint64_t size) {
     OwnedBuffer b;
     std::string error;
     if (size == 0 || !vk::create_buffer(vk_, physical_, device_, size, MemoryKind::DeviceLocal, &b, &error,
-                                      decompression_ ? VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT : 0))
+                                        decompression_ ? VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT : 0))
         return 0;
     std::lock_guard<std::mutex> lock(helper_mutex_);
     uint64_t handle = to_handle(b.buffer);
@@ -284,8 +285,7 @@ bool StandaloneDevice::known_range(uint64_t buffer, uint64_t offset, uint64_t si
     return it != buffers_.end() && size > 0 && offset <= it->second.size && size <= it->second.size - offset;
 }
 
-template <typename Record>
-bool StandaloneDevice::run_once(Record record) {
+template <typename Record> bool StandaloneDevice::run_once(Record record) {
     std::lock_guard<std::mutex> lock(helper_mutex_);
     VkCommandBufferAllocateInfo alloc{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
     alloc.commandPool = pool_;
@@ -329,7 +329,8 @@ bool StandaloneDevice::upload(uint64_t buffer, uint64_t offset, const void *data
     std::memcpy(staging.mapped, data, size);
     bool ok = run_once([&](VkCommandBuffer cmd) {
         VkBufferCopy region{0, offset, size};
-        vk_.vkCmdCopyBuffer(cmd, staging.buffer, reinterpret_cast<VkBuffer>(static_cast<uintptr_t>(buffer)), 1, &region);
+        vk_.vkCmdCopyBuffer(cmd, staging.buffer, reinterpret_cast<VkBuffer>(static_cast<uintptr_t>(buffer)), 1,
+                            &region);
     });
     vk::destroy_buffer(vk_, device_, &staging);
     return ok;
@@ -350,7 +351,8 @@ bool StandaloneDevice::download(uint64_t buffer, uint64_t offset, void *data, ui
         vk_.vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &before, 0,
                                  nullptr, 0, nullptr);
         VkBufferCopy region{offset, 0, size};
-        vk_.vkCmdCopyBuffer(cmd, reinterpret_cast<VkBuffer>(static_cast<uintptr_t>(buffer)), staging.buffer, 1, &region);
+        vk_.vkCmdCopyBuffer(cmd, reinterpret_cast<VkBuffer>(static_cast<uintptr_t>(buffer)), staging.buffer, 1,
+                            &region);
         // ...and its result visible to the host.
         VkMemoryBarrier after{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
         after.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
@@ -430,9 +432,7 @@ double StandaloneDevice::copy_ceiling_gbps(uint64_t size, uint32_t regions) {
 
 namespace ds {
 
-std::unique_ptr<VulkanDevice> VulkanDevice::create(std::string *error) {
-    return create(error, VulkanDeviceOptions{});
-}
+std::unique_ptr<VulkanDevice> VulkanDevice::create(std::string *error) { return create(error, VulkanDeviceOptions{}); }
 
 std::unique_ptr<VulkanDevice> VulkanDevice::create(std::string *error, const VulkanDeviceOptions &options) {
     auto device = std::make_unique<vk::StandaloneDevice>(options);

@@ -23,7 +23,9 @@ constexpr size_t kMaxRun = 64;
 // Below this many tiles, starting helper threads for a CPU decode costs more than it saves.
 constexpr uint32_t kTilesPerExtraThread = 8;
 
-uint32_t read_u32(const uint8_t *p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
+uint32_t read_u32(const uint8_t *p) {
+    return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
 
 // Tile i of a stream read_info accepted: its data offset from the stream start and its size.
 void tile_range(const uint8_t *stream, uint32_t tiles, uint32_t i, uint64_t *offset, uint64_t *size) {

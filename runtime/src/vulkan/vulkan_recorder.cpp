@@ -132,8 +132,8 @@ void VulkanBackend::record(CopyBatch &batch) {
                 VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
                 barrier.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
                 barrier.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
-                vk_.vkCmdPipelineBarrier(batch.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT,
-                                         0, 1, &barrier, 0, nullptr, 0, nullptr);
+                vk_.vkCmdPipelineBarrier(batch.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
+                                         1, &barrier, 0, nullptr, 0, nullptr);
                 readback_barrier_done = true;
             }
             vk_.vkCmdCopyBuffer(batch.cmd, first.gpu_buffer, staging_.buffer, n, batch.regions.data());
@@ -146,8 +146,8 @@ void VulkanBackend::record(CopyBatch &batch) {
         VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
         barrier.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
         barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
-        vk_.vkCmdPipelineBarrier(batch.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                                 &barrier, 0, nullptr, 0, nullptr);
+        vk_.vkCmdPipelineBarrier(batch.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &barrier,
+                                 0, nullptr, 0, nullptr);
     }
     vk_.vkEndCommandBuffer(batch.cmd);
     stat_gpu_copies_.fetch_add(regions_recorded, std::memory_order_relaxed);
@@ -155,7 +155,9 @@ void VulkanBackend::record(CopyBatch &batch) {
 
 namespace {
 
-uint32_t le32(const uint8_t *p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
+uint32_t le32(const uint8_t *p) {
+    return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
+}
 
 }  // namespace
 

@@ -16,7 +16,10 @@ test('a failing command becomes a StepError naming the step, the log and its las
   const error = await runCommand(
     { tool: 'cmake', file: 'sh', args: ['-c', script] },
     { ...quiet, step: 'demo-step', title: 'Demo step', logDir },
-  ).then(() => undefined, (e: unknown) => e);
+  ).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof StepError, `expected StepError, got ${String(error)}`);
   const logPath = path.join(logDir, 'demo-step.log');
   assert.match(error.message, /^Demo step failed \(cmake exited with code 3\); full log: /);
@@ -34,7 +37,10 @@ test('a missing program says to install it', async () => {
   const error = await runCommand(
     { tool: 'cmake', file: 'ds-kit-no-such-program', args: [] },
     { ...quiet, step: 'missing', title: 'Missing tool', logDir: tempDir('exec') },
-  ).then(() => undefined, (e: unknown) => e);
+  ).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof StepError);
   assert.match(error.message, /'ds-kit-no-such-program' was not found/);
   assert.match(error.details, /install-deps\.sh/);
@@ -43,8 +49,19 @@ test('a missing program says to install it', async () => {
 test('progress lines reach the task, the rest only the log', async () => {
   const seen: string[] = [];
   await runCommand(
-    { tool: 'cmake', file: 'sh', args: ['-c', 'echo noise; echo "[ 50%] Building CXX object a.o"; echo "Linking CXX executable t"'] },
-    { verbose: false, report: (l) => seen.push(l), progress: cmakeProgress(), step: 'progress', title: 'Progress', logDir: tempDir('exec') },
+    {
+      tool: 'cmake',
+      file: 'sh',
+      args: ['-c', 'echo noise; echo "[ 50%] Building CXX object a.o"; echo "Linking CXX executable t"'],
+    },
+    {
+      verbose: false,
+      report: (l) => seen.push(l),
+      progress: cmakeProgress(),
+      step: 'progress',
+      title: 'Progress',
+      logDir: tempDir('exec'),
+    },
   );
   assert.deepEqual(seen, ['[ 50%] Building CXX object a.o', '[ 50%] Linking CXX executable t']);
 });
@@ -59,7 +76,10 @@ test('--verbose shows the command line first', async () => {
 });
 
 test('ctest progress keeps the test lines', () => {
-  assert.equal(ctestProgress('1/4 Test #2: queue_test .......   Passed    0.10 sec'), '1/4 Test #2: queue_test … Passed    0.10 sec');
+  assert.equal(
+    ctestProgress('1/4 Test #2: queue_test .......   Passed    0.10 sec'),
+    '1/4 Test #2: queue_test … Passed    0.10 sec',
+  );
   assert.equal(ctestProgress('Start 1: queue_test'), undefined);
   assert.equal(commandLine({ tool: 'ctest', file: 'ctest', args: ['-L', 'concurrency'] }), 'ctest -L concurrency');
 });
@@ -69,9 +89,15 @@ test('a failed ctest run names the failing tests and how to re-run one', async (
   const error = await runCommand(
     { tool: 'ctest', file: 'sh', args: ['-c', script, '--test-dir', 'build/runtime/release'] },
     { ...quiet, step: 'ctest', title: 'Run ctest', logDir: tempDir('exec') },
-  ).then(() => undefined, (e: unknown) => e);
+  ).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof StepError);
-  assert.match(error.details, /next: failed: io_uring_read_test \(Timeout\); re-run one alone with 'ctest --test-dir build\/runtime\/release -R '\^io_uring_read_test\$'/);
+  assert.match(
+    error.details,
+    /next: failed: io_uring_read_test \(Timeout\); re-run one alone with 'ctest --test-dir build\/runtime\/release -R '\^io_uring_read_test\$'/,
+  );
 });
 
 test('a command is reported under its program: configure, make and autoreconf are not "node"', async () => {
@@ -82,7 +108,10 @@ test('a command is reported under its program: configure, make and autoreconf ar
   const error = await runCommand(
     { file: configure, args: ['--enable-win64'], cwd: dir },
     { ...quiet, step: 'configure', title: 'configure the tree', logDir: dir },
-  ).then(() => undefined, (e: unknown) => e);
+  ).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof StepError);
   assert.match(error.message, /^configure the tree failed \(configure exited with code 1\)/);
   assert.match(error.details, /next: configure stopped at the check printed last/);
@@ -97,7 +126,10 @@ test('a make failure points at the first error, under the name make', async () =
   const error = await runCommand(
     { tool: 'make', file: 'sh', args: ['-c', 'echo "foo.c:1: error: nope"; exit 2'] },
     { ...quiet, step: 'make', title: 'make dlls/dstorage', logDir: dir },
-  ).then(() => undefined, (e: unknown) => e);
+  ).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof StepError);
   assert.match(error.message, /\(make exited with code 2\)/);
   assert.match(error.details, /next: fix the first 'error:'/);

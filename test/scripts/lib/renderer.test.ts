@@ -13,7 +13,10 @@ test('the live renderer only on an interactive terminal outside CI', () => {
 
 test('silent under node --test, and DS_KIT_RENDERER wins', () => {
   assert.equal(chooseRenderer({ env: { NODE_TEST_CONTEXT: 'child' }, isTTY: true, verbose: true }), 'silent');
-  assert.equal(chooseRenderer({ env: { DS_KIT_RENDERER: 'verbose', NODE_TEST_CONTEXT: 'child' }, isTTY: true, verbose: false }), 'verbose');
+  assert.equal(
+    chooseRenderer({ env: { DS_KIT_RENDERER: 'verbose', NODE_TEST_CONTEXT: 'child' }, isTTY: true, verbose: false }),
+    'verbose',
+  );
 });
 
 test('CI=0 and CI=false are not CI', () => {

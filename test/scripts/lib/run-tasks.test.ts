@@ -14,14 +14,22 @@ test('exitOnError=false runs every task and returns every failure', async () => 
   const { errors } = await runTasks(
     [
       { title: 'one', task: failing('one') },
-      { title: 'two', task: async () => { ran.push('two'); } },
+      {
+        title: 'two',
+        task: async () => {
+          ran.push('two');
+        },
+      },
       { title: 'three', task: failing('three') },
     ],
     {},
     { ...silent, exitOnError: false },
   );
   assert.deepEqual(ran, ['two']);
-  assert.deepEqual(errors.map((e) => (e as StepError).step), ['one', 'three']);
+  assert.deepEqual(
+    errors.map((e) => (e as StepError).step),
+    ['one', 'three'],
+  );
 });
 
 test('exitOnError=true stops at the first failure', async () => {
@@ -29,7 +37,12 @@ test('exitOnError=true stops at the first failure', async () => {
   const { errors } = await runTasks(
     [
       { title: 'one', task: failing('one') },
-      { title: 'two', task: async () => { ran.push('two'); } },
+      {
+        title: 'two',
+        task: async () => {
+          ran.push('two');
+        },
+      },
     ],
     {},
     { ...silent, exitOnError: true },
@@ -40,7 +53,12 @@ test('exitOnError=true stops at the first failure', async () => {
 
 test('a failure inside a nested list is reported once', async () => {
   const { errors } = await runTasks(
-    [{ title: 'group', task: (_ctx, task) => task.newListr([{ title: 'inner', task: failing('inner') }], { exitOnError: true }) }],
+    [
+      {
+        title: 'group',
+        task: (_ctx, task) => task.newListr([{ title: 'inner', task: failing('inner') }], { exitOnError: true }),
+      },
+    ],
     {},
     { ...silent, exitOnError: false },
   );

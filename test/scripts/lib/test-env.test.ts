@@ -36,7 +36,9 @@ test('the TSan run uses the race suppressions and gives slow waits more time', (
 
 test('the suppression files name third-party libraries only, never a frame our code shares', () => {
   for (const file of [paths.lsanSuppressions, paths.tsanSuppressions]) {
-    const entries = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    const entries = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'));
     assert.ok(entries.length > 0, `${file} has no entries`);
     for (const entry of entries) {
       assert.match(entry, /^(leak|race):lib[\w.-]+\.so/, `${file}: '${entry}' does not name a library`);

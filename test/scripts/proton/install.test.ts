@@ -4,7 +4,16 @@
 // restore. wine-proton.test.ts runs the same path with a real Wine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdirSync, readlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  mkdirSync,
+  readlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { installInto, moduleFiles, uninstallFrom, checkInstall } from '../../../scripts/proton/install.ts';
 import { MANIFEST, readManifest, sha256Of } from '../../../scripts/proton/manifest.ts';
@@ -28,7 +37,10 @@ for (const layout of ['lib64', 'lib'] as LayoutName[]) {
     const p = openProton(root);
     const lib = join(root, wineLibDirOf(layout));
     const r = installInto(p, module, readWineVersion(p));
-    assert.deepEqual(r.files.map((f) => f.path), [`${wineLibDirOf(layout)}/x86_64-windows/dstorage.dll`, `${wineLibDirOf(layout)}/x86_64-unix/dstorage.so`]);
+    assert.deepEqual(
+      r.files.map((f) => f.path),
+      [`${wineLibDirOf(layout)}/x86_64-windows/dstorage.dll`, `${wineLibDirOf(layout)}/x86_64-unix/dstorage.so`],
+    );
     assert.deepEqual(readFileSync(join(lib, 'x86_64-windows/dstorage.dll')), readFileSync(module.dll));
     assert.deepEqual(readFileSync(join(lib, 'x86_64-unix/dstorage.so')), readFileSync(module.so));
     assert.equal(statSync(join(lib, 'x86_64-unix/dstorage.so')).mode & 0o777, 0o755, 'takes the mode of ntdll.so');
@@ -49,20 +61,31 @@ for (const layout of ['lib64', 'lib'] as LayoutName[]) {
 test('a dstorage.dll already there (file or symlink) is moved aside and comes back byte for byte', () => {
   const root = fakeProton(join(tempDir('proton'), 'GE-Proton'), 'lib', 'wine-10.0 (Staging)');
   const lib = join(root, wineLibDirOf('lib'));
-  writeFileSync(join(lib, 'x86_64-windows/dstorage.dll'), 'someone else\'s builtin', { mode: 0o600 });
+  writeFileSync(join(lib, 'x86_64-windows/dstorage.dll'), "someone else's builtin", { mode: 0o600 });
   symlinkSync('/nowhere/dstorage.so', join(lib, 'x86_64-unix/dstorage.so'));
   const before = snapshot(root);
   const p = openProton(root);
   const module = moduleFiles(fakeModule());
   const first = installInto(p, module, readWineVersion(p));
-  assert.deepEqual(first.files.map((f) => f.backup), [
-    '.ds-kit/backup/files/lib/wine/x86_64-windows/dstorage.dll', '.ds-kit/backup/files/lib/wine/x86_64-unix/dstorage.so']);
-  assert.equal(readlinkSync(join(root, '.ds-kit/backup/files/lib/wine/x86_64-unix/dstorage.so')), '/nowhere/dstorage.so');
+  assert.deepEqual(
+    first.files.map((f) => f.backup),
+    [
+      '.ds-kit/backup/files/lib/wine/x86_64-windows/dstorage.dll',
+      '.ds-kit/backup/files/lib/wine/x86_64-unix/dstorage.so',
+    ],
+  );
+  assert.equal(
+    readlinkSync(join(root, '.ds-kit/backup/files/lib/wine/x86_64-unix/dstorage.so')),
+    '/nowhere/dstorage.so',
+  );
   // A second install (a newer build) keeps the first install's backups.
   writeFileSync(module.dll, 'MZ a newer build');
   const second = installInto(p, module, readWineVersion(p));
   assert.equal(second.updated, true);
-  assert.deepEqual(second.files.map((f) => f.backup), first.files.map((f) => f.backup));
+  assert.deepEqual(
+    second.files.map((f) => f.backup),
+    first.files.map((f) => f.backup),
+  );
   assert.equal(readFileSync(join(lib, 'x86_64-windows/dstorage.dll'), 'utf8'), 'MZ a newer build');
   const u = uninstallFrom(p)!;
   assert.equal(u.restored.length, 2);
@@ -80,7 +103,10 @@ test('an install interrupted after its backup never overwrites that backup', () 
   writeFileSync(backup, 'the original, moved aside by an install that died before its manifest');
   const p = openProton(root);
   const before = snapshot(root);
-  assert.throws(() => installInto(p, moduleFiles(fakeModule()), readWineVersion(p)), /dstorage\.so exists but no manifest lists it: an earlier install was interrupted/);
+  assert.throws(
+    () => installInto(p, moduleFiles(fakeModule()), readWineVersion(p)),
+    /dstorage\.so exists but no manifest lists it: an earlier install was interrupted/,
+  );
   assert.deepEqual(differences(before, snapshot(root)), [], 'nothing moved');
 });
 
@@ -109,7 +135,12 @@ test('Wine versions: tested installs quietly, untested warns, others and unknown
 test('the Wine version: from ntdll.so, else ntdll.dll, else the Proton build name', () => {
   const root = fakeProton(join(tempDir('proton'), 'P'), 'lib', 'no build string here', 'GE-Proton9-27');
   const lib = join(root, wineLibDirOf('lib'));
-  assert.deepEqual(readWineVersion(openProton(root)), { major: 9, minor: 0, text: 'Proton build GE-Proton9-27', source: 'version (the Proton build name)' });
+  assert.deepEqual(readWineVersion(openProton(root)), {
+    major: 9,
+    minor: 0,
+    text: 'Proton build GE-Proton9-27',
+    source: 'version (the Proton build name)',
+  });
   writeFileSync(join(lib, 'x86_64-windows/ntdll.dll'), Buffer.from('MZ\0\0wine-9.22 (Staging)\0'));
   assert.equal(readWineVersion(openProton(root))?.source, 'files/lib/wine/x86_64-windows/ntdll.dll');
   assert.equal(readWineVersion(openProton(root))?.minor, 22);
@@ -163,14 +194,20 @@ test('clear errors: not a Proton, no such folder, module not built, no target, b
   mkdirSync(join(notProton, 'files/lib/wine'), { recursive: true });
   const r1 = await dsKit(['install', '--proton', notProton, '--module-dir', fakeModule()]);
   assert.equal(r1.exitCode, 2);
-  assert.match(r1.stderr, /is not a Proton directory ds-kit knows: it has neither files\/lib\/wine\/x86_64-windows \(Proton 10 and later\) nor files\/lib64\/wine\/x86_64-windows/);
+  assert.match(
+    r1.stderr,
+    /is not a Proton directory ds-kit knows: it has neither files\/lib\/wine\/x86_64-windows \(Proton 10 and later\) nor files\/lib64\/wine\/x86_64-windows/,
+  );
   const r2 = await dsKit(['uninstall', '--proton', join(notProton, 'nope')]);
   assert.equal(r2.exitCode, 2);
   assert.match(r2.stderr, /nope does not exist or is not a directory/);
   const root = fakeProton(join(tempDir('proton'), 'P'), 'lib', 'wine-10.0');
   const r3 = await dsKit(['install', '--proton', root, '--module-dir', tempDir('empty')]);
   assert.equal(r3.exitCode, 2);
-  assert.match(r3.stderr, /the module is not built: .*dstorage\.dll and .*dstorage\.so missing\. Run 'npm run build-proton' first/);
+  assert.match(
+    r3.stderr,
+    /the module is not built: .*dstorage\.dll and .*dstorage\.so missing\. Run 'npm run build-proton' first/,
+  );
   const r4 = await dsKit(['install']);
   assert.equal(r4.exitCode, 2);
   assert.match(r4.stderr, /'ds-kit install' needs --proton DIR or --steam/);
@@ -207,8 +244,14 @@ test('--steam: needs --all without a terminal; --all installs into every Proton 
   assert.equal(status.exitCode, 0);
   assert.match(status.stdout, /Libraries: .*Games Drive\/SteamLibrary/);
   assert.equal(status.stdout.match(/ds-kit: installed, .*files match the manifest/g)?.length, 4, status.stdout);
-  assert.match(status.stdout, /GE-Proton10-4 \(custom\) .*\n  build: {2}GE-Proton10-4; layout files\/lib\/wine \(Proton 10 and later\)\n  Wine: {3}10\.0, tested/);
-  assert.match(status.stdout, /Proton 9\.0 \(Beta\) .*\n.*layout files\/lib64\/wine \(Proton 9 and earlier\)\n  Wine: {3}9\.0, untested/);
+  assert.match(
+    status.stdout,
+    /GE-Proton10-4 \(custom\) .*\n  build: {2}GE-Proton10-4; layout files\/lib\/wine \(Proton 10 and later\)\n  Wine: {3}10\.0, tested/,
+  );
+  assert.match(
+    status.stdout,
+    /Proton 9\.0 \(Beta\) .*\n.*layout files\/lib64\/wine \(Proton 9 and earlier\)\n  Wine: {3}9\.0, untested/,
+  );
 
   const u = await dsKit(['uninstall', '--steam', '--all'], env);
   assert.equal(u.exitCode, 0, u.stderr);
@@ -235,8 +278,14 @@ test('in a terminal, --steam asks which Protons', async () => {
   const s = makeSteamHome(tempDir('steam'));
   const module = fakeModule();
   // script(1) gives ds-kit a terminal; the answer is typed once the question is up.
-  const r = await execa('sh', ['-c', `(sleep 2; printf '2 4\\n') | script -qec "${process.execPath} ${bin} install --steam --module-dir ${module}" /dev/null`],
-    { env: { HOME: s.home, DS_KIT_RENDERER: 'silent' }, reject: false, all: true, timeout: 60_000 });
+  const r = await execa(
+    'sh',
+    [
+      '-c',
+      `(sleep 2; printf '2 4\\n') | script -qec "${process.execPath} ${bin} install --steam --module-dir ${module}" /dev/null`,
+    ],
+    { env: { HOME: s.home, DS_KIT_RENDERER: 'silent' }, reject: false, all: true, timeout: 60_000 },
+  );
   const out = r.all ?? '';
   assert.equal(r.exitCode, 0, out);
   assert.match(out, / {3}1\) Proton - Experimental: Wine 10\.0 \(tested\), ds-kit not installed/);

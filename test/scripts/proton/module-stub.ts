@@ -29,6 +29,13 @@ export function stubModule(): string {
 export function dllExporting(path: string, exports: string[]): void {
   const dir = tempDir('dll');
   writeFileSync(join(dir, 'x.c'), exports.map((e) => `__declspec(dllexport) int ${e}(void) { return 0; }\n`).join(''));
-  execFileSync('x86_64-w64-mingw32-gcc', ['-shared', '-nostdlib', '-Wl,-e,0', '-o', join(dir, 'x.dll'), join(dir, 'x.c')]);
+  execFileSync('x86_64-w64-mingw32-gcc', [
+    '-shared',
+    '-nostdlib',
+    '-Wl,-e,0',
+    '-o',
+    join(dir, 'x.dll'),
+    join(dir, 'x.c'),
+  ]);
   copyFileSync(join(dir, 'x.dll'), path);
 }

@@ -3,7 +3,16 @@
 // string in ntdll.so, no runnable Wine) and `realWineProton` (Debian's installed Wine 8.0 arranged the
 // way Proton arranges its files/, runnable), and `snapshot`, a byte-for-byte picture of a tree.
 import { createHash } from 'node:crypto';
-import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LAYOUTS, type LayoutName } from '../../../scripts/proton/proton-dir.ts';
 
@@ -19,9 +28,18 @@ export function fakeProton(root: string, layout: LayoutName, wineBuild: string, 
   const lib = wineLibDirOf(layout);
   write(root, 'version', `1718286393 ${build}\n`);
   write(root, 'proton', '#!/bin/sh\n# stand-in for the entry point of a Proton build (tests never run it)\n', 0o755);
-  write(root, join(lib, 'x86_64-windows', 'ntdll.dll'), Buffer.concat([Buffer.from('MZ'), Buffer.alloc(62), Buffer.from('Wine builtin DLL\0')]));
+  write(
+    root,
+    join(lib, 'x86_64-windows', 'ntdll.dll'),
+    Buffer.concat([Buffer.from('MZ'), Buffer.alloc(62), Buffer.from('Wine builtin DLL\0')]),
+  );
   write(root, join(lib, 'x86_64-windows', 'kernel32.dll'), 'MZ kernel32');
-  write(root, join(lib, 'x86_64-unix', 'ntdll.so'), Buffer.concat([Buffer.from('\x7fELF'), Buffer.alloc(40), Buffer.from(`${wineBuild}\0`)]), 0o755);
+  write(
+    root,
+    join(lib, 'x86_64-unix', 'ntdll.so'),
+    Buffer.concat([Buffer.from('\x7fELF'), Buffer.alloc(40), Buffer.from(`${wineBuild}\0`)]),
+    0o755,
+  );
   symlinkSync('ntdll.so', join(root, lib, 'x86_64-unix', 'ntdll-link.so'));
   write(root, 'files/share/default_pfx/system.reg', 'WINE REGISTRY Version 2\n');
   return root;
@@ -45,7 +63,12 @@ export const SYSTEM_WINE = {
 export function realWineProton(root: string, layout: LayoutName): string {
   const lib = wineLibDirOf(layout);
   write(root, 'version', '1700000000 proton-8.0-dskit-test\n');
-  write(root, 'proton', '#!/bin/sh\n# stand-in for the entry point of a Proton build (tests run files/bin/wine directly)\n', 0o755);
+  write(
+    root,
+    'proton',
+    '#!/bin/sh\n# stand-in for the entry point of a Proton build (tests run files/bin/wine directly)\n',
+    0o755,
+  );
   mkdirSync(join(root, 'files/lib/wine'), { recursive: true });
   copyFileSync(SYSTEM_WINE.loader, join(root, 'files/lib/wine/wine64'));
   copyFileSync(SYSTEM_WINE.server, join(root, 'files/lib/wine/wineserver'));
@@ -68,7 +91,12 @@ export function realWineProton(root: string, layout: LayoutName): string {
   return root;
 }
 
-export interface Entry { type: 'file' | 'dir' | 'link'; mode: number; mtimeMs: number; content?: string }
+export interface Entry {
+  type: 'file' | 'dir' | 'link';
+  mode: number;
+  mtimeMs: number;
+  content?: string;
+}
 
 /** Every entry under root (symlinks not followed): type, mode, mtime, SHA-256 or link target. */
 export function snapshot(root: string): Map<string, Entry> {
@@ -77,8 +105,14 @@ export function snapshot(root: string): Map<string, Entry> {
     const abs = join(root, rel);
     const st = lstatSync(abs);
     const base = { mode: st.mode & 0o7777, mtimeMs: st.mtimeMs };
-    if (st.isSymbolicLink()) { out.set(rel, { type: 'link', ...base, content: readlinkSync(abs) }); return; }
-    if (st.isFile()) { out.set(rel, { type: 'file', ...base, content: createHash('sha256').update(readFileSync(abs)).digest('hex') }); return; }
+    if (st.isSymbolicLink()) {
+      out.set(rel, { type: 'link', ...base, content: readlinkSync(abs) });
+      return;
+    }
+    if (st.isFile()) {
+      out.set(rel, { type: 'file', ...base, content: createHash('sha256').update(readFileSync(abs)).digest('hex') });
+      return;
+    }
     out.set(rel, { type: 'dir', ...base });
     for (const name of readdirSync(abs).sort()) walk(rel ? join(rel, name) : name);
   };

@@ -16,11 +16,20 @@ export interface SteamHome {
 }
 
 export function libraryFoldersVdf(paths: string[]): string {
-  const folders = Object.fromEntries(paths.map((path, i) => [String(i), {
-    path, label: '', contentid: String(4317915328862226573n + BigInt(i)), totalsize: i ? '499963174912' : '0',
-    update_clean_bytes_tally: '52361547866', time_last_update_verified: '1733061962',
-    apps: (i === 0 ? { 228980: '464451208', 1493710: '1193419722' } : { 2805730: '1543419712' }) as VdfObject,
-  }]));
+  const folders = Object.fromEntries(
+    paths.map((path, i) => [
+      String(i),
+      {
+        path,
+        label: '',
+        contentid: String(4317915328862226573n + BigInt(i)),
+        totalsize: i ? '499963174912' : '0',
+        update_clean_bytes_tally: '52361547866',
+        time_last_update_verified: '1733061962',
+        apps: (i === 0 ? { 228980: '464451208', 1493710: '1193419722' } : { 2805730: '1543419712' }) as VdfObject,
+      },
+    ]),
+  );
   return formatVdf({ libraryfolders: folders });
 }
 
@@ -32,21 +41,54 @@ export function makeSteamHome(home: string): SteamHome {
   mkdirSync(join(home, '.steam'), { recursive: true });
   symlinkSync(root, join(home, '.steam/root'));
   symlinkSync(root, join(home, '.steam/steam'));
-  writeFileSync(join(root, 'steamapps/libraryfolders.vdf'), libraryFoldersVdf([root, library2, join(home, 'mnt/unplugged/SteamLibrary')]));
+  writeFileSync(
+    join(root, 'steamapps/libraryfolders.vdf'),
+    libraryFoldersVdf([root, library2, join(home, 'mnt/unplugged/SteamLibrary')]),
+  );
 
   const protons = {
-    proton9: fakeProton(join(root, 'steamapps/common/Proton 9.0 (Beta)'), 'lib64', 'wine-9.0 (Proton 9.0-3)', 'proton-9.0-3'),
-    experimental: fakeProton(join(root, 'steamapps/common/Proton - Experimental'), 'lib', 'wine-10.0 (Proton experimental)', 'proton-10.0-100'),
-    proton8: fakeProton(join(library2, 'steamapps/common/Proton 8.0'), 'lib64', 'wine-8.0 (Proton 8.0-5)', 'proton-8.0-5'),
+    proton9: fakeProton(
+      join(root, 'steamapps/common/Proton 9.0 (Beta)'),
+      'lib64',
+      'wine-9.0 (Proton 9.0-3)',
+      'proton-9.0-3',
+    ),
+    experimental: fakeProton(
+      join(root, 'steamapps/common/Proton - Experimental'),
+      'lib',
+      'wine-10.0 (Proton experimental)',
+      'proton-10.0-100',
+    ),
+    proton8: fakeProton(
+      join(library2, 'steamapps/common/Proton 8.0'),
+      'lib64',
+      'wine-8.0 (Proton 8.0-5)',
+      'proton-8.0-5',
+    ),
     ge: fakeProton(join(root, 'compatibilitytools.d/GE-Proton10-4'), 'lib', 'wine-10.0 (Staging)', 'GE-Proton10-4'),
   };
-  writeFileSync(join(protons.ge, 'compatibilitytool.vdf'), formatVdf({ compatibilitytools: { compat_tools: {
-    'GE-Proton10-4': { install_path: '.', display_name: 'GE-Proton10-4 (custom)', from_oslist: 'windows', to_oslist: 'linux' },
-  } } }));
+  writeFileSync(
+    join(protons.ge, 'compatibilitytool.vdf'),
+    formatVdf({
+      compatibilitytools: {
+        compat_tools: {
+          'GE-Proton10-4': {
+            install_path: '.',
+            display_name: 'GE-Proton10-4 (custom)',
+            from_oslist: 'windows',
+            to_oslist: 'linux',
+          },
+        },
+      },
+    }),
+  );
   // Not Protons: a game, a Proton-named folder without Wine, another kind of compatibility tool.
   mkdirSync(join(root, 'steamapps/common/Half-Life 2/bin'), { recursive: true });
   mkdirSync(join(library2, 'steamapps/common/Proton EasyAntiCheat Runtime/v2'), { recursive: true });
   mkdirSync(join(root, 'compatibilitytools.d/Boxtron'), { recursive: true });
-  writeFileSync(join(root, 'compatibilitytools.d/Boxtron/toolmanifest.vdf'), formatVdf({ manifest: { commandline: '/run-dosbox %verb%' } }));
+  writeFileSync(
+    join(root, 'compatibilitytools.d/Boxtron/toolmanifest.vdf'),
+    formatVdf({ manifest: { commandline: '/run-dosbox %verb%' } }),
+  );
   return { home, root, library2, protons };
 }

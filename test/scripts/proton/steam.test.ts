@@ -12,8 +12,16 @@ test('finds every Proton of every library, once, and nothing that is not a Proto
   const s = makeSteamHome(tempDir('steam'));
   const scan = scanSteam({ roots: defaultSteamRoots(s.home), systemToolDirs: [] });
   assert.deepEqual(scan.roots, [realpathSync(s.root)], 'the ~/.steam links and ~/.local/share/Steam are one root');
-  assert.deepEqual(scan.libraries, [s.root, s.library2].map((p) => realpathSync(p)));
-  assert.deepEqual(scan.protons.map((p) => p.root).sort(), Object.values(s.protons).map((p) => realpathSync(p)).sort());
+  assert.deepEqual(
+    scan.libraries,
+    [s.root, s.library2].map((p) => realpathSync(p)),
+  );
+  assert.deepEqual(
+    scan.protons.map((p) => p.root).sort(),
+    Object.values(s.protons)
+      .map((p) => realpathSync(p))
+      .sort(),
+  );
   const ge = scan.protons.find((p) => p.build === 'GE-Proton10-4')!;
   assert.equal(ge.displayName, 'GE-Proton10-4 (custom)');
   assert.equal(ge.layout.name, 'lib');
@@ -32,13 +40,25 @@ test('a library listed by two roots, and system-wide compatibility tools', () =>
   const scan = scanSteam({ roots: defaultSteamRoots(s.home), systemToolDirs: [system] });
   assert.equal(scan.roots.length, 2);
   assert.equal(scan.libraries.length, 3, scan.libraries.join('\n'));
-  assert.equal(scan.protons.filter((p) => p.build === 'proton-8.0-5').length, 1, 'Proton 8.0 of the shared library is listed once');
-  assert.ok(scan.protons.some((p) => p.build === 'GE-Proton10-1'), 'the system-wide GE-Proton is found');
+  assert.equal(
+    scan.protons.filter((p) => p.build === 'proton-8.0-5').length,
+    1,
+    'Proton 8.0 of the shared library is listed once',
+  );
+  assert.ok(
+    scan.protons.some((p) => p.build === 'GE-Proton10-1'),
+    'the system-wide GE-Proton is found',
+  );
 });
 
 test('no Steam at all, and an unreadable libraryfolders.vdf', () => {
   const home = tempDir('nosteam');
-  assert.deepEqual(scanSteam({ roots: defaultSteamRoots(home), systemToolDirs: [] }), { roots: [], libraries: [], protons: [], notes: [] });
+  assert.deepEqual(scanSteam({ roots: defaultSteamRoots(home), systemToolDirs: [] }), {
+    roots: [],
+    libraries: [],
+    protons: [],
+    notes: [],
+  });
   const s = makeSteamHome(tempDir('steam'));
   writeFileSync(join(s.root, 'steamapps/libraryfolders.vdf'), '"libraryfolders"\n{\n\t"0"\n\t{\n');
   const scan = scanSteam({ roots: [s.root], systemToolDirs: [] });
@@ -48,7 +68,8 @@ test('no Steam at all, and an unreadable libraryfolders.vdf', () => {
 
 test('library paths from the current format and from the pre-2021 one', () => {
   assert.deepEqual(libraryPaths(libraryFoldersVdf(['/a', '/b c'])), ['/a', '/b c']);
-  const old = '"LibraryFolders"\n{\n\t"TimeNextStatsReport"\t\t"1625000000"\n\t"ContentStatsID"\t\t"-123"\n\t"1"\t\t"/mnt/games/SteamLibrary"\n}\n';
+  const old =
+    '"LibraryFolders"\n{\n\t"TimeNextStatsReport"\t\t"1625000000"\n\t"ContentStatsID"\t\t"-123"\n\t"1"\t\t"/mnt/games/SteamLibrary"\n}\n';
   assert.deepEqual(libraryPaths(old), ['/mnt/games/SteamLibrary']);
   assert.deepEqual(libraryPaths('"somethingelse" { }'), []);
 });

@@ -30,8 +30,12 @@ test('parses a libraryfolders.vdf as Steam writes it', () => {
   assert.deepEqual(v, {
     libraryfolders: {
       0: {
-        path: '/home/gamer/.local/share/Steam', label: '', contentid: '4317915328862226573', totalsize: '0',
-        update_clean_bytes_tally: '52361547866', time_last_update_verified: '1733061962',
+        path: '/home/gamer/.local/share/Steam',
+        label: '',
+        contentid: '4317915328862226573',
+        totalsize: '0',
+        update_clean_bytes_tally: '52361547866',
+        time_last_update_verified: '1733061962',
         apps: { 228980: '464451208', 2805730: '1543419712' },
       },
     },
@@ -39,7 +43,9 @@ test('parses a libraryfolders.vdf as Steam writes it', () => {
 });
 
 test('escapes, comments, bare tokens, conditions and CRLF line ends', () => {
-  const v = parseVdf('// written by hand\r\n"a" { "q" "say \\"hi\\"" "w" "C:\\\\Games" bare token "c" "1" [$WIN32] }\r\n');
+  const v = parseVdf(
+    '// written by hand\r\n"a" { "q" "say \\"hi\\"" "w" "C:\\\\Games" bare token "c" "1" [$WIN32] }\r\n',
+  );
   assert.deepEqual(v, { a: { q: 'say "hi"', w: 'C:\\Games', bare: 'token', c: '1' } });
 });
 
@@ -58,7 +64,11 @@ test('broken files fail with the file and the line', () => {
     ['{ "a" "b" }', /x\.vdf:1: a '\{' block has no key before it/],
   ];
   for (const [text, message] of cases) {
-    assert.throws(() => parseVdf(text, 'x.vdf'), (e: unknown) => e instanceof VdfError && message.test(e.message), text);
+    assert.throws(
+      () => parseVdf(text, 'x.vdf'),
+      (e: unknown) => e instanceof VdfError && message.test(e.message),
+      text,
+    );
   }
 });
 

@@ -34,17 +34,49 @@ async function mingw(args: string[], what: string): Promise<void> {
   assert.equal(r.exitCode, 0, `compiling ${what} failed:\n${r.all}`);
 }
 
-before(async () => {
-  const options = defaultOptions();
-  await new Listr(wineModuleTasks(options), { renderer: 'silent', exitOnError: true }).run();
-  mkdirSync(exeDir, { recursive: true });
-  const include = join(repoRoot, 'build/generated', options.target, 'include');
-  await mingw(['-O1', '-g', '-Wall', '-Wno-unused-function', '-I', include, join(repoRoot, 'test/wine/smoke.c'),
-    join(options.outDir, 'dstorage.dll'), '-o', join(exeDir, 'smoke.exe'), '-ld3d12', '-ldxguid'], 'test/wine/smoke.c');
-  await mingw(['-O1', '-Wall', join(fixtures, 'load_by_path.c'), '-o', join(exeDir, 'load_by_path.exe')], 'load_by_path.c');
-  // The game's own dstorage.dll, beside its exe.
-  await mingw(['-shared', '-O1', '-Wall', join(fixtures, 'game_dstorage.c'), '-Wl,--kill-at', '-o', join(exeDir, 'dstorage.dll')], 'game_dstorage.c');
-}, { timeout: 900_000 });
+before(
+  async () => {
+    const options = defaultOptions();
+    await new Listr(wineModuleTasks(options), { renderer: 'silent', exitOnError: true }).run();
+    mkdirSync(exeDir, { recursive: true });
+    const include = join(repoRoot, 'build/generated', options.target, 'include');
+    await mingw(
+      [
+        '-O1',
+        '-g',
+        '-Wall',
+        '-Wno-unused-function',
+        '-I',
+        include,
+        join(repoRoot, 'test/wine/smoke.c'),
+        join(options.outDir, 'dstorage.dll'),
+        '-o',
+        join(exeDir, 'smoke.exe'),
+        '-ld3d12',
+        '-ldxguid',
+      ],
+      'test/wine/smoke.c',
+    );
+    await mingw(
+      ['-O1', '-Wall', join(fixtures, 'load_by_path.c'), '-o', join(exeDir, 'load_by_path.exe')],
+      'load_by_path.c',
+    );
+    // The game's own dstorage.dll, beside its exe.
+    await mingw(
+      [
+        '-shared',
+        '-O1',
+        '-Wall',
+        join(fixtures, 'game_dstorage.c'),
+        '-Wl,--kill-at',
+        '-o',
+        join(exeDir, 'dstorage.dll'),
+      ],
+      'game_dstorage.c',
+    );
+  },
+  { timeout: 900_000 },
+);
 
 for (const layout of ['lib64', 'lib'] as LayoutName[]) {
   const root = join(work, `Proton-${layout}`);
@@ -52,28 +84,55 @@ for (const layout of ['lib64', 'lib'] as LayoutName[]) {
   const wine = join(root, 'files/bin/wine64');
 
   const run = async (exe: string, override: string | undefined) => {
-    const env: Record<string, string | undefined> = { WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLPATH: undefined, WINEDLLOVERRIDES: override };
-    const r = await execa('xvfb-run', ['-a', wine, join(exeDir, exe)], { env, extendEnv: true, reject: false, all: true, timeout: RUN_TIMEOUT_MS, cwd: exeDir });
+    const env: Record<string, string | undefined> = {
+      WINEPREFIX: prefix,
+      WINEDEBUG: '-all',
+      WINEDLLPATH: undefined,
+      WINEDLLOVERRIDES: override,
+    };
+    const r = await execa('xvfb-run', ['-a', wine, join(exeDir, exe)], {
+      env,
+      extendEnv: true,
+      reject: false,
+      all: true,
+      timeout: RUN_TIMEOUT_MS,
+      cwd: exeDir,
+    });
     assert.ok(!r.timedOut, `${exe} under ${wine} ran past ${RUN_TIMEOUT_MS / 1000} s:\n${r.all}`);
     return { code: r.exitCode, out: r.all ?? '' };
   };
 
-  test(`${layout} layout: install, run with the launch option, uninstall, byte-for-byte restore`, { timeout: 900_000 }, async (t) => {
+  test(`${layout} layout: install, run with the launch option, uninstall, byte-for-byte restore`, {
+    timeout: 900_000,
+  }, async (t) => {
     rmSync(root, { recursive: true, force: true });
     realWineProton(root, layout);
     const original = snapshot(root);
 
     if (!existsSync(join(prefix, 'system.reg'))) {
-      const boot = await execa('xvfb-run', ['-a', wine, 'wineboot', '-i'], { env: { WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLPATH: undefined }, extendEnv: true, reject: false, all: true, timeout: 300_000 });
+      const boot = await execa('xvfb-run', ['-a', wine, 'wineboot', '-i'], {
+        env: { WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLPATH: undefined },
+        extendEnv: true,
+        reject: false,
+        all: true,
+        timeout: 300_000,
+      });
       assert.equal(boot.exitCode, 0, `wineboot with ${wine} failed:\n${boot.all}`);
     }
-    const reg = await execa(wine, ['reg', 'add', 'HKCU\\Software\\Wine\\DllOverrides', '/v', 'dstorage', '/d', 'native', '/f'],
-      { env: { WINEPREFIX: prefix, WINEDEBUG: '-all' }, reject: false, all: true, timeout: 120_000 });
+    const reg = await execa(
+      wine,
+      ['reg', 'add', 'HKCU\\Software\\Wine\\DllOverrides', '/v', 'dstorage', '/d', 'native', '/f'],
+      { env: { WINEPREFIX: prefix, WINEDEBUG: '-all' }, reject: false, all: true, timeout: 120_000 },
+    );
     assert.equal(reg.exitCode, 0, `setting dstorage=native in the prefix failed:\n${reg.all}`);
 
     await t.test('before install, the override finds no builtin dstorage.dll in this Wine', async () => {
       const r = await run('smoke.exe', launchOverride);
-      assert.notEqual(r.code, 0, `smoke.exe passed before ds-kit installed anything; where did it find dstorage.dll?\n${r.out}`);
+      assert.notEqual(
+        r.code,
+        0,
+        `smoke.exe passed before ds-kit installed anything; where did it find dstorage.dll?\n${r.out}`,
+      );
       assert.doesNotMatch(r.out, /smoke: all checks passed/);
     });
 
@@ -89,16 +148,20 @@ for (const layout of ['lib64', 'lib'] as LayoutName[]) {
       assert.match(status.stdout, /ds-kit: installed, .*files match the manifest/, status.stdout);
     });
 
-    await t.test('smoke.exe passes with the launch option and this Proton\'s Wine', async () => {
+    await t.test("smoke.exe passes with the launch option and this Proton's Wine", async () => {
       const r = await run('smoke.exe', launchOverride);
       assert.equal(r.code, 0, `smoke.exe failed with ${launchOverride}:\n${r.out}`);
       assert.match(r.out, /smoke: all checks passed/);
       assert.doesNotMatch(r.out, /game's own dstorage\.dll/);
     });
 
-    await t.test('without the launch option the prefix\'s native override loads the game\'s copy', async () => {
+    await t.test("without the launch option the prefix's native override loads the game's copy", async () => {
       const r = await run('smoke.exe', undefined);
-      assert.match(r.out, /game's own dstorage\.dll: DStorageGetFactory called/, `expected the game's copy to run:\n${r.out}`);
+      assert.match(
+        r.out,
+        /game's own dstorage\.dll: DStorageGetFactory called/,
+        `expected the game's copy to run:\n${r.out}`,
+      );
       assert.notEqual(r.code, 0);
       const byPath = await run('load_by_path.exe', launchOverride);
       assert.match(byPath.out, /load_by_path: dstorage\.dll is builtin/, byPath.out);
@@ -120,21 +183,48 @@ for (const layout of ['lib64', 'lib'] as LayoutName[]) {
 
 // The compatibility tool made from the lib64 tree above: its own Wine, the override only from its
 // user_settings.py (read the way Proton's script reads it), the prefix still forcing dstorage native.
-test('a compatibility tool made from the lib64 tree runs smoke.exe with no launch option', { timeout: 600_000 }, async () => {
+test('a compatibility tool made from the lib64 tree runs smoke.exe with no launch option', {
+  timeout: 600_000,
+}, async () => {
   const source = join(work, 'Proton-lib64');
   const prefix = join(work, 'prefix-lib64');
   const steam = join(work, 'steam');
   rmSync(steam, { recursive: true, force: true });
   mkdirSync(join(steam, 'steamapps'), { recursive: true });
   const before = snapshot(source);
-  const made = await dsKit(['install', '--compat-tool', 'ds-kit-test', '--from', source, '--steam-root', steam, '--module-dir', defaultModuleDir]);
+  const made = await dsKit([
+    'install',
+    '--compat-tool',
+    'ds-kit-test',
+    '--from',
+    source,
+    '--steam-root',
+    steam,
+    '--module-dir',
+    defaultModuleDir,
+  ]);
   assert.equal(made.exitCode, 0, `${made.stdout}\n${made.stderr}`);
   const tool = join(steam, 'compatibilitytools.d/ds-kit-test');
-  const settings = await execa('python3', ['-c', 'import user_settings; print(user_settings.user_settings["WINEDLLOVERRIDES"])'], { cwd: tool });
+  const settings = await execa(
+    'python3',
+    ['-c', 'import user_settings; print(user_settings.user_settings["WINEDLLOVERRIDES"])'],
+    { cwd: tool },
+  );
   assert.equal(settings.stdout.trim(), launchOverride);
-  const env = { WINEPREFIX: prefix, WINEDEBUG: '-all', WINEDLLPATH: undefined, WINEDLLOVERRIDES: settings.stdout.trim() };
-  const r = await execa('xvfb-run', ['-a', join(tool, 'files/bin/wine64'), join(exeDir, 'smoke.exe')],
-    { env, extendEnv: true, reject: false, all: true, timeout: RUN_TIMEOUT_MS, cwd: exeDir });
+  const env = {
+    WINEPREFIX: prefix,
+    WINEDEBUG: '-all',
+    WINEDLLPATH: undefined,
+    WINEDLLOVERRIDES: settings.stdout.trim(),
+  };
+  const r = await execa('xvfb-run', ['-a', join(tool, 'files/bin/wine64'), join(exeDir, 'smoke.exe')], {
+    env,
+    extendEnv: true,
+    reject: false,
+    all: true,
+    timeout: RUN_TIMEOUT_MS,
+    cwd: exeDir,
+  });
   assert.equal(r.exitCode, 0, `smoke.exe under the compatibility tool failed:\n${r.all}`);
   assert.match(r.all ?? '', /smoke: all checks passed/);
   assert.deepEqual(differences(before, snapshot(source)), [], 'the Proton it was made from is unchanged');

@@ -3,13 +3,24 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { configureKey, dropStaleLink, needsConfigure, nodeGypArgs, resolveBindingBuild } from '../../../scripts/tasks/binding.ts';
+import {
+  configureKey,
+  dropStaleLink,
+  needsConfigure,
+  nodeGypArgs,
+  resolveBindingBuild,
+} from '../../../scripts/tasks/binding.ts';
 import { paths } from '../../../scripts/lib/paths.ts';
 import { dsKit, tempDir, writeFiles } from '../helpers.ts';
 
 test('node-gyp comes from node_modules; configure and build are separate (never rebuild)', () => {
   const b = resolveBindingBuild({ jobs: '3' });
-  assert.deepEqual(nodeGypArgs(b, 'configure', '/usr').slice(0, 4), [paths.nodeGyp, 'configure', '--directory', paths.bindingDir]);
+  assert.deepEqual(nodeGypArgs(b, 'configure', '/usr').slice(0, 4), [
+    paths.nodeGyp,
+    'configure',
+    '--directory',
+    paths.bindingDir,
+  ]);
   const build = nodeGypArgs(b, 'build', '/usr');
   assert.deepEqual(build.slice(0, 4), [paths.nodeGyp, 'build', '--directory', paths.bindingDir]);
   assert.ok(build.includes('--jobs=3'));
@@ -49,7 +60,9 @@ test('a runtime archive newer than the linked module makes make link it again', 
   assert.ok(!existsSync(linked), 'a module older than the archive was kept');
 });
 
-test('a second build-binding with nothing changed neither configures nor links again', { skip: !existsSync(paths.bindingOutput) && 'the binding is not built' }, async () => {
+test('a second build-binding with nothing changed neither configures nor links again', {
+  skip: !existsSync(paths.bindingOutput) && 'the binding is not built',
+}, async () => {
   const logs = tempDir('binding-again');
   const first = await dsKit(['build-binding', '--log-dir', logs], { CI: process.env.CI });
   assert.equal(first.exitCode, 0, first.stderr);

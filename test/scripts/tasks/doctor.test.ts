@@ -7,15 +7,27 @@ import { doctor } from '../../../scripts/tasks/doctor.ts';
 import { REQUIREMENTS, WINE_LOADERS, type Requirement } from '../../../scripts/lib/distro.ts';
 import { dsKit, tempDir, writeFiles } from '../helpers.ts';
 
-const fakeOsRelease = (content: string): string => path.join(writeFiles(tempDir('os'), { 'os-release': content }), 'os-release');
+const fakeOsRelease = (content: string): string =>
+  path.join(writeFiles(tempDir('os'), { 'os-release': content }), 'os-release');
 
 const requirements: Requirement[] = [
-  { what: 'present tool', need: 'build', probe: () => '/usr/bin/present', debian: ['present-deb'], arch: ['present-arch'] },
+  {
+    what: 'present tool',
+    need: 'build',
+    probe: () => '/usr/bin/present',
+    debian: ['present-deb'],
+    arch: ['present-arch'],
+  },
   { what: 'absent tool', need: 'build', probe: () => undefined, debian: ['absent-deb'], arch: ['absent-arch'] },
 ];
 
 test('doctor names what is missing and the apt-get command for it on Debian', () => {
-  const report = doctor({ osReleasePath: fakeOsRelease('ID=debian\n'), asRoot: false, nodeVersion: 'v20.1.0', requirements });
+  const report = doctor({
+    osReleasePath: fakeOsRelease('ID=debian\n'),
+    asRoot: false,
+    nodeVersion: 'v20.1.0',
+    requirements,
+  });
   assert.equal(report.ok, false);
   assert.equal(report.buildOk, false);
   assert.deepEqual(report.missing, ['absent tool']);
@@ -25,13 +37,20 @@ test('doctor names what is missing and the apt-get command for it on Debian', ()
 });
 
 test('doctor gives the pacman command on Arch, without sudo as root', () => {
-  const report = doctor({ osReleasePath: fakeOsRelease('ID=arch\n'), asRoot: true, nodeVersion: 'v22.0.0', requirements });
+  const report = doctor({
+    osReleasePath: fakeOsRelease('ID=arch\n'),
+    asRoot: true,
+    nodeVersion: 'v22.0.0',
+    requirements,
+  });
   assert.match(report.lines.join('\n'), /^  pacman -S --needed --noconfirm absent-arch$/m);
 });
 
 test('doctor groups building and testing needs; missing test tools leave building ready', () => {
   const report = doctor({
-    osReleasePath: fakeOsRelease('ID=debian\n'), asRoot: true, nodeVersion: 'v20.1.0',
+    osReleasePath: fakeOsRelease('ID=debian\n'),
+    asRoot: true,
+    nodeVersion: 'v20.1.0',
     requirements: [requirements[0], { ...requirements[1], need: 'test' }],
   });
   const text = report.lines.join('\n');
@@ -45,33 +64,57 @@ test('doctor groups building and testing needs; missing test tools leave buildin
 
 test('doctor says a program installed off PATH is not usable, and names the package that fixes it', () => {
   const req: Requirement = {
-    what: 'wine and wineboot commands', need: 'build', probe: () => undefined, elsewhere: () => '/usr/lib/wine/wine64', debian: ['wine'], arch: ['wine'],
+    what: 'wine and wineboot commands',
+    need: 'build',
+    probe: () => undefined,
+    elsewhere: () => '/usr/lib/wine/wine64',
+    debian: ['wine'],
+    arch: ['wine'],
   };
-  const report = doctor({ osReleasePath: fakeOsRelease('ID=debian\n'), asRoot: true, nodeVersion: 'v20.1.0', requirements: [req] });
+  const report = doctor({
+    osReleasePath: fakeOsRelease('ID=debian\n'),
+    asRoot: true,
+    nodeVersion: 'v20.1.0',
+    requirements: [req],
+  });
   const text = report.lines.join('\n');
-  assert.match(text, /MISSING  wine and wineboot commands: installed \(\/usr\/lib\/wine\/wine64\) but not on PATH: install `wine`/);
+  assert.match(
+    text,
+    /MISSING  wine and wineboot commands: installed \(\/usr\/lib\/wine\/wine64\) but not on PATH: install `wine`/,
+  );
   assert.match(text, /^  apt-get update && apt-get install -y --no-install-recommends wine$/m);
 });
 
 const wine64 = WINE_LOADERS.find((f) => existsSync(f));
-test("Debian's wine64 without the wine package: the real probes find Wine, and say the commands need `wine`",
-  { skip: wine64 ? false : 'no wine64 loader on this machine' }, () => {
-    // What a machine with wine64 but without the `wine` package sees: no wine/wineboot on PATH.
-    const saved = process.env.PATH;
-    process.env.PATH = tempDir('path');
-    try {
-      const report = doctor({ osReleasePath: fakeOsRelease('ID=debian\n'), asRoot: true, nodeVersion: 'v20.1.0', requirements: REQUIREMENTS.filter((r) => /wine/i.test(r.what)) });
-      const text = report.lines.join('\n');
-      assert.match(text, new RegExp(`ok       Wine \\(64-bit\\): ${wine64}`));
-      assert.match(text, /MISSING  wine and wineboot commands: installed \(.*wine64\) but not on PATH: install `wine`/);
-      assert.match(text, /apt-get install -y --no-install-recommends wine$/m);
-    } finally {
-      process.env.PATH = saved;
-    }
-  });
+test("Debian's wine64 without the wine package: the real probes find Wine, and say the commands need `wine`", {
+  skip: wine64 ? false : 'no wine64 loader on this machine',
+}, () => {
+  // What a machine with wine64 but without the `wine` package sees: no wine/wineboot on PATH.
+  const saved = process.env.PATH;
+  process.env.PATH = tempDir('path');
+  try {
+    const report = doctor({
+      osReleasePath: fakeOsRelease('ID=debian\n'),
+      asRoot: true,
+      nodeVersion: 'v20.1.0',
+      requirements: REQUIREMENTS.filter((r) => /wine/i.test(r.what)),
+    });
+    const text = report.lines.join('\n');
+    assert.match(text, new RegExp(`ok       Wine \\(64-bit\\): ${wine64}`));
+    assert.match(text, /MISSING  wine and wineboot commands: installed \(.*wine64\) but not on PATH: install `wine`/);
+    assert.match(text, /apt-get install -y --no-install-recommends wine$/m);
+  } finally {
+    process.env.PATH = saved;
+  }
+});
 
 test('doctor flags Node older than 20 and says where Node 20 comes from on Debian', () => {
-  const report = doctor({ osReleasePath: fakeOsRelease('ID=debian\n'), asRoot: true, nodeVersion: 'v18.19.0', requirements: [] });
+  const report = doctor({
+    osReleasePath: fakeOsRelease('ID=debian\n'),
+    asRoot: true,
+    nodeVersion: 'v18.19.0',
+    requirements: [],
+  });
   assert.equal(report.ok, false);
   assert.match(report.lines.join('\n'), /Node\.js 20 or newer \(this is v18\.19\.0\).*install-deps\.sh adds a pinned/);
 });
@@ -91,6 +134,14 @@ test('ds-kit doctor --os-release prints the build and the test install commands 
 });
 
 test('doctor says which Wine versions the module is tested with', () => {
-  const report = doctor({ osReleasePath: fakeOsRelease('ID=debian\n'), asRoot: true, nodeVersion: 'v20.1.0', requirements: [] });
-  assert.ok(report.lines.some((l) => /Wine 8\.0 and 10\.0/.test(l)), report.lines.join('\n'));
+  const report = doctor({
+    osReleasePath: fakeOsRelease('ID=debian\n'),
+    asRoot: true,
+    nodeVersion: 'v20.1.0',
+    requirements: [],
+  });
+  assert.ok(
+    report.lines.some((l) => /Wine 8\.0 and 10\.0/.test(l)),
+    report.lines.join('\n'),
+  );
 });

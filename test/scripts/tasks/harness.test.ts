@@ -12,7 +12,10 @@ test('every *.test.ts below the test root is found, sorted, node_modules exclude
     'a/helper.ts': '',
     'node_modules/x/skip.test.ts': '',
   });
-  assert.deepEqual(findTestFiles(root).map((f) => path.relative(root, f)), ['a/deep/one.test.ts', 'b/two.test.ts']);
+  assert.deepEqual(
+    findTestFiles(root).map((f) => path.relative(root, f)),
+    ['a/deep/one.test.ts', 'b/two.test.ts'],
+  );
 });
 
 test('the harness runs node --import tsx --test over the files', () => {

@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { configureArgs, configuredAlready, ctestArgs, REFERENCE_LABEL, resolveRuntimeBuild } from '../../../scripts/tasks/runtime.ts';
+import {
+  configureArgs,
+  configuredAlready,
+  ctestArgs,
+  REFERENCE_LABEL,
+  resolveRuntimeBuild,
+} from '../../../scripts/tasks/runtime.ts';
 import { paths } from '../../../scripts/lib/paths.ts';
 import { dsKit, tempDir, writeFiles } from '../helpers.ts';
 
@@ -34,13 +40,17 @@ test('ctest runs two at a time and filters by label', () => {
 
 test('only the release build runs the gigabyte-sized tests; no build counts the reference cross-check', () => {
   assert.deepEqual(ctestArgs(resolveRuntimeBuild({}, {})).slice(-2), ['-LE', '^reference$']);
-  assert.deepEqual(ctestArgs(resolveRuntimeBuild({ sanitize: 'address,undefined' }, {})).slice(-2), ['-LE', '^(large|reference)$']);
+  assert.deepEqual(ctestArgs(resolveRuntimeBuild({ sanitize: 'address,undefined' }, {})).slice(-2), [
+    '-LE',
+    '^(large|reference)$',
+  ]);
   assert.deepEqual(ctestArgs(resolveRuntimeBuild({}, {}), REFERENCE_LABEL).slice(-2), ['-L', REFERENCE_LABEL]);
 });
 
 test('build-runtime against a broken CMake project names the failing step and its log', async () => {
   const source = writeFiles(tempDir('broken-src'), {
-    'CMakeLists.txt': 'cmake_minimum_required(VERSION 3.20)\nproject(broken NONE)\nmessage(FATAL_ERROR "deliberately broken")\n',
+    'CMakeLists.txt':
+      'cmake_minimum_required(VERSION 3.20)\nproject(broken NONE)\nmessage(FATAL_ERROR "deliberately broken")\n',
   });
   const build = tempDir('broken-build');
   const logs = tempDir('broken-logs');
@@ -56,7 +66,10 @@ test('build-runtime against a broken CMake project names the failing step and it
 test('--type takes CMake build types in any case, and refuses others', () => {
   assert.equal(resolveRuntimeBuild({ type: 'debug' }, {}).buildType, 'Debug');
   assert.equal(resolveRuntimeBuild({ type: 'RELWITHDEBINFO' }, {}).variant, 'relwithdebinfo');
-  assert.throws(() => resolveRuntimeBuild({ type: 'Foo' }, {}), /--type=Foo is not allowed: use one of Release, Debug, RelWithDebInfo, MinSizeRel/);
+  assert.throws(
+    () => resolveRuntimeBuild({ type: 'Foo' }, {}),
+    /--type=Foo is not allowed: use one of Release, Debug, RelWithDebInfo, MinSizeRel/,
+  );
 });
 
 test('configure is skipped for a build directory configured with the same arguments', () => {
@@ -69,7 +82,10 @@ test('configure is skipped for a build directory configured with the same argume
 });
 
 const release = paths.runtimeBuild('release');
-test('a second build-runtime with nothing changed configures nothing and relinks nothing', { skip: !existsSync(path.join(release, 'libds_runtime_static.a')) && 'the release runtime is not built', timeout: 600_000 }, async () => {
+test('a second build-runtime with nothing changed configures nothing and relinks nothing', {
+  skip: !existsSync(path.join(release, 'libds_runtime_static.a')) && 'the release runtime is not built',
+  timeout: 600_000,
+}, async () => {
   // CI passes through: under CI the release build has -DDS_WERROR=ON, and other arguments would reconfigure it.
   const logs = tempDir('runtime-again');
   const first = await dsKit(['build-runtime', '--log-dir', logs], { CI: process.env.CI });
@@ -80,11 +96,17 @@ test('a second build-runtime with nothing changed configures nothing and relinks
   const second = await dsKit(['build-runtime', '--log-dir', logs], { CI: process.env.CI });
   assert.equal(second.exitCode, 0, second.stderr);
   assert.ok(!existsSync(path.join(logs, 'runtime-release-configure.log')), 'configure ran again');
-  assert.doesNotMatch(readFileSync(path.join(logs, 'runtime-release-build.log'), 'utf8'), /Linking/, 'something was linked again');
+  assert.doesNotMatch(
+    readFileSync(path.join(logs, 'runtime-release-build.log'), 'utf8'),
+    /Linking/,
+    'something was linked again',
+  );
   assert.equal(statSync(archive).mtimeMs, before, 'libds_runtime_static.a was written again');
 });
 
-test('configure extracts liburing once: configuring again keeps the objects (and so the libraries) as they were', { skip: !existsSync(path.join(release, 'liburing-objects', 'extracted-from.txt')) && 'no io_uring release build' }, async () => {
+test('configure extracts liburing once: configuring again keeps the objects (and so the libraries) as they were', {
+  skip: !existsSync(path.join(release, 'liburing-objects', 'extracted-from.txt')) && 'no io_uring release build',
+}, async () => {
   const objects = path.join(release, 'liburing-objects');
   const stamp = statSync(path.join(objects, 'extracted-from.txt')).mtimeMs;
   const result = await execa('cmake', ['-S', paths.runtimeSource, '-B', release], { reject: false });

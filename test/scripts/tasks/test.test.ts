@@ -4,17 +4,32 @@ import assert from 'node:assert/strict';
 import { newTestCtx, testTasks } from '../../../scripts/tasks/test.ts';
 import { skips, titles } from '../../../scripts/lib/messages.ts';
 
-const skipOf = (flags: Parameters<typeof testTasks>[0], title: string, ctx = newTestCtx(), env: NodeJS.ProcessEnv = {}) => {
+const skipOf = (
+  flags: Parameters<typeof testTasks>[0],
+  title: string,
+  ctx = newTestCtx(),
+  env: NodeJS.ProcessEnv = {},
+) => {
   const task = testTasks(flags, env).find((t) => t.title === title);
   assert.ok(task, `no task titled ${title}`);
-  return typeof task.skip === 'function' ? task.skip(ctx) : task.skip ?? false;
+  return typeof task.skip === 'function' ? task.skip(ctx) : (task.skip ?? false);
 };
 
 test('the suite has its nine steps in order', () => {
-  assert.deepEqual(testTasks({}).map((t) => t.title), [
-    titles.testChecks, titles.testRelease, titles.testReference, titles.testAsan, titles.testTsan, titles.testWineAsan, titles.testFuzz,
-    titles.testBinding, titles.testHarness,
-  ]);
+  assert.deepEqual(
+    testTasks({}).map((t) => t.title),
+    [
+      titles.testChecks,
+      titles.testRelease,
+      titles.testReference,
+      titles.testAsan,
+      titles.testTsan,
+      titles.testWineAsan,
+      titles.testFuzz,
+      titles.testBinding,
+      titles.testHarness,
+    ],
+  );
 });
 
 test('the reference cross-check is loudly not run (never a pass) without DS_GDEFLATE_REFERENCE', () => {
@@ -29,7 +44,10 @@ test('the reference cross-check is loudly not run (never a pass) without DS_GDEF
 test('the Wine module runs under ASan once the ASan runtime built, unless sanitizers are off', () => {
   assert.equal(skipOf({}, titles.testWineAsan), skips.asanFailed);
   assert.equal(skipOf({}, titles.testWineAsan, { ...newTestCtx(), asanBuilt: true }), false);
-  assert.equal(skipOf({ 'no-sanitizers': true }, titles.testWineAsan, { ...newTestCtx(), asanBuilt: true }), skips.noSanitizers);
+  assert.equal(
+    skipOf({ 'no-sanitizers': true }, titles.testWineAsan, { ...newTestCtx(), asanBuilt: true }),
+    skips.noSanitizers,
+  );
   assert.equal(skipOf({ fast: true }, titles.testWineAsan, { ...newTestCtx(), asanBuilt: true }), skips.fast);
 });
 

@@ -12,5 +12,8 @@ test('the Wine ASan step runs the test/wine suite once with the sanitized module
   assert.deepEqual(wineAsanArgs().slice(-1), [WINE_TEST_FILE]);
   const env = wineAsanEnv();
   assert.equal(env[WINE_SANITIZE_ENV], 'address,undefined');
-  assert.ok('NODE_TEST_CONTEXT' in env && env.NODE_TEST_CONTEXT === undefined, 'a parent test runner must not capture the child');
+  assert.ok(
+    'NODE_TEST_CONTEXT' in env && env.NODE_TEST_CONTEXT === undefined,
+    'a parent test runner must not capture the child',
+  );
 });

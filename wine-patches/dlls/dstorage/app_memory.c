@@ -25,9 +25,11 @@
 
 static BOOL protect_allows(DWORD protect, BOOL write)
 {
-    static const DWORD readable = PAGE_READONLY | PAGE_READWRITE | PAGE_WRITECOPY | PAGE_EXECUTE_READ
-            | PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY;
-    static const DWORD writable = PAGE_READWRITE | PAGE_WRITECOPY | PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY;
+    static const DWORD readable = PAGE_READONLY | PAGE_READWRITE | PAGE_WRITECOPY |
+                                  PAGE_EXECUTE_READ | PAGE_EXECUTE_READWRITE |
+                                  PAGE_EXECUTE_WRITECOPY;
+    static const DWORD writable =
+        PAGE_READWRITE | PAGE_WRITECOPY | PAGE_EXECUTE_READWRITE | PAGE_EXECUTE_WRITECOPY;
 
     if (protect & (PAGE_GUARD | PAGE_NOACCESS)) return FALSE;
     return !!(protect & (write ? writable : readable));
@@ -52,16 +54,21 @@ static BOOL range_accessible(const void *ptr, UINT64 size, BOOL write)
 
 HRESULT app_memory_check(const DSTORAGE_REQUEST *request, const char **problem)
 {
-    if (request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_MEMORY && request->Source.Memory.Source
-            && !range_accessible(request->Source.Memory.Source, request->Source.Memory.Size, FALSE))
+    if (request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_MEMORY &&
+        request->Source.Memory.Source &&
+        !range_accessible(request->Source.Memory.Source, request->Source.Memory.Size, FALSE))
     {
-        *problem = "MEMORY source not readable (reserved, not committed; PAGE_NOACCESS or a guard page)";
+        *problem =
+            "MEMORY source not readable (reserved, not committed; PAGE_NOACCESS or a guard page)";
         return E_DSTORAGE_ACCESS_VIOLATION;
     }
-    if (request->Options.DestinationType == DSTORAGE_REQUEST_DESTINATION_MEMORY && request->Destination.Memory.Buffer
-            && !range_accessible(request->Destination.Memory.Buffer, request->Destination.Memory.Size, TRUE))
+    if (request->Options.DestinationType == DSTORAGE_REQUEST_DESTINATION_MEMORY &&
+        request->Destination.Memory.Buffer &&
+        !range_accessible(request->Destination.Memory.Buffer, request->Destination.Memory.Size,
+                          TRUE))
     {
-        *problem = "MEMORY destination not writable (reserved, not committed; read-only, PAGE_NOACCESS or a guard page)";
+        *problem = "MEMORY destination not writable (reserved, not committed; read-only, "
+                   "PAGE_NOACCESS or a guard page)";
         return E_DSTORAGE_ACCESS_VIOLATION;
     }
     return S_OK;

@@ -12,7 +12,8 @@
  * count, so concurrent calls are harmless anyway.
  *
  * HRESULTs (the reference documents none for the codec; these are ds-kit's choices):
- * null pointers E_INVALIDARG (as the generated wrappers do for a null out pointer), an unknown DSTORAGE_COMPRESSION E_INVALIDARG, a destination too small
+ * null pointers E_INVALIDARG (as the generated wrappers do for a null out pointer), an unknown
+ * DSTORAGE_COMPRESSION E_INVALIDARG, a destination too small
  * HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER), a stream that does not decode
  * E_DSTORAGE_DECOMPRESSION_ERROR.
  */
@@ -54,22 +55,29 @@ static int gdeflate_level(DSTORAGE_COMPRESSION level)
 {
     switch (level)
     {
-    case DSTORAGE_COMPRESSION_FASTEST: return 1;
-    case DSTORAGE_COMPRESSION_DEFAULT: return 9;
-    case DSTORAGE_COMPRESSION_BEST_RATIO: return 12;
+    case DSTORAGE_COMPRESSION_FASTEST:
+        return 1;
+    case DSTORAGE_COMPRESSION_DEFAULT:
+        return 9;
+    case DSTORAGE_COMPRESSION_BEST_RATIO:
+        return 12;
     }
     return 0;
 }
 
-HRESULT codec_CompressBuffer(struct codec_object *codec, const void *src, size_t src_size, DSTORAGE_COMPRESSION level,
-                             void *dst, size_t dst_size, size_t *written)
+HRESULT codec_CompressBuffer(struct codec_object *codec, const void *src, size_t src_size,
+                             DSTORAGE_COMPRESSION level, void *dst, size_t dst_size,
+                             size_t *written)
 {
-    struct codec_compress_params params = { .src = src, .size = src_size, .dst = dst, .capacity = dst_size,
-                                            .threads = codec->state->threads };
+    struct codec_compress_params params = {.src = src,
+                                           .size = src_size,
+                                           .dst = dst,
+                                           .capacity = dst_size,
+                                           .threads = codec->state->threads};
     HRESULT hr;
 
-    TRACE("codec %p, src %p, size %Iu, level %d, dst %p, dst_size %Iu, written %p.\n", codec, src, src_size,
-          level, dst, dst_size, written);
+    TRACE("codec %p, src %p, size %Iu, level %d, dst %p, dst_size %Iu, written %p.\n", codec, src,
+          src_size, level, dst, dst_size, written);
     if (!written) return E_INVALIDARG;
     *written = 0;
     if ((!src && src_size) || (!dst && dst_size)) return E_INVALIDARG;
@@ -79,20 +87,26 @@ HRESULT codec_CompressBuffer(struct codec_object *codec, const void *src, size_t
         return E_INVALIDARG;
     }
     if (FAILED(hr = dstorage_unix_call(unix_codec_compress, &params))) return hr;
-    if (SUCCEEDED(params.result)) *written = params.written;
-    else WARN("CompressBuffer of %Iu bytes into %Iu failed, hr %#lx.\n", src_size, dst_size, params.result);
+    if (SUCCEEDED(params.result))
+        *written = params.written;
+    else
+        WARN("CompressBuffer of %Iu bytes into %Iu failed, hr %#lx.\n", src_size, dst_size,
+             params.result);
     return params.result;
 }
 
-HRESULT codec_DecompressBuffer(struct codec_object *codec, const void *src, size_t src_size, void *dst,
-                               size_t dst_size, size_t *written)
+HRESULT codec_DecompressBuffer(struct codec_object *codec, const void *src, size_t src_size,
+                               void *dst, size_t dst_size, size_t *written)
 {
-    struct codec_decompress_params params = { .src = src, .size = src_size, .dst = dst, .capacity = dst_size,
-                                              .threads = codec->state->threads };
+    struct codec_decompress_params params = {.src = src,
+                                             .size = src_size,
+                                             .dst = dst,
+                                             .capacity = dst_size,
+                                             .threads = codec->state->threads};
     HRESULT hr;
 
-    TRACE("codec %p, src %p, size %Iu, dst %p, dst_size %Iu, written %p.\n", codec, src, src_size, dst, dst_size,
-          written);
+    TRACE("codec %p, src %p, size %Iu, dst %p, dst_size %Iu, written %p.\n", codec, src, src_size,
+          dst, dst_size, written);
     if (!written) return E_INVALIDARG;
     *written = 0;
     if ((!src && src_size) || (!dst && dst_size)) return E_INVALIDARG;
@@ -103,7 +117,7 @@ HRESULT codec_DecompressBuffer(struct codec_object *codec, const void *src, size
 
 size_t codec_CompressBufferBound(struct codec_object *codec, size_t uncompressed_size)
 {
-    struct codec_compress_bound_params params = { .size = uncompressed_size };
+    struct codec_compress_bound_params params = {.size = uncompressed_size};
 
     if (FAILED(dstorage_unix_call(unix_codec_compress_bound, &params))) return 0;
     TRACE("codec %p, %Iu -> %s.\n", codec, uncompressed_size, wine_dbgstr_longlong(params.bound));

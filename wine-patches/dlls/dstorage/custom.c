@@ -22,7 +22,8 @@
  * A successful result then records the same copy an uncompressed request gets into the queue's
  * open GPU batch (queue_gpu.c, on the caller's thread: recording never blocks); the request
  * completes once that batch has completed (copy_done). The item keeps a reference on the staging
- * resource while the application may write DstBuffer, so a queue released meanwhile does not unmap it.
+ * resource while the application may write DstBuffer, so a queue released meanwhile does not unmap
+ * it.
  *
  * Ordering: a status, signal or event entry of a queue fires only after every entry enqueued
  * before it has completed. The runtime already delivers such a marker after the reads before it;
@@ -34,8 +35,9 @@
  * Close drops the queue's items that were not handed out yet or wait for their copy (they never
  * complete, as nothing completes after Close) and fires (= releases, the queue being closed) its
  * deferred markers. Items already handed out stay, without their entry, so that the application may
- * still use SrcBuffer and DstBuffer; their SetRequestResults is accepted (S_OK) and only frees them.
- * An item being copied is finished by its copy_done, which runs before the queue's release returns.
+ * still use SrcBuffer and DstBuffer; their SetRequestResults is accepted (S_OK) and only frees
+ * them. An item being copied is finished by its copy_done, which runs before the queue's release
+ * returns.
  */
 #include "dstorage_private.h"
 
@@ -43,20 +45,20 @@ WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 
 enum item_state
 {
-    ITEM_WAITING,     /* read, not handed out yet */
-    ITEM_HANDED_OUT,  /* the application decompresses it */
-    ITEM_COPYING,     /* result set; its GPU copy is recorded or running */
+    ITEM_WAITING,    /* read, not handed out yet */
+    ITEM_HANDED_OUT, /* the application decompresses it */
+    ITEM_COPYING,    /* result set; its GPU copy is recorded or running */
 };
 
 struct custom_item
 {
     struct custom_item *next;
     enum item_state state;
-    struct queue_object *queue;  /* NULL once the queue was closed */
-    struct queue_entry *entry;   /* the original request; NULL once the queue was closed */
+    struct queue_object *queue; /* NULL once the queue was closed */
+    struct queue_entry *entry;  /* the original request; NULL once the queue was closed */
     DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST request;
-    void *src;                   /* owned */
-    ID3D12Resource *staging;     /* GPU destinations: keeps DstBuffer mapped */
+    void *src;               /* owned */
+    ID3D12Resource *staging; /* GPU destinations: keeps DstBuffer mapped */
 };
 
 static SRWLOCK custom_lock = SRWLOCK_INIT;
@@ -81,8 +83,10 @@ static void update_event(void)
 
     for (item = items_head; item; item = item->next)
         if (item->state == ITEM_WAITING) break;
-    if (item) SetEvent(event_handle());
-    else ResetEvent(event_handle());
+    if (item)
+        SetEvent(event_handle());
+    else
+        ResetEvent(event_handle());
 }
 
 static void unlink_item(struct custom_item *item)
@@ -149,24 +153,28 @@ static void complete_item(struct custom_item *item, HRESULT hr)
     free_item(item);
 }
 
-/* DSTORAGE_CONFIGURATION1.NumBuiltInCpuDecompressionThreads = DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION:
- * the application decodes GDeflate itself, through this queue (GetRequests1(SELECT_BUILTIN)).
- * The configuration cannot change while a queue exists, so enqueue may read it unlocked. */
+/* DSTORAGE_CONFIGURATION1.NumBuiltInCpuDecompressionThreads =
+ * DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION: the application decodes GDeflate itself, through this
+ * queue (GetRequests1(SELECT_BUILTIN)). The configuration cannot change while a queue exists, so
+ * enqueue may read it unlocked. */
 static BOOL builtin_decompression_disabled(void)
 {
-    return dstorage_process.config.NumBuiltInCpuDecompressionThreads == DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION;
+    return dstorage_process.config.NumBuiltInCpuDecompressionThreads ==
+           DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION;
 }
 
 BOOL custom_format(const DSTORAGE_REQUEST *request)
 {
     if (request->Options.CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0) return TRUE;
-    return request->Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && builtin_decompression_disabled();
+    return request->Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE &&
+           builtin_decompression_disabled();
 }
 
 static BOOL selected(const struct custom_item *item, DSTORAGE_GET_REQUEST_FLAGS flags)
 {
     return item->request.CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0
-            ? !!(flags & DSTORAGE_GET_REQUEST_FLAG_SELECT_CUSTOM) : !!(flags & DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN);
+               ? !!(flags & DSTORAGE_GET_REQUEST_FLAG_SELECT_CUSTOM)
+               : !!(flags & DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN);
 }
 
 void custom_submit(struct queue_object *queue, struct queue_entry *entry)
@@ -187,7 +195,9 @@ void custom_submit(struct queue_object *queue, struct queue_entry *entry)
     entry->custom_buffer = NULL;
     item->request.Id = ++next_id;
     item->request.CompressionFormat = r->Options.CompressionFormat;
-    item->request.SrcSize = r->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE ? r->Source.File.Size : r->Source.Memory.Size;
+    item->request.SrcSize = r->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE
+                                ? r->Source.File.Size
+                                : r->Source.Memory.Size;
     item->request.SrcBuffer = item->src;
     item->request.DstSize = r->UncompressedSize;
     if (entry->staging_size)
@@ -200,11 +210,14 @@ void custom_submit(struct queue_object *queue, struct queue_entry *entry)
         item->request.Flags = DSTORAGE_CUSTOM_DECOMPRESSION_FLAG_NONE;
         item->request.DstBuffer = r->Destination.Memory.Buffer;
     }
-    if (items_tail) items_tail->next = item;
-    else items_head = item;
+    if (items_tail)
+        items_tail->next = item;
+    else
+        items_head = item;
     items_tail = item;
-    TRACE("request %s (%s): custom request id %s, format %#x, %s -> %s bytes%s.\n", wine_dbgstr_longlong(entry->seq),
-          debugstr_a(entry->name), wine_dbgstr_longlong(item->request.Id), item->request.CompressionFormat,
+    TRACE("request %s (%s): custom request id %s, format %#x, %s -> %s bytes%s.\n",
+          wine_dbgstr_longlong(entry->seq), debugstr_a(entry->name),
+          wine_dbgstr_longlong(item->request.Id), item->request.CompressionFormat,
           wine_dbgstr_longlong(item->request.SrcSize), wine_dbgstr_longlong(item->request.DstSize),
           entry->staging_size ? " (upload heap)" : "");
     SetEvent(event_handle());
@@ -216,15 +229,19 @@ void custom_marker(struct queue_object *queue, struct queue_entry *entry)
     struct queue_state *state = queue->state;
 
     AcquireSRWLockExclusive(&custom_lock);
-    if (!ReadAcquire((LONG *)&state->closed) && (state->deferred_head || outstanding_before(queue, entry->seq)))
+    if (!ReadAcquire((LONG *)&state->closed) &&
+        (state->deferred_head || outstanding_before(queue, entry->seq)))
     {
         TRACE("entry %s waits for custom requests before it.\n", wine_dbgstr_longlong(entry->seq));
         entry->next = NULL;
-        if (state->deferred_tail) state->deferred_tail->next = entry;
-        else state->deferred_head = entry;
+        if (state->deferred_tail)
+            state->deferred_tail->next = entry;
+        else
+            state->deferred_head = entry;
         state->deferred_tail = entry;
     }
-    else queue_fire_marker(queue, entry);
+    else
+        queue_fire_marker(queue, entry);
     ReleaseSRWLockExclusive(&custom_lock);
 }
 
@@ -263,7 +280,8 @@ void custom_drop_queue(struct queue_object *queue)
     {
         next = item->next;
         if (item->queue != queue) continue;
-        TRACE("queue closed: custom request id %s dropped.\n", wine_dbgstr_longlong(item->request.Id));
+        TRACE("queue closed: custom request id %s dropped.\n",
+              wine_dbgstr_longlong(item->request.Id));
         item->queue = NULL;
         switch (item->state)
         {
@@ -295,8 +313,8 @@ HANDLE factory_GetEvent(struct factory_object *factory)
     return event_handle();
 }
 
-static HRESULT get_requests(DSTORAGE_GET_REQUEST_FLAGS flags, UINT32 max, DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests,
-                            UINT32 *count)
+static HRESULT get_requests(DSTORAGE_GET_REQUEST_FLAGS flags, UINT32 max,
+                            DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests, UINT32 *count)
 {
     struct custom_item *item;
     UINT32 n = 0;
@@ -317,15 +335,16 @@ static HRESULT get_requests(DSTORAGE_GET_REQUEST_FLAGS flags, UINT32 max, DSTORA
     return S_OK;
 }
 
-HRESULT factory_GetRequests(struct factory_object *factory, UINT32 max, DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests,
-                            UINT32 *count)
+HRESULT factory_GetRequests(struct factory_object *factory, UINT32 max,
+                            DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests, UINT32 *count)
 {
     /* Everything: built-in formats are here only when the application disabled their decoding. */
     return get_requests(DSTORAGE_GET_REQUEST_FLAG_SELECT_ALL, max, requests, count);
 }
 
-HRESULT factory_GetRequests1(struct factory_object *factory, DSTORAGE_GET_REQUEST_FLAGS flags, UINT32 max,
-                             DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests, UINT32 *count)
+HRESULT factory_GetRequests1(struct factory_object *factory, DSTORAGE_GET_REQUEST_FLAGS flags,
+                             UINT32 max, DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests,
+                             UINT32 *count)
 {
     /* Built-in formats (GDeflate) are decoded by ds-runtime and handed out (SELECT_BUILTIN) only
      * under DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION. */
@@ -337,9 +356,14 @@ HRESULT factory_GetRequests1(struct factory_object *factory, DSTORAGE_GET_REQUES
     return get_requests(flags, max, requests, count);
 }
 
-HRESULT factory_SetRequestResults(struct factory_object *factory, UINT32 count, DSTORAGE_CUSTOM_DECOMPRESSION_RESULT *results)
+HRESULT factory_SetRequestResults(struct factory_object *factory, UINT32 count,
+                                  DSTORAGE_CUSTOM_DECOMPRESSION_RESULT *results)
 {
-    struct copy { struct queue_object *queue; struct queue_entry *entry; } *copies;
+    struct copy
+    {
+        struct queue_object *queue;
+        struct queue_entry *entry;
+    } * copies;
     struct custom_item *item;
     struct queue_object *queue;
     UINT32 i, copy_count = 0;
@@ -359,12 +383,13 @@ HRESULT factory_SetRequestResults(struct factory_object *factory, UINT32 count, 
             ret = E_INVALIDARG;
             continue;
         }
-        if ((queue = item->queue) && SUCCEEDED(results[i].Result) && item->entry->staging_size
-                && !ReadAcquire((LONG *)&queue->state->closed))
+        if ((queue = item->queue) && SUCCEEDED(results[i].Result) && item->entry->staging_size &&
+            !ReadAcquire((LONG *)&queue->state->closed))
         {
             /* Decompressed into the staging region: the copy is recorded below, outside the lock
              * (copy_done takes it); a reference keeps the queue alive until then. */
-            TRACE("custom id %s: copy to the GPU destination recorded.\n", wine_dbgstr_longlong(item->request.Id));
+            TRACE("custom id %s: copy to the GPU destination recorded.\n",
+                  wine_dbgstr_longlong(item->request.Id));
             item->state = ITEM_COPYING;
             queue_object_AddRef(queue);
             copies[copy_count].queue = queue;
@@ -377,7 +402,8 @@ HRESULT factory_SetRequestResults(struct factory_object *factory, UINT32 count, 
     for (i = 0; i < copy_count; ++i)
     {
         queue_gpu_copy(copies[i].queue, copies[i].entry, copy_done);
-        if (i + 1 == copy_count || copies[i + 1].queue != copies[i].queue) queue_gpu_flush(copies[i].queue);
+        if (i + 1 == copy_count || copies[i + 1].queue != copies[i].queue)
+            queue_gpu_flush(copies[i].queue);
     }
     for (i = 0; i < copy_count; ++i) queue_object_Release(copies[i].queue);
     free(copies);

@@ -32,43 +32,52 @@ static D3D12_RESOURCE_DESC resource_desc(ID3D12Resource *resource)
 
 static BOOL is_texture(const D3D12_RESOURCE_DESC *desc)
 {
-    return desc->Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE1D || desc->Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE2D
-            || desc->Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE3D;
+    return desc->Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE1D ||
+           desc->Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE2D ||
+           desc->Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE3D;
 }
 
 static UINT mip_levels(const D3D12_RESOURCE_DESC *desc)
 {
-    UINT64 size = max(max(desc->Width, desc->Height),
-                      desc->Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE3D ? desc->DepthOrArraySize : 1);
+    UINT64 size =
+        max(max(desc->Width, desc->Height),
+            desc->Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE3D ? desc->DepthOrArraySize : 1);
     UINT levels = 1;
 
     if (desc->MipLevels) return desc->MipLevels;
-    while (size > 1) { size >>= 1; ++levels; }
+    while (size > 1)
+    {
+        size >>= 1;
+        ++levels;
+    }
     return levels;
 }
 
 /* Depth-stencil formats with stencil have two planes (the copy footprints count both). */
 static UINT plane_count(ID3D12Device *device, DXGI_FORMAT format)
 {
-    D3D12_FEATURE_DATA_FORMAT_INFO info = { .Format = format };
+    D3D12_FEATURE_DATA_FORMAT_INFO info = {.Format = format};
 
-    if (device && SUCCEEDED(ID3D12Device_CheckFeatureSupport(device, D3D12_FEATURE_FORMAT_INFO, &info, sizeof(info)))
-            && info.PlaneCount)
+    if (device &&
+        SUCCEEDED(ID3D12Device_CheckFeatureSupport(device, D3D12_FEATURE_FORMAT_INFO, &info,
+                                                   sizeof(info))) &&
+        info.PlaneCount)
         return info.PlaneCount;
     return 1;
 }
 
 static UINT64 subresource_count(ID3D12Device *device, const D3D12_RESOURCE_DESC *desc)
 {
-    UINT64 layers = desc->Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE3D ? 1 : desc->DepthOrArraySize;
+    UINT64 layers =
+        desc->Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE3D ? 1 : desc->DepthOrArraySize;
 
     return (UINT64)mip_levels(desc) * layers * plane_count(device, desc->Format);
 }
 
 static BOOL block_compressed(DXGI_FORMAT format)
 {
-    return (format >= DXGI_FORMAT_BC1_TYPELESS && format <= DXGI_FORMAT_BC5_SNORM)
-            || (format >= DXGI_FORMAT_BC6H_TYPELESS && format <= DXGI_FORMAT_BC7_UNORM_SRGB);
+    return (format >= DXGI_FORMAT_BC1_TYPELESS && format <= DXGI_FORMAT_BC5_SNORM) ||
+           (format >= DXGI_FORMAT_BC6H_TYPELESS && format <= DXGI_FORMAT_BC7_UNORM_SRGB);
 }
 
 /* The box must be non-empty and inside the subresource's mip level (block-compressed formats:
@@ -78,14 +87,15 @@ static BOOL box_inside(const D3D12_RESOURCE_DESC *desc, UINT subresource, const 
     UINT levels = mip_levels(desc), mip = subresource % levels;
     UINT64 width = max(desc->Width >> mip, 1), height = max(desc->Height >> mip, 1), depth = 1;
 
-    if (desc->Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE3D) depth = max(desc->DepthOrArraySize >> mip, 1);
+    if (desc->Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE3D)
+        depth = max(desc->DepthOrArraySize >> mip, 1);
     if (block_compressed(desc->Format))
     {
         width = (width + 3) & ~(UINT64)3;
         height = (height + 3) & ~(UINT64)3;
     }
-    return box->left < box->right && box->top < box->bottom && box->front < box->back
-            && box->right <= width && box->bottom <= height && box->back <= depth;
+    return box->left < box->right && box->top < box->bottom && box->front < box->back &&
+           box->right <= width && box->bottom <= height && box->back <= depth;
 }
 
 /* Reserved (tiled) resources have no heap: GetHeapProperties fails for them. */
@@ -97,7 +107,8 @@ static BOOL is_reserved(ID3D12Resource *resource)
     return FAILED(ID3D12Resource_GetHeapProperties(resource, &props, &flags));
 }
 
-static HRESULT check_tiles(ID3D12Device *device, const DSTORAGE_DESTINATION_TILES *tiles, const char **problem)
+static HRESULT check_tiles(ID3D12Device *device, const DSTORAGE_DESTINATION_TILES *tiles,
+                           const char **problem)
 {
     D3D12_TILED_RESOURCE_COORDINATE coord = tiles->TiledRegionStartCoordinate;
     D3D12_RESOURCE_DESC desc;
@@ -105,21 +116,26 @@ static HRESULT check_tiles(ID3D12Device *device, const DSTORAGE_DESTINATION_TILE
 
     if (!tiles->Resource) return *problem = "TILES without a resource", E_INVALIDARG;
     if (!is_reserved(tiles->Resource))
-        return *problem = "TILES into a resource that is not reserved (CreateReservedResource)", E_DSTORAGE_INVALID_DESTINATION_TYPE;
-    if (!tiles->TileRegionSize.NumTiles) return *problem = "TILES with NumTiles 0", E_DSTORAGE_INVALID_DESTINATION_SIZE;
+        return *problem = "TILES into a resource that is not reserved (CreateReservedResource)",
+               E_DSTORAGE_INVALID_DESTINATION_TYPE;
+    if (!tiles->TileRegionSize.NumTiles)
+        return *problem = "TILES with NumTiles 0", E_DSTORAGE_INVALID_DESTINATION_SIZE;
     desc = resource_desc(tiles->Resource);
     if (coord.Subresource >= subresource_count(device, &desc))
-        return *problem = "TILES subresource past the resource's last", E_DSTORAGE_INVALID_DESTINATION_SIZE;
+        return *problem = "TILES subresource past the resource's last",
+               E_DSTORAGE_INVALID_DESTINATION_SIZE;
     if (device)
     {
         ID3D12Device_GetResourceTiling(device, tiles->Resource, &total, NULL, NULL, NULL, 0, NULL);
         if (total && tiles->TileRegionSize.NumTiles > total)
-            return *problem = "TILES: more tiles than the resource has", E_DSTORAGE_INVALID_DESTINATION_SIZE;
+            return *problem = "TILES: more tiles than the resource has",
+                   E_DSTORAGE_INVALID_DESTINATION_SIZE;
     }
     return S_OK;
 }
 
-HRESULT destination_check(ID3D12Device *device, const DSTORAGE_REQUEST *request, const char **problem)
+HRESULT destination_check(ID3D12Device *device, const DSTORAGE_REQUEST *request,
+                          const char **problem)
 {
     const DSTORAGE_DESTINATION *dst = &request->Destination;
     D3D12_RESOURCE_DESC desc;
@@ -132,31 +148,42 @@ HRESULT destination_check(ID3D12Device *device, const DSTORAGE_REQUEST *request,
         if (!dst->Buffer.Resource) return *problem = "BUFFER without a resource", E_INVALIDARG;
         desc = resource_desc(dst->Buffer.Resource);
         if (desc.Dimension != D3D12_RESOURCE_DIMENSION_BUFFER)
-            return *problem = "BUFFER whose resource is a texture", E_DSTORAGE_INVALID_DESTINATION_TYPE;
+            return *problem = "BUFFER whose resource is a texture",
+                   E_DSTORAGE_INVALID_DESTINATION_TYPE;
         if (dst->Buffer.Offset > desc.Width || dst->Buffer.Size > desc.Width - dst->Buffer.Offset)
-            return *problem = "BUFFER Offset + Size past the end of the buffer", E_DSTORAGE_INVALID_DESTINATION_SIZE;
+            return *problem = "BUFFER Offset + Size past the end of the buffer",
+                   E_DSTORAGE_INVALID_DESTINATION_SIZE;
         return S_OK;
     case DSTORAGE_REQUEST_DESTINATION_TEXTURE_REGION:
-        if (!dst->Texture.Resource) return *problem = "TEXTURE_REGION without a resource", E_INVALIDARG;
+        if (!dst->Texture.Resource)
+            return *problem = "TEXTURE_REGION without a resource", E_INVALIDARG;
         desc = resource_desc(dst->Texture.Resource);
-        if (!is_texture(&desc)) return *problem = "TEXTURE_REGION whose resource is a buffer", E_DSTORAGE_INVALID_DESTINATION_TYPE;
+        if (!is_texture(&desc))
+            return *problem = "TEXTURE_REGION whose resource is a buffer",
+                   E_DSTORAGE_INVALID_DESTINATION_TYPE;
         if (dst->Texture.SubresourceIndex >= subresource_count(device, &desc))
-            return *problem = "TEXTURE_REGION SubresourceIndex past the last subresource", E_DSTORAGE_INVALID_DESTINATION_SIZE;
+            return *problem = "TEXTURE_REGION SubresourceIndex past the last subresource",
+                   E_DSTORAGE_INVALID_DESTINATION_SIZE;
         if (!box_inside(&desc, dst->Texture.SubresourceIndex, &dst->Texture.Region))
-            return *problem = "TEXTURE_REGION box empty or outside the subresource", E_DSTORAGE_INVALID_DESTINATION_SIZE;
+            return *problem = "TEXTURE_REGION box empty or outside the subresource",
+                   E_DSTORAGE_INVALID_DESTINATION_SIZE;
         return S_OK;
     case DSTORAGE_REQUEST_DESTINATION_MULTIPLE_SUBRESOURCES:
     case DSTORAGE_REQUEST_DESTINATION_MULTIPLE_SUBRESOURCES_RANGE:
-        if (!dst->MultipleSubresources.Resource) return *problem = "MULTIPLE_SUBRESOURCES without a resource", E_INVALIDARG;
+        if (!dst->MultipleSubresources.Resource)
+            return *problem = "MULTIPLE_SUBRESOURCES without a resource", E_INVALIDARG;
         desc = resource_desc(dst->MultipleSubresources.Resource);
         if (!is_texture(&desc))
-            return *problem = "MULTIPLE_SUBRESOURCES whose resource is a buffer", E_DSTORAGE_INVALID_DESTINATION_TYPE;
+            return *problem = "MULTIPLE_SUBRESOURCES whose resource is a buffer",
+                   E_DSTORAGE_INVALID_DESTINATION_TYPE;
         count = subresource_count(device, &desc);
         first = dst->MultipleSubresources.FirstSubresource;
         num = request->Options.DestinationType == DSTORAGE_REQUEST_DESTINATION_MULTIPLE_SUBRESOURCES
-                ? 1 : dst->MultipleSubresourcesRange.NumSubresources;
+                  ? 1
+                  : dst->MultipleSubresourcesRange.NumSubresources;
         if (first >= count || !num || num > count - first)
-            return *problem = "MULTIPLE_SUBRESOURCES range past the last subresource", E_DSTORAGE_INVALID_DESTINATION_SIZE;
+            return *problem = "MULTIPLE_SUBRESOURCES range past the last subresource",
+                   E_DSTORAGE_INVALID_DESTINATION_SIZE;
         return S_OK;
     case DSTORAGE_REQUEST_DESTINATION_TILES:
         return check_tiles(device, &dst->Tiles, problem);

@@ -11,8 +11,7 @@
 
 WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 
-struct dstorage_process dstorage_process =
-{
+struct dstorage_process dstorage_process = {
     .staging_buffer_size = DSTORAGE_STAGING_BUFFER_SIZE_32MB,
 };
 
@@ -22,7 +21,8 @@ HRESULT dstorage_unix_call(enum dstorage_unix_funcs code, void *params)
 
     if (status)
     {
-        ERR("Unix call %u failed, status %#lx; is dstorage.so next to dstorage.dll?\n", code, status);
+        ERR("Unix call %u failed, status %#lx; is dstorage.so next to dstorage.dll?\n", code,
+            status);
         return HRESULT_FROM_NT(status);
     }
     return S_OK;
@@ -40,7 +40,8 @@ HRESULT dstorage_backend(UINT64 *backend)
         params.staging_buffer_size = dstorage_process.staging_buffer_size;
         params.worker_count = dstorage_process.config.NumSubmitThreads;
         params.force_file_buffering = dstorage_process.config.ForceFileBuffering;
-        if (SUCCEEDED(hr = dstorage_unix_call(unix_backend_create, &params)) && SUCCEEDED(hr = params.result))
+        if (SUCCEEDED(hr = dstorage_unix_call(unix_backend_create, &params)) &&
+            SUCCEEDED(hr = params.result))
         {
             dstorage_process.backend = params.backend;
             dstorage_process.backend_gdeflate = !!params.gdeflate;
@@ -74,7 +75,7 @@ static HRESULT set_configuration(const DSTORAGE_CONFIGURATION1 *config)
         dstorage_process.config = *config;
         if (dstorage_process.backend)
         {
-            struct backend_destroy_params params = { .backend = dstorage_process.backend };
+            struct backend_destroy_params params = {.backend = dstorage_process.backend};
             dstorage_unix_call(unix_backend_destroy, &params);
             dstorage_process.backend = 0;
         }

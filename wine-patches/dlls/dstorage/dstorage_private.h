@@ -62,24 +62,34 @@ void status_array_set(IDStorageStatusArray *iface, UINT32 index, HRESULT hr);
 UINT32 status_array_capacity(IDStorageStatusArray *iface);
 
 /* ENTRY_GATE and ENTRY_SUBMIT exist only in a queue's held list (queue_gate.c): the fence of an
- * EnqueueRequests(FENCE_WAIT_BEFORE_SOURCE_ACCESS) call, and a Submit made while something was held. */
+ * EnqueueRequests(FENCE_WAIT_BEFORE_SOURCE_ACCESS) call, and a Submit made while something was
+ * held. */
 struct queue_entry;
 /* Called once the GPU copies before (and of) an entry have completed, or were dropped (hr). */
-typedef void (*queue_gpu_done_fn)(struct queue_object *queue, struct queue_entry *entry, HRESULT hr);
-enum entry_kind { ENTRY_REQUEST, ENTRY_STATUS, ENTRY_SIGNAL, ENTRY_EVENT, ENTRY_GATE, ENTRY_SUBMIT };
+typedef void (*queue_gpu_done_fn)(struct queue_object *queue, struct queue_entry *entry,
+                                  HRESULT hr);
+enum entry_kind
+{
+    ENTRY_REQUEST,
+    ENTRY_STATUS,
+    ENTRY_SIGNAL,
+    ENTRY_EVENT,
+    ENTRY_GATE,
+    ENTRY_SUBMIT
+};
 
 /* One enqueued entry; its address is the runtime's user_data. */
 struct queue_entry
 {
     enum entry_kind kind;
-    UINT64 seq;      /* enqueue order, for status arrays */
-    HRESULT invalid; /* validation failure found at enqueue, S_OK otherwise */
+    UINT64 seq;          /* enqueue order, for status arrays */
+    HRESULT invalid;     /* validation failure found at enqueue, S_OK otherwise */
     volatile LONG ready; /* set once the enqueuing thread is done with the entry */
-    BOOL slot;       /* holds one of the queue's slots (queue.c) */
+    BOOL slot;           /* holds one of the queue's slots (queue.c) */
     DSTORAGE_REQUEST request;
     char name[DSTORAGE_REQUEST_MAX_NAME];
     DSTORAGE_ENQUEUE_REQUEST_FLAGS flags; /* fence waits of EnqueueRequests */
-    IDStorageFile *file; /* referenced while in flight */
+    IDStorageFile *file;                  /* referenced while in flight */
     IDStorageStatusArray *status_array;
     UINT32 status_index;
     ID3D12Fence *fence;
@@ -91,14 +101,16 @@ struct queue_entry
     UINT64 staging_offset;
     UINT64 staging_size;
     BOOL staging_failed; /* the staging buffer could not be created */
-    HRESULT pe_check; /* enqueue_checks.c: what the PE side found wrong at enqueue (S_OK: nothing) */
+    HRESULT
+    pe_check; /* enqueue_checks.c: what the PE side found wrong at enqueue (S_OK: nothing) */
     /* custom formats (custom.c): module-owned buffer the compressed bytes are read into */
     void *custom_buffer;
     queue_gpu_done_fn gpu_done; /* while in a GPU batch (queue_gpu.c) */
-    struct queue_entry *next; /* in the held list (queue_gate.c), a GPU batch or the deferred list (custom.c) */
+    struct queue_entry
+        *next; /* in the held list (queue_gate.c), a GPU batch or the deferred list (custom.c) */
 };
 
-struct queue_gpu; /* queue_gpu.c */
+struct queue_gpu;     /* queue_gpu.c */
 struct queue_staging; /* queue_staging.c */
 
 struct queue_failure
@@ -129,16 +141,17 @@ struct queue_state
     /* Order into the runtime and the held list (queue_gate.c). Never held while blocking. */
     CRITICAL_SECTION enqueue_cs;
     struct queue_entry *held_head, *held_tail; /* behind a gate whose fence is not reached yet */
-    UINT32 held_unsubmitted; /* held entries after the last held Submit */
-    UINT32 held_submits;     /* ENTRY_SUBMIT entries in the held list */
-    UINT64 gate_registered;  /* seq of the gate whose fence event is set up */
+    UINT32 held_unsubmitted;                   /* held entries after the last held Submit */
+    UINT32 held_submits;                       /* ENTRY_SUBMIT entries in the held list */
+    UINT64 gate_registered;                    /* seq of the gate whose fence event is set up */
     /* The worker thread (queue_worker.c): opens gates, retires and starts GPU batches. */
     HANDLE worker;
-    HANDLE worker_wake;  /* auto-reset */
-    HANDLE gate_event;   /* auto-reset, from a process-wide pool (stale fence registrations may set it) */
-    HANDLE gpu_event;    /* auto-reset, same pool: GPU batches completed or may start */
+    HANDLE worker_wake; /* auto-reset */
+    HANDLE gate_event;  /* auto-reset, from a process-wide pool (stale fence registrations may set
+                           it) */
+    HANDLE gpu_event;   /* auto-reset, same pool: GPU batches completed or may start */
     BOOL worker_stop;
-    LONG staging_wait;   /* the worker waits for staging space */
+    LONG staging_wait; /* the worker waits for staging space */
 };
 
 /* Wakes the worker thread (a gate was added, staging room freed). */
@@ -156,24 +169,28 @@ static inline void queue_wake_worker(struct queue_state *state)
 
 /* queue_staging.c: the staging buffer and its ring of regions. */
 HRESULT queue_staging_create(struct queue_object *queue);
-ID3D12Resource *queue_staging_resource(struct queue_object *queue); /* NULL when it could not be created */
+ID3D12Resource *
+queue_staging_resource(struct queue_object *queue); /* NULL when it could not be created */
 const char *queue_staging_heap(struct queue_object *queue);
 /* S_FALSE: no room now. On success sets entry->staging_offset/size. */
 HRESULT queue_staging_reserve(struct queue_object *queue, struct queue_entry *entry, UINT64 size);
 /* Mapped address of the entry's region; with pin, also a reference that keeps it mapped. */
-void *queue_staging_data(struct queue_object *queue, const struct queue_entry *entry, ID3D12Resource **pin);
+void *queue_staging_data(struct queue_object *queue, const struct queue_entry *entry,
+                         ID3D12Resource **pin);
 void queue_staging_release(struct queue_object *queue, struct queue_entry *entry);
 void queue_staging_destroy(struct queue_object *queue);
 
 /* queue_entry.c */
 struct queue_entry *queue_entry_create(struct queue_object *queue, enum entry_kind kind);
 void queue_slot_release(struct queue_object *queue, struct queue_entry *entry);
-/* Releases what the entry holds (staging region, custom buffer, references, its slot) and frees it. */
+/* Releases what the entry holds (staging region, custom buffer, references, its slot) and frees it.
+ */
 void queue_entry_free(struct queue_object *queue, struct queue_entry *entry);
 void queue_record_failure(struct queue_object *queue, HRESULT hr, DSTORAGE_COMMAND_TYPE type,
                           const struct queue_entry *entry);
 /* The entry never reached the runtime: fail it on the spot and free it. */
-void queue_entry_reject(struct queue_object *queue, struct queue_entry *entry, HRESULT hr, DSTORAGE_COMMAND_TYPE type);
+void queue_entry_reject(struct queue_object *queue, struct queue_entry *entry, HRESULT hr,
+                        DSTORAGE_COMMAND_TYPE type);
 void queue_add_failure(struct queue_state *state, UINT64 seq, HRESULT hr);
 /* Fires (or, once the queue is closed, only releases) a status/signal/event entry and frees it. */
 void queue_fire_marker(struct queue_object *queue, struct queue_entry *entry);
@@ -184,17 +201,21 @@ BOOL queue_gpu_destination(const DSTORAGE_REQUEST *request);
 UINT64 queue_gpu_staged_size(struct queue_object *queue, const DSTORAGE_REQUEST *request);
 /* At CreateQueue with a device: the COPY queue, fence and staging buffer; the "GPU path" trace. */
 HRESULT queue_gpu_create(struct queue_object *queue);
-/* Records the copy of a request whose bytes are in its staging region; done runs after it completed. */
+/* Records the copy of a request whose bytes are in its staging region; done runs after it
+ * completed. */
 void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue_gpu_done_fn done);
 /* done runs for the marker once every copy recorded before it has completed (at once if none). */
-void queue_gpu_after_copies(struct queue_object *queue, struct queue_entry *marker, queue_gpu_done_fn done);
+void queue_gpu_after_copies(struct queue_object *queue, struct queue_entry *marker,
+                            queue_gpu_done_fn done);
 void queue_gpu_flush(struct queue_object *queue); /* executes the open batch */
-void queue_gpu_poll(struct queue_object *queue);  /* worker: retire completed batches, start ready ones */
+void queue_gpu_poll(
+    struct queue_object *queue); /* worker: retire completed batches, start ready ones */
 void queue_gpu_close(struct queue_object *queue); /* drops batches not executed yet */
 void queue_gpu_destroy(struct queue_object *queue);
 
 /* custom.c: the custom decompression queue. */
-BOOL custom_format(const DSTORAGE_REQUEST *request); /* CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0 */
+BOOL custom_format(
+    const DSTORAGE_REQUEST *request); /* CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0 */
 /* The entry's read into custom_buffer succeeded: hand it to the application (takes the entry). */
 void custom_submit(struct queue_object *queue, struct queue_entry *entry);
 /* A status/signal/event entry: fires it, or defers it behind outstanding custom requests. */
@@ -202,7 +223,8 @@ void custom_marker(struct queue_object *queue, struct queue_entry *entry);
 /* Close: drops the queue's custom requests and deferred markers. */
 void custom_drop_queue(struct queue_object *queue);
 
-/* queue_runtime.c: requests bound for the runtime, sent ENQUEUE_BATCH at a time; callers hold enqueue_cs. */
+/* queue_runtime.c: requests bound for the runtime, sent ENQUEUE_BATCH at a time; callers hold
+ * enqueue_cs. */
 #define ENQUEUE_BATCH 32
 struct queue_batch
 {
@@ -211,7 +233,8 @@ struct queue_batch
     UINT count;
 };
 /* S_FALSE: the request needs staging space and none is free now (nothing was done). */
-HRESULT queue_batch_add(struct queue_object *queue, struct queue_batch *batch, struct queue_entry *entry);
+HRESULT queue_batch_add(struct queue_object *queue, struct queue_batch *batch,
+                        struct queue_entry *entry);
 void queue_batch_flush(struct queue_object *queue, struct queue_batch *batch);
 void queue_send_marker(struct queue_object *queue, struct queue_entry *entry);
 void queue_submit_runtime(struct queue_object *queue);
@@ -242,7 +265,8 @@ HRESULT enqueue_check(ID3D12Device *device, struct queue_entry *entry);
 HRESULT app_memory_check(const DSTORAGE_REQUEST *request, const char **problem);
 /* destination.c: a GPU destination against its resource's description (S_OK, or the HRESULT the
  * request fails with; *problem then says what is wrong). */
-HRESULT destination_check(ID3D12Device *device, const DSTORAGE_REQUEST *request, const char **problem);
+HRESULT destination_check(ID3D12Device *device, const DSTORAGE_REQUEST *request,
+                          const char **problem);
 
 HRESULT dstorage_unix_call(enum dstorage_unix_funcs code, void *params);
 

@@ -21,18 +21,22 @@ void factory_destroy(struct factory_object *factory)
 
 static HRESULT check_queue_desc(const DSTORAGE_QUEUE_DESC *desc)
 {
-    if (desc->SourceType != DSTORAGE_REQUEST_SOURCE_FILE && desc->SourceType != DSTORAGE_REQUEST_SOURCE_MEMORY)
+    if (desc->SourceType != DSTORAGE_REQUEST_SOURCE_FILE &&
+        desc->SourceType != DSTORAGE_REQUEST_SOURCE_MEMORY)
         return E_DSTORAGE_INVALID_SOURCE_TYPE;
-    if (desc->Capacity < DSTORAGE_MIN_QUEUE_CAPACITY || desc->Capacity > DSTORAGE_MAX_QUEUE_CAPACITY)
+    if (desc->Capacity < DSTORAGE_MIN_QUEUE_CAPACITY ||
+        desc->Capacity > DSTORAGE_MAX_QUEUE_CAPACITY)
         return E_DSTORAGE_INVALID_QUEUE_CAPACITY;
     if (desc->Priority < DSTORAGE_PRIORITY_LOW || desc->Priority > DSTORAGE_PRIORITY_REALTIME)
         return E_DSTORAGE_INVALID_QUEUE_PRIORITY;
-    if (desc->SourceType == DSTORAGE_REQUEST_SOURCE_MEMORY && desc->Priority != DSTORAGE_PRIORITY_REALTIME)
+    if (desc->SourceType == DSTORAGE_REQUEST_SOURCE_MEMORY &&
+        desc->Priority != DSTORAGE_PRIORITY_REALTIME)
         return E_DSTORAGE_INVALID_MEMORY_QUEUE_PRIORITY;
     return S_OK;
 }
 
-HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE_DESC *desc, REFIID riid, void **out)
+HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE_DESC *desc,
+                            REFIID riid, void **out)
 {
     struct queue_create_params params = {0};
     struct queue_object *queue;
@@ -41,8 +45,8 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
     HRESULT hr;
 
     *out = NULL;
-    TRACE("source %u, capacity %u, priority %d, name %s, device %p.\n", (UINT)desc->SourceType, desc->Capacity,
-          desc->Priority, debugstr_a(desc->Name), desc->Device);
+    TRACE("source %u, capacity %u, priority %d, name %s, device %p.\n", (UINT)desc->SourceType,
+          desc->Capacity, desc->Priority, debugstr_a(desc->Name), desc->Device);
     if (FAILED(hr = check_queue_desc(desc)))
     {
         WARN("Invalid queue description, hr %#lx.\n", hr);
@@ -57,7 +61,8 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
     queue_object_init(queue);
     queue->state = state;
     state->desc = *desc;
-    if (desc->Name && (state->name = malloc(strlen(desc->Name) + 1))) strcpy(state->name, desc->Name);
+    if (desc->Name && (state->name = malloc(strlen(desc->Name) + 1)))
+        strcpy(state->name, desc->Name);
     state->desc.Name = state->name;
     if (desc->Device) ID3D12Device_AddRef(desc->Device);
     state->record.FirstFailure.CommandType = DSTORAGE_COMMAND_TYPE_NONE;
@@ -108,8 +113,8 @@ HRESULT factory_OpenFile(struct factory_object *factory, const WCHAR *path, REFI
 
     *out = NULL;
     TRACE("path %s.\n", debugstr_w(path));
-    handle = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
-                         OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    handle = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                         NULL, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
     if (handle == INVALID_HANDLE_VALUE)
     {
         hr = HRESULT_FROM_WIN32(GetLastError());
@@ -122,10 +127,10 @@ HRESULT factory_OpenFile(struct factory_object *factory, const WCHAR *path, REFI
         CloseHandle(handle);
         return hr;
     }
-    if (!(file = calloc(1, sizeof(*file))) || !(state = calloc(1, sizeof(*state)))
-            || !(state->path = malloc((wcslen(path) + 1) * sizeof(WCHAR))))
+    if (!(file = calloc(1, sizeof(*file))) || !(state = calloc(1, sizeof(*state))) ||
+        !(state->path = malloc((wcslen(path) + 1) * sizeof(WCHAR))))
     {
-        struct file_destroy_params destroy = { .file = params.file };
+        struct file_destroy_params destroy = {.file = params.file};
         dstorage_unix_call(unix_file_destroy, &destroy);
         CloseHandle(handle);
         if (file) free(file->state);
@@ -144,7 +149,8 @@ HRESULT factory_OpenFile(struct factory_object *factory, const WCHAR *path, REFI
     return hr;
 }
 
-HRESULT factory_CreateStatusArray(struct factory_object *factory, UINT32 capacity, PCSTR name, REFIID riid, void **out)
+HRESULT factory_CreateStatusArray(struct factory_object *factory, UINT32 capacity, PCSTR name,
+                                  REFIID riid, void **out)
 {
     struct status_array_object *array;
     struct status_array_state *state;
@@ -153,8 +159,8 @@ HRESULT factory_CreateStatusArray(struct factory_object *factory, UINT32 capacit
 
     *out = NULL;
     if (!capacity) return E_INVALIDARG;
-    if (!(array = calloc(1, sizeof(*array))) || !(state = calloc(1, sizeof(*state)))
-            || !(state->results = malloc(capacity * sizeof(*state->results))))
+    if (!(array = calloc(1, sizeof(*array))) || !(state = calloc(1, sizeof(*state))) ||
+        !(state->results = malloc(capacity * sizeof(*state->results))))
     {
         if (array) free(array->state);
         free(array);
@@ -175,12 +181,14 @@ HRESULT factory_SetStagingBufferSize(struct factory_object *factory, UINT32 size
     HRESULT hr = S_OK;
 
     /* Locked by queues only (each queue sizes its staging buffer when it is created): open files
-     * do not matter here, unlike for DStorageSetConfiguration. Microsoft's GpuDecompressionBenchmark
-     * opens its file first and then sets the staging size before each queue. */
+     * do not matter here, unlike for DStorageSetConfiguration. Microsoft's
+     * GpuDecompressionBenchmark opens its file first and then sets the staging size before each
+     * queue. */
     EnterCriticalSection(&dstorage_process.cs);
     if (ReadNoFence(&dstorage_process.queue_count))
     {
-        WARN("Queues exist; set the staging buffer size before creating them (or after releasing them).\n");
+        WARN("Queues exist; set the staging buffer size before creating them (or after releasing "
+             "them).\n");
         hr = E_DSTORAGE_STAGING_BUFFER_LOCKED;
     }
     else

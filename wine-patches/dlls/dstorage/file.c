@@ -13,7 +13,7 @@ WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 
 static void file_close_handles(struct file_object *file)
 {
-    struct file_close_params params = { .file = file->handle };
+    struct file_close_params params = {.file = file->handle};
     HANDLE handle;
 
     dstorage_unix_call(unix_file_close, &params);
@@ -31,7 +31,7 @@ void file_Close(struct file_object *file)
 
 void file_destroy(struct file_object *file)
 {
-    struct file_destroy_params params = { .file = file->handle };
+    struct file_destroy_params params = {.file = file->handle};
 
     file_close_handles(file);
     dstorage_unix_call(unix_file_destroy, &params);

@@ -13,17 +13,18 @@ WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 
 /*
  * Slots. Every entry the application enqueues holds one from enqueue until it has completed
- * (fired, failed, cancelled, or dropped by Close), wherever it waits: in the runtime, behind a gate,
- * for the application's custom decompression, or deferred behind such a request. Enqueueing blocks
- * while all are taken. The runtime's own queue has as many slots and frees each before we do, so
- * it never blocks. After Close nothing waits: what is enqueued then fails with QUEUE_CLOSED.
+ * (fired, failed, cancelled, or dropped by Close), wherever it waits: in the runtime, behind a
+ * gate, for the application's custom decompression, or deferred behind such a request. Enqueueing
+ * blocks while all are taken. The runtime's own queue has as many slots and frees each before we
+ * do, so it never blocks. After Close nothing waits: what is enqueued then fails with QUEUE_CLOSED.
  */
 static BOOL slot_take(struct queue_object *queue, struct queue_entry *entry, BOOL wait)
 {
     struct queue_state *state = queue->state;
 
     EnterCriticalSection(&state->slot_cs);
-    while (state->slots_used >= state->desc.Capacity && !ReadAcquire((LONG *)&state->closed) && wait)
+    while (state->slots_used >= state->desc.Capacity && !ReadAcquire((LONG *)&state->closed) &&
+           wait)
         SleepConditionVariableCS(&state->slot_freed, &state->slot_cs, INFINITE);
     if (state->slots_used < state->desc.Capacity || ReadAcquire((LONG *)&state->closed))
     {
@@ -34,8 +35,9 @@ static BOOL slot_take(struct queue_object *queue, struct queue_entry *entry, BOO
     return entry->slot;
 }
 
-static struct queue_entry *request_entry(struct queue_object *queue, const DSTORAGE_REQUEST *request,
-                                         ID3D12Fence *fence, UINT64 fence_value, DSTORAGE_ENQUEUE_REQUEST_FLAGS flags)
+static struct queue_entry *request_entry(struct queue_object *queue,
+                                         const DSTORAGE_REQUEST *request, ID3D12Fence *fence,
+                                         UINT64 fence_value, DSTORAGE_ENQUEUE_REQUEST_FLAGS flags)
 {
     struct queue_entry *entry;
 
@@ -55,7 +57,8 @@ static struct queue_entry *request_entry(struct queue_object *queue, const DSTOR
         entry->flags = flags;
         ID3D12Fence_AddRef(fence);
     }
-    if (SUCCEEDED(enqueue_check(queue->state->desc.Device, entry)) && queue->state->desc.Device && queue_gpu_destination(request))
+    if (SUCCEEDED(enqueue_check(queue->state->desc.Device, entry)) && queue->state->desc.Device &&
+        queue_gpu_destination(request))
         entry->footprint_size = queue_gpu_staged_size(queue, request);
     return entry;
 }
@@ -67,8 +70,9 @@ static struct queue_entry *request_entry(struct queue_object *queue, const DSTOR
  * never blocks here: it is held back (queue_gate.c) with everything after it, and the worker hands
  * it over once a completed copy frees a region.
  */
-static void enqueue_requests(struct queue_object *queue, const DSTORAGE_REQUEST *requests, UINT count,
-                             ID3D12Fence *fence, UINT64 fence_value, DSTORAGE_ENQUEUE_REQUEST_FLAGS flags)
+static void enqueue_requests(struct queue_object *queue, const DSTORAGE_REQUEST *requests,
+                             UINT count, ID3D12Fence *fence, UINT64 fence_value,
+                             DSTORAGE_ENQUEUE_REQUEST_FLAGS flags)
 {
     struct queue_state *state = queue->state;
     struct queue_batch batch;
@@ -76,8 +80,8 @@ static void enqueue_requests(struct queue_object *queue, const DSTORAGE_REQUEST 
     BOOL gate;
     UINT i;
 
-    gate = fence && (flags & DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS)
-            && ID3D12Fence_GetCompletedValue(fence) < fence_value;
+    gate = fence && (flags & DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS) &&
+           ID3D12Fence_GetCompletedValue(fence) < fence_value;
     batch.count = 0;
     EnterCriticalSection(&state->enqueue_cs);
     if (gate) queue_gate_add(queue, fence, fence_value);
@@ -113,9 +117,11 @@ void queue_EnqueueRequest(struct queue_object *queue, const DSTORAGE_REQUEST *re
     enqueue_requests(queue, request, 1, NULL, 0, 0);
 }
 
-/* FENCE_WAIT_BEFORE_SOURCE_ACCESS does not block: the requests wait behind a gate (queue_gate.c). */
+/* FENCE_WAIT_BEFORE_SOURCE_ACCESS does not block: the requests wait behind a gate (queue_gate.c).
+ */
 void queue_EnqueueRequests(struct queue_object *queue, const DSTORAGE_REQUEST *requests, UINT count,
-                           ID3D12Fence *fence, UINT64 fence_value, DSTORAGE_ENQUEUE_REQUEST_FLAGS flags)
+                           ID3D12Fence *fence, UINT64 fence_value,
+                           DSTORAGE_ENQUEUE_REQUEST_FLAGS flags)
 {
     if (!requests || !count) return;
     enqueue_requests(queue, requests, count, fence, fence_value, flags);
@@ -140,7 +146,8 @@ void queue_EnqueueStatus(struct queue_object *queue, IDStorageStatusArray *array
     entry->status_index = index;
     if (!array)
     {
-        queue_entry_reject(queue, entry, E_DSTORAGE_INVALID_STATUS_ARRAY, DSTORAGE_COMMAND_TYPE_STATUS);
+        queue_entry_reject(queue, entry, E_DSTORAGE_INVALID_STATUS_ARRAY,
+                           DSTORAGE_COMMAND_TYPE_STATUS);
         return;
     }
     IDStorageStatusArray_AddRef(array);
@@ -183,10 +190,11 @@ void queue_EnqueueSetEvent(struct queue_object *queue, HANDLE event)
     enqueue_marker(queue, entry);
 }
 
-/* Held entries are dropped like the runtime's unsubmitted ones: they never complete, nothing fires. */
+/* Held entries are dropped like the runtime's unsubmitted ones: they never complete, nothing fires.
+ */
 void queue_Close(struct queue_object *queue)
 {
-    struct queue_close_params params = { .queue = queue->handle };
+    struct queue_close_params params = {.queue = queue->handle};
     struct queue_state *state = queue->state;
     struct queue_entry *held;
 
@@ -223,7 +231,7 @@ void queue_RetrieveErrorRecord(struct queue_object *queue, DSTORAGE_ERROR_RECORD
 
 void queue_Query(struct queue_object *queue, DSTORAGE_QUEUE_INFO *info)
 {
-    struct queue_query_params params = { .queue = queue->handle };
+    struct queue_query_params params = {.queue = queue->handle};
     struct queue_state *state = queue->state;
     UINT32 used, empty, held;
 
@@ -241,7 +249,8 @@ void queue_Query(struct queue_object *queue, DSTORAGE_QUEUE_INFO *info)
     empty = used < state->desc.Capacity ? state->desc.Capacity - used : 0;
     info->EmptySlotCount = empty ? empty - 1 : 0;
     /* Held entries count towards the automatic submission as if they were in the runtime. */
-    info->RequestCountUntilAutoSubmit = params.until_auto_submit > held ? params.until_auto_submit - held : 0;
+    info->RequestCountUntilAutoSubmit =
+        params.until_auto_submit > held ? params.until_auto_submit - held : 0;
 }
 
 void queue_destroy(struct queue_object *queue)
@@ -251,7 +260,7 @@ void queue_destroy(struct queue_object *queue)
     TRACE("queue %p.\n", queue);
     if (queue->handle)
     {
-        struct queue_destroy_params params = { .queue = queue->handle };
+        struct queue_destroy_params params = {.queue = queue->handle};
 
         queue_Close(queue);
         if (state->thread)

@@ -24,8 +24,16 @@ WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 
 /* ds_runtime.h's ds_status values, as unix_completion carries them (the PE side does not include
  * the runtime's header). */
-enum { DS_STATUS_OK, DS_STATUS_IO_ERROR, DS_STATUS_END_OF_FILE, DS_STATUS_CANCELLED,
-       DS_STATUS_INVALID_REQUEST, DS_STATUS_UNSUPPORTED, DS_STATUS_DEVICE_ERROR };
+enum
+{
+    DS_STATUS_OK,
+    DS_STATUS_IO_ERROR,
+    DS_STATUS_END_OF_FILE,
+    DS_STATUS_CANCELLED,
+    DS_STATUS_INVALID_REQUEST,
+    DS_STATUS_UNSUPPORTED,
+    DS_STATUS_DEVICE_ERROR
+};
 
 static HRESULT request_result(const struct queue_entry *entry, const struct unix_completion *c)
 {
@@ -43,19 +51,23 @@ static HRESULT request_result(const struct queue_entry *entry, const struct unix
     case DS_STATUS_IO_ERROR:
         /* The CPU backend reports a GDeflate stream it cannot decode (or one whose size differs
          * from UncompressedSize) as EBADMSG. */
-        if (entry->request.Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && c->error == 74 /* EBADMSG */)
+        if (entry->request.Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE &&
+            c->error == 74 /* EBADMSG */)
             return E_DSTORAGE_DECOMPRESSION_ERROR;
-        if (c->error == 14 /* EFAULT: an application pointer the runtime cannot reach */) return E_DSTORAGE_ACCESS_VIOLATION;
-        return c->error == 9 /* EBADF: closed under us */ ? E_DSTORAGE_FILE_NOT_OPEN : HRESULT_FROM_WIN32(ERROR_READ_FAULT);
+        if (c->error == 14 /* EFAULT: an application pointer the runtime cannot reach */)
+            return E_DSTORAGE_ACCESS_VIOLATION;
+        return c->error == 9 /* EBADF: closed under us */ ? E_DSTORAGE_FILE_NOT_OPEN
+                                                          : HRESULT_FROM_WIN32(ERROR_READ_FAULT);
     default:
         return E_FAIL;
     }
 }
 
-static void request_done(struct queue_object *queue, struct queue_entry *entry, HRESULT hr, UINT64 bytes)
+static void request_done(struct queue_object *queue, struct queue_entry *entry, HRESULT hr,
+                         UINT64 bytes)
 {
-    TRACE("request %s (%s) done: %s bytes, hr %#lx.\n", wine_dbgstr_longlong(entry->seq), debugstr_a(entry->name),
-          wine_dbgstr_longlong(bytes), hr);
+    TRACE("request %s (%s) done: %s bytes, hr %#lx.\n", wine_dbgstr_longlong(entry->seq),
+          debugstr_a(entry->name), wine_dbgstr_longlong(bytes), hr);
     if (FAILED(hr) && !ReadAcquire((LONG *)&queue->state->closed))
     {
         queue_add_failure(queue->state, entry->seq, hr);
@@ -67,7 +79,8 @@ static void request_done(struct queue_object *queue, struct queue_entry *entry, 
 /* queue_gpu_done_fn of a request's copy. */
 static void request_copied(struct queue_object *queue, struct queue_entry *entry, HRESULT hr)
 {
-    if (hr == E_DSTORAGE_QUEUE_CLOSED) hr = S_OK; /* dropped by Close: nothing completes, nothing fails */
+    if (hr == E_DSTORAGE_QUEUE_CLOSED)
+        hr = S_OK; /* dropped by Close: nothing completes, nothing fails */
     request_done(queue, entry, hr, entry->staging_size);
 }
 
@@ -119,8 +132,10 @@ DWORD WINAPI queue_completion_thread(void *arg)
     TRACE("queue %p: completion thread started.\n", queue);
     for (;;)
     {
-        params = (struct queue_wait_params){ .queue = queue->handle, .completions = completions,
-                                             .max = WAIT_BATCH, .timeout_ns = ~(UINT64)0 };
+        params = (struct queue_wait_params){.queue = queue->handle,
+                                            .completions = completions,
+                                            .max = WAIT_BATCH,
+                                            .timeout_ns = ~(UINT64)0};
         if (FAILED(dstorage_unix_call(unix_queue_wait, &params))) break;
         for (i = 0; i < params.count; ++i) queue_complete(queue, &completions[i]);
         queue_gpu_flush(queue);

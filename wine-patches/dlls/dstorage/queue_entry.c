@@ -54,7 +54,8 @@ void queue_record_failure(struct queue_object *queue, HRESULT hr, DSTORAGE_COMMA
     struct queue_state *state = queue->state;
     DSTORAGE_ERROR_FIRST_FAILURE *first = &state->record.FirstFailure;
 
-    WARN("queue %p (%s): command type %d failed, hr %#lx.\n", queue, debugstr_a(state->name), type, hr);
+    WARN("queue %p (%s): command type %d failed, hr %#lx.\n", queue, debugstr_a(state->name), type,
+         hr);
     EnterCriticalSection(&state->cs);
     if (!state->record.FailureCount++)
     {
@@ -90,7 +91,7 @@ void queue_record_failure(struct queue_object *queue, HRESULT hr, DSTORAGE_COMMA
 
 /* The entry never reached the runtime: fail it on the spot and free it. */
 void queue_entry_reject(struct queue_object *queue, struct queue_entry *entry, HRESULT hr,
-                         DSTORAGE_COMMAND_TYPE type)
+                        DSTORAGE_COMMAND_TYPE type)
 {
     queue_record_failure(queue, hr, type, entry);
     queue_entry_free(queue, entry);
@@ -137,7 +138,8 @@ static HRESULT take_failure(struct queue_state *state, UINT64 seq)
                 hr = state->failures[i].hr;
             }
         }
-        else state->failures[kept++] = state->failures[i];
+        else
+            state->failures[kept++] = state->failures[i];
     }
     state->failure_count = kept;
     LeaveCriticalSection(&state->cs);
@@ -167,11 +169,11 @@ void queue_fire_marker(struct queue_object *queue, struct queue_entry *entry)
     case ENTRY_EVENT:
         TRACE("event %p set.\n", entry->event);
         if (!closed && !SetEvent(entry->event))
-            queue_record_failure(queue, HRESULT_FROM_WIN32(GetLastError()), DSTORAGE_COMMAND_TYPE_EVENT, entry);
+            queue_record_failure(queue, HRESULT_FROM_WIN32(GetLastError()),
+                                 DSTORAGE_COMMAND_TYPE_EVENT, entry);
         break;
     default:
         break;
     }
     queue_entry_free(queue, entry);
 }
-

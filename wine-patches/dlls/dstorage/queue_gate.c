@@ -9,15 +9,16 @@
 /*
  * The held list: entries that may not go to the runtime yet, in enqueue order.
  *
- * Two things start it. EnqueueRequests with DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS
- * may not read its sources before the fence reaches the value, and may not block the caller (the
- * application may signal that fence from work it submits afterwards): when the fence is not there
- * yet, the call appends a gate (ENTRY_GATE) and its requests after it. And a GPU destination that
- * finds no room in the staging buffer is held (queue_gate_hold_for_staging) instead of blocking the
- * application: staging is taken when a request leaves for the runtime, never at enqueue. From then
- * on everything enqueued on the queue joins the held list in order (requests, status, signal and
- * event entries, and Submit as ENTRY_SUBMIT), so that no entry overtakes one enqueued before it.
- * Held entries hold their slots (Query, enqueue blocking when full) but nothing of the runtime.
+ * Two things start it. EnqueueRequests with
+ * DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS may not read its sources before the
+ * fence reaches the value, and may not block the caller (the application may signal that fence from
+ * work it submits afterwards): when the fence is not there yet, the call appends a gate
+ * (ENTRY_GATE) and its requests after it. And a GPU destination that finds no room in the staging
+ * buffer is held (queue_gate_hold_for_staging) instead of blocking the application: staging is
+ * taken when a request leaves for the runtime, never at enqueue. From then on everything enqueued
+ * on the queue joins the held list in order (requests, status, signal and event entries, and Submit
+ * as ENTRY_SUBMIT), so that no entry overtakes one enqueued before it. Held entries hold their
+ * slots (Query, enqueue blocking when full) but nothing of the runtime.
  *
  * The worker thread (queue_worker.c) calls queue_gate_release: for the gate at the head of the list
  * it registers the fence's event (gate_event) once; when the fence is reached it hands the held
@@ -31,8 +32,8 @@
  * CancelRequestsWithTag frees the matching held requests (cancelled requests are not failures);
  * Close drops the whole list, as the runtime drops unsubmitted entries: nothing of it completes.
  *
- * IDStorageQueue::Submit and CancelRequestsWithTag live here too (hand-written in policy.json): both
- * act on the held list before they reach the runtime.
+ * IDStorageQueue::Submit and CancelRequestsWithTag live here too (hand-written in policy.json):
+ * both act on the held list before they reach the runtime.
  */
 #include "dstorage_private.h"
 
@@ -43,8 +44,10 @@ WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 static void held_append(struct queue_state *state, struct queue_entry *entry)
 {
     entry->next = NULL;
-    if (state->held_tail) state->held_tail->next = entry;
-    else state->held_head = entry;
+    if (state->held_tail)
+        state->held_tail->next = entry;
+    else
+        state->held_head = entry;
     state->held_tail = entry;
 }
 
@@ -100,16 +103,17 @@ void queue_gate_add(struct queue_object *queue, ID3D12Fence *fence, UINT64 value
 static void hold(struct queue_object *queue, struct queue_entry *entry)
 {
     struct queue_state *state = queue->state;
-    struct queue_query_params query = { .queue = queue->handle };
+    struct queue_query_params query = {.queue = queue->handle};
 
     held_append(state, entry);
     ++state->held_unsubmitted;
     /* The runtime submits by itself once half its capacity waits unsubmitted; count held entries
      * as if they were there: submit what the runtime has and what is held so far. */
-    if (SUCCEEDED(dstorage_unix_call(unix_queue_query, &query)) && state->held_unsubmitted >= query.until_auto_submit
-            && held_submit(state))
+    if (SUCCEEDED(dstorage_unix_call(unix_queue_query, &query)) &&
+        state->held_unsubmitted >= query.until_auto_submit && held_submit(state))
     {
-        TRACE("queue %p: automatic submission with %u entries held.\n", queue, query.until_auto_submit);
+        TRACE("queue %p: automatic submission with %u entries held.\n", queue,
+              query.until_auto_submit);
         queue_submit_runtime(queue);
     }
 }
@@ -126,9 +130,11 @@ BOOL queue_gate_hold(struct queue_object *queue, struct queue_entry *entry)
 
 void queue_gate_hold_for_staging(struct queue_object *queue, struct queue_entry *entry)
 {
-    TRACE("queue %p: request %s waits for staging room.\n", queue, wine_dbgstr_longlong(entry->seq));
+    TRACE("queue %p: request %s waits for staging room.\n", queue,
+          wine_dbgstr_longlong(entry->seq));
     hold(queue, entry);
-    queue_wake_worker(queue->state); /* it retries with staging_wait set, so no region freed is missed */
+    queue_wake_worker(
+        queue->state); /* it retries with staging_wait set, so no region freed is missed */
 }
 
 UINT32 queue_gate_unsubmitted(struct queue_object *queue)
@@ -155,7 +161,8 @@ void queue_gate_free_list(struct queue_object *queue, struct queue_entry *list)
     {
         next = list->next;
         if (list->kind != ENTRY_GATE && list->kind != ENTRY_SUBMIT)
-            TRACE("queue %p closed: held entry %s dropped.\n", queue, wine_dbgstr_longlong(list->seq));
+            TRACE("queue %p closed: held entry %s dropped.\n", queue,
+                  wine_dbgstr_longlong(list->seq));
         queue_entry_free(queue, list);
     }
 }
@@ -168,8 +175,10 @@ static void recount_unsubmitted(struct queue_state *state)
     state->held_unsubmitted = 0;
     for (entry = state->held_head; entry; entry = entry->next)
     {
-        if (entry->kind == ENTRY_SUBMIT) state->held_unsubmitted = 0;
-        else if (entry->kind != ENTRY_GATE) ++state->held_unsubmitted;
+        if (entry->kind == ENTRY_SUBMIT)
+            state->held_unsubmitted = 0;
+        else if (entry->kind != ENTRY_GATE)
+            ++state->held_unsubmitted;
     }
 }
 
@@ -193,15 +202,18 @@ void queue_gate_release(struct queue_object *queue)
                 held_push_front(state, entry);
                 if (state->gate_registered != entry->seq)
                 {
-                    HRESULT hr = ID3D12Fence_SetEventOnCompletion(entry->fence, entry->fence_value, state->gate_event);
-                    if (FAILED(hr)) ERR("SetEventOnCompletion failed, hr %#lx; gate %s stays closed.\n", hr,
-                                        wine_dbgstr_longlong(entry->seq));
+                    HRESULT hr = ID3D12Fence_SetEventOnCompletion(entry->fence, entry->fence_value,
+                                                                  state->gate_event);
+                    if (FAILED(hr))
+                        ERR("SetEventOnCompletion failed, hr %#lx; gate %s stays closed.\n", hr,
+                            wine_dbgstr_longlong(entry->seq));
                     state->gate_registered = entry->seq;
                 }
                 goto done;
             }
-            TRACE("queue %p: gate %s open (fence %p reached %s).\n", queue, wine_dbgstr_longlong(entry->seq),
-                  entry->fence, wine_dbgstr_longlong(entry->fence_value));
+            TRACE("queue %p: gate %s open (fence %p reached %s).\n", queue,
+                  wine_dbgstr_longlong(entry->seq), entry->fence,
+                  wine_dbgstr_longlong(entry->fence_value));
             queue_entry_free(queue, entry);
             break;
         case ENTRY_SUBMIT:
@@ -222,7 +234,8 @@ void queue_gate_release(struct queue_object *queue)
             entry = held_pop(state);
             if (queue_batch_add(queue, &batch, entry) == S_OK) break;
             held_push_front(state, entry);
-            TRACE("queue %p: held request %s waits for staging space.\n", queue, wine_dbgstr_longlong(entry->seq));
+            TRACE("queue %p: held request %s waits for staging space.\n", queue,
+                  wine_dbgstr_longlong(entry->seq));
             goto done;
         default:
             queue_batch_flush(queue, &batch);
@@ -244,14 +257,15 @@ void queue_Submit(struct queue_object *queue)
 
     EnterCriticalSection(&state->enqueue_cs);
     /* What is held runs once its gate opens; what the runtime has, now. */
-    if (state->held_head && !held_submit(state)) ERR("Out of memory; held entries wait for the next Submit.\n");
+    if (state->held_head && !held_submit(state))
+        ERR("Out of memory; held entries wait for the next Submit.\n");
     LeaveCriticalSection(&state->enqueue_cs);
     queue_submit_runtime(queue);
 }
 
 void queue_CancelRequestsWithTag(struct queue_object *queue, UINT64 mask, UINT64 value)
 {
-    struct queue_cancel_params params = { .queue = queue->handle, .mask = mask, .value = value };
+    struct queue_cancel_params params = {.queue = queue->handle, .mask = mask, .value = value};
     struct queue_state *state = queue->state;
     struct queue_entry *entry, **link, *cancelled = NULL, *next;
     UINT count = 0;

@@ -13,19 +13,20 @@
  * queue's open batch: one command list of a COPY queue of the queue's device, holding the
  * CopyBufferRegion / CopyTextureRegion (per subresource, GetCopyableFootprints layout) / CopyTiles
  * of many requests. Buffer copies that continue each other (same buffer, contiguous destination
- * and staging ranges: an asset streamed in file order) become one CopyBufferRegion. Destinations start and end in COMMON (implicit promotion and decay on the copy
- * queue). A batch is closed and executed when it is large enough, when a marker waits behind it, or
- * when its producer says so (queue_gpu_flush: the completion thread after every round of
- * completions); then it signals the path's fence with its own value, and a new batch with its own
- * allocator and list opens at once. Any number of batches may be in flight; their allocators and
- * lists are reused once their fence value has passed.
+ * and staging ranges: an asset streamed in file order) become one CopyBufferRegion. Destinations
+ * start and end in COMMON (implicit promotion and decay on the copy queue). A batch is closed and
+ * executed when it is large enough, when a marker waits behind it, or when its producer says so
+ * (queue_gpu_flush: the completion thread after every round of completions); then it signals the
+ * path's fence with its own value, and a new batch with its own allocator and list opens at once.
+ * Any number of batches may be in flight; their allocators and lists are reused once their fence
+ * value has passed.
  *
  * Nothing blocks on a fence. Each executed batch registers the worker's gpu_event for its value;
  * the worker thread calls queue_gpu_poll, which retires every batch whose value has passed: its
  * entries' callbacks run in order (they free the staging regions and complete the requests), then
- * the markers that waited behind it. A marker (status, signal, event) given to queue_gpu_after_copies
- * waits behind the newest batch that is not retired, so it fires only after every copy recorded
- * before it has completed.
+ * the markers that waited behind it. A marker (status, signal, event) given to
+ * queue_gpu_after_copies waits behind the newest batch that is not retired, so it fires only after
+ * every copy recorded before it has completed.
  *
  * FENCE_WAIT_BEFORE_GPU_WORK: a request that must wait for the application's fence starts a new
  * batch that remembers the fence; a batch is executed only once that fence has reached the value
@@ -45,7 +46,12 @@ WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 #define BATCH_MAX_COPIES 256
 #define DESTROY_WAIT_MS 10000
 
-enum batch_state { BATCH_OPEN, BATCH_WAITING, BATCH_IN_FLIGHT };
+enum batch_state
+{
+    BATCH_OPEN,
+    BATCH_WAITING,
+    BATCH_IN_FLIGHT
+};
 
 struct gpu_batch
 {
@@ -53,8 +59,8 @@ struct gpu_batch
     enum batch_state state;
     ID3D12CommandAllocator *allocator;
     ID3D12GraphicsCommandList *list;
-    UINT64 fence_value;           /* the path's fence, once executed */
-    ID3D12Fence *wait_fence;      /* the application's, FENCE_WAIT_BEFORE_GPU_WORK */
+    UINT64 fence_value;      /* the path's fence, once executed */
+    ID3D12Fence *wait_fence; /* the application's, FENCE_WAIT_BEFORE_GPU_WORK */
     UINT64 wait_value;
     BOOL wait_registered;
     struct queue_entry *entries, *entries_tail; /* copies recorded, in order, then markers */
@@ -64,7 +70,7 @@ struct gpu_batch
     UINT64 pending_dst_offset, pending_src_offset, pending_size;
     UINT copies;
     UINT64 bytes;
-    HRESULT hr;                   /* recording or closing failed: every entry gets it */
+    HRESULT hr; /* recording or closing failed: every entry gets it */
 };
 
 struct queue_gpu
@@ -72,17 +78,18 @@ struct queue_gpu
     CRITICAL_SECTION cs;
     ID3D12CommandQueue *copy_queue;
     ID3D12Fence *fence;
-    UINT64 fence_value;           /* last value signalled */
+    UINT64 fence_value; /* last value signalled */
     UINT64 flush_bytes;
     struct gpu_batch *head, *tail; /* oldest first; the tail may be open */
-    struct gpu_batch *spare;      /* retired, allocator and list kept */
-    BOOL dropped;                 /* Close: waiting batches dropped, nothing executes any more */
+    struct gpu_batch *spare;       /* retired, allocator and list kept */
+    BOOL dropped;                  /* Close: waiting batches dropped, nothing executes any more */
 };
 
 BOOL queue_gpu_destination(const DSTORAGE_REQUEST *request)
 {
-    return request->Options.DestinationType != DSTORAGE_REQUEST_DESTINATION_MEMORY
-            && request->Options.DestinationType <= DSTORAGE_REQUEST_DESTINATION_MULTIPLE_SUBRESOURCES_RANGE;
+    return request->Options.DestinationType != DSTORAGE_REQUEST_DESTINATION_MEMORY &&
+           request->Options.DestinationType <=
+               DSTORAGE_REQUEST_DESTINATION_MULTIPLE_SUBRESOURCES_RANGE;
 }
 
 static D3D12_RESOURCE_DESC resource_desc(ID3D12Resource *resource)
@@ -95,7 +102,8 @@ static D3D12_RESOURCE_DESC resource_desc(ID3D12Resource *resource)
 
 static UINT subresource_count(const D3D12_RESOURCE_DESC *desc)
 {
-    UINT layers = desc->Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE3D ? 1 : desc->DepthOrArraySize;
+    UINT layers =
+        desc->Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE3D ? 1 : desc->DepthOrArraySize;
     return desc->MipLevels * layers;
 }
 
@@ -106,12 +114,14 @@ static D3D12_RESOURCE_DESC box_desc(ID3D12Resource *resource, const D3D12_BOX *b
 
     desc.Width = box->right - box->left;
     desc.Height = box->bottom - box->top;
-    desc.DepthOrArraySize = desc.Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE3D ? box->back - box->front : 1;
+    desc.DepthOrArraySize =
+        desc.Dimension == D3D12_RESOURCE_DIMENSION_TEXTURE3D ? box->back - box->front : 1;
     desc.MipLevels = 1;
     return desc;
 }
 
-static void subresource_range(const DSTORAGE_REQUEST *request, const D3D12_RESOURCE_DESC *desc, UINT *first, UINT *count)
+static void subresource_range(const DSTORAGE_REQUEST *request, const D3D12_RESOURCE_DESC *desc,
+                              UINT *first, UINT *count)
 {
     if (request->Options.DestinationType == DSTORAGE_REQUEST_DESTINATION_MULTIPLE_SUBRESOURCES)
     {
@@ -138,7 +148,8 @@ UINT64 queue_gpu_staged_size(struct queue_object *queue, const DSTORAGE_REQUEST 
         return request->Destination.Buffer.Size;
     case DSTORAGE_REQUEST_DESTINATION_TEXTURE_REGION:
         if (!request->Destination.Texture.Resource) return 0;
-        desc = box_desc(request->Destination.Texture.Resource, &request->Destination.Texture.Region);
+        desc =
+            box_desc(request->Destination.Texture.Resource, &request->Destination.Texture.Region);
         ID3D12Device_GetCopyableFootprints(device, &desc, 0, 1, 0, NULL, NULL, NULL, &total);
         return total;
     case DSTORAGE_REQUEST_DESTINATION_MULTIPLE_SUBRESOURCES:
@@ -147,7 +158,8 @@ UINT64 queue_gpu_staged_size(struct queue_object *queue, const DSTORAGE_REQUEST 
         desc = resource_desc(request->Destination.MultipleSubresources.Resource);
         subresource_range(request, &desc, &first, &count);
         if (!count || first + count > subresource_count(&desc)) return 0;
-        ID3D12Device_GetCopyableFootprints(device, &desc, first, count, 0, NULL, NULL, NULL, &total);
+        ID3D12Device_GetCopyableFootprints(device, &desc, first, count, 0, NULL, NULL, NULL,
+                                           &total);
         return total;
     case DSTORAGE_REQUEST_DESTINATION_TILES:
         return (UINT64)request->Destination.Tiles.TileRegionSize.NumTiles * TILE_SIZE;
@@ -158,7 +170,7 @@ UINT64 queue_gpu_staged_size(struct queue_object *queue, const DSTORAGE_REQUEST 
 HRESULT queue_gpu_create(struct queue_object *queue)
 {
     ID3D12Device *device = queue->state->desc.Device;
-    D3D12_COMMAND_QUEUE_DESC queue_desc = { .Type = D3D12_COMMAND_LIST_TYPE_COPY };
+    D3D12_COMMAND_QUEUE_DESC queue_desc = {.Type = D3D12_COMMAND_LIST_TYPE_COPY};
     const char *forced = getenv("DS_KIT_GPU_PATH");
     struct queue_gpu *gpu;
     HRESULT hr;
@@ -166,13 +178,17 @@ HRESULT queue_gpu_create(struct queue_object *queue)
     if (!device) return S_OK;
     if (forced && *forced && strcmp(forced, "d3d12"))
     {
-        ERR("DS_KIT_GPU_PATH=%s: this module has only the d3d12 GPU path; unset it or set it to d3d12.\n", forced);
+        ERR("DS_KIT_GPU_PATH=%s: this module has only the d3d12 GPU path; unset it or set it to "
+            "d3d12.\n",
+            forced);
         return E_INVALIDARG;
     }
     if (!(gpu = calloc(1, sizeof(*gpu)))) return E_OUTOFMEMORY;
     InitializeCriticalSection(&gpu->cs);
-    if (FAILED(hr = ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue, (void **)&gpu->copy_queue))
-            || FAILED(hr = ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence, (void **)&gpu->fence)))
+    if (FAILED(hr = ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue,
+                                                    (void **)&gpu->copy_queue)) ||
+        FAILED(hr = ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
+                                             (void **)&gpu->fence)))
     {
         ERR("Cannot create a COPY queue and a fence on device %p, hr %#lx.\n", device, hr);
         if (gpu->copy_queue) ID3D12CommandQueue_Release(gpu->copy_queue);
@@ -186,7 +202,8 @@ HRESULT queue_gpu_create(struct queue_object *queue)
     gpu->flush_bytes = max(dstorage_process.staging_buffer_size / 8, 64 * 1024);
     /* Published last: the worker thread is already running, and a pooled event may wake it. */
     InterlockedExchangePointer((void **)&queue->state->gpu, gpu);
-    TRACE("queue %p: GPU path: d3d12 (batched COPY queue, staging in %s heap).\n", queue, queue_staging_heap(queue));
+    TRACE("queue %p: GPU path: d3d12 (batched COPY queue, staging in %s heap).\n", queue,
+          queue_staging_heap(queue));
     return S_OK;
 }
 
@@ -198,8 +215,8 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, struct gp
     if ((batch = gpu->spare))
     {
         gpu->spare = batch->next;
-        if (FAILED(hr = ID3D12CommandAllocator_Reset(batch->allocator))
-                || FAILED(hr = ID3D12GraphicsCommandList_Reset(batch->list, batch->allocator, NULL)))
+        if (FAILED(hr = ID3D12CommandAllocator_Reset(batch->allocator)) ||
+            FAILED(hr = ID3D12GraphicsCommandList_Reset(batch->list, batch->allocator, NULL)))
         {
             ERR("Resetting a command list failed, hr %#lx.\n", hr);
             batch->next = gpu->spare;
@@ -211,9 +228,11 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, struct gp
     {
         if (!(batch = calloc(1, sizeof(*batch)))) return E_OUTOFMEMORY;
         if (FAILED(hr = ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_COPY,
-                &IID_ID3D12CommandAllocator, (void **)&batch->allocator))
-                || FAILED(hr = ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_COPY, batch->allocator,
-                NULL, &IID_ID3D12GraphicsCommandList, (void **)&batch->list)))
+                                                            &IID_ID3D12CommandAllocator,
+                                                            (void **)&batch->allocator)) ||
+            FAILED(hr = ID3D12Device_CreateCommandList(
+                       device, 0, D3D12_COMMAND_LIST_TYPE_COPY, batch->allocator, NULL,
+                       &IID_ID3D12GraphicsCommandList, (void **)&batch->list)))
         {
             ERR("Cannot create a COPY command list, hr %#lx.\n", hr);
             if (batch->allocator) ID3D12CommandAllocator_Release(batch->allocator);
@@ -231,8 +250,10 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, struct gp
     batch->wait_value = 0;
     batch->wait_registered = FALSE;
     batch->pending_size = 0;
-    if (gpu->tail) gpu->tail->next = batch;
-    else gpu->head = batch;
+    if (gpu->tail)
+        gpu->tail->next = batch;
+    else
+        gpu->head = batch;
     gpu->tail = batch;
     *out = batch;
     return S_OK;
@@ -241,8 +262,10 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, struct gp
 static void batch_append(struct gpu_batch *batch, struct queue_entry *entry)
 {
     entry->next = NULL;
-    if (batch->entries_tail) batch->entries_tail->next = entry;
-    else batch->entries = entry;
+    if (batch->entries_tail)
+        batch->entries_tail->next = entry;
+    else
+        batch->entries = entry;
     batch->entries_tail = entry;
 }
 
@@ -258,13 +281,15 @@ static void execute_ready(struct queue_object *queue, struct queue_gpu *gpu)
     {
         if (batch->state == BATCH_IN_FLIGHT) continue;
         if (batch->state != BATCH_WAITING || gpu->dropped) return;
-        if (batch->wait_fence && ID3D12Fence_GetCompletedValue(batch->wait_fence) < batch->wait_value)
+        if (batch->wait_fence &&
+            ID3D12Fence_GetCompletedValue(batch->wait_fence) < batch->wait_value)
         {
             if (!batch->wait_registered)
             {
                 TRACE("queue %p: batch waits for fence %p to reach %s.\n", queue, batch->wait_fence,
                       wine_dbgstr_longlong(batch->wait_value));
-                if (FAILED(hr = ID3D12Fence_SetEventOnCompletion(batch->wait_fence, batch->wait_value, event)))
+                if (FAILED(hr = ID3D12Fence_SetEventOnCompletion(batch->wait_fence,
+                                                                 batch->wait_value, event)))
                     ERR("SetEventOnCompletion on the application's fence failed, hr %#lx.\n", hr);
                 batch->wait_registered = TRUE;
             }
@@ -283,8 +308,9 @@ static void execute_ready(struct queue_object *queue, struct queue_gpu *gpu)
         }
         batch->fence_value = gpu->fence_value;
         batch->state = BATCH_IN_FLIGHT;
-        TRACE("queue %p: batch of %u copies, %s bytes executed, fence value %s.\n", queue, batch->copies,
-              wine_dbgstr_longlong(batch->bytes), wine_dbgstr_longlong(batch->fence_value));
+        TRACE("queue %p: batch of %u copies, %s bytes executed, fence value %s.\n", queue,
+              batch->copies, wine_dbgstr_longlong(batch->bytes),
+              wine_dbgstr_longlong(batch->fence_value));
         if (FAILED(hr = ID3D12Fence_SetEventOnCompletion(gpu->fence, batch->fence_value, event)))
             ERR("SetEventOnCompletion failed, hr %#lx.\n", hr);
     }
@@ -293,8 +319,9 @@ static void execute_ready(struct queue_object *queue, struct queue_gpu *gpu)
 static void record_pending(struct queue_object *queue, struct gpu_batch *batch)
 {
     if (!batch->pending_size) return;
-    ID3D12GraphicsCommandList_CopyBufferRegion(batch->list, batch->pending_dst, batch->pending_dst_offset,
-            queue_staging_resource(queue), batch->pending_src_offset, batch->pending_size);
+    ID3D12GraphicsCommandList_CopyBufferRegion(
+        batch->list, batch->pending_dst, batch->pending_dst_offset, queue_staging_resource(queue),
+        batch->pending_src_offset, batch->pending_size);
     batch->pending_size = 0;
 }
 
@@ -308,32 +335,41 @@ static void batch_close(struct queue_object *queue, struct queue_gpu *gpu)
     record_pending(queue, batch);
     if (FAILED(hr = ID3D12GraphicsCommandList_Close(batch->list)))
     {
-        ERR("Recording the copies failed, hr %#lx; check the destination resources and their state (COMMON).\n", hr);
+        ERR("Recording the copies failed, hr %#lx; check the destination resources and their state "
+            "(COMMON).\n",
+            hr);
         if (SUCCEEDED(batch->hr)) batch->hr = hr;
     }
     batch->state = BATCH_WAITING;
     execute_ready(queue, gpu);
 }
 
-static void record_textures(ID3D12GraphicsCommandList *list, ID3D12Resource *staging, ID3D12Device *device,
-                            ID3D12Resource *resource, UINT first, UINT count, UINT64 base)
+static void record_textures(ID3D12GraphicsCommandList *list, ID3D12Resource *staging,
+                            ID3D12Device *device, ID3D12Resource *resource, UINT first, UINT count,
+                            UINT64 base)
 {
     D3D12_PLACED_SUBRESOURCE_FOOTPRINT footprints[64];
-    D3D12_TEXTURE_COPY_LOCATION src = { .pResource = staging, .Type = D3D12_TEXTURE_COPY_TYPE_PLACED_FOOTPRINT };
-    D3D12_TEXTURE_COPY_LOCATION dst = { .pResource = resource, .Type = D3D12_TEXTURE_COPY_TYPE_SUBRESOURCE_INDEX };
+    D3D12_TEXTURE_COPY_LOCATION src = {.pResource = staging,
+                                       .Type = D3D12_TEXTURE_COPY_TYPE_PLACED_FOOTPRINT};
+    D3D12_TEXTURE_COPY_LOCATION dst = {.pResource = resource,
+                                       .Type = D3D12_TEXTURE_COPY_TYPE_SUBRESOURCE_INDEX};
     D3D12_RESOURCE_DESC desc = resource_desc(resource);
     UINT done, n, i;
 
     for (done = 0; done < count; done += n)
     {
         n = min(count - done, ARRAY_SIZE(footprints));
-        ID3D12Device_GetCopyableFootprints(device, &desc, first + done, n, base, footprints, NULL, NULL, NULL);
+        ID3D12Device_GetCopyableFootprints(device, &desc, first + done, n, base, footprints, NULL,
+                                           NULL, NULL);
         /* GetCopyableFootprints numbers offsets from the first subresource of the whole request. */
         if (done)
         {
             UINT64 skipped = 0;
-            ID3D12Device_GetCopyableFootprints(device, &desc, first, done, 0, NULL, NULL, NULL, &skipped);
-            for (i = 0; i < n; ++i) footprints[i].Offset += (skipped + STAGING_ALIGNMENT - 1) & ~(UINT64)(STAGING_ALIGNMENT - 1);
+            ID3D12Device_GetCopyableFootprints(device, &desc, first, done, 0, NULL, NULL, NULL,
+                                               &skipped);
+            for (i = 0; i < n; ++i)
+                footprints[i].Offset +=
+                    (skipped + STAGING_ALIGNMENT - 1) & ~(UINT64)(STAGING_ALIGNMENT - 1);
         }
         for (i = 0; i < n; ++i)
         {
@@ -344,8 +380,8 @@ static void record_textures(ID3D12GraphicsCommandList *list, ID3D12Resource *sta
     }
 }
 
-static void record_copy(ID3D12GraphicsCommandList *list, ID3D12Resource *staging, ID3D12Device *device,
-                        const struct queue_entry *entry)
+static void record_copy(ID3D12GraphicsCommandList *list, ID3D12Resource *staging,
+                        ID3D12Device *device, const struct queue_entry *entry)
 {
     const DSTORAGE_REQUEST *request = &entry->request;
     UINT64 base = entry->staging_offset;
@@ -356,31 +392,39 @@ static void record_copy(ID3D12GraphicsCommandList *list, ID3D12Resource *staging
     {
     case DSTORAGE_REQUEST_DESTINATION_BUFFER:
         ID3D12GraphicsCommandList_CopyBufferRegion(list, request->Destination.Buffer.Resource,
-                request->Destination.Buffer.Offset, staging, base, request->Destination.Buffer.Size);
+                                                   request->Destination.Buffer.Offset, staging,
+                                                   base, request->Destination.Buffer.Size);
         break;
     case DSTORAGE_REQUEST_DESTINATION_TEXTURE_REGION:
     {
         const DSTORAGE_DESTINATION_TEXTURE_REGION *texture = &request->Destination.Texture;
-        D3D12_TEXTURE_COPY_LOCATION src = { .pResource = staging, .Type = D3D12_TEXTURE_COPY_TYPE_PLACED_FOOTPRINT };
-        D3D12_TEXTURE_COPY_LOCATION dst = { .pResource = texture->Resource, .Type = D3D12_TEXTURE_COPY_TYPE_SUBRESOURCE_INDEX,
-                                            .SubresourceIndex = texture->SubresourceIndex };
+        D3D12_TEXTURE_COPY_LOCATION src = {.pResource = staging,
+                                           .Type = D3D12_TEXTURE_COPY_TYPE_PLACED_FOOTPRINT};
+        D3D12_TEXTURE_COPY_LOCATION dst = {.pResource = texture->Resource,
+                                           .Type = D3D12_TEXTURE_COPY_TYPE_SUBRESOURCE_INDEX,
+                                           .SubresourceIndex = texture->SubresourceIndex};
 
         desc = box_desc(texture->Resource, &texture->Region);
-        ID3D12Device_GetCopyableFootprints(device, &desc, 0, 1, base, &src.PlacedFootprint, NULL, NULL, NULL);
-        ID3D12GraphicsCommandList_CopyTextureRegion(list, &dst, texture->Region.left, texture->Region.top,
-                texture->Region.front, &src, NULL);
+        ID3D12Device_GetCopyableFootprints(device, &desc, 0, 1, base, &src.PlacedFootprint, NULL,
+                                           NULL, NULL);
+        ID3D12GraphicsCommandList_CopyTextureRegion(list, &dst, texture->Region.left,
+                                                    texture->Region.top, texture->Region.front,
+                                                    &src, NULL);
         break;
     }
     case DSTORAGE_REQUEST_DESTINATION_MULTIPLE_SUBRESOURCES:
     case DSTORAGE_REQUEST_DESTINATION_MULTIPLE_SUBRESOURCES_RANGE:
         desc = resource_desc(request->Destination.MultipleSubresources.Resource);
         subresource_range(request, &desc, &first, &count);
-        record_textures(list, staging, device, request->Destination.MultipleSubresources.Resource, first, count, base);
+        record_textures(list, staging, device, request->Destination.MultipleSubresources.Resource,
+                        first, count, base);
         break;
     case DSTORAGE_REQUEST_DESTINATION_TILES:
-        ID3D12GraphicsCommandList_CopyTiles(list, request->Destination.Tiles.Resource,
-                &request->Destination.Tiles.TiledRegionStartCoordinate, &request->Destination.Tiles.TileRegionSize,
-                staging, base, D3D12_TILE_COPY_FLAG_LINEAR_BUFFER_TO_SWIZZLED_TILED_RESOURCE);
+        ID3D12GraphicsCommandList_CopyTiles(
+            list, request->Destination.Tiles.Resource,
+            &request->Destination.Tiles.TiledRegionStartCoordinate,
+            &request->Destination.Tiles.TileRegionSize, staging, base,
+            D3D12_TILE_COPY_FLAG_LINEAR_BUFFER_TO_SWIZZLED_TILED_RESOURCE);
         break;
     }
 }
@@ -389,7 +433,9 @@ void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue
 {
     struct queue_gpu *gpu = queue->state->gpu;
     ID3D12Device *device = queue->state->desc.Device;
-    ID3D12Fence *wait = entry->flags & DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK ? entry->fence : NULL;
+    ID3D12Fence *wait = entry->flags & DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK
+                            ? entry->fence
+                            : NULL;
     struct gpu_batch *batch;
     HRESULT hr;
 
@@ -416,7 +462,8 @@ void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue
             batch = NULL;
         }
     }
-    else wait = NULL;
+    else
+        wait = NULL;
     if (!batch && FAILED(hr = batch_open(device, gpu, &batch)))
     {
         LeaveCriticalSection(&gpu->cs);
@@ -432,9 +479,9 @@ void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue
     {
         const DSTORAGE_DESTINATION_BUFFER *dst = &entry->request.Destination.Buffer;
 
-        if (batch->pending_size && batch->pending_dst == dst->Resource
-                && batch->pending_dst_offset + batch->pending_size == dst->Offset
-                && batch->pending_src_offset + batch->pending_size == entry->staging_offset)
+        if (batch->pending_size && batch->pending_dst == dst->Resource &&
+            batch->pending_dst_offset + batch->pending_size == dst->Offset &&
+            batch->pending_src_offset + batch->pending_size == entry->staging_offset)
             batch->pending_size += dst->Size;
         else
         {
@@ -453,11 +500,13 @@ void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue
     batch_append(batch, entry);
     ++batch->copies;
     batch->bytes += entry->staging_size;
-    if (batch->copies >= BATCH_MAX_COPIES || batch->bytes >= gpu->flush_bytes) batch_close(queue, gpu);
+    if (batch->copies >= BATCH_MAX_COPIES || batch->bytes >= gpu->flush_bytes)
+        batch_close(queue, gpu);
     LeaveCriticalSection(&gpu->cs);
 }
 
-void queue_gpu_after_copies(struct queue_object *queue, struct queue_entry *marker, queue_gpu_done_fn done)
+void queue_gpu_after_copies(struct queue_object *queue, struct queue_entry *marker,
+                            queue_gpu_done_fn done)
 {
     struct queue_gpu *gpu = queue->state->gpu;
 
@@ -493,7 +542,8 @@ static struct gpu_batch *take_retired(struct queue_gpu *gpu, BOOL force)
     UINT64 completed = ID3D12Fence_GetCompletedValue(gpu->fence);
     struct gpu_batch *list = NULL, **tail = &list, *batch;
 
-    while ((batch = gpu->head) && (force || (batch->state == BATCH_IN_FLIGHT && batch->fence_value <= completed)))
+    while ((batch = gpu->head) &&
+           (force || (batch->state == BATCH_IN_FLIGHT && batch->fence_value <= completed)))
     {
         if (!(gpu->head = batch->next)) gpu->tail = NULL;
         batch->next = NULL;
@@ -504,7 +554,8 @@ static struct gpu_batch *take_retired(struct queue_gpu *gpu, BOOL force)
 }
 
 /* Runs the callbacks of retired batches in order (without gpu->cs), then keeps them as spares. */
-static void finish_batches(struct queue_object *queue, struct queue_gpu *gpu, struct gpu_batch *list, HRESULT dropped_hr)
+static void finish_batches(struct queue_object *queue, struct queue_gpu *gpu,
+                           struct gpu_batch *list, HRESULT dropped_hr)
 {
     struct queue_entry *entry, *next;
     struct gpu_batch *batch;
@@ -536,7 +587,8 @@ static void finish_batches(struct queue_object *queue, struct queue_gpu *gpu, st
 
 void queue_gpu_poll(struct queue_object *queue)
 {
-    struct queue_gpu *gpu = InterlockedCompareExchangePointer((void **)&queue->state->gpu, NULL, NULL);
+    struct queue_gpu *gpu =
+        InterlockedCompareExchangePointer((void **)&queue->state->gpu, NULL, NULL);
     struct gpu_batch *retired;
 
     if (!gpu) return;
@@ -595,11 +647,13 @@ void queue_gpu_destroy(struct queue_object *queue)
             WaitForSingleObject(event, DESTROY_WAIT_MS);
         if (ID3D12Fence_GetCompletedValue(gpu->fence) < gpu->fence_value)
         {
-            ERR("queue %p: copies still running after %u ms; their staging buffer and lists are left alive.\n",
+            ERR("queue %p: copies still running after %u ms; their staging buffer and lists are "
+                "left alive.\n",
                 queue, DESTROY_WAIT_MS);
             leak = TRUE;
         }
-        else CloseHandle(event);
+        else
+            CloseHandle(event);
     }
     EnterCriticalSection(&gpu->cs);
     all = take_retired(gpu, TRUE);

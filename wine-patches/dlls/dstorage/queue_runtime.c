@@ -7,17 +7,17 @@
  */
 
 /*
- * Handing entries to the runtime (the queue_enqueue, queue_enqueue_status/signal and queue_submit Unix
- * calls), in order, ENQUEUE_BATCH requests a call. A GPU destination takes its staging region here,
- * when it leaves for the runtime, never earlier: when there is no room, queue_batch_add says so and
- * the caller holds the entry back (queue_gate.c) instead of blocking.
+ * Handing entries to the runtime (the queue_enqueue, queue_enqueue_status/signal and queue_submit
+ * Unix calls), in order, ENQUEUE_BATCH requests a call. A GPU destination takes its staging region
+ * here, when it leaves for the runtime, never earlier: when there is no room, queue_batch_add says
+ * so and the caller holds the entry back (queue_gate.c) instead of blocking.
  */
 #include "dstorage_private.h"
 
 WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 
-static void send_requests(struct queue_object *queue, struct unix_request *reqs, struct queue_entry **entries,
-                          UINT count)
+static void send_requests(struct queue_object *queue, struct unix_request *reqs,
+                          struct queue_entry **entries, UINT count)
 {
     struct queue_enqueue_params params;
     UINT done = 0, i;
@@ -25,16 +25,19 @@ static void send_requests(struct queue_object *queue, struct unix_request *reqs,
 
     while (done < count)
     {
-        params = (struct queue_enqueue_params){ .queue = queue->handle, .requests = reqs + done, .count = count - done };
+        params = (struct queue_enqueue_params){
+            .queue = queue->handle, .requests = reqs + done, .count = count - done};
         if (FAILED(hr = dstorage_unix_call(unix_queue_enqueue, &params))) params.result = hr;
         for (i = done; i < done + params.enqueued; ++i)
         {
-            if (i == done + params.enqueued - 1 && FAILED(params.result)) entries[i]->invalid = params.result;
+            if (i == done + params.enqueued - 1 && FAILED(params.result))
+                entries[i]->invalid = params.result;
             WriteRelease(&entries[i]->ready, 1);
         }
         done += params.enqueued;
-        if (FAILED(params.result) && done < count && (params.result == E_DSTORAGE_QUEUE_CLOSED || params.enqueued == 0
-                || entries[done - 1]->invalid != params.result))
+        if (FAILED(params.result) && done < count &&
+            (params.result == E_DSTORAGE_QUEUE_CLOSED || params.enqueued == 0 ||
+             entries[done - 1]->invalid != params.result))
         {
             /* The queue refused the rest (closed): they fail here. */
             for (i = done; i < count; ++i)
@@ -51,14 +54,16 @@ static HRESULT stage(struct queue_object *queue, struct queue_entry *entry)
     UINT64 size = entry->footprint_size;
     HRESULT hr;
 
-    if (entry->staging_size || entry->staging_failed || !size || size > dstorage_process.staging_buffer_size)
+    if (entry->staging_size || entry->staging_failed || !size ||
+        size > dstorage_process.staging_buffer_size)
         return S_OK; /* nothing to reserve; an oversized request fails validation */
     if ((hr = queue_staging_reserve(queue, entry, size)) == S_FALSE) return S_FALSE;
     if (FAILED(hr)) entry->staging_failed = TRUE;
     return S_OK;
 }
 
-static void build_request(struct queue_object *queue, struct queue_entry *entry, struct unix_request *req)
+static void build_request(struct queue_object *queue, struct queue_entry *entry,
+                          struct unix_request *req)
 {
     const DSTORAGE_REQUEST *request = &entry->request;
     UINT64 size;
@@ -75,8 +80,10 @@ static void build_request(struct queue_object *queue, struct queue_entry *entry,
          * decompresses into the destination (memory, or the GPU destination's staging region).
          * Without a buffer the Unix side fails the request (rule custom_compression). */
         size = request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE
-                ? request->Source.File.Size : request->Source.Memory.Size;
-        if (!entry->custom_buffer && !entry->staging_failed) entry->custom_buffer = malloc(size ? size : 1);
+                   ? request->Source.File.Size
+                   : request->Source.Memory.Size;
+        if (!entry->custom_buffer && !entry->staging_failed)
+            entry->custom_buffer = malloc(size ? size : 1);
         req->staging = (UINT64)(ULONG_PTR)entry->custom_buffer;
         /* GDeflate handed to the application (DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION): the Unix
          * side reads it as it reads a custom format, and does not decode it. */
@@ -87,7 +94,8 @@ static void build_request(struct queue_object *queue, struct queue_entry *entry,
         req->staging = (UINT64)(ULONG_PTR)queue_staging_data(queue, entry, NULL);
 }
 
-HRESULT queue_batch_add(struct queue_object *queue, struct queue_batch *batch, struct queue_entry *entry)
+HRESULT queue_batch_add(struct queue_object *queue, struct queue_batch *batch,
+                        struct queue_entry *entry)
 {
     if (stage(queue, entry) == S_FALSE) return S_FALSE;
     build_request(queue, entry, &batch->reqs[batch->count]);
@@ -104,17 +112,20 @@ void queue_batch_flush(struct queue_object *queue, struct queue_batch *batch)
 
 void queue_submit_runtime(struct queue_object *queue)
 {
-    struct queue_submit_params params = { .queue = queue->handle };
+    struct queue_submit_params params = {.queue = queue->handle};
 
     dstorage_unix_call(unix_queue_submit, &params);
 }
 
 void queue_send_marker(struct queue_object *queue, struct queue_entry *entry)
 {
-    struct queue_enqueue_signal_params signal = { .queue = queue->handle, .user_data = (UINT64)(ULONG_PTR)entry };
-    struct queue_enqueue_status_params status = { .queue = queue->handle, .user_data = (UINT64)(ULONG_PTR)entry };
-    static const DSTORAGE_COMMAND_TYPE types[] = { [ENTRY_STATUS] = DSTORAGE_COMMAND_TYPE_STATUS,
-            [ENTRY_SIGNAL] = DSTORAGE_COMMAND_TYPE_SIGNAL, [ENTRY_EVENT] = DSTORAGE_COMMAND_TYPE_EVENT };
+    struct queue_enqueue_signal_params signal = {.queue = queue->handle,
+                                                 .user_data = (UINT64)(ULONG_PTR)entry};
+    struct queue_enqueue_status_params status = {.queue = queue->handle,
+                                                 .user_data = (UINT64)(ULONG_PTR)entry};
+    static const DSTORAGE_COMMAND_TYPE types[] = {[ENTRY_STATUS] = DSTORAGE_COMMAND_TYPE_STATUS,
+                                                  [ENTRY_SIGNAL] = DSTORAGE_COMMAND_TYPE_SIGNAL,
+                                                  [ENTRY_EVENT] = DSTORAGE_COMMAND_TYPE_EVENT};
     INT32 result;
 
     WriteRelease(&entry->ready, 1);
@@ -130,4 +141,3 @@ void queue_send_marker(struct queue_object *queue, struct queue_entry *entry)
     }
     if (result) queue_entry_reject(queue, entry, E_DSTORAGE_QUEUE_CLOSED, types[entry->kind]);
 }
-

@@ -15,10 +15,10 @@
  * Where the memory lives matters more than anything else on this path. An UPLOAD heap may be
  * write-combined device memory (vkd3d-proton puts upload heaps in host-visible VRAM when the GPU
  * has resizable BAR): every CPU read of it crosses the bus uncached, and a decoder that reads back
- * its own output (GDeflate copies matches from what it wrote) crawls. So the buffer is a CUSTOM heap
- * with write-back CPU pages in system memory (L0), which D3D12 defines as cached host memory the GPU
- * reads over the bus; an UPLOAD heap is the fallback where a device refuses that. Its pages are
- * touched once here, so that first-use page faults are not paid inside the application's loads.
+ * its own output (GDeflate copies matches from what it wrote) crawls. So the buffer is a CUSTOM
+ * heap with write-back CPU pages in system memory (L0), which D3D12 defines as cached host memory
+ * the GPU reads over the bus; an UPLOAD heap is the fallback where a device refuses that. Its pages
+ * are touched once here, so that first-use page faults are not paid inside the application's loads.
  *
  * Regions are handed out as a ring in the order requests leave for the runtime and freed in any
  * order (when the GPU copy that read them has completed); a region freed at the ring's tail lets
@@ -43,7 +43,7 @@ struct queue_staging
     ID3D12Resource *resource;
     BYTE *mapped;
     UINT64 size;
-    const char *heap; /* "custom write-back" or "upload", for traces */
+    const char *heap;               /* "custom write-back" or "upload", for traces */
     struct staging_region *regions; /* allocation order */
     SIZE_T region_count, region_capacity;
     HRESULT init_hr;
@@ -52,21 +52,27 @@ struct queue_staging
 static HRESULT create_buffer(ID3D12Device *device, UINT64 size, const D3D12_HEAP_PROPERTIES *heap,
                              ID3D12Resource **resource)
 {
-    D3D12_RESOURCE_DESC desc = { .Dimension = D3D12_RESOURCE_DIMENSION_BUFFER, .Width = size, .Height = 1,
-                                 .DepthOrArraySize = 1, .MipLevels = 1, .SampleDesc.Count = 1,
-                                 .Layout = D3D12_TEXTURE_LAYOUT_ROW_MAJOR };
+    D3D12_RESOURCE_DESC desc = {.Dimension = D3D12_RESOURCE_DIMENSION_BUFFER,
+                                .Width = size,
+                                .Height = 1,
+                                .DepthOrArraySize = 1,
+                                .MipLevels = 1,
+                                .SampleDesc.Count = 1,
+                                .Layout = D3D12_TEXTURE_LAYOUT_ROW_MAJOR};
 
     return ID3D12Device_CreateCommittedResource(device, heap, D3D12_HEAP_FLAG_NONE, &desc,
-            D3D12_RESOURCE_STATE_GENERIC_READ, NULL, &IID_ID3D12Resource, (void **)resource);
+                                                D3D12_RESOURCE_STATE_GENERIC_READ, NULL,
+                                                &IID_ID3D12Resource, (void **)resource);
 }
 
 static HRESULT staging_init(struct queue_object *queue, struct queue_staging *staging)
 {
     ID3D12Device *device = queue->state->desc.Device;
-    D3D12_HEAP_PROPERTIES cached = { .Type = D3D12_HEAP_TYPE_CUSTOM, .CPUPageProperty = D3D12_CPU_PAGE_PROPERTY_WRITE_BACK,
-                                     .MemoryPoolPreference = D3D12_MEMORY_POOL_L0 };
-    D3D12_HEAP_PROPERTIES upload = { .Type = D3D12_HEAP_TYPE_UPLOAD };
-    D3D12_RANGE no_read = { 0, 0 };
+    D3D12_HEAP_PROPERTIES cached = {.Type = D3D12_HEAP_TYPE_CUSTOM,
+                                    .CPUPageProperty = D3D12_CPU_PAGE_PROPERTY_WRITE_BACK,
+                                    .MemoryPoolPreference = D3D12_MEMORY_POOL_L0};
+    D3D12_HEAP_PROPERTIES upload = {.Type = D3D12_HEAP_TYPE_UPLOAD};
+    D3D12_RANGE no_read = {0, 0};
     const char *choice = getenv("DS_KIT_STAGING_HEAP");
     UINT64 i;
     HRESULT hr = E_FAIL;
@@ -76,7 +82,9 @@ static HRESULT staging_init(struct queue_object *queue, struct queue_staging *st
     {
         staging->heap = "custom write-back";
         hr = create_buffer(device, staging->size, &cached, &staging->resource);
-        if (FAILED(hr)) WARN("queue %p: no write-back custom heap (hr %#lx); staging in an UPLOAD heap.\n", queue, hr);
+        if (FAILED(hr))
+            WARN("queue %p: no write-back custom heap (hr %#lx); staging in an UPLOAD heap.\n",
+                 queue, hr);
     }
     if (FAILED(hr))
     {
@@ -85,7 +93,8 @@ static HRESULT staging_init(struct queue_object *queue, struct queue_staging *st
     }
     if (FAILED(hr))
     {
-        ERR("Cannot create a %s-byte staging buffer, hr %#lx; lower it with SetStagingBufferSize.\n",
+        ERR("Cannot create a %s-byte staging buffer, hr %#lx; lower it with "
+            "SetStagingBufferSize.\n",
             wine_dbgstr_longlong(staging->size), hr);
         return hr;
     }
@@ -97,8 +106,8 @@ static HRESULT staging_init(struct queue_object *queue, struct queue_staging *st
         return hr;
     }
     for (i = 0; i < staging->size; i += 4096) staging->mapped[i] = 0;
-    TRACE("queue %p: %s-byte staging buffer (%s heap) mapped at %p.\n", queue, wine_dbgstr_longlong(staging->size),
-          staging->heap, staging->mapped);
+    TRACE("queue %p: %s-byte staging buffer (%s heap) mapped at %p.\n", queue,
+          wine_dbgstr_longlong(staging->size), staging->heap, staging->mapped);
     return S_OK;
 }
 
@@ -120,7 +129,8 @@ ID3D12Resource *queue_staging_resource(struct queue_object *queue)
 
 const char *queue_staging_heap(struct queue_object *queue)
 {
-    return queue->state->staging && queue->state->staging->resource ? queue->state->staging->heap : "none";
+    return queue->state->staging && queue->state->staging->resource ? queue->state->staging->heap
+                                                                    : "none";
 }
 
 /* First fit at the ring's end, else at its start; caller holds staging->cs. */
@@ -140,11 +150,23 @@ static BOOL ring_place(struct queue_staging *staging, UINT64 size, UINT64 *offse
     end = (back->offset + back->size + STAGING_ALIGNMENT - 1) & ~(UINT64)(STAGING_ALIGNMENT - 1);
     if (back->offset >= front->offset)
     {
-        if (end + size <= staging->size) { *offset = end; return TRUE; }
-        if (size <= front->offset) { *offset = 0; return TRUE; }
+        if (end + size <= staging->size)
+        {
+            *offset = end;
+            return TRUE;
+        }
+        if (size <= front->offset)
+        {
+            *offset = 0;
+            return TRUE;
+        }
         return FALSE;
     }
-    if (end + size <= front->offset) { *offset = end; return TRUE; }
+    if (end + size <= front->offset)
+    {
+        *offset = end;
+        return TRUE;
+    }
     return FALSE;
 }
 
@@ -182,7 +204,8 @@ HRESULT queue_staging_reserve(struct queue_object *queue, struct queue_entry *en
     return S_OK;
 }
 
-void *queue_staging_data(struct queue_object *queue, const struct queue_entry *entry, ID3D12Resource **pin)
+void *queue_staging_data(struct queue_object *queue, const struct queue_entry *entry,
+                         ID3D12Resource **pin)
 {
     struct queue_staging *staging = queue->state->staging;
 
@@ -203,14 +226,16 @@ void queue_staging_release(struct queue_object *queue, struct queue_entry *entry
     EnterCriticalSection(&staging->cs);
     for (i = 0; i < staging->region_count; ++i)
     {
-        if (staging->regions[i].freed || staging->regions[i].offset != entry->staging_offset) continue;
+        if (staging->regions[i].freed || staging->regions[i].offset != entry->staging_offset)
+            continue;
         staging->regions[i].freed = TRUE;
         break;
     }
     while (drop < staging->region_count && staging->regions[drop].freed) ++drop;
     if (drop)
     {
-        memmove(staging->regions, staging->regions + drop, (staging->region_count - drop) * sizeof(*staging->regions));
+        memmove(staging->regions, staging->regions + drop,
+                (staging->region_count - drop) * sizeof(*staging->regions));
         staging->region_count -= drop;
     }
     LeaveCriticalSection(&staging->cs);

@@ -61,7 +61,7 @@ static DWORD WINAPI worker_thread(void *arg)
 {
     struct queue_object *queue = arg;
     struct queue_state *state = queue->state;
-    HANDLE events[3] = { state->worker_wake, state->gate_event, state->gpu_event };
+    HANDLE events[3] = {state->worker_wake, state->gate_event, state->gpu_event};
 
     TRACE("queue %p: worker thread started.\n", queue);
     for (;;)
@@ -80,9 +80,9 @@ HRESULT queue_worker_start(struct queue_object *queue)
 {
     struct queue_state *state = queue->state;
 
-    if (!(state->worker_wake = CreateEventW(NULL, FALSE, FALSE, NULL)) || !(state->gate_event = fence_event_get())
-            || !(state->gpu_event = fence_event_get())
-            || !(state->worker = CreateThread(NULL, 0, worker_thread, queue, 0, NULL)))
+    if (!(state->worker_wake = CreateEventW(NULL, FALSE, FALSE, NULL)) ||
+        !(state->gate_event = fence_event_get()) || !(state->gpu_event = fence_event_get()) ||
+        !(state->worker = CreateThread(NULL, 0, worker_thread, queue, 0, NULL)))
     {
         DWORD error = GetLastError();
 

@@ -34,7 +34,7 @@ NTSTATUS backend_create(void *args)
 {
     struct backend_create_params *params = args;
     ds_io_uring_backend_desc uring_desc = {0};
-    ds_cpu_backend_desc cpu_desc = { .worker_count = params->worker_count };
+    ds_cpu_backend_desc cpu_desc = {.worker_count = params->worker_count};
     struct unix_backend *object;
     ds_backend *backend = NULL;
     const char *choice;
@@ -42,9 +42,11 @@ NTSTATUS backend_create(void *args)
 
     if (!(object = calloc(1, sizeof(*object)))) return STATUS_NO_MEMORY;
     if (params->vk_device)
-        WARN("Vulkan handles given, but this build stages GPU data through D3D12; using a CPU backend.\n");
-    if (!params->force_file_buffering && (choice = getenv("DS_KIT_WINE_BACKEND")) && !strcmp(choice, "io_uring")
-            && (res = ds_io_uring_backend_create(&uring_desc, &backend)) != DS_OK)
+        WARN("Vulkan handles given, but this build stages GPU data through D3D12; using a CPU "
+             "backend.\n");
+    if (!params->force_file_buffering && (choice = getenv("DS_KIT_WINE_BACKEND")) &&
+        !strcmp(choice, "io_uring") &&
+        (res = ds_io_uring_backend_create(&uring_desc, &backend)) != DS_OK)
     {
         WARN("io_uring backend unavailable (%d), falling back to the CPU backend.\n", res);
         backend = NULL;
@@ -57,7 +59,8 @@ NTSTATUS backend_create(void *args)
         return STATUS_SUCCESS;
     }
     object->backend = backend;
-    TRACE("backend %s, GDeflate %s.\n", ds_backend_name(backend), ds_backend_supports_gdeflate(backend) ? "yes" : "no");
+    TRACE("backend %s, GDeflate %s.\n", ds_backend_name(backend),
+          ds_backend_supports_gdeflate(backend) ? "yes" : "no");
     params->gdeflate = ds_backend_supports_gdeflate(backend);
     params->backend = unix_backend_to_handle(object);
     params->has_gpu = ds_backend_has_gpu(backend);
@@ -80,7 +83,8 @@ NTSTATUS backend_get_stats(void *args)
 {
     struct backend_get_stats_params *params = args;
 
-    ds_backend_get_stats(unix_backend_from_handle(params->backend)->backend, (ds_backend_stats *)&params->stats);
+    ds_backend_get_stats(unix_backend_from_handle(params->backend)->backend,
+                         (ds_backend_stats *)&params->stats);
     return STATUS_SUCCESS;
 }
 
@@ -88,11 +92,16 @@ static HRESULT codec_hresult(ds_gdeflate_error error, BOOL decompress)
 {
     switch (error)
     {
-    case DS_GDEFLATE_OK: return S_OK;
-    case DS_GDEFLATE_INVALID_ARGUMENT: return E_INVALIDARG;
-    case DS_GDEFLATE_OUTPUT_OVERRUN: return HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER);
-    case DS_GDEFLATE_OUT_OF_MEMORY: return E_OUTOFMEMORY;
-    default: return decompress ? E_DSTORAGE_DECOMPRESSION_ERROR : E_FAIL;
+    case DS_GDEFLATE_OK:
+        return S_OK;
+    case DS_GDEFLATE_INVALID_ARGUMENT:
+        return E_INVALIDARG;
+    case DS_GDEFLATE_OUTPUT_OVERRUN:
+        return HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER);
+    case DS_GDEFLATE_OUT_OF_MEMORY:
+        return E_OUTOFMEMORY;
+    default:
+        return decompress ? E_DSTORAGE_DECOMPRESSION_ERROR : E_FAIL;
     }
 }
 
@@ -102,10 +111,10 @@ NTSTATUS codec_compress(void *args)
     ds_gdeflate_error error;
     size_t written = 0;
 
-    error = ds_gdeflate_compress(params->src, params->size, params->level, params->dst, params->capacity,
-                                 &written, params->threads);
-    TRACE("%s bytes at level %d -> %s bytes: %s.\n", wine_dbgstr_longlong(params->size), params->level,
-          wine_dbgstr_longlong(written), ds_gdeflate_error_name(error));
+    error = ds_gdeflate_compress(params->src, params->size, params->level, params->dst,
+                                 params->capacity, &written, params->threads);
+    TRACE("%s bytes at level %d -> %s bytes: %s.\n", wine_dbgstr_longlong(params->size),
+          params->level, wine_dbgstr_longlong(written), ds_gdeflate_error_name(error));
     params->written = written;
     params->result = codec_hresult(error, FALSE);
     return STATUS_SUCCESS;
@@ -117,8 +126,11 @@ NTSTATUS codec_decompress(void *args)
     ds_gdeflate_error error;
     size_t written = 0;
 
-    error = ds_gdeflate_decompress(params->src, params->size, params->dst, params->capacity, &written, params->threads);
-    if (error) WARN("GDeflate stream of %s bytes: %s.\n", wine_dbgstr_longlong(params->size), ds_gdeflate_error_name(error));
+    error = ds_gdeflate_decompress(params->src, params->size, params->dst, params->capacity,
+                                   &written, params->threads);
+    if (error)
+        WARN("GDeflate stream of %s bytes: %s.\n", wine_dbgstr_longlong(params->size),
+             ds_gdeflate_error_name(error));
     params->written = written;
     params->result = codec_hresult(error, TRUE);
     return STATUS_SUCCESS;

@@ -71,9 +71,11 @@ NTSTATUS file_open(void *args)
     int fd;
 
     /* FILE_READ_DATA: the handle was opened for reading on the PE side. */
-    if ((status = wine_server_handle_to_fd((HANDLE)(ULONG_PTR)params->handle, FILE_READ_DATA, &fd, &options)))
+    if ((status = wine_server_handle_to_fd((HANDLE)(ULONG_PTR)params->handle, FILE_READ_DATA, &fd,
+                                           &options)))
     {
-        WARN("handle %#llx has no Unix fd, status %#x.\n", (unsigned long long)params->handle, status);
+        WARN("handle %#llx has no Unix fd, status %#x.\n", (unsigned long long)params->handle,
+             status);
         params->result = HRESULT_FROM_NT(status);
         return STATUS_SUCCESS;
     }
@@ -104,7 +106,8 @@ NTSTATUS file_close(void *args)
     if ((marker = closed_file_fd()) < 0 || dup3(marker, fd, O_CLOEXEC) < 0)
         /* Without /dev/null the number stays on the file itself until destruction: requests in
          * flight still read the right file, only later than the application closed it. */
-        WARN("fd %d stays open until the file object is released (no /dev/null: %s).\n", fd, strerror(errno));
+        WARN("fd %d stays open until the file object is released (no /dev/null: %s).\n", fd,
+             strerror(errno));
     TRACE("fd %d closed; requests still holding it fail with FILE_NOT_OPEN.\n", fd);
     return STATUS_SUCCESS;
 }

@@ -36,12 +36,13 @@ WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 NTSTATUS queue_create(void *args)
 {
     struct queue_create_params *params = args;
-    ds_queue_desc desc = { .capacity = params->capacity, .auto_submit = 1 };
+    ds_queue_desc desc = {.capacity = params->capacity, .auto_submit = 1};
     struct unix_queue *object;
     ds_result res;
 
     if (!(object = calloc(1, sizeof(*object)))) return STATUS_NO_MEMORY;
-    if ((res = ds_queue_create(unix_backend_from_handle(params->backend)->backend, &desc, &object->queue)) != DS_OK)
+    if ((res = ds_queue_create(unix_backend_from_handle(params->backend)->backend, &desc,
+                               &object->queue)) != DS_OK)
     {
         ERR("ds_queue_create(capacity %u) failed: %d.\n", params->capacity, res);
         free(object);
@@ -67,8 +68,12 @@ NTSTATUS queue_destroy(void *args)
 
 static ds_result enqueue_placeholder(ds_queue *queue, UINT64 user_data)
 {
-    ds_request placeholder = { .op = DS_OP_READ, .source = DS_SOURCE_MEMORY, .memory = DS_MEMORY_HOST,
-                               .fd = -1, .size = 0, .user_data = user_data };
+    ds_request placeholder = {.op = DS_OP_READ,
+                              .source = DS_SOURCE_MEMORY,
+                              .memory = DS_MEMORY_HOST,
+                              .fd = -1,
+                              .size = 0,
+                              .user_data = user_data};
 
     return ds_queue_enqueue(queue, &placeholder);
 }
@@ -138,7 +143,8 @@ NTSTATUS queue_wait(void *args)
     size_t count = 0;
     ds_result res;
 
-    res = ds_queue_wait(object->queue, (ds_completion *)params->completions, params->max, &count, params->timeout_ns);
+    res = ds_queue_wait(object->queue, (ds_completion *)params->completions, params->max, &count,
+                        params->timeout_ns);
     params->count = res == DS_OK ? count : 0;
     params->closed = res == DS_ERR_QUEUE_CLOSED;
     return STATUS_SUCCESS;
@@ -159,7 +165,8 @@ NTSTATUS queue_get_stats(void *args)
 {
     struct queue_get_stats_params *params = args;
 
-    ds_queue_get_stats(unix_queue_from_handle(params->queue)->queue, (ds_queue_stats *)&params->stats);
+    ds_queue_get_stats(unix_queue_from_handle(params->queue)->queue,
+                       (ds_queue_stats *)&params->stats);
     return STATUS_SUCCESS;
 }
 
@@ -171,7 +178,9 @@ NTSTATUS queue_get_compression_support(void *args)
     struct queue_get_compression_support_params *params = args;
     struct unix_queue *object = unix_queue_from_handle(params->queue);
 
-    params->support = params->format == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && object->caps.gdeflate
-            ? DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK : DSTORAGE_COMPRESSION_SUPPORT_NONE;
+    params->support =
+        params->format == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && object->caps.gdeflate
+            ? DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK
+            : DSTORAGE_COMPRESSION_SUPPORT_NONE;
     return STATUS_SUCCESS;
 }
