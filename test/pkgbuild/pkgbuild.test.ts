@@ -203,7 +203,7 @@ test("ds-kit-wine holds the module in Wine's library directory, and each license
   );
   for (const [source, name] of [
     ['LICENSE', 'LICENSE'],
-    ['wine-patches/dlls/dstorage/COPYING.LIB', 'COPYING.LIB'],
+    ['wine-patches/dlls/dstorage/COPYING', 'COPYING'],
   ]) {
     if (existsSync(join(repoRoot, source)))
       assert.ok(
