@@ -39,6 +39,11 @@ static void test_forty_thousand_workers_are_clamped() {
     CHECK_EQ(ds_cpu_backend_create(&desc, &backend), DS_OK);
     CHECK(backend != nullptr);
     size_t started = thread_count() - before;
+#ifdef DS_TEST_SANITIZED
+    // TSan starts its own background thread with the first thread the program creates.
+    if (started > 256)
+        --started;
+#endif
     if (started > 256)
         std::fprintf(stderr, "started %zu worker threads\n", started);
     CHECK(started <= 256);
