@@ -167,17 +167,18 @@ test('gpu_destinations.exe: WINEDEBUG=+dstorage names the GPU path; DS_KIT_GPU_P
   assert.match(wrong.all ?? '', /DS_KIT_GPU_PATH=vulkan: this module has only the d3d12 GPU path/);
 });
 
-/** Runs gdeflate.exe (plain and GDeflate requests, some failing on purpose) with extra environment. */
-async function runGdeflate(env: Record<string, string>): Promise<string> {
-  const r = await execa('xvfb-run', programArgs(join(outDir, 'gdeflate.exe')), {
+/** Runs a test program (gdeflate.exe by default: plain and GDeflate requests, some failing on
+ * purpose) with extra environment. */
+async function runProgram(env: Record<string, string>, name = 'gdeflate'): Promise<string> {
+  const r = await execa('xvfb-run', programArgs(join(outDir, `${name}.exe`)), {
     env: { ...wineEnv(), ...env },
     reject: false,
     all: true,
     timeout: PROGRAM_TIMEOUT_MS,
   });
   const out = r.all ?? '';
-  assert.ok(!r.timedOut, `gdeflate.exe ran past ${PROGRAM_TIMEOUT_MS / 1000} s (hang?); output:\n${out}`);
-  assert.equal(r.exitCode, 0, `gdeflate.exe exited ${r.exitCode}; output tail:\n${out.slice(-4000)}`);
+  assert.ok(!r.timedOut, `${name}.exe ran past ${PROGRAM_TIMEOUT_MS / 1000} s (hang?); output:\n${out}`);
+  assert.equal(r.exitCode, 0, `${name}.exe exited ${r.exitCode}; output tail:\n${out.slice(-4000)}`);
   return out;
 }
 
@@ -187,9 +188,9 @@ const STATS_LINE =
 // DS_KIT_STATS=1: one summary per queue at its release and one for the process at exit, printed
 // whatever WINEDEBUG says; sizes in decimal units.
 test('gdeflate.exe: DS_KIT_STATS=1 prints per-queue and process summaries', {
-  timeout: PROGRAM_TIMEOUT_MS + 30_000,
+  timeout: 2 * PROGRAM_TIMEOUT_MS + 60_000,
 }, async () => {
-  const out = await runGdeflate({ WINEDEBUG: '-all', DS_KIT_STATS: '1' });
+  const out = await runProgram({ WINEDEBUG: '-all', DS_KIT_STATS: '1' });
   const lines = out.split(/\r?\n/).filter((l) => l.startsWith('ds-kit stats:'));
   for (const line of lines) assert.match(line, STATS_LINE, `malformed stats line: ${line}`);
   const queues = lines.filter((l) => l.startsWith('ds-kit stats: queue '));
@@ -207,15 +208,20 @@ test('gdeflate.exe: DS_KIT_STATS=1 prints per-queue and process summaries', {
   // The requests of every queue add up to the process's.
   const perQueue = queues.reduce((sum, l) => sum + Number((STATS_LINE.exec(l) ?? [])[3]), 0);
   assert.ok(perQueue <= Number(requests), `queues count ${perQueue} requests, the process ${requests}`);
+  // configuration.exe disables the built-in decompression: the application decodes GDeflate.
+  const custom = await runProgram({ WINEDEBUG: '-all', DS_KIT_STATS: '1' }, 'configuration');
+  const processLine = custom.split(/\r?\n/).find((l) => l.startsWith('ds-kit stats: process, ')) ?? '';
+  const app = STATS_LINE.exec(processLine)?.[10];
+  assert.ok(Number(app) >= 1, `expected GDeflate decodes by the application: ${processLine || custom.slice(-4000)}`);
 });
 
 // Quiet by default; +dstorage prints one load line (version, backend) and sizes in decimal.
 test('gdeflate.exe: stderr stays quiet by default; +dstorage prints the load line', {
   timeout: 2 * PROGRAM_TIMEOUT_MS + 60_000,
 }, async () => {
-  const plain = await runGdeflate({ WINEDEBUG: '' });
+  const plain = await runProgram({ WINEDEBUG: '' });
   assert.doesNotMatch(plain, /^ds-kit stats:|:dstorage:/m, `a plain run printed module lines:\n${plain.slice(-4000)}`);
-  const traced = await runGdeflate({ WINEDEBUG: '+dstorage' });
+  const traced = await runProgram({ WINEDEBUG: '+dstorage' });
   const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version as string;
   const load = traced.split(/\r?\n/).filter((l) => /:dstorage:\w+ ds-kit /.test(l));
   assert.equal(load.length, 1, `expected one load line, got:\n${load.join('\n')}`);
