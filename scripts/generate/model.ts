@@ -5,6 +5,7 @@ import { declare, isPointer, parseType, SCALAR_LAYOUT, type Language, type Parse
 import type { FieldEntry, InterfaceEntry, MethodEntry, ParamEntry, RawSpec, StructEntry } from './spec-schema.ts';
 import type { TargetInfo } from './targets.ts';
 import { VersionOrder } from './versions.ts';
+import { kitVersion } from '../lib/version.ts';
 
 export interface ModelOptions {
   sdk: string;
@@ -306,6 +307,7 @@ export function buildModel(spec: RawSpec, options: ModelOptions) {
 
   return {
     generator: options.generator,
+    kitVersion: kitVersion(),
     specVersion: spec.sdk.specVersion,
     sdk: { name: sdk, version: sdkInfo.sdkVersion, latest: sdk === spec.sdk.latest },
     target: options.target,

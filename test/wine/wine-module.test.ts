@@ -8,7 +8,7 @@
 // sanitizer report fails the program.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { Listr } from 'listr2';
@@ -165,4 +165,71 @@ test('gpu_destinations.exe: WINEDEBUG=+dstorage names the GPU path; DS_KIT_GPU_P
   });
   assert.notEqual(wrong.exitCode, 0, 'DS_KIT_GPU_PATH=vulkan: expected CreateQueue to fail');
   assert.match(wrong.all ?? '', /DS_KIT_GPU_PATH=vulkan: this module has only the d3d12 GPU path/);
+});
+
+/** Runs a test program (gdeflate.exe by default: plain and GDeflate requests, some failing on
+ * purpose) with extra environment. */
+async function runProgram(env: Record<string, string>, name = 'gdeflate'): Promise<string> {
+  const r = await execa('xvfb-run', programArgs(join(outDir, `${name}.exe`)), {
+    env: { ...wineEnv(), ...env },
+    reject: false,
+    all: true,
+    timeout: PROGRAM_TIMEOUT_MS,
+  });
+  const out = r.all ?? '';
+  assert.ok(!r.timedOut, `${name}.exe ran past ${PROGRAM_TIMEOUT_MS / 1000} s (hang?); output:\n${out}`);
+  assert.equal(r.exitCode, 0, `${name}.exe exited ${r.exitCode}; output tail:\n${out.slice(-4000)}`);
+  return out;
+}
+
+const STATS_LINE =
+  /^ds-kit stats: (queue \S+ .*|process, (\d+) queues): (\d+) requests, ([\d.]+) (B|kB|MB|GB|TB) delivered, (\d+\.\d{3}) s active, ([\d.]+ (?:B|kB|MB|GB|TB)\/s|-), (\d+) errors; GDeflate decodes: (\d+) CPU, (\d+) application; custom-format requests: (\d+)$/;
+
+// DS_KIT_STATS=1: one summary per queue at its release and one for the process at exit, printed
+// whatever WINEDEBUG says; sizes in decimal units.
+test('gdeflate.exe: DS_KIT_STATS=1 prints per-queue and process summaries', {
+  timeout: 2 * PROGRAM_TIMEOUT_MS + 60_000,
+}, async () => {
+  const out = await runProgram({ WINEDEBUG: '-all', DS_KIT_STATS: '1' });
+  const lines = out.split(/\r?\n/).filter((l) => l.startsWith('ds-kit stats:'));
+  for (const line of lines) assert.match(line, STATS_LINE, `malformed stats line: ${line}`);
+  const queues = lines.filter((l) => l.startsWith('ds-kit stats: queue '));
+  const processLines = lines.filter((l) => l.startsWith('ds-kit stats: process, '));
+  assert.ok(queues.length >= 1, `no per-queue summary in:\n${out.slice(-4000)}`);
+  assert.equal(processLines.length, 1, `expected one process summary in:\n${out.slice(-4000)}`);
+  const m = STATS_LINE.exec(processLines[0]) ?? [];
+  const [queueCount, requests, size, unit, errors, cpuDecodes] = [m[2], m[3], m[4], m[5], m[8], m[9]];
+  assert.ok(Number(queueCount) >= queues.length, `process counts ${queueCount} queues, ${queues.length} reported`);
+  assert.ok(Number(requests) > 0, `no requests counted: ${processLines[0]}`);
+  assert.ok(Number(size) > 0 && unit === 'MB', `gdeflate.exe reads a few MB: ${processLines[0]}`);
+  // It decodes its big and small streams on the CPU backend and fails its corrupt ones on purpose.
+  assert.ok(Number(cpuDecodes) >= 2, `expected CPU GDeflate decodes: ${processLines[0]}`);
+  assert.ok(Number(errors) >= 1, `expected the corrupt streams as errors: ${processLines[0]}`);
+  // The requests of every queue add up to the process's.
+  const perQueue = queues.reduce((sum, l) => sum + Number((STATS_LINE.exec(l) ?? [])[3]), 0);
+  assert.ok(perQueue <= Number(requests), `queues count ${perQueue} requests, the process ${requests}`);
+  // configuration.exe disables the built-in decompression: the application decodes GDeflate.
+  const custom = await runProgram({ WINEDEBUG: '-all', DS_KIT_STATS: '1' }, 'configuration');
+  const processLine = custom.split(/\r?\n/).find((l) => l.startsWith('ds-kit stats: process, ')) ?? '';
+  const app = STATS_LINE.exec(processLine)?.[10];
+  assert.ok(Number(app) >= 1, `expected GDeflate decodes by the application: ${processLine || custom.slice(-4000)}`);
+});
+
+// Quiet by default; +dstorage prints one load line (version, backend) and sizes in decimal.
+test('gdeflate.exe: stderr stays quiet by default; +dstorage prints the load line', {
+  timeout: 2 * PROGRAM_TIMEOUT_MS + 60_000,
+}, async () => {
+  const plain = await runProgram({ WINEDEBUG: '' });
+  assert.doesNotMatch(plain, /^ds-kit stats:|:dstorage:/m, `a plain run printed module lines:\n${plain.slice(-4000)}`);
+  const traced = await runProgram({ WINEDEBUG: '+dstorage' });
+  const version = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')).version as string;
+  const load = traced.split(/\r?\n/).filter((l) => /:dstorage:\w+ ds-kit /.test(l));
+  assert.equal(load.length, 1, `expected one load line, got:\n${load.join('\n')}`);
+  assert.match(
+    load[0],
+    new RegExp(`ds-kit ${version.replace(/\./g, '\\.')}: backend (cpu|io_uring), GDeflate (yes|no)\\.$`),
+  );
+  assert.doesNotMatch(traced, /ds-kit stats:/, 'DS_KIT_STATS is unset, yet a summary was printed');
+  // The 3 MiB stream: 3145728 bytes, not the hex "300000".
+  assert.match(traced, /\("big"\) done: 3145728 bytes/, 'request sizes are not traced in decimal');
 });

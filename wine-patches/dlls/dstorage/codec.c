@@ -120,6 +120,6 @@ size_t codec_CompressBufferBound(struct codec_object *codec, size_t uncompressed
     struct codec_compress_bound_params params = {.size = uncompressed_size};
 
     if (FAILED(dstorage_unix_call(unix_codec_compress_bound, &params))) return 0;
-    TRACE("codec %p, %Iu -> %s.\n", codec, uncompressed_size, wine_dbgstr_longlong(params.bound));
+    TRACE("codec %p, %Iu -> %s.\n", codec, uncompressed_size, debugstr_size(params.bound));
     return params.bound;
 }

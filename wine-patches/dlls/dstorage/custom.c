@@ -147,6 +147,8 @@ static void complete_item(struct custom_item *item, HRESULT hr)
             queue_add_failure(queue->state, entry->seq, hr);
             queue_record_failure(queue, hr, DSTORAGE_COMMAND_TYPE_REQUEST, entry);
         }
+        stats_request_done(&queue->state->stats, &entry->request, hr,
+                           entry->request.UncompressedSize, TRUE);
         queue_entry_free(queue, entry);
         flush_deferred(queue);
     }
@@ -218,7 +220,7 @@ void custom_submit(struct queue_object *queue, struct queue_entry *entry)
     TRACE("request %s (%s): custom request id %s, format %#x, %s -> %s bytes%s.\n",
           wine_dbgstr_longlong(entry->seq), debugstr_a(entry->name),
           wine_dbgstr_longlong(item->request.Id), item->request.CompressionFormat,
-          wine_dbgstr_longlong(item->request.SrcSize), wine_dbgstr_longlong(item->request.DstSize),
+          debugstr_size(item->request.SrcSize), debugstr_size(item->request.DstSize),
           entry->staging_size ? " (upload heap)" : "");
     SetEvent(event_handle());
     ReleaseSRWLockExclusive(&custom_lock);

@@ -159,6 +159,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
     case DLL_PROCESS_ATTACH:
         DisableThreadLibraryCalls(instance);
         InitializeCriticalSection(&dstorage_process.cs);
+        stats_init();
         if (dstorage_init_unix_call(instance))
         {
             ERR("dstorage.so not found; put it beside dstorage.dll in a WINEDLLPATH directory.\n");
@@ -175,6 +176,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)
 #endif
         break;
     case DLL_PROCESS_DETACH:
+        stats_process_report();
         if (reserved) break;
         DeleteCriticalSection(&dstorage_process.cs);
         break;

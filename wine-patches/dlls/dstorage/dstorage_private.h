@@ -119,8 +119,36 @@ struct queue_failure
     HRESULT hr;
 };
 
+/* stats.c: DS_KIT_STATS=1 counts, per queue and for the process (the same fields). */
+struct queue_stats
+{
+    LONG64 requests;     /* completed successfully */
+    LONG64 errors;       /* failed */
+    LONG64 bytes;        /* delivered into destinations */
+    LONG64 gdeflate_cpu; /* GDeflate decoded by the runtime's CPU backend */
+    LONG64 gdeflate_app; /* GDeflate decoded by the application (custom queue) */
+    LONG64 custom_app;   /* custom formats decoded by the application */
+    LONG64 busy_ticks;   /* time active, QueryPerformanceCounter ticks */
+    LONG64 busy_since;   /* start of the current active stretch, 0 when idle */
+};
+void stats_init(void); /* DLL_PROCESS_ATTACH: reads DS_KIT_STATS */
+BOOL stats_enabled(void);
+void stats_queue_created(void);
+/* The queue's first slot was taken / its last one freed; callers hold its slot_cs. */
+void stats_queue_busy(struct queue_stats *queue);
+void stats_queue_idle(struct queue_stats *queue);
+/* A request completed with hr; bytes delivered; by_application: decoded through the custom queue.
+ */
+void stats_request_done(struct queue_stats *queue, const DSTORAGE_REQUEST *request, HRESULT hr,
+                        UINT64 bytes, BOOL by_application);
+void stats_queue_report(const void *queue, const char *name, struct queue_stats *counts);
+void stats_process_report(void);
+/* A size for TRACE, in decimal ("65536"). */
+const char *debugstr_size(UINT64 size);
+
 struct queue_state
 {
+    struct queue_stats stats;
     DSTORAGE_QUEUE_DESC desc;
     char *name;
     BOOL closed;
@@ -165,6 +193,7 @@ static inline void queue_wake_worker(struct queue_state *state)
  *   queue.c (application side) -> queue_gate.c -> queue_runtime.c -> custom.c -> queue_gpu.c
  *   queue_completion.c (completion thread), queue_worker.c (worker thread) -> the ones they call
  *   queue_gpu.c -> queue_entry.c -> queue_staging.c
+ * and any of them -> stats.c.
  */
 
 /* queue_staging.c: the staging buffer and its ring of regions. */

@@ -98,6 +98,7 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
         queue_destroy(queue);
         return hr;
     }
+    stats_queue_created();
     hr = queue_object_QueryInterface(queue, riid, out);
     queue_object_Release(queue);
     return hr;

@@ -28,7 +28,7 @@ static BOOL slot_take(struct queue_object *queue, struct queue_entry *entry, BOO
         SleepConditionVariableCS(&state->slot_freed, &state->slot_cs, INFINITE);
     if (state->slots_used < state->desc.Capacity || ReadAcquire((LONG *)&state->closed))
     {
-        ++state->slots_used;
+        if (!state->slots_used++) stats_queue_busy(&state->stats);
         entry->slot = TRUE;
     }
     LeaveCriticalSection(&state->slot_cs);
@@ -272,6 +272,7 @@ void queue_destroy(struct queue_object *queue)
         custom_drop_queue(queue);
         dstorage_unix_call(unix_queue_destroy, &params);
         InterlockedDecrement(&dstorage_process.queue_count);
+        stats_queue_report(queue, state->name, &state->stats);
     }
     queue_gpu_destroy(queue);
     if (state->desc.Device) ID3D12Device_Release(state->desc.Device);

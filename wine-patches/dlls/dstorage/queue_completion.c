@@ -63,11 +63,13 @@ static HRESULT request_result(const struct queue_entry *entry, const struct unix
     }
 }
 
+/* dropped: cancelled, or dropped by Close; it neither completes nor fails. */
 static void request_done(struct queue_object *queue, struct queue_entry *entry, HRESULT hr,
-                         UINT64 bytes)
+                         UINT64 bytes, BOOL dropped)
 {
     TRACE("request %s (%s) done: %s bytes, hr %#lx.\n", wine_dbgstr_longlong(entry->seq),
-          debugstr_a(entry->name), wine_dbgstr_longlong(bytes), hr);
+          debugstr_a(entry->name), debugstr_size(bytes), hr);
+    if (!dropped) stats_request_done(&queue->state->stats, &entry->request, hr, bytes, FALSE);
     if (FAILED(hr) && !ReadAcquire((LONG *)&queue->state->closed))
     {
         queue_add_failure(queue->state, entry->seq, hr);
@@ -79,9 +81,10 @@ static void request_done(struct queue_object *queue, struct queue_entry *entry, 
 /* queue_gpu_done_fn of a request's copy. */
 static void request_copied(struct queue_object *queue, struct queue_entry *entry, HRESULT hr)
 {
-    if (hr == E_DSTORAGE_QUEUE_CLOSED)
-        hr = S_OK; /* dropped by Close: nothing completes, nothing fails */
-    request_done(queue, entry, hr, entry->staging_size);
+    if (hr == E_DSTORAGE_QUEUE_CLOSED) /* dropped by Close: nothing completes, nothing fails */
+        request_done(queue, entry, S_OK, 0, TRUE);
+    else
+        request_done(queue, entry, hr, entry->staging_size, FALSE);
 }
 
 /* queue_gpu_done_fn of a marker: the copies before it are done. */
@@ -119,7 +122,7 @@ static void queue_complete(struct queue_object *queue, const struct unix_complet
             return;
         }
     }
-    request_done(queue, entry, hr, c->bytes);
+    request_done(queue, entry, hr, c->bytes, c->status == DS_STATUS_CANCELLED);
 }
 
 DWORD WINAPI queue_completion_thread(void *arg)

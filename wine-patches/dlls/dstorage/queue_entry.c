@@ -32,7 +32,7 @@ void queue_slot_release(struct queue_object *queue, struct queue_entry *entry)
     if (!entry->slot) return;
     entry->slot = FALSE;
     EnterCriticalSection(&state->slot_cs);
-    --state->slots_used;
+    if (!--state->slots_used) stats_queue_idle(&state->stats);
     LeaveCriticalSection(&state->slot_cs);
     WakeConditionVariable(&state->slot_freed);
 }
@@ -94,6 +94,8 @@ void queue_entry_reject(struct queue_object *queue, struct queue_entry *entry, H
                         DSTORAGE_COMMAND_TYPE type)
 {
     queue_record_failure(queue, hr, type, entry);
+    if (type == DSTORAGE_COMMAND_TYPE_REQUEST)
+        stats_request_done(&queue->state->stats, &entry->request, hr, 0, FALSE);
     queue_entry_free(queue, entry);
 }
 

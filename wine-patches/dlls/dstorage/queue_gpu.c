@@ -309,8 +309,7 @@ static void execute_ready(struct queue_object *queue, struct queue_gpu *gpu)
         batch->fence_value = gpu->fence_value;
         batch->state = BATCH_IN_FLIGHT;
         TRACE("queue %p: batch of %u copies, %s bytes executed, fence value %s.\n", queue,
-              batch->copies, wine_dbgstr_longlong(batch->bytes),
-              wine_dbgstr_longlong(batch->fence_value));
+              batch->copies, debugstr_size(batch->bytes), wine_dbgstr_longlong(batch->fence_value));
         if (FAILED(hr = ID3D12Fence_SetEventOnCompletion(gpu->fence, batch->fence_value, event)))
             ERR("SetEventOnCompletion failed, hr %#lx.\n", hr);
     }

@@ -95,7 +95,7 @@ static HRESULT staging_init(struct queue_object *queue, struct queue_staging *st
     {
         ERR("Cannot create a %s-byte staging buffer, hr %#lx; lower it with "
             "SetStagingBufferSize.\n",
-            wine_dbgstr_longlong(staging->size), hr);
+            debugstr_size(staging->size), hr);
         return hr;
     }
     if (FAILED(hr = ID3D12Resource_Map(staging->resource, 0, &no_read, (void **)&staging->mapped)))
@@ -107,7 +107,7 @@ static HRESULT staging_init(struct queue_object *queue, struct queue_staging *st
     }
     for (i = 0; i < staging->size; i += 4096) staging->mapped[i] = 0;
     TRACE("queue %p: %s-byte staging buffer (%s heap) mapped at %p.\n", queue,
-          wine_dbgstr_longlong(staging->size), staging->heap, staging->mapped);
+          debugstr_size(staging->size), staging->heap, staging->mapped);
     return S_OK;
 }
 

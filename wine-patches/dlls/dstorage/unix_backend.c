@@ -59,7 +59,8 @@ NTSTATUS backend_create(void *args)
         return STATUS_SUCCESS;
     }
     object->backend = backend;
-    TRACE("backend %s, GDeflate %s.\n", ds_backend_name(backend),
+    /* The +dstorage load line: the first DStorageGetFactory creates the backend. */
+    TRACE("ds-kit %s: backend %s, GDeflate %s.\n", DS_KIT_VERSION, ds_backend_name(backend),
           ds_backend_supports_gdeflate(backend) ? "yes" : "no");
     params->gdeflate = ds_backend_supports_gdeflate(backend);
     params->backend = unix_backend_to_handle(object);
@@ -113,8 +114,8 @@ NTSTATUS codec_compress(void *args)
 
     error = ds_gdeflate_compress(params->src, params->size, params->level, params->dst,
                                  params->capacity, &written, params->threads);
-    TRACE("%s bytes at level %d -> %s bytes: %s.\n", wine_dbgstr_longlong(params->size),
-          params->level, wine_dbgstr_longlong(written), ds_gdeflate_error_name(error));
+    TRACE("%llu bytes at level %d -> %llu bytes: %s.\n", (unsigned long long)params->size,
+          params->level, (unsigned long long)written, ds_gdeflate_error_name(error));
     params->written = written;
     params->result = codec_hresult(error, FALSE);
     return STATUS_SUCCESS;
@@ -129,7 +130,7 @@ NTSTATUS codec_decompress(void *args)
     error = ds_gdeflate_decompress(params->src, params->size, params->dst, params->capacity,
                                    &written, params->threads);
     if (error)
-        WARN("GDeflate stream of %s bytes: %s.\n", wine_dbgstr_longlong(params->size),
+        WARN("GDeflate stream of %llu bytes: %s.\n", (unsigned long long)params->size,
              ds_gdeflate_error_name(error));
     params->written = written;
     params->result = codec_hresult(error, TRUE);
