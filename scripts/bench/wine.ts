@@ -8,9 +8,9 @@
 //   WINEDEBUG, VKD3D_CONFIG, DS_KIT_STAGING_HEAP, ... pass through to the program.
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
 import { Listr } from 'listr2';
-import { repoRoot } from '../lib/paths.ts';
+import { capture, runCommand } from '../lib/exec.ts';
+import { paths, repoRoot } from '../lib/paths.ts';
 import { defaultOptions } from '../wine/layout.ts';
 import { wineModuleTasks } from '../wine/wine-tasks.ts';
 
@@ -32,9 +32,9 @@ async function main(): Promise<number> {
   const outDir = path.join(repoRoot, 'build/bench-wine');
   const exe = path.join(outDir, 'bench_module.exe');
   mkdirSync(outDir, { recursive: true });
-  const cc = await execa(
-    'x86_64-w64-mingw32-gcc',
-    [
+  const cc = await capture({
+    file: 'x86_64-w64-mingw32-gcc',
+    args: [
       '-O2',
       '-Wall',
       '-Wno-unused-function',
@@ -47,9 +47,8 @@ async function main(): Promise<number> {
       '-ld3d12',
       '-ldxguid',
     ],
-    { reject: false, all: true },
-  );
-  if (cc.exitCode !== 0) {
+  });
+  if (!cc.ok) {
     log(`compiling bench/wine/bench_module.c failed:\n${cc.all}`);
     return 1;
   }
@@ -76,13 +75,12 @@ async function main(): Promise<number> {
   };
   if (!existsSync(path.join(env.WINEPREFIX, 'system.reg'))) {
     // Without Mono and Gecko: their installers would wait for a click in the invisible X server.
-    const boot = await execa('wineboot', ['-i'], {
+    const boot = await capture({
+      file: 'wineboot',
+      args: ['-i'],
       env: { ...env, WINEDLLOVERRIDES: 'mscoree,mshtml=' },
-      reject: false,
-      all: true,
-      timeout: 300_000,
     });
-    if (boot.exitCode !== 0) {
+    if (!boot.ok) {
       log(`creating the Wine prefix ${env.WINEPREFIX} failed:\n${boot.all}`);
       return 1;
     }
@@ -90,15 +88,19 @@ async function main(): Promise<number> {
   log(
     `bench_module under Wine (${d3d12Dir ? `native d3d12 from ${d3d12Dir}` : "Wine's own d3d12"}), module ${options.outDir}`,
   );
-  const run = execa('xvfb-run', ['-a', 'wine', exe, '--dir', outDir, ...args], {
-    env,
-    cwd: outDir,
-    reject: false,
-    all: true,
-  });
-  run.all?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
-  const r = await run;
-  return r.exitCode ?? 1;
+  // The program's lines go to stdout as they come (ds-kit bench keeps them in build/logs/bench.log)
+  // and to build/logs/bench-wine-program.log; a non-zero exit is reported with that log's tail.
+  await runCommand(
+    { file: 'xvfb-run', args: ['-a', 'wine', exe, '--dir', outDir, ...args], cwd: outDir, env },
+    {
+      step: 'bench-wine-program',
+      title: 'bench_module.exe under Wine',
+      logDir: paths.logDir,
+      verbose: false,
+      report: (line) => log(line),
+    },
+  );
+  return 0;
 }
 
 main().then(

@@ -3,10 +3,11 @@
 // - runCommand: a step's command; output goes to the step's log file, the latest interesting line
 //   becomes the task's output, and a failure becomes a StepError naming the step, the tool and the log;
 // - capture: a command whose output the caller reads (git apply --check, git diff); a missing
-//   program becomes the same "not found, install it" StepError.
+//   program becomes the same "not found, install it" StepError;
+// - captureSync: the same for the few callers that cannot wait (gcc -print-file-name).
 import { createInterface } from 'node:readline';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import { appendLog, closeLog, logPathFor, openLog } from './log.ts';
 import { missingProgram, stepFailure } from './errors.ts';
 import { shown } from './paths.ts';
@@ -118,6 +119,28 @@ export interface Captured {
  */
 export async function capture(command: Command, options: { title?: string } = {}): Promise<Captured> {
   const result = await execa(command.file, command.args, {
+    cwd: command.cwd,
+    env: command.env,
+    extendEnv: true,
+    stdin: 'ignore',
+    all: true,
+    reject: false,
+  });
+  const spawnCode = (result as { code?: string }).code;
+  if (spawnCode === 'ENOENT' || spawnCode === 'EACCES') {
+    throw missingProgram(toolOf(command), commandLine(command), options.title ?? commandLine(command));
+  }
+  return {
+    ok: result.exitCode === 0,
+    exitCode: result.exitCode,
+    stdout: String(result.stdout ?? ''),
+    stderr: String(result.stderr ?? ''),
+    all: String(result.all ?? '').trim(),
+  };
+}
+
+export function captureSync(command: Command, options: { title?: string } = {}): Captured {
+  const result = execaSync(command.file, command.args, {
     cwd: command.cwd,
     env: command.env,
     extendEnv: true,

@@ -8,7 +8,7 @@
 // take over the signals Wine handles itself, and not to report Wine's own never-freed memory.
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
+import { captureSync } from '../lib/exec.ts';
 import { repoRoot } from '../lib/paths.ts';
 import { defaultOptions, type WineModuleOptions } from './layout.ts';
 
@@ -54,7 +54,8 @@ export function sanitizedModuleOptions(overrides: Partial<WineModuleOptions> = {
 export function asanRuntime(cc = 'gcc'): string {
   let found = '';
   try {
-    found = execFileSync(cc, ['-print-file-name=libasan.so'], { encoding: 'utf8' }).trim();
+    const r = captureSync({ file: cc, args: ['-print-file-name=libasan.so'] });
+    if (r.ok) found = r.stdout.trim();
   } catch {
     // reported below
   }
@@ -109,9 +110,12 @@ export const SANITIZED_EXE_FLAGS = ['-Wl,--image-base,0x20000000'];
 export function buildPreloadOnce(outDir: string, cc = 'gcc'): string {
   const so = join(outDir, 'preload-once.so');
   mkdirSync(outDir, { recursive: true });
-  execFileSync(cc, ['-shared', '-fPIC', '-O2', '-Wall', '-o', so, join(repoRoot, 'scripts/wine/preload_once.c')], {
-    stdio: 'pipe',
-  });
+  const command = {
+    file: cc,
+    args: ['-shared', '-fPIC', '-O2', '-Wall', '-o', so, join(repoRoot, 'scripts/wine/preload_once.c')],
+  };
+  const r = captureSync(command, { title: 'build preload-once.so' });
+  if (!r.ok) throw new Error(`${cc} could not build ${so} (exit ${r.exitCode}):\n${r.all}`);
   return so;
 }
 

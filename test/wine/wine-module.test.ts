@@ -144,7 +144,7 @@ test('gdeflate.exe under wine with DS_KIT_WINE_BACKEND=io_uring', {
 test('gpu_destinations.exe: WINEDEBUG=+dstorage names the GPU path; DS_KIT_GPU_PATH forces it', {
   timeout: 2 * PROGRAM_TIMEOUT_MS + 60_000,
 }, async () => {
-  const forced = await execa('xvfb-run', ['-a', 'wine', join(outDir, 'gpu_destinations.exe')], {
+  const forced = await execa('xvfb-run', programArgs(join(outDir, 'gpu_destinations.exe')), {
     env: { ...wineEnv(), WINEDEBUG: '+dstorage', DS_KIT_GPU_PATH: 'd3d12' },
     reject: false,
     all: true,
@@ -157,7 +157,7 @@ test('gpu_destinations.exe: WINEDEBUG=+dstorage names the GPU path; DS_KIT_GPU_P
     `gpu_destinations.exe (DS_KIT_GPU_PATH=d3d12) exited ${forced.exitCode}; output tail:\n${out.slice(-4000)}`,
   );
   assert.match(out, /GPU path: d3d12/, 'no "GPU path: d3d12" trace line');
-  const wrong = await execa('xvfb-run', ['-a', 'wine', join(outDir, 'gpu_destinations.exe')], {
+  const wrong = await execa('xvfb-run', programArgs(join(outDir, 'gpu_destinations.exe')), {
     env: { ...wineEnv(), WINEDEBUG: 'err+dstorage', DS_KIT_GPU_PATH: 'vulkan' },
     reject: false,
     all: true,
