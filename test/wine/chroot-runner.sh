@@ -9,6 +9,12 @@
 set -u
 export HOME=/root
 unset DISPLAY XDG_RUNTIME_DIR
+# The host's Vulkan driver list names its own files (bookworm: lvp_icd.x86_64.json; trixie ships
+# lvp_icd.json): use this system's lavapipe, or no Vulkan device is found and D3D12CreateDevice fails.
+unset VK_DRIVER_FILES VK_ICD_FILENAMES
+for icd in /usr/share/vulkan/icd.d/lvp_icd*.json; do
+  [ -f "$icd" ] && export VK_DRIVER_FILES="$icd" VK_ICD_FILENAMES="$icd" && break
+done
 export WINEPREFIX=/var/tmp/ds-kit-wine-prefix
 export WINEDEBUG=${WINEDEBUG:--all}
 # winedbg off: a crash ends the program at once instead of waiting in the debugger.
