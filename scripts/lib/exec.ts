@@ -112,23 +112,21 @@ export interface Captured {
   all: string;
 }
 
-/**
- * Runs a command and hands back its output (no log file, no task output). A non-zero exit is the
- * caller's to judge (`ok: false`); a program that cannot be started throws a StepError that names
- * it and says how to install it.
- */
-export async function capture(command: Command, options: { title?: string } = {}): Promise<Captured> {
-  const result = await execa(command.file, command.args, {
-    cwd: command.cwd,
-    env: command.env,
-    extendEnv: true,
-    stdin: 'ignore',
-    all: true,
-    reject: false,
-  });
+/** What capture and captureSync pass to execa: output kept, no stdin, a non-zero exit not thrown. */
+const captureOptions = (command: Command) =>
+  ({ cwd: command.cwd, env: command.env, extendEnv: true, stdin: 'ignore', all: true, reject: false }) as const;
+
+interface RawResult {
+  exitCode?: number;
+  stdout?: unknown;
+  stderr?: unknown;
+  all?: unknown;
+}
+
+function captured(result: RawResult, command: Command, title: string | undefined): Captured {
   const spawnCode = (result as { code?: string }).code;
   if (spawnCode === 'ENOENT' || spawnCode === 'EACCES') {
-    throw missingProgram(toolOf(command), commandLine(command), options.title ?? commandLine(command));
+    throw missingProgram(toolOf(command), commandLine(command), title ?? commandLine(command));
   }
   return {
     ok: result.exitCode === 0,
@@ -139,26 +137,18 @@ export async function capture(command: Command, options: { title?: string } = {}
   };
 }
 
+/**
+ * Runs a command and hands back its output (no log file, no task output). A non-zero exit is the
+ * caller's to judge (`ok: false`); a program that cannot be started throws a StepError that names
+ * it and says how to install it.
+ */
+export async function capture(command: Command, options: { title?: string } = {}): Promise<Captured> {
+  return captured(await execa(command.file, command.args, captureOptions(command)), command, options.title);
+}
+
+/** capture for the few callers that cannot wait (gcc -print-file-name, building a helper library). */
 export function captureSync(command: Command, options: { title?: string } = {}): Captured {
-  const result = execaSync(command.file, command.args, {
-    cwd: command.cwd,
-    env: command.env,
-    extendEnv: true,
-    stdin: 'ignore',
-    all: true,
-    reject: false,
-  });
-  const spawnCode = (result as { code?: string }).code;
-  if (spawnCode === 'ENOENT' || spawnCode === 'EACCES') {
-    throw missingProgram(toolOf(command), commandLine(command), options.title ?? commandLine(command));
-  }
-  return {
-    ok: result.exitCode === 0,
-    exitCode: result.exitCode,
-    stdout: String(result.stdout ?? ''),
-    stderr: String(result.stderr ?? ''),
-    all: String(result.all ?? '').trim(),
-  };
+  return captured(execaSync(command.file, command.args, captureOptions(command)), command, options.title);
 }
 
 /**
