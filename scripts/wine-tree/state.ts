@@ -215,8 +215,28 @@ function restoreFile(tree: string, f: string): void {
   renameSync(tmp, join(tree, f));
 }
 
-/** Puts back what autoreconf rewrote (idempotent). */
+/**
+ * autom4te (Perl's File::Temp) writes configure and config.h.in through a temporary file of ten
+ * random letters and digits beside the output and renames it; a kill in between leaves that file.
+ * Those that appeared after the journal was started are autoreconf's leftovers.
+ */
+function removeAutoconfTemps(tree: string, since: string): void {
+  const started = Date.parse(since);
+  for (const dir of ['.', 'include']) {
+    const full = join(tree, dir);
+    if (!existsSync(full)) continue;
+    for (const name of readdirSync(full)) {
+      if (!/^[A-Za-z0-9]{10}$/.test(name)) continue;
+      const file = join(full, name);
+      const st = statSync(file);
+      if (st.isFile() && st.mtimeMs >= started - 1000) rmSync(file, { force: true });
+    }
+  }
+}
+
+/** Puts back what autoreconf rewrote (idempotent), and removes what a killed autoreconf left. */
 export function restoreRegenerated(tree: string, record: AppliedRecord): void {
+  removeAutoconfTemps(tree, record.appliedAt);
   for (const f of REGENERATED) {
     const existed = record.existed.includes(f);
     if (existed && statSync(backupPath(tree, f)).isFile()) {

@@ -6,7 +6,7 @@
 // byte as a clean run would (pristine after --revert, the same bytes as an uninterrupted patch after patch).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { newPatchCtx, patchTasks } from '../../scripts/wine-tree/patch-tasks.ts';
 import { killDuring, killOnChange, runCli, type CliResult } from './cli-process.ts';
@@ -125,6 +125,21 @@ test('kill -9 part-way through ds-kit patch and --revert: the next run finishes 
     assertPatched('patch after a kill in autoreconf');
     const second = await runCli(['patch', '--wine', tree]);
     assert.match(second.output, /already applied/);
+  });
+
+  await t.test("autom4te's temporary file from a kill in autoreconf: --revert removes it", async () => {
+    // The window is a few milliseconds (autom4te writes configure through a File::Temp file of ten
+    // random characters beside it, then renames it), so the state after such a kill is made here:
+    // the journal back in "regenerating", written by a process that is gone, and the leftover file.
+    assert.equal(phase(), 'applied');
+    const record = JSON.parse(readFileSync(journal, 'utf8')) as Record<string, unknown>;
+    writeFileSync(journal, `${JSON.stringify({ ...record, phase: 'regenerating', pid: 4_194_303 }, null, 2)}\n`);
+    writeFileSync(join(tree, 'UjA6bM4shu'), '#! /bin/sh\n# half of a configure\n');
+    const revert = await runCli(['patch', '--revert', '--wine', tree]);
+    assert.equal(revert.code, 0, revert.output);
+    assertPristine('--revert after a kill that left an autom4te temporary file');
+    const again = await runCli(['patch', '--wine', tree]); // the next subtest starts from a patched tree
+    assert.equal(again.code, 0, again.output);
   });
 
   await t.test(
