@@ -40,17 +40,42 @@ public:
     void ensure() {
         if (bits_[idx_] >= fmt::kLowWatermark)
             return;
-        if (end_ - in_ >= 4) [[likely]] {  // one unaligned load, no byte loop
-            uint32_t word;
-            std::memcpy(&word, in_, 4);
-            word = from_le(word);
-            in_ += 4;
-            buf_[idx_] |= uint64_t(word) << bits_[idx_];
+        if (has_word()) [[likely]] {  // one unaligned load, no byte loop
+            buf_[idx_] |= uint64_t(load_word()) << bits_[idx_];
             bits_[idx_] += fmt::kWordBits;
+            in_ += 4;
         } else {  // the last 1..3 bytes of the tile, or none
             for (; in_ < end_; bits_[idx_] += 8)
                 buf_[idx_] |= uint64_t(*in_++) << bits_[idx_];
         }
+    }
+
+    /// At least one whole word of input is left. Then every lane holds at least 32 bits when
+    /// its turn starts (its last ensure() had a word to load), and a turn consumes at most 31
+    /// (a 15-bit code and 16 extra bits), so the turn cannot run out: the decoder's fast path
+    /// uses the unchecked calls below while this holds.
+    bool has_word() const { return end_ - in_ >= 4; }
+
+    /// ADVANCE while has_word(): the refill without a branch (whether a lane refills on a turn
+    /// is close to random, and a mispredicted branch costs more than a load that goes unused).
+    void advance_unchecked() {
+        unsigned have = bits_[idx_];
+        uint32_t need = have < fmt::kLowWatermark;
+        buf_[idx_] |= uint64_t(load_word() & (0u - need)) << have;
+        bits_[idx_] = have + need * fmt::kWordBits;
+        in_ += need * 4;
+        idx_ = (idx_ + 1) & (fmt::kLanes - 1);
+    }
+
+    /// skip() / take() for the fast path (see has_word()).
+    void skip_unchecked(unsigned n) {
+        buf_[idx_] >>= n;
+        bits_[idx_] -= n;
+    }
+    uint32_t take_unchecked(unsigned n) {
+        uint32_t v = peek(n);
+        skip_unchecked(n);
+        return v;
     }
 
     /// Refill the current lane, then move to the next one (the decoder's ADVANCE).
@@ -122,6 +147,12 @@ public:
     }
 
 private:
+    uint32_t load_word() const {
+        uint32_t word;
+        std::memcpy(&word, in_, 4);
+        return from_le(word);
+    }
+
     static uint32_t from_le(uint32_t w) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
         return __builtin_bswap32(w);

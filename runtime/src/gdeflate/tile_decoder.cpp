@@ -206,54 +206,75 @@ private:
         return Error::Ok;
     }
 
-    // The hot loop: the reader, the output position and the pending mask live in locals, and
-    // the table widths in registers (FastTable), so the byte stores into the output do not make
-    // the compiler reload them.
+    // The hot loop: the reader, the output position and the pending mask live in locals (the
+    // loop is inlined here), and the table widths in registers (FastTable), so the byte stores
+    // into the output do not make the compiler reload them. While a whole input word is left no
+    // turn can run out of bits (LaneReader::has_word), so those turns skip the checks.
     Error huffman_data() {
-        LaneReader r = r_;
-        size_t out = out_;
-        Error e = huffman_loop(r, out);
-        r_ = r;
-        out_ = out;
-        return e;
-    }
-
-    Error huffman_loop(LaneReader &r, size_t &out) {
+        Hot h{r_, out_, pending_.mask};
         const FastTable litlen(d_.litlen);
         const FastTable dist(d_.dist);
-        uint8_t *const dst = dst_;
-        const size_t cap = cap_;
-        r.reset();
-        for (;;) {
-            unsigned lane = r.lane();
-            if (pending_.mask & (1u << lane)) {
-                Error e = copy(r, dist, lane);
-                if (e != Error::Ok)
-                    return e;
-            } else {
-                uint32_t entry = litlen.lookup(r.bits());
+        h.r.reset();
+        int status;
+        do {
+            status = h.r.has_word() ? turn<false>(h, litlen, dist) : turn<true>(h, litlen, dist);
+        } while (status == kNextTurn);
+        r_ = h.r;
+        out_ = h.out;
+        pending_.mask = h.owed;
+        return Error(status);
+    }
+
+    struct Hot {
+        LaneReader r;
+        size_t out;
+        uint32_t owed;  ///< bit n: lane n owes a distance
+    };
+    static constexpr int kNextTurn = -1;
+
+    /// One lane's turn: a pending match's distance and copy, or one literal/length symbol.
+    /// Returns kNextTurn, or the block's outcome (Ok at end-of-block).
+    template <bool kChecked>
+    [[gnu::always_inline]] inline int turn(Hot &h, const FastTable &litlen, const FastTable &dist) {
+        LaneReader &r = h.r;
+        unsigned lane = r.lane();
+        if (h.owed & (1u << lane)) {
+            h.owed &= ~(1u << lane);
+            Error e = copy<kChecked>(r, dist, lane);
+            if (e != Error::Ok)
+                return int(e);
+        } else {
+            uint32_t entry = litlen.lookup(r.bits());
+            unsigned sym = table_symbol(entry);
+            if constexpr (kChecked)
                 r.skip(table_length(entry));
-                unsigned sym = table_symbol(entry);
-                if (sym < 256) {
-                    if (out == cap)
-                        return Error::OutputOverrun;
-                    dst[out++] = uint8_t(sym);
-                } else if (sym == fmt::kEndOfBlock) {
-                    return r.truncated() ? Error::Truncated : Error::Ok;  // no advance
-                } else {
-                    unsigned len = fmt::kLengthBase[sym - 257] + r.take(fmt::kLengthExtra[sym - 257]);
-                    if (len > cap - out)
-                        return Error::OutputOverrun;
-                    pending_.mask |= 1u << lane;
-                    pending_.length[lane] = len;
-                    pending_.pos[lane] = out;
-                    out += len;
-                }
+            else
+                r.skip_unchecked(table_length(entry));
+            if (sym < 256) {
+                if (h.out == cap_)
+                    return int(Error::OutputOverrun);
+                dst_[h.out++] = uint8_t(sym);
+            } else if (sym == fmt::kEndOfBlock) {
+                return int(r.truncated() ? Error::Truncated : Error::Ok);  // no advance
+            } else {
+                unsigned extra = fmt::kLengthExtra[sym - 257];
+                unsigned len = fmt::kLengthBase[sym - 257] + (kChecked ? r.take(extra) : r.take_unchecked(extra));
+                if (len > cap_ - h.out)
+                    return int(Error::OutputOverrun);
+                h.owed |= 1u << lane;
+                pending_.length[lane] = len;
+                pending_.pos[lane] = h.out;
+                h.out += len;
             }
-            if (r.truncated())
-                return Error::Truncated;
-            r.advance();
         }
+        if constexpr (kChecked) {
+            if (r.truncated())
+                return int(Error::Truncated);
+            r.advance();
+        } else {
+            r.advance_unchecked();
+        }
+        return kNextTurn;
     }
 
     // After end-of-block every lane gets one more turn, starting at the end-of-block lane, to
@@ -262,7 +283,8 @@ private:
         for (unsigned n = 0; n < fmt::kLanes; ++n) {
             unsigned lane = r_.lane();
             if (pending_.mask & (1u << lane)) {
-                Error e = copy(r_, FastTable(d_.dist), lane);
+                pending_.mask &= ~(1u << lane);
+                Error e = copy<true>(r_, FastTable(d_.dist), lane);
                 if (e != Error::Ok)
                     return e;
             }
@@ -271,14 +293,19 @@ private:
         return r_.truncated() ? Error::Truncated : Error::Ok;
     }
 
-    Error copy(LaneReader &r, const FastTable &dist_table, unsigned lane) {
-        pending_.mask &= ~(1u << lane);
+    template <bool kChecked> Error copy(LaneReader &r, const FastTable &dist_table, unsigned lane) {
         uint32_t entry = dist_table.lookup(r.bits());
-        r.skip(table_length(entry));
         unsigned sym = table_symbol(entry);
-        size_t dist = fmt::kDistBase[sym] + r.take(fmt::kDistExtra[sym]);
-        if (r.truncated())
-            return Error::Truncated;
+        size_t dist;
+        if constexpr (kChecked) {
+            r.skip(table_length(entry));
+            dist = fmt::kDistBase[sym] + r.take(fmt::kDistExtra[sym]);
+            if (r.truncated())
+                return Error::Truncated;
+        } else {
+            r.skip_unchecked(table_length(entry));
+            dist = fmt::kDistBase[sym] + r.take_unchecked(fmt::kDistExtra[sym]);
+        }
         size_t pos = pending_.pos[lane];
         if (dist > pos)
             return Error::BadDistance;
