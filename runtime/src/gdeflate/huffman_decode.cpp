@@ -34,8 +34,7 @@ void fill_all(DecodeTable *t, unsigned sym) {
 
 }  // namespace
 
-bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, unsigned max_len,
-                        unsigned primary_bits) {
+bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, unsigned max_len, unsigned primary_bits) {
     unsigned len_count[fmt::kMaxCodeLen + 1] = {};
     unsigned longest = 0;
     for (unsigned s = 0; s < count; ++s) {

@@ -35,10 +35,9 @@ inline uint32_t table_lookup(const DecodeTable &t, uint64_t bits) {
 }
 
 /// Builds `t` from `count` code lengths (each 0..max_len), with a primary table of at most
-/// `primary_bits` bits (wider when narrower could overflow the entries). Returns false for an over-subscribed code or an incomplete one, except the
-/// two incomplete codes DEFLATE decoders accept: no code at all (reads decode symbol 0 with
-/// length 1) and one symbol of length 1 (both bit values decode to it).
-bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, unsigned max_len,
-                        unsigned primary_bits);
+/// `primary_bits` bits (wider when narrower could overflow the entries). Returns false for an over-subscribed code or
+/// an incomplete one, except the two incomplete codes DEFLATE decoders accept: no code at all (reads decode symbol 0
+/// with length 1) and one symbol of length 1 (both bit values decode to it).
+bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, unsigned max_len, unsigned primary_bits);
 
 }  // namespace ds::gdeflate
