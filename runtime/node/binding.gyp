@@ -27,6 +27,7 @@
       "cflags_cc": ["-std=c++20", "-fexceptions", "-Wall", "-Wextra", "-Wno-missing-field-initializers", "-Wno-unused-parameter"],
       "libraries": [
         "<(module_root_dir)/../../build/runtime/release/libds_runtime_static.a",
+        "-lzstd",
         "-lpthread",
         "-ldl"
       ]

@@ -52,7 +52,7 @@ bool check_request(const Request &req, const BackendCaps &caps, Completion *v) {
         if (req.gpu_buffer == 0)
             return reject(v, Status::InvalidRequest, Field::GpuBuffer);
         // What lands in the buffer: the decoded bytes for a compressed read.
-        uint64_t landing = req.compression == Compression::GDeflate ? req.uncompressed_size : req.size;
+        uint64_t landing = req.compression == Compression::None ? req.size : req.uncompressed_size;
         if (req.gpu_offset > req.gpu_buffer_size || landing > req.gpu_buffer_size - req.gpu_offset)
             return reject(v, Status::InvalidRequest, Field::GpuRange);
     }
@@ -65,6 +65,13 @@ bool check_request(const Request &req, const BackendCaps &caps, Completion *v) {
         if (req.op != Op::Read || req.uncompressed_size == 0 || req.uncompressed_size > gdeflate::kMaxUncompressed)
             return reject(v, Status::InvalidRequest, Field::Compression);
         if (!caps.gdeflate)
+            return reject(v, Status::Unsupported, Field::Compression);
+        break;
+    case Compression::Zstd:
+        // The same rules; a Zstandard stream has no size limit of its own.
+        if (req.op != Op::Read || req.uncompressed_size == 0)
+            return reject(v, Status::InvalidRequest, Field::Compression);
+        if (!caps.zstd)
             return reject(v, Status::Unsupported, Field::Compression);
         break;
     default: return reject(v, Status::InvalidRequest, Field::Compression);

@@ -13,7 +13,9 @@
 #include <vector>
 
 #include "cpu/file_io.h"
+#include "ds/zstd.h"
 #include "gdeflate/host_request.h"
+#include "zstd/host_request.h"
 #include "work.h"
 
 namespace ds {
@@ -52,7 +54,8 @@ public:
     const char *name() const override { return "cpu"; }
     BackendCaps caps() const override {
         BackendCaps c;
-        c.gdeflate = true;  // decoded on the worker thread (src/gdeflate/host_request.cpp)
+        c.gdeflate = true;           // decoded on the worker thread (src/gdeflate/host_request.cpp)
+        c.zstd = zstd::available();  // likewise (src/zstd/host_request.cpp)
         return c;
     }
     BackendStats stats() const override {
@@ -114,6 +117,8 @@ private:
             o.status = Status::Cancelled;
         else if (w->req.compression == Compression::GDeflate)
             o = run_gdeflate_read(w->req, decode_threads_);
+        else if (w->req.compression == Compression::Zstd)
+            o = run_zstd_read(w->req);
         else
             o = run_host_transfer(w->req, t.start, t.length);
         if (t.chunked)

@@ -27,6 +27,7 @@ enum class Memory : uint8_t {
 enum class Compression : uint8_t {
     None = 0,
     GDeflate = 1,  ///< decoded by backends with caps().gdeflate (CPU); others complete it as Unsupported
+    Zstd = 2,      ///< Zstandard frames, decoded by backends with caps().zstd; others: Unsupported
 };
 
 /// One transfer. Plain data: the queue copies it at enqueue time.
