@@ -59,7 +59,7 @@ zstd_request)
     ;;
 queue_c_abi)
     # The whole runtime but Vulkan: CPU backend, and io_uring where liburing is installed.
-    sources="$here/queue_c_abi_fuzz.cpp $(ls "$root"/src/*.cpp "$root"/src/cpu/*.cpp "$root"/src/gdeflate/*.cpp)"
+    sources="$here/queue_c_abi_fuzz.cpp $(ls "$root"/src/*.cpp "$root"/src/cpu/*.cpp "$root"/src/gdeflate/*.cpp "$root"/src/gacl/*.cpp)"
     sources="$sources $root/src/unavailable/vulkan_unavailable.cpp $zstd_sources"
     flags="$flags $zstd_flags"
     libs="$libs $zstd_libs"

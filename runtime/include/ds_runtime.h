@@ -16,7 +16,7 @@
 extern "C" {
 #endif
 
-#define DS_RUNTIME_ABI_VERSION 1
+#define DS_RUNTIME_ABI_VERSION 2 /* 2: ds_request::transform */
 #define DS_MAX_QUEUE_CAPACITY 65536u
 
 typedef struct ds_backend ds_backend;
@@ -42,6 +42,16 @@ typedef enum ds_compression {
     DS_COMPRESSION_ZSTD = 2 /* Zstandard frames (RFC 8878); ds_backend_supports_zstd says who decodes them */
 } ds_compression;
 
+/* A shuffle undone after a read's bytes land (DirectStorage 1.4's GACL transforms, numbered as
+ * DSTORAGE_GACL_SHUFFLE_TRANSFORM_TYPE; docs/gacl.md). ds_backend_supports_gacl says who can. */
+typedef enum ds_transform {
+    DS_TRANSFORM_NONE = 0,
+    DS_TRANSFORM_GACL_BC1 = 1,
+    DS_TRANSFORM_GACL_BC3 = 2,
+    DS_TRANSFORM_GACL_BC4 = 3,
+    DS_TRANSFORM_GACL_BC5 = 4
+} ds_transform;
+
 typedef enum ds_status {
     DS_STATUS_OK = 0,
     DS_STATUS_IO_ERROR = 1,    /* error = errno */
@@ -61,7 +71,8 @@ typedef enum ds_field {
     DS_FIELD_DESTINATION,
     DS_FIELD_GPU_BUFFER,
     DS_FIELD_GPU_RANGE,
-    DS_FIELD_COMPRESSION
+    DS_FIELD_COMPRESSION,
+    DS_FIELD_TRANSFORM /* unknown transform, not a read, or a size that is not whole BCn blocks */
 } ds_field;
 
 typedef enum ds_entry_kind { DS_ENTRY_REQUEST = 0, DS_ENTRY_SIGNAL = 1, DS_ENTRY_STATUS = 2 } ds_entry_kind;
@@ -83,6 +94,7 @@ typedef struct ds_request {
     uint64_t gpu_buffer_size;
     uint64_t cancel_tag;
     uint64_t user_data;
+    uint8_t transform; /* ds_transform, reads only: undone over the bytes produced */
 } ds_request;
 
 typedef struct ds_completion {
@@ -255,6 +267,8 @@ const char *ds_zstd_error_name(ds_zstd_error error);
 /* 1 when the backend decodes DS_COMPRESSION_ZSTD requests (on the CPU: the CPU backend into host
  * destinations, the Vulkan backend into host destinations and, through staging, GPU ones), else 0. */
 int ds_backend_supports_zstd(const ds_backend *backend);
+/* 1 when the backend undoes DS_TRANSFORM_GACL_* on reads (the CPU backend), else 0. */
+int ds_backend_supports_gacl(const ds_backend *backend);
 
 const char *ds_status_name(ds_status status);
 const char *ds_field_name(ds_field field);

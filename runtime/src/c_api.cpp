@@ -61,6 +61,7 @@ ds::Request to_request(const ds_request &r) {
     q.gpu_buffer_size = r.gpu_buffer_size;
     q.cancel_tag = r.cancel_tag;
     q.user_data = r.user_data;
+    q.transform = static_cast<ds::Transform>(r.transform);
     return q;
 }
 
@@ -427,5 +428,10 @@ DS_API const char *ds_zstd_error_name(ds_zstd_error error) {
         return "unknown";
     return ds::zstd::error_name(static_cast<ds::zstd::Error>(error));
 }
+
+static_assert(DS_FIELD_TRANSFORM == static_cast<int>(ds::Field::Transform), "ds_field mirrors ds::Field");
+static_assert(DS_TRANSFORM_GACL_BC5 == static_cast<int>(ds::Transform::GaclBc5), "ds_transform mirrors ds::Transform");
+
+DS_API int ds_backend_supports_gacl(const ds_backend *backend) { return backend && backend->impl->caps().gacl ? 1 : 0; }
 
 DS_API int ds_backend_supports_zstd(const ds_backend *backend) { return backend && backend->impl->caps().zstd ? 1 : 0; }

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "ds/gacl.h"
 #include "ds/gdeflate.h"
 
 namespace ds {
@@ -75,6 +76,17 @@ bool check_request(const Request &req, const BackendCaps &caps, Completion *v) {
             return reject(v, Status::Unsupported, Field::Compression);
         break;
     default: return reject(v, Status::InvalidRequest, Field::Compression);
+    }
+
+    // A GACL shuffle is undone over the bytes a read produces, a whole number of BCn blocks.
+    if (req.transform != Transform::None) {
+        if (static_cast<uint8_t>(req.transform) > gacl::kLastTransform || req.op != Op::Read)
+            return reject(v, Status::InvalidRequest, Field::Transform);
+        uint64_t produced = req.compression == Compression::None ? req.size : req.uncompressed_size;
+        if (produced % gacl::block_size(static_cast<gacl::Transform>(req.transform)) != 0)
+            return reject(v, Status::InvalidRequest, Field::Transform);
+        if (!caps.gacl)
+            return reject(v, Status::Unsupported, Field::Transform);
     }
     return true;
 }

@@ -46,6 +46,7 @@ HRESULT dstorage_backend(UINT64 *backend)
             dstorage_process.backend = params.backend;
             dstorage_process.backend_gdeflate = !!params.gdeflate;
             dstorage_process.backend_zstd = !!params.zstd;
+            dstorage_process.backend_gacl = !!params.gacl;
         }
         else
             ERR("Cannot create the I/O backend, hr %#lx.\n", hr);

@@ -34,6 +34,7 @@ struct dstorage_process
     UINT64 backend;
     BOOL backend_gdeflate; /* the backend decodes GDeflate */
     BOOL backend_zstd;     /* the backend decodes Zstandard (DirectStorage 1.4) */
+    BOOL backend_gacl;     /* the backend undoes GACL shuffles (DirectStorage 1.4) */
     UINT32 staging_buffer_size;
     DSTORAGE_CONFIGURATION1 config;
     GUID creator_id; /* DSTORAGE_CONFIGURATION2::CreatorID (recorded, traced; nothing uses it) */

@@ -66,6 +66,7 @@ NTSTATUS backend_create(void *args)
           ds_backend_supports_zstd(backend) ? "yes" : "no");
     params->gdeflate = ds_backend_supports_gdeflate(backend);
     params->zstd = ds_backend_supports_zstd(backend);
+    params->gacl = ds_backend_supports_gacl(backend);
     params->backend = unix_backend_to_handle(object);
     params->has_gpu = ds_backend_has_gpu(backend);
     params->result = S_OK;

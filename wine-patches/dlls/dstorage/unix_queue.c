@@ -114,6 +114,7 @@ NTSTATUS queue_enqueue(void *args)
              * staging region, which the PE side then copies from. */
             out.memory = DS_MEMORY_HOST;
             out.compression = DS_COMPRESSION_NONE;
+            out.transform = DS_TRANSFORM_NONE; /* rule gacl_with_application_decompression */
             out.uncompressed_size = out.size;
             out.dst = (void *)(ULONG_PTR)req->staging;
             out.gpu_buffer = out.gpu_offset = out.gpu_buffer_size = 0;
