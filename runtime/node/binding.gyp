@@ -14,7 +14,8 @@
         "src/queue_wrap.cpp",
         "src/bulk_reads.cpp",
         "src/ceilings.cpp",
-        "src/gdeflate_throughput.cpp"
+        "src/gdeflate_throughput.cpp",
+        "src/zstd_throughput.cpp"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
