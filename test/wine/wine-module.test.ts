@@ -274,7 +274,9 @@ test('gdeflate.exe: stderr stays quiet by default; +dstorage prints the load lin
   assert.equal(load.length, 1, `expected one load line, got:\n${load.join('\n')}`);
   assert.match(
     load[0],
-    new RegExp(`ds-kit ${version.replace(/\./g, '\\.')}: backend (cpu|io_uring), GDeflate (yes|no)\\.$`),
+    new RegExp(
+      `ds-kit ${version.replace(/\./g, '\\.')}: backend (cpu|io_uring), GDeflate (yes|no), Zstandard (yes|no)\\.$`,
+    ),
   );
   assert.doesNotMatch(traced, /ds-kit stats:/, 'DS_KIT_STATS is unset, yet a summary was printed');
   // The 3 MiB stream: 3145728 bytes, not the hex "300000".
