@@ -57,8 +57,8 @@ static void test_codec_create(void)
              "CreateCompressionCodec(NONE)");
     CHECK(!other, "CreateCompressionCodec(NONE): out: expected NULL, got %p", other);
     CHECK_HR(E_INVALIDARG,
-             DStorageCreateCompressionCodec(2, 0, &IID_IDStorageCompressionCodec, (void **)&other),
-             "CreateCompressionCodec(2)");
+             DStorageCreateCompressionCodec(3, 0, &IID_IDStorageCompressionCodec, (void **)&other),
+             "CreateCompressionCodec(3)");
     CHECK_HR(E_INVALIDARG,
              DStorageCreateCompressionCodec(DSTORAGE_CUSTOM_COMPRESSION_0, 0,
                                             &IID_IDStorageCompressionCodec, (void **)&other),

@@ -33,8 +33,11 @@ struct dstorage_process
     struct factory_object *factory;
     UINT64 backend;
     BOOL backend_gdeflate; /* the backend decodes GDeflate */
+    BOOL backend_zstd;     /* the backend decodes Zstandard (DirectStorage 1.4) */
+    BOOL backend_gacl;     /* the backend undoes GACL shuffles (DirectStorage 1.4) */
     UINT32 staging_buffer_size;
     DSTORAGE_CONFIGURATION1 config;
+    GUID creator_id; /* DSTORAGE_CONFIGURATION2::CreatorID (recorded, traced; nothing uses it) */
     LONG queue_count;
     LONG file_count;
 };
@@ -299,7 +302,7 @@ HRESULT destination_check(ID3D12Device *device, const DSTORAGE_REQUEST *request,
 
 HRESULT dstorage_unix_call(enum dstorage_unix_funcs code, void *params);
 
-/* codec.c: a GDeflate IDStorageCompressionCodec (threads: 0 = one per CPU). */
-HRESULT codec_create(UINT32 threads, REFIID riid, void **out);
+/* codec.c: a GDeflate or Zstandard IDStorageCompressionCodec (threads: 0 = one per CPU). */
+HRESULT codec_create(DSTORAGE_COMPRESSION_FORMAT format, UINT32 threads, REFIID riid, void **out);
 
 #endif /* __WINE_DSTORAGE_PRIVATE_H */

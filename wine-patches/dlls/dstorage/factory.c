@@ -80,6 +80,8 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
     params.caps.max_request_size = ~(UINT64)0;
     params.caps.has_device = !!desc->Device;
     params.caps.gdeflate = dstorage_process.backend_gdeflate;
+    params.caps.zstd = dstorage_process.backend_zstd;
+    params.caps.gacl = dstorage_process.backend_gacl;
     if (FAILED(hr = dstorage_unix_call(unix_queue_create, &params)) || FAILED(hr = params.result))
     {
         queue_destroy(queue);

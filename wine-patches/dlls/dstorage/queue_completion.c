@@ -49,9 +49,10 @@ static HRESULT request_result(const struct queue_entry *entry, const struct unix
     case DS_STATUS_UNSUPPORTED:
         return E_DSTORAGE_DECOMPRESSION_ERROR;
     case DS_STATUS_IO_ERROR:
-        /* The CPU backend reports a GDeflate stream it cannot decode (or one whose size differs
-         * from UncompressedSize) as EBADMSG. */
-        if (entry->request.Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE &&
+        /* The CPU backend reports a GDeflate or Zstandard stream it cannot decode (or one whose
+         * size differs from UncompressedSize) as EBADMSG. */
+        if ((entry->request.Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE ||
+             entry->request.Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_ZSTD) &&
             c->error == 74 /* EBADMSG */)
             return E_DSTORAGE_DECOMPRESSION_ERROR;
         if (c->error == 14 /* EFAULT: an application pointer the runtime cannot reach */)
