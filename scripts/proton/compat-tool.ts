@@ -19,7 +19,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { UsageError } from '../lib/errors.ts';
 import { installInto, type ModuleFiles } from './install.ts';
 import { readManifest, STATE_DIR } from './manifest.ts';
@@ -36,6 +36,15 @@ export const TOOL_OVERRIDE = /WINEDLLOVERRIDES="([^"]+)"/.exec(LAUNCH_OPTION)![1
 const VALID_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
 /** Left out of the copy: ds-kit's own state, and the lock file Proton's script opens for writing. */
 const SKIP_TOP = new Set([STATE_DIR, 'dist.lock']);
+
+/** The folder name a tool gets without --name: the source's folder name made valid, plus "-dstorage". */
+export function defaultToolName(source: ProtonDir): string {
+  const base = basename(source.root)
+    .replace(/[^A-Za-z0-9._+-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+|-+$/g, '')
+    .slice(0, 54);
+  return `${base || 'Proton'}-dstorage`;
+}
 
 export interface CompatTool {
   dir: string;

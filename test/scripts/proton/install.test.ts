@@ -208,7 +208,8 @@ test('clear errors: not a Proton, no such folder, module not built, no target, b
     r3.stderr,
     /the module is not built: .*dstorage\.dll and .*dstorage\.so missing\. Run 'npm run build-proton' first/,
   );
-  const r4 = await dsKit(['install']);
+  // Asked before whether the module is built: the build folder's state does not change the answer.
+  const r4 = await dsKit(['install', '--module-dir', tempDir('empty')]);
   assert.equal(r4.exitCode, 2);
   assert.match(r4.stderr, /'ds-kit install' needs --proton DIR or --steam/);
   mkdirSync(join(root, '.ds-kit'));
@@ -259,7 +260,7 @@ test('--steam: needs --all without a terminal; --all installs into every Proton 
   roots.forEach((root, i) => assert.deepEqual(differences(before[i], snapshot(root)), [], root));
   const again = await dsKit(['uninstall', '--steam', '--all'], env);
   assert.match(again.stdout, /ds-kit is not installed in any Proton of these Steam libraries/);
-  const none = await dsKit(['install', '--steam', '--all'], { HOME: tempDir('nosteam') });
+  const none = await dsKit(['install', '--steam', '--all', '--module-dir', module], { HOME: tempDir('nosteam') });
   assert.equal(none.exitCode, 2);
   assert.match(none.stderr, /no Steam installation found \(looked in .*\.steam\/root.*\)\. Pass --steam-root DIR/);
 });
