@@ -90,7 +90,8 @@ export const protonText = {
     `"${name}" cannot name a compatibility tool folder: use letters, digits and . _ + - (e.g. GE-Proton10-4-dstorage).`,
   toolExists: (dir: string): string =>
     `${dir} exists and ds-kit did not make it; choose another name with --name NAME (ds-kit replaces only tools it made).`,
-  toolIsSource: (dir: string): string => `--from and the tool's name give the same folder (${dir}); choose another --name NAME.`,
+  toolIsSource: (dir: string): string =>
+    `--from and the tool's name give the same folder (${dir}); choose another --name NAME.`,
   toolNotOurs: (dir: string): string =>
     `${dir} was not made by ds-kit, so ds-kit leaves it alone; delete it yourself if you mean to.`,
   toolNeedsFrom:
