@@ -58,7 +58,7 @@ export function protonBuildSummary(flags: ProtonFlags): string {
     '',
     `dstorage.dll + dstorage.so are staged in ${o.outDir}.`,
     '',
-    "Into Steam's Proton (its proton script sets WINEDLLPATH itself, so the files go into the Proton):",
+    "Into Steam's Proton (its proton script sets the DLL path itself, so the files go into the Proton):",
     '  npx ds-kit status                 lists the Protons of your Steam libraries and their Wine',
     '  npx ds-kit install --steam        installs into the ones you pick (or --proton DIR for one)',
     `  then per game, as launch option:  ${LAUNCH_OPTION}`,

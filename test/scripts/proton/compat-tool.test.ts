@@ -5,7 +5,16 @@
 // wine-proton.test.ts runs a program with such a tool's Wine and settings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { readManifest } from '../../../scripts/proton/manifest.ts';
@@ -146,6 +155,36 @@ test('from a Proton that has ds-kit installed: the copy starts from the original
   );
   assert.equal(m.files.find((f) => f.path.endsWith('dstorage.so'))!.backup, undefined);
   assert.deepEqual(await userSettingsOf(tool), { WINEDLLOVERRIDES: 'dstorage,dstoragecore=b' });
+});
+
+test('symlinks in the copy: one inside the Proton stays relative, one leading out of it points where it did', async () => {
+  const root = steamRoot();
+  const source = fakeProton(join(root, 'steamapps/common/Proton 9.0'), 'lib64', 'wine-9.0');
+  const shared = join(root, 'shared-fonts');
+  mkdirSync(shared);
+  writeFileSync(join(shared, 'font.ttf'), 'a font outside the Proton');
+  symlinkSync('../../../../../shared-fonts', join(source, 'files/share/fonts'));
+  symlinkSync('../../lib64/wine/x86_64-windows/kernel32.dll', join(source, 'files/share/default_pfx/kernel32.dll'));
+  const r = await dsKit([
+    'proton-tool',
+    '--from',
+    source,
+    '--name',
+    'T',
+    '--steam-root',
+    root,
+    '--module-dir',
+    fakeModule(),
+  ]);
+  assert.equal(r.exitCode, 0, r.stderr);
+  const tool = join(root, 'compatibilitytools.d/T');
+  assert.equal(readlinkSync(join(tool, 'files/share/fonts')), realpathSync(shared));
+  assert.equal(readFileSync(join(tool, 'files/share/fonts/font.ttf'), 'utf8'), 'a font outside the Proton');
+  assert.equal(
+    readlinkSync(join(tool, 'files/share/default_pfx/kernel32.dll')),
+    '../../lib64/wine/x86_64-windows/kernel32.dll',
+    "the tool's own kernel32.dll",
+  );
 });
 
 test('compatibility tool errors: a folder it did not make, a bad name, no --from, an unsupported Wine', async () => {
