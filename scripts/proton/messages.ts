@@ -69,8 +69,8 @@ export const protonText = {
       `    ${LAUNCH_OPTION}`,
       '',
       'Games ship Microsoft\'s dstorage.dll next to the exe; "=b" makes Wine load the one ds-kit installed instead.',
-      'To check it: put PROTON_LOG=1 in front (its logging includes +loaddll); ~/steam-<appid>.log then has a line',
-      '"Loaded L"...dstorage.dll" at ...: builtin".',
+      'To check it: put PROTON_LOG=1 DS_KIT_STATS=1 in front; ~/steam-<appid>.log then has a line',
+      '"Loaded L"...dstorage.dll" at ...: builtin" (Proton\'s logging includes +loaddll) and "ds-kit stats: ..." summaries.',
     ].join('\n'),
   noSteam: (roots: string[]): string =>
     `no Steam installation found (looked in ${roots.join(', ')}). Pass --steam-root DIR, or --proton DIR for one Proton.`,
