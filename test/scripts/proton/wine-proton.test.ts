@@ -9,7 +9,7 @@
 // would), so a passing run proves that the launch option, not a default, makes Wine load the
 // installed module. The module exists nowhere else those Wines look (checked), and the programs fail
 // before the install and after the uninstall: what they loaded came from the Proton-shaped directory.
-import { test, before } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -318,6 +318,12 @@ function exercise(wineOf: () => WineUnderTest | undefined, label: string, skip: 
     });
   }
 }
+
+// The trixie system is a cached fixture shared with other tests (and kept between CI runs): its Wine
+// prefix alone is about 0.8 GB, and every run starts from a fresh one anyway.
+after(() => {
+  if (trixie) rmSync(trixie.work, { recursive: true, force: true });
+});
 
 exercise(() => hostWine, '8.0', false);
 exercise(() => trixie, '10.0 (Debian trixie)', fast);
