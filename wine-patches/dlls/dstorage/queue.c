@@ -275,6 +275,7 @@ void queue_destroy(struct queue_object *queue)
         stats_queue_report(queue, state->name, &state->stats);
     }
     queue_gpu_destroy(queue);
+    gpu_vulkan_destroy(queue);
     if (state->desc.Device) ID3D12Device_Release(state->desc.Device);
     if (state->error_event) CloseHandle(state->error_event);
     DeleteCriticalSection(&state->cs);

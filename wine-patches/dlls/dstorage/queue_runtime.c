@@ -54,6 +54,8 @@ static HRESULT stage(struct queue_object *queue, struct queue_entry *entry)
     UINT64 size = entry->footprint_size;
     HRESULT hr;
 
+    if (!custom_format(&entry->request) && gpu_vulkan_buffer(queue, entry))
+        return S_OK; /* straight into its VkBuffer */
     if (entry->staging_size || entry->staging_failed || !size ||
         size > dstorage_process.staging_buffer_size)
         return S_OK; /* nothing to reserve; an oversized request fails validation */
@@ -92,6 +94,8 @@ static void build_request(struct queue_object *queue, struct queue_entry *entry,
     }
     else if (entry->staging_size)
         req->staging = (UINT64)(ULONG_PTR)queue_staging_data(queue, entry, NULL);
+    else if (gpu_vulkan_buffer(queue, entry))
+        gpu_vulkan_resolve(queue, entry, req);
 }
 
 HRESULT queue_batch_add(struct queue_object *queue, struct queue_batch *batch,
