@@ -22,8 +22,8 @@
  * The lock thread (a PE thread per queue) holds LockCommandQueue around every submission the
  * runtime makes to that VkQueue (unix_vulkan.c has the protocol).
  *
- * DS_KIT_GPU_PATH: unset or empty = vulkan where possible, else d3d12 with one WARN line saying why;
- * "d3d12" = always d3d12; "vulkan" = vulkan or CreateQueue fails (an ERR line says why).
+ * DS_KIT_GPU_PATH: unset or empty = vulkan where possible, else d3d12 with one WARN line saying
+ * why; "d3d12" = always d3d12; "vulkan" = vulkan or CreateQueue fails (an ERR line says why).
  */
 #include "dstorage_private.h"
 
@@ -39,24 +39,21 @@ struct interop_device_vtbl
     ULONG(STDMETHODCALLTYPE *AddRef)(interop_device *This);
     ULONG(STDMETHODCALLTYPE *Release)(interop_device *This);
     HRESULT(STDMETHODCALLTYPE *GetDXGIAdapter)(interop_device *This, REFIID riid, void **out);
-    HRESULT(STDMETHODCALLTYPE *GetInstanceExtensions)(interop_device *This, UINT *count,
-                                                      const char **names);
-    HRESULT(STDMETHODCALLTYPE *GetDeviceExtensions)(interop_device *This, UINT *count,
-                                                    const char **names);
+    HRESULT(STDMETHODCALLTYPE *GetInstanceExtensions)
+    (interop_device *This, UINT *count, const char **names);
+    HRESULT(STDMETHODCALLTYPE *GetDeviceExtensions)
+    (interop_device *This, UINT *count, const char **names);
     HRESULT(STDMETHODCALLTYPE *GetDeviceFeatures)(interop_device *This, const void **features);
-    HRESULT(STDMETHODCALLTYPE *GetVulkanHandles)(interop_device *This, void **instance,
-                                                 void **physical_device, void **device);
-    HRESULT(STDMETHODCALLTYPE *GetVulkanQueueInfo)(interop_device *This,
-                                                   ID3D12CommandQueue *queue, void **vk_queue,
-                                                   UINT32 *family);
+    HRESULT(STDMETHODCALLTYPE *GetVulkanHandles)
+    (interop_device *This, void **instance, void **physical_device, void **device);
+    HRESULT(STDMETHODCALLTYPE *GetVulkanQueueInfo)
+    (interop_device *This, ID3D12CommandQueue *queue, void **vk_queue, UINT32 *family);
     void(STDMETHODCALLTYPE *GetVulkanImageLayout)(interop_device *This, ID3D12Resource *resource,
                                                   D3D12_RESOURCE_STATES state, UINT32 *layout);
-    HRESULT(STDMETHODCALLTYPE *GetVulkanResourceInfo)(interop_device *This,
-                                                      ID3D12Resource *resource, UINT64 *handle,
-                                                      UINT64 *buffer_offset);
+    HRESULT(STDMETHODCALLTYPE *GetVulkanResourceInfo)
+    (interop_device *This, ID3D12Resource *resource, UINT64 *handle, UINT64 *buffer_offset);
     HRESULT(STDMETHODCALLTYPE *LockCommandQueue)(interop_device *This, ID3D12CommandQueue *queue);
-    HRESULT(STDMETHODCALLTYPE *UnlockCommandQueue)(interop_device *This,
-                                                   ID3D12CommandQueue *queue);
+    HRESULT(STDMETHODCALLTYPE *UnlockCommandQueue)(interop_device *This, ID3D12CommandQueue *queue);
 };
 struct interop_device
 {
@@ -132,7 +129,8 @@ static HRESULT try_create(struct queue_object *queue, struct gpu_vulkan **out, c
     HRESULT hr;
 
     if (!(vk = calloc(1, sizeof(*vk)))) return E_OUTOFMEMORY;
-    if (FAILED(hr = ID3D12Device_QueryInterface(device, &IID_interop_device, (void **)&vk->interop)))
+    if (FAILED(hr =
+                   ID3D12Device_QueryInterface(device, &IID_interop_device, (void **)&vk->interop)))
     {
         snprintf(why, why_size,
                  "the D3D12 device has no ID3D12DXVKInteropDevice (not vkd3d-proton), hr %#lx", hr);

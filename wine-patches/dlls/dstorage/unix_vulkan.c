@@ -180,10 +180,10 @@ NTSTATUS vulkan_create(void *args)
 
     if (!vulkan_host_handles(&client, &host, why, sizeof(why)))
         return create_failed(params, E_NOTIMPL, why);
-    TRACE("host handles via %s: instance %#llx, physical device %#llx, device %#llx, queue %#llx.\n",
-          host.method, (unsigned long long)host.instance,
-          (unsigned long long)host.physical_device, (unsigned long long)host.device,
-          (unsigned long long)host.queue);
+    TRACE(
+        "host handles via %s: instance %#llx, physical device %#llx, device %#llx, queue %#llx.\n",
+        host.method, (unsigned long long)host.instance, (unsigned long long)host.physical_device,
+        (unsigned long long)host.device, (unsigned long long)host.queue);
     if (!(loader = host_loader()) ||
         !(gipa = (vk_get_instance_proc_addr_fn)dlsym(loader, "vkGetInstanceProcAddr")))
         return create_failed(params, E_NOTIMPL,

@@ -165,8 +165,9 @@ static BOOL walk(const struct vulkan_client_handles *client, struct vulkan_host_
         !client_unix_handle(client->device, &device_unix) ||
         !client_unix_handle(client->queue, &queue_unix))
     {
-        snprintf(why, why_size, "a Vulkan handle from vkd3d-proton is not a winevulkan client "
-                                "object (no loader magic)");
+        snprintf(why, why_size,
+                 "a Vulkan handle from vkd3d-proton is not a winevulkan client "
+                 "object (no loader magic)");
         return FALSE;
     }
     if (!read_memory(device_unix, words, sizeof(words)))
