@@ -487,6 +487,21 @@ static void test_gpu_buffer(void)
     HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
     BYTE *data;
 
+    DSTORAGE_COMPRESSION_SUPPORT support =
+        IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE);
+
+    /* What the queue with a device says depends on its GPU path (the runner checks this line):
+     * d3d12: decoded on the CPU; vulkan: the runtime's compute shader on a compute queue. */
+    CHECK(support == DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK ||
+              support == (DSTORAGE_COMPRESSION_SUPPORT_GPU_FALLBACK |
+                          DSTORAGE_COMPRESSION_SUPPORT_USES_COMPUTE_QUEUE),
+          "GetCompressionSupport(GDEFLATE) with a device: expected CPU_FALLBACK or "
+          "GPU_FALLBACK|USES_COMPUTE_QUEUE, got %#x",
+          (unsigned int)support);
+    printf("GetCompressionSupport(GDEFLATE) with a device: %s\n",
+           support == DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK
+               ? "CPU_FALLBACK"
+               : "GPU_FALLBACK|USES_COMPUTE_QUEUE");
     REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file),
                "OpenFile");
     REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc,

@@ -92,6 +92,12 @@ test('vkd3d-proton: every test/wine program on GPU path vulkan', {
       /GPU path: d3d12/,
       `${name}.exe: a queue took the d3d12 path under DS_KIT_GPU_PATH=vulkan`,
     );
+    if (name === 'gdeflate')
+      assert.match(
+        out,
+        /GetCompressionSupport\(GDEFLATE\) with a device: GPU_FALLBACK\|USES_COMPUTE_QUEUE/,
+        'GPU path vulkan on a compute queue decodes GDeflate into buffers on the GPU',
+      );
   }
   assert.deepEqual(failures, [], failures.join('\n\n'));
   assert.ok(vulkanQueues > 0, 'no queue said "GPU path: vulkan"');

@@ -85,6 +85,7 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
     params.caps.max_request_size = ~(UINT64)0;
     params.caps.has_device = !!desc->Device;
     params.caps.gdeflate = state->vulkan ? TRUE : dstorage_process.backend_gdeflate;
+    params.caps.gpu_gdeflate = state->gpu_gdeflate;
     if (FAILED(hr = dstorage_unix_call(unix_queue_create, &params)) || FAILED(hr = params.result))
     {
         queue_destroy(queue);

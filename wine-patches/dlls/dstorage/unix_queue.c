@@ -170,17 +170,23 @@ NTSTATUS queue_get_stats(void *args)
     return STATUS_SUCCESS;
 }
 
-/* GDeflate is decoded on the CPU (into memory destinations, or into the upload-heap staging
- * buffer that GPU destinations are copied from): CPU_FALLBACK. Nothing runs on the GPU yet.
- * Other formats: NONE. */
+/* GPU path d3d12 and queues without a device: GDeflate is decoded on the CPU (into memory
+ * destinations, or into the staging buffer that GPU destinations are copied from): CPU_FALLBACK.
+ * GPU path vulkan on a compute queue: GDeflate into GPU buffers is decoded by the runtime's own
+ * compute shader (the fallback shader, not a driver's decompression): GPU_FALLBACK |
+ * USES_COMPUTE_QUEUE (memory and texture destinations are still decoded on the CPU). Other formats:
+ * NONE. */
 NTSTATUS queue_get_compression_support(void *args)
 {
     struct queue_get_compression_support_params *params = args;
     struct unix_queue *object = unix_queue_from_handle(params->queue);
 
-    params->support =
-        params->format == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && object->caps.gdeflate
-            ? DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK
-            : DSTORAGE_COMPRESSION_SUPPORT_NONE;
+    if (params->format != DSTORAGE_COMPRESSION_FORMAT_GDEFLATE || !object->caps.gdeflate)
+        params->support = DSTORAGE_COMPRESSION_SUPPORT_NONE;
+    else if (object->caps.gpu_gdeflate)
+        params->support = DSTORAGE_COMPRESSION_SUPPORT_GPU_FALLBACK |
+                          DSTORAGE_COMPRESSION_SUPPORT_USES_COMPUTE_QUEUE;
+    else
+        params->support = DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK;
     return STATUS_SUCCESS;
 }

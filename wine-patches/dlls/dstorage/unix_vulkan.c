@@ -233,7 +233,14 @@ NTSTATUS vulkan_destroy(void *args)
     struct vulkan_destroy_params *params = args;
     struct unix_backend *object = unix_backend_from_handle(params->backend);
     struct unix_backend_state *state = object->state;
+    ds_backend_stats stats;
 
+    ds_backend_get_stats(object->backend, &stats);
+    TRACE("Vulkan backend: %llu submissions, %llu copies, GDeflate decodes: %llu GPU shader, %llu "
+          "CPU.\n",
+          (unsigned long long)stats.submits, (unsigned long long)stats.gpu_copies,
+          (unsigned long long)stats.gdeflate_shader_decodes,
+          (unsigned long long)stats.gdeflate_cpu_decodes);
     ds_backend_destroy(object->backend); /* may still submit: the lock thread serves it */
     object->backend = NULL;
     pthread_mutex_lock(&state->mutex);
