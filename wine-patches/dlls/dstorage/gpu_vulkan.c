@@ -22,10 +22,8 @@
  * The lock thread (a PE thread per queue) holds LockCommandQueue around every submission the
  * runtime makes to that VkQueue (unix_vulkan.c has the protocol).
  *
- * DS_KIT_GPU_PATH: "vulkan" = vulkan or CreateQueue fails (an ERR line says why); "d3d12" = always
- * d3d12; unset or empty = d3d12 for now (vulkan is opt-in until a crash at queue release, seen once
- * in the lavapipe rehearsal, is understood: docs/wine-module.md), with one WARN line when vulkan
- * would not even be possible, saying why.
+ * DS_KIT_GPU_PATH: unset or empty = vulkan where possible, else d3d12 with one WARN line saying
+ * why; "d3d12" = always d3d12; "vulkan" = vulkan or CreateQueue fails (an ERR line says why).
  */
 #include "dstorage_private.h"
 
@@ -118,10 +116,9 @@ static UINT interop_version(interop_device *interop)
     return 0;
 }
 
-/* S_OK: the vulkan path is ready; S_FALSE: possible, but not asked for (probe_only); otherwise
- * *why says what is missing. */
-static HRESULT try_create(struct queue_object *queue, BOOL probe_only, struct gpu_vulkan **out,
-                          char *why, size_t why_size)
+/* S_OK: the vulkan path is ready; otherwise *why says what is missing. */
+static HRESULT try_create(struct queue_object *queue, struct gpu_vulkan **out, char *why,
+                          size_t why_size)
 {
     ID3D12Device *device = queue->state->desc.Device;
     D3D12_COMMAND_QUEUE_DESC queue_desc = {.Type = D3D12_COMMAND_LIST_TYPE_COMPUTE};
@@ -140,14 +137,6 @@ static HRESULT try_create(struct queue_object *queue, BOOL probe_only, struct gp
         vk->interop = NULL;
         release(vk);
         return hr;
-    }
-    if (probe_only)
-    {
-        snprintf(why, why_size,
-                 "vkd3d-proton's interop is there, GPU path vulkan is opt-in for now: "
-                 "DS_KIT_GPU_PATH=vulkan");
-        release(vk);
-        return S_FALSE;
     }
     if (FAILED(hr = ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue,
                                                     (void **)&vk->queue)))
@@ -226,12 +215,7 @@ HRESULT gpu_vulkan_create(struct queue_object *queue, UINT64 *backend)
         snprintf(state->gpu_path_note, sizeof(state->gpu_path_note), "DS_KIT_GPU_PATH=d3d12");
         return S_FALSE;
     }
-    if ((hr = try_create(queue, !forced, &vk, why, sizeof(why))) == S_FALSE)
-    {
-        snprintf(state->gpu_path_note, sizeof(state->gpu_path_note), "%s", why);
-        return S_FALSE;
-    }
-    if (SUCCEEDED(hr))
+    if (SUCCEEDED(hr = try_create(queue, &vk, why, sizeof(why))))
     {
         state->vulkan = vk;
         *backend = vk->backend;
