@@ -8,7 +8,9 @@
 # (*.exe), bench_module.exe, vkd3d-proton's d3d12.dll + d3d12core.dll; optionally
 # vulkan_throughput_test (the runtime alone on its own device: the ceiling, same call).
 # Writes $OUT/summary.log (what passed, the GPU path lines, the benchmark table), $OUT/tests/*.log
-# (each program with WINEDEBUG=+dstorage) and $OUT/bench.log (else build/device-interop/).
+# (each program with WINEDEBUG=+dstorage), $OUT/bench.log (vulkan path), $OUT/bench-256.log (the
+# same, 256 MiB staging), $OUT/bench-d3d12.log (the
+# d3d12 path, same sizes) and $OUT/throughput.log (else build/device-interop/).
 # BENCH (default "--mib 1024 --reps 2 --only plain") sizes the module benchmark.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,6 +49,16 @@ s "== bench_module.exe ${BENCH:---mib 1024 --reps 2 --only plain}, DS_KIT_GPU_PA
 (cd "$bin" && timeout ${BENCH_TIMEOUT:-150} wine64 bench_module.exe --dir . ${BENCH:---mib 1024 --reps 2 --only plain}) >"$out/bench.log" 2>&1
 s "exit $?"
 grep -E "^\||bytes checked|GPU path" "$out/bench.log" | tee -a "$summary"
+
+s "== the same with --staging 256 (the runtime's staging ring follows the DirectStorage staging size)"
+(cd "$bin" && timeout ${BENCH_TIMEOUT:-150} wine64 bench_module.exe --dir . ${BENCH:---mib 1024 --reps 2 --only plain} --staging 256) >"$out/bench-256.log" 2>&1
+s "exit $?"
+grep -E "^\||bytes checked" "$out/bench-256.log" | tee -a "$summary"
+
+s "== the same with DS_KIT_GPU_PATH=d3d12 (the batched D3D12 path), for comparison"
+(cd "$bin" && DS_KIT_GPU_PATH=d3d12 timeout ${BENCH_TIMEOUT:-150} wine64 bench_module.exe --dir . ${BENCH:---mib 1024 --reps 2 --only plain}) >"$out/bench-d3d12.log" 2>&1
+s "exit $?"
+grep -E "^\||bytes checked" "$out/bench-d3d12.log" | tee -a "$summary"
 
 if [ -x "$bin/vulkan_throughput_test" ]; then
   s "== ceiling: the runtime alone (vulkan_throughput_test, DS_BENCH_MIB=1024), same call"
