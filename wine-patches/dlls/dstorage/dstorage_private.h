@@ -174,6 +174,9 @@ struct queue_state
     SIZE_T failure_count, failure_capacity;
     struct queue_gpu *gpu;
     struct queue_staging *staging;
+    struct gpu_vulkan *vulkan; /* GPU path "vulkan" (gpu_vulkan.c), NULL on the d3d12 path */
+    BOOL gpu_gdeflate;         /* vulkan path: GDeflate into buffers decodes on the GPU */
+    char gpu_path_note[512];   /* why this GPU path, for the +dstorage trace line */
     struct queue_entry *deferred_head, *deferred_tail; /* guarded by custom.c's lock */
     /* Slots (queue.c): entries enqueued and not completed yet, wherever they wait. */
     CRITICAL_SECTION slot_cs;
@@ -290,6 +293,17 @@ void queue_gpu_poll(
     struct queue_object *queue); /* worker: retire completed batches, start ready ones */
 void queue_gpu_close(struct queue_object *queue); /* drops batches not executed yet */
 void queue_gpu_destroy(struct queue_object *queue);
+
+/* gpu_vulkan.c: GPU path "vulkan" (BUFFER destinations through ds-runtime's Vulkan backend on
+ * vkd3d-proton's device). At CreateQueue, before the runtime queue: S_OK with *backend set (the
+ * runtime queue goes on it), S_FALSE for the d3d12 path, a failure when DS_KIT_GPU_PATH forbids
+ * the fallback. */
+HRESULT gpu_vulkan_create(struct queue_object *queue, UINT64 *backend);
+/* The entry's destination goes straight into its VkBuffer (no staging, no D3D12 copy). */
+BOOL gpu_vulkan_buffer(struct queue_object *queue, const struct queue_entry *entry);
+void gpu_vulkan_resolve(struct queue_object *queue, const struct queue_entry *entry,
+                        struct unix_request *req);
+void gpu_vulkan_destroy(struct queue_object *queue); /* after the runtime queue is destroyed */
 
 /* custom.c: the custom decompression queue. */
 BOOL custom_format(
