@@ -8,7 +8,7 @@
 // sanitizer report fails the program.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { Listr } from 'listr2';
@@ -227,7 +227,9 @@ test('gdeflate.exe: stderr stays quiet by default; +dstorage prints the load lin
   assert.equal(load.length, 1, `expected one load line, got:\n${load.join('\n')}`);
   assert.match(
     load[0],
-    new RegExp(`ds-kit ${version.replace(/\./g, '\\.')}: backend (cpu|io_uring), GDeflate (yes|no)\\.$`),
+    new RegExp(
+      `ds-kit ${version.replace(/\./g, '\\.')}: backend (cpu|io_uring), GDeflate (yes|no), from ${realpathSync(join(options.outDir, 'dstorage.so')).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.$`,
+    ),
   );
   assert.doesNotMatch(traced, /ds-kit stats:/, 'DS_KIT_STATS is unset, yet a summary was printed');
   // The 3 MiB stream: 3145728 bytes, not the hex "300000".
