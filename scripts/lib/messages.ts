@@ -326,7 +326,7 @@ Runs the whole suite, every step even after a failure, and fails at the end if a
   3. ASan+UBSan build + ctest        (build/runtime/asan)
   4. TSan build (clang) + ctest      (build/runtime/tsan)
   5. dstorage.so built with ASan+UBSan (build/wine-module-asan), test/wine programs under Wine
-  6. fuzzing: gdeflate_decode and queue_c_abi, DS_KIT_FUZZ_SECONDS each (default 60), from and
+  6. fuzzing: gdeflate_decode, zstd_request and queue_c_abi, DS_KIT_FUZZ_SECONDS each (default 60), from and
      into the corpus in runtime/fuzz/corpus/ (DS_KIT_FUZZ_UPDATE_CORPUS=0: read only)
   7. the Node binding
   8. the TypeScript tests: node --import tsx --test over test/**/*.test.ts

@@ -281,7 +281,8 @@ function exercise(wineOf: () => WineUnderTest | undefined, label: string, skip: 
           assert.ok(
             ours.some(
               (l) =>
-                /trace:dstorage:\w+ ds-kit \S+: backend \w+, GDeflate \w+, from /.test(l) && l.endsWith(`from ${so}.`),
+                /trace:dstorage:\w+ ds-kit \S+: backend \w+, GDeflate \w+, Zstandard \w+, from /.test(l) &&
+                l.endsWith(`from ${so}.`),
             ),
             `no load line naming ${so} among:\n${ours.join('\n')}`,
           );
