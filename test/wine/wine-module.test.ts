@@ -8,7 +8,7 @@
 // sanitizer report fails the program.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { Listr } from 'listr2';
@@ -300,7 +300,7 @@ test('gdeflate.exe: stderr stays quiet by default; +dstorage prints the load lin
   assert.match(
     load[0],
     new RegExp(
-      `ds-kit ${version.replace(/\./g, '\\.')}: backend (cpu|io_uring), GDeflate (yes|no), Zstandard (yes|no)\\.$`,
+      `ds-kit ${version.replace(/\./g, '\\.')}: backend (cpu|io_uring), GDeflate (yes|no), Zstandard (yes|no), from ${realpathSync(join(options.outDir, 'dstorage.so')).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.$`,
     ),
   );
   assert.doesNotMatch(traced, /ds-kit stats:/, 'DS_KIT_STATS is unset, yet a summary was printed');

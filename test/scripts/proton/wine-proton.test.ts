@@ -11,7 +11,7 @@
 // before the install and after the uninstall: what they loaded came from the Proton-shaped directory.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { execa } from 'execa';
 import { repoRoot } from '../../../scripts/lib/paths.ts';
@@ -171,7 +171,7 @@ let trixie: WineUnderTest | undefined;
 
 /** Wine 10.0's side: the trixie system (made on first use) with the game folder and the runner in it. */
 async function prepareTrixie(): Promise<void> {
-  const root = await ensureTrixie();
+  const root = realpathSync(await ensureTrixie());
   trixie = trixieWine(root);
   rmSync(trixie.work, { recursive: true, force: true });
   mkdirSync(trixie.work, { recursive: true });
@@ -276,9 +276,15 @@ function exercise(wineOf: () => WineUnderTest | undefined, label: string, skip: 
           });
           assert.equal(r.code, 0, r.out.slice(-4000));
           const ours = r.out.split('\n').filter((l) => l.includes('ds-kit'));
+          // The load line names the dstorage.so that runs: this tree's, as that Wine sees it.
+          const so = `${wine.inside(realpathSync(root))}/files/${layout}/wine/x86_64-unix/dstorage.so`;
           assert.ok(
-            ours.some((l) => /trace:dstorage:\w+ ds-kit \S+: backend \w+/.test(l)),
-            `no load line among:\n${ours.join('\n')}`,
+            ours.some(
+              (l) =>
+                /trace:dstorage:\w+ ds-kit \S+: backend \w+, GDeflate \w+, Zstandard \w+, from /.test(l) &&
+                l.endsWith(`from ${so}.`),
+            ),
+            `no load line naming ${so} among:\n${ours.join('\n')}`,
           );
           assert.ok(
             ours.some((l) => /^ds-kit stats: queue .*"smoke": 1 requests/.test(l)),
