@@ -236,8 +236,10 @@ HRESULT gpu_vulkan_create(struct queue_object *queue, UINT64 *backend)
 
 BOOL gpu_vulkan_buffer(struct queue_object *queue, const struct queue_entry *entry)
 {
+    /* A GACL shuffle is undone by the CPU backend after the read: those go the d3d12 way. */
     return queue->state->vulkan && !entry->fence &&
-           entry->request.Options.DestinationType == DSTORAGE_REQUEST_DESTINATION_BUFFER;
+           entry->request.Options.DestinationType == DSTORAGE_REQUEST_DESTINATION_BUFFER &&
+           entry->request.Options.GaclTransformType == DSTORAGE_GACL_SHUFFLE_TRANSFORM_NONE;
 }
 
 void gpu_vulkan_resolve(struct queue_object *queue, const struct queue_entry *entry,
