@@ -206,7 +206,7 @@ async function runProgram(env: Record<string, string>, name = 'gdeflate'): Promi
 }
 
 const STATS_LINE =
-  /^ds-kit stats: (queue \S+ .*|process, (\d+) queues): (\d+) requests, ([\d.]+) (B|kB|MB|GB|TB) delivered, (\d+\.\d{3}) s active, ([\d.]+ (?:B|kB|MB|GB|TB)\/s|-), (\d+) errors; GDeflate decodes: (\d+) CPU, (\d+) application; custom-format requests: (\d+)$/;
+  /^ds-kit stats: (queue \S+ .*|process, (\d+) queues): (\d+) requests, ([\d.]+) (B|kB|MB|GB|TB) delivered, (\d+\.\d{3}) s active, ([\d.]+ (?:B|kB|MB|GB|TB)\/s|-), (\d+) errors; GDeflate decodes: (\d+) CPU, (\d+) GPU, (\d+) application; custom-format requests: (\d+)$/;
 
 // DS_KIT_STATS=1: one summary per queue at its release and one for the process at exit, printed
 // whatever WINEDEBUG says; sizes in decimal units.
@@ -234,7 +234,7 @@ test('gdeflate.exe: DS_KIT_STATS=1 prints per-queue and process summaries', {
   // configuration.exe disables the built-in decompression: the application decodes GDeflate.
   const custom = await runProgram({ WINEDEBUG: '-all', DS_KIT_STATS: '1' }, 'configuration');
   const processLine = custom.split(/\r?\n/).find((l) => l.startsWith('ds-kit stats: process, ')) ?? '';
-  const app = STATS_LINE.exec(processLine)?.[10];
+  const app = STATS_LINE.exec(processLine)?.[11];
   assert.ok(Number(app) >= 1, `expected GDeflate decodes by the application: ${processLine || custom.slice(-4000)}`);
 });
 

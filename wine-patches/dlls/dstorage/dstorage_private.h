@@ -125,7 +125,8 @@ struct queue_stats
     LONG64 requests;     /* completed successfully */
     LONG64 errors;       /* failed */
     LONG64 bytes;        /* delivered into destinations */
-    LONG64 gdeflate_cpu; /* GDeflate decoded by the runtime's CPU backend */
+    LONG64 gdeflate_cpu; /* GDeflate decoded by the runtime on the CPU */
+    LONG64 gdeflate_gpu; /* GDeflate decoded by the runtime on the GPU (GPU path vulkan) */
     LONG64 gdeflate_app; /* GDeflate decoded by the application (custom queue) */
     LONG64 custom_app;   /* custom formats decoded by the application */
     LONG64 busy_ticks;   /* time active, QueryPerformanceCounter ticks */
@@ -141,6 +142,9 @@ void stats_queue_idle(struct queue_stats *queue);
  */
 void stats_request_done(struct queue_stats *queue, const DSTORAGE_REQUEST *request, HRESULT hr,
                         UINT64 bytes, BOOL by_application);
+/* GPU path vulkan, before the queue's report: of its GDeflate decodes counted as CPU, gpu were
+ * made on the GPU (the runtime's backend serves that queue alone and knows). */
+void stats_gpu_decodes(struct queue_stats *queue, LONG64 gpu);
 void stats_queue_report(const void *queue, const char *name, struct queue_stats *counts);
 void stats_process_report(void);
 /* A size for TRACE, in decimal ("65536"). */
@@ -255,6 +259,8 @@ BOOL gpu_vulkan_buffer(struct queue_object *queue, const struct queue_entry *ent
 void gpu_vulkan_resolve(struct queue_object *queue, const struct queue_entry *entry,
                         struct unix_request *req);
 void gpu_vulkan_destroy(struct queue_object *queue); /* after the runtime queue is destroyed */
+/* DS_KIT_STATS: moves the GDeflate decodes the backend made on the GPU out of the CPU count. */
+void gpu_vulkan_count_decodes(struct queue_object *queue);
 
 /* custom.c: the custom decompression queue. */
 BOOL custom_format(

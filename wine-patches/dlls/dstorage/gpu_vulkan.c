@@ -258,6 +258,18 @@ void gpu_vulkan_resolve(struct queue_object *queue, const struct queue_entry *en
     req->gpu_buffer_size = offset + desc.Width; /* placed buffers share one VkBuffer */
 }
 
+void gpu_vulkan_count_decodes(struct queue_object *queue)
+{
+    struct gpu_vulkan *vk = queue->state->vulkan;
+    struct backend_get_stats_params params;
+
+    if (!vk || !stats_enabled()) return;
+    params.backend = vk->backend;
+    if (SUCCEEDED(dstorage_unix_call(unix_backend_get_stats, &params)))
+        stats_gpu_decodes(&queue->state->stats,
+                          params.stats.gdeflate_shader_decodes + params.stats.gdeflate_gpu_decodes);
+}
+
 void gpu_vulkan_destroy(struct queue_object *queue)
 {
     struct gpu_vulkan *vk = queue->state->vulkan;

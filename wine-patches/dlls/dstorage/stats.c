@@ -115,6 +115,14 @@ void stats_request_done(struct queue_stats *queue, const DSTORAGE_REQUEST *reque
 }
 
 /* "1.25 GB": three significant digits or so, decimal units. */
+void stats_gpu_decodes(struct queue_stats *queue, LONG64 gpu)
+{
+    if (!stats.enabled) return;
+    gpu = min(gpu, read64(&queue->gdeflate_cpu));
+    add(queue, offsetof(struct queue_stats, gdeflate_cpu), -gpu);
+    add(queue, offsetof(struct queue_stats, gdeflate_gpu), gpu);
+}
+
 static const char *format_bytes(char *buffer, SIZE_T size, UINT64 bytes)
 {
     static const char *const units[] = {"kB", "MB", "GB", "TB"};
@@ -152,10 +160,11 @@ static void report(const char *what, const struct queue_stats *counts, LONG64 bu
         strcpy(rate, "-");
     MESSAGE(
         "ds-kit stats: %s: %I64d requests, %s delivered, %I64d.%03u s active, %s, %I64d errors; "
-        "GDeflate decodes: %I64d CPU, %I64d application; custom-format requests: %I64d\n",
+        "GDeflate decodes: %I64d CPU, %I64d GPU, %I64d application; custom-format requests: "
+        "%I64d\n",
         what, read64(&counts->requests), format_bytes(bytes, sizeof(bytes), read64(&counts->bytes)),
         ms / 1000, (UINT)(ms % 1000), rate, read64(&counts->errors), read64(&counts->gdeflate_cpu),
-        read64(&counts->gdeflate_app), read64(&counts->custom_app));
+        read64(&counts->gdeflate_gpu), read64(&counts->gdeflate_app), read64(&counts->custom_app));
 }
 
 /* At the queue's final release, after its threads have ended: the counts are final. */
