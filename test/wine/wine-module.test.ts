@@ -8,7 +8,7 @@
 // sanitizer report fails the program.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { Listr } from 'listr2';
@@ -139,6 +139,53 @@ test('gdeflate.exe under wine with DS_KIT_WINE_BACKEND=io_uring', {
   );
 });
 
+// Zstandard (DirectStorage 1.4): what the codec writes, zstd(1) decodes byte-exact, and what zstd(1)
+// writes (one frame at level 19, and several frames with a skippable one between them) the codec and
+// a queue decode (zstd.exe's interop mode checks the bytes).
+test('zstd.exe: streams interoperate with the zstd command both ways', {
+  timeout: 3 * PROGRAM_TIMEOUT_MS,
+}, async () => {
+  const dir = join(outDir, 'zstd-interop');
+  mkdirSync(dir, { recursive: true });
+  const size = 3_000_017;
+  const run = async (...args: string[]) => {
+    const r = await execa('xvfb-run', [...programArgs(join(outDir, 'zstd.exe')), ...args], {
+      env: wineEnv(),
+      reject: false,
+      all: true,
+      timeout: PROGRAM_TIMEOUT_MS,
+    });
+    const out = r.all ?? '';
+    assertNoSanitizerReport('zstd', out);
+    assert.equal(r.exitCode, 0, `zstd.exe ${args.join(' ')} exited ${r.exitCode}; output:\n${out}`);
+    assert.match(out, /zstd: all checks passed/, `zstd.exe ${args.join(' ')}:\n${out}`);
+  };
+  const ours = join(dir, 'ours.zst');
+  await run('write', `Z:${ours}`, String(size));
+  const decoded = await execa('zstd', ['-d', '-c', ours], { encoding: 'buffer', reject: false });
+  assert.equal(decoded.exitCode, 0, `zstd -d rejected the codec's stream: ${decoded.stderr}`);
+  const plain = readFileSync(`${ours}.plain`);
+  assert.equal(plain.length, size);
+  assert.ok(
+    Buffer.compare(Buffer.from(decoded.stdout), plain) === 0,
+    "zstd -d of the codec's stream differs from the input",
+  );
+
+  const cli = join(dir, 'cli.zst');
+  await execa('zstd', ['-q', '-f', '-19', `${ours}.plain`, '-o', cli]);
+  await run('read', `Z:${cli}`, String(size));
+  // Two frames (zstd -c of two halves, concatenated) with a skippable frame between them.
+  const half = Math.floor(size / 2);
+  writeFileSync(join(dir, 'a.bin'), plain.subarray(0, half));
+  writeFileSync(join(dir, 'b.bin'), plain.subarray(half));
+  const a = await execa('zstd', ['-q', '-c', '-1', join(dir, 'a.bin')], { encoding: 'buffer' });
+  const b = await execa('zstd', ['-q', '-c', '--no-check', join(dir, 'b.bin')], { encoding: 'buffer' });
+  const skippable = Buffer.from([0x5a, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4]);
+  const frames = join(dir, 'frames.zst');
+  writeFileSync(frames, Buffer.concat([Buffer.from(a.stdout), skippable, Buffer.from(b.stdout)]));
+  await run('read', `Z:${frames}`, String(size));
+});
+
 // The GPU path each queue takes is named in the +dstorage trace, with the reason. Wine's own d3d12
 // has no ID3D12DXVKInteropDevice, so the default is the batched D3D12 path and the line says why
 // (one WARN line too); DS_KIT_GPU_PATH=d3d12 forces it; DS_KIT_GPU_PATH=vulkan where that path is
@@ -225,8 +272,10 @@ test('gdeflate.exe: DS_KIT_STATS=1 prints per-queue and process summaries', {
   assert.ok(Number(queueCount) >= queues.length, `process counts ${queueCount} queues, ${queues.length} reported`);
   assert.ok(Number(requests) > 0, `no requests counted: ${processLines[0]}`);
   assert.ok(Number(size) > 0 && unit === 'MB', `gdeflate.exe reads a few MB: ${processLines[0]}`);
-  // It decodes its big and small streams on the CPU backend and fails its corrupt ones on purpose.
+  // It decodes its big and small streams on the CPU backend and fails its corrupt ones on purpose
+  // (Wine's own d3d12 offers no GDeflate meta command: GPU destinations are decoded on the CPU too).
   assert.ok(Number(cpuDecodes) >= 2, `expected CPU GDeflate decodes: ${processLines[0]}`);
+  assert.equal(Number(m[10]), 0, `Wine's d3d12 has no GPU GDeflate: ${processLines[0]}`);
   assert.ok(Number(errors) >= 1, `expected the corrupt streams as errors: ${processLines[0]}`);
   // The requests of every queue add up to the process's.
   const perQueue = queues.reduce((sum, l) => sum + Number((STATS_LINE.exec(l) ?? [])[3]), 0);
@@ -250,7 +299,9 @@ test('gdeflate.exe: stderr stays quiet by default; +dstorage prints the load lin
   assert.equal(load.length, 1, `expected one load line, got:\n${load.join('\n')}`);
   assert.match(
     load[0],
-    new RegExp(`ds-kit ${version.replace(/\./g, '\\.')}: backend (cpu|io_uring), GDeflate (yes|no)\\.$`),
+    new RegExp(
+      `ds-kit ${version.replace(/\./g, '\\.')}: backend (cpu|io_uring), GDeflate (yes|no), Zstandard (yes|no)\\.$`,
+    ),
   );
   assert.doesNotMatch(traced, /ds-kit stats:/, 'DS_KIT_STATS is unset, yet a summary was printed');
   // The 3 MiB stream: 3145728 bytes, not the hex "300000".

@@ -86,6 +86,8 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
     params.caps.has_device = !!desc->Device;
     params.caps.gdeflate = state->vulkan ? TRUE : dstorage_process.backend_gdeflate;
     params.caps.gpu_gdeflate = state->gpu_gdeflate;
+    params.caps.zstd = dstorage_process.backend_zstd;
+    params.caps.gacl = dstorage_process.backend_gacl;
     if (FAILED(hr = dstorage_unix_call(unix_queue_create, &params)) || FAILED(hr = params.result))
     {
         queue_destroy(queue);

@@ -95,7 +95,7 @@ static void add(struct queue_stats *queue, SIZE_T field, LONG64 value)
 }
 
 void stats_request_done(struct queue_stats *queue, const DSTORAGE_REQUEST *request, HRESULT hr,
-                        UINT64 bytes, BOOL by_application)
+                        UINT64 bytes, enum stats_decoder decoder)
 {
     if (!stats.enabled) return;
     if (FAILED(hr))
@@ -107,14 +107,14 @@ void stats_request_done(struct queue_stats *queue, const DSTORAGE_REQUEST *reque
     add(queue, offsetof(struct queue_stats, bytes), bytes);
     if (request->Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE)
         add(queue,
-            by_application ? offsetof(struct queue_stats, gdeflate_app)
-                           : offsetof(struct queue_stats, gdeflate_cpu),
+            decoder == DECODED_BY_APPLICATION ? offsetof(struct queue_stats, gdeflate_app)
+            : decoder == DECODED_BY_GPU       ? offsetof(struct queue_stats, gdeflate_gpu)
+                                              : offsetof(struct queue_stats, gdeflate_cpu),
             1);
-    else if (by_application)
+    else if (decoder == DECODED_BY_APPLICATION)
         add(queue, offsetof(struct queue_stats, custom_app), 1);
 }
 
-/* "1.25 GB": three significant digits or so, decimal units. */
 void stats_gpu_decodes(struct queue_stats *queue, LONG64 gpu)
 {
     if (!stats.enabled) return;
@@ -123,6 +123,7 @@ void stats_gpu_decodes(struct queue_stats *queue, LONG64 gpu)
     add(queue, offsetof(struct queue_stats, gdeflate_gpu), gpu);
 }
 
+/* "1.25 GB": three significant digits or so, decimal units. */
 static const char *format_bytes(char *buffer, SIZE_T size, UINT64 bytes)
 {
     static const char *const units[] = {"kB", "MB", "GB", "TB"};
