@@ -34,6 +34,7 @@ function env(extra: Record<string, string> = {}): Record<string, string> {
     WINEDLLOVERRIDES: 'd3d12,d3d12core=n;dstorage,dstoragecore=b',
     WINEDLLPATH: options.outDir,
     DS_KIT_GPU_PATH: 'vulkan',
+    DS_KIT_STATS: '1',
     ...extra,
   };
 }
@@ -97,6 +98,12 @@ test('vkd3d-proton: every test/wine program on GPU path vulkan', {
         out,
         /gdeflate: GPU destinations decoded on the GPU \(the runtime's shader\)/,
         'GPU path vulkan on a compute queue decodes GDeflate into buffers on the GPU',
+      );
+    if (name === 'gdeflate')
+      assert.match(
+        out,
+        /ds-kit stats: queue \S+ "gdeflate gpu": .*GDeflate decodes: 0 CPU, [1-9]\d* GPU/,
+        'the GDeflate request into a buffer was decoded on the GPU (DS_KIT_STATS)',
       );
   }
   assert.deepEqual(failures, [], failures.join('\n\n'));

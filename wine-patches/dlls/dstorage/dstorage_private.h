@@ -103,10 +103,11 @@ struct queue_entry
     UINT64 footprint_size;
     UINT64 staging_offset;
     UINT64 staging_size;
-    BOOL staging_failed; /* the staging buffer could not be created */
-    BOOL gpu_decode;     /* GDeflate decoded on the GPU (gpu_gdeflate.c): the compressed bytes are
-                            read into the staging region, decoded at the same offset of the decode
-                            buffer */
+    BOOL staging_failed;  /* the staging buffer could not be created */
+    UINT8 gacl_by_module; /* GPU path vulkan: the GACL shuffle the module undoes (gpu_vulkan.c) */
+    BOOL gpu_decode;      /* GDeflate decoded on the GPU (gpu_gdeflate.c): the compressed bytes are
+                             read into the staging region, decoded at the same offset of the decode
+                             buffer */
     HRESULT
     pe_check; /* enqueue_checks.c: what the PE side found wrong at enqueue (S_OK: nothing) */
     /* custom formats (custom.c): module-owned buffer the compressed bytes are read into */
@@ -131,8 +132,8 @@ struct queue_stats
     LONG64 requests;     /* completed successfully */
     LONG64 errors;       /* failed */
     LONG64 bytes;        /* delivered into destinations */
-    LONG64 gdeflate_cpu; /* GDeflate decoded by the runtime's CPU backend */
-    LONG64 gdeflate_gpu; /* GDeflate decoded on the GPU (meta command) */
+    LONG64 gdeflate_cpu; /* GDeflate decoded by the runtime on the CPU */
+    LONG64 gdeflate_gpu; /* GDeflate decoded on the GPU (meta command, or GPU path vulkan) */
     LONG64 gdeflate_app; /* GDeflate decoded by the application (custom queue) */
     LONG64 custom_app;   /* custom formats decoded by the application */
     LONG64 busy_ticks;   /* time active, QueryPerformanceCounter ticks */
@@ -154,6 +155,9 @@ enum stats_decoder
 /* A request completed with hr; bytes delivered. */
 void stats_request_done(struct queue_stats *queue, const DSTORAGE_REQUEST *request, HRESULT hr,
                         UINT64 bytes, enum stats_decoder decoder);
+/* GPU path vulkan, before the queue's report: of its GDeflate decodes counted as the runtime's,
+ * gpu were made on the GPU (the runtime's Vulkan backend serves that queue alone and knows). */
+void stats_gpu_decodes(struct queue_stats *queue, LONG64 gpu);
 void stats_queue_report(const void *queue, const char *name, struct queue_stats *counts);
 void stats_process_report(void);
 /* A size for TRACE, in decimal ("65536"). */
@@ -304,6 +308,16 @@ BOOL gpu_vulkan_buffer(struct queue_object *queue, const struct queue_entry *ent
 void gpu_vulkan_resolve(struct queue_object *queue, const struct queue_entry *entry,
                         struct unix_request *req);
 void gpu_vulkan_destroy(struct queue_object *queue); /* after the runtime queue is destroyed */
+/* Before staging: a request with a GACL shuffle the vulkan backend cannot undo is marked for the
+ * module to undo (entry->gacl_by_module; it then takes staging, not its VkBuffer, and no GPU
+ * decode). Requests the runtime must refuse (partial blocks, unknown shuffles, application decodes)
+ * are left to its validation. */
+void gpu_vulkan_mark_gacl(struct queue_object *queue, struct queue_entry *entry);
+/* The read of a marked request completed: undoes the shuffle over its bytes (the memory
+ * destination, or its staging region). S_OK or the HRESULT the request fails with. */
+HRESULT gpu_vulkan_undo_gacl(struct queue_object *queue, struct queue_entry *entry, UINT64 bytes);
+/* DS_KIT_STATS: moves the GDeflate decodes the backend made on the GPU out of the CPU count. */
+void gpu_vulkan_count_decodes(struct queue_object *queue);
 
 /* custom.c: the custom decompression queue. */
 BOOL custom_format(

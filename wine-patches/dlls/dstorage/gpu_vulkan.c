@@ -236,10 +236,47 @@ HRESULT gpu_vulkan_create(struct queue_object *queue, UINT64 *backend)
 
 BOOL gpu_vulkan_buffer(struct queue_object *queue, const struct queue_entry *entry)
 {
-    /* A GACL shuffle is undone by the CPU backend after the read: those go the d3d12 way. */
-    return queue->state->vulkan && !entry->fence &&
-           entry->request.Options.DestinationType == DSTORAGE_REQUEST_DESTINATION_BUFFER &&
-           entry->request.Options.GaclTransformType == DSTORAGE_GACL_SHUFFLE_TRANSFORM_NONE;
+    return queue->state->vulkan && !entry->fence && !entry->gacl_by_module &&
+           entry->request.Options.DestinationType == DSTORAGE_REQUEST_DESTINATION_BUFFER;
+}
+
+void gpu_vulkan_mark_gacl(struct queue_object *queue, struct queue_entry *entry)
+{
+    const DSTORAGE_REQUEST *request = &entry->request;
+    UINT8 transform = request->Options.GaclTransformType;
+    UINT64 size, block;
+
+    if (!queue->state->vulkan || transform == DSTORAGE_GACL_SHUFFLE_TRANSFORM_NONE ||
+        transform > DSTORAGE_GACL_SHUFFLE_TRANSFORM_BC5 || custom_format(request))
+        return;
+    size = request->Options.CompressionFormat != DSTORAGE_COMPRESSION_FORMAT_NONE
+               ? request->UncompressedSize
+           : request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE
+               ? request->Source.File.Size
+               : request->Source.Memory.Size;
+    block = transform == DSTORAGE_GACL_SHUFFLE_TRANSFORM_BC1 ||
+                    transform == DSTORAGE_GACL_SHUFFLE_TRANSFORM_BC4
+                ? 8
+                : 16;
+    if (size % block) return;
+    entry->gacl_by_module = transform;
+    entry->gpu_decode = FALSE; /* the shuffle is undone on the CPU, after a CPU decode */
+}
+
+HRESULT gpu_vulkan_undo_gacl(struct queue_object *queue, struct queue_entry *entry, UINT64 bytes)
+{
+    struct gacl_unshuffle_params params = {.transform = entry->gacl_by_module, .size = bytes};
+
+    if (!entry->gacl_by_module) return S_OK;
+    params.data = entry->staging_size ? queue_staging_data(queue, entry, NULL)
+                                      : entry->request.Destination.Memory.Buffer;
+    if (FAILED(dstorage_unix_call(unix_gacl_unshuffle, &params)) || !params.ok)
+    {
+        WARN("request %s: undoing the GACL shuffle over %s bytes failed.\n",
+             wine_dbgstr_longlong(entry->seq), debugstr_size(bytes));
+        return E_OUTOFMEMORY;
+    }
+    return S_OK;
 }
 
 void gpu_vulkan_resolve(struct queue_object *queue, const struct queue_entry *entry,
@@ -258,6 +295,18 @@ void gpu_vulkan_resolve(struct queue_object *queue, const struct queue_entry *en
     req->gpu_buffer = handle;
     req->gpu_offset = offset + entry->request.Destination.Buffer.Offset;
     req->gpu_buffer_size = offset + desc.Width; /* placed buffers share one VkBuffer */
+}
+
+void gpu_vulkan_count_decodes(struct queue_object *queue)
+{
+    struct gpu_vulkan *vk = queue->state->vulkan;
+    struct backend_get_stats_params params;
+
+    if (!vk || !stats_enabled()) return;
+    params.backend = vk->backend;
+    if (SUCCEEDED(dstorage_unix_call(unix_backend_get_stats, &params)))
+        stats_gpu_decodes(&queue->state->stats,
+                          params.stats.gdeflate_shader_decodes + params.stats.gdeflate_gpu_decodes);
 }
 
 void gpu_vulkan_destroy(struct queue_object *queue)

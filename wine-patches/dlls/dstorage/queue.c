@@ -295,6 +295,7 @@ void queue_destroy(struct queue_object *queue)
         custom_drop_queue(queue);
         dstorage_unix_call(unix_queue_destroy, &params);
         InterlockedDecrement(&dstorage_process.queue_count);
+        gpu_vulkan_count_decodes(queue);
         stats_queue_report(queue, state->name, &state->stats);
     }
     queue_gpu_destroy(queue);

@@ -110,6 +110,12 @@ static void queue_complete(struct queue_object *queue, const struct unix_complet
         return;
     }
     hr = request_result(entry, c);
+    if (SUCCEEDED(hr) && c->status == DS_STATUS_OK && !closed &&
+        FAILED(hr = gpu_vulkan_undo_gacl(queue, entry, c->bytes)))
+    {
+        request_done(queue, entry, hr, 0, FALSE);
+        return;
+    }
     if (SUCCEEDED(hr) && c->status == DS_STATUS_OK && !closed)
     {
         /* Read into the module's buffer: the application decompresses it (custom.c), into the

@@ -122,11 +122,14 @@ static void build_request(struct queue_object *queue, struct queue_entry *entry,
     }
     else if (gpu_vulkan_buffer(queue, entry))
         gpu_vulkan_resolve(queue, entry, req);
+    /* GPU path vulkan: its backend leaves GACL shuffles alone; the module undoes them. */
+    if (entry->gacl_by_module) req->request.Options.GaclTransformType = 0;
 }
 
 HRESULT queue_batch_add(struct queue_object *queue, struct queue_batch *batch,
                         struct queue_entry *entry)
 {
+    gpu_vulkan_mark_gacl(queue, entry);
     if (stage(queue, entry) == S_FALSE) return S_FALSE;
     build_request(queue, entry, &batch->reqs[batch->count]);
     batch->entries[batch->count++] = entry;
