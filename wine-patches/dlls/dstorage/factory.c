@@ -72,7 +72,8 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
     InitializeConditionVariable(&state->slot_freed);
     state->error_event = CreateEventW(NULL, TRUE, FALSE, NULL);
 
-    if (FAILED(hr = gpu_vulkan_create(queue, &backend)))
+    /* The GPU side comes first: the Unix queue's caps say how it decodes GDeflate. */
+    if (FAILED(hr = gpu_vulkan_create(queue, &backend)) || FAILED(hr = queue_gpu_create(queue)))
     {
         queue_destroy(queue);
         return hr;
@@ -86,6 +87,7 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
     params.caps.has_device = !!desc->Device;
     params.caps.gdeflate = state->vulkan ? TRUE : dstorage_process.backend_gdeflate;
     params.caps.gpu_gdeflate = state->gpu_gdeflate;
+    params.caps.meta_gdeflate = !state->vulkan && queue_gpu_decodes_gdeflate(queue);
     params.caps.zstd = dstorage_process.backend_zstd;
     params.caps.gacl = dstorage_process.backend_gacl;
     if (FAILED(hr = dstorage_unix_call(unix_queue_create, &params)) || FAILED(hr = params.result))
@@ -101,7 +103,7 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
         queue_destroy(queue);
         return E_OUTOFMEMORY;
     }
-    if (FAILED(hr = queue_worker_start(queue)) || FAILED(hr = queue_gpu_create(queue)))
+    if (FAILED(hr = queue_worker_start(queue)))
     {
         queue_destroy(queue);
         return hr;

@@ -255,7 +255,7 @@ HRESULT queue_gpu_create(struct queue_object *queue)
      * usable for memory destinations, GPU destinations then fail. */
     queue_staging_create(queue);
     gpu->flush_bytes = max(dstorage_process.staging_buffer_size / 8, 64 * 1024);
-    /* Published last: the worker thread is already running, and a pooled event may wake it. */
+    /* Published last (the worker thread starts after this, but a pooled event may wake one). */
     InterlockedExchangePointer((void **)&queue->state->gpu, gpu);
     if (queue->state->vulkan)
         TRACE("queue %p: GPU path: vulkan (%s; staging in %s heap).\n", queue,
