@@ -52,7 +52,7 @@ if [ "${RUN_TESTS:-1}" != 0 ]; then
   failed=0
   for t in "$work"/tests/*_test; do
     echo "== $(basename "$t")" >>"$out/tests.log"
-    (cd "$work" && DS_REQUIRE_VULKAN=1 timeout 300 "$t") >>"$out/tests.log" 2>&1
+    (cd "$work" && DS_REQUIRE_VULKAN=1 timeout 120 "$t") >>"$out/tests.log" 2>&1
     rc=$?
     echo "exit $rc" >>"$out/tests.log"
     [ $rc = 0 ] || { failed=$((failed + 1)); say "test $(basename "$t"): exit $rc"; }
@@ -63,6 +63,6 @@ fi
 # The data file on the repository's disk (not tmpfs), so that the cold-cache (O_DIRECT) rows run.
 mkdir -p build/perf-bench
 say "bench: node bench.mjs --file build/perf-bench/data.bin ${BENCH_ARGS:-}"
-DS_RUNTIME_ADDON=$here/ds_runtime.node timeout 420 "$node" "$here/bench.mjs" --file build/perf-bench/data.bin \
+DS_RUNTIME_ADDON=$here/ds_runtime.node timeout 300 "$node" "$here/bench.mjs" --file build/perf-bench/data.bin \
   --json "$out/bench.json" ${BENCH_ARGS:-} >>"$out/bench.log" 2>&1
 say "bench exit $?"
