@@ -103,9 +103,17 @@ async function main(): Promise<number> {
       results.push(...rows);
       opened.push(target);
       log(formatBackendTable(`${name} (${target.backend.name})`, rows, ceilings));
+      if (name.startsWith('vulkan-gpu-mapped')) {
+        const st = target.backend.stats();
+        log(
+          `  mapped reads: ${st.mappedReads} chunks copied from imported file windows (${st.mappedImports} imports), ` +
+            `${st.stagingBytes} bytes through staging`,
+        );
+      }
     }
     if (options.coldBytes > 0) {
-      const coldTargets = opened.filter((t) => t.name !== 'vulkan-gpu-seq' && t.name !== 'vulkan-host');
+      // One GPU row (a mapping would fill the page cache: not a cold read), the host pools.
+      const coldTargets = opened.filter((t) => t.name === 'cpu' || t.name === 'io_uring' || t.name === 'vulkan-gpu');
       cold = await measureCold(
         ds,
         coldTargets,
@@ -224,6 +232,19 @@ function openTarget(
           gpuBuffer: gpuBuffer(),
           gpuBufferSize,
           layout: 'sequential',
+        };
+      case 'vulkan-gpu-mapped':
+      case 'vulkan-gpu-mapped-seq':
+        // File pages imported with VK_EXT_external_memory_host instead of pread into staging
+        // (falls back to staging where the device or driver says no: see the mapped-reads line).
+        if (!device) return deviceError;
+        return {
+          backend: device.backend({ fileStaging: 'mapped' }),
+          name,
+          destination: 'gpu',
+          gpuBuffer: gpuBuffer(),
+          gpuBufferSize,
+          layout: name === 'vulkan-gpu-mapped-seq' ? 'sequential' : undefined,
         };
       case 'vulkan-host':
         if (!device) return deviceError;

@@ -102,6 +102,10 @@ export interface BackendStats {
   gdeflateGpuDecodes: number;
   /** decoded by the runtime's own compute shader */
   gdeflateShaderDecodes: number;
+  /** Vulkan fileStaging 'mapped': chunks copied straight from an imported file mapping */
+  mappedReads: number;
+  /** file windows mapped and imported for that */
+  mappedImports: number;
 }
 
 export interface RunReadsOptions {
@@ -163,6 +167,12 @@ export interface VulkanBackendOptions {
   shaderDecompression?: boolean;
   /** device-local memory the shader decodes into (default 64 MiB) */
   shaderScratchBytes?: U64;
+  /** file -> GPU reads: 'copy' (pread into staging, default) or 'mapped' (import the file's pages; falls back to copy) */
+  fileStaging?: 'copy' | 'mapped';
+  /** 'mapped': the unit of file mapped and imported (default 64 MiB) */
+  mappedWindowBytes?: U64;
+  /** 'mapped': imports kept for reuse at most (default 1 GiB) */
+  mappedBudgetBytes?: U64;
 }
 
 export interface VulkanDevice {
