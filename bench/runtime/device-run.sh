@@ -29,6 +29,12 @@ if [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ]; then
     [ -f "$f" ] && { export VK_DRIVER_FILES=$f; break; }
   done
 fi
+# Libraries the machine may lack (libzstd): from the payload, after the machine's own.
+for f in "$here"/lib/*.so*; do
+  [ -e "$f" ] || continue
+  $LDCONFIG -p 2>/dev/null | grep -q "$(basename "$f") " ||
+    export LD_LIBRARY_PATH=${LD_LIBRARY_PATH:+$LD_LIBRARY_PATH:}$here/lib
+done
 say "Vulkan driver: ${VK_DRIVER_FILES:-${VK_ICD_FILENAMES:-the loader search path}}; payload $(cat "$here/COMMIT" 2>/dev/null)"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader >>"$out/bench.log" 2>&1
 nproc >>"$out/bench.log"
