@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `ds-kit bench`: GB/s, requests/s and CPU-seconds per GB of every backend at 64 KiB, 1 MiB and
-// 16 MiB reads from a page-cached file, next to the ceilings measured in the same run
+// 16 MiB reads from a page-cached file, next to the ceilings measured in the same run; the GDeflate
+// and Zstandard decoders on the CPU and into GPU buffers
 // (docs/performance.md explains the columns).
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +21,7 @@ import {
   type GdeflateGpuRow,
 } from './gdeflate-gpu.ts';
 import { evaluateTargets, formatBackendTable, formatCeilings, formatGdeflate, formatTargets } from './report.ts';
+import { formatZstdCpu, formatZstdToGpu, measureZstdCpu, measureZstdToGpu, type ZstdGpuRow } from './zstd.ts';
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -133,11 +135,15 @@ async function main(): Promise<number> {
   // GDeflate: the CPU codec on half-compressible data; on the GPU below.
   const gdeflate = ds.gdeflateThroughput({ size: options.quick ? 4 * 1024 * 1024 : 64 * 1024 * 1024 });
   log(formatGdeflate(gdeflate));
+  // Zstandard (DirectStorage 1.4): the CPU decoder on the same data, one thread and all of them.
+  const zstd = measureZstdCpu(ds, options.quick ? 4 * 1024 * 1024 : 64 * 1024 * 1024);
+  log(formatZstdCpu(zstd, ceilings));
 
   // GDeflate into GPU buffers: each decode path (CPU, VK_NV_memory_decompression, compute shader)
   // from memory ("GPU decode") and from the page-cached file, side by side.
   let gdeflateGpuDecode: GdeflateGpuRow[] = [];
   let gdeflateToGpu: GdeflateGpuRow[] = [];
+  let zstdToGpu: ZstdGpuRow[] = [];
   if (device && options.backends.some((b) => b.startsWith('vulkan-gpu'))) {
     let compute: VulkanDevice | undefined;
     try {
@@ -159,6 +165,8 @@ async function main(): Promise<number> {
     log(formatGdeflateGpuDecode(gdeflateGpuDecode, uncompressed));
     gdeflateToGpu = await measureGdeflateToGpu(setup, paths);
     log(formatGdeflateToGpu(gdeflateToGpu, uncompressed));
+    zstdToGpu = await measureZstdToGpu({ ...setup, device });
+    log(formatZstdToGpu(zstdToGpu, uncompressed, ceilings));
   }
 
   const targets = evaluateTargets(results, ceilings);
@@ -186,6 +194,8 @@ async function main(): Promise<number> {
           gdeflate,
           gdeflateGpuDecode,
           gdeflateToGpu,
+          zstd,
+          zstdToGpu,
         },
         null,
         2,
@@ -198,6 +208,9 @@ async function main(): Promise<number> {
   const gdeflateRows = [...gdeflateGpuDecode, ...gdeflateToGpu];
   for (const g of gdeflateRows.filter((r) => r.errors > 0)) log(`ERROR: ${g.path} ${g.data}: ${g.errors} failed reads`);
   if (gdeflateRows.some((r) => r.errors > 0)) return 1;
+  for (const z of zstdToGpu.filter((r) => r.errors > 0))
+    log(`ERROR: zstd file -> GPU ${z.data}: ${z.errors} failed reads`);
+  if (zstdToGpu.some((r) => r.errors > 0)) return 1;
   for (const m of failed)
     log(`ERROR: ${m.backend} ${formatBytes(m.requestSize)}: ${m.errors} failed reads ${JSON.stringify(m.statuses)}`);
   if (results.length === 0) log('ERROR: no backend could run; see the skip reasons above');

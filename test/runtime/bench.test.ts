@@ -50,6 +50,11 @@ test('bench --quick prints a table per backend, the ceilings and the targets', {
     for (const row of report.results) assert.equal(row.errors, 0, `${row.backend} ${row.requestSize}: errors`);
     for (const row of report.cold?.rows ?? []) assert.equal(row.errors, 0, `${row.backend} ${row.requestSize}: errors`);
     assert.ok(report.cold.skipped || report.cold.rows.some((r: { backend: string }) => r.backend === 'cpu cold'));
+    // Zstandard CPU decode: one thread and all of them, next to the memcpy ceiling.
+    assert.match(stdout, /== zstd \(CPU decode/);
+    assert.match(stdout, /decode\s+1\s+[\d.]+\s+[\d.]+\s+\d+%/);
+    assert.equal(report.zstd.decode.length, 2, 'zstd: a one-thread and an all-threads row');
+    for (const d of report.zstd.decode) assert.ok(d.gbps > 0, `zstd decode with ${d.threads} threads: ${d.gbps} GB/s`);
     if (vulkanRequired()) {
       assert.match(stdout, /1 MiB -> GPU: [\d.]+ GB\/s = \d+% of copy ceiling/);
       assert.ok(report.ceilings.copyOneRegionGbps > 0, 'the copy ceiling was measured');
@@ -74,6 +79,14 @@ test('bench --quick prints a table per backend, the ceilings and the targets', {
         assert.ok(cpu && cpu.cpuDecodes === cpu.requests, `${table}: the CPU path row decoded on the CPU`);
         for (const row of rows) assert.equal(row.errors, 0, `${table} ${row.path} ${row.data}: errors`);
       }
+      // Zstandard file -> GPU buffer against uncompressed reads of the same size.
+      assert.match(stdout, /Zstandard \(CPU decode on the readers\) against uncompressed/);
+      const zstdRows: { data: string; gbps: number; errors: number }[] = report.zstdToGpu;
+      assert.deepEqual(
+        zstdRows.map((r) => r.data),
+        ['zstd', 'uncompressed'],
+      );
+      for (const row of zstdRows) assert.ok(row.errors === 0 && row.gbps > 0, `zstd file -> GPU ${row.data}`);
     }
   } finally {
     dir.remove();

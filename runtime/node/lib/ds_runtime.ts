@@ -43,7 +43,7 @@ export interface ReadOptions {
   gpu?: GpuRange;
   cancelTag?: U64;
   userData?: U64;
-  compression?: 'none' | 'gdeflate';
+  compression?: 'none' | 'gdeflate' | 'zstd';
   uncompressedSize?: U64;
 }
 
@@ -130,14 +130,22 @@ export interface RunReadsOptions {
    * destinations are scattered; 'sequential': read i lands at i * size (modulo the
    * destination), as when a game streams one asset in pieces. */
   layout?: 'slots' | 'sequential';
-  /** 'gdeflate': each read is a `size`-byte stream decoding to `uncompressedSize` bytes. */
-  compression?: 'none' | 'gdeflate';
+  /** 'gdeflate' / 'zstd': each read is a `size`-byte stream decoding to `uncompressedSize` bytes. */
+  compression?: 'none' | 'gdeflate' | 'zstd';
   uncompressedSize?: U64;
 }
 
 export interface GdeflateThroughput {
   ratio: number;
   encodeGbps: number;
+  decode: { threads: number; gbps: number }[];
+}
+
+export interface ZstdThroughput {
+  ratio: number;
+  encodeGbps: number;
+  /** frames the data was cut into (one per chunkSize) */
+  chunks: number;
   decode: { threads: number; gbps: number }[];
 }
 
@@ -152,7 +160,7 @@ export interface RunReadsResult {
 
 export interface Backend {
   readonly name: string;
-  caps(): { gpu: boolean; gdeflate: boolean };
+  caps(): { gpu: boolean; gdeflate: boolean; zstd: boolean };
   stats(): BackendStats;
 }
 
@@ -238,6 +246,14 @@ export interface DsRuntime {
   gdeflateEncode(data: Uint8Array, level?: number): Buffer;
   /** The benchmark's half-compressible sample data. */
   gdeflateSampleData(size: U64): Buffer;
+  /** Zstandard CPU decode speed: `data` cut into chunkSize frames (default 1 MiB), decoded by each
+   * thread count (0: one per CPU); GB/s of decoded bytes. */
+  zstdThroughput(
+    data: Uint8Array,
+    options?: { level?: number; chunkSize?: number; threads?: number[] },
+  ): ZstdThroughput;
+  /** One Zstandard frame of `data` (level 1..19, default 3). */
+  zstdEncode(data: Uint8Array, level?: number): Buffer;
   Status: Record<StatusName, number>;
   Field: Record<FieldName, number>;
 }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -13,7 +14,10 @@
 #include <vector>
 
 #include "cpu/file_io.h"
+#include "ds/gacl.h"
+#include "ds/zstd.h"
 #include "gdeflate/host_request.h"
+#include "zstd/host_request.h"
 #include "work.h"
 
 namespace ds {
@@ -53,7 +57,9 @@ public:
     const char *name() const override { return "cpu"; }
     BackendCaps caps() const override {
         BackendCaps c;
-        c.gdeflate = true;  // decoded on the worker thread (src/gdeflate/host_request.cpp)
+        c.gdeflate = true;           // decoded on the worker thread (src/gdeflate/host_request.cpp)
+        c.zstd = zstd::available();  // likewise (src/zstd/host_request.cpp)
+        c.gacl = true;               // undone on the worker once the bytes are in (execute)
         return c;
     }
     BackendStats stats() const override {
@@ -68,7 +74,9 @@ public:
             for (size_t i = 0; i < count; ++i) {
                 Work *w = items[i];
                 uint64_t size = w->req.size;
-                if (size <= chunk_size_ || w->req.compression != Compression::None) {
+                // A GACL shuffle is undone over the whole request: one task.
+                if (size <= chunk_size_ || w->req.compression != Compression::None ||
+                    w->req.transform != Transform::None) {
                     tasks_.push_back(Task{w, 0, size, false});
                     continue;
                 }
@@ -144,6 +152,17 @@ private:
         }
     };
 
+    // The GACL shuffle undone over what the read produced, in the destination.
+    static IoOutcome undo_transform(const Request &req, IoOutcome done) {
+        auto t = static_cast<gacl::Transform>(req.transform);
+        if (!gacl::unshuffle_in_place(t, static_cast<uint8_t *>(req.dst), done.bytes)) {
+            done.status = Status::IoError;
+            done.error = ENOMEM;
+            done.bytes = 0;
+        }
+        return done;
+    }
+
     void execute(const Task &t, Finished &finished) const {
         Work *w = t.work;
         IoOutcome o;
@@ -151,8 +170,12 @@ private:
             o.status = Status::Cancelled;
         else if (w->req.compression == Compression::GDeflate)
             o = run_gdeflate_read(w->req, decode_threads_);
+        else if (w->req.compression == Compression::Zstd)
+            o = run_zstd_read(w->req);
         else
             o = run_host_transfer(w->req, t.start, t.length);
+        if (o.status == Status::Ok && w->req.transform != Transform::None)
+            o = undo_transform(w->req, o);
         if (t.chunked)
             w->chunk_done(t.start, o.status, o.bytes, o.error);
         else

@@ -148,7 +148,7 @@ static void complete_item(struct custom_item *item, HRESULT hr)
             queue_record_failure(queue, hr, DSTORAGE_COMMAND_TYPE_REQUEST, entry);
         }
         stats_request_done(&queue->state->stats, &entry->request, hr,
-                           entry->request.UncompressedSize, TRUE);
+                           entry->request.UncompressedSize, DECODED_BY_APPLICATION);
         queue_entry_free(queue, entry);
         flush_deferred(queue);
     }
@@ -168,7 +168,8 @@ static BOOL builtin_decompression_disabled(void)
 BOOL custom_format(const DSTORAGE_REQUEST *request)
 {
     if (request->Options.CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0) return TRUE;
-    return request->Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE &&
+    return (request->Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE ||
+            request->Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_ZSTD) &&
            builtin_decompression_disabled();
 }
 
