@@ -135,6 +135,14 @@ async function main(): Promise<number> {
   // GDeflate: the CPU codec on half-compressible data; on the GPU below.
   const gdeflate = ds.gdeflateThroughput({ size: options.quick ? 4 * 1024 * 1024 : 64 * 1024 * 1024 });
   log(formatGdeflate(gdeflate));
+  // The Huffman-heavy case (short matches and literals, no stored tiles), one thread.
+  // 16 MiB: the encoder is slow on this data (about 0.002 GB/s a thread at the default level).
+  const gdeflateText = ds.gdeflateThroughput({
+    size: options.quick ? 4 * 1024 * 1024 : 16 * 1024 * 1024,
+    data: 'text',
+    threads: [1],
+  });
+  log(formatGdeflate(gdeflateText, 'text-like data: short matches and literals'));
   // Zstandard (DirectStorage 1.4): the CPU decoder on the same data, one thread and all of them.
   const zstd = measureZstdCpu(ds, options.quick ? 4 * 1024 * 1024 : 64 * 1024 * 1024);
   log(formatZstdCpu(zstd, ceilings));
@@ -192,6 +200,7 @@ async function main(): Promise<number> {
           skipped,
           targets,
           gdeflate,
+          gdeflateText,
           gdeflateGpuDecode,
           gdeflateToGpu,
           zstd,

@@ -241,7 +241,13 @@ export interface DsRuntime {
     options: { size: U64; span: U64; count: U64; threads?: number; slots?: number },
   ): PreadCeiling;
   /** GDeflate CPU codec speed on half-compressible data; threads 0 means one per CPU. */
-  gdeflateThroughput(options: { size: U64; level?: number; threads?: number[] }): GdeflateThroughput;
+  /** data: 'mixed' (default; half stored tiles, half repetitive text) or 'text' (short matches, Huffman-heavy) */
+  gdeflateThroughput(options: {
+    size: U64;
+    level?: number;
+    threads?: number[];
+    data?: 'mixed' | 'text';
+  }): GdeflateThroughput;
   /** A GDeflate tile stream of `data` (level 1..12, default 9). */
   gdeflateEncode(data: Uint8Array, level?: number): Buffer;
   /** The benchmark's half-compressible sample data. */
