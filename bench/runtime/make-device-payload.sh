@@ -34,6 +34,9 @@ if ! compgen -G "$dir/gl/libvulkan1_*.deb" >/dev/null; then
     (cd "$dir/gl" && apt-get download libvulkan1:amd64)
   fi
 fi
+# Shared libraries the binding and the tests need beyond libc/libstdc++, for a machine without them.
+mkdir -p "$dir/lib"
+for lib in $(ldd "$addon" | awk '/libzstd/ {print $3}'); do cp -L "$lib" "$dir/lib/"; done
 cp "$root/bench/runtime/device-run.sh" "$dir/run.sh"
 git -C "$root" rev-parse --short HEAD >"$dir/COMMIT" 2>/dev/null || true
 du -sh "$dir"

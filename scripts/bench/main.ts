@@ -105,9 +105,17 @@ async function main(): Promise<number> {
       results.push(...rows);
       opened.push(target);
       log(formatBackendTable(`${name} (${target.backend.name})`, rows, ceilings));
+      if (name.startsWith('vulkan-gpu-mapped')) {
+        const st = target.backend.stats();
+        log(
+          `  mapped reads: ${st.mappedReads} chunks copied from imported file windows (${st.mappedImports} imports), ` +
+            `${st.stagingBytes} bytes through staging`,
+        );
+      }
     }
     if (options.coldBytes > 0) {
-      const coldTargets = opened.filter((t) => t.name !== 'vulkan-gpu-seq' && t.name !== 'vulkan-host');
+      // One GPU row (a mapping would fill the page cache: not a cold read), the host pools.
+      const coldTargets = opened.filter((t) => t.name === 'cpu' || t.name === 'io_uring' || t.name === 'vulkan-gpu');
       cold = await measureCold(
         ds,
         coldTargets,
@@ -127,6 +135,14 @@ async function main(): Promise<number> {
   // GDeflate: the CPU codec on half-compressible data; on the GPU below.
   const gdeflate = ds.gdeflateThroughput({ size: options.quick ? 4 * 1024 * 1024 : 64 * 1024 * 1024 });
   log(formatGdeflate(gdeflate));
+  // The Huffman-heavy case (short matches and literals, no stored tiles), one thread.
+  // 16 MiB: the encoder is slow on this data (about 0.002 GB/s a thread at the default level).
+  const gdeflateText = ds.gdeflateThroughput({
+    size: options.quick ? 4 * 1024 * 1024 : 16 * 1024 * 1024,
+    data: 'text',
+    threads: [1],
+  });
+  log(formatGdeflate(gdeflateText, 'text-like data: short matches and literals'));
   // Zstandard (DirectStorage 1.4): the CPU decoder on the same data, one thread and all of them.
   const zstd = measureZstdCpu(ds, options.quick ? 4 * 1024 * 1024 : 64 * 1024 * 1024);
   log(formatZstdCpu(zstd, ceilings));
@@ -184,6 +200,7 @@ async function main(): Promise<number> {
           skipped,
           targets,
           gdeflate,
+          gdeflateText,
           gdeflateGpuDecode,
           gdeflateToGpu,
           zstd,
@@ -237,6 +254,19 @@ function openTarget(
           gpuBuffer: gpuBuffer(),
           gpuBufferSize,
           layout: 'sequential',
+        };
+      case 'vulkan-gpu-mapped':
+      case 'vulkan-gpu-mapped-seq':
+        // File pages imported with VK_EXT_external_memory_host instead of pread into staging
+        // (falls back to staging where the device or driver says no: see the mapped-reads line).
+        if (!device) return deviceError;
+        return {
+          backend: device.backend({ fileStaging: 'mapped' }),
+          name,
+          destination: 'gpu',
+          gpuBuffer: gpuBuffer(),
+          gpuBufferSize,
+          layout: name === 'vulkan-gpu-mapped-seq' ? 'sequential' : undefined,
         };
       case 'vulkan-host':
         if (!device) return deviceError;

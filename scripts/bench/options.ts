@@ -6,8 +6,23 @@ import { fileURLToPath } from 'node:url';
 
 /** vulkan-gpu: destinations scattered over the buffer (worst case, one copy region per read);
  * vulkan-gpu-seq: destinations in issue order (one asset streamed in pieces, regions merge). */
-export type BenchBackend = 'cpu' | 'io_uring' | 'vulkan-gpu' | 'vulkan-gpu-seq' | 'vulkan-host';
-export const allBackends: readonly BenchBackend[] = ['cpu', 'io_uring', 'vulkan-gpu', 'vulkan-gpu-seq', 'vulkan-host'];
+export type BenchBackend =
+  | 'cpu'
+  | 'io_uring'
+  | 'vulkan-gpu'
+  | 'vulkan-gpu-seq'
+  | 'vulkan-gpu-mapped'
+  | 'vulkan-gpu-mapped-seq'
+  | 'vulkan-host';
+export const allBackends: readonly BenchBackend[] = [
+  'cpu',
+  'io_uring',
+  'vulkan-gpu',
+  'vulkan-gpu-seq',
+  'vulkan-gpu-mapped',
+  'vulkan-gpu-mapped-seq',
+  'vulkan-host',
+];
 
 export interface BenchOptions {
   file: string;

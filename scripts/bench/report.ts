@@ -120,9 +120,9 @@ export function formatTargets(targets: TargetResult[]): string {
   );
 }
 
-export function formatGdeflate(g: GdeflateThroughput): string {
+export function formatGdeflate(g: GdeflateThroughput, data = 'half-compressible data'): string {
   return (
-    `\n== gdeflate (CPU codec, default level, half-compressible data) ==\n` +
+    `\n== gdeflate (CPU codec, default level, ${data}) ==\n` +
     table([
       ['operation', 'GB/s (uncompressed)', 'threads'],
       ['encode', g.encodeGbps.toFixed(2), 'all'],

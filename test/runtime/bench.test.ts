@@ -42,6 +42,11 @@ test('bench --quick prints a table per backend, the ceilings and the targets', {
     // The host rows' per-request ceiling: a plain pread loop in the same run, and each host row's share of it.
     assert.match(stdout, /pread loop, \d+ threads, 64 KiB reads: [\d.]+ GB\/s, [\d,]+ requests\/s, [\d.]+ CPU-s\/GB/);
     assert.match(stdout, /CPU backend 64 KiB reads to host >= 90% of the pread loop .* \d+%\s+(PASS|MISS)/);
+    // The CPU decoder on Huffman-heavy data too, one thread.
+    assert.match(
+      stdout,
+      /== gdeflate \(CPU codec, default level, text-like data[^\n]*\n[^\n]*\n[^\n]*\ndecode\s+[\d.]+\s+1\n/,
+    );
     // Cold-cache rows through O_DIRECT, or the reason there are none (tmpfs refuses O_DIRECT).
     assert.match(stdout, /== cold cache \(O_DIRECT[^\n]*\n(skipped: O_DIRECT open|backend)/);
     const report = JSON.parse(readFileSync(json, 'utf8'));

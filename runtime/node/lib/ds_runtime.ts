@@ -102,6 +102,10 @@ export interface BackendStats {
   gdeflateGpuDecodes: number;
   /** decoded by the runtime's own compute shader */
   gdeflateShaderDecodes: number;
+  /** Vulkan fileStaging 'mapped': chunks copied straight from an imported file mapping */
+  mappedReads: number;
+  /** file windows mapped and imported for that */
+  mappedImports: number;
 }
 
 export interface RunReadsOptions {
@@ -171,6 +175,12 @@ export interface VulkanBackendOptions {
   shaderDecompression?: boolean;
   /** device-local memory the shader decodes into (default 64 MiB) */
   shaderScratchBytes?: U64;
+  /** file -> GPU reads: 'copy' (pread into staging, default) or 'mapped' (import the file's pages; falls back to copy) */
+  fileStaging?: 'copy' | 'mapped';
+  /** 'mapped': the unit of file mapped and imported (default 64 MiB) */
+  mappedWindowBytes?: U64;
+  /** 'mapped': imports kept for reuse at most (default 1 GiB) */
+  mappedBudgetBytes?: U64;
 }
 
 export interface VulkanDevice {
@@ -231,7 +241,13 @@ export interface DsRuntime {
     options: { size: U64; span: U64; count: U64; threads?: number; slots?: number },
   ): PreadCeiling;
   /** GDeflate CPU codec speed on half-compressible data; threads 0 means one per CPU. */
-  gdeflateThroughput(options: { size: U64; level?: number; threads?: number[] }): GdeflateThroughput;
+  /** data: 'mixed' (default; half stored tiles, half repetitive text) or 'text' (short matches, Huffman-heavy) */
+  gdeflateThroughput(options: {
+    size: U64;
+    level?: number;
+    threads?: number[];
+    data?: 'mixed' | 'text';
+  }): GdeflateThroughput;
   /** A GDeflate tile stream of `data` (level 1..12, default 9). */
   gdeflateEncode(data: Uint8Array, level?: number): Buffer;
   /** The benchmark's half-compressible sample data. */

@@ -26,6 +26,25 @@ std::vector<uint8_t> mixed_data(uint64_t size) {
     return out;
 }
 
+// Text-like data with many short matches and literals (about 3.7:1): the Huffman-heavy case,
+// where the mixed data's stored tiles and long matches say little about the decoder.
+std::vector<uint8_t> text_data(uint64_t size) {
+    static const char *const kWords[] = {"tile ", "stream ", "lane ", "huffman ", "deflate ", "copy ",
+                                         "\n",    "0123 ",   "Q",     "zz",       "ab",       "k9 "};
+    std::vector<uint8_t> out(size);
+    uint32_t x = 1;
+    for (uint64_t i = 0; i < size;) {
+        x = x * 1103515245u + 12345u;
+        if ((x >> 8) % 5 == 0) {
+            out[i++] = uint8_t(x >> 20);
+            continue;
+        }
+        for (const char *p = kWords[(x >> 16) % 12]; *p && i < size; ++p)
+            out[i++] = uint8_t(*p);
+    }
+    return out;
+}
+
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 }  // namespace
@@ -49,7 +68,10 @@ Napi::Value gdeflate_throughput(const Napi::CallbackInfo &info) {
         throw Napi::RangeError::New(env, "gdeflateThroughput: size must be 1 .. " +
                                              std::to_string(ds::gdeflate::kMaxUncompressed));
 
-    std::vector<uint8_t> data = mixed_data(size);
+    std::string kind = o.Get("data").IsString() ? o.Get("data").As<Napi::String>().Utf8Value() : "mixed";
+    if (kind != "mixed" && kind != "text")
+        throw Napi::TypeError::New(env, "gdeflateThroughput({data}): 'mixed' or 'text', not '" + kind + "'");
+    std::vector<uint8_t> data = kind == "text" ? text_data(size) : mixed_data(size);
     std::vector<uint8_t> stream(ds::gdeflate::compress_bound(size));
     size_t written = 0;
     auto t0 = Clock::now();

@@ -122,6 +122,8 @@ Napi::Object backend_stats_object(Napi::Env env, const ds::BackendStats &s) {
     o.Set("gdeflateCpuDecodes", from_u64(env, s.gdeflate_cpu_decodes));
     o.Set("gdeflateGpuDecodes", from_u64(env, s.gdeflate_gpu_decodes));
     o.Set("gdeflateShaderDecodes", from_u64(env, s.gdeflate_shader_decodes));
+    o.Set("mappedReads", from_u64(env, s.mapped_reads));
+    o.Set("mappedImports", from_u64(env, s.mapped_imports));
     return o;
 }
 

@@ -135,6 +135,18 @@ Napi::Value VulkanDeviceWrap::backend(const Napi::CallbackInfo &info) {
             config.shader_decompression = shader.ToBoolean().Value();
         config.shader_scratch_bytes =
             to_u64_or(o.Get("shaderScratchBytes"), "backend({shaderScratchBytes})", config.shader_scratch_bytes);
+        Napi::Value staging = o.Get("fileStaging");
+        if (!staging.IsUndefined()) {
+            std::string how = staging.ToString().Utf8Value();
+            if (how != "copy" && how != "mapped")
+                throw Napi::TypeError::New(env, "backend({fileStaging}): 'copy' or 'mapped', not '" + how + "'");
+            config.file_staging = how == "mapped" ? ds::VulkanBackendConfig::FileStaging::Mapped
+                                                  : ds::VulkanBackendConfig::FileStaging::Copy;
+        }
+        config.mapped_window_bytes =
+            to_u64_or(o.Get("mappedWindowBytes"), "backend({mappedWindowBytes})", config.mapped_window_bytes);
+        config.mapped_budget_bytes =
+            to_u64_or(o.Get("mappedBudgetBytes"), "backend({mappedBudgetBytes})", config.mapped_budget_bytes);
     }
     std::string error;
     std::shared_ptr<ds::Backend> raw = ds::make_vulkan_backend(config, &error);

@@ -27,6 +27,8 @@ struct BackendStats {
     uint64_t gdeflate_cpu_decodes = 0;     ///< GDeflate requests decoded on the CPU (Vulkan backend)
     uint64_t gdeflate_gpu_decodes = 0;     ///< GDeflate requests decoded by VK_NV_memory_decompression (Vulkan backend)
     uint64_t gdeflate_shader_decodes = 0;  ///< GDeflate requests decoded by the compute shader (Vulkan backend)
+    uint64_t mapped_reads = 0;             ///< chunks copied straight from an imported file mapping (Vulkan backend)
+    uint64_t mapped_imports = 0;           ///< file windows mapped and imported for that (Vulkan backend)
 };
 
 class Backend {

@@ -45,6 +45,20 @@ struct VulkanBackendConfig {
     /// shader decode, capped at the device's maxStorageBufferRange). A request decoding to more
     /// takes the CPU path.
     uint64_t shader_scratch_bytes = 64ull << 20;
+
+    /// How file reads into GPU buffers reach the GPU (docs/vulkan-backend.md, "Zero-copy staging").
+    enum class FileStaging : uint8_t {
+        Copy,    ///< a reader preads into the staging ring; the GPU copies staging -> buffer
+        Mapped,  ///< the file's pages are imported (VK_EXT_external_memory_host) and copied from
+    };
+    /// Mapped needs `device` created with VK_EXT_external_memory_host; without it, or when the
+    /// driver refuses an import, reads fall back to Copy (BackendStats::mapped_reads counts the
+    /// chunks that went the mapped way). Memory sources, writes and GDeflate always use staging.
+    FileStaging file_staging = FileStaging::Copy;
+    /// Set when `device` was created with VK_EXT_external_memory_host (VulkanDevice sets it).
+    bool external_memory_host = false;
+    uint64_t mapped_window_bytes = 64ull << 20;  ///< unit of file mapped and imported at once
+    uint64_t mapped_budget_bytes = 1ull << 30;   ///< imports kept for reuse at most
 };
 
 /// nullptr with *error describing why (missing entry point, no host-visible memory, ...).
@@ -59,6 +73,8 @@ struct VulkanDeviceOptions {
     bool prefer_compute_queue = false;
     /// Enable VK_NV_memory_decompression + bufferDeviceAddress when the device has them.
     bool memory_decompression = true;
+    /// Enable VK_EXT_external_memory_host when the device has it (for FileStaging::Mapped).
+    bool external_memory_host = true;
 };
 
 class VulkanDevice {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "vulkan/file_mapping_imports.h"
 #include "vulkan/staging_ring.h"
 #include "vulkan/vk_dispatch.h"
 #include "work.h"
@@ -39,7 +40,8 @@ struct TransferChunk {
     uint8_t *dst = nullptr;        ///< already includes `start`
     VkBuffer gpu_buffer = VK_NULL_HANDLE;
     uint64_t gpu_offset = 0;             ///< already includes `start`
-    RingSpan span;                       ///< staging space, GPU chunks only
+    RingSpan span;                       ///< staging space, GPU chunks only (not when mapped)
+    MappedSource mapped;                 ///< GpuRead from an imported file mapping instead of staging
     uint64_t moved = 0;                  ///< bytes staged (a GpuRead at end of file stages fewer)
     Decode decode = Decode::None;        ///< GDeflate: one chunk per request, size = compressed size
     uint64_t packed_size = 0;            ///< Decode::Nv/Shader: compressed bytes in staging at span.offset

@@ -84,7 +84,8 @@ namespace ds::vk {
 // Device functions that may be absent: loaded when present, checked before use.
 #define DS_VK_OPTIONAL_DEVICE_FUNCS(X)                                                                                 \
     X(vkGetBufferDeviceAddress)                                                                                        \
-    X(vkCmdDecompressMemoryNV)
+    X(vkCmdDecompressMemoryNV)                                                                                         \
+    X(vkGetMemoryHostPointerPropertiesEXT)
 
 struct Dispatch {
 #define DS_VK_DECLARE(name) PFN_##name name = nullptr;

@@ -92,6 +92,13 @@ bool VulkanBackend::init(std::string *error) {
         nv_decompression_ = staging_address_ != 0;
     }
     ring_ = std::make_unique<StagingRing>(config_.staging_bytes);
+    if (config_.file_staging == VulkanBackendConfig::FileStaging::Mapped) {
+        imports_ = std::make_unique<FileMappingImports>(vk_, physical_, device_, config_.mapped_window_bytes,
+                                                        config_.mapped_budget_bytes);
+        std::string not_usable;
+        if (!imports_->usable(config_.external_memory_host, &not_usable))
+            imports_.reset();  // reads take the staging ring (stats: mapped_reads stays 0)
+    }
     chunk_size_ = std::min(std::max<uint64_t>(config_.chunk_size, 4096), ring_->capacity());
 
     VkCommandPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
@@ -188,6 +195,7 @@ VulkanBackend::~VulkanBackend() {
     if (pool_ != VK_NULL_HANDLE)
         vk_.vkDestroyCommandPool(device_, pool_, nullptr);  // frees its command buffers
     shader_.reset();
+    imports_.reset();
     destroy_buffer(vk_, device_, &staging_);
 }
 
@@ -239,6 +247,8 @@ BackendStats VulkanBackend::stats() const {
     s.gdeflate_cpu_decodes = stat_gdeflate_cpu_.load(std::memory_order_relaxed);
     s.gdeflate_gpu_decodes = stat_gdeflate_gpu_.load(std::memory_order_relaxed);
     s.gdeflate_shader_decodes = stat_gdeflate_shader_.load(std::memory_order_relaxed);
+    s.mapped_reads = stat_mapped_reads_.load(std::memory_order_relaxed);
+    s.mapped_imports = imports_ ? imports_->imports() : 0;
     return s;
 }
 

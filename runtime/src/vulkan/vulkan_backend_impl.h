@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "ds/vulkan_backend.h"
+#include "vulkan/file_mapping_imports.h"
 #include "vulkan/gdeflate_shader.h"
 #include "vulkan/staging_ring.h"
 #include "vulkan/transfer_chunk.h"
@@ -96,6 +97,8 @@ private:
     // Owned Vulkan objects.
     OwnedBuffer staging_;
     std::unique_ptr<StagingRing> ring_;
+    // FileStaging::Mapped and usable: file GpuReads copy from imported file mappings.
+    std::unique_ptr<FileMappingImports> imports_;
     VkCommandPool pool_ = VK_NULL_HANDLE;  // used by the recorder thread only
     VkSemaphore timeline_ = VK_NULL_HANDLE;
     uint64_t next_timeline_value_ = 0;  // recorder thread only
@@ -136,6 +139,7 @@ private:
     std::atomic<uint64_t> stat_gdeflate_cpu_{0};
     std::atomic<uint64_t> stat_gdeflate_gpu_{0};
     std::atomic<uint64_t> stat_gdeflate_shader_{0};
+    std::atomic<uint64_t> stat_mapped_reads_{0};
 
     std::vector<std::thread> readers_;
     std::thread recorder_;

@@ -62,7 +62,8 @@ void VulkanBackend::retire(CopyBatch &batch) {
     uint64_t staged = 0;
     bool any_writes = false;
     for (TransferChunk &c : batch.chunks) {
-        staged += c.decode == Decode::Nv || c.decode == Decode::Shader ? c.packed_size : c.moved;
+        if (!c.mapped.window)
+            staged += c.decode == Decode::Nv || c.decode == Decode::Shader ? c.packed_size : c.moved;
         if (c.decode == Decode::Shader) {
             retire_shader_decode(c);
             continue;
@@ -81,7 +82,7 @@ void VulkanBackend::retire(CopyBatch &batch) {
             any_writes = true;
             continue;
         }
-        ring_->free(c.span.id);
+        free_staging(c);  // the staging span, or the imported file window
         c.work->chunk_done(c.start, c.moved < c.size ? Status::EndOfFile : Status::Ok, c.moved);
     }
     stat_staging_bytes_.fetch_add(staged, std::memory_order_relaxed);
@@ -130,7 +131,10 @@ void VulkanBackend::retire_shader_decode(TransferChunk &c) {
 }
 
 void VulkanBackend::free_staging(TransferChunk &c) {
-    ring_->free(c.span.id);
+    if (c.mapped.window)
+        imports_->release(c.mapped.window);
+    else
+        ring_->free(c.span.id);
     if (c.decode == Decode::Shader)
         shader_->free_scratch(c.scratch.id);
 }

@@ -72,6 +72,7 @@ private:
 
     VulkanDeviceOptions options_;
     bool decompression_ = false;  // VK_NV_memory_decompression + bufferDeviceAddress enabled
+    bool host_memory_ = false;    // VK_EXT_external_memory_host enabled
     void *library_ = nullptr;
     Dispatch vk_;
     VkInstance instance_ = VK_NULL_HANDLE;
@@ -170,13 +171,17 @@ bool StandaloneDevice::init(std::string *error) {
     queue_info.pQueuePriorities = &priority;
     // VK_NV_memory_decompression (GDeflate on the GPU) needs bufferDeviceAddress as well.
     bool has_nv_decompression = false;
-    if (options_.memory_decompression) {
+    bool has_host_memory = false;
+    {
         vk_.vkEnumerateDeviceExtensionProperties(physical_, nullptr, &count, nullptr);
         std::vector<VkExtensionProperties> exts(count);
         vk_.vkEnumerateDeviceExtensionProperties(physical_, nullptr, &count, exts.data());
-        for (const VkExtensionProperties &e : exts)
+        for (const VkExtensionProperties &e : exts) {
             if (std::strcmp(e.extensionName, VK_NV_MEMORY_DECOMPRESSION_EXTENSION_NAME) == 0)
-                has_nv_decompression = true;
+                has_nv_decompression = options_.memory_decompression;
+            if (std::strcmp(e.extensionName, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME) == 0)
+                has_host_memory = options_.external_memory_host;
+        }
     }
     VkPhysicalDeviceMemoryDecompressionFeaturesNV nv_features{
         VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_DECOMPRESSION_FEATURES_NV};
@@ -190,7 +195,9 @@ bool StandaloneDevice::init(std::string *error) {
     }
     VkPhysicalDeviceVulkan12Features features12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
     features12.timelineSemaphore = VK_TRUE;
-    const char *nv_ext = VK_NV_MEMORY_DECOMPRESSION_EXTENSION_NAME;
+    std::vector<const char *> extensions;
+    if (has_host_memory)
+        extensions.push_back(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);  // VK_KHR_external_memory is core 1.1
     VkDeviceCreateInfo dev_info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
     if (has_nv_decompression) {
         features12.bufferDeviceAddress = VK_TRUE;
@@ -198,9 +205,10 @@ bool StandaloneDevice::init(std::string *error) {
             VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_DECOMPRESSION_FEATURES_NV};
         nv_features.memoryDecompression = VK_TRUE;
         features12.pNext = &nv_features;
-        dev_info.enabledExtensionCount = 1;
-        dev_info.ppEnabledExtensionNames = &nv_ext;
+        extensions.push_back(VK_NV_MEMORY_DECOMPRESSION_EXTENSION_NAME);
     }
+    dev_info.enabledExtensionCount = static_cast<uint32_t>(extensions.size());
+    dev_info.ppEnabledExtensionNames = extensions.data();
     dev_info.pNext = &features12;
     dev_info.queueCreateInfoCount = 1;
     dev_info.pQueueCreateInfos = &queue_info;
@@ -215,6 +223,7 @@ bool StandaloneDevice::init(std::string *error) {
     }
     vk_.vkGetDeviceQueue(device_, family_, 0, &queue_);
     decompression_ = has_nv_decompression && vk_.vkCmdDecompressMemoryNV && vk_.vkGetBufferDeviceAddress;
+    host_memory_ = has_host_memory && vk_.vkGetMemoryHostPointerPropertiesEXT;
 
     VkCommandPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
     pool_info.flags = VK_COMMAND_POOL_CREATE_TRANSIENT_BIT;
@@ -255,6 +264,7 @@ VulkanBackendConfig StandaloneDevice::backend_config() const {
     c.unlock_queue = &StandaloneDevice::unlock_queue;
     c.lock_ctx = const_cast<StandaloneDevice *>(this);
     c.nv_memory_decompression = decompression_;
+    c.external_memory_host = host_memory_;
     return c;
 }
 

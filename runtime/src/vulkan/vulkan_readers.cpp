@@ -117,13 +117,34 @@ void VulkanBackend::run_host_chunk(TransferChunk &chunk) {
 void VulkanBackend::stage_gpu_chunks(TransferChunk *chunks, size_t count) {
     uint64_t sizes[kMaxRun] = {};  // zeroed: GCC -O2 cannot see that count <= kMaxRun
     RingSpan spans[kMaxRun];
-    for (size_t i = 0; i < count; ++i)
-        sizes[i] = chunks[i].size;
-    ring_->alloc_run(sizes, count, spans);
-    size_t kept = 0;
+    // FileStaging::Mapped: file reads that lie in one imported window need no staging and no
+    // pread; the rest (and everything when the driver refused an import) take the ring.
+    size_t staged = 0;
     for (size_t i = 0; i < count; ++i) {
+        TransferChunk &c = chunks[i];
+        c.mapped = MappedSource{};
+        if (imports_ && c.kind == ChunkKind::GpuRead && !c.from_memory &&
+            imports_->acquire(c.fd, c.file_offset, c.size, &c.mapped))
+            continue;
+        sizes[staged++] = c.size;
+    }
+    if (staged)
+        ring_->alloc_run(sizes, staged, spans);
+    size_t kept = 0;
+    for (size_t i = 0, next_span = 0; i < count; ++i) {
         TransferChunk &chunk = chunks[i];
-        chunk.span = spans[i];
+        if (chunk.mapped.window) {
+            if (chunk.work->cancelled()) {
+                imports_->release(chunk.mapped.window);
+                chunk.work->chunk_done(chunk.start, Status::Cancelled, 0);
+                continue;
+            }
+            chunk.moved = chunk.size;  // acquire() takes only ranges inside the file
+            stat_mapped_reads_.fetch_add(1, std::memory_order_relaxed);
+            chunks[kept++] = chunk;
+            continue;
+        }
+        chunk.span = spans[next_span++];
         if (chunk.work->cancelled()) {  // the wait for space may have been long
             ring_->free(chunk.span.id);
             chunk.work->chunk_done(chunk.start, Status::Cancelled, 0);

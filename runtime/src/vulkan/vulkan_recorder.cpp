@@ -29,13 +29,17 @@ bool goes_first(const TransferChunk &a, const TransferChunk &b) {
     // neighbours can merge into one region.
     if (a.gpu_buffer != b.gpu_buffer)
         return reinterpret_cast<uintptr_t>(a.gpu_buffer) < reinterpret_cast<uintptr_t>(b.gpu_buffer);
+    // Then by source: staging (mapped.buffer null) or one imported file window.
+    if (a.mapped.buffer != b.mapped.buffer)
+        return reinterpret_cast<uintptr_t>(a.mapped.buffer) < reinterpret_cast<uintptr_t>(b.mapped.buffer);
     return a.gpu_offset < b.gpu_offset;
 }
 
 VkBufferCopy region_of(const TransferChunk &c) {
     VkBufferCopy r;
     r.size = c.moved;
-    r.srcOffset = c.kind == ChunkKind::GpuRead ? c.span.offset : c.gpu_offset;
+    const uint64_t source = c.mapped.window ? c.mapped.offset : c.span.offset;
+    r.srcOffset = c.kind == ChunkKind::GpuRead ? source : c.gpu_offset;
     r.dstOffset = c.kind == ChunkKind::GpuRead ? c.gpu_offset : c.span.offset;
     return r;
 }
@@ -113,7 +117,7 @@ void VulkanBackend::record(CopyBatch &batch) {
         size_t end = i + 1;
         for (; end < batch.chunks.size(); ++end) {
             const TransferChunk &c = batch.chunks[end];
-            if (c.kind != first.kind || c.gpu_buffer != first.gpu_buffer)
+            if (c.kind != first.kind || c.gpu_buffer != first.gpu_buffer || c.mapped.buffer != first.mapped.buffer)
                 break;
             VkBufferCopy next = region_of(c);
             VkBufferCopy &last = batch.regions.back();
@@ -124,7 +128,8 @@ void VulkanBackend::record(CopyBatch &batch) {
         }
         uint32_t n = static_cast<uint32_t>(batch.regions.size());
         if (first.kind == ChunkKind::GpuRead) {
-            vk_.vkCmdCopyBuffer(batch.cmd, staging_.buffer, first.gpu_buffer, n, batch.regions.data());
+            VkBuffer source = first.mapped.window ? first.mapped.buffer : staging_.buffer;
+            vk_.vkCmdCopyBuffer(batch.cmd, source, first.gpu_buffer, n, batch.regions.data());
         } else {
             if (!readback_barrier_done) {
                 // A read-back must see uploads recorded before it, in this batch or in earlier
