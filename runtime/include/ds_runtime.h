@@ -269,6 +269,11 @@ const char *ds_zstd_error_name(ds_zstd_error error);
 int ds_backend_supports_zstd(const ds_backend *backend);
 /* 1 when the backend undoes DS_TRANSFORM_GACL_* on reads (the CPU backend), else 0. */
 int ds_backend_supports_gacl(const ds_backend *backend);
+/* Undoes a GACL shuffle over size bytes in place (what a GACL-capable backend does after a read):
+ * for callers whose backend cannot (the Vulkan backend). 1 on success; 0 for a transform that is not
+ * DS_TRANSFORM_GACL_*, a size that is not whole blocks (8 bytes for BC1/BC4, 16 for BC3/BC5), or no
+ * memory for the temporary copy (data is then untouched). */
+int ds_gacl_unshuffle(int transform, void *data, uint64_t size);
 
 const char *ds_status_name(ds_status status);
 const char *ds_field_name(ds_field field);

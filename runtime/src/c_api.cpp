@@ -13,6 +13,7 @@
 
 #include "ds/cpu_backend.h"
 #include "ds/file.h"
+#include "ds/gacl.h"
 #include "ds/gdeflate.h"
 #include "ds/io_uring_backend.h"
 #include "ds/queue.h"
@@ -433,5 +434,14 @@ static_assert(DS_FIELD_TRANSFORM == static_cast<int>(ds::Field::Transform), "ds_
 static_assert(DS_TRANSFORM_GACL_BC5 == static_cast<int>(ds::Transform::GaclBc5), "ds_transform mirrors ds::Transform");
 
 DS_API int ds_backend_supports_gacl(const ds_backend *backend) { return backend && backend->impl->caps().gacl ? 1 : 0; }
+
+DS_API int ds_gacl_unshuffle(int transform, void *data, uint64_t size) {
+    if (transform < DS_TRANSFORM_GACL_BC1 || transform > DS_TRANSFORM_GACL_BC5 || (!data && size))
+        return 0;
+    const auto t = static_cast<ds::gacl::Transform>(transform);
+    if (size % ds::gacl::block_size(t) || size > SIZE_MAX)
+        return 0;
+    return ds::gacl::unshuffle_in_place(t, static_cast<uint8_t *>(data), static_cast<size_t>(size)) ? 1 : 0;
+}
 
 DS_API int ds_backend_supports_zstd(const ds_backend *backend) { return backend && backend->impl->caps().zstd ? 1 : 0; }

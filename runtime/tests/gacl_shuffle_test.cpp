@@ -14,6 +14,7 @@
 #include "ds/gdeflate.h"
 #include "ds/queue.h"
 #include "ds/zstd.h"
+#include "ds_runtime.h"
 #include "test_util.h"
 
 using namespace ds;
@@ -171,7 +172,29 @@ void test_requests() {
 
 }  // namespace
 
+// ds_gacl_unshuffle (the C ABI, for callers whose backend does not undo shuffles: the Wine module's
+// GPU path vulkan): the inverse of gacl::shuffle for each transform; refuses what it cannot undo.
+static void test_c_abi_unshuffle() {
+    for (int t = DS_TRANSFORM_GACL_BC1; t <= DS_TRANSFORM_GACL_BC5; ++t) {
+        auto transform = static_cast<gacl::Transform>(t);
+        const size_t size = gacl::block_size(transform) * 37;
+        std::vector<uint8_t> blocks = dstest::random_bytes(size, 60 + t), shuffled(size);
+        gacl::shuffle(transform, blocks.data(), shuffled.data(), size);
+        CHECK(shuffled != blocks);
+        CHECK_EQ(ds_gacl_unshuffle(t, shuffled.data(), size), 1);
+        CHECK(shuffled == blocks);
+        CHECK_EQ(ds_gacl_unshuffle(t, shuffled.data(), size - 4), 0);  // not whole blocks
+        CHECK(shuffled == blocks);                                     // untouched
+    }
+    uint8_t byte = 0;
+    CHECK_EQ(ds_gacl_unshuffle(DS_TRANSFORM_NONE, &byte, 0), 0);
+    CHECK_EQ(ds_gacl_unshuffle(DS_TRANSFORM_GACL_BC5 + 1, &byte, 0), 0);
+    CHECK_EQ(ds_gacl_unshuffle(DS_TRANSFORM_GACL_BC1, nullptr, 8), 0);
+    CHECK_EQ(ds_gacl_unshuffle(DS_TRANSFORM_GACL_BC1, nullptr, 0), 1);
+}
+
 int main() {
+    test_c_abi_unshuffle();
     test_layouts();
     test_round_trips();
     if (zstd::available())

@@ -7,7 +7,8 @@ import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadDsRuntime, type Backend, type VulkanDevice } from '../../runtime/node/lib/ds_runtime.ts';
-import { measureCopyCeilings, measureHostCeiling, type Ceilings } from './ceilings.ts';
+import { measureCopyCeilings, measureHostCeiling, measurePreadCeilings, type Ceilings } from './ceilings.ts';
+import { formatCold, measureCold, type ColdRows } from './cold.ts';
 import { ensureDataFile, warmPageCache } from './data-file.ts';
 import { measure, type Measurement, type Target } from './measure.ts';
 import { formatBytes, parseOptions, usage, type BenchBackend, type BenchOptions } from './options.ts';
@@ -60,15 +61,30 @@ async function main(): Promise<number> {
     }
   }
 
+  const fd = openSync(options.file, 'r');
+  const hostBackends = options.backends.some((b) => b === 'cpu' || b === 'io_uring' || b === 'vulkan-host');
   const ceilings: Ceilings = {
     ...measureHostCeiling(ds, options.ceilingSize),
     ...(device ? measureCopyCeilings(device, options.ceilingSize) : {}),
+    ...(hostBackends
+      ? {
+          preadLoops: measurePreadCeilings(
+            ds,
+            fd,
+            options.fileSize,
+            options.requestSizes,
+            options.bytesPerRun,
+            options.capacity,
+          ),
+        }
+      : {}),
   };
   log(formatCeilings(ceilings));
 
-  const fd = openSync(options.file, 'r');
   const results: Measurement[] = [];
   const skipped: Skipped[] = [];
+  const opened: Target[] = [];
+  let cold: ColdRows | undefined;
   let gpuBuffer: bigint | undefined;
   const gpuBufferSize = Math.min(options.quick ? 64 << 20 : 256 << 20, Math.max(...options.requestSizes) * 16);
   try {
@@ -87,7 +103,21 @@ async function main(): Promise<number> {
         rows.push(await measure(ds, target, fd, options.fileSize, size, options.bytesPerRun, options.capacity));
       }
       results.push(...rows);
+      opened.push(target);
       log(formatBackendTable(`${name} (${target.backend.name})`, rows, ceilings));
+    }
+    if (options.coldBytes > 0) {
+      const coldTargets = opened.filter((t) => t.name !== 'vulkan-gpu-seq' && t.name !== 'vulkan-host');
+      cold = await measureCold(
+        ds,
+        coldTargets,
+        options.file,
+        options.fileSize,
+        options.requestSizes,
+        options.coldBytes,
+        options.capacity,
+      );
+      log(formatCold(cold));
     }
   } finally {
     closeSync(fd);
@@ -150,6 +180,7 @@ async function main(): Promise<number> {
           options: { ...options, json: undefined },
           ceilings,
           results,
+          cold,
           skipped,
           targets,
           gdeflate,
@@ -165,7 +196,7 @@ async function main(): Promise<number> {
     log(`\nresults written to ${options.json}`);
   }
 
-  const failed = results.filter((m) => m.errors > 0);
+  const failed = [...results, ...(cold?.rows ?? [])].filter((m) => m.errors > 0);
   const gdeflateRows = [...gdeflateGpuDecode, ...gdeflateToGpu];
   for (const g of gdeflateRows.filter((r) => r.errors > 0)) log(`ERROR: ${g.path} ${g.data}: ${g.errors} failed reads`);
   if (gdeflateRows.some((r) => r.errors > 0)) return 1;

@@ -175,6 +175,7 @@ Commands:
   install         put the built module into a Proton (--proton DIR) or Steam's Protons (--steam)
   uninstall       take it out again: the Proton directory as it was before
   status          every Proton of the Steam libraries: Wine version, ds-kit installed or not
+  proton-tool     a Steam compatibility tool: a copy of a Proton with the module and the override set
   fetch-wine      get Debian's Wine source package (bookworm: 8.0, trixie: 10.0) into a cache
   patch           add dlls/dstorage to a Wine source tree (--revert, --dry-run)
   generate        run the code generator (scripts/generate)

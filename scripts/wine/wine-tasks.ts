@@ -22,7 +22,6 @@ import {
   runtimeLibrary,
   SIDES,
   sideBuildDir,
-  usage,
   type Side,
   type WineModuleOptions,
 } from './layout.ts';
@@ -115,7 +114,13 @@ export function wineModuleTasks<Ctx>(o: WineModuleOptions): ListrTask<Ctx>[] {
     },
     {
       title: `ds-runtime (${o.variant ?? 'release'})`,
-      skip: () => (existsSync(runtimeLibrary(o)) ? `reusing ${shown(runtimeLibrary(o))}` : false),
+      // A runtime build tree of ours is brought up to date every time (a no-op when nothing
+      // changed), so a changed runtime source never links a stale archive into dstorage.so; an
+      // archive with no build tree beside it (built elsewhere) is taken as it is.
+      skip: () =>
+        existsSync(runtimeLibrary(o)) && !existsSync(join(o.runtimeDir, 'CMakeCache.txt'))
+          ? `reusing ${shown(runtimeLibrary(o))}`
+          : false,
       task: async (_ctx, task) => {
         const run = {
           logDir: o.logDir,
@@ -125,21 +130,22 @@ export function wineModuleTasks<Ctx>(o: WineModuleOptions): ListrTask<Ctx>[] {
           },
         };
         requireTools(['cmake'], `ds-runtime (${o.variant ?? 'release'})`, o.logDir, 'wine-module-runtime');
-        await runCommand(
-          {
-            tool: 'cmake',
-            file: 'cmake',
-            args: [
-              '-S',
-              join(repoRoot, 'runtime'),
-              '-B',
-              o.runtimeDir,
-              '-DCMAKE_BUILD_TYPE=Release',
-              ...(o.runtimeConfigure ?? []),
-            ],
-          },
-          { ...run, step: 'wine-module-runtime', title: 'configure ds-runtime', progress: () => undefined },
-        );
+        if (!existsSync(join(o.runtimeDir, 'CMakeCache.txt')))
+          await runCommand(
+            {
+              tool: 'cmake',
+              file: 'cmake',
+              args: [
+                '-S',
+                join(repoRoot, 'runtime'),
+                '-B',
+                o.runtimeDir,
+                '-DCMAKE_BUILD_TYPE=Release',
+                ...(o.runtimeConfigure ?? []),
+              ],
+            },
+            { ...run, step: 'wine-module-runtime', title: 'configure ds-runtime', progress: () => undefined },
+          );
         await runCommand(
           { tool: 'cmake', file: 'cmake', args: ['--build', o.runtimeDir, '--target', 'ds_runtime_static', '-j2'] },
           { ...run, step: 'wine-module-runtime', title: 'build ds-runtime', progress: cmakeProgress(), append: true },
@@ -188,13 +194,13 @@ export function wineModuleTasks<Ctx>(o: WineModuleOptions): ListrTask<Ctx>[] {
       },
     },
     {
-      title: 'usage',
-      task: (_ctx, task) => {
+      // What to do with the files is printed by the caller once the task display has ended
+      // (build-proton, build-module.ts): listr2 collapses a finished group's output on a terminal.
+      title: 'check the staged files',
+      task: () => {
         releaseBuildLock(o.outDir);
         if (!statSync(dll).size || !statSync(so).size) throw new Error('empty output; rebuild');
-        task.output = usage(o, o.wineLibDir ?? cachedValue(o, 'unix', 'WINE_LIB_DIR'));
       },
-      rendererOptions: { persistentOutput: true },
     },
   ];
 }

@@ -38,11 +38,18 @@ test('bench --quick prints a table per backend, the ceilings and the targets', {
     assert.match(stdout, /== cpu \(cpu\) ==/);
     assert.match(stdout, /64 KiB -> host\s+[\d.]+\s+[\d,]+\s+[\d.]+\s+\d+%/);
     assert.match(stdout, /== targets/);
-    assert.match(stdout, /CPU backend 64 KiB reads to host >= 500 000 requests\/s .* (PASS|MISS)/);
+    assert.match(stdout, /CPU backend 64 KiB reads to host >= 1 000 000 requests\/s .* (PASS|MISS)/);
+    // The host rows' per-request ceiling: a plain pread loop in the same run, and each host row's share of it.
+    assert.match(stdout, /pread loop, \d+ threads, 64 KiB reads: [\d.]+ GB\/s, [\d,]+ requests\/s, [\d.]+ CPU-s\/GB/);
+    assert.match(stdout, /CPU backend 64 KiB reads to host >= 90% of the pread loop .* \d+%\s+(PASS|MISS)/);
+    // Cold-cache rows through O_DIRECT, or the reason there are none (tmpfs refuses O_DIRECT).
+    assert.match(stdout, /== cold cache \(O_DIRECT[^\n]*\n(skipped: O_DIRECT open|backend)/);
     const report = JSON.parse(readFileSync(json, 'utf8'));
     const cpuRows = report.results.filter((r: { backend: string }) => r.backend === 'cpu');
     assert.equal(cpuRows.length, 3, 'one cpu row per request size');
     for (const row of report.results) assert.equal(row.errors, 0, `${row.backend} ${row.requestSize}: errors`);
+    for (const row of report.cold?.rows ?? []) assert.equal(row.errors, 0, `${row.backend} ${row.requestSize}: errors`);
+    assert.ok(report.cold.skipped || report.cold.rows.some((r: { backend: string }) => r.backend === 'cpu cold'));
     // Zstandard CPU decode: one thread and all of them, next to the memcpy ceiling.
     assert.match(stdout, /== zstd \(CPU decode/);
     assert.match(stdout, /decode\s+1\s+[\d.]+\s+[\d.]+\s+\d+%/);

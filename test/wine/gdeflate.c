@@ -3,9 +3,11 @@
  * BEST_RATIO for sizes 0, 1, 65535, 65536, 65537 and 3 MiB, DecompressBuffer, CompressBufferBound,
  * small buffers, corrupt streams); GetCompressionSupport; streams written to a file and read
  * through a queue with CompressionFormat GDEFLATE into memory (mixed with plain reads), from a
- * memory queue, and into a GPU buffer (CPU decode into the upload staging, then a copy); a wrong
- * UncompressedSize and corrupt data give their exact HRESULTs in the status array and the error
- * record. With DS_KIT_WINE_BACKEND=io_uring (a backend without GDeflate): NONE and
+ * memory queue, and into GPU buffers and a texture (decoded on the GPU through the DirectStorage
+ * GDeflate meta command where the device offers it, else on the CPU into the staging buffer; then
+ * a copy); a wrong UncompressedSize and corrupt data give their exact HRESULTs in the status array
+ * and the error record. DS_KIT_GDEFLATE_PATH=gpu|cpu: the run must take that path. With
+ * DS_KIT_WINE_BACKEND=io_uring (a backend without GDeflate): NONE and
  * E_DSTORAGE_DECOMPRESSION_ERROR. */
 #include "common.h"
 
@@ -202,7 +204,7 @@ struct stream
     SIZE_T size, uncompressed;
     UINT64 seed;
 };
-static struct stream big, small, bad_magic, garbage, plain;
+static struct stream big, small, bad_magic, garbage, plain, tex;
 static WCHAR file_path_w[MAX_PATH];
 
 static void write_part(HANDLE file, struct stream *s, const BYTE *data, SIZE_T size, UINT64 *offset)
@@ -258,6 +260,12 @@ static void make_file(void)
         free(out);
     }
     write_part(file, &garbage, packed, size, &offset);
+    free(packed);
+
+    tex.seed = 44;
+    tex.uncompressed = 65536; /* a 256 x 64 RGBA8 texture */
+    packed = compress(tex.seed, tex.uncompressed, DSTORAGE_COMPRESSION_DEFAULT, &size);
+    write_part(file, &tex, packed, size, &offset);
     free(packed);
 
     plain.seed = 33;
@@ -464,110 +472,260 @@ static void test_memory_queue(void)
 }
 
 /* GPU buffer destination: decoded on the CPU into the upload staging, then copied. */
-static void test_gpu_buffer(void)
+/* GPU destinations: one D3D12 device, a DIRECT queue for read-backs. */
+struct gpu_env
 {
-    ID3D12Device *device = create_device();
-    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_DEFAULT},
-                          readback_heap = {D3D12_HEAP_TYPE_READBACK};
-    D3D12_RESOURCE_DESC desc = {
-        D3D12_RESOURCE_DIMENSION_BUFFER, 0, 1 << 20, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0},
-        D3D12_TEXTURE_LAYOUT_ROW_MAJOR};
-    D3D12_COMMAND_QUEUE_DESC queue_desc = {D3D12_COMMAND_LIST_TYPE_DIRECT};
-    ID3D12Resource *buffer, *readback;
+    ID3D12Device *device;
     ID3D12CommandQueue *cmd_queue;
     ID3D12CommandAllocator *allocator;
     ID3D12GraphicsCommandList *list;
-    ID3D12CommandList *l;
     ID3D12Fence *fence;
-    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128,
-                                          DSTORAGE_PRIORITY_NORMAL, device, "gdeflate gpu");
-    IDStorageFile *file;
-    DSTORAGE_REQUEST r;
-    DSTORAGE_ERROR_RECORD record;
-    HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
-    BYTE *data;
+    UINT64 fence_value;
+    HANDLE event;
+};
 
-    REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file),
-               "OpenFile");
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
-                                                    D3D12_RESOURCE_STATE_COMMON, NULL,
-                                                    &IID_ID3D12Resource, (void **)&buffer),
-               "CreateCommittedResource");
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &readback_heap, D3D12_HEAP_FLAG_NONE,
-                                                    &desc, D3D12_RESOURCE_STATE_COPY_DEST, NULL,
-                                                    &IID_ID3D12Resource, (void **)&readback),
+static void gpu_wait(struct gpu_env *g, UINT64 value, const char *what)
+{
+    ID3D12Fence_SetEventOnCompletion(g->fence, value, g->event);
+    CHECK(WaitForSingleObject(g->event, 60000) == WAIT_OBJECT_0,
+          "%s: expected the fence within 60 s, got a timeout", what);
+}
+
+/* Enqueues the requests, a signal, submits and waits; returns the error record's failure count
+ * (and the first failure's HRESULT in *hr). */
+static UINT32 gpu_round(struct gpu_env *g, IDStorageQueue3 *queue, const DSTORAGE_REQUEST *r,
+                        UINT n, HRESULT *hr, const char *what)
+{
+    DSTORAGE_ERROR_RECORD record;
+    UINT i;
+
+    for (i = 0; i < n; ++i) IDStorageQueue3_EnqueueRequest(queue, &r[i]);
+    IDStorageQueue3_EnqueueSignal(queue, g->fence, ++g->fence_value);
+    IDStorageQueue3_Submit(queue);
+    gpu_wait(g, g->fence_value, what);
+    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
+    ResetEvent(IDStorageQueue3_GetErrorEvent(queue));
+    *hr = record.FirstFailure.HResult;
+    return record.FailureCount;
+}
+
+/* Copies `size` bytes of the buffer (or the texture's subresource 0, as its footprint) into a
+ * READBACK buffer and maps it. */
+static BYTE *gpu_read_back(struct gpu_env *g, ID3D12Resource *resource, UINT64 size,
+                           ID3D12Resource **readback)
+{
+    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_READBACK};
+    D3D12_RESOURCE_DESC desc = {
+        D3D12_RESOURCE_DIMENSION_BUFFER, 0, size, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0},
+        D3D12_TEXTURE_LAYOUT_ROW_MAJOR};
+    D3D12_RESOURCE_DESC resource_desc;
+    ID3D12CommandList *l = (ID3D12CommandList *)g->list;
+    BYTE *data = NULL;
+
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(g->device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
+                                                    D3D12_RESOURCE_STATE_COPY_DEST, NULL,
+                                                    &IID_ID3D12Resource, (void **)readback),
                "CreateCommittedResource(readback)");
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&fence),
-               "CreateFence");
+    ID3D12CommandAllocator_Reset(g->allocator);
+    ID3D12GraphicsCommandList_Reset(g->list, g->allocator, NULL);
+    resource->lpVtbl->GetDesc(resource, &resource_desc);
+    if (resource_desc.Dimension == D3D12_RESOURCE_DIMENSION_BUFFER)
+        ID3D12GraphicsCommandList_CopyBufferRegion(g->list, *readback, 0, resource, 0, size);
+    else
+    {
+        D3D12_TEXTURE_COPY_LOCATION src = {.pResource = resource,
+                                           .Type = D3D12_TEXTURE_COPY_TYPE_SUBRESOURCE_INDEX};
+        D3D12_TEXTURE_COPY_LOCATION dst = {.pResource = *readback,
+                                           .Type = D3D12_TEXTURE_COPY_TYPE_PLACED_FOOTPRINT};
+        ID3D12Device_GetCopyableFootprints(g->device, &resource_desc, 0, 1, 0, &dst.PlacedFootprint,
+                                           NULL, NULL, NULL);
+        ID3D12GraphicsCommandList_CopyTextureRegion(g->list, &dst, 0, 0, 0, &src, NULL);
+    }
+    REQUIRE_HR(ID3D12GraphicsCommandList_Close(g->list), "Close");
+    ID3D12CommandQueue_ExecuteCommandLists(g->cmd_queue, 1, &l);
+    ID3D12CommandQueue_Signal(g->cmd_queue, g->fence, ++g->fence_value);
+    gpu_wait(g, g->fence_value, "read-back");
+    REQUIRE_HR(ID3D12Resource_Map(*readback, 0, NULL, (void **)&data), "Map readback");
+    return data;
+}
+
+static DSTORAGE_REQUEST gpu_stream_request(IDStorageFile *file, const struct stream *s,
+                                           ID3D12Resource *buffer, UINT64 offset, const char *name)
+{
+    DSTORAGE_REQUEST r;
 
     memset(&r, 0, sizeof(r));
     r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
     r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
     r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
     r.Source.File.Source = file;
-    r.Source.File.Offset = small.offset;
-    r.Source.File.Size = (UINT32)small.size;
+    r.Source.File.Offset = s->offset;
+    r.Source.File.Size = (UINT32)s->size;
     r.Destination.Buffer.Resource = buffer;
-    r.Destination.Buffer.Offset = 4096;
-    r.Destination.Buffer.Size = (UINT32)small.uncompressed;
-    r.UncompressedSize = (UINT32)small.uncompressed;
-    r.Name = "file -> buffer";
-    IDStorageQueue3_EnqueueRequest(queue, &r);
-    IDStorageQueue3_EnqueueSignal(queue, fence, 1);
-    IDStorageQueue3_Submit(queue);
-    ID3D12Fence_SetEventOnCompletion(fence, 1, event);
-    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0,
-          "file -> buffer: expected the fence within 60 s, got a timeout");
-    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
-    CHECK(!record.FailureCount, "file -> buffer: expected no failure, got %u (first hr %#lx)",
-          record.FailureCount, (unsigned long)record.FirstFailure.HResult);
+    r.Destination.Buffer.Offset = offset;
+    r.Destination.Buffer.Size = (UINT32)s->uncompressed;
+    r.UncompressedSize = (UINT32)s->uncompressed;
+    r.Name = name;
+    return r;
+}
 
-    REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue,
-                                               (void **)&cmd_queue),
+#define GPU_STREAMS 12
+#define GPU_SLOT (128u << 10) /* one stream per 128 KiB of the buffer */
+
+/* GDeflate into GPU destinations: decoded on the GPU where the device offers the DirectStorage
+ * GDeflate meta command (vkd3d-proton), else on the CPU; DS_KIT_GDEFLATE_PATH=gpu|cpu says which
+ * one this run must take. */
+static void test_gpu_destinations(void)
+{
+    const char *forced = getenv("DS_KIT_GDEFLATE_PATH");
+    struct gpu_env g = {.device = create_device()};
+    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_DEFAULT};
+    D3D12_RESOURCE_DESC desc = {
+        D3D12_RESOURCE_DIMENSION_BUFFER, 0, 2u << 20, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0},
+        D3D12_TEXTURE_LAYOUT_ROW_MAJOR};
+    D3D12_RESOURCE_DESC tex_desc = {
+        D3D12_RESOURCE_DIMENSION_TEXTURE2D, 0, 256, 64, 1, 1, DXGI_FORMAT_R8G8B8A8_UNORM, {1, 0},
+        D3D12_TEXTURE_LAYOUT_UNKNOWN};
+    D3D12_COMMAND_QUEUE_DESC queue_desc = {D3D12_COMMAND_LIST_TYPE_DIRECT};
+    DSTORAGE_REQUEST r[GPU_STREAMS + 1], one;
+    DSTORAGE_COMPRESSION_SUPPORT support;
+    ID3D12Resource *buffer, *texture, *readback;
+    IDStorageQueue3 *queue;
+    IDStorageFile *file;
+    struct stream truncated;
+    BOOL on_gpu;
+    HRESULT hr;
+    UINT32 failures;
+    BYTE *data;
+    UINT i;
+
+    g.event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL,
+                         g.device, "gdeflate gpu");
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file),
+               "OpenFile");
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(g.device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
+                                                    D3D12_RESOURCE_STATE_COMMON, NULL,
+                                                    &IID_ID3D12Resource, (void **)&buffer),
+               "CreateCommittedResource");
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(g.device, &heap, D3D12_HEAP_FLAG_NONE,
+                                                    &tex_desc, D3D12_RESOURCE_STATE_COMMON, NULL,
+                                                    &IID_ID3D12Resource, (void **)&texture),
+               "CreateCommittedResource(texture)");
+    REQUIRE_HR(ID3D12Device_CreateFence(g.device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
+                                        (void **)&g.fence),
+               "CreateFence");
+    REQUIRE_HR(ID3D12Device_CreateCommandQueue(g.device, &queue_desc, &IID_ID3D12CommandQueue,
+                                               (void **)&g.cmd_queue),
                "CreateCommandQueue");
-    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT,
+    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(g.device, D3D12_COMMAND_LIST_TYPE_DIRECT,
                                                    &IID_ID3D12CommandAllocator,
-                                                   (void **)&allocator),
+                                                   (void **)&g.allocator),
                "CreateCommandAllocator");
-    REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, allocator,
-                                              NULL, &IID_ID3D12GraphicsCommandList, (void **)&list),
+    REQUIRE_HR(ID3D12Device_CreateCommandList(g.device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT,
+                                              g.allocator, NULL, &IID_ID3D12GraphicsCommandList,
+                                              (void **)&g.list),
                "CreateCommandList");
-    ID3D12GraphicsCommandList_CopyBufferRegion(list, readback, 0, buffer, 4096, small.uncompressed);
-    REQUIRE_HR(ID3D12GraphicsCommandList_Close(list), "Close");
-    l = (ID3D12CommandList *)list;
-    ID3D12CommandQueue_ExecuteCommandLists(cmd_queue, 1, &l);
-    ID3D12CommandQueue_Signal(cmd_queue, fence, 2);
-    ID3D12Fence_SetEventOnCompletion(fence, 2, event);
-    WaitForSingleObject(event, INFINITE);
-    REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
-    check_data(data, small.uncompressed, small.seed, "file -> GPU buffer (GDeflate)");
-    ID3D12Resource_Unmap(readback, 0, NULL);
+    ID3D12GraphicsCommandList_Close(g.list);
 
-    /* A corrupt stream into a GPU buffer fails the same way. */
-    r.Source.File.Offset = garbage.offset;
-    r.Name = "garbage -> buffer";
-    IDStorageQueue3_EnqueueRequest(queue, &r);
-    IDStorageQueue3_EnqueueSignal(queue, fence, 3);
-    IDStorageQueue3_Submit(queue);
-    ID3D12Fence_SetEventOnCompletion(fence, 3, event);
-    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0,
-          "garbage -> buffer: expected the fence within 60 s, got a timeout");
-    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
-    CHECK_EQ(1, record.FailureCount, "garbage -> buffer: FailureCount");
-    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, record.FirstFailure.HResult,
-             "garbage -> buffer: HResult");
+    /* What GetCompressionSupport says is what happens. */
+    support = IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE);
+    /* d3d12 path: the meta command (GPU_OPTIMIZED) or the CPU; vulkan path (vkd3d-proton): the
+     * runtime's compute shader (GPU_FALLBACK). */
+    on_gpu = support != DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK;
+    CHECK(support == DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK ||
+              support == (DSTORAGE_COMPRESSION_SUPPORT_GPU_OPTIMIZED |
+                          DSTORAGE_COMPRESSION_SUPPORT_USES_COMPUTE_QUEUE) ||
+              support == (DSTORAGE_COMPRESSION_SUPPORT_GPU_FALLBACK |
+                          DSTORAGE_COMPRESSION_SUPPORT_USES_COMPUTE_QUEUE),
+          "GetCompressionSupport(GDEFLATE) with a device: expected CPU_FALLBACK, "
+          "GPU_OPTIMIZED|USES_COMPUTE_QUEUE or GPU_FALLBACK|USES_COMPUTE_QUEUE, got %#x",
+          support);
+    if (forced && !strcmp(forced, "gpu"))
+        CHECK(on_gpu, "DS_KIT_GDEFLATE_PATH=gpu: expected GPU_OPTIMIZED, got %#x", support);
+    if (forced && !strcmp(forced, "cpu"))
+        CHECK(!on_gpu, "DS_KIT_GDEFLATE_PATH=cpu: expected CPU_FALLBACK, got %#x", support);
+    printf("gdeflate: GPU destinations decoded on the %s\n",
+           !on_gpu ? "CPU"
+           : support & DSTORAGE_COMPRESSION_SUPPORT_GPU_OPTIMIZED
+               ? "GPU (DirectStorage meta command)"
+               : "GPU (the runtime's shader)");
 
-    CloseHandle(event);
-    ID3D12GraphicsCommandList_Release(list);
-    ID3D12CommandAllocator_Release(allocator);
-    ID3D12CommandQueue_Release(cmd_queue);
+    /* Many streams in one submission (one meta command execution on the GPU path), a plain read
+     * among them. */
+    for (i = 0; i < GPU_STREAMS; ++i)
+        r[i] =
+            gpu_stream_request(file, &small, buffer, 4096 + (UINT64)i * GPU_SLOT, "file -> buffer");
+    r[i] = r[0];
+    r[i].Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_NONE;
+    r[i].Source.File.Offset = plain.offset;
+    r[i].Source.File.Size = r[i].Destination.Buffer.Size = r[i].UncompressedSize = 65538;
+    r[i].Destination.Buffer.Offset = 4096 + (UINT64)i * GPU_SLOT;
+    failures = gpu_round(&g, queue, r, GPU_STREAMS + 1, &hr, "file -> buffer");
+    CHECK(!failures, "file -> buffer: expected no failure, got %u (first hr %#lx)", failures,
+          (unsigned long)hr);
+    data = gpu_read_back(&g, buffer, desc.Width, &readback);
+    for (i = 0; i < GPU_STREAMS; ++i)
+        check_data(data + 4096 + i * GPU_SLOT, small.uncompressed, small.seed,
+                   "file -> GPU buffer (GDeflate)");
+    check_data(data + 4096 + i * GPU_SLOT, 65538, plain.seed, "file -> GPU buffer (plain)");
+    ID3D12Resource_Release(readback);
+
+    /* Into a texture (its footprint is linear here: 1024-byte rows). */
+    memset(&one, 0, sizeof(one));
+    one = gpu_stream_request(file, &tex, NULL, 0, "file -> texture");
+    one.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_MULTIPLE_SUBRESOURCES;
+    memset(&one.Destination, 0, sizeof(one.Destination));
+    one.Destination.MultipleSubresources.Resource = texture;
+    one.Destination.MultipleSubresources.FirstSubresource = 0;
+    failures = gpu_round(&g, queue, &one, 1, &hr, "file -> texture");
+    CHECK(!failures, "file -> texture: expected no failure, got %u (first hr %#lx)", failures,
+          (unsigned long)hr);
+    data = gpu_read_back(&g, texture, tex.uncompressed, &readback);
+    check_data(data, tex.uncompressed, tex.seed, "file -> GPU texture (GDeflate)");
+    ID3D12Resource_Release(readback);
+
+    /* Damaged containers fail on either path and leave the rest of the buffer alone: a bad magic,
+     * and a stream cut short (its last tile lies past the bytes read). */
+    one = gpu_stream_request(file, &bad_magic, buffer, 4096, "bad magic -> buffer");
+    failures = gpu_round(&g, queue, &one, 1, &hr, "bad magic -> buffer");
+    CHECK_EQ(1, failures, "bad magic -> buffer: FailureCount");
+    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, hr, "bad magic -> buffer: HResult");
+    truncated = small;
+    truncated.size -= 64;
+    one = gpu_stream_request(file, &truncated, buffer, 4096 + GPU_SLOT, "truncated -> buffer");
+    failures = gpu_round(&g, queue, &one, 1, &hr, "truncated -> buffer");
+    CHECK_EQ(1, failures, "truncated -> buffer: FailureCount");
+    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, hr, "truncated -> buffer: HResult");
+    data = gpu_read_back(&g, buffer, desc.Width, &readback);
+    for (i = 2; i < GPU_STREAMS; ++i)
+        check_data(data + 4096 + i * GPU_SLOT, small.uncompressed, small.seed,
+                   "the buffer after damaged streams");
+    ID3D12Resource_Release(readback);
+
+    /* Damage inside a tile: the CPU decoder finds it; the GPU meta command reports no errors, so
+     * on the GPU path the request completes (the destination's bytes are then undefined). */
+    one = gpu_stream_request(file, &garbage, buffer, 4096 + 2 * GPU_SLOT, "garbage -> buffer");
+    failures = gpu_round(&g, queue, &one, 1, &hr, "garbage -> buffer");
+    if (on_gpu)
+        printf("gdeflate: damage inside a tile is not detected on the GPU path (%u failures)\n",
+               failures);
+    else
+    {
+        CHECK_EQ(1, failures, "garbage -> buffer: FailureCount");
+        CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, hr, "garbage -> buffer: HResult");
+    }
+
+    CloseHandle(g.event);
+    ID3D12GraphicsCommandList_Release(g.list);
+    ID3D12CommandAllocator_Release(g.allocator);
+    ID3D12CommandQueue_Release(g.cmd_queue);
     IDStorageQueue3_Release(queue);
     IDStorageFile_Release(file);
-    ID3D12Fence_Release(fence);
-    ID3D12Resource_Release(readback);
+    ID3D12Fence_Release(g.fence);
+    ID3D12Resource_Release(texture);
     ID3D12Resource_Release(buffer);
-    ID3D12Device_Release(device);
+    ID3D12Device_Release(g.device);
 }
 
 /* DS_KIT_WINE_BACKEND=io_uring: a backend without GDeflate (unless io_uring cannot start here). */
@@ -648,7 +806,7 @@ int main(void)
     make_file();
     test_file_queue();
     test_memory_queue();
-    test_gpu_buffer();
+    test_gpu_destinations();
     CHECK_EQ(0, IDStorageCompressionCodec_Release(codec), "codec Release");
     IDStorageFactory_Release(factory);
     DeleteFileW(file_path_w);

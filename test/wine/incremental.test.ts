@@ -5,10 +5,11 @@
 // Judged from the build logs every step writes (build/logs/wine-module-{pe,unix}-build.log).
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, utimesSync } from 'node:fs';
+import { readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { Listr } from 'listr2';
-import { defaultOptions, moduleSources } from '../../scripts/wine/layout.ts';
+import { defaultOptions, moduleSources, runtimeLibrary } from '../../scripts/wine/layout.ts';
+import { repoRoot } from '../../scripts/lib/paths.ts';
 import { wineModuleTasks } from '../../scripts/wine/wine-tasks.ts';
 
 const options = defaultOptions();
@@ -63,4 +64,18 @@ test('a changed Unix source recompiles only that file and relinks dstorage.so', 
   assert.deepEqual(compiled(buildLog('unix')), ['unix_file'], buildLog('unix'));
   assert.match(buildLog('unix'), /Linking C shared module .*dstorage\.so/);
   assert.deepEqual(compiled(buildLog('pe')), [], buildLog('pe'));
+});
+
+// A changed runtime source must reach dstorage.so: the runtime's own build tree is brought up to date
+// on every module build (it used to be skipped whenever its archive existed, and a stale archive was
+// linked).
+test('a changed runtime source rebuilds the runtime archive and relinks dstorage.so', { skip }, async () => {
+  const archive = runtimeLibrary(options);
+  const before = statSync(archive).mtimeMs;
+  const now = new Date();
+  utimesSync(join(repoRoot, 'runtime/src/names.cpp'), now, now);
+  await build();
+  assert.ok(statSync(archive).mtimeMs > before, `${archive} was not rebuilt after runtime/src/names.cpp changed`);
+  const unix = buildLog('unix');
+  assert.match(unix, /Linking C shared module .*dstorage\.so/, `dstorage.so was not relinked:\n${unix}`);
 });

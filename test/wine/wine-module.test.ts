@@ -8,7 +8,7 @@
 // sanitizer report fails the program.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { Listr } from 'listr2';
@@ -207,32 +207,55 @@ test('zstd.exe: streams interoperate with the zstd command both ways', {
   await run('read', `Z:${frames}`, String(size));
 });
 
-// The GPU path each queue takes is named in the +dstorage trace; DS_KIT_GPU_PATH=d3d12 forces the
-// batched D3D12 path, and a path this module does not have fails CreateQueue with a line that says so.
+// The GPU path each queue takes is named in the +dstorage trace, with the reason. Wine's own d3d12
+// has no ID3D12DXVKInteropDevice, so the default is the batched D3D12 path and the line says why
+// (one WARN line too); DS_KIT_GPU_PATH=d3d12 forces it; DS_KIT_GPU_PATH=vulkan where that path is
+// impossible fails CreateQueue with a line that says why and what to do; any other value fails too.
+// (The vulkan path itself runs under vkd3d-proton: test/wine/vkd3d-proton.test.ts, opt-in.)
 test('gpu_destinations.exe: WINEDEBUG=+dstorage names the GPU path; DS_KIT_GPU_PATH forces it', {
-  timeout: 2 * PROGRAM_TIMEOUT_MS + 60_000,
+  timeout: 4 * PROGRAM_TIMEOUT_MS + 60_000,
 }, async () => {
-  const forced = await execa('xvfb-run', programArgs(join(outDir, 'gpu_destinations.exe')), {
-    env: { ...wineEnv(), WINEDEBUG: '+dstorage', DS_KIT_GPU_PATH: 'd3d12' },
-    reject: false,
-    all: true,
-    timeout: PROGRAM_TIMEOUT_MS,
-  });
+  const run = (env: Record<string, string>) =>
+    execa('xvfb-run', programArgs(join(outDir, 'gpu_destinations.exe')), {
+      env: { ...wineEnv(), ...env },
+      reject: false,
+      all: true,
+      timeout: PROGRAM_TIMEOUT_MS,
+    });
+  const auto = await run({ WINEDEBUG: '+dstorage' });
+  const autoOut = auto.all ?? '';
+  assert.equal(
+    auto.exitCode,
+    0,
+    `gpu_destinations.exe (default path) exited ${auto.exitCode}:\n${autoOut.slice(-4000)}`,
+  );
+  assert.match(
+    autoOut,
+    /GPU path: d3d12 \(batched COPY queue, .*vulkan not possible: the D3D12 device has no ID3D12DXVKInteropDevice/,
+    "the default path under Wine's d3d12 must be d3d12, with the reason",
+  );
+  assert.equal(
+    (autoOut.match(/warn:dstorage:gpu_vulkan_create .*GPU path vulkan not possible/g) ?? []).length,
+    (autoOut.match(/GPU path: d3d12/g) ?? []).length,
+    'one WARN line per queue that falls back',
+  );
+  const forced = await run({ WINEDEBUG: '+dstorage', DS_KIT_GPU_PATH: 'd3d12' });
   const out = forced.all ?? '';
   assert.equal(
     forced.exitCode,
     0,
     `gpu_destinations.exe (DS_KIT_GPU_PATH=d3d12) exited ${forced.exitCode}; output tail:\n${out.slice(-4000)}`,
   );
-  assert.match(out, /GPU path: d3d12/, 'no "GPU path: d3d12" trace line');
-  const wrong = await execa('xvfb-run', programArgs(join(outDir, 'gpu_destinations.exe')), {
-    env: { ...wineEnv(), WINEDEBUG: 'err+dstorage', DS_KIT_GPU_PATH: 'vulkan' },
-    reject: false,
-    all: true,
-    timeout: PROGRAM_TIMEOUT_MS,
-  });
-  assert.notEqual(wrong.exitCode, 0, 'DS_KIT_GPU_PATH=vulkan: expected CreateQueue to fail');
-  assert.match(wrong.all ?? '', /DS_KIT_GPU_PATH=vulkan: this module has only the d3d12 GPU path/);
+  assert.match(out, /GPU path: d3d12 \(.*DS_KIT_GPU_PATH=d3d12\)/, 'no "GPU path: d3d12" trace line with the reason');
+  const impossible = await run({ WINEDEBUG: 'err+dstorage', DS_KIT_GPU_PATH: 'vulkan' });
+  assert.notEqual(impossible.exitCode, 0, "DS_KIT_GPU_PATH=vulkan under Wine's d3d12: expected CreateQueue to fail");
+  assert.match(
+    impossible.all ?? '',
+    /DS_KIT_GPU_PATH=vulkan, but the vulkan GPU path is not possible: the D3D12 device has no ID3D12DXVKInteropDevice.*Unset DS_KIT_GPU_PATH/,
+  );
+  const wrong = await run({ WINEDEBUG: 'err+dstorage', DS_KIT_GPU_PATH: 'metal' });
+  assert.notEqual(wrong.exitCode, 0, 'DS_KIT_GPU_PATH=metal: expected CreateQueue to fail');
+  assert.match(wrong.all ?? '', /DS_KIT_GPU_PATH=metal is not a GPU path: set it to vulkan or d3d12, or unset it/);
 });
 
 /** Runs a test program (gdeflate.exe by default: plain and GDeflate requests, some failing on
@@ -251,7 +274,7 @@ async function runProgram(env: Record<string, string>, name = 'gdeflate'): Promi
 }
 
 const STATS_LINE =
-  /^ds-kit stats: (queue \S+ .*|process, (\d+) queues): (\d+) requests, ([\d.]+) (B|kB|MB|GB|TB) delivered, (\d+\.\d{3}) s active, ([\d.]+ (?:B|kB|MB|GB|TB)\/s|-), (\d+) errors; GDeflate decodes: (\d+) CPU, (\d+) application; custom-format requests: (\d+)$/;
+  /^ds-kit stats: (queue \S+ .*|process, (\d+) queues): (\d+) requests, ([\d.]+) (B|kB|MB|GB|TB) delivered, (\d+\.\d{3}) s active, ([\d.]+ (?:B|kB|MB|GB|TB)\/s|-), (\d+) errors; GDeflate decodes: (\d+) CPU, (\d+) GPU, (\d+) application; custom-format requests: (\d+)$/;
 
 // DS_KIT_STATS=1: one summary per queue at its release and one for the process at exit, printed
 // whatever WINEDEBUG says; sizes in decimal units.
@@ -270,8 +293,10 @@ test('gdeflate.exe: DS_KIT_STATS=1 prints per-queue and process summaries', {
   assert.ok(Number(queueCount) >= queues.length, `process counts ${queueCount} queues, ${queues.length} reported`);
   assert.ok(Number(requests) > 0, `no requests counted: ${processLines[0]}`);
   assert.ok(Number(size) > 0 && unit === 'MB', `gdeflate.exe reads a few MB: ${processLines[0]}`);
-  // It decodes its big and small streams on the CPU backend and fails its corrupt ones on purpose.
+  // It decodes its big and small streams on the CPU backend and fails its corrupt ones on purpose
+  // (Wine's own d3d12 offers no GDeflate meta command: GPU destinations are decoded on the CPU too).
   assert.ok(Number(cpuDecodes) >= 2, `expected CPU GDeflate decodes: ${processLines[0]}`);
+  assert.equal(Number(m[10]), 0, `Wine's d3d12 has no GPU GDeflate: ${processLines[0]}`);
   assert.ok(Number(errors) >= 1, `expected the corrupt streams as errors: ${processLines[0]}`);
   // The requests of every queue add up to the process's.
   const perQueue = queues.reduce((sum, l) => sum + Number((STATS_LINE.exec(l) ?? [])[3]), 0);
@@ -279,7 +304,7 @@ test('gdeflate.exe: DS_KIT_STATS=1 prints per-queue and process summaries', {
   // configuration.exe disables the built-in decompression: the application decodes GDeflate.
   const custom = await runProgram({ WINEDEBUG: '-all', DS_KIT_STATS: '1' }, 'configuration');
   const processLine = custom.split(/\r?\n/).find((l) => l.startsWith('ds-kit stats: process, ')) ?? '';
-  const app = STATS_LINE.exec(processLine)?.[10];
+  const app = STATS_LINE.exec(processLine)?.[11];
   assert.ok(Number(app) >= 1, `expected GDeflate decodes by the application: ${processLine || custom.slice(-4000)}`);
 });
 
@@ -296,7 +321,7 @@ test('gdeflate.exe: stderr stays quiet by default; +dstorage prints the load lin
   assert.match(
     load[0],
     new RegExp(
-      `ds-kit ${version.replace(/\./g, '\\.')}: backend (cpu|io_uring), GDeflate (yes|no), Zstandard (yes|no)\\.$`,
+      `ds-kit ${version.replace(/\./g, '\\.')}: backend (cpu|io_uring), GDeflate (yes|no), Zstandard (yes|no), from ${realpathSync(join(options.outDir, 'dstorage.so')).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.$`,
     ),
   );
   assert.doesNotMatch(traced, /ds-kit stats:/, 'DS_KIT_STATS is unset, yet a summary was printed');

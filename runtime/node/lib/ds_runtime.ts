@@ -209,6 +209,13 @@ export interface QueueOptions {
   autoSubmit?: boolean;
 }
 
+export interface PreadCeiling {
+  gbps: number;
+  requestsPerSecond: number;
+  cpuSecondsPerGB: number;
+  threads: number;
+}
+
 export interface DsRuntime {
   Queue: new (backend: Backend, options?: QueueOptions) => Queue;
   cpu(options?: { workers?: number; chunkSize?: U64 }): Backend;
@@ -218,6 +225,11 @@ export interface DsRuntime {
   /** preferComputeQueue: a compute queue instead of a transfer-only one (needed for GPU GDeflate). */
   vulkanDevice(options?: { preferComputeQueue?: boolean }): VulkanDevice;
   memcpyCeilingGbps(size: U64, options?: { minSeconds?: number }): number;
+  /** `count` plain pread()s of `size` bytes (offsets i * size wrapping at `span`) on `threads` threads (0: one per CPU), into a ring of `slots` destinations. */
+  preadCeiling(
+    fd: number,
+    options: { size: U64; span: U64; count: U64; threads?: number; slots?: number },
+  ): PreadCeiling;
   /** GDeflate CPU codec speed on half-compressible data; threads 0 means one per CPU. */
   gdeflateThroughput(options: { size: U64; level?: number; threads?: number[] }): GdeflateThroughput;
   /** A GDeflate tile stream of `data` (level 1..12, default 9). */

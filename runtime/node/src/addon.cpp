@@ -31,6 +31,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     exports.Set("ioUring", Napi::Function::New<make_io_uring>(env, "ioUring"));
     exports.Set("vulkanDevice", Napi::Function::New<make_vulkan_device>(env, "vulkanDevice"));
     exports.Set("memcpyCeilingGbps", Napi::Function::New<memcpy_ceiling_gbps>(env, "memcpyCeilingGbps"));
+    exports.Set("preadCeiling", Napi::Function::New<pread_ceiling>(env, "preadCeiling"));
     exports.Set("gdeflateThroughput", Napi::Function::New<gdeflate_throughput>(env, "gdeflateThroughput"));
     exports.Set("gdeflateEncode", Napi::Function::New<gdeflate_encode>(env, "gdeflateEncode"));
     exports.Set("gdeflateSampleData", Napi::Function::New<gdeflate_sample_data>(env, "gdeflateSampleData"));

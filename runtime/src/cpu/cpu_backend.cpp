@@ -39,6 +39,7 @@ public:
             n = std::clamp<uint32_t>(std::thread::hardware_concurrency(), 1, 64);
         n = std::min(n, kMaxCpuWorkers);
         decode_threads_ = n;
+        worker_count_ = n;
         workers_.reserve(n);
         try {
             for (uint32_t i = 0; i < n; ++i)
@@ -100,20 +101,56 @@ private:
         workers_.clear();
     }
 
+    // A worker takes a share of the waiting tasks per lock (one when there are few, so that
+    // every worker gets some; at most kMaxBatch small ones, kBatchBytes together, so that a
+    // finished request does not wait long for the others) and hands their completions to the
+    // queue together: one lock and one wake-up there instead of one per request.
+    static constexpr size_t kMaxBatch = 8;
+    static constexpr uint64_t kBatchBytes = 512u << 10;
+
     void run() {
+        Task batch[kMaxBatch];
+        Finished finished;
         for (;;) {
-            Task t;
+            size_t n = 0;
             {
                 std::unique_lock lk(m_);
                 cv_.wait(lk, [&] { return stopping_ || !tasks_.empty(); });
                 if (tasks_.empty())
                     return;  // stopping, and everything handed to us has been done
-                t = tasks_.front();
-                tasks_.pop_front();
+                size_t limit = std::clamp<size_t>(tasks_.size() / (2 * worker_count_ + 1), 1, kMaxBatch);
+                uint64_t bytes = 0;
+                while (n < limit && !tasks_.empty() && bytes < kBatchBytes) {
+                    const Task &t = tasks_.front();
+                    bytes += t.work->req.compression == Compression::None ? t.length : kBatchBytes;
+                    batch[n++] = t;
+                    tasks_.pop_front();
+                }
             }
-            execute(t);
+            for (size_t i = 0; i < n; ++i)
+                execute(batch[i], finished);
+            finished.flush();
         }
     }
+
+    /// Completions of unsplit requests, handed over together (WorkSink::finish_many).
+    struct Finished {
+        Work *works[kMaxBatch];
+        Completion results[kMaxBatch];
+        size_t count = 0;
+
+        void add(Work *w, const Completion &c) {
+            if (count && works[0]->sink != w->sink)
+                flush();  // one call per queue
+            works[count] = w;
+            results[count++] = c;
+        }
+        void flush() {
+            if (count)
+                works[0]->sink->finish_many(works, results, count);
+            count = 0;
+        }
+    };
 
     // The GACL shuffle undone over what the read produced, in the destination.
     static IoOutcome undo_transform(const Request &req, IoOutcome done) {
@@ -126,7 +163,7 @@ private:
         return done;
     }
 
-    void execute(const Task &t) const {
+    void execute(const Task &t, Finished &finished) const {
         Work *w = t.work;
         IoOutcome o;
         if (w->cancelled())
@@ -142,11 +179,12 @@ private:
         if (t.chunked)
             w->chunk_done(t.start, o.status, o.bytes, o.error);
         else
-            w->finish(o.status, o.bytes, o.error);
+            finished.add(w, w->completion(o.status, o.bytes, o.error));
     }
 
     const uint64_t chunk_size_;
     uint32_t decode_threads_ = 1;  ///< a large GDeflate stream is decoded with this many threads
+    uint32_t worker_count_ = 1;
     mutable std::mutex m_;
     std::condition_variable cv_;
     std::deque<Task> tasks_;

@@ -148,7 +148,7 @@ static void complete_item(struct custom_item *item, HRESULT hr)
             queue_record_failure(queue, hr, DSTORAGE_COMMAND_TYPE_REQUEST, entry);
         }
         stats_request_done(&queue->state->stats, &entry->request, hr,
-                           entry->request.UncompressedSize, TRUE);
+                           entry->request.UncompressedSize, DECODED_BY_APPLICATION);
         queue_entry_free(queue, entry);
         flush_deferred(queue);
     }

@@ -103,7 +103,11 @@ struct queue_entry
     UINT64 footprint_size;
     UINT64 staging_offset;
     UINT64 staging_size;
-    BOOL staging_failed; /* the staging buffer could not be created */
+    BOOL staging_failed;  /* the staging buffer could not be created */
+    UINT8 gacl_by_module; /* GPU path vulkan: the GACL shuffle the module undoes (gpu_vulkan.c) */
+    BOOL gpu_decode;      /* GDeflate decoded on the GPU (gpu_gdeflate.c): the compressed bytes are
+                             read into the staging region, decoded at the same offset of the decode
+                             buffer */
     HRESULT
     pe_check; /* enqueue_checks.c: what the PE side found wrong at enqueue (S_OK: nothing) */
     /* custom formats (custom.c): module-owned buffer the compressed bytes are read into */
@@ -128,7 +132,8 @@ struct queue_stats
     LONG64 requests;     /* completed successfully */
     LONG64 errors;       /* failed */
     LONG64 bytes;        /* delivered into destinations */
-    LONG64 gdeflate_cpu; /* GDeflate decoded by the runtime's CPU backend */
+    LONG64 gdeflate_cpu; /* GDeflate decoded by the runtime on the CPU */
+    LONG64 gdeflate_gpu; /* GDeflate decoded on the GPU (meta command, or GPU path vulkan) */
     LONG64 gdeflate_app; /* GDeflate decoded by the application (custom queue) */
     LONG64 custom_app;   /* custom formats decoded by the application */
     LONG64 busy_ticks;   /* time active, QueryPerformanceCounter ticks */
@@ -140,10 +145,19 @@ void stats_queue_created(void);
 /* The queue's first slot was taken / its last one freed; callers hold its slot_cs. */
 void stats_queue_busy(struct queue_stats *queue);
 void stats_queue_idle(struct queue_stats *queue);
-/* A request completed with hr; bytes delivered; by_application: decoded through the custom queue.
- */
+/* Who decoded a compressed request. */
+enum stats_decoder
+{
+    DECODED_BY_RUNTIME,    /* ds-runtime's CPU backend (or not compressed) */
+    DECODED_BY_GPU,        /* the GDeflate meta command */
+    DECODED_BY_APPLICATION /* the custom decompression queue */
+};
+/* A request completed with hr; bytes delivered. */
 void stats_request_done(struct queue_stats *queue, const DSTORAGE_REQUEST *request, HRESULT hr,
-                        UINT64 bytes, BOOL by_application);
+                        UINT64 bytes, enum stats_decoder decoder);
+/* GPU path vulkan, before the queue's report: of its GDeflate decodes counted as the runtime's,
+ * gpu were made on the GPU (the runtime's Vulkan backend serves that queue alone and knows). */
+void stats_gpu_decodes(struct queue_stats *queue, LONG64 gpu);
 void stats_queue_report(const void *queue, const char *name, struct queue_stats *counts);
 void stats_process_report(void);
 /* A size for TRACE, in decimal ("65536"). */
@@ -164,6 +178,9 @@ struct queue_state
     SIZE_T failure_count, failure_capacity;
     struct queue_gpu *gpu;
     struct queue_staging *staging;
+    struct gpu_vulkan *vulkan; /* GPU path "vulkan" (gpu_vulkan.c), NULL on the d3d12 path */
+    BOOL gpu_gdeflate;         /* vulkan path: GDeflate into buffers decodes on the GPU */
+    char gpu_path_note[512];   /* why this GPU path, for the +dstorage trace line */
     struct queue_entry *deferred_head, *deferred_tail; /* guarded by custom.c's lock */
     /* Slots (queue.c): entries enqueued and not completed yet, wherever they wait. */
     CRITICAL_SECTION slot_cs;
@@ -227,14 +244,50 @@ void queue_add_failure(struct queue_state *state, UINT64 seq, HRESULT hr);
 /* Fires (or, once the queue is closed, only releases) a status/signal/event entry and frees it. */
 void queue_fire_marker(struct queue_object *queue, struct queue_entry *entry);
 
+/* gdeflate_stream.c: a GDeflate stream's header and tile table against the bytes read and the
+ * expected uncompressed size (the tiles themselves are not looked at); FALSE with *problem. */
+BOOL gdeflate_stream_check(const BYTE *data, UINT64 size, UINT64 uncompressed,
+                           const char **problem);
+
+/* gpu_gdeflate.c: the DirectStorage GDeflate meta command of a D3D12 device. */
+#define GPU_GDEFLATE_MAX_STREAMS 256
+struct gpu_gdeflate;
+struct gpu_gdeflate_control; /* control memory of one command list */
+struct gpu_gdeflate_stream
+{
+    UINT64 input_offset;  /* of the tile stream in the input buffer */
+    UINT64 output_offset; /* in the decode buffer */
+};
+/* NULL where the device offers no such meta command (*why says why). output_size: decode buffer. */
+struct gpu_gdeflate *gpu_gdeflate_create(ID3D12Device *device, UINT64 output_size,
+                                         const char **why);
+void gpu_gdeflate_destroy(struct gpu_gdeflate *gd);
+UINT gpu_gdeflate_max_streams(const struct gpu_gdeflate *gd);
+/* The decode buffer: UNORDERED_ACCESS between command lists. */
+ID3D12Resource *gpu_gdeflate_output(const struct gpu_gdeflate *gd);
+/* Room for the control words of `streams` streams recorded into one command list. */
+struct gpu_gdeflate_control *gpu_gdeflate_control_create(const struct gpu_gdeflate *gd,
+                                                         ID3D12Device *device, UINT streams);
+void gpu_gdeflate_control_reset(struct gpu_gdeflate_control *control); /* list reset */
+void gpu_gdeflate_control_destroy(struct gpu_gdeflate_control *control);
+/* Records one execution decoding `count` (<= max streams) streams of `input`, then moves the decode
+ * buffer to COPY_SOURCE; after the copies out of it, gpu_gdeflate_copies_done moves it back. */
+HRESULT gpu_gdeflate_record(struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *list,
+                            struct gpu_gdeflate_control *control, ID3D12Resource *input,
+                            const struct gpu_gdeflate_stream *streams, UINT count);
+void gpu_gdeflate_copies_done(const struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *list);
+
 /* queue_gpu.c: the batched D3D12 path for GPU destinations. */
 BOOL queue_gpu_destination(const DSTORAGE_REQUEST *request);
 /* Sizes the staging region (GetCopyableFootprints for textures); 0 when not a GPU destination. */
 UINT64 queue_gpu_staged_size(struct queue_object *queue, const DSTORAGE_REQUEST *request);
-/* At CreateQueue with a device: the COPY queue, fence and staging buffer; the "GPU path" trace. */
+/* At CreateQueue with a device: the COPY (or, with GPU GDeflate, COMPUTE) queue, fence, staging
+ * buffer and GDeflate meta command; the "GPU path" trace. */
 HRESULT queue_gpu_create(struct queue_object *queue);
-/* Records the copy of a request whose bytes are in its staging region; done runs after it
- * completed. */
+/* GDeflate into GPU destinations is decoded on the GPU by this queue. */
+BOOL queue_gpu_decodes_gdeflate(struct queue_object *queue);
+/* Records the copy of a request whose bytes are in its staging region (for gpu_decode entries: the
+ * decode, then the copy); done runs after it completed. */
 void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue_gpu_done_fn done);
 /* done runs for the marker once every copy recorded before it has completed (at once if none). */
 void queue_gpu_after_copies(struct queue_object *queue, struct queue_entry *marker,
@@ -244,6 +297,27 @@ void queue_gpu_poll(
     struct queue_object *queue); /* worker: retire completed batches, start ready ones */
 void queue_gpu_close(struct queue_object *queue); /* drops batches not executed yet */
 void queue_gpu_destroy(struct queue_object *queue);
+
+/* gpu_vulkan.c: GPU path "vulkan" (BUFFER destinations through ds-runtime's Vulkan backend on
+ * vkd3d-proton's device). At CreateQueue, before the runtime queue: S_OK with *backend set (the
+ * runtime queue goes on it), S_FALSE for the d3d12 path, a failure when DS_KIT_GPU_PATH forbids
+ * the fallback. */
+HRESULT gpu_vulkan_create(struct queue_object *queue, UINT64 *backend);
+/* The entry's destination goes straight into its VkBuffer (no staging, no D3D12 copy). */
+BOOL gpu_vulkan_buffer(struct queue_object *queue, const struct queue_entry *entry);
+void gpu_vulkan_resolve(struct queue_object *queue, const struct queue_entry *entry,
+                        struct unix_request *req);
+void gpu_vulkan_destroy(struct queue_object *queue); /* after the runtime queue is destroyed */
+/* Before staging: a request with a GACL shuffle the vulkan backend cannot undo is marked for the
+ * module to undo (entry->gacl_by_module; it then takes staging, not its VkBuffer, and no GPU
+ * decode). Requests the runtime must refuse (partial blocks, unknown shuffles, application decodes)
+ * are left to its validation. */
+void gpu_vulkan_mark_gacl(struct queue_object *queue, struct queue_entry *entry);
+/* The read of a marked request completed: undoes the shuffle over its bytes (the memory
+ * destination, or its staging region). S_OK or the HRESULT the request fails with. */
+HRESULT gpu_vulkan_undo_gacl(struct queue_object *queue, struct queue_entry *entry, UINT64 bytes);
+/* DS_KIT_STATS: moves the GDeflate decodes the backend made on the GPU out of the CPU count. */
+void gpu_vulkan_count_decodes(struct queue_object *queue);
 
 /* custom.c: the custom decompression queue. */
 BOOL custom_format(

@@ -72,6 +72,12 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
     InitializeConditionVariable(&state->slot_freed);
     state->error_event = CreateEventW(NULL, TRUE, FALSE, NULL);
 
+    /* The GPU side comes first: the Unix queue's caps say how it decodes GDeflate. */
+    if (FAILED(hr = gpu_vulkan_create(queue, &backend)) || FAILED(hr = queue_gpu_create(queue)))
+    {
+        queue_destroy(queue);
+        return hr;
+    }
     params.backend = backend;
     params.capacity = desc->Capacity;
     params.priority = desc->Priority;
@@ -79,7 +85,9 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
     params.caps.staging_buffer_size = dstorage_process.staging_buffer_size;
     params.caps.max_request_size = ~(UINT64)0;
     params.caps.has_device = !!desc->Device;
-    params.caps.gdeflate = dstorage_process.backend_gdeflate;
+    params.caps.gdeflate = state->vulkan ? TRUE : dstorage_process.backend_gdeflate;
+    params.caps.gpu_gdeflate = state->gpu_gdeflate;
+    params.caps.meta_gdeflate = !state->vulkan && queue_gpu_decodes_gdeflate(queue);
     params.caps.zstd = dstorage_process.backend_zstd;
     params.caps.gacl = dstorage_process.backend_gacl;
     if (FAILED(hr = dstorage_unix_call(unix_queue_create, &params)) || FAILED(hr = params.result))
@@ -95,7 +103,7 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
         queue_destroy(queue);
         return E_OUTOFMEMORY;
     }
-    if (FAILED(hr = queue_worker_start(queue)) || FAILED(hr = queue_gpu_create(queue)))
+    if (FAILED(hr = queue_worker_start(queue)))
     {
         queue_destroy(queue);
         return hr;

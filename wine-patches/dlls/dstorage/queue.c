@@ -59,7 +59,12 @@ static struct queue_entry *request_entry(struct queue_object *queue,
     }
     if (SUCCEEDED(enqueue_check(queue->state->desc.Device, entry)) && queue->state->desc.Device &&
         queue_gpu_destination(request))
+    {
         entry->footprint_size = queue_gpu_staged_size(queue, request);
+        entry->gpu_decode =
+            request->Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE &&
+            !custom_format(request) && queue_gpu_decodes_gdeflate(queue);
+    }
     return entry;
 }
 
@@ -272,9 +277,11 @@ void queue_destroy(struct queue_object *queue)
         custom_drop_queue(queue);
         dstorage_unix_call(unix_queue_destroy, &params);
         InterlockedDecrement(&dstorage_process.queue_count);
+        gpu_vulkan_count_decodes(queue);
         stats_queue_report(queue, state->name, &state->stats);
     }
     queue_gpu_destroy(queue);
+    gpu_vulkan_destroy(queue);
     if (state->desc.Device) ID3D12Device_Release(state->desc.Device);
     if (state->error_event) CloseHandle(state->error_event);
     DeleteCriticalSection(&state->cs);

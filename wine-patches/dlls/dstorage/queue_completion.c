@@ -70,7 +70,9 @@ static void request_done(struct queue_object *queue, struct queue_entry *entry, 
 {
     TRACE("request %s (%s) done: %s bytes, hr %#lx.\n", wine_dbgstr_longlong(entry->seq),
           debugstr_a(entry->name), debugstr_size(bytes), hr);
-    if (!dropped) stats_request_done(&queue->state->stats, &entry->request, hr, bytes, FALSE);
+    if (!dropped)
+        stats_request_done(&queue->state->stats, &entry->request, hr, bytes,
+                           entry->gpu_decode ? DECODED_BY_GPU : DECODED_BY_RUNTIME);
     if (FAILED(hr) && !ReadAcquire((LONG *)&queue->state->closed))
     {
         queue_add_failure(queue->state, entry->seq, hr);
@@ -85,7 +87,7 @@ static void request_copied(struct queue_object *queue, struct queue_entry *entry
     if (hr == E_DSTORAGE_QUEUE_CLOSED) /* dropped by Close: nothing completes, nothing fails */
         request_done(queue, entry, S_OK, 0, TRUE);
     else
-        request_done(queue, entry, hr, entry->staging_size, FALSE);
+        request_done(queue, entry, hr, entry->footprint_size, FALSE);
 }
 
 /* queue_gpu_done_fn of a marker: the copies before it are done. */
@@ -108,6 +110,12 @@ static void queue_complete(struct queue_object *queue, const struct unix_complet
         return;
     }
     hr = request_result(entry, c);
+    if (SUCCEEDED(hr) && c->status == DS_STATUS_OK && !closed &&
+        FAILED(hr = gpu_vulkan_undo_gacl(queue, entry, c->bytes)))
+    {
+        request_done(queue, entry, hr, 0, FALSE);
+        return;
+    }
     if (SUCCEEDED(hr) && c->status == DS_STATUS_OK && !closed)
     {
         /* Read into the module's buffer: the application decompresses it (custom.c), into the

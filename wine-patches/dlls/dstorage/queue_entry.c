@@ -95,7 +95,7 @@ void queue_entry_reject(struct queue_object *queue, struct queue_entry *entry, H
 {
     queue_record_failure(queue, hr, type, entry);
     if (type == DSTORAGE_COMMAND_TYPE_REQUEST)
-        stats_request_done(&queue->state->stats, &entry->request, hr, 0, FALSE);
+        stats_request_done(&queue->state->stats, &entry->request, hr, 0, DECODED_BY_RUNTIME);
     queue_entry_free(queue, entry);
 }
 

@@ -35,6 +35,15 @@
  * Close and release drop such a batch at once, and nothing ever waits for a fence that the
  * application may never signal.
  *
+ * GDeflate into GPU destinations (where the device offers the DirectStorage GDeflate meta command,
+ * gpu_gdeflate.c; DS_KIT_GDEFLATE_PATH=cpu|gpu forces a path): the runtime reads the compressed
+ * bytes into the staging region as they are, the stream's header and tile table are checked on the
+ * CPU (gdeflate_stream.c), and the request joins the open batch's decodes. Before the batch closes
+ * (or once it holds as many streams as one execution takes) one ExecuteMetaCommand decodes them all
+ * into the decode buffer, each at its staging region's offset, followed in the same list by their
+ * copies into the destinations, as for plain data. The meta command runs compute work, so such a
+ * queue's lists are COMPUTE lists (plain copies too: one queue, one order).
+ *
  * Lock order: callers may hold nothing of custom.c; callbacks run without gpu->cs.
  */
 #include "dstorage_private.h"
@@ -71,12 +80,18 @@ struct gpu_batch
     UINT copies;
     UINT64 bytes;
     HRESULT hr; /* recording or closing failed: every entry gets it */
+    /* GPU GDeflate: streams waiting for the batch's next meta command execution. */
+    struct gpu_gdeflate_control *control;
+    struct queue_entry *decodes[GPU_GDEFLATE_MAX_STREAMS];
+    UINT decode_count;
 };
 
 struct queue_gpu
 {
     CRITICAL_SECTION cs;
-    ID3D12CommandQueue *copy_queue;
+    ID3D12CommandQueue *copy_queue; /* COPY, or COMPUTE with GPU GDeflate */
+    D3D12_COMMAND_LIST_TYPE list_type;
+    struct gpu_gdeflate *gdeflate; /* NULL: GDeflate is decoded on the CPU */
     ID3D12Fence *fence;
     UINT64 fence_value; /* last value signalled */
     UINT64 flush_bytes;
@@ -167,31 +182,71 @@ UINT64 queue_gpu_staged_size(struct queue_object *queue, const DSTORAGE_REQUEST 
     return 0;
 }
 
+/* DS_KIT_GDEFLATE_PATH: "cpu", "gpu" or unset (GPU where the device offers the meta command). */
+static HRESULT gdeflate_path_choice(const char **choice)
+{
+    const char *value = getenv("DS_KIT_GDEFLATE_PATH");
+
+    *choice = value && *value ? value : NULL;
+    if (*choice && strcmp(*choice, "cpu") && strcmp(*choice, "gpu"))
+    {
+        ERR("DS_KIT_GDEFLATE_PATH=%s: use cpu or gpu, or unset it.\n", *choice);
+        return E_INVALIDARG;
+    }
+    return S_OK;
+}
+
+static HRESULT gdeflate_path(struct queue_object *queue, struct queue_gpu *gpu)
+{
+    ID3D12Device *device = queue->state->desc.Device;
+    const char *choice, *why = "DS_KIT_GDEFLATE_PATH=cpu";
+    HRESULT hr;
+
+    if (FAILED(hr = gdeflate_path_choice(&choice))) return hr;
+    if (!(choice && !strcmp(choice, "cpu")))
+        gpu->gdeflate = gpu_gdeflate_create(device, dstorage_process.staging_buffer_size, &why);
+    if (!gpu->gdeflate && choice && !strcmp(choice, "gpu"))
+    {
+        ERR("DS_KIT_GDEFLATE_PATH=gpu, but device %p cannot decode GDeflate: %s. Unset it (the "
+            "CPU decodes then) or use a D3D12 that offers the meta command (vkd3d-proton).\n",
+            device, why);
+        return E_INVALIDARG;
+    }
+    if (gpu->gdeflate)
+        TRACE("queue %p: GDeflate path: gpu (DirectStorage meta command, up to %u streams an "
+              "execution).\n",
+              queue, gpu_gdeflate_max_streams(gpu->gdeflate));
+    else
+        TRACE("queue %p: GDeflate path: cpu (%s).\n", queue, why);
+    return S_OK;
+}
+
 HRESULT queue_gpu_create(struct queue_object *queue)
 {
     ID3D12Device *device = queue->state->desc.Device;
     D3D12_COMMAND_QUEUE_DESC queue_desc = {.Type = D3D12_COMMAND_LIST_TYPE_COPY};
-    const char *forced = getenv("DS_KIT_GPU_PATH");
     struct queue_gpu *gpu;
     HRESULT hr;
 
-    if (!device) return S_OK;
-    if (forced && *forced && strcmp(forced, "d3d12"))
-    {
-        ERR("DS_KIT_GPU_PATH=%s: this module has only the d3d12 GPU path; unset it or set it to "
-            "d3d12.\n",
-            forced);
-        return E_INVALIDARG;
-    }
+    if (!device) return S_OK; /* DS_KIT_GPU_PATH and the vulkan path: gpu_vulkan.c */
     if (!(gpu = calloc(1, sizeof(*gpu)))) return E_OUTOFMEMORY;
     InitializeCriticalSection(&gpu->cs);
+    if (FAILED(hr = gdeflate_path(queue, gpu)))
+    {
+        DeleteCriticalSection(&gpu->cs);
+        free(gpu);
+        return hr;
+    }
+    gpu->list_type = gpu->gdeflate ? D3D12_COMMAND_LIST_TYPE_COMPUTE : D3D12_COMMAND_LIST_TYPE_COPY;
+    queue_desc.Type = gpu->list_type;
     if (FAILED(hr = ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue,
                                                     (void **)&gpu->copy_queue)) ||
         FAILED(hr = ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
                                              (void **)&gpu->fence)))
     {
-        ERR("Cannot create a COPY queue and a fence on device %p, hr %#lx.\n", device, hr);
+        ERR("Cannot create a command queue and a fence on device %p, hr %#lx.\n", device, hr);
         if (gpu->copy_queue) ID3D12CommandQueue_Release(gpu->copy_queue);
+        gpu_gdeflate_destroy(gpu->gdeflate);
         DeleteCriticalSection(&gpu->cs);
         free(gpu);
         return hr;
@@ -200,11 +255,24 @@ HRESULT queue_gpu_create(struct queue_object *queue)
      * usable for memory destinations, GPU destinations then fail. */
     queue_staging_create(queue);
     gpu->flush_bytes = max(dstorage_process.staging_buffer_size / 8, 64 * 1024);
-    /* Published last: the worker thread is already running, and a pooled event may wake it. */
+    /* Published last (the worker thread starts after this, but a pooled event may wake one). */
     InterlockedExchangePointer((void **)&queue->state->gpu, gpu);
-    TRACE("queue %p: GPU path: d3d12 (batched COPY queue, staging in %s heap).\n", queue,
-          queue_staging_heap(queue));
+    if (queue->state->vulkan)
+        TRACE("queue %p: GPU path: vulkan (%s; staging in %s heap).\n", queue,
+              queue->state->gpu_path_note, queue_staging_heap(queue));
+    else
+        TRACE("queue %p: GPU path: d3d12 (batched %s queue, staging in %s heap%s%s).\n", queue,
+              gpu->gdeflate ? "COMPUTE" : "COPY", queue_staging_heap(queue),
+              *queue->state->gpu_path_note ? "; " : "", queue->state->gpu_path_note);
     return S_OK;
+}
+
+BOOL queue_gpu_decodes_gdeflate(struct queue_object *queue)
+{
+    struct queue_gpu *gpu =
+        InterlockedCompareExchangePointer((void **)&queue->state->gpu, NULL, NULL);
+
+    return gpu && gpu->gdeflate;
 }
 
 static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, struct gpu_batch **out)
@@ -227,14 +295,14 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, struct gp
     else
     {
         if (!(batch = calloc(1, sizeof(*batch)))) return E_OUTOFMEMORY;
-        if (FAILED(hr = ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_COPY,
+        if (FAILED(hr = ID3D12Device_CreateCommandAllocator(device, gpu->list_type,
                                                             &IID_ID3D12CommandAllocator,
                                                             (void **)&batch->allocator)) ||
-            FAILED(hr = ID3D12Device_CreateCommandList(
-                       device, 0, D3D12_COMMAND_LIST_TYPE_COPY, batch->allocator, NULL,
-                       &IID_ID3D12GraphicsCommandList, (void **)&batch->list)))
+            FAILED(hr = ID3D12Device_CreateCommandList(device, 0, gpu->list_type, batch->allocator,
+                                                       NULL, &IID_ID3D12GraphicsCommandList,
+                                                       (void **)&batch->list)))
         {
-            ERR("Cannot create a COPY command list, hr %#lx.\n", hr);
+            ERR("Cannot create a command list, hr %#lx.\n", hr);
             if (batch->allocator) ID3D12CommandAllocator_Release(batch->allocator);
             free(batch);
             return hr;
@@ -250,6 +318,8 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, struct gp
     batch->wait_value = 0;
     batch->wait_registered = FALSE;
     batch->pending_size = 0;
+    batch->decode_count = 0;
+    gpu_gdeflate_control_reset(batch->control);
     if (gpu->tail)
         gpu->tail->next = batch;
     else
@@ -324,6 +394,46 @@ static void record_pending(struct queue_object *queue, struct gpu_batch *batch)
     batch->pending_size = 0;
 }
 
+static void record_copy(ID3D12GraphicsCommandList *list, ID3D12Resource *staging,
+                        ID3D12Device *device, const struct queue_entry *entry);
+
+/* Records one meta command execution for the batch's waiting streams, then their copies out of
+ * the decode buffer (caller holds gpu->cs). */
+static void record_decodes(struct queue_object *queue, struct queue_gpu *gpu,
+                           struct gpu_batch *batch)
+{
+    struct gpu_gdeflate_stream streams[GPU_GDEFLATE_MAX_STREAMS];
+    ID3D12Device *device = queue->state->desc.Device;
+    ID3D12Resource *output;
+    UINT i;
+    HRESULT hr;
+
+    if (!batch->decode_count) return;
+    output = gpu_gdeflate_output(gpu->gdeflate);
+    record_pending(queue, batch);
+    for (i = 0; i < batch->decode_count; ++i)
+    {
+        streams[i].input_offset = batch->decodes[i]->staging_offset;
+        streams[i].output_offset = batch->decodes[i]->staging_offset;
+    }
+    if (FAILED(hr = gpu_gdeflate_record(gpu->gdeflate, batch->list, batch->control,
+                                        queue_staging_resource(queue), streams,
+                                        batch->decode_count)))
+    {
+        ERR("Recording the GDeflate meta command failed, hr %#lx.\n", hr);
+        if (SUCCEEDED(batch->hr)) batch->hr = hr;
+    }
+    else
+    {
+        for (i = 0; i < batch->decode_count; ++i)
+            record_copy(batch->list, output, device, batch->decodes[i]);
+        gpu_gdeflate_copies_done(gpu->gdeflate, batch->list);
+    }
+    TRACE("queue %p: %u GDeflate streams decoded on the GPU in one execution.\n", queue,
+          batch->decode_count);
+    batch->decode_count = 0;
+}
+
 /* Closes the open batch (caller holds gpu->cs); it runs as soon as nothing before it waits. */
 static void batch_close(struct queue_object *queue, struct queue_gpu *gpu)
 {
@@ -331,6 +441,7 @@ static void batch_close(struct queue_object *queue, struct queue_gpu *gpu)
     HRESULT hr;
 
     if (!batch || batch->state != BATCH_OPEN) return;
+    record_decodes(queue, gpu, batch);
     record_pending(queue, batch);
     if (FAILED(hr = ID3D12GraphicsCommandList_Close(batch->list)))
     {
@@ -428,6 +539,37 @@ static void record_copy(ID3D12GraphicsCommandList *list, ID3D12Resource *staging
     }
 }
 
+/* A stream read for the GPU decoder: its container must describe exactly the destination and lie
+ * inside the bytes read, or the GPU would read and write outside the stream's ranges. */
+static BOOL stream_checked(struct queue_object *queue, struct queue_entry *entry)
+{
+    const DSTORAGE_REQUEST *request = &entry->request;
+    UINT64 size = request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE
+                      ? request->Source.File.Size
+                      : request->Source.Memory.Size;
+    const char *problem;
+
+    if (gdeflate_stream_check(queue_staging_data(queue, entry, NULL), size, entry->footprint_size,
+                              &problem))
+        return TRUE;
+    WARN("request %s (%s): GDeflate stream not decoded: %s.\n", wine_dbgstr_longlong(entry->seq),
+         debugstr_a(entry->name), problem);
+    return FALSE;
+}
+
+/* Caller holds gpu->cs. FALSE: no control memory. */
+static BOOL add_decode(struct queue_object *queue, struct queue_gpu *gpu, struct gpu_batch *batch,
+                       struct queue_entry *entry)
+{
+    if (!batch->control && !(batch->control = gpu_gdeflate_control_create(
+                                 gpu->gdeflate, queue->state->desc.Device, BATCH_MAX_COPIES)))
+        return FALSE;
+    batch->decodes[batch->decode_count++] = entry;
+    if (batch->decode_count == gpu_gdeflate_max_streams(gpu->gdeflate))
+        record_decodes(queue, gpu, batch);
+    return TRUE;
+}
+
 void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue_gpu_done_fn done)
 {
     struct queue_gpu *gpu = queue->state->gpu;
@@ -442,6 +584,11 @@ void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue
     if (!gpu || !queue_staging_resource(queue))
     {
         done(queue, entry, E_FAIL);
+        return;
+    }
+    if (entry->gpu_decode && !stream_checked(queue, entry))
+    {
+        done(queue, entry, E_DSTORAGE_DECOMPRESSION_ERROR);
         return;
     }
     EnterCriticalSection(&gpu->cs);
@@ -474,7 +621,16 @@ void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue
         if (!batch->wait_fence) ID3D12Fence_AddRef(batch->wait_fence = wait);
         batch->wait_value = max(batch->wait_value, entry->fence_value);
     }
-    if (entry->request.Options.DestinationType == DSTORAGE_REQUEST_DESTINATION_BUFFER)
+    if (entry->gpu_decode)
+    {
+        if (!add_decode(queue, gpu, batch, entry))
+        {
+            LeaveCriticalSection(&gpu->cs);
+            done(queue, entry, E_OUTOFMEMORY);
+            return;
+        }
+    }
+    else if (entry->request.Options.DestinationType == DSTORAGE_REQUEST_DESTINATION_BUFFER)
     {
         const DSTORAGE_DESTINATION_BUFFER *dst = &entry->request.Destination.Buffer;
 
@@ -664,8 +820,10 @@ void queue_gpu_destroy(struct queue_object *queue)
         gpu->spare = batch->next;
         ID3D12GraphicsCommandList_Release(batch->list);
         ID3D12CommandAllocator_Release(batch->allocator);
+        gpu_gdeflate_control_destroy(batch->control);
         free(batch);
     }
+    gpu_gdeflate_destroy(gpu->gdeflate);
     if (gpu->fence) ID3D12Fence_Release(gpu->fence);
     if (gpu->copy_queue) ID3D12CommandQueue_Release(gpu->copy_queue);
     DeleteCriticalSection(&gpu->cs);

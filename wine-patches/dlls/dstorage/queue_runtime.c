@@ -49,11 +49,35 @@ static void send_requests(struct queue_object *queue, struct unix_request *reqs,
 
 /* GPU destinations (custom formats into them included) take a region of the staging buffer as they
  * leave for the runtime. S_FALSE: no room now (nothing was done). */
+static UINT64 source_size(const DSTORAGE_REQUEST *request)
+{
+    return request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE
+               ? request->Source.File.Size
+               : request->Source.Memory.Size;
+}
+
 static HRESULT stage(struct queue_object *queue, struct queue_entry *entry)
 {
     UINT64 size = entry->footprint_size;
     HRESULT hr;
 
+    if (!custom_format(&entry->request) && gpu_vulkan_buffer(queue, entry))
+    {
+        entry->gpu_decode = FALSE; /* the runtime decodes it on this path */
+        return S_OK;               /* straight into its VkBuffer */
+    }
+    /* Decoded on the GPU: the region holds the compressed bytes, and the decode buffer's range at
+     * the same offset the decoded ones. A stream larger than the staging buffer (incompressible
+     * data) is decoded on the CPU instead, which needs room for the decoded bytes only. */
+    if (entry->gpu_decode && !entry->staging_size)
+    {
+        size = max(size, source_size(&entry->request));
+        if (size > dstorage_process.staging_buffer_size)
+        {
+            entry->gpu_decode = FALSE;
+            size = entry->footprint_size;
+        }
+    }
     if (entry->staging_size || entry->staging_failed || !size ||
         size > dstorage_process.staging_buffer_size)
         return S_OK; /* nothing to reserve; an oversized request fails validation */
@@ -79,9 +103,7 @@ static void build_request(struct queue_object *queue, struct queue_entry *entry,
         /* The runtime reads the compressed bytes into a buffer of ours (custom.c); the application
          * decompresses into the destination (memory, or the GPU destination's staging region).
          * Without a buffer the Unix side fails the request (rule custom_compression). */
-        size = request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE
-                   ? request->Source.File.Size
-                   : request->Source.Memory.Size;
+        size = source_size(request);
         if (!entry->custom_buffer && !entry->staging_failed)
             entry->custom_buffer = malloc(size ? size : 1);
         req->staging = (UINT64)(ULONG_PTR)entry->custom_buffer;
@@ -91,12 +113,23 @@ static void build_request(struct queue_object *queue, struct queue_entry *entry,
             req->request.Options.CompressionFormat = DSTORAGE_CUSTOM_COMPRESSION_0;
     }
     else if (entry->staging_size)
+    {
         req->staging = (UINT64)(ULONG_PTR)queue_staging_data(queue, entry, NULL);
+        /* Decoded on the GPU: the Unix side reads the compressed bytes as they are (as it reads a
+         * custom format) into the staging region. */
+        if (entry->gpu_decode)
+            req->request.Options.CompressionFormat = DSTORAGE_CUSTOM_COMPRESSION_0;
+    }
+    else if (gpu_vulkan_buffer(queue, entry))
+        gpu_vulkan_resolve(queue, entry, req);
+    /* GPU path vulkan: its backend leaves GACL shuffles alone; the module undoes them. */
+    if (entry->gacl_by_module) req->request.Options.GaclTransformType = 0;
 }
 
 HRESULT queue_batch_add(struct queue_object *queue, struct queue_batch *batch,
                         struct queue_entry *entry)
 {
+    gpu_vulkan_mark_gacl(queue, entry);
     if (stage(queue, entry) == S_FALSE) return S_FALSE;
     build_request(queue, entry, &batch->reqs[batch->count]);
     batch->entries[batch->count++] = entry;

@@ -95,7 +95,7 @@ static void add(struct queue_stats *queue, SIZE_T field, LONG64 value)
 }
 
 void stats_request_done(struct queue_stats *queue, const DSTORAGE_REQUEST *request, HRESULT hr,
-                        UINT64 bytes, BOOL by_application)
+                        UINT64 bytes, enum stats_decoder decoder)
 {
     if (!stats.enabled) return;
     if (FAILED(hr))
@@ -107,11 +107,20 @@ void stats_request_done(struct queue_stats *queue, const DSTORAGE_REQUEST *reque
     add(queue, offsetof(struct queue_stats, bytes), bytes);
     if (request->Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE)
         add(queue,
-            by_application ? offsetof(struct queue_stats, gdeflate_app)
-                           : offsetof(struct queue_stats, gdeflate_cpu),
+            decoder == DECODED_BY_APPLICATION ? offsetof(struct queue_stats, gdeflate_app)
+            : decoder == DECODED_BY_GPU       ? offsetof(struct queue_stats, gdeflate_gpu)
+                                              : offsetof(struct queue_stats, gdeflate_cpu),
             1);
-    else if (by_application)
+    else if (decoder == DECODED_BY_APPLICATION)
         add(queue, offsetof(struct queue_stats, custom_app), 1);
+}
+
+void stats_gpu_decodes(struct queue_stats *queue, LONG64 gpu)
+{
+    if (!stats.enabled) return;
+    gpu = min(gpu, read64(&queue->gdeflate_cpu));
+    add(queue, offsetof(struct queue_stats, gdeflate_cpu), -gpu);
+    add(queue, offsetof(struct queue_stats, gdeflate_gpu), gpu);
 }
 
 /* "1.25 GB": three significant digits or so, decimal units. */
@@ -152,10 +161,11 @@ static void report(const char *what, const struct queue_stats *counts, LONG64 bu
         strcpy(rate, "-");
     MESSAGE(
         "ds-kit stats: %s: %I64d requests, %s delivered, %I64d.%03u s active, %s, %I64d errors; "
-        "GDeflate decodes: %I64d CPU, %I64d application; custom-format requests: %I64d\n",
+        "GDeflate decodes: %I64d CPU, %I64d GPU, %I64d application; custom-format requests: "
+        "%I64d\n",
         what, read64(&counts->requests), format_bytes(bytes, sizeof(bytes), read64(&counts->bytes)),
         ms / 1000, (UINT)(ms % 1000), rate, read64(&counts->errors), read64(&counts->gdeflate_cpu),
-        read64(&counts->gdeflate_app), read64(&counts->custom_app));
+        read64(&counts->gdeflate_gpu), read64(&counts->gdeflate_app), read64(&counts->custom_app));
 }
 
 /* At the queue's final release, after its threads have ended: the counts are final. */

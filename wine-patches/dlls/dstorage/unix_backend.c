@@ -16,6 +16,11 @@
  * goes to one runtime queue, so compressed and plain reads keep their ordering.
  * DS_KIT_WINE_BACKEND=io_uring picks the io_uring backend instead (no decoding:
  * GetCompressionSupport reports NONE then). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* dladdr */
+#endif
+#include <dlfcn.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -60,10 +65,20 @@ NTSTATUS backend_create(void *args)
         return STATUS_SUCCESS;
     }
     object->backend = backend;
-    /* The +dstorage load line: the first DStorageGetFactory creates the backend. */
-    TRACE("ds-kit %s: backend %s, GDeflate %s, Zstandard %s.\n", DS_KIT_VERSION,
-          ds_backend_name(backend), ds_backend_supports_gdeflate(backend) ? "yes" : "no",
-          ds_backend_supports_zstd(backend) ? "yes" : "no");
+    /* The +dstorage load line: the first DStorageGetFactory creates the backend. It names the
+     * dstorage.so that is running, so a log says which Wine or Proton the module came from. */
+    if (TRACE_ON(dstorage))
+    {
+        char path[PATH_MAX];
+        Dl_info info;
+        const char *from = "an unknown path";
+
+        if (dladdr((void *)backend_create, &info) && info.dli_fname)
+            from = realpath(info.dli_fname, path) ? path : info.dli_fname;
+        TRACE("ds-kit %s: backend %s, GDeflate %s, Zstandard %s, from %s.\n", DS_KIT_VERSION,
+              ds_backend_name(backend), ds_backend_supports_gdeflate(backend) ? "yes" : "no",
+              ds_backend_supports_zstd(backend) ? "yes" : "no", from);
+    }
     params->gdeflate = ds_backend_supports_gdeflate(backend);
     params->zstd = ds_backend_supports_zstd(backend);
     params->gacl = ds_backend_supports_gacl(backend);

@@ -171,9 +171,13 @@ NTSTATUS queue_get_stats(void *args)
     return STATUS_SUCCESS;
 }
 
-/* GDeflate and Zstandard are decoded on the CPU (into memory destinations, or into the
- * upload-heap staging buffer that GPU destinations are copied from): CPU_FALLBACK. Nothing runs
- * on the GPU yet. Other formats: NONE. */
+/* GPU path d3d12 and queues without a device: GDeflate and Zstandard are decoded on the CPU (into
+ * memory destinations, or into the staging buffer that GPU destinations are copied from):
+ * CPU_FALLBACK; where the D3D12 meta command decodes GDeflate into GPU destinations (caps
+ * meta_gdeflate, gpu_gdeflate.c): GPU_OPTIMIZED | USES_COMPUTE_QUEUE. GPU path vulkan on a compute
+ * queue: GDeflate into GPU buffers is decoded by the runtime's own compute shader (the fallback
+ * shader, not a driver's decompression): GPU_FALLBACK | USES_COMPUTE_QUEUE (memory and texture
+ * destinations are still decoded on the CPU). Other formats: NONE. */
 NTSTATUS queue_get_compression_support(void *args)
 {
     struct queue_get_compression_support_params *params = args;
@@ -182,7 +186,15 @@ NTSTATUS queue_get_compression_support(void *args)
         (params->format == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && object->caps.gdeflate) ||
         (params->format == DSTORAGE_COMPRESSION_FORMAT_ZSTD && object->caps.zstd);
 
-    params->support =
-        decoded ? DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK : DSTORAGE_COMPRESSION_SUPPORT_NONE;
+    if (!decoded)
+        params->support = DSTORAGE_COMPRESSION_SUPPORT_NONE;
+    else if (params->format == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && object->caps.meta_gdeflate)
+        params->support = DSTORAGE_COMPRESSION_SUPPORT_GPU_OPTIMIZED |
+                          DSTORAGE_COMPRESSION_SUPPORT_USES_COMPUTE_QUEUE;
+    else if (params->format == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && object->caps.gpu_gdeflate)
+        params->support = DSTORAGE_COMPRESSION_SUPPORT_GPU_FALLBACK |
+                          DSTORAGE_COMPRESSION_SUPPORT_USES_COMPUTE_QUEUE;
+    else
+        params->support = DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK;
     return STATUS_SUCCESS;
 }
