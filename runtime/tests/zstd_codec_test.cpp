@@ -43,7 +43,7 @@ void test_round_trips() {
             size_t got = 1;
             CHECK_EQ(zs::decompress(packed.data(), packed.size(), out.data(), size + 64, &got), zs::Error::Ok);
             CHECK_EQ(got, size);
-            CHECK(std::memcmp(out.data(), plain.data(), size) == 0);
+            CHECK(size == 0 || std::memcmp(out.data(), plain.data(), size) == 0);
             CHECK_EQ(out[size + 64], uint8_t(0xA5));
         }
     }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// CLI: node --import tsx scripts/generate/main.ts [--out DIR] [--target wine-8.0|wine-current|all] [--sdk 1.0..1.3]
+// CLI: node --import tsx scripts/generate/main.ts [--out DIR] [--target wine-8.0|wine-current|all] [--sdk 1.0..1.4]
 import { parseArgs } from 'node:util';
 import { generate, OptionsError, SpecError, TemplateError } from './index.ts';
 
@@ -23,7 +23,7 @@ async function main(): Promise<number> {
   }
   if (values.help) {
     console.log(
-      'usage: generate [--out build/generated] [--target wine-8.0|wine-current|all] [--sdk 1.3] [--templates DIR] [--spec DIR] [--runtime-header FILE]',
+      'usage: generate [--out build/generated] [--target wine-8.0|wine-current|all] [--sdk 1.4] [--templates DIR] [--spec DIR] [--runtime-header FILE]',
     );
     return 0;
   }

@@ -139,6 +139,27 @@ test('gdeflate.exe under wine with DS_KIT_WINE_BACKEND=io_uring', {
   );
 });
 
+// The io_uring backend decodes nothing: GetCompressionSupport(ZSTD) must say NONE and Zstandard
+// requests and GACL transforms must fail with the documented HRESULT (rules zstd_unsupported,
+// gacl_unsupported). Where io_uring cannot start, the module falls back to the CPU backend.
+test('zstd.exe under wine with DS_KIT_WINE_BACKEND=io_uring', { timeout: PROGRAM_TIMEOUT_MS + 30_000 }, async () => {
+  const r = await execa('xvfb-run', programArgs(join(outDir, 'zstd.exe')), {
+    env: { ...wineEnv(), DS_KIT_WINE_BACKEND: 'io_uring' },
+    reject: false,
+    all: true,
+    timeout: PROGRAM_TIMEOUT_MS,
+  });
+  const out = r.all ?? '';
+  assertNoSanitizerReport('zstd', out);
+  assert.equal(r.exitCode, 0, `zstd.exe (io_uring) exited ${r.exitCode}; output:\n${out}`);
+  assert.match(out, /zstd: all checks passed/, `zstd.exe (io_uring) did not report success; output:\n${out}`);
+  assert.match(
+    out,
+    /io_uring backend: (Zstandard unsupported, requests fail with E_DSTORAGE_DECOMPRESSION_ERROR|unavailable here, the CPU backend decodes)/,
+    `zstd.exe (io_uring) did not say which backend ran:\n${out}`,
+  );
+});
+
 // Zstandard (DirectStorage 1.4): what the codec writes, zstd(1) decodes byte-exact, and what zstd(1)
 // writes (one frame at level 19, and several frames with a skippable one between them) the codec and
 // a queue decode (zstd.exe's interop mode checks the bytes).

@@ -5,7 +5,9 @@
  * through a queue with CompressionFormat ZSTD into memory (mixed with plain reads), from a memory
  * queue, and into a GPU buffer (CPU decode into the upload staging, then a copy); a wrong
  * UncompressedSize and corrupt data give E_DSTORAGE_DECOMPRESSION_ERROR in the status array and
- * the error record, and no byte outside the destination changes.
+ * the error record, and no byte outside the destination changes. With DS_KIT_WINE_BACKEND=io_uring
+ * (a backend that decodes nothing): GetCompressionSupport(ZSTD) is NONE, and ZSTD requests and GACL
+ * transforms fail with E_DSTORAGE_DECOMPRESSION_ERROR (rules zstd_unsupported, gacl_unsupported).
  * With arguments it is the zstd(1) interop helper of wine-module.test.ts:
  *   zstd.exe write <file> <size>   writes CompressBuffer(DEFAULT) of <size> bytes of data_byte(0..)
  *                                  to <file>, and those bytes themselves to <file>.plain
@@ -466,6 +468,54 @@ static void test_gpu_buffer(void)
     ID3D12Device_Release(device);
 }
 
+/* DS_KIT_WINE_BACKEND=io_uring: a backend without decoders (unless io_uring cannot start here). */
+static void test_without_zstd(void)
+{
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128,
+                                          DSTORAGE_PRIORITY_NORMAL, NULL, "io_uring");
+    DSTORAGE_COMPRESSION_SUPPORT support =
+        IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_COMPRESSION_FORMAT_ZSTD);
+    IDStorageStatusArray *status;
+    DSTORAGE_ERROR_RECORD record;
+    IDStorageFile *file;
+    DSTORAGE_REQUEST r;
+    BYTE *out = malloc(65537 + GUARD);
+
+    if (support == DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK)
+    {
+        printf("io_uring backend: unavailable here, the CPU backend decodes\n");
+        IDStorageQueue3_Release(queue);
+        test_file_queue();
+        free(out);
+        return;
+    }
+    CHECK_EQ(DSTORAGE_COMPRESSION_SUPPORT_NONE, support, "GetCompressionSupport(ZSTD) on io_uring");
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file),
+               "OpenFile");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 2, "io_uring", &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
+    r = zstd_request(file, &small, out, "unsupported");
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 0);
+    submit_and_wait(queue, "unsupported");
+    expect_failure(queue, status, 0, E_DSTORAGE_DECOMPRESSION_ERROR, "unsupported");
+    r = file_request(file, small.offset, 64, out, "GACL on io_uring");
+    r.Options.GaclTransformType = DSTORAGE_GACL_SHUFFLE_TRANSFORM_BC1;
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 1);
+    submit_and_wait(queue, "GACL on io_uring");
+    CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, IDStorageStatusArray_GetHResult(status, 1),
+             "GACL on io_uring: status");
+    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
+    printf("io_uring backend: Zstandard unsupported, requests fail with "
+           "E_DSTORAGE_DECOMPRESSION_ERROR\n");
+    IDStorageStatusArray_Release(status);
+    IDStorageQueue3_Release(queue);
+    IDStorageFile_Release(file);
+    free(out);
+}
+
 /* zstd(1) interop: see the header comment. */
 static int interop(const char *mode, const char *path, SIZE_T n)
 {
@@ -549,8 +599,22 @@ static int interop(const char *mode, const char *path, SIZE_T n)
 
 int main(int argc, char **argv)
 {
+    const char *backend = getenv("DS_KIT_WINE_BACKEND");
+
     factory = get_factory();
     if (argc == 4) return interop(argv[1], argv[2], (SIZE_T)_strtoui64(argv[3], NULL, 10));
+    if (backend && !strcmp(backend, "io_uring"))
+    {
+        REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_ZSTD, 0,
+                                                  &IID_IDStorageCompressionCodec, (void **)&codec),
+                   "CreateCompressionCodec(ZSTD)");
+        make_file();
+        test_without_zstd();
+        IDStorageCompressionCodec_Release(codec);
+        IDStorageFactory_Release(factory);
+        DeleteFileW(file_path_w);
+        return finish("zstd");
+    }
     test_codec();
     make_file();
     test_file_queue();
