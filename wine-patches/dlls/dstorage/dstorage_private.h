@@ -203,6 +203,7 @@ static inline void queue_wake_worker(struct queue_state *state)
  *   queue.c (application side) -> queue_gate.c -> queue_runtime.c -> custom.c -> queue_gpu.c
  *   queue_completion.c (completion thread), queue_worker.c (worker thread) -> the ones they call
  *   queue_gpu.c -> queue_entry.c -> queue_staging.c
+ *   queue_gpu.c -> gpu_gdeflate.c (the GDeflate meta command), gdeflate_stream.c (stream checks)
  * and any of them -> stats.c.
  */
 
