@@ -272,8 +272,8 @@ void gpu_gdeflate_copies_done(const struct gpu_gdeflate *gd, ID3D12GraphicsComma
 BOOL queue_gpu_destination(const DSTORAGE_REQUEST *request);
 /* Sizes the staging region (GetCopyableFootprints for textures); 0 when not a GPU destination. */
 UINT64 queue_gpu_staged_size(struct queue_object *queue, const DSTORAGE_REQUEST *request);
-/* At CreateQueue with a device: the COPY (or, with GPU GDeflate, COMPUTE) queue, fence, staging
- * buffer and GDeflate meta command; the "GPU path" trace. */
+/* At CreateQueue with a device: the COPY queue (and, with GPU GDeflate, a COMPUTE queue), their
+ * fences, the staging buffer and the GDeflate meta command; the "GPU path" trace. */
 HRESULT queue_gpu_create(struct queue_object *queue);
 /* GDeflate into GPU destinations is decoded on the GPU by this queue. */
 BOOL queue_gpu_decodes_gdeflate(struct queue_object *queue);
