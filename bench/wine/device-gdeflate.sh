@@ -5,8 +5,8 @@
 # prefix). Runs every test/wine program under vkd3d-proton (default settings), gdeflate.exe with
 # DS_KIT_GDEFLATE_PATH=gpu (it must take the GPU path) and the GDeflate rows of bench_module.exe on
 # the GPU path (default and VKD3D_CONFIG=no_upload_hvv) and, for the ratio, on the CPU path
-# (DS_KIT_GDEFLATE_PATH=cpu), and plain copies on the COMPUTE queue such a queue uses against the
-# COPY queue (PLAIN_MIB, default 256). From the repository root:
+# (DS_KIT_GDEFLATE_PATH=cpu), and plain copies with and without the GPU GDeflate path set up beside
+# them (PLAIN_MIB, default 256). From the repository root:
 #   bash .device-wine/wine-on-gpu.sh .device-wine -- bash .device-metacmd/run.sh
 # DIR (default .device-metacmd) holds: module/dstorage.{dll,so}; bin/*.exe (the test/wine programs,
 # bench_module.exe), bin/dstorage.dll, bin/d3d12.dll + bin/d3d12core.dll (vkd3d-proton),
@@ -47,7 +47,7 @@ done
 
 b() { # b LABEL ONLY [ENV=VALUE...]
   local label=$1 only=$2 size="--mib ${GDEFLATE_MIB:-256} --reps ${GDEFLATE_REPS:-2}"; shift 2
-  [ $only = plain ] && size="--mib ${PLAIN_MIB:-256} --reps 1"
+  [ $only = plain ] && size="--mib ${PLAIN_MIB:-256} --reps 2"
   echo "== $label: $* bench_module.exe $size --only $only" >>"$bench"
   (cd $bin && env "$@" WINEDLLOVERRIDES="$proton" timeout ${BENCH_TIMEOUT:-100} \
     wine64 bench_module.exe --dir . $size --only $only) >>"$bench" 2>&1
@@ -56,9 +56,9 @@ b() { # b LABEL ONLY [ENV=VALUE...]
 b "vkd3d-proton default, GPU decode" gdeflate DS_KIT_GDEFLATE_PATH=gpu
 b "vkd3d-proton no_upload_hvv, GPU decode" gdeflate DS_KIT_GDEFLATE_PATH=gpu VKD3D_CONFIG=no_upload_hvv
 b "vkd3d-proton default, CPU decode (for the ratio)" gdeflate DS_KIT_GDEFLATE_PATH=cpu
-# With GPU GDeflate a queue's plain copies run on its COMPUTE queue too: against the COPY queue.
-b "vkd3d-proton default, plain copies on the COMPUTE queue" plain DS_KIT_GDEFLATE_PATH=gpu
-b "vkd3d-proton default, plain copies on the COPY queue" plain DS_KIT_GDEFLATE_PATH=cpu
+# Plain copies with the GDeflate meta command set up beside them, and without.
+b "vkd3d-proton default, plain, GDeflate path gpu" plain DS_KIT_GDEFLATE_PATH=gpu
+b "vkd3d-proton default, plain, GDeflate path cpu" plain DS_KIT_GDEFLATE_PATH=cpu
 rm -f $bin/bench_module_*.bin $bin/vkd3d-proton.cache* 2>/dev/null
 
 grep -E "^== |all checks passed|check\(s\) failed|^exit [^0]" "$tests"

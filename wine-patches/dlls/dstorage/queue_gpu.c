@@ -43,8 +43,8 @@
  * into the decode buffer, each at its staging region's offset, followed in the same list by their
  * copies into the destinations, as for plain data. The meta command runs compute work, so batches
  * with decodes are COMPUTE lists executed on a COMPUTE queue of their own (the path's second lane,
- * with its own fence); plain copies stay on the COPY queue (copies recorded on the COMPUTE queue
- * ran 2-4 times slower under vkd3d-proton on lavapipe), unless a COMPUTE batch is open, which they
+ * with its own fence); plain copies stay on the COPY queue (a transfer queue under vkd3d-proton),
+ * so offering GPU GDeflate leaves them as they were, unless a COMPUTE batch is open, which they
  * then join. Batches retire in the order they were opened whatever their lane, so markers keep
  * their meaning.
  *
