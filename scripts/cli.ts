@@ -15,7 +15,7 @@ import { bindingTasks, resolveBindingBuild } from './tasks/binding.ts';
 import { formatTasks, lintTasks } from './tasks/checks.ts';
 import { doctor } from './tasks/doctor.ts';
 import { generateTasks } from './tasks/generate.ts';
-import { protonTasks } from './tasks/proton.ts';
+import { protonBuildSummary, protonTasks } from './tasks/proton.ts';
 import { protonCommands, protonHelp } from './proton/commands.ts';
 import { resolveRuntimeBuild, runtimeBuildTasks } from './tasks/runtime.ts';
 import { newTestCtx, testTasks } from './tasks/test.ts';
@@ -111,7 +111,11 @@ const commands: Record<string, Command> = {
       install: { type: 'boolean' },
       'wine-prefix': { type: 'string' },
     },
-    run: (flags) => runList(protonTasks(flags), flags),
+    run: async (flags) => {
+      const code = await runList(protonTasks(flags), flags);
+      if (code === 0) process.stdout.write(`${protonBuildSummary(flags)}\n`);
+      return code;
+    },
   },
   generate: {
     options: {

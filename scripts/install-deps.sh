@@ -23,7 +23,7 @@ NODE_PIN_INTEGRITY=sha512-PeHQM8wAdmHtZA1mBocygZxs5LiUWtsJezQTkBd0iY987KpGrD1O2t
 # What building needs.
 DEBIAN_BUILD_PACKAGES=(
   build-essential cmake ninja-build pkg-config git python3 ca-certificates
-  liburing-dev libvulkan-dev glslang-tools
+  liburing-dev libzstd-dev libvulkan-dev glslang-tools
   wine wine64 wine64-tools libwine-dev mingw-w64
   makepkg pacman-package-manager libarchive-tools
 )
@@ -31,6 +31,7 @@ DEBIAN_BUILD_PACKAGES=(
 DEBIAN_TEST_PACKAGES=(
   mesa-vulkan-drivers vulkan-tools
   clang-14 libclang-rt-14-dev libc6-dbg
+  zstd
   xvfb xauth
   autoconf autotools-dev flex bison dpkg-dev libxml-libxml-perl khronos-api unicode-data
   debootstrap
@@ -39,7 +40,7 @@ DEBIAN_TEST_PACKAGES=(
 
 ARCH_BUILD_PACKAGES=(
   base-devel cmake ninja pkgconf git python
-  liburing vulkan-headers vulkan-icd-loader glslang
+  liburing zstd vulkan-headers vulkan-icd-loader glslang
   wine mingw-w64-gcc
   libarchive
 )

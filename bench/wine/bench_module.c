@@ -12,10 +12,12 @@
  * buffers through a READBACK copy); a wrong byte fails the program (exit 1).
  *
  * Usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate]
+ *                         [--format gdeflate|zstd]
  *   --quick   16 MiB per row, one repetition (the CI smoke test)
  *   --mib N   bytes per row (default 1024 MiB), --reps N best of N (default 3)
  *   --staging IDStorageFactory::SetStagingBufferSize in MiB (default: the module's, 32 MiB)
- *   --only    only the plain rows (with the baselines) or only the GDeflate rows
+ *   --only    only the plain rows (with the baselines) or only the compressed rows
+ *   --format  what the compressed rows use: GDeflate (default) or Zstandard (DirectStorage 1.4)
  * GDeflate rows decode the same few compressed chunks over and over (64 MiB of unique data, encoded
  * per request size with the module's own codec), so that setting up costs seconds, not minutes.
  */
@@ -38,6 +40,8 @@ static int reps = 3;
 static WCHAR dir[MAX_PATH] = L".";
 static UINT32 staging_mib;
 static int only_plain, only_gdeflate;
+static DSTORAGE_COMPRESSION_FORMAT packed_format = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
+static const char *packed_name = "GDeflate";
 
 /* Four random bits a byte over a slowly changing base: about 2:1 for GDeflate, like texture data. */
 static BYTE data_byte(UINT64 i)
@@ -247,7 +251,7 @@ static struct result run_dstorage(IDStorageFile *file, const UINT64 *offsets, co
 
             memset(&q, 0, sizeof(q));
             q.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
-            q.Options.CompressionFormat = gdeflate ? DSTORAGE_COMPRESSION_FORMAT_GDEFLATE : DSTORAGE_COMPRESSION_FORMAT_NONE;
+            q.Options.CompressionFormat = gdeflate ? packed_format : DSTORAGE_COMPRESSION_FORMAT_NONE;
             q.Source.File.Source = file;
             q.Source.File.Offset = offsets[chunk];
             q.Source.File.Size = sizes[chunk];
@@ -395,7 +399,9 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--staging") && i + 1 < argc) staging_mib = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--only") && i + 1 < argc) { ++i; only_plain = !strcmp(argv[i], "plain"); only_gdeflate = !only_plain; }
-        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate]\n"); return 2; }
+        else if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "zstd")) { ++i; packed_format = DSTORAGE_COMPRESSION_FORMAT_ZSTD; packed_name = "Zstandard"; }
+        else if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "gdeflate")) ++i;
+        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate] [--format gdeflate|zstd]\n"); return 2; }
     }
     if (row_bytes < (16u << 20)) row_bytes = 16u << 20;
     if (unique_bytes > row_bytes) unique_bytes = row_bytes;
@@ -422,16 +428,16 @@ int main(int argc, char **argv)
         printf("CreateQueue with a device failed, hr %#lx\n", hr);
         return 2;
     }
-    support = IDStorageQueue2_GetCompressionSupport(probe, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE);
+    support = IDStorageQueue2_GetCompressionSupport(probe, packed_format);
     IDStorageQueue2_Release(probe);
-    printf("bench_module: %llu MiB per row, best of %d, staging %u MiB; GDeflate support %#x; TiledResourcesTier %d\n",
-           (unsigned long long)(row_bytes >> 20), reps, staging_mib ? staging_mib : 32, support, options.TiledResourcesTier);
+    printf("bench_module: %llu MiB per row, best of %d, staging %u MiB; %s support %#x; TiledResourcesTier %d\n",
+           (unsigned long long)(row_bytes >> 20), reps, staging_mib ? staging_mib : 32, packed_name, support, options.TiledResourcesTier);
 
     /* Files: the plain data, and per request size the unique data encoded request by request. */
     unique = malloc(unique_bytes);
     fill(unique, 0, unique_bytes);
     write_file(L"bench_module_plain.bin", unique, unique_bytes, plain_path);
-    if (FAILED(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 0, &IID_IDStorageCompressionCodec, (void **)&codec)))
+    if (FAILED(DStorageCreateCompressionCodec(packed_format, 0, &IID_IDStorageCompressionCodec, (void **)&codec)))
     {
         printf("DStorageCreateCompressionCodec failed\n");
         return 2;
@@ -458,7 +464,7 @@ int main(int argc, char **argv)
         }
         swprintf(name, ARRAYSIZE(name), L"bench_module_gdeflate_%u.bin", sizes[k]);
         write_file(name, packed, at, gd_path[k]);
-        printf("GDeflate, %u-byte requests: %.2f:1\n", sizes[k], (double)unique_bytes / at);
+        printf("%s, %u-byte requests: %.2f:1\n", packed_name, sizes[k], (double)unique_bytes / at);
         free(packed);
     }
     IDStorageCompressionCodec_Release(codec);
@@ -493,9 +499,9 @@ int main(int argc, char **argv)
         }
         if (!only_plain)
         {
-        snprintf(what, sizeof(what), "dstorage GDeflate file -> memory");
+        snprintf(what, sizeof(what), "dstorage %s file -> memory", packed_name);
         print_row(what, request, run_dstorage(gd_file[k], offsets[k], csizes[k], unique_bytes, request, TRUE, memory, NULL, what));
-        snprintf(what, sizeof(what), "dstorage GDeflate file -> buffer");
+        snprintf(what, sizeof(what), "dstorage %s file -> buffer", packed_name);
         print_row(what, request, run_dstorage(gd_file[k], offsets[k], csizes[k], unique_bytes, request, TRUE, NULL, buffer, what));
         }
         free(plain_offsets);

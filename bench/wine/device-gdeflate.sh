@@ -3,16 +3,17 @@
 # device-gdeflate.sh: GDeflate decoded on the GPU through vkd3d-proton's DirectStorage GDeflate meta
 # command, on a GPU machine, inside ../shared/gpu/wine-on-gpu.sh (wine64 on PATH, Xvfb, a fresh
 # prefix). Runs every test/wine program under vkd3d-proton (default settings), gdeflate.exe with
-# DS_KIT_GDEFLATE_PATH=gpu (it must take the GPU path) and the GDeflate rows of bench_module.exe on
-# the GPU path (default and VKD3D_CONFIG=no_upload_hvv) and, for the ratio, on the CPU path
-# (DS_KIT_GDEFLATE_PATH=cpu), and plain copies with and without the GPU GDeflate path set up beside
-# them (PLAIN_MIB, default 256). From the repository root:
+# DS_KIT_GPU_PATH=d3d12 DS_KIT_GDEFLATE_PATH=gpu (it must take the meta command) and the GDeflate
+# rows of bench_module.exe on GPU path d3d12 with the meta command (default and
+# VKD3D_CONFIG=no_upload_hvv), with the CPU decode (for the ratio) and on the module's default path
+# (vulkan for buffers), and plain copies with and without the meta command set up beside them
+# (PLAIN_MIB, default 256). From the repository root:
 #   bash .device-wine/wine-on-gpu.sh .device-wine -- bash .device-metacmd/run.sh
 # DIR (default .device-metacmd) holds: module/dstorage.{dll,so}; bin/*.exe (the test/wine programs,
 # bench_module.exe), bin/dstorage.dll, bin/d3d12.dll + bin/d3d12core.dll (vkd3d-proton),
 # vkd3d-proton-VERSION. Writes $OUT/paths.log, $OUT/tests.log, $OUT/bench.log (else build/device-gdeflate/).
 # GDEFLATE_MIB (default 256) and GDEFLATE_REPS (default 2) size the bench rows; a program gets
-# TEST_TIMEOUT s (default 60), a bench run BENCH_TIMEOUT s (default 100). About 3 minutes on the
+# TEST_TIMEOUT s (default 60), a bench run BENCH_TIMEOUT s (default 100). About 4 minutes on the
 # H200 (estimate), 13 MB to carry.
 set -u
 dir=${DIR:-.device-metacmd}
@@ -32,7 +33,8 @@ paths=$out/paths.log; tests=$out/tests.log; bench=$out/bench.log
 
 # Which paths a queue takes, and that DS_KIT_GDEFLATE_PATH=gpu is honoured (the program fails if
 # GetCompressionSupport does not say GPU_OPTIMIZED), with the decode counts.
-(cd $bin && DS_KIT_GDEFLATE_PATH=gpu DS_KIT_STATS=1 WINEDEBUG=+dstorage WINEDLLOVERRIDES="$proton" \
+(cd $bin && DS_KIT_GPU_PATH=d3d12 DS_KIT_GDEFLATE_PATH=gpu DS_KIT_STATS=1 WINEDEBUG=+dstorage \
+  WINEDLLOVERRIDES="$proton" \
   timeout ${TEST_TIMEOUT:-60} wine64 gdeflate.exe 2>&1 |
   grep -a -E "GPU path|GDeflate path|streams decoded|not decoded|gdeflate:|ds-kit stats: process|FAIL") >>"$paths"
 echo "exit ${PIPESTATUS[0]}" >>"$paths"
@@ -53,12 +55,20 @@ b() { # b LABEL ONLY [ENV=VALUE...]
     wine64 bench_module.exe --dir . $size --only $only) >>"$bench" 2>&1
   echo "exit $?" >>"$bench"
 }
-b "vkd3d-proton default, GPU decode" gdeflate DS_KIT_GDEFLATE_PATH=gpu
-b "vkd3d-proton no_upload_hvv, GPU decode" gdeflate DS_KIT_GDEFLATE_PATH=gpu VKD3D_CONFIG=no_upload_hvv
-b "vkd3d-proton default, CPU decode (for the ratio)" gdeflate DS_KIT_GDEFLATE_PATH=cpu
-# Plain copies with the GDeflate meta command set up beside them, and without.
-b "vkd3d-proton default, plain, GDeflate path gpu" plain DS_KIT_GDEFLATE_PATH=gpu
-b "vkd3d-proton default, plain, GDeflate path cpu" plain DS_KIT_GDEFLATE_PATH=cpu
+# GPU path d3d12 (buffers too), GDeflate through the meta command; then the CPU decode for the ratio.
+b "vkd3d-proton default, d3d12 path, meta command" gdeflate DS_KIT_GPU_PATH=d3d12 \
+  DS_KIT_GDEFLATE_PATH=gpu
+b "vkd3d-proton no_upload_hvv, d3d12 path, meta command" gdeflate DS_KIT_GPU_PATH=d3d12 \
+  DS_KIT_GDEFLATE_PATH=gpu VKD3D_CONFIG=no_upload_hvv
+b "vkd3d-proton default, d3d12 path, CPU decode (for the ratio)" gdeflate DS_KIT_GPU_PATH=d3d12 \
+  DS_KIT_GDEFLATE_PATH=cpu
+# The module's default under vkd3d-proton: buffers on GPU path vulkan (ds-runtime's shader).
+b "vkd3d-proton default, default GPU path" gdeflate
+# Plain copies on the d3d12 path with the GDeflate meta command set up beside them, and without.
+b "vkd3d-proton default, d3d12 path, plain, GDeflate path gpu" plain DS_KIT_GPU_PATH=d3d12 \
+  DS_KIT_GDEFLATE_PATH=gpu
+b "vkd3d-proton default, d3d12 path, plain, GDeflate path cpu" plain DS_KIT_GPU_PATH=d3d12 \
+  DS_KIT_GDEFLATE_PATH=cpu
 rm -f $bin/bench_module_*.bin $bin/vkd3d-proton.cache* 2>/dev/null
 
 grep -E "^== |all checks passed|check\(s\) failed|^exit [^0]" "$tests"

@@ -432,7 +432,7 @@ struct Run {
         e.short_read_ok = false;
         e.want_status = DS_STATUS_INVALID_REQUEST;
         e.req.offset = 0;
-        switch (in.u8() % 13) {
+        switch (in.u8() % 14) {
         case 0:
             e.req.op = uint8_t(2 + in.u8() % 250);
             e.want_field = DS_FIELD_OP;
@@ -470,7 +470,7 @@ struct Run {
             e.want_field = DS_FIELD_DESTINATION;
             break;
         case 8:
-            e.req.compression = uint8_t(2 + in.u8() % 250);
+            e.req.compression = uint8_t(3 + in.u8() % 250);  // 0..2 are formats (2: Zstandard)
             e.want_field = DS_FIELD_COMPRESSION;
             break;
         case 9:
@@ -488,6 +488,10 @@ struct Run {
         case 11:  // an fd number that is not open: the read fails with EBADF
             e.req.fd = 1 << 20;
             e.want_status = DS_STATUS_IO_ERROR;
+            break;
+        case 13:  // no GACL transform above BC5
+            e.req.transform = uint8_t(5 + in.u8() % 250);
+            e.want_field = DS_FIELD_TRANSFORM;
             break;
         case 12:  // offsets at and past 2^63 and their overflow with the size: never data
             e.req.offset = (uint64_t(1) << 63) + in.u32() - (uint64_t(1) << 31) - (in.u8() & 1 ? 0 : 1);

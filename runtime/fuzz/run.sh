@@ -6,8 +6,9 @@
 #
 #   runtime/fuzz/run.sh <target> <seconds> [build dir, default build/fuzz] [extra libFuzzer args...]
 #
-# Targets: gdeflate_decode (the GDeflate decoder), queue_c_abi (request validation and the queue,
-# through ds_runtime.h).
+# Targets: gdeflate_decode (the GDeflate decoder), zstd_request (the Zstandard request path over
+# libzstd: needs libzstd-dev / zstd), queue_c_abi (request validation and the queue, through
+# ds_runtime.h).
 #
 # Corpus: runtime/fuzz/corpus/<target>/ (in git) is read; what the run finds goes to
 # <build dir>/corpus/<target>/; after a clean run every input that adds coverage is merged
@@ -16,7 +17,7 @@
 # DS_KIT_FUZZ_UPDATE_CORPUS=0 leaves the persisted corpus untouched. Crashes land in
 # <build dir>/crashes/<target>/.
 set -eu
-[ $# -ge 2 ] || { echo "usage: $0 <gdeflate_decode|queue_c_abi> <seconds> [build dir] [libFuzzer args...]" >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: $0 <gdeflate_decode|zstd_request|queue_c_abi> <seconds> [build dir] [libFuzzer args...]" >&2; exit 2; }
 target=$1
 secs=$2
 shift 2
@@ -32,16 +33,36 @@ sanitize="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 codec=$(ls "$root"/src/gdeflate/*.cpp | grep -v '/host_request\.cpp$')
 libs=-lpthread
 extra=
+# Zstandard: the request glue and codec over the system's libzstd, or the stand-in without it.
+if [ -f /usr/include/zstd.h ]; then
+    zstd_sources="$(ls "$root"/src/zstd/*.cpp)"
+    zstd_flags="-DDS_HAVE_ZSTD=1"
+    zstd_libs="-lzstd"
+else
+    zstd_sources="$root/src/unavailable/zstd_unavailable.cpp"
+    zstd_flags=
+    zstd_libs=
+fi
 
 case $target in
 gdeflate_decode)
     sources="$here/gdeflate_decode_fuzz.cpp $codec"
     max_len=65536
     ;;
+zstd_request)
+    [ -f /usr/include/zstd.h ] || { echo "$0: zstd_request needs zstd.h: install libzstd-dev (Debian) or zstd (Arch)" >&2; exit 2; }
+    # The request glue reads files through src/cpu/file_io.cpp and checks application memory.
+    sources="$here/zstd_request_fuzz.cpp $zstd_sources $root/src/cpu/file_io.cpp $root/src/cpu/app_memory.cpp"
+    flags="$flags $zstd_flags"
+    libs="$libs $zstd_libs"
+    max_len=70000
+    ;;
 queue_c_abi)
     # The whole runtime but Vulkan: CPU backend, and io_uring where liburing is installed.
-    sources="$here/queue_c_abi_fuzz.cpp $(ls "$root"/src/*.cpp "$root"/src/cpu/*.cpp "$root"/src/gdeflate/*.cpp)"
-    sources="$sources $root/src/unavailable/vulkan_unavailable.cpp"
+    sources="$here/queue_c_abi_fuzz.cpp $(ls "$root"/src/*.cpp "$root"/src/cpu/*.cpp "$root"/src/gdeflate/*.cpp "$root"/src/gacl/*.cpp)"
+    sources="$sources $root/src/unavailable/vulkan_unavailable.cpp $zstd_sources"
+    flags="$flags $zstd_flags"
+    libs="$libs $zstd_libs"
     if [ -f /usr/include/liburing.h ]; then
         sources="$sources $(ls "$root"/src/io_uring/*.cpp)"
         flags="$flags -DDS_HAVE_IO_URING=1"
@@ -54,7 +75,7 @@ queue_c_abi)
     extra="-len_control=0"
     ;;
 *)
-    echo "$0: unknown target '$target': use gdeflate_decode or queue_c_abi" >&2
+    echo "$0: unknown target '$target': use gdeflate_decode, zstd_request or queue_c_abi" >&2
     exit 2
     ;;
 esac
@@ -78,6 +99,11 @@ if [ "$target" = gdeflate_decode ] && [ -z "$(ls -A "$persisted")" ]; then
     # shellcheck disable=SC2086
     $cxx $flags "$here/gdeflate_seed.cpp" $codec -o "$out/gdeflate_seed" -lpthread
     "$out/gdeflate_seed" "$persisted"
+fi
+if [ "$target" = zstd_request ] && [ -z "$(ls -A "$persisted")" ]; then
+    # shellcheck disable=SC2086
+    $cxx $flags "$here/zstd_seed.cpp" $zstd_sources $root/src/cpu/file_io.cpp $root/src/cpu/app_memory.cpp -o "$out/zstd_seed" $libs
+    "$out/zstd_seed" "$persisted"
 fi
 
 common="-timeout=20 -rss_limit_mb=2048 -max_len=$max_len"

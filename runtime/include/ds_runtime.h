@@ -16,7 +16,7 @@
 extern "C" {
 #endif
 
-#define DS_RUNTIME_ABI_VERSION 1
+#define DS_RUNTIME_ABI_VERSION 2 /* 2: ds_request::transform */
 #define DS_MAX_QUEUE_CAPACITY 65536u
 
 typedef struct ds_backend ds_backend;
@@ -36,7 +36,21 @@ typedef enum ds_result {
 typedef enum ds_op { DS_OP_READ = 0, DS_OP_WRITE = 1 } ds_op;
 typedef enum ds_source { DS_SOURCE_FILE = 0, DS_SOURCE_MEMORY = 1 } ds_source;
 typedef enum ds_memory { DS_MEMORY_HOST = 0, DS_MEMORY_GPU = 1 } ds_memory;
-typedef enum ds_compression { DS_COMPRESSION_NONE = 0, DS_COMPRESSION_GDEFLATE = 1 } ds_compression;
+typedef enum ds_compression {
+    DS_COMPRESSION_NONE = 0,
+    DS_COMPRESSION_GDEFLATE = 1,
+    DS_COMPRESSION_ZSTD = 2 /* Zstandard frames (RFC 8878); ds_backend_supports_zstd says who decodes them */
+} ds_compression;
+
+/* A shuffle undone after a read's bytes land (DirectStorage 1.4's GACL transforms, numbered as
+ * DSTORAGE_GACL_SHUFFLE_TRANSFORM_TYPE; docs/gacl.md). ds_backend_supports_gacl says who can. */
+typedef enum ds_transform {
+    DS_TRANSFORM_NONE = 0,
+    DS_TRANSFORM_GACL_BC1 = 1,
+    DS_TRANSFORM_GACL_BC3 = 2,
+    DS_TRANSFORM_GACL_BC4 = 3,
+    DS_TRANSFORM_GACL_BC5 = 4
+} ds_transform;
 
 typedef enum ds_status {
     DS_STATUS_OK = 0,
@@ -57,7 +71,8 @@ typedef enum ds_field {
     DS_FIELD_DESTINATION,
     DS_FIELD_GPU_BUFFER,
     DS_FIELD_GPU_RANGE,
-    DS_FIELD_COMPRESSION
+    DS_FIELD_COMPRESSION,
+    DS_FIELD_TRANSFORM /* unknown transform, not a read, or a size that is not whole BCn blocks */
 } ds_field;
 
 typedef enum ds_entry_kind { DS_ENTRY_REQUEST = 0, DS_ENTRY_SIGNAL = 1, DS_ENTRY_STATUS = 2 } ds_entry_kind;
@@ -79,6 +94,7 @@ typedef struct ds_request {
     uint64_t gpu_buffer_size;
     uint64_t cancel_tag;
     uint64_t user_data;
+    uint8_t transform; /* ds_transform, reads only: undone over the bytes produced */
 } ds_request;
 
 typedef struct ds_completion {
@@ -219,6 +235,45 @@ const char *ds_gdeflate_error_name(ds_gdeflate_error error);
 /* 1 when the backend decodes DS_COMPRESSION_GDEFLATE requests (CPU backend: host destinations;
  * Vulkan backend: host and GPU destinations), else 0. */
 int ds_backend_supports_gdeflate(const ds_backend *backend);
+
+/* Zstandard CPU codec (DirectStorage 1.4's DSTORAGE_COMPRESSION_FORMAT_ZSTD; libzstd inside).
+ * These need no backend. Built without libzstd (DS_WITH_ZSTD=OFF) every call returns
+ * DS_ZSTD_UNAVAILABLE and ds_zstd_compress_bound returns 0. */
+typedef enum ds_zstd_error {
+    DS_ZSTD_OK = 0,
+    DS_ZSTD_INVALID_ARGUMENT = 1, /* null pointer with a non-zero size, level out of 1..19 */
+    DS_ZSTD_CORRUPT = 2,          /* not Zstandard, or damaged (bad block, bad checksum, ...) */
+    DS_ZSTD_TRUNCATED = 3,        /* the input ends inside a frame (or is empty) */
+    DS_ZSTD_OUTPUT_OVERRUN = 4,   /* dst_cap too small */
+    DS_ZSTD_OUT_OF_MEMORY = 5,
+    DS_ZSTD_UNAVAILABLE = 6 /* built without libzstd */
+} ds_zstd_error;
+
+#define DS_ZSTD_LEVEL_FASTEST 1
+#define DS_ZSTD_LEVEL_DEFAULT 3
+#define DS_ZSTD_LEVEL_BEST_RATIO 19
+
+/* Worst-case stream size for size input bytes (0 without libzstd). */
+uint64_t ds_zstd_compress_bound(uint64_t size);
+/* One frame (content size and checksum recorded) of src at level 1..19; *written gets its size.
+ * threads: 0 or 1 = the calling thread only. The zstd command-line tool decodes it. */
+ds_zstd_error ds_zstd_compress(const void *src, size_t size, int level, void *dst, size_t dst_cap, size_t *written,
+                               uint32_t threads);
+/* Decodes every frame of src (as zstd -d does) into dst; *written gets the bytes produced. dst_cap
+ * may exceed that (libzstd may use the bytes past *written as scratch); a stream producing more gives
+ * DS_ZSTD_OUTPUT_OVERRUN. Nothing is ever written past dst_cap. */
+ds_zstd_error ds_zstd_decompress(const void *src, size_t size, void *dst, size_t dst_cap, size_t *written);
+const char *ds_zstd_error_name(ds_zstd_error error);
+/* 1 when the backend decodes DS_COMPRESSION_ZSTD requests (on the CPU: the CPU backend into host
+ * destinations, the Vulkan backend into host destinations and, through staging, GPU ones), else 0. */
+int ds_backend_supports_zstd(const ds_backend *backend);
+/* 1 when the backend undoes DS_TRANSFORM_GACL_* on reads (the CPU backend), else 0. */
+int ds_backend_supports_gacl(const ds_backend *backend);
+/* Undoes a GACL shuffle over size bytes in place (what a GACL-capable backend does after a read):
+ * for callers whose backend cannot (the Vulkan backend). 1 on success; 0 for a transform that is not
+ * DS_TRANSFORM_GACL_*, a size that is not whole blocks (8 bytes for BC1/BC4, 16 for BC3/BC5), or no
+ * memory for the temporary copy (data is then untouched). */
+int ds_gacl_unshuffle(int transform, void *data, uint64_t size);
 
 const char *ds_status_name(ds_status status);
 const char *ds_field_name(ds_field field);

@@ -14,7 +14,8 @@
         "src/queue_wrap.cpp",
         "src/bulk_reads.cpp",
         "src/ceilings.cpp",
-        "src/gdeflate_throughput.cpp"
+        "src/gdeflate_throughput.cpp",
+        "src/zstd_throughput.cpp"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
@@ -27,6 +28,7 @@
       "cflags_cc": ["-std=c++20", "-fexceptions", "-Wall", "-Wextra", "-Wno-missing-field-initializers", "-Wno-unused-parameter"],
       "libraries": [
         "<(module_root_dir)/../../build/runtime/release/libds_runtime_static.a",
+        "-lzstd",
         "-lpthread",
         "-ldl"
       ]

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -12,10 +13,12 @@
 
 #include "ds/cpu_backend.h"
 #include "ds/file.h"
+#include "ds/gacl.h"
 #include "ds/gdeflate.h"
 #include "ds/io_uring_backend.h"
 #include "ds/queue.h"
 #include "ds/vulkan_backend.h"
+#include "ds/zstd.h"
 
 #define DS_API extern "C" __attribute__((visibility("default")))
 
@@ -59,6 +62,7 @@ ds::Request to_request(const ds_request &r) {
     q.gpu_buffer_size = r.gpu_buffer_size;
     q.cancel_tag = r.cancel_tag;
     q.user_data = r.user_data;
+    q.transform = static_cast<ds::Transform>(r.transform);
     return q;
 }
 
@@ -389,3 +393,55 @@ DS_API const char *ds_gdeflate_error_name(ds_gdeflate_error error) {
 DS_API int ds_backend_supports_gdeflate(const ds_backend *backend) {
     return backend && backend->impl->caps().gdeflate ? 1 : 0;
 }
+
+// Zstandard CPU codec.
+
+static_assert(DS_ZSTD_UNAVAILABLE == static_cast<int>(ds::zstd::Error::Unavailable),
+              "ds_zstd_error mirrors ds::zstd::Error");
+static_assert(DS_ZSTD_LEVEL_BEST_RATIO == ds::zstd::kLevelBestRatio, "same levels");
+static_assert(DS_COMPRESSION_ZSTD == static_cast<int>(ds::Compression::Zstd), "ds_compression mirrors ds::Compression");
+
+DS_API uint64_t ds_zstd_compress_bound(uint64_t size) {
+    if (size > SIZE_MAX)
+        return 0;
+    return ds::zstd::compress_bound(static_cast<size_t>(size));
+}
+
+DS_API ds_zstd_error ds_zstd_compress(const void *src, size_t size, int level, void *dst, size_t dst_cap,
+                                      size_t *written, uint32_t threads) {
+    size_t got = 0;
+    auto e = ds::zstd::compress(src, size, level, dst, dst_cap, &got, threads);
+    if (written)
+        *written = e == ds::zstd::Error::Ok ? got : 0;
+    return static_cast<ds_zstd_error>(e);
+}
+
+DS_API ds_zstd_error ds_zstd_decompress(const void *src, size_t size, void *dst, size_t dst_cap, size_t *written) {
+    size_t got = 0;
+    auto e = ds::zstd::decompress(src, size, dst, dst_cap, &got);
+    if (written)
+        *written = e == ds::zstd::Error::Ok ? got : 0;
+    return static_cast<ds_zstd_error>(e);
+}
+
+DS_API const char *ds_zstd_error_name(ds_zstd_error error) {
+    if (static_cast<int>(error) < 0 || error > DS_ZSTD_UNAVAILABLE)
+        return "unknown";
+    return ds::zstd::error_name(static_cast<ds::zstd::Error>(error));
+}
+
+static_assert(DS_FIELD_TRANSFORM == static_cast<int>(ds::Field::Transform), "ds_field mirrors ds::Field");
+static_assert(DS_TRANSFORM_GACL_BC5 == static_cast<int>(ds::Transform::GaclBc5), "ds_transform mirrors ds::Transform");
+
+DS_API int ds_backend_supports_gacl(const ds_backend *backend) { return backend && backend->impl->caps().gacl ? 1 : 0; }
+
+DS_API int ds_gacl_unshuffle(int transform, void *data, uint64_t size) {
+    if (transform < DS_TRANSFORM_GACL_BC1 || transform > DS_TRANSFORM_GACL_BC5 || (!data && size))
+        return 0;
+    const auto t = static_cast<ds::gacl::Transform>(transform);
+    if (size % ds::gacl::block_size(t) || size > SIZE_MAX)
+        return 0;
+    return ds::gacl::unshuffle_in_place(t, static_cast<uint8_t *>(data), static_cast<size_t>(size)) ? 1 : 0;
+}
+
+DS_API int ds_backend_supports_zstd(const ds_backend *backend) { return backend && backend->impl->caps().zstd ? 1 : 0; }

@@ -28,6 +28,7 @@ const char *field_name(Field f) {
     case Field::GpuBuffer: return "gpu_buffer";
     case Field::GpuRange: return "gpu_range";
     case Field::Compression: return "compression";
+    case Field::Transform: return "transform";
     }
     return "unknown-field";
 }

@@ -192,8 +192,19 @@ struct Queue::Impl final : WorkSink {
             idle_cv.notify_all();
     }
 
+    // One lock and one wake-up for several completions (the CPU backend's workers batch them).
+    void finish_many(Work *const *works, const Completion *results, size_t count) override {
+        std::lock_guard lk(m);
+        for (size_t i = 0; i < count; ++i)
+            complete_locked(slot_of(works[i]), results[i], false);
+        advance_frontier();
+        ready_cv.notify_all();  // every waiter: there may be more completions than one takes
+        if (in_flight == 0)
+            idle_cv.notify_all();
+    }
+
     // A request leaves flight (or is cancelled before submission) with `result`.
-    void complete_locked(uint32_t slot, const Completion &result) {
+    void complete_locked(uint32_t slot, const Completion &result, bool notify = true) {
         Slot &s = slots[slot];
         bool was_in_flight = s.state == SlotState::InFlight;
         s.result = result;
@@ -203,7 +214,8 @@ struct Queue::Impl final : WorkSink {
         s.rec->status = result.status;
         s.state = SlotState::Ready;
         ready.push_back(slot);
-        ready_cv.notify_one();
+        if (notify)
+            ready_cv.notify_one();
 
         ++counters.requests;
         counters.bytes += result.bytes;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 
+#include "ds/gacl.h"
 #include "ds/gdeflate.h"
 
 namespace ds {
@@ -52,7 +53,7 @@ bool check_request(const Request &req, const BackendCaps &caps, Completion *v) {
         if (req.gpu_buffer == 0)
             return reject(v, Status::InvalidRequest, Field::GpuBuffer);
         // What lands in the buffer: the decoded bytes for a compressed read.
-        uint64_t landing = req.compression == Compression::GDeflate ? req.uncompressed_size : req.size;
+        uint64_t landing = req.compression == Compression::None ? req.size : req.uncompressed_size;
         if (req.gpu_offset > req.gpu_buffer_size || landing > req.gpu_buffer_size - req.gpu_offset)
             return reject(v, Status::InvalidRequest, Field::GpuRange);
     }
@@ -67,7 +68,25 @@ bool check_request(const Request &req, const BackendCaps &caps, Completion *v) {
         if (!caps.gdeflate)
             return reject(v, Status::Unsupported, Field::Compression);
         break;
+    case Compression::Zstd:
+        // The same rules; a Zstandard stream has no size limit of its own.
+        if (req.op != Op::Read || req.uncompressed_size == 0)
+            return reject(v, Status::InvalidRequest, Field::Compression);
+        if (!caps.zstd)
+            return reject(v, Status::Unsupported, Field::Compression);
+        break;
     default: return reject(v, Status::InvalidRequest, Field::Compression);
+    }
+
+    // A GACL shuffle is undone over the bytes a read produces, a whole number of BCn blocks.
+    if (req.transform != Transform::None) {
+        if (static_cast<uint8_t>(req.transform) > gacl::kLastTransform || req.op != Op::Read)
+            return reject(v, Status::InvalidRequest, Field::Transform);
+        uint64_t produced = req.compression == Compression::None ? req.size : req.uncompressed_size;
+        if (produced % gacl::block_size(static_cast<gacl::Transform>(req.transform)) != 0)
+            return reject(v, Status::InvalidRequest, Field::Transform);
+        if (!caps.gacl)
+            return reject(v, Status::Unsupported, Field::Transform);
     }
     return true;
 }

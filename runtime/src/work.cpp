@@ -24,7 +24,7 @@ constexpr Status kByRank[] = {Status::Ok,          Status::Cancelled,      Statu
 
 }  // namespace
 
-void Work::finish(Status status, uint64_t bytes, int32_t error, Field field) {
+Completion Work::completion(Status status, uint64_t bytes, int32_t error, Field field) const {
     Completion c;
     c.kind = EntryKind::Request;
     c.status = status;
@@ -32,7 +32,11 @@ void Work::finish(Status status, uint64_t bytes, int32_t error, Field field) {
     c.error = error;
     c.bytes = bytes;
     c.user_data = req.user_data;
-    sink->finish(this, c);
+    return c;
+}
+
+void Work::finish(Status status, uint64_t bytes, int32_t error, Field field) {
+    sink->finish(this, completion(status, bytes, error, field));
 }
 
 void Work::begin_chunks(uint32_t count) {

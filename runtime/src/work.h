@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 
 #include "ds/request.h"
@@ -15,6 +16,11 @@ struct Work;
 class WorkSink {
 public:
     virtual void finish(Work *work, const Completion &result) = 0;
+    /// Several at once, e.g. under one lock with one wake-up; by default one by one.
+    virtual void finish_many(Work *const *works, const Completion *results, size_t count) {
+        for (size_t i = 0; i < count; ++i)
+            finish(works[i], results[i]);
+    }
 
 protected:
     ~WorkSink() = default;
@@ -31,6 +37,9 @@ struct Work {
 
     /// Exactly once per request: hands the result to the queue. `this` may be reused after.
     void finish(Status status, uint64_t bytes, int32_t error = 0, Field field = Field::None);
+    /// The completion finish() would hand over, for a caller that hands several at once
+    /// (WorkSink::finish_many): that call then counts as this request's finish().
+    Completion completion(Status status, uint64_t bytes, int32_t error = 0, Field field = Field::None) const;
 
     void begin_chunks(uint32_t count);
     /// chunk_start: the chunk's offset within the request; bytes: how many it moved.

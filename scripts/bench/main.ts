@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // `ds-kit bench`: GB/s, requests/s and CPU-seconds per GB of every backend at 64 KiB, 1 MiB and
-// 16 MiB reads from a page-cached file, next to the ceilings measured in the same run
+// 16 MiB reads from a page-cached file, next to the ceilings measured in the same run; the GDeflate
+// and Zstandard decoders on the CPU and into GPU buffers
 // (docs/performance.md explains the columns).
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadDsRuntime, type Backend, type VulkanDevice } from '../../runtime/node/lib/ds_runtime.ts';
-import { measureCopyCeilings, measureHostCeiling, type Ceilings } from './ceilings.ts';
+import { measureCopyCeilings, measureHostCeiling, measurePreadCeilings, type Ceilings } from './ceilings.ts';
+import { formatCold, measureCold, type ColdRows } from './cold.ts';
 import { ensureDataFile, warmPageCache } from './data-file.ts';
 import { measure, type Measurement, type Target } from './measure.ts';
 import { formatBytes, parseOptions, usage, type BenchBackend, type BenchOptions } from './options.ts';
@@ -19,6 +21,7 @@ import {
   type GdeflateGpuRow,
 } from './gdeflate-gpu.ts';
 import { evaluateTargets, formatBackendTable, formatCeilings, formatGdeflate, formatTargets } from './report.ts';
+import { formatZstdCpu, formatZstdToGpu, measureZstdCpu, measureZstdToGpu, type ZstdGpuRow } from './zstd.ts';
 
 const log = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -58,15 +61,30 @@ async function main(): Promise<number> {
     }
   }
 
+  const fd = openSync(options.file, 'r');
+  const hostBackends = options.backends.some((b) => b === 'cpu' || b === 'io_uring' || b === 'vulkan-host');
   const ceilings: Ceilings = {
     ...measureHostCeiling(ds, options.ceilingSize),
     ...(device ? measureCopyCeilings(device, options.ceilingSize) : {}),
+    ...(hostBackends
+      ? {
+          preadLoops: measurePreadCeilings(
+            ds,
+            fd,
+            options.fileSize,
+            options.requestSizes,
+            options.bytesPerRun,
+            options.capacity,
+          ),
+        }
+      : {}),
   };
   log(formatCeilings(ceilings));
 
-  const fd = openSync(options.file, 'r');
   const results: Measurement[] = [];
   const skipped: Skipped[] = [];
+  const opened: Target[] = [];
+  let cold: ColdRows | undefined;
   let gpuBuffer: bigint | undefined;
   const gpuBufferSize = Math.min(options.quick ? 64 << 20 : 256 << 20, Math.max(...options.requestSizes) * 16);
   try {
@@ -85,7 +103,21 @@ async function main(): Promise<number> {
         rows.push(await measure(ds, target, fd, options.fileSize, size, options.bytesPerRun, options.capacity));
       }
       results.push(...rows);
+      opened.push(target);
       log(formatBackendTable(`${name} (${target.backend.name})`, rows, ceilings));
+    }
+    if (options.coldBytes > 0) {
+      const coldTargets = opened.filter((t) => t.name !== 'vulkan-gpu-seq' && t.name !== 'vulkan-host');
+      cold = await measureCold(
+        ds,
+        coldTargets,
+        options.file,
+        options.fileSize,
+        options.requestSizes,
+        options.coldBytes,
+        options.capacity,
+      );
+      log(formatCold(cold));
     }
   } finally {
     closeSync(fd);
@@ -95,11 +127,15 @@ async function main(): Promise<number> {
   // GDeflate: the CPU codec on half-compressible data; on the GPU below.
   const gdeflate = ds.gdeflateThroughput({ size: options.quick ? 4 * 1024 * 1024 : 64 * 1024 * 1024 });
   log(formatGdeflate(gdeflate));
+  // Zstandard (DirectStorage 1.4): the CPU decoder on the same data, one thread and all of them.
+  const zstd = measureZstdCpu(ds, options.quick ? 4 * 1024 * 1024 : 64 * 1024 * 1024);
+  log(formatZstdCpu(zstd, ceilings));
 
   // GDeflate into GPU buffers: each decode path (CPU, VK_NV_memory_decompression, compute shader)
   // from memory ("GPU decode") and from the page-cached file, side by side.
   let gdeflateGpuDecode: GdeflateGpuRow[] = [];
   let gdeflateToGpu: GdeflateGpuRow[] = [];
+  let zstdToGpu: ZstdGpuRow[] = [];
   if (device && options.backends.some((b) => b.startsWith('vulkan-gpu'))) {
     let compute: VulkanDevice | undefined;
     try {
@@ -121,6 +157,8 @@ async function main(): Promise<number> {
     log(formatGdeflateGpuDecode(gdeflateGpuDecode, uncompressed));
     gdeflateToGpu = await measureGdeflateToGpu(setup, paths);
     log(formatGdeflateToGpu(gdeflateToGpu, uncompressed));
+    zstdToGpu = await measureZstdToGpu({ ...setup, device });
+    log(formatZstdToGpu(zstdToGpu, uncompressed, ceilings));
   }
 
   const targets = evaluateTargets(results, ceilings);
@@ -142,11 +180,14 @@ async function main(): Promise<number> {
           options: { ...options, json: undefined },
           ceilings,
           results,
+          cold,
           skipped,
           targets,
           gdeflate,
           gdeflateGpuDecode,
           gdeflateToGpu,
+          zstd,
+          zstdToGpu,
         },
         null,
         2,
@@ -155,10 +196,13 @@ async function main(): Promise<number> {
     log(`\nresults written to ${options.json}`);
   }
 
-  const failed = results.filter((m) => m.errors > 0);
+  const failed = [...results, ...(cold?.rows ?? [])].filter((m) => m.errors > 0);
   const gdeflateRows = [...gdeflateGpuDecode, ...gdeflateToGpu];
   for (const g of gdeflateRows.filter((r) => r.errors > 0)) log(`ERROR: ${g.path} ${g.data}: ${g.errors} failed reads`);
   if (gdeflateRows.some((r) => r.errors > 0)) return 1;
+  for (const z of zstdToGpu.filter((r) => r.errors > 0))
+    log(`ERROR: zstd file -> GPU ${z.data}: ${z.errors} failed reads`);
+  if (zstdToGpu.some((r) => r.errors > 0)) return 1;
   for (const m of failed)
     log(`ERROR: ${m.backend} ${formatBytes(m.requestSize)}: ${m.errors} failed reads ${JSON.stringify(m.statuses)}`);
   if (results.length === 0) log('ERROR: no backend could run; see the skip reasons above');

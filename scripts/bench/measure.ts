@@ -28,6 +28,13 @@ export interface Target {
   layout?: 'slots' | 'sequential';
 }
 
+/** Destination memory of a host row: runReads gives each request in flight a slot of it. */
+export const hostRingBytes = (requestSize: number): number => Math.min(1 << 30, Math.max(256 << 20, 64 * requestSize));
+
+/** How many destination slots runReads uses for a host row (see bulk_reads.cpp). */
+export const hostSlots = (requestSize: number, capacity: number, count: number): number =>
+  Math.max(1, Math.min(capacity, count, Math.floor(hostRingBytes(requestSize) / requestSize)));
+
 export async function measure(
   ds: DsRuntime,
   target: Target,
@@ -48,7 +55,7 @@ export async function measure(
       gpuBuffer: target.gpuBuffer,
       gpuBufferSize: target.gpuBufferSize,
       layout: target.layout,
-      hostRingBytes: Math.min(1 << 30, Math.max(256 << 20, 64 * requestSize)),
+      hostRingBytes: hostRingBytes(requestSize),
     };
     await queue.runReads({ ...common, count: Math.min(64, Math.ceil(bytes / requestSize)) }); // warm-up
     const count = Math.max(1, Math.ceil(bytes / requestSize));

@@ -14,6 +14,8 @@ export interface BenchOptions {
   fileSize: number;
   /** bytes moved per (backend, request size) measurement */
   bytesPerRun: number;
+  /** bytes per cold-cache (O_DIRECT) row; 0: none */
+  coldBytes: number;
   requestSizes: number[];
   backends: BenchBackend[];
   /** size of the Vulkan copy-ceiling measurement */
@@ -34,6 +36,7 @@ export const usage = `usage: node --import tsx scripts/bench/main.ts [options]
   --file-size BYTES    size of the data file (default 1 GiB, --quick 64 MiB); suffixes K, M, G
   --bytes BYTES        bytes read per measurement (default 8 GiB, --quick 128 MiB)
   --sizes LIST         request sizes (default 64K,1M,16M)
+  --cold-bytes BYTES   bytes per cold-cache (O_DIRECT) row (default 1 GiB, --quick 32 MiB; 0: no cold rows)
   --backends LIST      of ${allBackends.join(', ')} (default: all)
   --capacity N         queue capacity (default 1024)
   --json PATH          also write the results as JSON
@@ -54,6 +57,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       file: { type: 'string' },
       'file-size': { type: 'string' },
       bytes: { type: 'string' },
+      'cold-bytes': { type: 'string' },
       sizes: { type: 'string' },
       backends: { type: 'string' },
       capacity: { type: 'string' },
@@ -82,6 +86,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     file: path.resolve(values.file ?? path.join(repoRoot, 'build', 'bench', 'data.bin')),
     fileSize,
     bytesPerRun: parseSize(values.bytes ?? (quick ? '128M' : '8G'), '--bytes'),
+    coldBytes: parseSize(values['cold-bytes'] ?? (quick ? '32M' : '1G'), '--cold-bytes'),
     requestSizes,
     backends,
     ceilingSize: Math.min(quick ? 64 * MiB : GiB, fileSize),

@@ -41,17 +41,24 @@ export function formatCeilings(c: Ceilings): string {
   } else {
     lines.push('          vkCmdCopyBuffer: not measured (no Vulkan device)');
   }
+  for (const [size, p] of Object.entries(c.preadLoops ?? {})) {
+    lines.push(
+      `          pread loop, ${p.threads} threads, ${formatBytes(Number(size))} reads: ${p.gbps.toFixed(2)} GB/s, ` +
+        `${Math.round(p.requestsPerSecond).toLocaleString('en-US')} requests/s, ${p.cpuSecondsPerGB.toFixed(3)} CPU-s/GB`,
+    );
+  }
   return lines.join('\n');
 }
 
 export function formatBackendTable(name: string, rows: Measurement[], c: Ceilings): string {
-  const header = ['request', 'GB/s', 'requests/s', 'CPU-s/GB', 'of ceiling', 'requests', 'errors'];
+  const header = ['request', 'GB/s', 'requests/s', 'CPU-s/GB', 'of ceiling', 'of pread loop', 'requests', 'errors'];
   const body = rows.map((m) => [
     `${formatBytes(m.requestSize)} -> ${m.destination}`,
     m.gbps.toFixed(2),
     Math.round(m.requestsPerSecond).toLocaleString('en-US'),
     m.cpuSecondsPerGB.toFixed(3),
     pct(m.gbps, ceilingFor(m, c).gbps),
+    m.destination === 'host' ? pct(m.requestsPerSecond, c.preadLoops?.[m.requestSize]?.requestsPerSecond) : '-',
     String(m.requests),
     String(m.errors),
   ]);
@@ -93,9 +100,15 @@ export function evaluateTargets(results: Measurement[], c: Ceilings): TargetResu
 
   const cpu = find('cpu', 64 * KiB);
   out.push({
-    target: 'CPU backend 64 KiB reads to host >= 500 000 requests/s',
+    target: 'CPU backend 64 KiB reads to host >= 1 000 000 requests/s (issue 15; 16-core machine)',
     measured: cpu ? `${Math.round(cpu.requestsPerSecond).toLocaleString('en-US')} requests/s` : 'not run',
-    verdict: cpu ? (cpu.requestsPerSecond >= 500_000 ? 'PASS' : 'MISS') : 'n/a',
+    verdict: cpu ? (cpu.requestsPerSecond >= 1_000_000 ? 'PASS' : 'MISS') : 'n/a',
+  });
+  const loop = c.preadLoops?.[64 * KiB];
+  out.push({
+    target: 'CPU backend 64 KiB reads to host >= 90% of the pread loop (requests/s, same run)',
+    measured: cpu && loop ? pct(cpu.requestsPerSecond, loop.requestsPerSecond) : 'not run',
+    verdict: cpu && loop ? (cpu.requestsPerSecond >= 0.9 * loop.requestsPerSecond ? 'PASS' : 'MISS') : 'n/a',
   });
   return out;
 }

@@ -215,6 +215,13 @@ export const REQUIREMENTS: Requirement[] = [
     arch: ['liburing'],
   },
   {
+    what: 'zstd headers and static library',
+    need: 'build',
+    probe: file('/usr/include/zstd.h'),
+    debian: ['libzstd-dev'],
+    arch: ['zstd'],
+  },
+  {
     what: 'Vulkan headers',
     need: 'build',
     probe: file('/usr/include/vulkan/vulkan.h'),
@@ -325,6 +332,7 @@ export const REQUIREMENTS: Requirement[] = [
     debian: ['libc6-dbg'],
     arch: [],
   },
+  { what: 'zstd command (codec interop)', need: 'test', probe: command('zstd'), debian: ['zstd'], arch: ['zstd'] },
   { what: 'Xvfb', need: 'test', probe: command('Xvfb'), debian: ['xvfb'], arch: ['xorg-server-xvfb'] },
   { what: 'xauth', need: 'test', probe: command('xauth'), debian: ['xauth'], arch: ['xorg-xauth'] },
   { what: 'autoconf', need: 'test', probe: command('autoreconf'), debian: ['autoconf'], arch: ['base-devel'] },

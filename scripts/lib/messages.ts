@@ -175,6 +175,7 @@ Commands:
   install         put the built module into a Proton (--proton DIR) or Steam's Protons (--steam)
   uninstall       take it out again: the Proton directory as it was before
   status          every Proton of the Steam libraries: Wine version, ds-kit installed or not
+  proton-tool     a Steam compatibility tool: a copy of a Proton with the module and the override set
   fetch-wine      get Debian's Wine source package (bookworm: 8.0, trixie: 10.0) into a cache
   patch           add dlls/dstorage to a Wine source tree (--revert, --dry-run)
   generate        run the code generator (scripts/generate)
@@ -325,7 +326,7 @@ Runs the whole suite, every step even after a failure, and fails at the end if a
   3. ASan+UBSan build + ctest        (build/runtime/asan)
   4. TSan build (clang) + ctest      (build/runtime/tsan)
   5. dstorage.so built with ASan+UBSan (build/wine-module-asan), test/wine programs under Wine
-  6. fuzzing: gdeflate_decode and queue_c_abi, DS_KIT_FUZZ_SECONDS each (default 60), from and
+  6. fuzzing: gdeflate_decode, zstd_request and queue_c_abi, DS_KIT_FUZZ_SECONDS each (default 60), from and
      into the corpus in runtime/fuzz/corpus/ (DS_KIT_FUZZ_UPDATE_CORPUS=0: read only)
   7. the Node binding
   8. the TypeScript tests: node --import tsx --test over test/**/*.test.ts

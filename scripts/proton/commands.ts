@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { describe, UsageError } from '../lib/errors.ts';
 import { repoRoot } from '../lib/paths.ts';
-import { makeCompatTool, removeCompatTool, TOOL_MARKER } from './compat-tool.ts';
+import { defaultToolName, makeCompatTool, removeCompatTool, TOOL_MARKER } from './compat-tool.ts';
 import {
   checkInstall,
   installInto,
@@ -142,21 +142,39 @@ function toolsDir(flags: Flags): string {
   return join(root, 'compatibilitytools.d');
 }
 
-function compatTool(flags: Flags, module: ModuleFiles): number {
+function compatTool(flags: Flags, module: ModuleFiles, givenName: string | undefined): number {
   if (typeof flags.from !== 'string') throw new UsageError(protonText.toolNeedsFrom);
   const source = openProton(flags.from);
   const wine = readWineVersion(source);
   gate(source, wine, Boolean(flags.force));
   importGate(source, wine, module, Boolean(flags.force));
-  const name = String(flags['compat-tool']);
+  const name = givenName ?? defaultToolName(source);
   const tool = makeCompatTool(source, toolsDir(flags), name, module, wine);
   print(protonText.toolMade(name, tool.dir, source.root, tool.linked, tool.copied));
   return 0;
 }
 
+const moduleOf = (flags: Flags): ModuleFiles =>
+  moduleFiles(typeof flags['module-dir'] === 'string' ? flags['module-dir'] : defaultModuleDir);
+
+/** `ds-kit proton-tool --from DIR [--name NAME]`, or `--remove NAME`. */
+async function protonTool(flags: Flags): Promise<number> {
+  if (typeof flags.remove === 'string') {
+    const dir = toolsDir(flags);
+    const removed = removeCompatTool(dir, flags.remove);
+    print(removed ? protonText.toolRemoved(removed) : protonText.toolNotFound(join(dir, flags.remove)));
+    return 0;
+  }
+  if (typeof flags.from !== 'string') throw new UsageError(protonText.toolNeedsFrom);
+  return compatTool(flags, moduleOf(flags), typeof flags.name === 'string' ? flags.name : undefined);
+}
+
 async function install(flags: Flags): Promise<number> {
-  const module = moduleFiles(typeof flags['module-dir'] === 'string' ? flags['module-dir'] : defaultModuleDir);
-  if (flags['compat-tool'] !== undefined) return compatTool(flags, module);
+  if (flags['compat-tool'] !== undefined) return compatTool(flags, moduleOf(flags), String(flags['compat-tool']));
+  // What to install into is checked before whether the module is built: a bare 'ds-kit install' is a
+  // usage question whatever state the build folder is in.
+  if (!list(flags.proton).length && !flags.steam) throw new UsageError(protonText.needTarget('install'));
+  const module = moduleOf(flags);
   const chosen = await targets(flags, 'install', 'install into', () => true);
   if (chosen.length === 0) {
     print(protonText.pickedNone);
@@ -266,6 +284,18 @@ export const protonCommands: Record<string, ProtonCommand> = {
   },
   uninstall: { options: { ...HELP, ...WHERE, ...PICK, 'compat-tool': { type: 'string' } }, run: uninstall },
   status: { options: { ...HELP, ...WHERE }, run: status },
+  'proton-tool': {
+    options: {
+      ...HELP,
+      from: { type: 'string' },
+      name: { type: 'string' },
+      remove: { type: 'string' },
+      'steam-root': { type: 'string', multiple: true },
+      'module-dir': { type: 'string' },
+      force: { type: 'boolean' },
+    },
+    run: protonTool,
+  },
 };
 
 export { protonHelp };

@@ -19,7 +19,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { UsageError } from '../lib/errors.ts';
 import { installInto, type ModuleFiles } from './install.ts';
 import { readManifest, STATE_DIR } from './manifest.ts';
@@ -37,6 +37,15 @@ const VALID_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
 /** Left out of the copy: ds-kit's own state, and the lock file Proton's script opens for writing. */
 const SKIP_TOP = new Set([STATE_DIR, 'dist.lock']);
 
+/** The folder name a tool gets without --name: the source's folder name made valid, plus "-dstorage". */
+export function defaultToolName(source: ProtonDir): string {
+  const base = basename(source.root)
+    .replace(/[^A-Za-z0-9._+-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+|-+$/g, '')
+    .slice(0, 54);
+  return `${base || 'Proton'}-dstorage`;
+}
+
 export interface CompatTool {
   dir: string;
   proton: ProtonDir;
@@ -44,11 +53,31 @@ export interface CompatTool {
   copied: number;
 }
 
+/**
+ * The target for the copy of the symlink `src`, which stood at `standsFor` in the source Proton (a
+ * backup stands for the file it was moved from): the same text, except that a relative target leading
+ * out of the source Proton (which would point elsewhere from the copy's folder) becomes the absolute
+ * path it resolves to there.
+ */
+function linkTargetFor(src: string, sourceRoot: string, standsFor: string): string {
+  const target = readlinkSync(src);
+  if (isAbsolute(target)) return target;
+  const resolved = resolve(dirname(standsFor), target);
+  const inside = relative(sourceRoot, resolved);
+  return inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside) ? resolved : target;
+}
+
 /** One file: hard-linked, else copied (reflinked where the filesystem can); a symlink is recreated. */
-function copyEntry(src: string, dst: string, counts: { linked: number; copied: number }): void {
+function copyEntry(
+  src: string,
+  dst: string,
+  counts: { linked: number; copied: number },
+  sourceRoot: string,
+  standsFor = src,
+): void {
   const st = lstatSync(src);
   if (st.isSymbolicLink()) {
-    symlinkSync(readlinkSync(src), dst);
+    symlinkSync(linkTargetFor(src, sourceRoot, standsFor), dst);
     return;
   }
   if (!st.isFile()) return;
@@ -68,13 +97,15 @@ function copyTree(
   skip: (rel: string) => boolean,
   counts: { linked: number; copied: number },
   rel = '',
+  sourceRoot = from,
 ): void {
   mkdirSync(to, { mode: lstatSync(from).mode & 0o7777 });
   for (const name of readdirSync(from)) {
     const childRel = rel ? join(rel, name) : name;
     if (skip(childRel)) continue;
-    if (lstatSync(join(from, name)).isDirectory()) copyTree(join(from, name), join(to, name), skip, counts, childRel);
-    else copyEntry(join(from, name), join(to, name), counts);
+    if (lstatSync(join(from, name)).isDirectory())
+      copyTree(join(from, name), join(to, name), skip, counts, childRel, sourceRoot);
+    else copyEntry(join(from, name), join(to, name), counts, sourceRoot);
   }
 }
 
@@ -118,7 +149,8 @@ export function makeCompatTool(
   const counts = { linked: 0, copied: 0 };
   copyTree(source.root, tmp, (rel) => SKIP_TOP.has(rel) || skipped.has(rel), counts);
   for (const f of installed?.files ?? []) {
-    if (f.backup) copyEntry(join(source.root, f.backup), join(tmp, f.path), counts);
+    if (f.backup)
+      copyEntry(join(source.root, f.backup), join(tmp, f.path), counts, source.root, join(source.root, f.path));
   }
 
   const hadOwn = existsSync(join(tmp, 'user_settings.py'));

@@ -69,8 +69,8 @@ export const protonText = {
       `    ${LAUNCH_OPTION}`,
       '',
       'Games ship Microsoft\'s dstorage.dll next to the exe; "=b" makes Wine load the one ds-kit installed instead.',
-      'To check it: put PROTON_LOG=1 in front (its logging includes +loaddll); ~/steam-<appid>.log then has a line',
-      '"Loaded L"...dstorage.dll" at ...: builtin".',
+      'To check it: put PROTON_LOG=1 DS_KIT_STATS=1 in front; ~/steam-<appid>.log then has a line',
+      '"Loaded L"...dstorage.dll" at ...: builtin" (Proton\'s logging includes +loaddll) and "ds-kit stats: ..." summaries.',
     ].join('\n'),
   noSteam: (roots: string[]): string =>
     `no Steam installation found (looked in ${roots.join(', ')}). Pass --steam-root DIR, or --proton DIR for one Proton.`,
@@ -89,12 +89,13 @@ export const protonText = {
   badToolName: (name: string): string =>
     `"${name}" cannot name a compatibility tool folder: use letters, digits and . _ + - (e.g. GE-Proton10-4-dstorage).`,
   toolExists: (dir: string): string =>
-    `${dir} exists and ds-kit did not make it; choose another --compat-tool NAME (ds-kit replaces only tools it made).`,
-  toolIsSource: (dir: string): string => `--from and --compat-tool name the same folder (${dir}); choose another NAME.`,
+    `${dir} exists and ds-kit did not make it; choose another name with --name NAME (ds-kit replaces only tools it made).`,
+  toolIsSource: (dir: string): string =>
+    `--from and the tool's name give the same folder (${dir}); choose another --name NAME.`,
   toolNotOurs: (dir: string): string =>
     `${dir} was not made by ds-kit, so ds-kit leaves it alone; delete it yourself if you mean to.`,
   toolNeedsFrom:
-    "--compat-tool NAME needs --from PROTON_DIR: the Proton to copy (e.g. --from ~/.steam/root/steamapps/common/'Proton 9.0 (Beta)').",
+    "a compatibility tool needs --from PROTON_DIR: the Proton to copy (e.g. ds-kit proton-tool --from ~/.steam/root/steamapps/common/'Proton 9.0 (Beta)').",
   toolMade: (name: string, dir: string, from: string, linked: number, copied: number): string =>
     [
       `made the compatibility tool ${name} in ${dir}`,
@@ -133,14 +134,14 @@ Options:
                       installed that has changed since
   -h, --help          this help
 
-A compatibility tool instead (no launch option needed, the original Proton untouched):
-  --compat-tool NAME  make compatibilitytools.d/NAME in the Steam root: a copy of --from (hard links where
-  --from DIR          possible) with the module installed and WINEDLLOVERRIDES set by its user_settings.py
+A compatibility tool instead (no launch option needed, the original Proton untouched): see
+'ds-kit proton-tool --help' ('install --compat-tool NAME --from DIR' is the same as
+'proton-tool --from DIR --name NAME').
 
 Examples:
   ds-kit install --steam
   ds-kit install --proton ~/.steam/root/compatibilitytools.d/GE-Proton10-4
-  ds-kit install --compat-tool Proton-9-dstorage --from ~/.steam/root/steamapps/common/'Proton 9.0 (Beta)'`,
+  ds-kit proton-tool --from ~/.steam/root/steamapps/common/'Proton 9.0 (Beta)'`,
 
   uninstall: `Usage: ds-kit uninstall (--proton DIR | --steam [--all]) [options]
 
@@ -153,7 +154,7 @@ Options:
   --all               with --steam: all of them, without asking
   --steam-root DIR    where Steam is (default as for install)
   --force             also remove an installed file that changed since (a Proton update replaced it?)
-  --compat-tool NAME  delete the compatibility tool NAME that 'install --compat-tool' made
+  --compat-tool NAME  delete the compatibility tool NAME that ds-kit made (as 'proton-tool --remove NAME')
   -h, --help          this help
 
 Examples:
@@ -173,4 +174,29 @@ Options:
 Examples:
   ds-kit status
   ds-kit status --proton /opt/proton/GE-Proton10-4`,
+
+  'proton-tool': `Usage: ds-kit proton-tool --from DIR [--name NAME] [options]
+       ds-kit proton-tool --remove NAME
+
+Makes a Steam compatibility tool: <Steam root>/compatibilitytools.d/NAME/, a copy of the Proton in DIR
+(files hard-linked where the filesystem allows, so it takes almost no space; DIR itself is not
+written) with the built module installed and WINEDLLOVERRIDES defaulting to dstorage,dstoragecore=b
+(its user_settings.py), plus compatibilitytool.vdf and toolmanifest.vdf. After restarting Steam, pick
+NAME in the game's Properties → Compatibility: no launch option is needed. The same Wine-version and
+import checks as 'ds-kit install' apply.
+
+Options:
+  --from DIR          the Proton to copy (holds 'proton' and 'files/')
+  --name NAME         the tool's folder and the name Steam shows (default: DIR's folder name + "-dstorage");
+                      letters, digits and . _ + -
+  --remove NAME       delete the tool NAME (only one ds-kit made)
+  --steam-root DIR    the Steam root whose compatibilitytools.d gets the tool (default: the first found)
+  --module-dir DIR    take dstorage.dll + dstorage.so from DIR (default: build/wine-module)
+  --force             as for install: a Wine version outside ${SUPPORTED_MAJORS.min}-${SUPPORTED_MAJORS.max}, or one lacking an import
+  -h, --help          this help
+
+Examples:
+  ds-kit proton-tool --from ~/.steam/root/steamapps/common/'Proton 9.0 (Beta)'
+  ds-kit proton-tool --from ~/.steam/root/compatibilitytools.d/GE-Proton10-4 --name GE-Proton10-4-dstorage
+  ds-kit proton-tool --remove GE-Proton10-4-dstorage`,
 };

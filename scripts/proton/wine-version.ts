@@ -23,9 +23,14 @@ export function versionInBinary(bytes: Buffer): { major: number; minor: number; 
   return m ? { major: Number(m[1]), minor: Number(m[2]), text: m[0] } : undefined;
 }
 
-/** Proton X carries Wine X; GE-ProtonX-N follows Proton X. Only a fallback when ntdll says nothing. */
+/**
+ * Proton X carries Wine X; GE-ProtonX-N follows Proton X. Only a fallback when ntdll says nothing.
+ * Valve writes `git describe --tags` into `version`: `proton-9.0-3`, and for Proton Experimental
+ * `experimental-9.0-20241016` or `experimental-bleeding-edge-9.0-130046-20241025-…`; GE-Proton its
+ * release name, `GE-Proton10-4`.
+ */
 export function versionFromBuild(build: string): { major: number; minor: number } | undefined {
-  const m = /^(?:proton|ge-proton)[-_]?(\d+)(?:\.(\d+))?/i.exec(build);
+  const m = /^(?:proton|ge-proton|experimental(?:-bleeding-edge)?)[-_]?(\d+)(?:\.(\d+))?/i.exec(build);
   return m ? { major: Number(m[1]), minor: Number(m[2] ?? 0) } : undefined;
 }
 

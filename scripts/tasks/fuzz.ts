@@ -11,8 +11,9 @@ import { paths, repoRoot } from '../lib/paths.ts';
 /** Seconds per target unless DS_KIT_FUZZ_SECONDS says otherwise. */
 export const FUZZ_SECONDS = 60;
 
-/** gdeflate_decode: the GDeflate decoder; queue_c_abi: request validation and the queue via ds_runtime.h. */
-export const FUZZ_TARGETS = ['gdeflate_decode', 'queue_c_abi'] as const;
+/** gdeflate_decode: the GDeflate decoder; zstd_request: the Zstandard request path (libzstd); queue_c_abi: request
+ * validation and the queue via ds_runtime.h. */
+export const FUZZ_TARGETS = ['gdeflate_decode', 'zstd_request', 'queue_c_abi'] as const;
 export type FuzzTarget = (typeof FUZZ_TARGETS)[number];
 
 export interface FuzzRun {

@@ -22,7 +22,6 @@ import {
   runtimeLibrary,
   SIDES,
   sideBuildDir,
-  usage,
   type Side,
   type WineModuleOptions,
 } from './layout.ts';
@@ -188,13 +187,13 @@ export function wineModuleTasks<Ctx>(o: WineModuleOptions): ListrTask<Ctx>[] {
       },
     },
     {
-      title: 'usage',
-      task: (_ctx, task) => {
+      // What to do with the files is printed by the caller once the task display has ended
+      // (build-proton, build-module.ts): listr2 collapses a finished group's output on a terminal.
+      title: 'check the staged files',
+      task: () => {
         releaseBuildLock(o.outDir);
         if (!statSync(dll).size || !statSync(so).size) throw new Error('empty output; rebuild');
-        task.output = usage(o, o.wineLibDir ?? cachedValue(o, 'unix', 'WINE_LIB_DIR'));
       },
-      rendererOptions: { persistentOutput: true },
     },
   ];
 }

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import path from 'node:path';
 import { FIXTURES, generateInto, SCRATCH, sh, wine } from './helpers.ts';
 
-for (const sdk of ['1.3', '1.0']) {
+for (const sdk of ['1.4', '1.3', '1.0']) {
   for (const lang of ['c', 'c++']) {
     test(`dstorage.h (SDK ${sdk}) has Microsoft's layout, IIDs and vtable slots in ${lang}`, async () => {
       const gen = await generateInto(`abi-${sdk}`, { target: 'wine-8.0', sdk });
@@ -18,6 +18,7 @@ for (const sdk of ['1.3', '1.0']) {
         '-Wextra',
         '-Werror',
         ...(sdk === '1.0' ? ['-DABI_SDK_1_0'] : []),
+        ...(sdk === '1.4' ? ['-DABI_SDK_1_4'] : []),
         `-I${path.join(gen.target('wine-8.0'), 'include')}`,
         path.join(FIXTURES, 'abi_check.c'),
         '-o',

@@ -38,11 +38,23 @@ test('bench --quick prints a table per backend, the ceilings and the targets', {
     assert.match(stdout, /== cpu \(cpu\) ==/);
     assert.match(stdout, /64 KiB -> host\s+[\d.]+\s+[\d,]+\s+[\d.]+\s+\d+%/);
     assert.match(stdout, /== targets/);
-    assert.match(stdout, /CPU backend 64 KiB reads to host >= 500 000 requests\/s .* (PASS|MISS)/);
+    assert.match(stdout, /CPU backend 64 KiB reads to host >= 1 000 000 requests\/s .* (PASS|MISS)/);
+    // The host rows' per-request ceiling: a plain pread loop in the same run, and each host row's share of it.
+    assert.match(stdout, /pread loop, \d+ threads, 64 KiB reads: [\d.]+ GB\/s, [\d,]+ requests\/s, [\d.]+ CPU-s\/GB/);
+    assert.match(stdout, /CPU backend 64 KiB reads to host >= 90% of the pread loop .* \d+%\s+(PASS|MISS)/);
+    // Cold-cache rows through O_DIRECT, or the reason there are none (tmpfs refuses O_DIRECT).
+    assert.match(stdout, /== cold cache \(O_DIRECT[^\n]*\n(skipped: O_DIRECT open|backend)/);
     const report = JSON.parse(readFileSync(json, 'utf8'));
     const cpuRows = report.results.filter((r: { backend: string }) => r.backend === 'cpu');
     assert.equal(cpuRows.length, 3, 'one cpu row per request size');
     for (const row of report.results) assert.equal(row.errors, 0, `${row.backend} ${row.requestSize}: errors`);
+    for (const row of report.cold?.rows ?? []) assert.equal(row.errors, 0, `${row.backend} ${row.requestSize}: errors`);
+    assert.ok(report.cold.skipped || report.cold.rows.some((r: { backend: string }) => r.backend === 'cpu cold'));
+    // Zstandard CPU decode: one thread and all of them, next to the memcpy ceiling.
+    assert.match(stdout, /== zstd \(CPU decode/);
+    assert.match(stdout, /decode\s+1\s+[\d.]+\s+[\d.]+\s+\d+%/);
+    assert.equal(report.zstd.decode.length, 2, 'zstd: a one-thread and an all-threads row');
+    for (const d of report.zstd.decode) assert.ok(d.gbps > 0, `zstd decode with ${d.threads} threads: ${d.gbps} GB/s`);
     if (vulkanRequired()) {
       assert.match(stdout, /1 MiB -> GPU: [\d.]+ GB\/s = \d+% of copy ceiling/);
       assert.ok(report.ceilings.copyOneRegionGbps > 0, 'the copy ceiling was measured');
@@ -67,6 +79,14 @@ test('bench --quick prints a table per backend, the ceilings and the targets', {
         assert.ok(cpu && cpu.cpuDecodes === cpu.requests, `${table}: the CPU path row decoded on the CPU`);
         for (const row of rows) assert.equal(row.errors, 0, `${table} ${row.path} ${row.data}: errors`);
       }
+      // Zstandard file -> GPU buffer against uncompressed reads of the same size.
+      assert.match(stdout, /Zstandard \(CPU decode on the readers\) against uncompressed/);
+      const zstdRows: { data: string; gbps: number; errors: number }[] = report.zstdToGpu;
+      assert.deepEqual(
+        zstdRows.map((r) => r.data),
+        ['zstd', 'uncompressed'],
+      );
+      for (const row of zstdRows) assert.ok(row.errors === 0 && row.gbps > 0, `zstd file -> GPU ${row.data}`);
     }
   } finally {
     dir.remove();

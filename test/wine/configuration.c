@@ -5,7 +5,11 @@
  * - NumBuiltInCpuDecompressionThreads = DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION: the module
  *   does not decode GDeflate itself; every GDeflate request reaches the application through the
  *   custom decompression queue, GetRequests1(SELECT_BUILTIN) (not SELECT_CUSTOM), into memory
- *   and into a GPU buffer (DstBuffer in the upload heap, copied once the result is set). */
+ *   and into a GPU buffer (DstBuffer in the upload heap, copied once the result is set);
+ * - DStorageSetConfiguration2 (1.4, preview): NULL is E_INVALIDARG, refused with
+ *   E_DSTORAGE_STAGING_BUFFER_LOCKED while a file or a queue exists, and its CONFIGURATION1 fields
+ *   take effect (DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION hands a Zstandard request to the
+ *   application, which decodes it with the ZSTD codec). */
 #include "common.h"
 #include "d3d12_util.h"
 
@@ -210,9 +214,113 @@ static void test_builtin_decompression_disabled(void)
     free(packed);
 }
 
+static void test_configuration2(void)
+{
+    static const GUID creator = {0x12345678, 0x9abc, 0xdef0, {1, 2, 3, 4, 5, 6, 7, 8}};
+    DSTORAGE_CONFIGURATION2 config = {0};
+    IDStorageCustomDecompressionQueue1 *custom;
+    DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST got[4];
+    DSTORAGE_CUSTOM_DECOMPRESSION_RESULT result;
+    IDStorageCompressionCodec *codec;
+    IDStorageStatusArray *status;
+    IDStorageFactory *factory;
+    IDStorageQueue3 *queue;
+    IDStorageFile *file;
+    SIZE_T bound, packed_size = 0, written = 0;
+    WCHAR path[MAX_PATH];
+    DSTORAGE_REQUEST r;
+    UINT32 n = 99;
+    BYTE *packed;
+    unsigned int i;
+
+    CHECK_EQ(48, sizeof(DSTORAGE_CONFIGURATION2), "sizeof(DSTORAGE_CONFIGURATION2)");
+    CHECK_EQ(32, offsetof(DSTORAGE_CONFIGURATION2, CreatorID), "offsetof(CreatorID)");
+    CHECK_HR(E_INVALIDARG, DStorageSetConfiguration2(NULL), "SetConfiguration2(NULL)");
+    config.CreatorID = creator;
+    CHECK_HR(S_OK, DStorageSetConfiguration2(&config), "SetConfiguration2 with nothing open");
+
+    /* An open file locks the configuration, as a queue does. */
+    factory = get_factory();
+    make_pattern_file(path, L"ds_configuration2.bin", 4096);
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file),
+               "OpenFile");
+    CHECK_HR(E_DSTORAGE_STAGING_BUFFER_LOCKED, DStorageSetConfiguration2(&config),
+             "SetConfiguration2 with a file open");
+    IDStorageFile_Release(file);
+    DeleteFileW(path);
+    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME,
+                         NULL, "configuration2");
+    CHECK_HR(E_DSTORAGE_STAGING_BUFFER_LOCKED, DStorageSetConfiguration2(&config),
+             "SetConfiguration2 with a queue");
+    IDStorageQueue3_Release(queue);
+
+    config.NumBuiltInCpuDecompressionThreads = DSTORAGE_DISABLE_BUILTIN_CPU_DECOMPRESSION;
+    CHECK_HR(S_OK, DStorageSetConfiguration2(&config),
+             "SetConfiguration2(DISABLE_BUILTIN_CPU_DECOMPRESSION) once all is released");
+    for (i = 0; i < SIZE; ++i) plain[i] = (BYTE)(i / 5);
+    REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_ZSTD, 1,
+                                              &IID_IDStorageCompressionCodec, (void **)&codec),
+               "CreateCompressionCodec(ZSTD)");
+    bound = IDStorageCompressionCodec_CompressBufferBound(codec, SIZE);
+    packed = malloc(bound);
+    REQUIRE_HR(IDStorageCompressionCodec_CompressBuffer(
+                   codec, plain, SIZE, DSTORAGE_COMPRESSION_DEFAULT, packed, bound, &packed_size),
+               "CompressBuffer(ZSTD)");
+    REQUIRE_HR(IDStorageFactory_QueryInterface(factory, &IID_IDStorageCustomDecompressionQueue1,
+                                               (void **)&custom),
+               "QueryInterface(IDStorageCustomDecompressionQueue1)");
+    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME,
+                         NULL, "configuration2 zstd");
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "zstd", &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
+    memset(dst, 0, SIZE);
+    r = memory_request(packed, dst, (UINT32)packed_size, "Zstandard, built-in decompression off");
+    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_ZSTD;
+    r.Destination.Memory.Size = SIZE;
+    r.UncompressedSize = SIZE;
+    IDStorageQueue3_EnqueueRequest(queue, &r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 0);
+    IDStorageQueue3_Submit(queue);
+    CHECK(WaitForSingleObject(IDStorageCustomDecompressionQueue1_GetEvent(custom), 30000) ==
+              WAIT_OBJECT_0,
+          "Zstandard: GetEvent: expected set within 30 s, got unset");
+    CHECK_HR(S_OK,
+             IDStorageCustomDecompressionQueue1_GetRequests1(
+                 custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN, 4, got, &n),
+             "Zstandard: GetRequests1(SELECT_BUILTIN)");
+    CHECK_EQ(1, n, "Zstandard: requests handed to the application");
+    if (n == 1)
+    {
+        CHECK_EQ(DSTORAGE_COMPRESSION_FORMAT_ZSTD, got[0].CompressionFormat,
+                 "Zstandard: CompressionFormat");
+        REQUIRE_HR(IDStorageCompressionCodec_DecompressBuffer(
+                       codec, got[0].SrcBuffer, (SIZE_T)got[0].SrcSize, got[0].DstBuffer,
+                       (SIZE_T)got[0].DstSize, &written),
+                   "Zstandard: DecompressBuffer");
+        result.Id = got[0].Id;
+        result.Result = S_OK;
+        CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result),
+                 "Zstandard: SetRequestResults");
+    }
+    submit_and_wait(queue, "Zstandard decoded by the application");
+    CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "Zstandard: status");
+    CHECK(!memcmp(dst, plain, SIZE), "Zstandard: expected the decoded bytes, got others");
+    IDStorageStatusArray_Release(status);
+    IDStorageQueue3_Release(queue);
+    IDStorageCustomDecompressionQueue1_Release(custom);
+    IDStorageCompressionCodec_Release(codec);
+    IDStorageFactory_Release(factory);
+    free(packed);
+
+    memset(&config, 0, sizeof(config));
+    CHECK_HR(S_OK, DStorageSetConfiguration2(&config), "SetConfiguration2 back to the defaults");
+}
+
 int main(void)
 {
     test_huge_submit_thread_count();
     test_builtin_decompression_disabled();
+    test_configuration2();
     return finish("configuration");
 }

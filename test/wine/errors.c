@@ -63,7 +63,7 @@ static void make_gpu_without_device(DSTORAGE_REQUEST *r)
 static void make_unknown_compression(DSTORAGE_REQUEST *r)
 {
     base_file(r);
-    r->Options.CompressionFormat = 2;
+    r->Options.CompressionFormat = 3; /* 2 is ZSTD since 1.4 */
     r->UncompressedSize = 64;
 }
 static void make_gdeflate(DSTORAGE_REQUEST *r)

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Opt-in: GDeflate decoded on the GPU through vkd3d-proton's DirectStorage GDeflate meta command on
 // the batched d3d12 GPU path (docs/wine-module.md, "GDeflate"). Every test/wine program runs under
-// vkd3d-proton with its default settings, then gdeflate.exe with DS_KIT_GDEFLATE_PATH=gpu, whose
+// vkd3d-proton with its default settings, then gdeflate.exe with DS_KIT_GPU_PATH=d3d12 and
+// DS_KIT_GDEFLATE_PATH=gpu, whose
 // trace and stats must show the meta command decoding several streams in one execution. Without
 // the GPU path this fails (CreateQueue refuses DS_KIT_GDEFLATE_PATH=gpu, GetCompressionSupport says
 // CPU_FALLBACK, the stats count no GPU decodes).
@@ -96,7 +97,14 @@ test('vkd3d-proton: every test/wine program passes; GDeflate into GPU destinatio
 
   // The GPU path, asked for: the program checks GetCompressionSupport (GPU_OPTIMIZED|USES_COMPUTE_QUEUE)
   // and the bytes; the trace and the stats say the meta command decoded them, many streams at once.
-  const r = await run('gdeflate', { DS_KIT_GDEFLATE_PATH: 'gpu', DS_KIT_STATS: '1', WINEDEBUG: '+dstorage' });
+  // DS_KIT_GPU_PATH=d3d12: buffers too take the d3d12 path (by default vkd3d-proton's buffers take
+  // GPU path vulkan, where ds-runtime's own shader decodes them).
+  const r = await run('gdeflate', {
+    DS_KIT_GPU_PATH: 'd3d12',
+    DS_KIT_GDEFLATE_PATH: 'gpu',
+    DS_KIT_STATS: '1',
+    WINEDEBUG: '+dstorage',
+  });
   const out = r.all ?? '';
   assert.equal(r.exitCode, 0, `gdeflate.exe (DS_KIT_GDEFLATE_PATH=gpu) exited ${r.exitCode}:\n${out.slice(-4000)}`);
   assert.match(out, /GDeflate path: gpu \(DirectStorage meta command/, 'no "GDeflate path: gpu" trace line');

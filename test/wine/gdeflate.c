@@ -59,8 +59,8 @@ static void test_codec_create(void)
              "CreateCompressionCodec(NONE)");
     CHECK(!other, "CreateCompressionCodec(NONE): out: expected NULL, got %p", other);
     CHECK_HR(E_INVALIDARG,
-             DStorageCreateCompressionCodec(2, 0, &IID_IDStorageCompressionCodec, (void **)&other),
-             "CreateCompressionCodec(2)");
+             DStorageCreateCompressionCodec(3, 0, &IID_IDStorageCompressionCodec, (void **)&other),
+             "CreateCompressionCodec(3)");
     CHECK_HR(E_INVALIDARG,
              DStorageCreateCompressionCodec(DSTORAGE_CUSTOM_COMPRESSION_0, 0,
                                             &IID_IDStorageCompressionCodec, (void **)&other),
@@ -630,19 +630,26 @@ static void test_gpu_destinations(void)
 
     /* What GetCompressionSupport says is what happens. */
     support = IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE);
-    on_gpu = !!(support & DSTORAGE_COMPRESSION_SUPPORT_GPU_OPTIMIZED);
+    /* d3d12 path: the meta command (GPU_OPTIMIZED) or the CPU; vulkan path (vkd3d-proton): the
+     * runtime's compute shader (GPU_FALLBACK). */
+    on_gpu = support != DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK;
     CHECK(support == DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK ||
               support == (DSTORAGE_COMPRESSION_SUPPORT_GPU_OPTIMIZED |
+                          DSTORAGE_COMPRESSION_SUPPORT_USES_COMPUTE_QUEUE) ||
+              support == (DSTORAGE_COMPRESSION_SUPPORT_GPU_FALLBACK |
                           DSTORAGE_COMPRESSION_SUPPORT_USES_COMPUTE_QUEUE),
-          "GetCompressionSupport(GDEFLATE) with a device: expected CPU_FALLBACK or "
-          "GPU_OPTIMIZED|USES_COMPUTE_QUEUE, got %#x",
+          "GetCompressionSupport(GDEFLATE) with a device: expected CPU_FALLBACK, "
+          "GPU_OPTIMIZED|USES_COMPUTE_QUEUE or GPU_FALLBACK|USES_COMPUTE_QUEUE, got %#x",
           support);
     if (forced && !strcmp(forced, "gpu"))
         CHECK(on_gpu, "DS_KIT_GDEFLATE_PATH=gpu: expected GPU_OPTIMIZED, got %#x", support);
     if (forced && !strcmp(forced, "cpu"))
         CHECK(!on_gpu, "DS_KIT_GDEFLATE_PATH=cpu: expected CPU_FALLBACK, got %#x", support);
     printf("gdeflate: GPU destinations decoded on the %s\n",
-           on_gpu ? "GPU (DirectStorage meta command)" : "CPU");
+           !on_gpu ? "CPU"
+           : support & DSTORAGE_COMPRESSION_SUPPORT_GPU_OPTIMIZED
+               ? "GPU (DirectStorage meta command)"
+               : "GPU (the runtime's shader)");
 
     /* Many streams in one submission (one meta command execution on the GPU path), a plain read
      * among them. */

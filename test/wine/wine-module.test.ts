@@ -8,7 +8,7 @@
 // sanitizer report fails the program.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
 import { Listr } from 'listr2';
@@ -139,32 +139,102 @@ test('gdeflate.exe under wine with DS_KIT_WINE_BACKEND=io_uring', {
   );
 });
 
-// The GPU path each queue takes is named in the +dstorage trace; DS_KIT_GPU_PATH=d3d12 forces the
-// batched D3D12 path, and a path this module does not have fails CreateQueue with a line that says so.
-test('gpu_destinations.exe: WINEDEBUG=+dstorage names the GPU path; DS_KIT_GPU_PATH forces it', {
-  timeout: 2 * PROGRAM_TIMEOUT_MS + 60_000,
+// Zstandard (DirectStorage 1.4): what the codec writes, zstd(1) decodes byte-exact, and what zstd(1)
+// writes (one frame at level 19, and several frames with a skippable one between them) the codec and
+// a queue decode (zstd.exe's interop mode checks the bytes).
+test('zstd.exe: streams interoperate with the zstd command both ways', {
+  timeout: 3 * PROGRAM_TIMEOUT_MS,
 }, async () => {
-  const forced = await execa('xvfb-run', programArgs(join(outDir, 'gpu_destinations.exe')), {
-    env: { ...wineEnv(), WINEDEBUG: '+dstorage', DS_KIT_GPU_PATH: 'd3d12' },
-    reject: false,
-    all: true,
-    timeout: PROGRAM_TIMEOUT_MS,
-  });
+  const dir = join(outDir, 'zstd-interop');
+  mkdirSync(dir, { recursive: true });
+  const size = 3_000_017;
+  const run = async (...args: string[]) => {
+    const r = await execa('xvfb-run', [...programArgs(join(outDir, 'zstd.exe')), ...args], {
+      env: wineEnv(),
+      reject: false,
+      all: true,
+      timeout: PROGRAM_TIMEOUT_MS,
+    });
+    const out = r.all ?? '';
+    assertNoSanitizerReport('zstd', out);
+    assert.equal(r.exitCode, 0, `zstd.exe ${args.join(' ')} exited ${r.exitCode}; output:\n${out}`);
+    assert.match(out, /zstd: all checks passed/, `zstd.exe ${args.join(' ')}:\n${out}`);
+  };
+  const ours = join(dir, 'ours.zst');
+  await run('write', `Z:${ours}`, String(size));
+  const decoded = await execa('zstd', ['-d', '-c', ours], { encoding: 'buffer', reject: false });
+  assert.equal(decoded.exitCode, 0, `zstd -d rejected the codec's stream: ${decoded.stderr}`);
+  const plain = readFileSync(`${ours}.plain`);
+  assert.equal(plain.length, size);
+  assert.ok(
+    Buffer.compare(Buffer.from(decoded.stdout), plain) === 0,
+    "zstd -d of the codec's stream differs from the input",
+  );
+
+  const cli = join(dir, 'cli.zst');
+  await execa('zstd', ['-q', '-f', '-19', `${ours}.plain`, '-o', cli]);
+  await run('read', `Z:${cli}`, String(size));
+  // Two frames (zstd -c of two halves, concatenated) with a skippable frame between them.
+  const half = Math.floor(size / 2);
+  writeFileSync(join(dir, 'a.bin'), plain.subarray(0, half));
+  writeFileSync(join(dir, 'b.bin'), plain.subarray(half));
+  const a = await execa('zstd', ['-q', '-c', '-1', join(dir, 'a.bin')], { encoding: 'buffer' });
+  const b = await execa('zstd', ['-q', '-c', '--no-check', join(dir, 'b.bin')], { encoding: 'buffer' });
+  const skippable = Buffer.from([0x5a, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4]);
+  const frames = join(dir, 'frames.zst');
+  writeFileSync(frames, Buffer.concat([Buffer.from(a.stdout), skippable, Buffer.from(b.stdout)]));
+  await run('read', `Z:${frames}`, String(size));
+});
+
+// The GPU path each queue takes is named in the +dstorage trace, with the reason. Wine's own d3d12
+// has no ID3D12DXVKInteropDevice, so the default is the batched D3D12 path and the line says why
+// (one WARN line too); DS_KIT_GPU_PATH=d3d12 forces it; DS_KIT_GPU_PATH=vulkan where that path is
+// impossible fails CreateQueue with a line that says why and what to do; any other value fails too.
+// (The vulkan path itself runs under vkd3d-proton: test/wine/vkd3d-proton.test.ts, opt-in.)
+test('gpu_destinations.exe: WINEDEBUG=+dstorage names the GPU path; DS_KIT_GPU_PATH forces it', {
+  timeout: 4 * PROGRAM_TIMEOUT_MS + 60_000,
+}, async () => {
+  const run = (env: Record<string, string>) =>
+    execa('xvfb-run', programArgs(join(outDir, 'gpu_destinations.exe')), {
+      env: { ...wineEnv(), ...env },
+      reject: false,
+      all: true,
+      timeout: PROGRAM_TIMEOUT_MS,
+    });
+  const auto = await run({ WINEDEBUG: '+dstorage' });
+  const autoOut = auto.all ?? '';
+  assert.equal(
+    auto.exitCode,
+    0,
+    `gpu_destinations.exe (default path) exited ${auto.exitCode}:\n${autoOut.slice(-4000)}`,
+  );
+  assert.match(
+    autoOut,
+    /GPU path: d3d12 \(batched COPY queue, .*vulkan not possible: the D3D12 device has no ID3D12DXVKInteropDevice/,
+    "the default path under Wine's d3d12 must be d3d12, with the reason",
+  );
+  assert.equal(
+    (autoOut.match(/warn:dstorage:gpu_vulkan_create .*GPU path vulkan not possible/g) ?? []).length,
+    (autoOut.match(/GPU path: d3d12/g) ?? []).length,
+    'one WARN line per queue that falls back',
+  );
+  const forced = await run({ WINEDEBUG: '+dstorage', DS_KIT_GPU_PATH: 'd3d12' });
   const out = forced.all ?? '';
   assert.equal(
     forced.exitCode,
     0,
     `gpu_destinations.exe (DS_KIT_GPU_PATH=d3d12) exited ${forced.exitCode}; output tail:\n${out.slice(-4000)}`,
   );
-  assert.match(out, /GPU path: d3d12/, 'no "GPU path: d3d12" trace line');
-  const wrong = await execa('xvfb-run', programArgs(join(outDir, 'gpu_destinations.exe')), {
-    env: { ...wineEnv(), WINEDEBUG: 'err+dstorage', DS_KIT_GPU_PATH: 'vulkan' },
-    reject: false,
-    all: true,
-    timeout: PROGRAM_TIMEOUT_MS,
-  });
-  assert.notEqual(wrong.exitCode, 0, 'DS_KIT_GPU_PATH=vulkan: expected CreateQueue to fail');
-  assert.match(wrong.all ?? '', /DS_KIT_GPU_PATH=vulkan: this module has only the d3d12 GPU path/);
+  assert.match(out, /GPU path: d3d12 \(.*DS_KIT_GPU_PATH=d3d12\)/, 'no "GPU path: d3d12" trace line with the reason');
+  const impossible = await run({ WINEDEBUG: 'err+dstorage', DS_KIT_GPU_PATH: 'vulkan' });
+  assert.notEqual(impossible.exitCode, 0, "DS_KIT_GPU_PATH=vulkan under Wine's d3d12: expected CreateQueue to fail");
+  assert.match(
+    impossible.all ?? '',
+    /DS_KIT_GPU_PATH=vulkan, but the vulkan GPU path is not possible: the D3D12 device has no ID3D12DXVKInteropDevice.*Unset DS_KIT_GPU_PATH/,
+  );
+  const wrong = await run({ WINEDEBUG: 'err+dstorage', DS_KIT_GPU_PATH: 'metal' });
+  assert.notEqual(wrong.exitCode, 0, 'DS_KIT_GPU_PATH=metal: expected CreateQueue to fail');
+  assert.match(wrong.all ?? '', /DS_KIT_GPU_PATH=metal is not a GPU path: set it to vulkan or d3d12, or unset it/);
 });
 
 // Wine's own d3d12 offers no DirectStorage GDeflate meta command: +dstorage says GDeflate runs on the
@@ -256,7 +326,9 @@ test('gdeflate.exe: stderr stays quiet by default; +dstorage prints the load lin
   assert.equal(load.length, 1, `expected one load line, got:\n${load.join('\n')}`);
   assert.match(
     load[0],
-    new RegExp(`ds-kit ${version.replace(/\./g, '\\.')}: backend (cpu|io_uring), GDeflate (yes|no)\\.$`),
+    new RegExp(
+      `ds-kit ${version.replace(/\./g, '\\.')}: backend (cpu|io_uring), GDeflate (yes|no), Zstandard (yes|no), from ${realpathSync(join(options.outDir, 'dstorage.so')).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.$`,
+    ),
   );
   assert.doesNotMatch(traced, /ds-kit stats:/, 'DS_KIT_STATS is unset, yet a summary was printed');
   // The 3 MiB stream: 3145728 bytes, not the hex "300000".

@@ -15,11 +15,9 @@ import { repoRoot } from '../../scripts/lib/paths.ts';
 import { cmakeSource, defaultOptions, generatedDirs } from '../../scripts/wine/layout.ts';
 import { wineModuleTasks } from '../../scripts/wine/wine-tasks.ts';
 import { expectedLines } from './expected-output.ts';
+import { chrootScript, ensureTrixie, TRIXIE_SUITE } from './trixie.ts';
 
-const SUITE = 'trixie';
-const PACKAGES = ['wine', 'wine64', 'xvfb', 'xauth', 'mesa-vulkan-drivers', 'libvulkan1'];
-const cacheDir = process.env.DS_KIT_CHROOT_CACHE ?? '/var/cache/ds-kit';
-const chrootScript = join(repoRoot, 'test/wine/wine-chroot.sh');
+const SUITE = TRIXIE_SUITE;
 const testDir = join(repoRoot, 'test/wine');
 const exeDir = join(repoRoot, 'build/wine10-tests');
 const PROGRAM_TIMEOUT_MS = 240_000;
@@ -99,17 +97,7 @@ before(
       );
       assert.equal(r.exitCode, 0, `compiling ${name}.c failed:\n${r.all}`);
     }
-    const made = await execa(chrootScript, ['ensure', cacheDir, SUITE, ...PACKAGES], {
-      reject: false,
-      timeout: 1_500_000,
-    });
-    assert.equal(
-      made.exitCode,
-      0,
-      `no Debian ${SUITE} system with Wine 10.0 for this test (exit ${made.exitCode}):\n${made.stderr}`,
-    );
-    root = made.stdout.trim().split('\n').pop() ?? '';
-    assert.ok(existsSync(join(root, 'usr/bin/wine')), `wine-chroot.sh printed ${root}, which holds no usr/bin/wine`);
+    root = await ensureTrixie();
 
     // The very files built above, nothing rebuilt for Wine 10.
     const stage = join(root, 'ds-kit-test');

@@ -43,7 +43,7 @@ export interface ReadOptions {
   gpu?: GpuRange;
   cancelTag?: U64;
   userData?: U64;
-  compression?: 'none' | 'gdeflate';
+  compression?: 'none' | 'gdeflate' | 'zstd';
   uncompressedSize?: U64;
 }
 
@@ -126,14 +126,22 @@ export interface RunReadsOptions {
    * destinations are scattered; 'sequential': read i lands at i * size (modulo the
    * destination), as when a game streams one asset in pieces. */
   layout?: 'slots' | 'sequential';
-  /** 'gdeflate': each read is a `size`-byte stream decoding to `uncompressedSize` bytes. */
-  compression?: 'none' | 'gdeflate';
+  /** 'gdeflate' / 'zstd': each read is a `size`-byte stream decoding to `uncompressedSize` bytes. */
+  compression?: 'none' | 'gdeflate' | 'zstd';
   uncompressedSize?: U64;
 }
 
 export interface GdeflateThroughput {
   ratio: number;
   encodeGbps: number;
+  decode: { threads: number; gbps: number }[];
+}
+
+export interface ZstdThroughput {
+  ratio: number;
+  encodeGbps: number;
+  /** frames the data was cut into (one per chunkSize) */
+  chunks: number;
   decode: { threads: number; gbps: number }[];
 }
 
@@ -148,7 +156,7 @@ export interface RunReadsResult {
 
 export interface Backend {
   readonly name: string;
-  caps(): { gpu: boolean; gdeflate: boolean };
+  caps(): { gpu: boolean; gdeflate: boolean; zstd: boolean };
   stats(): BackendStats;
 }
 
@@ -201,6 +209,13 @@ export interface QueueOptions {
   autoSubmit?: boolean;
 }
 
+export interface PreadCeiling {
+  gbps: number;
+  requestsPerSecond: number;
+  cpuSecondsPerGB: number;
+  threads: number;
+}
+
 export interface DsRuntime {
   Queue: new (backend: Backend, options?: QueueOptions) => Queue;
   cpu(options?: { workers?: number; chunkSize?: U64 }): Backend;
@@ -210,12 +225,25 @@ export interface DsRuntime {
   /** preferComputeQueue: a compute queue instead of a transfer-only one (needed for GPU GDeflate). */
   vulkanDevice(options?: { preferComputeQueue?: boolean }): VulkanDevice;
   memcpyCeilingGbps(size: U64, options?: { minSeconds?: number }): number;
+  /** `count` plain pread()s of `size` bytes (offsets i * size wrapping at `span`) on `threads` threads (0: one per CPU), into a ring of `slots` destinations. */
+  preadCeiling(
+    fd: number,
+    options: { size: U64; span: U64; count: U64; threads?: number; slots?: number },
+  ): PreadCeiling;
   /** GDeflate CPU codec speed on half-compressible data; threads 0 means one per CPU. */
   gdeflateThroughput(options: { size: U64; level?: number; threads?: number[] }): GdeflateThroughput;
   /** A GDeflate tile stream of `data` (level 1..12, default 9). */
   gdeflateEncode(data: Uint8Array, level?: number): Buffer;
   /** The benchmark's half-compressible sample data. */
   gdeflateSampleData(size: U64): Buffer;
+  /** Zstandard CPU decode speed: `data` cut into chunkSize frames (default 1 MiB), decoded by each
+   * thread count (0: one per CPU); GB/s of decoded bytes. */
+  zstdThroughput(
+    data: Uint8Array,
+    options?: { level?: number; chunkSize?: number; threads?: number[] },
+  ): ZstdThroughput;
+  /** One Zstandard frame of `data` (level 1..19, default 3). */
+  zstdEncode(data: Uint8Array, level?: number): Buffer;
   Status: Record<StatusName, number>;
   Field: Record<FieldName, number>;
 }

@@ -6,6 +6,7 @@
 #include "backend_wrap.h"
 #include "ceilings.h"
 #include "gdeflate_throughput.h"
+#include "zstd_throughput.h"
 #include "js_convert.h"
 #include "queue_wrap.h"
 #include "vulkan_device_wrap.h"
@@ -30,9 +31,12 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
     exports.Set("ioUring", Napi::Function::New<make_io_uring>(env, "ioUring"));
     exports.Set("vulkanDevice", Napi::Function::New<make_vulkan_device>(env, "vulkanDevice"));
     exports.Set("memcpyCeilingGbps", Napi::Function::New<memcpy_ceiling_gbps>(env, "memcpyCeilingGbps"));
+    exports.Set("preadCeiling", Napi::Function::New<pread_ceiling>(env, "preadCeiling"));
     exports.Set("gdeflateThroughput", Napi::Function::New<gdeflate_throughput>(env, "gdeflateThroughput"));
     exports.Set("gdeflateEncode", Napi::Function::New<gdeflate_encode>(env, "gdeflateEncode"));
     exports.Set("gdeflateSampleData", Napi::Function::New<gdeflate_sample_data>(env, "gdeflateSampleData"));
+    exports.Set("zstdThroughput", Napi::Function::New<zstd_throughput>(env, "zstdThroughput"));
+    exports.Set("zstdEncode", Napi::Function::New<zstd_encode>(env, "zstdEncode"));
     exports.Set("Status", status_table(env));
     exports.Set("Field", field_table(env));
     return exports;

@@ -59,6 +59,7 @@ Napi::Value BackendWrap::caps(const Napi::CallbackInfo &info) {
     Napi::Object o = Napi::Object::New(info.Env());
     o.Set("gpu", c.gpu);
     o.Set("gdeflate", c.gdeflate);
+    o.Set("zstd", c.zstd);
     return o;
 }
 

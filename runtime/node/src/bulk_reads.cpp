@@ -39,8 +39,8 @@ BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
     BulkReadsResult result;
     if (job.count == 0)
         return result;
-    // A destination slot holds what a read produces: the decoded bytes for GDeflate.
-    const uint64_t produced = job.gdeflate ? job.uncompressed_size : job.size;
+    // A destination slot holds what a read produces: the decoded bytes for a compressed read.
+    const uint64_t produced = job.compression != ds::Compression::None ? job.uncompressed_size : job.size;
     const uint64_t size_for_slots = std::max<uint64_t>(produced, 1);
 
     // One slot per request in flight; each slot owns a destination range.
@@ -78,8 +78,8 @@ BulkReadsResult run_bulk_reads(ds::Queue &queue, const BulkReadsJob &job) {
     req.size = job.size;
     req.gpu_buffer = job.gpu_buffer;
     req.gpu_buffer_size = job.gpu_buffer_size;
-    if (job.gdeflate) {
-        req.compression = ds::Compression::GDeflate;
+    if (job.compression != ds::Compression::None) {
+        req.compression = job.compression;
         req.uncompressed_size = job.uncompressed_size;
     }
 

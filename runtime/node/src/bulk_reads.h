@@ -28,8 +28,8 @@ struct BulkReadsJob {
     /// way a game streams one asset in pieces; otherwise each read takes whichever
     /// destination slot was freed last. A position still in flight is never reused.
     bool sequential = false;
-    /// GDeflate: each read is a `size`-byte stream that decodes to `uncompressed_size` bytes.
-    bool gdeflate = false;
+    /// GDeflate / Zstd: each read is a `size`-byte stream that decodes to `uncompressed_size` bytes.
+    ds::Compression compression = ds::Compression::None;
     uint64_t uncompressed_size = 0;
     /// Source::Memory reads: read i takes `size` bytes of this copy of the caller's data, at the
     /// offset a file read would use (measures the backend without file I/O).

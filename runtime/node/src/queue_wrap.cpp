@@ -454,10 +454,13 @@ Napi::Value QueueWrap::run_reads(const Napi::CallbackInfo &info) {
     Napi::Value compression = o.Get("compression");
     if (!compression.IsUndefined()) {
         std::string c = compression.ToString().Utf8Value();
-        if (c != "gdeflate" && c != "none")
-            throw Napi::TypeError::New(env, "runReads: compression must be 'none' or 'gdeflate', not '" + c + "'");
-        job->gdeflate = c == "gdeflate";
-        if (job->gdeflate)
+        if (c != "gdeflate" && c != "zstd" && c != "none")
+            throw Napi::TypeError::New(env,
+                                       "runReads: compression must be 'none', 'gdeflate' or 'zstd', not '" + c + "'");
+        job->compression = c == "gdeflate" ? ds::Compression::GDeflate
+                           : c == "zstd"   ? ds::Compression::Zstd
+                                           : ds::Compression::None;
+        if (job->compression != ds::Compression::None)
             job->uncompressed_size = to_u64(o.Get("uncompressedSize"), "runReads({uncompressedSize})");
     }
     Napi::Value dst = o.Get("dst");

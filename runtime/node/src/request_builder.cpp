@@ -42,7 +42,9 @@ ds::Compression compression_of(const Napi::Value &value) {
         return ds::Compression::None;
     if (name == "gdeflate")
         return ds::Compression::GDeflate;
-    throw Napi::TypeError::New(value.Env(), "compression must be 'none' or 'gdeflate', not '" + name + "'");
+    if (name == "zstd")
+        return ds::Compression::Zstd;
+    throw Napi::TypeError::New(value.Env(), "compression must be 'none', 'gdeflate' or 'zstd', not '" + name + "'");
 }
 
 int fd_of(const Napi::Object &o, const char *fn) {

@@ -18,7 +18,7 @@ struct BuiltRequest {
 };
 
 /// read({fd, offset, size, source: 'file'|'memory', src, dst | gpu: {buffer, offset, bufferSize},
-///       cancelTag, compression: 'none'|'gdeflate', uncompressedSize})
+///       cancelTag, compression: 'none'|'gdeflate'|'zstd', uncompressedSize})
 /// write({fd, offset, size, src | gpu: {buffer, offset, bufferSize}, cancelTag})
 /// Throws TypeError/RangeError for what JS can get wrong about its own memory; everything the
 /// runtime can judge (bad fd, size 0, GPU range) is left to it and comes back as a status.

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -13,7 +14,10 @@
 #include <vector>
 
 #include "cpu/file_io.h"
+#include "ds/gacl.h"
+#include "ds/zstd.h"
 #include "gdeflate/host_request.h"
+#include "zstd/host_request.h"
 #include "work.h"
 
 namespace ds {
@@ -35,6 +39,7 @@ public:
             n = std::clamp<uint32_t>(std::thread::hardware_concurrency(), 1, 64);
         n = std::min(n, kMaxCpuWorkers);
         decode_threads_ = n;
+        worker_count_ = n;
         workers_.reserve(n);
         try {
             for (uint32_t i = 0; i < n; ++i)
@@ -52,7 +57,9 @@ public:
     const char *name() const override { return "cpu"; }
     BackendCaps caps() const override {
         BackendCaps c;
-        c.gdeflate = true;  // decoded on the worker thread (src/gdeflate/host_request.cpp)
+        c.gdeflate = true;           // decoded on the worker thread (src/gdeflate/host_request.cpp)
+        c.zstd = zstd::available();  // likewise (src/zstd/host_request.cpp)
+        c.gacl = true;               // undone on the worker once the bytes are in (execute)
         return c;
     }
     BackendStats stats() const override {
@@ -67,7 +74,9 @@ public:
             for (size_t i = 0; i < count; ++i) {
                 Work *w = items[i];
                 uint64_t size = w->req.size;
-                if (size <= chunk_size_ || w->req.compression != Compression::None) {
+                // A GACL shuffle is undone over the whole request: one task.
+                if (size <= chunk_size_ || w->req.compression != Compression::None ||
+                    w->req.transform != Transform::None) {
                     tasks_.push_back(Task{w, 0, size, false});
                     continue;
                 }
@@ -92,38 +101,90 @@ private:
         workers_.clear();
     }
 
+    // A worker takes a share of the waiting tasks per lock (one when there are few, so that
+    // every worker gets some; at most kMaxBatch small ones, kBatchBytes together, so that a
+    // finished request does not wait long for the others) and hands their completions to the
+    // queue together: one lock and one wake-up there instead of one per request.
+    static constexpr size_t kMaxBatch = 8;
+    static constexpr uint64_t kBatchBytes = 512u << 10;
+
     void run() {
+        Task batch[kMaxBatch];
+        Finished finished;
         for (;;) {
-            Task t;
+            size_t n = 0;
             {
                 std::unique_lock lk(m_);
                 cv_.wait(lk, [&] { return stopping_ || !tasks_.empty(); });
                 if (tasks_.empty())
                     return;  // stopping, and everything handed to us has been done
-                t = tasks_.front();
-                tasks_.pop_front();
+                size_t limit = std::clamp<size_t>(tasks_.size() / (2 * worker_count_ + 1), 1, kMaxBatch);
+                uint64_t bytes = 0;
+                while (n < limit && !tasks_.empty() && bytes < kBatchBytes) {
+                    const Task &t = tasks_.front();
+                    bytes += t.work->req.compression == Compression::None ? t.length : kBatchBytes;
+                    batch[n++] = t;
+                    tasks_.pop_front();
+                }
             }
-            execute(t);
+            for (size_t i = 0; i < n; ++i)
+                execute(batch[i], finished);
+            finished.flush();
         }
     }
 
-    void execute(const Task &t) const {
+    /// Completions of unsplit requests, handed over together (WorkSink::finish_many).
+    struct Finished {
+        Work *works[kMaxBatch];
+        Completion results[kMaxBatch];
+        size_t count = 0;
+
+        void add(Work *w, const Completion &c) {
+            if (count && works[0]->sink != w->sink)
+                flush();  // one call per queue
+            works[count] = w;
+            results[count++] = c;
+        }
+        void flush() {
+            if (count)
+                works[0]->sink->finish_many(works, results, count);
+            count = 0;
+        }
+    };
+
+    // The GACL shuffle undone over what the read produced, in the destination.
+    static IoOutcome undo_transform(const Request &req, IoOutcome done) {
+        auto t = static_cast<gacl::Transform>(req.transform);
+        if (!gacl::unshuffle_in_place(t, static_cast<uint8_t *>(req.dst), done.bytes)) {
+            done.status = Status::IoError;
+            done.error = ENOMEM;
+            done.bytes = 0;
+        }
+        return done;
+    }
+
+    void execute(const Task &t, Finished &finished) const {
         Work *w = t.work;
         IoOutcome o;
         if (w->cancelled())
             o.status = Status::Cancelled;
         else if (w->req.compression == Compression::GDeflate)
             o = run_gdeflate_read(w->req, decode_threads_);
+        else if (w->req.compression == Compression::Zstd)
+            o = run_zstd_read(w->req);
         else
             o = run_host_transfer(w->req, t.start, t.length);
+        if (o.status == Status::Ok && w->req.transform != Transform::None)
+            o = undo_transform(w->req, o);
         if (t.chunked)
             w->chunk_done(t.start, o.status, o.bytes, o.error);
         else
-            w->finish(o.status, o.bytes, o.error);
+            finished.add(w, w->completion(o.status, o.bytes, o.error));
     }
 
     const uint64_t chunk_size_;
     uint32_t decode_threads_ = 1;  ///< a large GDeflate stream is decoded with this many threads
+    uint32_t worker_count_ = 1;
     mutable std::mutex m_;
     std::condition_variable cv_;
     std::deque<Task> tasks_;

@@ -13,6 +13,8 @@ struct Work;  // a queued request as the backend sees it (src/work.h)
 struct BackendCaps {
     bool gpu = false;       ///< accepts Memory::Gpu requests
     bool gdeflate = false;  ///< accepts Compression::GDeflate requests
+    bool zstd = false;      ///< accepts Compression::Zstd requests (src/zstd/host_request.cpp)
+    bool gacl = false;      ///< accepts Transform::Gacl* requests (undone in place, src/gacl/)
 };
 
 /// Per-backend counters, cumulative since creation.

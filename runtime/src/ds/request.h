@@ -27,6 +27,16 @@ enum class Memory : uint8_t {
 enum class Compression : uint8_t {
     None = 0,
     GDeflate = 1,  ///< decoded by backends with caps().gdeflate (CPU); others complete it as Unsupported
+    Zstd = 2,      ///< Zstandard frames, decoded by backends with caps().zstd; others: Unsupported
+};
+
+/// A shuffle undone after the bytes land (DirectStorage 1.4 GACL; src/ds/gacl.h).
+enum class Transform : uint8_t {
+    None = 0,
+    GaclBc1 = 1,
+    GaclBc3 = 2,
+    GaclBc4 = 3,
+    GaclBc5 = 4,  ///< the last one; backends with caps().gacl undo them, others: Unsupported
 };
 
 /// One transfer. Plain data: the queue copies it at enqueue time.
@@ -50,6 +60,8 @@ struct Request {
 
     uint64_t cancel_tag = 0;  ///< matched by Queue::cancel(mask, value)
     uint64_t user_data = 0;   ///< returned untouched in the completion
+
+    Transform transform = Transform::None;  ///< reads: undone over the bytes produced, in place
 };
 
 enum class Status : uint8_t {
@@ -73,6 +85,7 @@ enum class Field : uint8_t {
     GpuBuffer,
     GpuRange,
     Compression,
+    Transform,
 };
 
 /// What an entry in the completion stream is.

@@ -1,28 +1,40 @@
 // SPDX-License-Identifier: MIT
 #include "gdeflate/huffman_decode.h"
 
+#include <array>
+
 #include "gdeflate/format.h"
 
 namespace ds::gdeflate {
 namespace {
 
-uint32_t reverse_bits(uint32_t code, unsigned len) {
-    uint32_t r = 0;
-    for (unsigned i = 0; i < len; ++i) {
-        r = (r << 1) | (code & 1);
-        code >>= 1;
+constexpr std::array<uint8_t, 256> make_byte_reverse() {
+    std::array<uint8_t, 256> r{};
+    for (unsigned b = 0; b < 256; ++b) {
+        unsigned v = 0;
+        for (unsigned i = 0; i < 8; ++i)
+            v |= ((b >> i) & 1u) << (7 - i);
+        r[b] = uint8_t(v);
     }
     return r;
+}
+constexpr std::array<uint8_t, 256> kByteReverse = make_byte_reverse();
+
+/// The low `len` (<= 16) bits of `code`, reversed: a code sent MSB first becomes a table index.
+uint32_t reverse_bits(uint32_t code, unsigned len) {
+    uint32_t r16 = uint32_t(kByteReverse[code & 0xFF]) << 8 | kByteReverse[(code >> 8) & 0xFF];
+    return r16 >> (16 - len);
 }
 
 void fill_all(DecodeTable *t, unsigned sym) {
     t->bits = 1;
+    t->mask = 1;
     t->entry[0] = t->entry[1] = sym | (1u << 16);
 }
 
 }  // namespace
 
-bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, unsigned max_len) {
+bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, unsigned max_len, unsigned primary_bits) {
     unsigned len_count[fmt::kMaxCodeLen + 1] = {};
     unsigned longest = 0;
     for (unsigned s = 0; s < count; ++s) {
@@ -52,23 +64,69 @@ bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, uns
         return true;
     }
 
-    // Canonical codes: shorter codes first, symbols in order within one length.
+    // Canonical codes: shorter codes first, symbols in order within one length. `order` lists
+    // the symbols in that order (a counting sort by length).
     uint32_t next_code[fmt::kMaxCodeLen + 1] = {};
+    unsigned first[fmt::kMaxCodeLen + 2] = {};
     uint32_t code = 0;
     for (unsigned l = 1; l <= longest; ++l) {
         next_code[l] = code;
         code = (code + len_count[l]) << 1;
+        first[l + 1] = first[l] + len_count[l];
     }
+    uint16_t order[fmt::kNumLitLen];
+    for (unsigned s = 0; s < count; ++s)
+        if (lens[s])
+            order[first[lens[s]]++] = uint16_t(s);
+    unsigned coded = first[longest];  // after the sort, first[l] is where length l ends
 
-    t->bits = longest;
-    for (unsigned s = 0; s < count; ++s) {
-        unsigned l = lens[s];
-        if (l == 0)
-            continue;
-        uint32_t rev = reverse_bits(next_code[l]++, l);
+    unsigned pb = longest < primary_bits ? longest : primary_bits;
+    while (pb < longest && (1u << pb) + coded * (1u << (longest - pb)) > DecodeTable::kMaxEntries)
+        ++pb;
+    uint32_t primary = 1u << pb;
+    t->bits = pb;
+    t->mask = primary - 1;
+
+    // Codes that fit the primary table: each fills every index whose low `l` bits are its code.
+    unsigned i = 0;
+    for (; i < coded; ++i) {
+        unsigned s = order[i], l = lens[s];
+        if (l > pb)
+            break;
         uint32_t e = s | (uint32_t(l) << 16);
-        for (uint32_t i = rev; i < space; i += 1u << l)
-            t->entry[i] = e;
+        for (uint32_t k = reverse_bits(next_code[l]++, l); k < primary; k += 1u << l)
+            t->entry[k] = e;
+    }
+    if (i == coded)
+        return true;
+
+    // Longer codes: those sharing their first `pb` bits are consecutive in canonical order and
+    // the last of them is the longest, which sets the width of their subtable.
+    uint8_t sub_len[DecodeTable::kMaxEntries];  // indexed by primary entry; only written ones are read
+    uint32_t probe[fmt::kMaxCodeLen + 1];
+    for (unsigned l = 0; l <= fmt::kMaxCodeLen; ++l)
+        probe[l] = next_code[l];
+    for (unsigned j = i; j < coded; ++j) {
+        unsigned l = lens[order[j]];
+        uint32_t c = probe[l]++;
+        sub_len[reverse_bits(c >> (l - pb), pb)] = uint8_t(l - pb);
+    }
+    uint32_t next_sub = primary;
+    int current = -1;
+    for (; i < coded; ++i) {
+        unsigned s = order[i], l = lens[s];
+        uint32_t c = next_code[l]++;
+        uint32_t p = reverse_bits(c >> (l - pb), pb);
+        unsigned extra = l - pb;
+        if (int(p) != current) {  // a new prefix: its subtable starts here
+            current = int(p);
+            t->entry[p] = DecodeTable::kLink | (uint32_t(sub_len[p]) << 16) | next_sub;
+            next_sub += 1u << sub_len[p];
+        }
+        uint32_t base = t->entry[p] & 0xFFFF, size = 1u << ((t->entry[p] >> 16) & 0xFF);
+        uint32_t e = s | (uint32_t(l) << 16);
+        for (uint32_t k = reverse_bits(c, extra); k < size; k += 1u << extra)
+            t->entry[base + k] = e;
     }
     return true;
 }

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Canonical Huffman decode tables for the GDeflate decoder: one flat table indexed by the next
-// `bits` input bits (LSB-first, as DEFLATE packs codes), so a symbol costs one lookup.
+// Canonical Huffman decode tables for the GDeflate decoder: a primary table indexed by the next
+// `bits` input bits (LSB-first, as DEFLATE packs codes) holds every code up to that length; a
+// longer code's primary entry links to a subtable indexed by the bits after the primary ones.
+// Building stays cheap (a few KiB written per table, not 2^15 entries) and a symbol costs one
+// lookup, two for the rare long codes.
 #pragma once
 
 #include <cstdint>
@@ -8,18 +11,33 @@
 namespace ds::gdeflate {
 
 struct DecodeTable {
+    /// Room for a primary table of 2^bits entries plus one subtable of at most 2^(15 - bits)
+    /// entries per long code; the builder widens the primary table when that could exceed it
+    /// (the decoder's widths, 10 bits for 288 symbols and 8 for 32, never need to).
     static constexpr unsigned kMaxEntries = 1u << 15;
-    unsigned bits = 0;            ///< index width: the longest code length (at least 1)
-    uint32_t entry[kMaxEntries];  ///< low 16 bits: symbol; bits 16..23: code length
+    static constexpr uint32_t kLink = 1u << 31;  ///< entry is a subtable link
+    unsigned bits = 0;                           ///< primary index width (at least 1)
+    uint32_t mask = 0;                           ///< (1 << bits) - 1
+    /// Symbol entry: low 16 bits symbol, bits 16..23 code length.
+    /// Link entry: kLink | subtable index width << 16 | subtable offset (low 16 bits).
+    uint32_t entry[kMaxEntries];
 };
 
 inline uint32_t table_symbol(uint32_t e) { return e & 0xFFFF; }
-inline unsigned table_length(uint32_t e) { return e >> 16; }
+inline unsigned table_length(uint32_t e) { return (e >> 16) & 0xFF; }
 
-/// Builds `t` from `count` code lengths (each 0..max_len). Returns false for an over-subscribed
-/// code or an incomplete one, except the two incomplete codes DEFLATE decoders accept: no code
-/// at all (reads decode symbol 0 with length 1) and one symbol of length 1 (both bit values
-/// decode to it).
-bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, unsigned max_len);
+/// The entry for the code at the bottom of `bits` (the lane's bit buffer, LSB first).
+inline uint32_t table_lookup(const DecodeTable &t, uint64_t bits) {
+    uint32_t e = t.entry[bits & t.mask];
+    if (e & DecodeTable::kLink) [[unlikely]]
+        e = t.entry[(e & 0xFFFF) + (uint32_t(bits >> t.bits) & ((1u << ((e >> 16) & 0xFF)) - 1))];
+    return e;
+}
+
+/// Builds `t` from `count` code lengths (each 0..max_len), with a primary table of at most
+/// `primary_bits` bits (wider when narrower could overflow the entries). Returns false for an over-subscribed code or
+/// an incomplete one, except the two incomplete codes DEFLATE decoders accept: no code at all (reads decode symbol 0
+/// with length 1) and one symbol of length 1 (both bit values decode to it).
+bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, unsigned max_len, unsigned primary_bits);
 
 }  // namespace ds::gdeflate

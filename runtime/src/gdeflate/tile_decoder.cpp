@@ -11,6 +11,10 @@
 namespace ds::gdeflate {
 namespace {
 
+// Primary table widths: most codes fit, and a table costs 2^bits entries to build per block.
+constexpr unsigned kLitLenPrimaryBits = 10;
+constexpr unsigned kDistPrimaryBits = 8;
+
 struct Pending {
     uint32_t mask = 0;  ///< bit n: lane n owes a distance
     uint32_t length[fmt::kLanes];
@@ -18,9 +22,63 @@ struct Pending {
 };
 
 uint32_t decode_symbol(LaneReader &r, const DecodeTable &t) {
-    uint32_t e = t.entry[r.peek(t.bits)];
+    uint32_t e = table_lookup(t, r.bits());
     r.skip(table_length(e));
     return table_symbol(e);
+}
+
+/// A decode table's lookup with its widths held in registers (see huffman_data()).
+struct FastTable {
+    const uint32_t *entry;
+    uint32_t mask;
+    unsigned bits;
+
+    explicit FastTable(const DecodeTable &t) : entry(t.entry), mask(t.mask), bits(t.bits) {}
+
+    uint32_t lookup(uint64_t b) const {
+        uint32_t e = entry[b & mask];
+        if (e & DecodeTable::kLink) [[unlikely]]
+            e = entry[(e & 0xFFFF) + (uint32_t(b >> bits) & ((1u << ((e >> 16) & 0xFF)) - 1))];
+        return e;
+    }
+};
+
+/// Copies a match of `len` bytes from `dist` bytes back. Writes nothing outside [to, to + len):
+/// the bytes after the match may already hold later symbols of other lanes.
+inline void copy_match(uint8_t *to, size_t dist, uint32_t len) {
+    const uint8_t *from = to - dist;
+    if (dist >= len) {  // no overlap
+        if (len >= 8 && len <= 16) {
+            uint64_t a, b;
+            std::memcpy(&a, from, 8);
+            std::memcpy(&b, from + len - 8, 8);
+            std::memcpy(to, &a, 8);
+            std::memcpy(to + len - 8, &b, 8);
+        } else if (len >= 4 && len < 8) {
+            uint32_t a, b;
+            std::memcpy(&a, from, 4);
+            std::memcpy(&b, from + len - 4, 4);
+            std::memcpy(to, &a, 4);
+            std::memcpy(to + len - 4, &b, 4);
+        } else {
+            std::memcpy(to, from, len);
+        }
+        return;
+    }
+    if (dist == 1) {  // a run of one byte
+        std::memset(to, *from, len);
+        return;
+    }
+    uint32_t i = 0;
+    if (dist >= 8) {  // each 8-byte step reads only bytes already written
+        for (; i + 8 <= len; i += 8) {
+            uint64_t v;
+            std::memcpy(&v, from + i, 8);
+            std::memcpy(to + i, &v, 8);
+        }
+    }
+    for (; i < len; ++i)  // overlapping: byte by byte repeats the pattern
+        to[i] = from[i];
 }
 
 class Tile {
@@ -65,10 +123,23 @@ private:
             return Error::Truncated;
         if (len > cap_ - out_)
             return Error::OutputOverrun;
-        for (uint32_t i = 0; i < len; ++i) {
-            dst_[out_++] = uint8_t(r_.take(8));
-            r_.advance();
-        }
+        LaneReader r = r_;  // a local copy: see lane_reader.h
+        uint8_t *to = dst_ + out_;
+        uint32_t i = 0;
+        auto turns = [&](uint32_t until) {
+            for (; i < until; ++i) {
+                to[i] = uint8_t(r.take(8));
+                r.advance();
+            }
+        };
+        // One round turn by turn (the header left lane 0 below the watermark), then whole
+        // 128-byte blocks while the input lasts, then the rest turn by turn.
+        turns(len < fmt::kLanes ? len : fmt::kLanes);
+        if (!r.truncated())
+            i += uint32_t(r.stored_blocks(to + i, (len - i) / 128) * 128);
+        turns(len);
+        r_ = r;
+        out_ += len;
         return r_.truncated() ? Error::Truncated : Error::Ok;
     }
 
@@ -80,8 +151,8 @@ private:
             lens[s] = fmt::fixed_litlen_len(s);
         for (unsigned s = 0; s < fmt::kNumDist; ++s)
             lens[fmt::kNumLitLen + s] = fmt::kFixedDistLen;
-        build_decode_table(&d_.litlen, lens, fmt::kNumLitLen, fmt::kMaxCodeLen);
-        build_decode_table(&d_.dist, lens + fmt::kNumLitLen, fmt::kNumDist, fmt::kMaxCodeLen);
+        build_decode_table(&d_.litlen, lens, fmt::kNumLitLen, fmt::kMaxCodeLen, kLitLenPrimaryBits);
+        build_decode_table(&d_.dist, lens + fmt::kNumLitLen, fmt::kNumDist, fmt::kMaxCodeLen, kDistPrimaryBits);
         d_.fixed_loaded = true;
         return Error::Ok;
     }
@@ -99,7 +170,7 @@ private:
         }
         if (r_.truncated())
             return Error::Truncated;
-        if (!build_decode_table(&d_.precode, pre_lens, fmt::kNumPrecode, fmt::kMaxPrecodeLen))
+        if (!build_decode_table(&d_.precode, pre_lens, fmt::kNumPrecode, fmt::kMaxPrecodeLen, fmt::kMaxPrecodeLen))
             return Error::BadHuffmanCode;
 
         r_.reset();
@@ -129,42 +200,81 @@ private:
             if (r_.truncated())
                 return Error::Truncated;
         }
-        if (!build_decode_table(&d_.litlen, lens, num_litlen, fmt::kMaxCodeLen) ||
-            !build_decode_table(&d_.dist, lens + num_litlen, num_dist, fmt::kMaxCodeLen))
+        if (!build_decode_table(&d_.litlen, lens, num_litlen, fmt::kMaxCodeLen, kLitLenPrimaryBits) ||
+            !build_decode_table(&d_.dist, lens + num_litlen, num_dist, fmt::kMaxCodeLen, kDistPrimaryBits))
             return Error::BadHuffmanCode;
         return Error::Ok;
     }
 
+    // The hot loop: the reader, the output position and the pending mask live in locals (the
+    // loop is inlined here), and the table widths in registers (FastTable), so the byte stores
+    // into the output do not make the compiler reload them. While a whole input word is left no
+    // turn can run out of bits (LaneReader::has_word), so those turns skip the checks.
     Error huffman_data() {
-        r_.reset();
-        for (;;) {
-            unsigned lane = r_.lane();
-            if (pending_.mask & (1u << lane)) {
-                Error e = copy(lane);
-                if (e != Error::Ok)
-                    return e;
+        Hot h{r_, out_, pending_.mask};
+        const FastTable litlen(d_.litlen);
+        const FastTable dist(d_.dist);
+        h.r.reset();
+        int status;
+        do {
+            status = h.r.has_word() ? turn<false>(h, litlen, dist) : turn<true>(h, litlen, dist);
+        } while (status == kNextTurn);
+        r_ = h.r;
+        out_ = h.out;
+        pending_.mask = h.owed;
+        return Error(status);
+    }
+
+    struct Hot {
+        LaneReader r;
+        size_t out;
+        uint32_t owed;  ///< bit n: lane n owes a distance
+    };
+    static constexpr int kNextTurn = -1;
+
+    /// One lane's turn: a pending match's distance and copy, or one literal/length symbol.
+    /// Returns kNextTurn, or the block's outcome (Ok at end-of-block).
+    template <bool kChecked>
+    [[gnu::always_inline]] inline int turn(Hot &h, const FastTable &litlen, const FastTable &dist) {
+        LaneReader &r = h.r;
+        unsigned lane = r.lane();
+        if (h.owed & (1u << lane)) {
+            h.owed &= ~(1u << lane);
+            Error e = copy<kChecked>(r, dist, lane);
+            if (e != Error::Ok)
+                return int(e);
+        } else {
+            uint32_t entry = litlen.lookup(r.bits());
+            unsigned sym = table_symbol(entry);
+            if constexpr (kChecked)
+                r.skip(table_length(entry));
+            else
+                r.skip_unchecked(table_length(entry));
+            if (sym < 256) {
+                if (h.out == cap_)
+                    return int(Error::OutputOverrun);
+                dst_[h.out++] = uint8_t(sym);
+            } else if (sym == fmt::kEndOfBlock) {
+                return int(r.truncated() ? Error::Truncated : Error::Ok);  // no advance
             } else {
-                unsigned sym = decode_symbol(r_, d_.litlen);
-                if (sym < 256) {
-                    if (out_ == cap_)
-                        return Error::OutputOverrun;
-                    dst_[out_++] = uint8_t(sym);
-                } else if (sym == fmt::kEndOfBlock) {
-                    return r_.truncated() ? Error::Truncated : Error::Ok;  // no advance
-                } else {
-                    unsigned len = fmt::kLengthBase[sym - 257] + r_.take(fmt::kLengthExtra[sym - 257]);
-                    if (len > cap_ - out_)
-                        return Error::OutputOverrun;
-                    pending_.mask |= 1u << lane;
-                    pending_.length[lane] = len;
-                    pending_.pos[lane] = out_;
-                    out_ += len;
-                }
+                unsigned extra = fmt::kLengthExtra[sym - 257];
+                unsigned len = fmt::kLengthBase[sym - 257] + (kChecked ? r.take(extra) : r.take_unchecked(extra));
+                if (len > cap_ - h.out)
+                    return int(Error::OutputOverrun);
+                h.owed |= 1u << lane;
+                pending_.length[lane] = len;
+                pending_.pos[lane] = h.out;
+                h.out += len;
             }
-            if (r_.truncated())
-                return Error::Truncated;
-            r_.advance();
         }
+        if constexpr (kChecked) {
+            if (r.truncated())
+                return int(Error::Truncated);
+            r.advance();
+        } else {
+            r.advance_unchecked();
+        }
+        return kNextTurn;
     }
 
     // After end-of-block every lane gets one more turn, starting at the end-of-block lane, to
@@ -173,7 +283,8 @@ private:
         for (unsigned n = 0; n < fmt::kLanes; ++n) {
             unsigned lane = r_.lane();
             if (pending_.mask & (1u << lane)) {
-                Error e = copy(lane);
+                pending_.mask &= ~(1u << lane);
+                Error e = copy<true>(r_, FastTable(d_.dist), lane);
                 if (e != Error::Ok)
                     return e;
             }
@@ -182,25 +293,24 @@ private:
         return r_.truncated() ? Error::Truncated : Error::Ok;
     }
 
-    Error copy(unsigned lane) {
-        pending_.mask &= ~(1u << lane);
-        unsigned sym = decode_symbol(r_, d_.dist);
-        size_t dist = fmt::kDistBase[sym] + r_.take(fmt::kDistExtra[sym]);
-        if (r_.truncated())
-            return Error::Truncated;
+    template <bool kChecked> Error copy(LaneReader &r, const FastTable &dist_table, unsigned lane) {
+        uint32_t entry = dist_table.lookup(r.bits());
+        unsigned sym = table_symbol(entry);
+        size_t dist;
+        if constexpr (kChecked) {
+            r.skip(table_length(entry));
+            dist = fmt::kDistBase[sym] + r.take(fmt::kDistExtra[sym]);
+            if (r.truncated())
+                return Error::Truncated;
+        } else {
+            r.skip_unchecked(table_length(entry));
+            dist = fmt::kDistBase[sym] + r.take_unchecked(fmt::kDistExtra[sym]);
+        }
         size_t pos = pending_.pos[lane];
         if (dist > pos)
             return Error::BadDistance;
         // Every byte before `pos` is final by now: earlier matches ran on earlier turns.
-        uint8_t *to = dst_ + pos;
-        const uint8_t *from = to - dist;
-        uint32_t len = pending_.length[lane];
-        if (dist >= len) {
-            std::memcpy(to, from, len);
-        } else {
-            for (uint32_t i = 0; i < len; ++i)  // overlapping: byte by byte repeats the pattern
-                to[i] = from[i];
-        }
+        copy_match(dst_ + pos, dist, pending_.length[lane]);
         return Error::Ok;
     }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ds/gdeflate.h"
+#include "ds/zstd.h"
 
 namespace ds::vk {
 namespace {
@@ -225,7 +226,8 @@ bool VulkanBackend::queue_has_compute() {
 BackendCaps VulkanBackend::caps() const {
     BackendCaps c;
     c.gpu = true;
-    c.gdeflate = true;  // on the GPU (VK_NV_memory_decompression or our shader), else on the readers
+    c.gdeflate = true;           // on the GPU (VK_NV_memory_decompression or our shader), else on the readers
+    c.zstd = zstd::available();  // on the readers (vulkan_zstd.cpp)
     return c;
 }
 
@@ -253,6 +255,12 @@ void VulkanBackend::submit(Work *const *items, size_t count) {
         for (size_t i = 0; i < count; ++i) {
             Work *work = items[i];
             const Request &req = work->req;
+            Field zstd_field = Field::None;
+            if (req.compression == Compression::Zstd) {
+                if (!queue_zstd(work, &zstd_field))
+                    rejected.emplace_back(work, zstd_field);
+                continue;
+            }
             if (req.compression == Compression::GDeflate) {
                 TransferChunk c;
                 c.work = work;

@@ -60,6 +60,10 @@ private:
     bool stage_gdeflate_cpu(TransferChunk &chunk, const uint8_t *packed);
     void hand_to_recorder(TransferChunk &chunk);
 
+    // vulkan_zstd.cpp
+    bool queue_zstd(Work *work, Field *field);
+    void run_zstd(TransferChunk &chunk);
+
     // vulkan_recorder.cpp
     void recorder_loop();
     void record(CopyBatch &batch);

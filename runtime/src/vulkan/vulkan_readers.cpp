@@ -85,7 +85,9 @@ void VulkanBackend::reader_loop() {
         }
         if (kept == 0)
             continue;
-        if (run[0].decode != Decode::None && run[0].kind == ChunkKind::HostRead)
+        if (run[0].decode != Decode::None && run[0].work->req.compression == Compression::Zstd)
+            run_zstd(run[0]);
+        else if (run[0].decode != Decode::None && run[0].kind == ChunkKind::HostRead)
             run_gdeflate_host(run[0]);
         else if (run[0].decode != Decode::None)
             stage_gdeflate(run[0]);

@@ -3,9 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dsKit } from '../helpers.ts';
 
-const COMMANDS = ['install', 'uninstall', 'status'];
+const COMMANDS = ['install', 'uninstall', 'status', 'proton-tool'];
 
-test('ds-kit --help lists install, uninstall and status', async () => {
+test('ds-kit --help lists install, uninstall, status and proton-tool', async () => {
   const result = await dsKit(['--help']);
   for (const name of COMMANDS) assert.match(result.stdout, new RegExp(`^  ${name} `, 'm'), `missing ${name}`);
 });

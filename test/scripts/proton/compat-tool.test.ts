@@ -1,10 +1,20 @@
 // SPDX-License-Identifier: MIT
-// `ds-kit install --compat-tool NAME --from DIR`: a Steam compatibility tool folder that is a copy of
+// `ds-kit proton-tool --from DIR [--name NAME]` (also `install --compat-tool NAME --from DIR`): a Steam
+// compatibility tool folder that is a copy of
 // a Proton with the module installed and the override defaulted through Proton's user_settings.py.
 // wine-proton.test.ts runs a program with such a tool's Wine and settings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { readManifest } from '../../../scripts/proton/manifest.ts';
@@ -55,32 +65,23 @@ test("a compatibility tool: its own vdf, the Proton's manifest, the module, the 
   const before = snapshot(source);
 
   const module = fakeModule();
-  const r = await dsKit([
-    'install',
-    '--compat-tool',
-    'Proton-9-dstorage',
-    '--from',
-    source,
-    '--steam-root',
-    root,
-    '--module-dir',
-    module,
-  ]);
+  // No --name: the source's folder name, made a valid tool name.
+  const r = await dsKit(['proton-tool', '--from', source, '--steam-root', root, '--module-dir', module]);
   assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`);
-  const tool = join(root, 'compatibilitytools.d/Proton-9-dstorage');
+  const tool = join(root, 'compatibilitytools.d/Proton-9.0-Beta-dstorage');
   assert.match(
     r.stdout,
-    /made the compatibility tool Proton-9-dstorage in .*\n {2}a copy of .*Proton 9\.0 \(Beta\) \(\d+ files hard-linked, \d+ copied\)/,
+    /made the compatibility tool Proton-9\.0-Beta-dstorage in .*\n {2}a copy of .*Proton 9\.0 \(Beta\) \(\d+ files hard-linked, \d+ copied\)/,
   );
-  assert.match(r.stdout, /pick "Proton-9-dstorage" in the game's Properties → Compatibility/);
+  assert.match(r.stdout, /pick "Proton-9\.0-Beta-dstorage" in the game's Properties → Compatibility/);
 
   const vdf = parseVdf(readFileSync(join(tool, 'compatibilitytool.vdf'), 'utf8'));
   const entry = asObject(
-    child(asObject(child(asObject(child(vdf, 'compatibilitytools')), 'compat_tools')), 'Proton-9-dstorage'),
+    child(asObject(child(asObject(child(vdf, 'compatibilitytools')), 'compat_tools')), 'Proton-9.0-Beta-dstorage'),
   );
   assert.deepEqual(entry, {
     install_path: '.',
-    display_name: 'Proton-9-dstorage',
+    display_name: 'Proton-9.0-Beta-dstorage',
     from_oslist: 'windows',
     to_oslist: 'linux',
   });
@@ -100,14 +101,14 @@ test("a compatibility tool: its own vdf, the Proton's manifest, the module, the 
 
   const scan = scanSteam({ roots: [root], systemToolDirs: [] });
   assert.ok(
-    scan.protons.some((p) => p.root === tool && p.displayName === 'Proton-9-dstorage'),
+    scan.protons.some((p) => p.root === tool && p.displayName === 'Proton-9.0-Beta-dstorage'),
     'Steam scan lists the tool',
   );
 
   const again = await dsKit([
     'install',
     '--compat-tool',
-    'Proton-9-dstorage',
+    'Proton-9.0-Beta-dstorage',
     '--from',
     source,
     '--steam-root',
@@ -116,11 +117,11 @@ test("a compatibility tool: its own vdf, the Proton's manifest, the module, the 
     fakeModule(),
   ]);
   assert.equal(again.exitCode, 0, `making it again replaces it:\n${again.stderr}`);
-  const removed = await dsKit(['uninstall', '--compat-tool', 'Proton-9-dstorage', '--steam-root', root]);
+  const removed = await dsKit(['proton-tool', '--remove', 'Proton-9.0-Beta-dstorage', '--steam-root', root]);
   assert.equal(removed.exitCode, 0, removed.stderr);
   assert.ok(!existsSync(tool));
   assert.match(
-    (await dsKit(['uninstall', '--compat-tool', 'Proton-9-dstorage', '--steam-root', root])).stdout,
+    (await dsKit(['uninstall', '--compat-tool', 'Proton-9.0-Beta-dstorage', '--steam-root', root])).stdout,
     /does not exist; nothing to do/,
   );
   assert.deepEqual(differences(before, snapshot(source)), []);
@@ -156,6 +157,36 @@ test('from a Proton that has ds-kit installed: the copy starts from the original
   assert.deepEqual(await userSettingsOf(tool), { WINEDLLOVERRIDES: 'dstorage,dstoragecore=b' });
 });
 
+test('symlinks in the copy: one inside the Proton stays relative, one leading out of it points where it did', async () => {
+  const root = steamRoot();
+  const source = fakeProton(join(root, 'steamapps/common/Proton 9.0'), 'lib64', 'wine-9.0');
+  const shared = join(root, 'shared-fonts');
+  mkdirSync(shared);
+  writeFileSync(join(shared, 'font.ttf'), 'a font outside the Proton');
+  symlinkSync('../../../../../shared-fonts', join(source, 'files/share/fonts'));
+  symlinkSync('../../lib64/wine/x86_64-windows/kernel32.dll', join(source, 'files/share/default_pfx/kernel32.dll'));
+  const r = await dsKit([
+    'proton-tool',
+    '--from',
+    source,
+    '--name',
+    'T',
+    '--steam-root',
+    root,
+    '--module-dir',
+    fakeModule(),
+  ]);
+  assert.equal(r.exitCode, 0, r.stderr);
+  const tool = join(root, 'compatibilitytools.d/T');
+  assert.equal(readlinkSync(join(tool, 'files/share/fonts')), realpathSync(shared));
+  assert.equal(readFileSync(join(tool, 'files/share/fonts/font.ttf'), 'utf8'), 'a font outside the Proton');
+  assert.equal(
+    readlinkSync(join(tool, 'files/share/default_pfx/kernel32.dll')),
+    '../../lib64/wine/x86_64-windows/kernel32.dll',
+    "the tool's own kernel32.dll",
+  );
+});
+
 test('compatibility tool errors: a folder it did not make, a bad name, no --from, an unsupported Wine', async () => {
   const root = steamRoot();
   const source = fakeProton(join(root, 'steamapps/common/Proton 9.0'), 'lib64', 'wine-9.0');
@@ -172,7 +203,13 @@ test('compatibility tool errors: a folder it did not make, a bad name, no --from
       ['install', '--compat-tool', '../x', '--from', source, ...where, ...module],
       /"\.\.\/x" cannot name a compatibility tool folder/,
     ],
-    [['install', '--compat-tool', 'X', ...where, ...module], /--compat-tool NAME needs --from PROTON_DIR/],
+    [['install', '--compat-tool', 'X', ...where, ...module], /a compatibility tool needs --from PROTON_DIR/],
+    [['proton-tool', '--name', 'X', ...where, ...module], /a compatibility tool needs --from PROTON_DIR/],
+    [
+      ['proton-tool', '--from', source, '--name', 'Mine', ...where, ...module],
+      /Mine exists and ds-kit did not make it; choose another name with --name NAME/,
+    ],
+    [['proton-tool', '--remove', 'Mine', ...where], /Mine was not made by ds-kit/],
     [['install', '--compat-tool', 'Old', '--from', old, ...where, ...module], /carries Wine 7\.0/],
     [['uninstall', '--compat-tool', 'Mine', ...where], /Mine was not made by ds-kit, so ds-kit leaves it alone/],
   ];

@@ -117,12 +117,21 @@ test('Wine versions: tested installs quietly, untested warns, others and unknown
     ['wine-9.0 (Proton 9.0-3)', 0, /warning: Wine 9\.0 is not one the module is tested with \(8\.0, 10\.0\)/],
     ['wine-7.0 (Proton 7.0-6)', 2, /carries Wine 7\.0; the module runs on Wine 8\.x to 11\.x .*Pass --force/],
     ['wine-12.0', 2, /carries Wine 12\.0/],
+    // Build strings shaped as Proton 9/10/11 and GE-Proton 10/11 compile them into ntdll (Wine's
+    // `git describe` of their wine tree; GE-Proton's is wine-staging's): the major and minor decide.
+    ['wine-9.0-4271-gde1e7a4e8c8', 0, /warning: Wine 9\.0 is not one the module is tested with/],
+    ['wine-10.0-1203-g0c1f2b37a11', 0, null],
+    ['wine-11.0-512-g5e0f8b2d9c4', 0, /warning: Wine 11\.0 is not one the module is tested with/],
+    ['wine-10.0 (Staging)', 0, null],
+    ['wine-10.15 (Staging)', 0, /warning: Wine 10\.15 is not one the module is tested with/],
+    ['wine-11.0 (Staging)', 0, /warning: Wine 11\.0 is not one the module is tested with/],
   ];
   for (const [build, code, message] of cases) {
     const root = fakeProton(join(tempDir('proton'), 'P'), 'lib64', build);
     const r = await dsKit(['install', '--proton', root, '--module-dir', module]);
     assert.equal(r.exitCode, code, `${build}: ${r.stdout}\n${r.stderr}`);
     if (message) assert.match(r.stderr, message, build);
+    else assert.doesNotMatch(r.stderr, /warning/, `${build}: a tested Wine installs quietly`);
     if (code === 0) assert.ok(r.stdout.includes(LAUNCH_OPTION));
     else assert.equal(readManifest(root), undefined, `${build}: nothing is written when refused`);
   }
@@ -147,6 +156,43 @@ test('the Wine version: from ntdll.so, else ntdll.dll, else the Proton build nam
   writeFileSync(join(root, 'version'), '1718286393 experimental-bleeding-edge\n');
   writeFileSync(join(lib, 'x86_64-windows/ntdll.dll'), 'MZ');
   assert.equal(readWineVersion(openProton(root)), undefined);
+});
+
+test('the Proton build names of Valve (git describe --tags) and GE-Proton give the Wine major', () => {
+  const cases: [string, string | undefined][] = [
+    ['proton-9.0-3', '9.0'],
+    ['proton-9.0-3-5-g1a73b04', '9.0'],
+    ['proton-10.0-1', '10.0'],
+    ['proton-11.0-2', '11.0'],
+    ['experimental-9.0-20241016', '9.0'],
+    ['experimental-bleeding-edge-9.0-130046-20241025-pd3084b-w9be2df-d662cfd-v59d6d4', '9.0'],
+    ['experimental-10.0-20250612', '10.0'],
+    ['GE-Proton9-27', '9.0'],
+    ['GE-Proton10-34', '10.0'],
+    ['GE-Proton11-3', '11.0'],
+    ['experimental-bleeding-edge', undefined],
+    ['my-own-build', undefined],
+  ];
+  for (const [build, expected] of cases) {
+    const root = fakeProton(join(tempDir('proton'), 'P'), 'lib', 'no build string', build);
+    const v = readWineVersion(openProton(root));
+    assert.equal(v && `${v.major}.${v.minor}`, expected, build);
+  }
+});
+
+test('GE-Proton 11 installs with a warning, and a Proton whose Wine cannot be read is refused, --force overrides', async () => {
+  const module = fakeModule();
+  const ge11 = fakeProton(join(tempDir('proton'), 'GE-Proton11-3'), 'lib', 'wine-11.0 (Staging)', 'GE-Proton11-3');
+  const r = await dsKit(['install', '--proton', ge11, '--module-dir', module]);
+  assert.equal(r.exitCode, 0, r.stderr);
+  assert.match(r.stderr, /warning: Wine 11\.0 is not one the module is tested with \(8\.0, 10\.0\)/);
+  const unknown = fakeProton(join(tempDir('proton'), 'P'), 'lib', 'no build string', 'experimental-bleeding-edge');
+  const refused = await dsKit(['install', '--proton', unknown, '--module-dir', module]);
+  assert.equal(refused.exitCode, 2);
+  assert.match(refused.stderr, /cannot tell which Wine .* carries .*Pass --force/);
+  const forced = await dsKit(['install', '--proton', unknown, '--module-dir', module, '--force']);
+  assert.equal(forced.exitCode, 0, forced.stderr);
+  assert.match(forced.stderr, /warning \(--force\): cannot tell which Wine/);
 });
 
 test('an unknown Wine is refused without --force', async () => {
@@ -208,7 +254,8 @@ test('clear errors: not a Proton, no such folder, module not built, no target, b
     r3.stderr,
     /the module is not built: .*dstorage\.dll and .*dstorage\.so missing\. Run 'npm run build-proton' first/,
   );
-  const r4 = await dsKit(['install']);
+  // Asked before whether the module is built: the build folder's state does not change the answer.
+  const r4 = await dsKit(['install', '--module-dir', tempDir('empty')]);
   assert.equal(r4.exitCode, 2);
   assert.match(r4.stderr, /'ds-kit install' needs --proton DIR or --steam/);
   mkdirSync(join(root, '.ds-kit'));
@@ -259,7 +306,7 @@ test('--steam: needs --all without a terminal; --all installs into every Proton 
   roots.forEach((root, i) => assert.deepEqual(differences(before[i], snapshot(root)), [], root));
   const again = await dsKit(['uninstall', '--steam', '--all'], env);
   assert.match(again.stdout, /ds-kit is not installed in any Proton of these Steam libraries/);
-  const none = await dsKit(['install', '--steam', '--all'], { HOME: tempDir('nosteam') });
+  const none = await dsKit(['install', '--steam', '--all', '--module-dir', module], { HOME: tempDir('nosteam') });
   assert.equal(none.exitCode, 2);
   assert.match(none.stderr, /no Steam installation found \(looked in .*\.steam\/root.*\)\. Pass --steam-root DIR/);
 });

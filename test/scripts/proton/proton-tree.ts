@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Proton-shaped directories for the tests, in either layout: `fakeProton` (a few files, a Wine build
 // string in ntdll.so, no runnable Wine) and `realWineProton` (Debian's installed Wine 8.0 arranged the
-// way Proton arranges its files/, runnable), and `snapshot`, a byte-for-byte picture of a tree.
+// way Proton arranges its files/, runnable, from this machine or a debootstrapped system), and `snapshot`, a byte-for-byte picture of a tree.
 import { createHash } from 'node:crypto';
 import {
   copyFileSync,
@@ -13,7 +13,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { LAYOUTS, type LayoutName } from '../../../scripts/proton/proton-dir.ts';
 
 export const wineLibDirOf = (layout: LayoutName): string => LAYOUTS.find((l) => l.name === layout)!.wineLibDir;
@@ -45,24 +45,47 @@ export function fakeProton(root: string, layout: LayoutName, wineBuild: string, 
   return root;
 }
 
-export const SYSTEM_WINE = {
-  lib: '/usr/lib/x86_64-linux-gnu/wine',
-  loader: '/usr/lib/wine/wine64',
-  server: '/usr/lib/wine/wineserver64',
-  data: '/usr/share/wine',
-};
+/** Where a Debian Wine lives inside a system root (`/`, or a debootstrapped one such as trixie's). */
+export interface SystemWine {
+  /** The system's root as seen from here: '/' for this machine's Wine. */
+  sysroot: string;
+  lib: string;
+  loader: string;
+  server: string;
+  data: string;
+}
+
+/** Debian's layout (bookworm's 8.0 and trixie's 10.0 alike), under `sysroot`. */
+export const debianWine = (sysroot = '/'): SystemWine => ({
+  sysroot,
+  lib: join(sysroot, 'usr/lib/x86_64-linux-gnu/wine'),
+  loader: join(sysroot, 'usr/lib/wine/wine64'),
+  server: join(sysroot, 'usr/lib/wine/wineserver64'),
+  data: join(sysroot, 'usr/share/wine'),
+});
+
+export const SYSTEM_WINE = debianWine('/');
+
+/** A symlink at `link` to `target`, written relative so it resolves the same inside a chroot. */
+function relativeLink(target: string, link: string): void {
+  symlinkSync(relative(dirname(link), target), link);
+}
 
 /**
- * Debian's Wine 8.0 in a Proton layout. Everything is a symlink to the system files except the
- * ones whose real path Wine derives its directories from: the loader (its folder gives the data
- * and server folders) and ntdll.so (its folder gives the builtin DLL folder). Debian's loader looks
- * for ntdll.so at ../x86_64-linux-gnu/wine/x86_64-unix/ from its own folder and for data at
- * ../../share/wine, so it lives in files/lib/wine/ with files/lib/x86_64-linux-gnu pointing at the
- * lib folder of the layout: two entries real Proton does not have (its Wine is built for its layout).
+ * A Debian Wine in a Proton layout. Everything is a symlink to the system's files except the ones
+ * whose real path Wine derives its directories from: the loader (its folder gives the data and
+ * server folders, and where it looks for ntdll.so) and ntdll.so (its folder gives the builtin DLL
+ * folder). Debian's loader looks for ntdll.so at ../x86_64-linux-gnu/wine/x86_64-unix/ from its own
+ * folder (8.0 has the path compiled in, 10.0 computes it from its build directories, to the same
+ * result) and for data at ../../share/wine, so it lives in files/lib/wine/ with
+ * files/lib/x86_64-linux-gnu pointing at the lib folder of the layout: two entries real Proton does
+ * not have (its Wine is built for its layout). The links are relative, so a tree made inside a
+ * debootstrapped system (`wine.sysroot`) works in it under chroot, and what ds-kit reads on this side
+ * (ntdll.dll, kernel32.dll for the import check) is that system's file, not this machine's.
  */
-export function realWineProton(root: string, layout: LayoutName): string {
+export function realWineProton(root: string, layout: LayoutName, wine: SystemWine = SYSTEM_WINE): string {
   const lib = wineLibDirOf(layout);
-  write(root, 'version', '1700000000 proton-8.0-dskit-test\n');
+  write(root, 'version', '1700000000 proton-dskit-test\n');
   write(
     root,
     'proton',
@@ -70,22 +93,22 @@ export function realWineProton(root: string, layout: LayoutName): string {
     0o755,
   );
   mkdirSync(join(root, 'files/lib/wine'), { recursive: true });
-  copyFileSync(SYSTEM_WINE.loader, join(root, 'files/lib/wine/wine64'));
-  copyFileSync(SYSTEM_WINE.server, join(root, 'files/lib/wine/wineserver'));
+  copyFileSync(wine.loader, join(root, 'files/lib/wine/wine64'));
+  copyFileSync(wine.server, join(root, 'files/lib/wine/wineserver'));
   symlinkSync(layout === 'lib64' ? '../lib64' : '.', join(root, 'files/lib/x86_64-linux-gnu'));
   mkdirSync(join(root, 'files/bin'), { recursive: true });
   symlinkSync('../lib/wine/wine64', join(root, 'files/bin/wine64'));
   symlinkSync('wine64', join(root, 'files/bin/wine'));
   symlinkSync('../lib/wine/wineserver', join(root, 'files/bin/wineserver'));
   mkdirSync(join(root, 'files/share'), { recursive: true });
-  symlinkSync(SYSTEM_WINE.data, join(root, 'files/share/wine'));
+  relativeLink(wine.data, join(root, 'files/share/wine'));
   for (const sub of ['x86_64-windows', 'x86_64-unix']) {
     mkdirSync(join(root, lib, sub), { recursive: true });
-    for (const name of readdirSync(join(SYSTEM_WINE.lib, sub))) {
+    for (const name of readdirSync(join(wine.lib, sub))) {
       // A dstorage module someone installed into the system Wine must not leak into this one.
       if (name.startsWith('dstorage.')) continue;
-      if (name === 'ntdll.so') copyFileSync(join(SYSTEM_WINE.lib, sub, name), join(root, lib, sub, name));
-      else symlinkSync(join(SYSTEM_WINE.lib, sub, name), join(root, lib, sub, name));
+      if (name === 'ntdll.so') copyFileSync(join(wine.lib, sub, name), join(root, lib, sub, name));
+      else relativeLink(join(wine.lib, sub, name), join(root, lib, sub, name));
     }
   }
   return root;

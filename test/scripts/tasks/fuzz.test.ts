@@ -12,7 +12,7 @@ test('each fuzz target runs runtime/fuzz/run.sh for a bounded time in its own bu
   const runs = defaultFuzz({}, {});
   assert.deepEqual(
     runs.map((f) => f.target),
-    ['gdeflate_decode', 'queue_c_abi'],
+    ['gdeflate_decode', 'zstd_request', 'queue_c_abi'],
   );
   for (const f of runs) {
     assert.equal(f.seconds, FUZZ_SECONDS);

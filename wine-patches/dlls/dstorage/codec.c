@@ -7,7 +7,8 @@
  */
 
 /*
- * IDStorageCompressionCodec for GDeflate: ds-runtime's CPU codec behind the codec_* Unix calls.
+ * IDStorageCompressionCodec for GDeflate and Zstandard (DirectStorage 1.4): ds-runtime's CPU
+ * codecs behind the codec_* Unix calls, which pick the format's codec.
  * DirectStorage documents the codec as not thread-safe; ours keeps no state besides the thread
  * count, so concurrent calls are harmless anyway.
  *
@@ -23,10 +24,11 @@ WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 
 struct codec_state
 {
-    UINT32 threads; /* 0: one per CPU */
+    DSTORAGE_COMPRESSION_FORMAT format; /* GDEFLATE or ZSTD */
+    UINT32 threads;                     /* 0: one per CPU */
 };
 
-HRESULT codec_create(UINT32 threads, REFIID riid, void **out)
+HRESULT codec_create(DSTORAGE_COMPRESSION_FORMAT format, UINT32 threads, REFIID riid, void **out)
 {
     struct codec_object *codec;
     HRESULT hr;
@@ -38,10 +40,11 @@ HRESULT codec_create(UINT32 threads, REFIID riid, void **out)
         free(codec);
         return E_OUTOFMEMORY;
     }
+    codec->state->format = format;
     codec->state->threads = threads;
     hr = codec_object_QueryInterface(codec, riid, out);
     codec_object_Release(codec);
-    TRACE("codec %p, threads %u, hr %#lx.\n", codec, threads, hr);
+    TRACE("codec %p, format %u, threads %u, hr %#lx.\n", codec, format, threads, hr);
     return hr;
 }
 
@@ -51,16 +54,20 @@ void codec_destroy(struct codec_object *codec)
     free(codec);
 }
 
-static int gdeflate_level(DSTORAGE_COMPRESSION level)
+/* GDeflate: 1, 9, 12 (docs/gdeflate.md). Zstandard: 1, 3 (zstd's own default), 19 (the highest
+ * level whose window stays at 8 MiB; docs/runtime.md). 0: not a DSTORAGE_COMPRESSION. */
+static int codec_level(DSTORAGE_COMPRESSION_FORMAT format, DSTORAGE_COMPRESSION level)
 {
+    BOOL zstd = format == DSTORAGE_COMPRESSION_FORMAT_ZSTD;
+
     switch (level)
     {
     case DSTORAGE_COMPRESSION_FASTEST:
         return 1;
     case DSTORAGE_COMPRESSION_DEFAULT:
-        return 9;
+        return zstd ? 3 : 9;
     case DSTORAGE_COMPRESSION_BEST_RATIO:
-        return 12;
+        return zstd ? 19 : 12;
     }
     return 0;
 }
@@ -69,7 +76,8 @@ HRESULT codec_CompressBuffer(struct codec_object *codec, const void *src, size_t
                              DSTORAGE_COMPRESSION level, void *dst, size_t dst_size,
                              size_t *written)
 {
-    struct codec_compress_params params = {.src = src,
+    struct codec_compress_params params = {.format = codec->state->format,
+                                           .src = src,
                                            .size = src_size,
                                            .dst = dst,
                                            .capacity = dst_size,
@@ -81,7 +89,7 @@ HRESULT codec_CompressBuffer(struct codec_object *codec, const void *src, size_t
     if (!written) return E_INVALIDARG;
     *written = 0;
     if ((!src && src_size) || (!dst && dst_size)) return E_INVALIDARG;
-    if (!(params.level = gdeflate_level(level)))
+    if (!(params.level = codec_level(codec->state->format, level)))
     {
         WARN("Unknown compression level %d.\n", level);
         return E_INVALIDARG;
@@ -98,7 +106,8 @@ HRESULT codec_CompressBuffer(struct codec_object *codec, const void *src, size_t
 HRESULT codec_DecompressBuffer(struct codec_object *codec, const void *src, size_t src_size,
                                void *dst, size_t dst_size, size_t *written)
 {
-    struct codec_decompress_params params = {.src = src,
+    struct codec_decompress_params params = {.format = codec->state->format,
+                                             .src = src,
                                              .size = src_size,
                                              .dst = dst,
                                              .capacity = dst_size,
@@ -117,7 +126,8 @@ HRESULT codec_DecompressBuffer(struct codec_object *codec, const void *src, size
 
 size_t codec_CompressBufferBound(struct codec_object *codec, size_t uncompressed_size)
 {
-    struct codec_compress_bound_params params = {.size = uncompressed_size};
+    struct codec_compress_bound_params params = {.format = codec->state->format,
+                                                 .size = uncompressed_size};
 
     if (FAILED(dstorage_unix_call(unix_codec_compress_bound, &params))) return 0;
     TRACE("codec %p, %Iu -> %s.\n", codec, uncompressed_size, debugstr_size(params.bound));

@@ -168,7 +168,8 @@ static BOOL builtin_decompression_disabled(void)
 BOOL custom_format(const DSTORAGE_REQUEST *request)
 {
     if (request->Options.CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0) return TRUE;
-    return request->Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE &&
+    return (request->Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE ||
+            request->Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_ZSTD) &&
            builtin_decompression_disabled();
 }
 

@@ -45,6 +45,8 @@ HRESULT dstorage_backend(UINT64 *backend)
         {
             dstorage_process.backend = params.backend;
             dstorage_process.backend_gdeflate = !!params.gdeflate;
+            dstorage_process.backend_zstd = !!params.zstd;
+            dstorage_process.backend_gacl = !!params.gacl;
         }
         else
             ERR("Cannot create the I/O backend, hr %#lx.\n", hr);
@@ -60,7 +62,11 @@ BOOL dstorage_staging_locked(void)
     return ReadNoFence(&dstorage_process.queue_count) || ReadNoFence(&dstorage_process.file_count);
 }
 
-static HRESULT set_configuration(const DSTORAGE_CONFIGURATION1 *config)
+/* The CreatorID of the calls before DStorageSetConfiguration2. (Not GUID_NULL: that pulls
+ * libuuid's uuid.o in, whose IIDs clash with the ones dstorage_gen.c defines.) */
+static const GUID no_creator_id;
+
+static HRESULT set_configuration(const DSTORAGE_CONFIGURATION1 *config, const GUID *creator_id)
 {
     HRESULT hr = S_OK;
 
@@ -73,6 +79,7 @@ static HRESULT set_configuration(const DSTORAGE_CONFIGURATION1 *config)
     else
     {
         dstorage_process.config = *config;
+        dstorage_process.creator_id = *creator_id;
         if (dstorage_process.backend)
         {
             struct backend_destroy_params params = {.backend = dstorage_process.backend};
@@ -91,14 +98,28 @@ HRESULT WINAPI DStorageSetConfiguration(const DSTORAGE_CONFIGURATION *config)
     TRACE("config %p.\n", config);
     if (!config) return E_INVALIDARG;
     memcpy(&config1, config, sizeof(*config));
-    return set_configuration(&config1);
+    return set_configuration(&config1, &no_creator_id);
 }
 
 HRESULT WINAPI DStorageSetConfiguration1(const DSTORAGE_CONFIGURATION1 *config)
 {
     TRACE("config %p.\n", config);
     if (!config) return E_INVALIDARG;
-    return set_configuration(config);
+    return set_configuration(config, &no_creator_id);
+}
+
+/* DirectStorage 1.4 (preview layout): CONFIGURATION1's fields, then the title's CreatorID. */
+C_ASSERT(offsetof(DSTORAGE_CONFIGURATION2, CreatorID) == sizeof(DSTORAGE_CONFIGURATION1));
+
+HRESULT WINAPI DStorageSetConfiguration2(const DSTORAGE_CONFIGURATION2 *config)
+{
+    DSTORAGE_CONFIGURATION1 config1;
+
+    TRACE("config %p.\n", config);
+    if (!config) return E_INVALIDARG;
+    TRACE("CreatorID %s.\n", debugstr_guid(&config->CreatorID));
+    memcpy(&config1, config, sizeof(config1));
+    return set_configuration(&config1, &config->CreatorID);
 }
 
 HRESULT WINAPI DStorageGetFactory(REFIID riid, void **out)
@@ -142,12 +163,13 @@ HRESULT WINAPI DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT format
     if (!out) return E_POINTER;
     *out = NULL;
     if (!riid) return E_INVALIDARG;
-    if (format != DSTORAGE_COMPRESSION_FORMAT_GDEFLATE)
+    if (format != DSTORAGE_COMPRESSION_FORMAT_GDEFLATE &&
+        format != DSTORAGE_COMPRESSION_FORMAT_ZSTD)
     {
-        WARN("Compression format %u has no codec; only GDEFLATE (1) does.\n", format);
+        WARN("Compression format %u has no codec; GDEFLATE (1) and ZSTD (2) do.\n", format);
         return E_INVALIDARG;
     }
-    return codec_create(threads, riid, out);
+    return codec_create(format, threads, riid, out);
 }
 
 BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved)

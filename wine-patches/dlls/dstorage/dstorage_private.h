@@ -33,8 +33,11 @@ struct dstorage_process
     struct factory_object *factory;
     UINT64 backend;
     BOOL backend_gdeflate; /* the backend decodes GDeflate */
+    BOOL backend_zstd;     /* the backend decodes Zstandard (DirectStorage 1.4) */
+    BOOL backend_gacl;     /* the backend undoes GACL shuffles (DirectStorage 1.4) */
     UINT32 staging_buffer_size;
     DSTORAGE_CONFIGURATION1 config;
+    GUID creator_id; /* DSTORAGE_CONFIGURATION2::CreatorID (recorded, traced; nothing uses it) */
     LONG queue_count;
     LONG file_count;
 };
@@ -100,10 +103,11 @@ struct queue_entry
     UINT64 footprint_size;
     UINT64 staging_offset;
     UINT64 staging_size;
-    BOOL staging_failed; /* the staging buffer could not be created */
-    BOOL gpu_decode;     /* GDeflate decoded on the GPU (gpu_gdeflate.c): the compressed bytes are
-                            read into the staging region, decoded at the same offset of the decode
-                            buffer */
+    BOOL staging_failed;  /* the staging buffer could not be created */
+    UINT8 gacl_by_module; /* GPU path vulkan: the GACL shuffle the module undoes (gpu_vulkan.c) */
+    BOOL gpu_decode;      /* GDeflate decoded on the GPU (gpu_gdeflate.c): the compressed bytes are
+                             read into the staging region, decoded at the same offset of the decode
+                             buffer */
     HRESULT
     pe_check; /* enqueue_checks.c: what the PE side found wrong at enqueue (S_OK: nothing) */
     /* custom formats (custom.c): module-owned buffer the compressed bytes are read into */
@@ -128,8 +132,8 @@ struct queue_stats
     LONG64 requests;     /* completed successfully */
     LONG64 errors;       /* failed */
     LONG64 bytes;        /* delivered into destinations */
-    LONG64 gdeflate_cpu; /* GDeflate decoded by the runtime's CPU backend */
-    LONG64 gdeflate_gpu; /* GDeflate decoded on the GPU (meta command) */
+    LONG64 gdeflate_cpu; /* GDeflate decoded by the runtime on the CPU */
+    LONG64 gdeflate_gpu; /* GDeflate decoded on the GPU (meta command, or GPU path vulkan) */
     LONG64 gdeflate_app; /* GDeflate decoded by the application (custom queue) */
     LONG64 custom_app;   /* custom formats decoded by the application */
     LONG64 busy_ticks;   /* time active, QueryPerformanceCounter ticks */
@@ -151,6 +155,9 @@ enum stats_decoder
 /* A request completed with hr; bytes delivered. */
 void stats_request_done(struct queue_stats *queue, const DSTORAGE_REQUEST *request, HRESULT hr,
                         UINT64 bytes, enum stats_decoder decoder);
+/* GPU path vulkan, before the queue's report: of its GDeflate decodes counted as the runtime's,
+ * gpu were made on the GPU (the runtime's Vulkan backend serves that queue alone and knows). */
+void stats_gpu_decodes(struct queue_stats *queue, LONG64 gpu);
 void stats_queue_report(const void *queue, const char *name, struct queue_stats *counts);
 void stats_process_report(void);
 /* A size for TRACE, in decimal ("65536"). */
@@ -171,6 +178,9 @@ struct queue_state
     SIZE_T failure_count, failure_capacity;
     struct queue_gpu *gpu;
     struct queue_staging *staging;
+    struct gpu_vulkan *vulkan; /* GPU path "vulkan" (gpu_vulkan.c), NULL on the d3d12 path */
+    BOOL gpu_gdeflate;         /* vulkan path: GDeflate into buffers decodes on the GPU */
+    char gpu_path_note[512];   /* why this GPU path, for the +dstorage trace line */
     struct queue_entry *deferred_head, *deferred_tail; /* guarded by custom.c's lock */
     /* Slots (queue.c): entries enqueued and not completed yet, wherever they wait. */
     CRITICAL_SECTION slot_cs;
@@ -289,6 +299,27 @@ void queue_gpu_poll(
 void queue_gpu_close(struct queue_object *queue); /* drops batches not executed yet */
 void queue_gpu_destroy(struct queue_object *queue);
 
+/* gpu_vulkan.c: GPU path "vulkan" (BUFFER destinations through ds-runtime's Vulkan backend on
+ * vkd3d-proton's device). At CreateQueue, before the runtime queue: S_OK with *backend set (the
+ * runtime queue goes on it), S_FALSE for the d3d12 path, a failure when DS_KIT_GPU_PATH forbids
+ * the fallback. */
+HRESULT gpu_vulkan_create(struct queue_object *queue, UINT64 *backend);
+/* The entry's destination goes straight into its VkBuffer (no staging, no D3D12 copy). */
+BOOL gpu_vulkan_buffer(struct queue_object *queue, const struct queue_entry *entry);
+void gpu_vulkan_resolve(struct queue_object *queue, const struct queue_entry *entry,
+                        struct unix_request *req);
+void gpu_vulkan_destroy(struct queue_object *queue); /* after the runtime queue is destroyed */
+/* Before staging: a request with a GACL shuffle the vulkan backend cannot undo is marked for the
+ * module to undo (entry->gacl_by_module; it then takes staging, not its VkBuffer, and no GPU
+ * decode). Requests the runtime must refuse (partial blocks, unknown shuffles, application decodes)
+ * are left to its validation. */
+void gpu_vulkan_mark_gacl(struct queue_object *queue, struct queue_entry *entry);
+/* The read of a marked request completed: undoes the shuffle over its bytes (the memory
+ * destination, or its staging region). S_OK or the HRESULT the request fails with. */
+HRESULT gpu_vulkan_undo_gacl(struct queue_object *queue, struct queue_entry *entry, UINT64 bytes);
+/* DS_KIT_STATS: moves the GDeflate decodes the backend made on the GPU out of the CPU count. */
+void gpu_vulkan_count_decodes(struct queue_object *queue);
+
 /* custom.c: the custom decompression queue. */
 BOOL custom_format(
     const DSTORAGE_REQUEST *request); /* CompressionFormat >= DSTORAGE_CUSTOM_COMPRESSION_0 */
@@ -346,7 +377,7 @@ HRESULT destination_check(ID3D12Device *device, const DSTORAGE_REQUEST *request,
 
 HRESULT dstorage_unix_call(enum dstorage_unix_funcs code, void *params);
 
-/* codec.c: a GDeflate IDStorageCompressionCodec (threads: 0 = one per CPU). */
-HRESULT codec_create(UINT32 threads, REFIID riid, void **out);
+/* codec.c: a GDeflate or Zstandard IDStorageCompressionCodec (threads: 0 = one per CPU). */
+HRESULT codec_create(DSTORAGE_COMPRESSION_FORMAT format, UINT32 threads, REFIID riid, void **out);
 
 #endif /* __WINE_DSTORAGE_PRIVATE_H */

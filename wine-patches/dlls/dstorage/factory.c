@@ -72,6 +72,11 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
     InitializeConditionVariable(&state->slot_freed);
     state->error_event = CreateEventW(NULL, TRUE, FALSE, NULL);
 
+    if (FAILED(hr = gpu_vulkan_create(queue, &backend)))
+    {
+        queue_destroy(queue);
+        return hr;
+    }
     params.backend = backend;
     params.capacity = desc->Capacity;
     params.priority = desc->Priority;
@@ -79,7 +84,10 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
     params.caps.staging_buffer_size = dstorage_process.staging_buffer_size;
     params.caps.max_request_size = ~(UINT64)0;
     params.caps.has_device = !!desc->Device;
-    params.caps.gdeflate = dstorage_process.backend_gdeflate;
+    params.caps.gdeflate = state->vulkan ? TRUE : dstorage_process.backend_gdeflate;
+    params.caps.gpu_gdeflate = state->gpu_gdeflate;
+    params.caps.zstd = dstorage_process.backend_zstd;
+    params.caps.gacl = dstorage_process.backend_gacl;
     if (FAILED(hr = dstorage_unix_call(unix_queue_create, &params)) || FAILED(hr = params.result))
     {
         queue_destroy(queue);

@@ -61,8 +61,10 @@ static struct queue_entry *request_entry(struct queue_object *queue,
         queue_gpu_destination(request))
     {
         entry->footprint_size = queue_gpu_staged_size(queue, request);
+        /* A GACL shuffle is undone after the decode, on the CPU: such a request decodes there. */
         entry->gpu_decode =
             request->Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE &&
+            request->Options.GaclTransformType == DSTORAGE_GACL_SHUFFLE_TRANSFORM_NONE &&
             !custom_format(request) && queue_gpu_decodes_gdeflate(queue);
     }
     return entry;
@@ -258,15 +260,17 @@ void queue_Query(struct queue_object *queue, DSTORAGE_QUEUE_INFO *info)
         params.until_auto_submit > held ? params.until_auto_submit - held : 0;
 }
 
-/* GDeflate into GPU destinations of a queue whose device offers the meta command is decoded on the
- * GPU, on a compute queue (queue_gpu.c); otherwise the backend says (the CPU backend decodes it:
+/* GDeflate into GPU destinations of a queue on the d3d12 path whose device offers the meta command
+ * is decoded on the GPU, on a compute queue (queue_gpu.c); otherwise the backend says (the vulkan
+ * path's runtime shader: GPU_FALLBACK, (the CPU backend decodes it:
  * CPU_FALLBACK; io_uring does not: NONE). */
 DSTORAGE_COMPRESSION_SUPPORT queue_GetCompressionSupport(struct queue_object *queue,
                                                          DSTORAGE_COMPRESSION_FORMAT format)
 {
     struct queue_get_compression_support_params params = {.queue = queue->handle, .format = format};
 
-    if (format == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && queue_gpu_decodes_gdeflate(queue))
+    if (format == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && !queue->state->vulkan &&
+        queue_gpu_decodes_gdeflate(queue))
         return DSTORAGE_COMPRESSION_SUPPORT_GPU_OPTIMIZED |
                DSTORAGE_COMPRESSION_SUPPORT_USES_COMPUTE_QUEUE;
     if (FAILED(dstorage_unix_call(unix_queue_get_compression_support, &params)))
@@ -293,9 +297,11 @@ void queue_destroy(struct queue_object *queue)
         custom_drop_queue(queue);
         dstorage_unix_call(unix_queue_destroy, &params);
         InterlockedDecrement(&dstorage_process.queue_count);
+        gpu_vulkan_count_decodes(queue);
         stats_queue_report(queue, state->name, &state->stats);
     }
     queue_gpu_destroy(queue);
+    gpu_vulkan_destroy(queue);
     if (state->desc.Device) ID3D12Device_Release(state->desc.Device);
     if (state->error_event) CloseHandle(state->error_event);
     DeleteCriticalSection(&state->cs);

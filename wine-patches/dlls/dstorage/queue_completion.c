@@ -49,9 +49,10 @@ static HRESULT request_result(const struct queue_entry *entry, const struct unix
     case DS_STATUS_UNSUPPORTED:
         return E_DSTORAGE_DECOMPRESSION_ERROR;
     case DS_STATUS_IO_ERROR:
-        /* The CPU backend reports a GDeflate stream it cannot decode (or one whose size differs
-         * from UncompressedSize) as EBADMSG. */
-        if (entry->request.Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE &&
+        /* The CPU backend reports a GDeflate or Zstandard stream it cannot decode (or one whose
+         * size differs from UncompressedSize) as EBADMSG. */
+        if ((entry->request.Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE ||
+             entry->request.Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_ZSTD) &&
             c->error == 74 /* EBADMSG */)
             return E_DSTORAGE_DECOMPRESSION_ERROR;
         if (c->error == 14 /* EFAULT: an application pointer the runtime cannot reach */)
@@ -109,6 +110,12 @@ static void queue_complete(struct queue_object *queue, const struct unix_complet
         return;
     }
     hr = request_result(entry, c);
+    if (SUCCEEDED(hr) && c->status == DS_STATUS_OK && !closed &&
+        FAILED(hr = gpu_vulkan_undo_gacl(queue, entry, c->bytes)))
+    {
+        request_done(queue, entry, hr, 0, FALSE);
+        return;
+    }
     if (SUCCEEDED(hr) && c->status == DS_STATUS_OK && !closed)
     {
         /* Read into the module's buffer: the application decompresses it (custom.c), into the

@@ -262,18 +262,10 @@ static void lane_destroy(struct gpu_lane *lane)
 HRESULT queue_gpu_create(struct queue_object *queue)
 {
     ID3D12Device *device = queue->state->desc.Device;
-    const char *forced = getenv("DS_KIT_GPU_PATH");
     struct queue_gpu *gpu;
     HRESULT hr;
 
-    if (!device) return S_OK;
-    if (forced && *forced && strcmp(forced, "d3d12"))
-    {
-        ERR("DS_KIT_GPU_PATH=%s: this module has only the d3d12 GPU path; unset it or set it to "
-            "d3d12.\n",
-            forced);
-        return E_INVALIDARG;
-    }
+    if (!device) return S_OK; /* DS_KIT_GPU_PATH and the vulkan path: gpu_vulkan.c */
     if (!(gpu = calloc(1, sizeof(*gpu)))) return E_OUTOFMEMORY;
     InitializeCriticalSection(&gpu->cs);
     if (FAILED(hr = gdeflate_path(queue, gpu)))
@@ -300,8 +292,13 @@ HRESULT queue_gpu_create(struct queue_object *queue)
     gpu->flush_bytes = max(dstorage_process.staging_buffer_size / 8, 64 * 1024);
     /* Published last: the worker thread is already running, and a pooled event may wake it. */
     InterlockedExchangePointer((void **)&queue->state->gpu, gpu);
-    TRACE("queue %p: GPU path: d3d12 (batched COPY queue%s, staging in %s heap).\n", queue,
-          gpu->gdeflate ? " + COMPUTE queue for GDeflate" : "", queue_staging_heap(queue));
+    if (queue->state->vulkan)
+        TRACE("queue %p: GPU path: vulkan (%s; staging in %s heap).\n", queue,
+              queue->state->gpu_path_note, queue_staging_heap(queue));
+    else
+        TRACE("queue %p: GPU path: d3d12 (batched COPY queue%s, staging in %s heap%s%s).\n", queue,
+              gpu->gdeflate ? " + COMPUTE queue for GDeflate" : "", queue_staging_heap(queue),
+              *queue->state->gpu_path_note ? "; " : "", queue->state->gpu_path_note);
     return S_OK;
 }
 

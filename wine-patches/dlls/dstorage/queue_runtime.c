@@ -61,6 +61,11 @@ static HRESULT stage(struct queue_object *queue, struct queue_entry *entry)
     UINT64 size = entry->footprint_size;
     HRESULT hr;
 
+    if (!custom_format(&entry->request) && gpu_vulkan_buffer(queue, entry))
+    {
+        entry->gpu_decode = FALSE; /* the runtime decodes it on this path */
+        return S_OK;               /* straight into its VkBuffer */
+    }
     /* Decoded on the GPU: the region holds the compressed bytes, and the decode buffer's range at
      * the same offset the decoded ones. A stream larger than the staging buffer (incompressible
      * data) is decoded on the CPU instead, which needs room for the decoded bytes only. */
@@ -115,11 +120,16 @@ static void build_request(struct queue_object *queue, struct queue_entry *entry,
         if (entry->gpu_decode)
             req->request.Options.CompressionFormat = DSTORAGE_CUSTOM_COMPRESSION_0;
     }
+    else if (gpu_vulkan_buffer(queue, entry))
+        gpu_vulkan_resolve(queue, entry, req);
+    /* GPU path vulkan: its backend leaves GACL shuffles alone; the module undoes them. */
+    if (entry->gacl_by_module) req->request.Options.GaclTransformType = 0;
 }
 
 HRESULT queue_batch_add(struct queue_object *queue, struct queue_batch *batch,
                         struct queue_entry *entry)
 {
+    gpu_vulkan_mark_gacl(queue, entry);
     if (stage(queue, entry) == S_FALSE) return S_FALSE;
     build_request(queue, entry, &batch->reqs[batch->count]);
     batch->entries[batch->count++] = entry;

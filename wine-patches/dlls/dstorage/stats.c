@@ -115,6 +115,14 @@ void stats_request_done(struct queue_stats *queue, const DSTORAGE_REQUEST *reque
         add(queue, offsetof(struct queue_stats, custom_app), 1);
 }
 
+void stats_gpu_decodes(struct queue_stats *queue, LONG64 gpu)
+{
+    if (!stats.enabled) return;
+    gpu = min(gpu, read64(&queue->gdeflate_cpu));
+    add(queue, offsetof(struct queue_stats, gdeflate_cpu), -gpu);
+    add(queue, offsetof(struct queue_stats, gdeflate_gpu), gpu);
+}
+
 /* "1.25 GB": three significant digits or so, decimal units. */
 static const char *format_bytes(char *buffer, SIZE_T size, UINT64 bytes)
 {

@@ -114,6 +114,7 @@ NTSTATUS queue_enqueue(void *args)
              * staging region, which the PE side then copies from. */
             out.memory = DS_MEMORY_HOST;
             out.compression = DS_COMPRESSION_NONE;
+            out.transform = DS_TRANSFORM_NONE; /* rule gacl_with_application_decompression */
             out.uncompressed_size = out.size;
             out.dst = (void *)(ULONG_PTR)req->staging;
             out.gpu_buffer = out.gpu_offset = out.gpu_buffer_size = 0;
@@ -170,17 +171,27 @@ NTSTATUS queue_get_stats(void *args)
     return STATUS_SUCCESS;
 }
 
-/* GDeflate is decoded on the CPU (into memory destinations, or into the upload-heap staging
- * buffer that GPU destinations are copied from): CPU_FALLBACK. Nothing runs on the GPU yet.
+/* GPU path d3d12 and queues without a device: GDeflate and Zstandard are decoded on the CPU (into
+ * memory destinations, or into the staging buffer that GPU destinations are copied from):
+ * CPU_FALLBACK (the PE side answers GPU_OPTIMIZED itself where the D3D12 meta command decodes
+ * GDeflate, queue.c). GPU path vulkan on a compute queue: GDeflate into GPU buffers is decoded by
+ * the runtime's own compute shader (the fallback shader, not a driver's decompression):
+ * GPU_FALLBACK | USES_COMPUTE_QUEUE (memory and texture destinations are still decoded on the CPU).
  * Other formats: NONE. */
 NTSTATUS queue_get_compression_support(void *args)
 {
     struct queue_get_compression_support_params *params = args;
     struct unix_queue *object = unix_queue_from_handle(params->queue);
+    BOOL decoded =
+        (params->format == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && object->caps.gdeflate) ||
+        (params->format == DSTORAGE_COMPRESSION_FORMAT_ZSTD && object->caps.zstd);
 
-    params->support =
-        params->format == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && object->caps.gdeflate
-            ? DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK
-            : DSTORAGE_COMPRESSION_SUPPORT_NONE;
+    if (!decoded)
+        params->support = DSTORAGE_COMPRESSION_SUPPORT_NONE;
+    else if (params->format == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && object->caps.gpu_gdeflate)
+        params->support = DSTORAGE_COMPRESSION_SUPPORT_GPU_FALLBACK |
+                          DSTORAGE_COMPRESSION_SUPPORT_USES_COMPUTE_QUEUE;
+    else
+        params->support = DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK;
     return STATUS_SUCCESS;
 }

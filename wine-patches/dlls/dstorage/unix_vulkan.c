@@ -1,0 +1,264 @@
+#if 0
+#pragma makedep unix
+#endif
+/*
+ * This library is free software; you can redistribute it and/or modify it under the terms of
+ * the GNU Lesser General Public License as published by the Free Software Foundation; either
+ * version 2.1 of the License, or (at your option) any later version.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+/*
+ * Unix side of GPU path "vulkan" (PE side: gpu_vulkan.c; design: docs/wine-module.md): a ds-runtime
+ * Vulkan backend per DirectStorage queue, on vkd3d-proton's VkDevice and the VkQueue of a D3D12
+ * queue the module owns. Vulkan entry points come from the host's libvulkan.so.1 (the loader
+ * winevulkan itself uses), so the runtime calls the host device's own dispatch.
+ *
+ * The queue lock. vkd3d-proton submits to the same VkQueue from its own threads and wants
+ * ID3D12DXVKInteropDevice::LockCommandQueue held around any other submission; that is a PE call,
+ * which the runtime's recorder thread (a plain pthread) cannot make. So the backend's lock hook
+ * hands the locking to a PE thread of the queue (the lock thread) and waits:
+ *
+ *   recorder (Unix)                         lock thread (PE)
+ *   lock_queue: requested = 1, wait ───►    vulkan_lock_wait returns
+ *                                           LockCommandQueue(d3d12 queue)
+ *            ◄─── granted = 1               vulkan_lock_hold: granted = 1, wait for release
+ *   vkQueueSubmit
+ *   unlock_queue: release = 1 ──────►       vulkan_lock_hold returns
+ *                                           UnlockCommandQueue(d3d12 queue), back to lock_wait
+ *
+ * So every vkQueueSubmit of the runtime happens while the PE thread holds vkd3d-proton's lock; no
+ * Unix thread submits without it. The runtime uses the queue for nothing but vkQueueSubmit.
+ * vulkan_destroy destroys the backend first (its last batches still go through the lock thread)
+ * and only then tells the lock thread to stop.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ntstatus.h"
+#define WIN32_NO_STATUS
+#include "windef.h"
+#include "winbase.h"
+#include "winternl.h"
+#include "unix_private_gen.h"
+#include "unix_vulkan_host.h"
+#include "wine/debug.h"
+
+WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
+
+/* The lock channel between the runtime's recorder and the queue's PE lock thread. */
+struct unix_backend_state
+{
+    pthread_mutex_t mutex;
+    pthread_cond_t cond;
+    BOOL requested; /* the recorder waits for the lock */
+    BOOL granted;   /* the lock thread holds LockCommandQueue */
+    BOOL release;   /* the recorder's submission is done */
+    BOOL stop;      /* vulkan_destroy: the lock thread leaves */
+};
+
+static void lock_queue(void *ctx)
+{
+    struct unix_backend_state *state = ctx;
+
+    pthread_mutex_lock(&state->mutex);
+    state->requested = TRUE;
+    pthread_cond_broadcast(&state->cond);
+    while (!state->granted) pthread_cond_wait(&state->cond, &state->mutex);
+    pthread_mutex_unlock(&state->mutex);
+}
+
+static void unlock_queue(void *ctx)
+{
+    struct unix_backend_state *state = ctx;
+
+    pthread_mutex_lock(&state->mutex);
+    state->release = TRUE;
+    pthread_cond_broadcast(&state->cond);
+    /* The next lock_queue must not see this round's grant. */
+    while (state->granted) pthread_cond_wait(&state->cond, &state->mutex);
+    pthread_mutex_unlock(&state->mutex);
+}
+
+NTSTATUS vulkan_lock_wait(void *args)
+{
+    struct vulkan_lock_wait_params *params = args;
+    struct unix_backend_state *state = unix_backend_from_handle(params->backend)->state;
+
+    pthread_mutex_lock(&state->mutex);
+    while (!state->requested && !state->stop) pthread_cond_wait(&state->cond, &state->mutex);
+    params->stop = !state->requested;
+    state->requested = FALSE;
+    pthread_mutex_unlock(&state->mutex);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS vulkan_lock_hold(void *args)
+{
+    struct vulkan_lock_hold_params *params = args;
+    struct unix_backend_state *state = unix_backend_from_handle(params->backend)->state;
+
+    pthread_mutex_lock(&state->mutex);
+    state->granted = TRUE;
+    pthread_cond_broadcast(&state->cond);
+    while (!state->release) pthread_cond_wait(&state->cond, &state->mutex);
+    state->release = FALSE;
+    state->granted = FALSE;
+    pthread_cond_broadcast(&state->cond);
+    pthread_mutex_unlock(&state->mutex);
+    return STATUS_SUCCESS;
+}
+
+/* The few Vulkan types used here (no Vulkan headers needed): vkGetInstanceProcAddr and
+ * vkGetPhysicalDeviceQueueFamilyProperties with VkQueueFamilyProperties' layout. */
+typedef void (*vk_void_fn)(void);
+typedef vk_void_fn (*vk_get_instance_proc_addr_fn)(void *instance, const char *name);
+struct vk_queue_family_properties
+{
+    UINT32 queue_flags, queue_count, timestamp_valid_bits, granularity[3];
+};
+typedef void (*vk_get_queue_families_fn)(void *physical_device, UINT32 *count,
+                                         struct vk_queue_family_properties *families);
+#define VK_QUEUE_COMPUTE 0x2
+
+static void *host_loader(void)
+{
+    void *loader;
+
+    /* winevulkan loaded it already; otherwise load the same library. */
+    if ((loader = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_NOLOAD))) return loader;
+    return dlopen("libvulkan.so.1", RTLD_NOW);
+}
+
+/* Whether the queue family has COMPUTE (the runtime's GDeflate shader needs it). */
+static BOOL family_has_compute(vk_get_instance_proc_addr_fn gipa, UINT64 instance,
+                               UINT64 physical_device, UINT32 family)
+{
+    struct vk_queue_family_properties families[64];
+    vk_get_queue_families_fn get_families;
+    UINT32 count = ARRAY_SIZE(families);
+
+    get_families = (vk_get_queue_families_fn)gipa((void *)(ULONG_PTR)instance,
+                                                  "vkGetPhysicalDeviceQueueFamilyProperties");
+    if (!get_families) return FALSE;
+    get_families((void *)(ULONG_PTR)physical_device, &count, families);
+    return family < count && (families[family].queue_flags & VK_QUEUE_COMPUTE);
+}
+
+static NTSTATUS create_failed(struct vulkan_create_params *params, HRESULT hr, const char *why)
+{
+    if (params->message && params->message_size)
+        snprintf(params->message, params->message_size, "%s", why);
+    params->result = hr;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS vulkan_create(void *args)
+{
+    struct vulkan_create_params *params = args;
+    struct vulkan_client_handles client = {.instance = params->instance,
+                                           .physical_device = params->physical_device,
+                                           .device = params->device,
+                                           .queue = params->queue,
+                                           .queue_family = params->queue_family};
+    ds_vulkan_backend_desc desc = {0};
+    struct vulkan_host_handles host;
+    struct unix_backend_state *state;
+    struct unix_backend *object;
+    vk_get_instance_proc_addr_fn gipa;
+    char why[256], error[256];
+    ds_backend *backend;
+    void *loader;
+    ds_result res;
+
+    if (!vulkan_host_handles(&client, &host, why, sizeof(why)))
+        return create_failed(params, E_NOTIMPL, why);
+    TRACE(
+        "host handles via %s: instance %#llx, physical device %#llx, device %#llx, queue %#llx.\n",
+        host.method, (unsigned long long)host.instance, (unsigned long long)host.physical_device,
+        (unsigned long long)host.device, (unsigned long long)host.queue);
+    if (!(loader = host_loader()) ||
+        !(gipa = (vk_get_instance_proc_addr_fn)dlsym(loader, "vkGetInstanceProcAddr")))
+        return create_failed(params, E_NOTIMPL,
+                             "the host's libvulkan.so.1 (vkGetInstanceProcAddr) cannot be loaded");
+    if (!(state = calloc(1, sizeof(*state))) || !(object = calloc(1, sizeof(*object))))
+    {
+        free(state);
+        return create_failed(params, E_OUTOFMEMORY, "out of memory");
+    }
+    pthread_mutex_init(&state->mutex, NULL);
+    pthread_cond_init(&state->cond, NULL);
+    desc.instance = host.instance;
+    desc.physical_device = host.physical_device;
+    desc.device = host.device;
+    desc.queue = host.queue;
+    desc.queue_family_index = params->queue_family;
+    desc.get_instance_proc_addr = (void *)gipa;
+    desc.lock_queue = lock_queue;
+    desc.unlock_queue = unlock_queue;
+    desc.lock_ctx = state;
+    desc.staging_bytes = params->staging_bytes;
+    desc.worker_count = params->worker_count;
+    if ((res = ds_vulkan_backend_create(&desc, &backend, error, sizeof(error))) != DS_OK)
+    {
+        snprintf(why, sizeof(why), "ds-runtime cannot use vkd3d-proton's device (%d): %s", res,
+                 error);
+        pthread_cond_destroy(&state->cond);
+        pthread_mutex_destroy(&state->mutex);
+        free(state);
+        free(object);
+        return create_failed(params, res == DS_ERR_NO_MEMORY ? E_OUTOFMEMORY : E_NOTIMPL, why);
+    }
+    object->backend = backend;
+    object->state = state;
+    params->backend = unix_backend_to_handle(object);
+    params->gdeflate = ds_backend_supports_gdeflate(backend);
+    params->gpu_gdeflate =
+        family_has_compute(gipa, host.instance, host.physical_device, params->queue_family);
+    if (params->message && params->message_size)
+        snprintf(params->message, params->message_size, "host handles via %s", host.method);
+    params->result = S_OK;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS vulkan_destroy(void *args)
+{
+    struct vulkan_destroy_params *params = args;
+    struct unix_backend *object = unix_backend_from_handle(params->backend);
+    struct unix_backend_state *state = object->state;
+    ds_backend_stats stats;
+
+    ds_backend_get_stats(object->backend, &stats);
+    TRACE("Vulkan backend: %llu submissions, %llu copies, GDeflate decodes: %llu GPU shader, %llu "
+          "CPU.\n",
+          (unsigned long long)stats.submits, (unsigned long long)stats.gpu_copies,
+          (unsigned long long)stats.gdeflate_shader_decodes,
+          (unsigned long long)stats.gdeflate_cpu_decodes);
+    ds_backend_destroy(object->backend); /* may still submit: the lock thread serves it */
+    object->backend = NULL;
+    pthread_mutex_lock(&state->mutex);
+    state->stop = TRUE;
+    pthread_cond_broadcast(&state->cond);
+    pthread_mutex_unlock(&state->mutex);
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS vulkan_free(void *args)
+{
+    struct vulkan_free_params *params = args;
+    struct unix_backend *object = unix_backend_from_handle(params->backend);
+
+    if (!object) return STATUS_SUCCESS;
+    pthread_cond_destroy(&object->state->cond);
+    pthread_mutex_destroy(&object->state->mutex);
+    free(object->state);
+    free(object);
+    return STATUS_SUCCESS;
+}
