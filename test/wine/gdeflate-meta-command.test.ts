@@ -56,7 +56,7 @@ test('vkd3d-proton: every test/wine program passes; GDeflate into GPU destinatio
     ? false
     : 'set DS_KIT_VKD3D_PROTON_DIR to a folder with vkd3d-proton x64 d3d12.dll + d3d12core.dll to run it',
   timeout: programs.length * (PROGRAM_TIMEOUT_MS + 10_000) + 600_000,
-}, async () => {
+}, async (t) => {
   for (const dll of ['d3d12.dll', 'd3d12core.dll'])
     assert.ok(existsSync(join(vkd3dDir, dll)), `DS_KIT_VKD3D_PROTON_DIR=${vkd3dDir} has no ${dll}`);
   await new Listr(wineModuleTasks(options), { renderer: 'silent', exitOnError: true }).run();
@@ -85,10 +85,17 @@ test('vkd3d-proton: every test/wine program passes; GDeflate into GPU destinatio
     assert.equal(cc.exitCode, 0, `compiling ${name}.c failed:\n${cc.all}`);
   }
 
-  // vkd3d-proton's default settings: whatever path each queue picks must pass every program.
+  // vkd3d-proton's default settings: whatever path each queue picks must pass every program. A
+  // program killed by SIGSEGV (exit 139) that reported no failed check runs once more: lavapipe's
+  // queue thread crashes now and then while a queue is released (docs/wine-module.md, "Seen, not
+  // ours to fix here"); the retry is reported.
   const failures: string[] = [];
   for (const name of programs) {
-    const r = await run(name);
+    let r = await run(name);
+    if (r.exitCode === 139 && !/FAIL /.test(r.all ?? '')) {
+      t.diagnostic(`${name}.exe: exit 139 (SIGSEGV) without a failed check; ran it again`);
+      r = await run(name);
+    }
     const out = r.all ?? '';
     if (r.timedOut || r.exitCode !== 0 || !new RegExp(`${name}: all checks passed`).test(out))
       failures.push(`${name}.exe: exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}\n${out.slice(-3000)}`);
