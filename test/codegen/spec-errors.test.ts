@@ -52,7 +52,11 @@ const cases: { name: string; file: string; edit: (s: string) => string; expect: 
   {
     name: 'thunk-to-unknown-call',
     file: 'spec/policy.json',
-    edit: (s) => s.replace('"call": "queue_get_compression_support"', '"call": "queue_get_compression_level"'),
+    edit: (s) =>
+      s.replace(
+        '"IDStorageQueue2::GetCompressionSupport": { "policy": "hand-written",',
+        '"IDStorageQueue2::GetCompressionSupport": { "policy": "thunk", "call": "queue_get_compression_level", "bind": { "queue": "self.handle", "format": "format" }, "returns": "support",',
+      ),
     expect: [/IDStorageQueue2::GetCompressionSupport/, /unknown Unix call "queue_get_compression_level"/],
   },
   // Schema (spec-shape.ts): every key of every object is known, in every file.
@@ -85,7 +89,10 @@ const cases: { name: string; file: string; edit: (s: string) => string; expect: 
     name: 'unknown-key-in-a-policy-entry',
     file: 'spec/policy.json',
     edit: (s) =>
-      s.replace('"call": "queue_get_compression_support"', '"call": "queue_get_compression_support", "retruns": "x"'),
+      s.replace(
+        '"IDStorageQueue2::GetCompressionSupport": { "policy": "hand-written",',
+        '"IDStorageQueue2::GetCompressionSupport": { "policy": "hand-written", "retruns": "x",',
+      ),
     expect: [
       /policy\.json at \$\.methods\["IDStorageQueue2::GetCompressionSupport"\]/,
       /unknown key "retruns"/,
@@ -130,7 +137,7 @@ const cases: { name: string; file: string; edit: (s: string) => string; expect: 
   {
     name: 'value-outside-the-allowed-set',
     file: 'spec/policy.json',
-    edit: (s) => s.replace(/"policy": "thunk"/, '"policy": "thnuk"'),
+    edit: (s) => s.replace(/"policy": "fixed"/, '"policy": "thnuk"'),
     expect: [
       /policy\.json at \$\.methods\[".+"\]\.policy/,
       /"thnuk" is not allowed/,

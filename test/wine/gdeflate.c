@@ -703,15 +703,15 @@ static void test_gpu_destinations(void)
                    "the buffer after damaged streams");
     ID3D12Resource_Release(readback);
 
-    /* Damage inside a tile: the CPU decoder finds it; the GPU meta command reports no errors, so
-     * on the GPU path the request completes (the destination's bytes are then undefined). */
-    one = gpu_stream_request(file, &garbage, buffer, 4096 + 2 * GPU_SLOT, "garbage -> buffer");
-    failures = gpu_round(&g, queue, &one, 1, &hr, "garbage -> buffer");
+    /* Damage inside a tile: the CPU decoder finds it. The GPU path does not look inside tiles, and
+     * the meta command trusts them (vkd3d-proton's decoder reports no errors and may write past a
+     * damaged tile or not terminate: docs/wine-module.md), so it is not fed such a stream here. */
     if (on_gpu)
-        printf("gdeflate: damage inside a tile is not detected on the GPU path (%u failures)\n",
-               failures);
+        printf("gdeflate: damage inside a tile: not checked on the GPU path\n");
     else
     {
+        one = gpu_stream_request(file, &garbage, buffer, 4096 + 2 * GPU_SLOT, "garbage -> buffer");
+        failures = gpu_round(&g, queue, &one, 1, &hr, "garbage -> buffer");
         CHECK_EQ(1, failures, "garbage -> buffer: FailureCount");
         CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, hr, "garbage -> buffer: HResult");
     }

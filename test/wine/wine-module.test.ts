@@ -258,6 +258,33 @@ test('gpu_destinations.exe: WINEDEBUG=+dstorage names the GPU path; DS_KIT_GPU_P
   assert.match(wrong.all ?? '', /DS_KIT_GPU_PATH=metal is not a GPU path: set it to vulkan or d3d12, or unset it/);
 });
 
+// Wine's own d3d12 offers no DirectStorage GDeflate meta command: +dstorage says GDeflate runs on the
+// CPU; DS_KIT_GDEFLATE_PATH=gpu then fails CreateQueue with a line that says why, and a value that is
+// neither cpu nor gpu fails the same way. (test/wine/gdeflate-meta-command.test.ts covers the GPU path
+// under vkd3d-proton, opt-in.)
+test('gdeflate.exe: +dstorage names the GDeflate path; DS_KIT_GDEFLATE_PATH=gpu needs the meta command', {
+  timeout: 3 * PROGRAM_TIMEOUT_MS + 60_000,
+}, async () => {
+  const cpu = await runProgram({ WINEDEBUG: '+dstorage', DS_KIT_GDEFLATE_PATH: 'cpu' });
+  assert.match(cpu, /GDeflate path: cpu \(DS_KIT_GDEFLATE_PATH=cpu\)/);
+  assert.match(cpu, /GPU destinations decoded on the CPU/);
+  for (const value of ['gpu', 'fast']) {
+    const r = await execa('xvfb-run', programArgs(join(outDir, 'gdeflate.exe')), {
+      env: { ...wineEnv(), WINEDEBUG: 'err+dstorage', DS_KIT_GDEFLATE_PATH: value },
+      reject: false,
+      all: true,
+      timeout: PROGRAM_TIMEOUT_MS,
+    });
+    assert.notEqual(r.exitCode, 0, `DS_KIT_GDEFLATE_PATH=${value}: expected CreateQueue to fail`);
+    assert.match(
+      r.all ?? '',
+      value === 'gpu'
+        ? /DS_KIT_GDEFLATE_PATH=gpu, but device \S+ cannot decode GDeflate: the device (has no ID3D12Device5|offers no DirectStorage GDeflate meta command)/
+        : /DS_KIT_GDEFLATE_PATH=fast: use cpu or gpu, or unset it/,
+    );
+  }
+});
+
 /** Runs a test program (gdeflate.exe by default: plain and GDeflate requests, some failing on
  * purpose) with extra environment. */
 async function runProgram(env: Record<string, string>, name = 'gdeflate'): Promise<string> {

@@ -213,6 +213,7 @@ static inline void queue_wake_worker(struct queue_state *state)
  *   queue.c (application side) -> queue_gate.c -> queue_runtime.c -> custom.c -> queue_gpu.c
  *   queue_completion.c (completion thread), queue_worker.c (worker thread) -> the ones they call
  *   queue_gpu.c -> queue_entry.c -> queue_staging.c
+ *   queue_gpu.c -> gpu_gdeflate.c (the GDeflate meta command), gdeflate_stream.c (stream checks)
  * and any of them -> stats.c.
  */
 
@@ -281,8 +282,8 @@ void gpu_gdeflate_copies_done(const struct gpu_gdeflate *gd, ID3D12GraphicsComma
 BOOL queue_gpu_destination(const DSTORAGE_REQUEST *request);
 /* Sizes the staging region (GetCopyableFootprints for textures); 0 when not a GPU destination. */
 UINT64 queue_gpu_staged_size(struct queue_object *queue, const DSTORAGE_REQUEST *request);
-/* At CreateQueue with a device: the COPY (or, with GPU GDeflate, COMPUTE) queue, fence, staging
- * buffer and GDeflate meta command; the "GPU path" trace. */
+/* At CreateQueue with a device: the COPY queue (and, with GPU GDeflate, a COMPUTE queue), their
+ * fences, the staging buffer and the GDeflate meta command; the "GPU path" trace. */
 HRESULT queue_gpu_create(struct queue_object *queue);
 /* GDeflate into GPU destinations is decoded on the GPU by this queue. */
 BOOL queue_gpu_decodes_gdeflate(struct queue_object *queue);

@@ -61,8 +61,10 @@ static struct queue_entry *request_entry(struct queue_object *queue,
         queue_gpu_destination(request))
     {
         entry->footprint_size = queue_gpu_staged_size(queue, request);
+        /* A GACL shuffle is undone after the decode, on the CPU: such a request decodes there. */
         entry->gpu_decode =
             request->Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE &&
+            request->Options.GaclTransformType == DSTORAGE_GACL_SHUFFLE_TRANSFORM_NONE &&
             !custom_format(request) && queue_gpu_decodes_gdeflate(queue);
     }
     return entry;

@@ -41,8 +41,12 @@
  * CPU (gdeflate_stream.c), and the request joins the open batch's decodes. Before the batch closes
  * (or once it holds as many streams as one execution takes) one ExecuteMetaCommand decodes them all
  * into the decode buffer, each at its staging region's offset, followed in the same list by their
- * copies into the destinations, as for plain data. The meta command runs compute work, so such a
- * queue's lists are COMPUTE lists (plain copies too: one queue, one order).
+ * copies into the destinations, as for plain data. The meta command runs compute work, so batches
+ * with decodes are COMPUTE lists executed on a COMPUTE queue of their own (the path's second lane,
+ * with its own fence); plain copies stay on the COPY queue (a transfer queue under vkd3d-proton),
+ * so offering GPU GDeflate leaves them as they were, unless a COMPUTE batch is open, which they
+ * then join. Batches retire in the order they were opened whatever their lane, so markers keep
+ * their meaning.
  *
  * Lock order: callers may hold nothing of custom.c; callbacks run without gpu->cs.
  */
@@ -68,7 +72,8 @@ struct gpu_batch
     enum batch_state state;
     ID3D12CommandAllocator *allocator;
     ID3D12GraphicsCommandList *list;
-    UINT64 fence_value;      /* the path's fence, once executed */
+    UINT lane;               /* LANE_COPY or LANE_COMPUTE */
+    UINT64 fence_value;      /* its lane's fence, once executed */
     ID3D12Fence *wait_fence; /* the application's, FENCE_WAIT_BEFORE_GPU_WORK */
     UINT64 wait_value;
     BOOL wait_registered;
@@ -86,18 +91,30 @@ struct gpu_batch
     UINT decode_count;
 };
 
+enum
+{
+    LANE_COPY,
+    LANE_COMPUTE, /* only with GPU GDeflate */
+    LANE_COUNT
+};
+
+/* A command queue of the path, its fence and the last value signalled on it. */
+struct gpu_lane
+{
+    ID3D12CommandQueue *queue;
+    ID3D12Fence *fence;
+    UINT64 fence_value;
+};
+
 struct queue_gpu
 {
     CRITICAL_SECTION cs;
-    ID3D12CommandQueue *copy_queue; /* COPY, or COMPUTE with GPU GDeflate */
-    D3D12_COMMAND_LIST_TYPE list_type;
+    struct gpu_lane lanes[LANE_COUNT];
     struct gpu_gdeflate *gdeflate; /* NULL: GDeflate is decoded on the CPU */
-    ID3D12Fence *fence;
-    UINT64 fence_value; /* last value signalled */
     UINT64 flush_bytes;
-    struct gpu_batch *head, *tail; /* oldest first; the tail may be open */
-    struct gpu_batch *spare;       /* retired, allocator and list kept */
-    BOOL dropped;                  /* Close: waiting batches dropped, nothing executes any more */
+    struct gpu_batch *head, *tail;       /* oldest first; the tail may be open */
+    struct gpu_batch *spare[LANE_COUNT]; /* retired, allocator and list kept */
+    BOOL dropped; /* Close: waiting batches dropped, nothing executes any more */
 };
 
 BOOL queue_gpu_destination(const DSTORAGE_REQUEST *request)
@@ -221,10 +238,30 @@ static HRESULT gdeflate_path(struct queue_object *queue, struct queue_gpu *gpu)
     return S_OK;
 }
 
+static HRESULT lane_create(ID3D12Device *device, struct gpu_lane *lane,
+                           D3D12_COMMAND_LIST_TYPE type)
+{
+    D3D12_COMMAND_QUEUE_DESC queue_desc = {.Type = type};
+    HRESULT hr;
+
+    if (FAILED(hr = ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue,
+                                                    (void **)&lane->queue)))
+        return hr;
+    return ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
+                                    (void **)&lane->fence);
+}
+
+static void lane_destroy(struct gpu_lane *lane)
+{
+    if (lane->fence) ID3D12Fence_Release(lane->fence);
+    if (lane->queue) ID3D12CommandQueue_Release(lane->queue);
+    lane->fence = NULL;
+    lane->queue = NULL;
+}
+
 HRESULT queue_gpu_create(struct queue_object *queue)
 {
     ID3D12Device *device = queue->state->desc.Device;
-    D3D12_COMMAND_QUEUE_DESC queue_desc = {.Type = D3D12_COMMAND_LIST_TYPE_COPY};
     struct queue_gpu *gpu;
     HRESULT hr;
 
@@ -237,15 +274,13 @@ HRESULT queue_gpu_create(struct queue_object *queue)
         free(gpu);
         return hr;
     }
-    gpu->list_type = gpu->gdeflate ? D3D12_COMMAND_LIST_TYPE_COMPUTE : D3D12_COMMAND_LIST_TYPE_COPY;
-    queue_desc.Type = gpu->list_type;
-    if (FAILED(hr = ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue,
-                                                    (void **)&gpu->copy_queue)) ||
-        FAILED(hr = ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                             (void **)&gpu->fence)))
+    if (FAILED(hr = lane_create(device, &gpu->lanes[LANE_COPY], D3D12_COMMAND_LIST_TYPE_COPY)) ||
+        (gpu->gdeflate && FAILED(hr = lane_create(device, &gpu->lanes[LANE_COMPUTE],
+                                                  D3D12_COMMAND_LIST_TYPE_COMPUTE))))
     {
         ERR("Cannot create a command queue and a fence on device %p, hr %#lx.\n", device, hr);
-        if (gpu->copy_queue) ID3D12CommandQueue_Release(gpu->copy_queue);
+        lane_destroy(&gpu->lanes[LANE_COPY]);
+        lane_destroy(&gpu->lanes[LANE_COMPUTE]);
         gpu_gdeflate_destroy(gpu->gdeflate);
         DeleteCriticalSection(&gpu->cs);
         free(gpu);
@@ -261,8 +296,8 @@ HRESULT queue_gpu_create(struct queue_object *queue)
         TRACE("queue %p: GPU path: vulkan (%s; staging in %s heap).\n", queue,
               queue->state->gpu_path_note, queue_staging_heap(queue));
     else
-        TRACE("queue %p: GPU path: d3d12 (batched %s queue, staging in %s heap%s%s).\n", queue,
-              gpu->gdeflate ? "COMPUTE" : "COPY", queue_staging_heap(queue),
+        TRACE("queue %p: GPU path: d3d12 (batched COPY queue%s, staging in %s heap%s%s).\n", queue,
+              gpu->gdeflate ? " + COMPUTE queue for GDeflate" : "", queue_staging_heap(queue),
               *queue->state->gpu_path_note ? "; " : "", queue->state->gpu_path_note);
     return S_OK;
 }
@@ -275,31 +310,33 @@ BOOL queue_gpu_decodes_gdeflate(struct queue_object *queue)
     return gpu && gpu->gdeflate;
 }
 
-static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, struct gpu_batch **out)
+static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, UINT lane,
+                          struct gpu_batch **out)
 {
+    D3D12_COMMAND_LIST_TYPE type =
+        lane == LANE_COMPUTE ? D3D12_COMMAND_LIST_TYPE_COMPUTE : D3D12_COMMAND_LIST_TYPE_COPY;
     struct gpu_batch *batch;
     HRESULT hr;
 
-    if ((batch = gpu->spare))
+    if ((batch = gpu->spare[lane]))
     {
-        gpu->spare = batch->next;
+        gpu->spare[lane] = batch->next;
         if (FAILED(hr = ID3D12CommandAllocator_Reset(batch->allocator)) ||
             FAILED(hr = ID3D12GraphicsCommandList_Reset(batch->list, batch->allocator, NULL)))
         {
             ERR("Resetting a command list failed, hr %#lx.\n", hr);
-            batch->next = gpu->spare;
-            gpu->spare = batch;
+            batch->next = gpu->spare[lane];
+            gpu->spare[lane] = batch;
             return hr;
         }
     }
     else
     {
         if (!(batch = calloc(1, sizeof(*batch)))) return E_OUTOFMEMORY;
-        if (FAILED(hr = ID3D12Device_CreateCommandAllocator(device, gpu->list_type,
-                                                            &IID_ID3D12CommandAllocator,
-                                                            (void **)&batch->allocator)) ||
-            FAILED(hr = ID3D12Device_CreateCommandList(device, 0, gpu->list_type, batch->allocator,
-                                                       NULL, &IID_ID3D12GraphicsCommandList,
+        if (FAILED(hr = ID3D12Device_CreateCommandAllocator(
+                       device, type, &IID_ID3D12CommandAllocator, (void **)&batch->allocator)) ||
+            FAILED(hr = ID3D12Device_CreateCommandList(device, 0, type, batch->allocator, NULL,
+                                                       &IID_ID3D12GraphicsCommandList,
                                                        (void **)&batch->list)))
         {
             ERR("Cannot create a command list, hr %#lx.\n", hr);
@@ -309,6 +346,7 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, struct gp
         }
     }
     batch->next = NULL;
+    batch->lane = lane;
     batch->state = BATCH_OPEN;
     batch->entries = batch->entries_tail = NULL;
     batch->copies = 0;
@@ -344,6 +382,7 @@ static void execute_ready(struct queue_object *queue, struct queue_gpu *gpu)
 {
     HANDLE event = queue->state->gpu_event;
     struct gpu_batch *batch;
+    struct gpu_lane *lane;
     ID3D12CommandList *list;
     HRESULT hr;
 
@@ -365,22 +404,23 @@ static void execute_ready(struct queue_object *queue, struct queue_gpu *gpu)
             }
             return;
         }
+        lane = &gpu->lanes[batch->lane];
         if (SUCCEEDED(batch->hr) && batch->copies)
         {
             list = (ID3D12CommandList *)batch->list;
-            ID3D12CommandQueue_ExecuteCommandLists(gpu->copy_queue, 1, &list);
+            ID3D12CommandQueue_ExecuteCommandLists(lane->queue, 1, &list);
         }
-        if (FAILED(hr = ID3D12CommandQueue_Signal(gpu->copy_queue, gpu->fence, ++gpu->fence_value)))
+        if (FAILED(hr = ID3D12CommandQueue_Signal(lane->queue, lane->fence, ++lane->fence_value)))
         {
-            ERR("Signal on the copy queue failed, hr %#lx.\n", hr);
+            ERR("Signal on the path's queue failed, hr %#lx.\n", hr);
             if (SUCCEEDED(batch->hr)) batch->hr = hr;
-            ID3D12Fence_Signal(gpu->fence, gpu->fence_value);
+            ID3D12Fence_Signal(lane->fence, lane->fence_value);
         }
-        batch->fence_value = gpu->fence_value;
+        batch->fence_value = lane->fence_value;
         batch->state = BATCH_IN_FLIGHT;
         TRACE("queue %p: batch of %u copies, %s bytes executed, fence value %s.\n", queue,
               batch->copies, debugstr_size(batch->bytes), wine_dbgstr_longlong(batch->fence_value));
-        if (FAILED(hr = ID3D12Fence_SetEventOnCompletion(gpu->fence, batch->fence_value, event)))
+        if (FAILED(hr = ID3D12Fence_SetEventOnCompletion(lane->fence, batch->fence_value, event)))
             ERR("SetEventOnCompletion failed, hr %#lx.\n", hr);
     }
 }
@@ -599,6 +639,12 @@ void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue
         return;
     }
     batch = gpu->tail && gpu->tail->state == BATCH_OPEN ? gpu->tail : NULL;
+    /* A decode needs a COMPUTE batch; a plain copy goes into whichever batch is open. */
+    if (batch && entry->gpu_decode && batch->lane != LANE_COMPUTE)
+    {
+        batch_close(queue, gpu);
+        batch = NULL;
+    }
     if (wait && ID3D12Fence_GetCompletedValue(wait) < entry->fence_value)
     {
         /* This copy and everything after it wait for the application's fence. */
@@ -610,7 +656,8 @@ void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue
     }
     else
         wait = NULL;
-    if (!batch && FAILED(hr = batch_open(device, gpu, &batch)))
+    if (!batch &&
+        FAILED(hr = batch_open(device, gpu, entry->gpu_decode ? LANE_COMPUTE : LANE_COPY, &batch)))
     {
         LeaveCriticalSection(&gpu->cs);
         done(queue, entry, hr);
@@ -694,11 +741,15 @@ void queue_gpu_flush(struct queue_object *queue)
 /* Takes the retired batches off the list (caller holds gpu->cs); all of them with force. */
 static struct gpu_batch *take_retired(struct queue_gpu *gpu, BOOL force)
 {
-    UINT64 completed = ID3D12Fence_GetCompletedValue(gpu->fence);
+    UINT64 completed[LANE_COUNT] = {0};
     struct gpu_batch *list = NULL, **tail = &list, *batch;
+    UINT i;
 
-    while ((batch = gpu->head) &&
-           (force || (batch->state == BATCH_IN_FLIGHT && batch->fence_value <= completed)))
+    for (i = 0; i < LANE_COUNT; ++i)
+        if (gpu->lanes[i].fence) completed[i] = ID3D12Fence_GetCompletedValue(gpu->lanes[i].fence);
+    /* In the order they were opened: a batch retires only after every batch before it. */
+    while ((batch = gpu->head) && (force || (batch->state == BATCH_IN_FLIGHT &&
+                                             batch->fence_value <= completed[batch->lane])))
     {
         if (!(gpu->head = batch->next)) gpu->tail = NULL;
         batch->next = NULL;
@@ -734,8 +785,8 @@ static void finish_batches(struct queue_object *queue, struct queue_gpu *gpu,
     {
         list = batch->next;
         if (batch->state == BATCH_OPEN) ID3D12GraphicsCommandList_Close(batch->list);
-        batch->next = gpu->spare;
-        gpu->spare = batch;
+        batch->next = gpu->spare[batch->lane];
+        gpu->spare[batch->lane] = batch;
     }
     LeaveCriticalSection(&gpu->cs);
 }
@@ -786,46 +837,57 @@ void queue_gpu_close(struct queue_object *queue)
 
 /* After the queue's threads are gone. Waits (bounded) for the copies in flight, which read the
  * staging buffer; what never got there is dropped. */
+/* Waits (bounded) for what was executed on a lane; FALSE when it is still running. */
+static BOOL lane_wait(struct gpu_lane *lane)
+{
+    HANDLE event;
+    BOOL done;
+
+    if (!lane->fence || ID3D12Fence_GetCompletedValue(lane->fence) >= lane->fence_value)
+        return TRUE;
+    event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    if (SUCCEEDED(ID3D12Fence_SetEventOnCompletion(lane->fence, lane->fence_value, event)))
+        WaitForSingleObject(event, DESTROY_WAIT_MS);
+    done = ID3D12Fence_GetCompletedValue(lane->fence) >= lane->fence_value;
+    if (done) CloseHandle(event); /* else a registration may still set it: leaked */
+    return done;
+}
+
 void queue_gpu_destroy(struct queue_object *queue)
 {
     struct queue_gpu *gpu = queue->state->gpu;
     struct gpu_batch *batch, *all;
-    HANDLE event;
     BOOL leak = FALSE;
+    UINT i;
 
     if (!gpu) return;
     queue_gpu_close(queue);
-    if (gpu->fence && ID3D12Fence_GetCompletedValue(gpu->fence) < gpu->fence_value)
+    for (i = 0; i < LANE_COUNT; ++i)
     {
-        event = CreateEventW(NULL, FALSE, FALSE, NULL);
-        if (SUCCEEDED(ID3D12Fence_SetEventOnCompletion(gpu->fence, gpu->fence_value, event)))
-            WaitForSingleObject(event, DESTROY_WAIT_MS);
-        if (ID3D12Fence_GetCompletedValue(gpu->fence) < gpu->fence_value)
-        {
-            ERR("queue %p: copies still running after %u ms; their staging buffer and lists are "
-                "left alive.\n",
-                queue, DESTROY_WAIT_MS);
-            leak = TRUE;
-        }
-        else
-            CloseHandle(event);
+        if (lane_wait(&gpu->lanes[i])) continue;
+        ERR("queue %p: copies still running after %u ms; their staging buffer and lists are "
+            "left alive.\n",
+            queue, DESTROY_WAIT_MS);
+        leak = TRUE;
     }
     EnterCriticalSection(&gpu->cs);
     all = take_retired(gpu, TRUE);
     LeaveCriticalSection(&gpu->cs);
     finish_batches(queue, gpu, all, S_OK);
     if (leak) return;
-    while ((batch = gpu->spare))
+    for (i = 0; i < LANE_COUNT; ++i)
     {
-        gpu->spare = batch->next;
-        ID3D12GraphicsCommandList_Release(batch->list);
-        ID3D12CommandAllocator_Release(batch->allocator);
-        gpu_gdeflate_control_destroy(batch->control);
-        free(batch);
+        while ((batch = gpu->spare[i]))
+        {
+            gpu->spare[i] = batch->next;
+            ID3D12GraphicsCommandList_Release(batch->list);
+            ID3D12CommandAllocator_Release(batch->allocator);
+            gpu_gdeflate_control_destroy(batch->control);
+            free(batch);
+        }
+        lane_destroy(&gpu->lanes[i]);
     }
     gpu_gdeflate_destroy(gpu->gdeflate);
-    if (gpu->fence) ID3D12Fence_Release(gpu->fence);
-    if (gpu->copy_queue) ID3D12CommandQueue_Release(gpu->copy_queue);
     DeleteCriticalSection(&gpu->cs);
     free(gpu);
     queue->state->gpu = NULL;

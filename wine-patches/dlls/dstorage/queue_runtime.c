@@ -69,7 +69,7 @@ static HRESULT stage(struct queue_object *queue, struct queue_entry *entry)
     /* Decoded on the GPU: the region holds the compressed bytes, and the decode buffer's range at
      * the same offset the decoded ones. A stream larger than the staging buffer (incompressible
      * data) is decoded on the CPU instead, which needs room for the decoded bytes only. */
-    if (entry->gpu_decode && !entry->staging_size)
+    if (entry->gpu_decode && size && !entry->staging_size)
     {
         size = max(size, source_size(&entry->request));
         if (size > dstorage_process.staging_buffer_size)

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+// Opt-in: GDeflate decoded on the GPU through vkd3d-proton's DirectStorage GDeflate meta command on
+// the batched d3d12 GPU path (docs/wine-module.md, "GDeflate"). Every test/wine program runs under
+// vkd3d-proton with its default settings, then gdeflate.exe with DS_KIT_GPU_PATH=d3d12 and
+// DS_KIT_GDEFLATE_PATH=gpu, whose
+// trace and stats must show the meta command decoding several streams in one execution. Without
+// the GPU path this fails (CreateQueue refuses DS_KIT_GDEFLATE_PATH=gpu, GetCompressionSupport says
+// CPU_FALLBACK, the stats count no GPU decodes).
+// Runs when DS_KIT_VKD3D_PROTON_DIR names a folder with vkd3d-proton's x64 d3d12.dll and
+// d3d12core.dll; vkd3d-proton needs a Vulkan driver it accepts (Mesa >= 25 lavapipe here:
+// VK_DRIVER_FILES / LD_LIBRARY_PATH as ../shared/lavapipe/newer-lavapipe.sh prints). CI has no
+// vkd3d-proton and does not set it: there this file reports one skipped test that says why.
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { test } from 'node:test';
+import { execa } from 'execa';
+import { Listr } from 'listr2';
+import { repoRoot } from '../../scripts/lib/paths.ts';
+import { defaultOptions, wineModuleTasks } from '../../scripts/wine/build-module.ts';
+
+const vkd3dDir = process.env.DS_KIT_VKD3D_PROTON_DIR ?? '';
+const options = defaultOptions();
+const testDir = join(repoRoot, 'test/wine');
+const outDir = join(repoRoot, 'build/wine-tests-gdeflate-meta');
+const PROGRAM_TIMEOUT_MS = 240_000;
+const programs = readdirSync(testDir)
+  .filter((f) => f.endsWith('.c'))
+  .map((f) => basename(f, '.c'))
+  .sort();
+
+function env(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    WINEPREFIX: join(outDir, 'prefix'),
+    WINEDEBUG: '-all',
+    // vkd3d-proton beside the programs, native; the module builtin (a copy beside them as well, so
+    // that Wine 8.0 takes the WINEDLLPATH builtin for LoadLibrary).
+    WINEDLLOVERRIDES: 'd3d12,d3d12core=n;dstorage,dstoragecore=b',
+    WINEDLLPATH: options.outDir,
+    ...extra,
+  };
+}
+
+async function run(name: string, extra: Record<string, string> = {}) {
+  return execa('xvfb-run', ['-a', 'wine', join(outDir, `${name}.exe`)], {
+    cwd: outDir,
+    env: env(extra),
+    reject: false,
+    all: true,
+    timeout: PROGRAM_TIMEOUT_MS,
+  });
+}
+
+test('vkd3d-proton: every test/wine program passes; GDeflate into GPU destinations runs on the meta command', {
+  skip: vkd3dDir
+    ? false
+    : 'set DS_KIT_VKD3D_PROTON_DIR to a folder with vkd3d-proton x64 d3d12.dll + d3d12core.dll to run it',
+  timeout: programs.length * (PROGRAM_TIMEOUT_MS + 10_000) + 600_000,
+}, async (t) => {
+  for (const dll of ['d3d12.dll', 'd3d12core.dll'])
+    assert.ok(existsSync(join(vkd3dDir, dll)), `DS_KIT_VKD3D_PROTON_DIR=${vkd3dDir} has no ${dll}`);
+  await new Listr(wineModuleTasks(options), { renderer: 'silent', exitOnError: true }).run();
+  mkdirSync(outDir, { recursive: true });
+  for (const dll of ['d3d12.dll', 'd3d12core.dll']) copyFileSync(join(vkd3dDir, dll), join(outDir, dll));
+  copyFileSync(join(options.outDir, 'dstorage.dll'), join(outDir, 'dstorage.dll'));
+  for (const name of programs) {
+    const cc = await execa(
+      'x86_64-w64-mingw32-gcc',
+      [
+        '-O1',
+        '-g',
+        '-Wall',
+        '-Wno-unused-function',
+        '-I',
+        join(repoRoot, 'build/generated', options.target, 'include'),
+        join(testDir, `${name}.c`),
+        join(options.outDir, 'dstorage.dll'),
+        '-o',
+        join(outDir, `${name}.exe`),
+        '-ld3d12',
+        '-ldxguid',
+      ],
+      { reject: false, all: true },
+    );
+    assert.equal(cc.exitCode, 0, `compiling ${name}.c failed:\n${cc.all}`);
+  }
+
+  // vkd3d-proton's default settings: whatever path each queue picks must pass every program. A
+  // program killed by SIGSEGV (exit 139) that reported no failed check runs once more: lavapipe's
+  // queue thread crashes now and then while a queue is released (docs/wine-module.md, "Seen, not
+  // ours to fix here"); the retry is reported.
+  const failures: string[] = [];
+  for (const name of programs) {
+    let r = await run(name);
+    if (r.exitCode === 139 && !/FAIL /.test(r.all ?? '')) {
+      t.diagnostic(`${name}.exe: exit 139 (SIGSEGV) without a failed check; ran it again`);
+      r = await run(name);
+    }
+    const out = r.all ?? '';
+    if (r.timedOut || r.exitCode !== 0 || !new RegExp(`${name}: all checks passed`).test(out))
+      failures.push(`${name}.exe: exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}\n${out.slice(-3000)}`);
+  }
+  assert.deepEqual(failures, [], failures.join('\n\n'));
+
+  // The GPU path, asked for: the program checks GetCompressionSupport (GPU_OPTIMIZED|USES_COMPUTE_QUEUE)
+  // and the bytes; the trace and the stats say the meta command decoded them, many streams at once.
+  // DS_KIT_GPU_PATH=d3d12: buffers too take the d3d12 path (by default vkd3d-proton's buffers take
+  // GPU path vulkan, where ds-runtime's own shader decodes them).
+  const r = await run('gdeflate', {
+    DS_KIT_GPU_PATH: 'd3d12',
+    DS_KIT_GDEFLATE_PATH: 'gpu',
+    DS_KIT_STATS: '1',
+    WINEDEBUG: '+dstorage',
+  });
+  const out = r.all ?? '';
+  assert.equal(r.exitCode, 0, `gdeflate.exe (DS_KIT_GDEFLATE_PATH=gpu) exited ${r.exitCode}:\n${out.slice(-4000)}`);
+  assert.match(out, /GDeflate path: gpu \(DirectStorage meta command/, 'no "GDeflate path: gpu" trace line');
+  assert.match(out, /GPU destinations decoded on the GPU \(DirectStorage meta command\)/);
+  const executions = [...out.matchAll(/(\d+) GDeflate streams decoded on the GPU in one execution/g)].map((m) =>
+    Number(m[1]),
+  );
+  assert.ok(
+    executions.some((n) => n >= 2),
+    `expected an execution with several streams, got ${executions.join(', ')}`,
+  );
+  const processLine = out.split(/\r?\n/).find((l) => l.startsWith('ds-kit stats: process, ')) ?? '';
+  const gpu = Number(/GDeflate decodes: \d+ CPU, (\d+) GPU/.exec(processLine)?.[1] ?? 0);
+  assert.ok(gpu >= 13, `expected at least 13 GPU decodes (12 buffer streams, 1 texture): ${processLine}`);
+  // A damaged container never reaches the GPU.
+  assert.match(out, /GDeflate stream not decoded: not a GDeflate stream/);
+  assert.match(out, /GDeflate stream not decoded: a tile's offset or size lies outside the stream/);
+});
