@@ -12,11 +12,12 @@
  * buffers through a READBACK copy); a wrong byte fails the program (exit 1).
  *
  * Usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate]
- *                         [--format gdeflate|zstd]
+ *                         [--size KIB] [--format gdeflate|zstd]
  *   --quick   16 MiB per row, one repetition (the CI smoke test)
  *   --mib N   bytes per row (default 1024 MiB), --reps N best of N (default 3)
  *   --staging IDStorageFactory::SetStagingBufferSize in MiB (default: the module's, 32 MiB)
  *   --only    only the plain rows (with the baselines) or only the compressed rows
+ *   --size    only the rows of one request size: 64, 1024 or 16384 (KiB)
  *   --format  what the compressed rows use: GDeflate (default) or Zstandard (DirectStorage 1.4)
  * GDeflate rows decode the same few compressed chunks over and over (64 MiB of unique data, encoded
  * per request size with the module's own codec), so that setting up costs seconds, not minutes.
@@ -40,6 +41,7 @@ static int reps = 3;
 static WCHAR dir[MAX_PATH] = L".";
 static UINT32 staging_mib;
 static int only_plain, only_gdeflate;
+static UINT32 only_size; /* --size KIB: only the rows of that request size */
 static DSTORAGE_COMPRESSION_FORMAT packed_format = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
 static const char *packed_name = "GDeflate";
 
@@ -398,10 +400,11 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--mib") && i + 1 < argc) row_bytes = strtoull(argv[++i], NULL, 10) << 20;
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--staging") && i + 1 < argc) staging_mib = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--size") && i + 1 < argc) only_size = (UINT32)strtoul(argv[++i], NULL, 10) << 10;
         else if (!strcmp(argv[i], "--only") && i + 1 < argc) { ++i; only_plain = !strcmp(argv[i], "plain"); only_gdeflate = !only_plain; }
         else if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "zstd")) { ++i; packed_format = DSTORAGE_COMPRESSION_FORMAT_ZSTD; packed_name = "Zstandard"; }
         else if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "gdeflate")) ++i;
-        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate] [--format gdeflate|zstd]\n"); return 2; }
+        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate] [--size KIB] [--format gdeflate|zstd]\n"); return 2; }
     }
     if (row_bytes < (16u << 20)) row_bytes = 16u << 20;
     if (unique_bytes > row_bytes) unique_bytes = row_bytes;
@@ -487,6 +490,12 @@ int main(int argc, char **argv)
         UINT64 *plain_offsets = malloc(chunks * sizeof(UINT64));
         UINT32 *plain_sizes = malloc(chunks * sizeof(UINT32));
 
+        if (only_size && request != only_size)
+        {
+            free(plain_offsets);
+            free(plain_sizes);
+            continue;
+        }
         for (c = 0; c < chunks; ++c) { plain_offsets[c] = c * request; plain_sizes[c] = request; }
         if (!only_gdeflate)
         {
