@@ -118,7 +118,8 @@ static DWORD WINAPI lock_thread(void *arg)
         if (full)
         {
             vk->interop->lpVtbl->LockCommandQueue(vk->interop, vk->queue);
-            TRACE("D3D12 queue %p locked (LockCommandQueue) for a runtime submission.\n", vk->queue);
+            TRACE("D3D12 queue %p locked for a runtime submission (LockCommandQueue: %s).\n",
+                  vk->queue, vk->interop2 ? "a new destination buffer" : "no LockVulkanQueue");
             ++vk->full_locks;
         }
         else
