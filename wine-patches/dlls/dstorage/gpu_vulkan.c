@@ -268,12 +268,14 @@ static HRESULT try_create(struct queue_object *queue, struct gpu_vulkan **out, c
     }
     snprintf(why, why_size,
              "ds-runtime Vulkan backend on vkd3d-proton's device (ID3D12DXVKInteropDevice%s), "
-             "VkQueue family %u of a COMPUTE queue, %s, GDeflate into buffers on the %s; textures, "
+             "VkQueue family %u of a COMPUTE queue, %s, staging ring %u MiB, GDeflate into buffers "
+             "on the %s; textures, "
              "tiles and custom formats: batched D3D12 COPY queue",
              interop_version(vk->interop) == 2   ? "2"
              : interop_version(vk->interop) == 1 ? "1"
                                                  : "",
-             vk->family, message, params.gpu_gdeflate ? "GPU (compute shader)" : "CPU");
+             vk->family, message, (UINT)(params.staging_bytes >> 20),
+             params.gpu_gdeflate ? "GPU (compute shader)" : "CPU");
     queue->state->gpu_gdeflate = params.gpu_gdeflate;
     *out = vk;
     return S_OK;
