@@ -24,7 +24,7 @@ bench() { # name, timeout, env..., -- args...
   (cd "$bin" && env "${envs[@]}" timeout "$limit" wine64 bench_module.exe --dir . "$@") >"$out/$name.log" 2>&1
   local rc=$?
   s "exit $rc after $(( $(date +%s) - t0 )) s"
-  grep -E "^\| dstorage|bytes checked|FAIL|Vulkan backend: [1-9]|under LockVulkanQueue [1-9]" "$out/$name.log" | cut -c1-300 | tee -a "$summary"
+  grep -E "^\| dstorage|bytes checked|FAIL|Vulkan backend: [1-9]|under LockVulkanQueue [1-9]|GPU path: vulkan [(]" "$out/$name.log" | cut -c1-400 | tee -a "$summary"
 }
 
 s "== $(date -u +%FT%TZ) device-vkperf"
