@@ -12,11 +12,13 @@
  * buffers through a READBACK copy); a wrong byte fails the program (exit 1).
  *
  * Usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate]
- *                         [--format gdeflate|zstd]
+ *                         [--size KIB] [--dest buffer] [--format gdeflate|zstd]
  *   --quick   16 MiB per row, one repetition (the CI smoke test)
  *   --mib N   bytes per row (default 1024 MiB), --reps N best of N (default 3)
  *   --staging IDStorageFactory::SetStagingBufferSize in MiB (default: the module's, 32 MiB)
  *   --only    only the plain rows (with the baselines) or only the compressed rows
+ *   --size    only the rows of one request size: 64, 1024 or 16384 (KiB)
+ *   --dest    buffer: only the dstorage -> GPU buffer rows (no baselines, no memory rows)
  *   --format  what the compressed rows use: GDeflate (default) or Zstandard (DirectStorage 1.4)
  * GDeflate rows decode the same few compressed chunks over and over (64 MiB of unique data, encoded
  * per request size with the module's own codec), so that setting up costs seconds, not minutes.
@@ -40,6 +42,8 @@ static int reps = 3;
 static WCHAR dir[MAX_PATH] = L".";
 static UINT32 staging_mib;
 static int only_plain, only_gdeflate;
+static UINT32 only_size; /* --size KIB: only the rows of that request size */
+static int only_buffer;   /* --dest buffer: only the dstorage -> GPU buffer rows */
 static DSTORAGE_COMPRESSION_FORMAT packed_format = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
 static const char *packed_name = "GDeflate";
 
@@ -398,10 +402,12 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--mib") && i + 1 < argc) row_bytes = strtoull(argv[++i], NULL, 10) << 20;
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--staging") && i + 1 < argc) staging_mib = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--dest") && i + 1 < argc && !strcmp(argv[i + 1], "buffer")) { ++i; only_buffer = 1; }
+        else if (!strcmp(argv[i], "--size") && i + 1 < argc) only_size = (UINT32)strtoul(argv[++i], NULL, 10) << 10;
         else if (!strcmp(argv[i], "--only") && i + 1 < argc) { ++i; only_plain = !strcmp(argv[i], "plain"); only_gdeflate = !only_plain; }
         else if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "zstd")) { ++i; packed_format = DSTORAGE_COMPRESSION_FORMAT_ZSTD; packed_name = "Zstandard"; }
         else if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "gdeflate")) ++i;
-        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate] [--format gdeflate|zstd]\n"); return 2; }
+        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate] [--size KIB] [--dest buffer] [--format gdeflate|zstd]\n"); return 2; }
     }
     if (row_bytes < (16u << 20)) row_bytes = 16u << 20;
     if (unique_bytes > row_bytes) unique_bytes = row_bytes;
@@ -487,22 +493,34 @@ int main(int argc, char **argv)
         UINT64 *plain_offsets = malloc(chunks * sizeof(UINT64));
         UINT32 *plain_sizes = malloc(chunks * sizeof(UINT32));
 
+        if (only_size && request != only_size)
+        {
+            free(plain_offsets);
+            free(plain_sizes);
+            continue;
+        }
         for (c = 0; c < chunks; ++c) { plain_offsets[c] = c * request; plain_sizes[c] = request; }
         if (!only_gdeflate)
         {
-        print_row("baseline ReadFile -> memory", request, run_readfile_memory(plain_path, request, memory, "ReadFile -> memory"));
-        print_row("baseline ReadFile -> upload -> buffer", request, run_readfile_gpu(plain_path, request, buffer, "ReadFile -> buffer"));
-        snprintf(what, sizeof(what), "dstorage file -> memory");
-        print_row(what, request, run_dstorage(plain_file, plain_offsets, plain_sizes, unique_bytes, request, FALSE, memory, NULL, what));
-        snprintf(what, sizeof(what), "dstorage file -> buffer");
-        print_row(what, request, run_dstorage(plain_file, plain_offsets, plain_sizes, unique_bytes, request, FALSE, NULL, buffer, what));
+            if (!only_buffer)
+            {
+                print_row("baseline ReadFile -> memory", request, run_readfile_memory(plain_path, request, memory, "ReadFile -> memory"));
+                print_row("baseline ReadFile -> upload -> buffer", request, run_readfile_gpu(plain_path, request, buffer, "ReadFile -> buffer"));
+                snprintf(what, sizeof(what), "dstorage file -> memory");
+                print_row(what, request, run_dstorage(plain_file, plain_offsets, plain_sizes, unique_bytes, request, FALSE, memory, NULL, what));
+            }
+            snprintf(what, sizeof(what), "dstorage file -> buffer");
+            print_row(what, request, run_dstorage(plain_file, plain_offsets, plain_sizes, unique_bytes, request, FALSE, NULL, buffer, what));
         }
         if (!only_plain)
         {
-        snprintf(what, sizeof(what), "dstorage %s file -> memory", packed_name);
-        print_row(what, request, run_dstorage(gd_file[k], offsets[k], csizes[k], unique_bytes, request, TRUE, memory, NULL, what));
-        snprintf(what, sizeof(what), "dstorage %s file -> buffer", packed_name);
-        print_row(what, request, run_dstorage(gd_file[k], offsets[k], csizes[k], unique_bytes, request, TRUE, NULL, buffer, what));
+            if (!only_buffer)
+            {
+                snprintf(what, sizeof(what), "dstorage %s file -> memory", packed_name);
+                print_row(what, request, run_dstorage(gd_file[k], offsets[k], csizes[k], unique_bytes, request, TRUE, memory, NULL, what));
+            }
+            snprintf(what, sizeof(what), "dstorage %s file -> buffer", packed_name);
+            print_row(what, request, run_dstorage(gd_file[k], offsets[k], csizes[k], unique_bytes, request, TRUE, NULL, buffer, what));
         }
         free(plain_offsets);
         free(plain_sizes);

@@ -54,6 +54,12 @@ struct interop_device_vtbl
     (interop_device *This, ID3D12Resource *resource, UINT64 *handle, UINT64 *buffer_offset);
     HRESULT(STDMETHODCALLTYPE *LockCommandQueue)(interop_device *This, ID3D12CommandQueue *queue);
     HRESULT(STDMETHODCALLTYPE *UnlockCommandQueue)(interop_device *This, ID3D12CommandQueue *queue);
+    /* ID3D12DXVKInteropDevice1 (not called) */
+    void *GetVulkanResourceInfo1, *CreateInteropCommandQueue, *CreateInteropCommandAllocator,
+        *BeginVkCommandBufferInterop, *EndVkCommandBufferInterop;
+    /* ID3D12DXVKInteropDevice2: the queue's mutex alone, without draining the D3D12 queue */
+    HRESULT(STDMETHODCALLTYPE *LockVulkanQueue)(interop_device *This, ID3D12CommandQueue *queue);
+    HRESULT(STDMETHODCALLTYPE *UnlockVulkanQueue)(interop_device *This, ID3D12CommandQueue *queue);
 };
 struct interop_device
 {
@@ -67,36 +73,92 @@ static const GUID IID_interop_device1 = {
 static const GUID IID_interop_device2 = {
     0x90ecf26e, 0xb212, 0x43f5, {0xb6, 0x2a, 0x82, 0x5a, 0xd7, 0xb1, 0x38, 0x5e}};
 
+/* Destination buffers already behind a LockCommandQueue (see lock_thread); a miss only costs one
+ * more LockCommandQueue, so the table is small and overwritten round-robin. */
+#define KNOWN_BUFFERS 64
+
 struct gpu_vulkan
 {
     interop_device *interop;
+    interop_device *interop2;  /* ID3D12DXVKInteropDevice2, or NULL */
     ID3D12CommandQueue *queue; /* ours: its VkQueue is what the runtime submits to */
     UINT64 backend;            /* Unix backend (unix_vulkan.c) */
     HANDLE lock_thread;
     UINT32 family;
+    LONG new_buffer; /* a destination not in known[] was handed to the runtime */
+    SRWLOCK known_lock;
+    struct
+    {
+        ID3D12Resource *resource;
+        UINT64 handle;
+    } known[KNOWN_BUFFERS];
+    UINT known_next;
+    LONG full_locks, light_locks;
 };
 
+/* Which lock a runtime submission takes. LockCommandQueue drains our D3D12 queue through
+ * vkd3d-proton's submission thread and flushes its memory-transfer queue (the clears of new
+ * allocations), so that they run before our copies: needed once after a destination buffer is new
+ * to us. Our D3D12 queue never gets D3D12 work of its own, so every other submission needs only
+ * the VkQueue's mutex: LockVulkanQueue (ID3D12DXVKInteropDevice2), a plain mutex, much cheaper than
+ * the round trip through the submission thread. The flag is set in gpu_vulkan_resolve, before the
+ * request reaches the runtime, hence before the lock for any batch holding it is taken. */
 static DWORD WINAPI lock_thread(void *arg)
 {
     struct gpu_vulkan *vk = arg;
     struct vulkan_lock_wait_params wait;
     struct vulkan_lock_hold_params hold = {.backend = vk->backend};
+    BOOL full;
 
     for (;;)
     {
         wait = (struct vulkan_lock_wait_params){.backend = vk->backend};
         if (FAILED(dstorage_unix_call(unix_vulkan_lock_wait, &wait)) || wait.stop) break;
-        vk->interop->lpVtbl->LockCommandQueue(vk->interop, vk->queue);
-        TRACE("D3D12 queue %p locked for a runtime submission.\n", vk->queue);
+        full = !vk->interop2 || InterlockedExchange(&vk->new_buffer, 0);
+        if (full)
+        {
+            vk->interop->lpVtbl->LockCommandQueue(vk->interop, vk->queue);
+            TRACE("D3D12 queue %p locked for a runtime submission (LockCommandQueue: %s).\n",
+                  vk->queue, vk->interop2 ? "a new destination buffer" : "no LockVulkanQueue");
+            ++vk->full_locks;
+        }
+        else
+        {
+            vk->interop2->lpVtbl->LockVulkanQueue(vk->interop2, vk->queue);
+            ++vk->light_locks;
+        }
         dstorage_unix_call(unix_vulkan_lock_hold, &hold);
-        vk->interop->lpVtbl->UnlockCommandQueue(vk->interop, vk->queue);
+        if (full)
+            vk->interop->lpVtbl->UnlockCommandQueue(vk->interop, vk->queue);
+        else
+            vk->interop2->lpVtbl->UnlockVulkanQueue(vk->interop2, vk->queue);
     }
     return 0;
+}
+
+/* Records that the runtime will write to this buffer; a buffer not seen before makes the next
+ * lock a LockCommandQueue (lock_thread). */
+static void note_buffer(struct gpu_vulkan *vk, ID3D12Resource *resource, UINT64 handle)
+{
+    UINT i;
+
+    AcquireSRWLockExclusive(&vk->known_lock);
+    for (i = 0; i < KNOWN_BUFFERS; ++i)
+        if (vk->known[i].resource == resource && vk->known[i].handle == handle) break;
+    if (i == KNOWN_BUFFERS)
+    {
+        vk->known[vk->known_next].resource = resource;
+        vk->known[vk->known_next].handle = handle;
+        vk->known_next = (vk->known_next + 1) % KNOWN_BUFFERS;
+        InterlockedExchange(&vk->new_buffer, 1);
+    }
+    ReleaseSRWLockExclusive(&vk->known_lock);
 }
 
 static void release(struct gpu_vulkan *vk)
 {
     if (vk->queue) ID3D12CommandQueue_Release(vk->queue);
+    if (vk->interop2) vk->interop2->lpVtbl->Release(vk->interop2);
     if (vk->interop) vk->interop->lpVtbl->Release(vk->interop);
     free(vk);
 }
@@ -116,6 +178,25 @@ static UINT interop_version(interop_device *interop)
     return 0;
 }
 
+/* The runtime's staging ring on this path: the DirectStorage staging size, but at least
+ * VULKAN_RING_FLOOR. Its readers (up to 16, each holding a 4 MiB chunk while it reads) and the
+ * batches in flight share the ring; with the 32 MiB default they wait for space most of the time
+ * (docs/wine-module.md, "GPU path vulkan: speed"). DS_KIT_VULKAN_RING_MIB sets it for
+ * measurements. */
+#define VULKAN_RING_FLOOR (128u << 20)
+
+static UINT64 ring_bytes(void)
+{
+    const char *env = getenv("DS_KIT_VULKAN_RING_MIB");
+    UINT64 mib;
+
+    if (env && *env && (mib = strtoull(env, NULL, 10)) >= 1 && mib <= 4096) return mib << 20;
+    if (env && *env)
+        WARN("DS_KIT_VULKAN_RING_MIB=%s is not a size in MiB (1 to 4096); using the default.\n",
+             env);
+    return max(dstorage_process.staging_buffer_size, VULKAN_RING_FLOOR);
+}
+
 /* S_OK: the vulkan path is ready; otherwise *why says what is missing. */
 static HRESULT try_create(struct queue_object *queue, struct gpu_vulkan **out, char *why,
                           size_t why_size)
@@ -129,6 +210,7 @@ static HRESULT try_create(struct queue_object *queue, struct gpu_vulkan **out, c
     HRESULT hr;
 
     if (!(vk = calloc(1, sizeof(*vk)))) return E_OUTOFMEMORY;
+    InitializeSRWLock(&vk->known_lock);
     if (FAILED(hr =
                    ID3D12Device_QueryInterface(device, &IID_interop_device, (void **)&vk->interop)))
     {
@@ -160,7 +242,7 @@ static HRESULT try_create(struct queue_object *queue, struct gpu_vulkan **out, c
     params.queue = (UINT64)(ULONG_PTR)vk_queue;
     params.queue_family = vk->family;
     params.worker_count = 0;
-    params.staging_bytes = dstorage_process.staging_buffer_size;
+    params.staging_bytes = ring_bytes();
     params.message = message;
     params.message_size = sizeof(message);
     if (FAILED(hr = dstorage_unix_call(unix_vulkan_create, &params)) || FAILED(hr = params.result))
@@ -170,6 +252,9 @@ static HRESULT try_create(struct queue_object *queue, struct gpu_vulkan **out, c
         return hr;
     }
     vk->backend = params.backend;
+    if (FAILED(vk->interop->lpVtbl->QueryInterface(vk->interop, &IID_interop_device2,
+                                                   (void **)&vk->interop2)))
+        vk->interop2 = NULL;
     if (!(vk->lock_thread = CreateThread(NULL, 0, lock_thread, vk, 0, NULL)))
     {
         struct vulkan_destroy_params destroy = {.backend = vk->backend};
@@ -183,12 +268,14 @@ static HRESULT try_create(struct queue_object *queue, struct gpu_vulkan **out, c
     }
     snprintf(why, why_size,
              "ds-runtime Vulkan backend on vkd3d-proton's device (ID3D12DXVKInteropDevice%s), "
-             "VkQueue family %u of a COMPUTE queue, %s, GDeflate into buffers on the %s; textures, "
+             "VkQueue family %u of a COMPUTE queue, %s, staging ring %u MiB, GDeflate into buffers "
+             "on the %s; textures, "
              "tiles and custom formats: batched D3D12 COPY queue",
              interop_version(vk->interop) == 2   ? "2"
              : interop_version(vk->interop) == 1 ? "1"
                                                  : "",
-             vk->family, message, params.gpu_gdeflate ? "GPU (compute shader)" : "CPU");
+             vk->family, message, (UINT)(params.staging_bytes >> 20),
+             params.gpu_gdeflate ? "GPU (compute shader)" : "CPU");
     queue->state->gpu_gdeflate = params.gpu_gdeflate;
     *out = vk;
     return S_OK;
@@ -292,6 +379,7 @@ void gpu_vulkan_resolve(struct queue_object *queue, const struct queue_entry *en
     if (FAILED(vk->interop->lpVtbl->GetVulkanResourceInfo(vk->interop, resource, &handle, &offset)))
         return; /* no VkBuffer: the runtime fails the request (gpu_buffer 0) */
     resource->lpVtbl->GetDesc(resource, &desc);
+    note_buffer(vk, resource, handle);
     req->gpu_buffer = handle;
     req->gpu_offset = offset + entry->request.Destination.Buffer.Offset;
     req->gpu_buffer_size = offset + desc.Width; /* placed buffers share one VkBuffer */
@@ -320,6 +408,8 @@ void gpu_vulkan_destroy(struct queue_object *queue)
     dstorage_unix_call(unix_vulkan_destroy, &destroy);
     WaitForSingleObject(vk->lock_thread, INFINITE);
     CloseHandle(vk->lock_thread);
+    TRACE("queue %p: runtime submissions under LockCommandQueue %ld, under LockVulkanQueue %ld.\n",
+          queue, vk->full_locks, vk->light_locks);
     dstorage_unix_call(unix_vulkan_free, &free_params);
     queue->state->vulkan = NULL;
     release(vk);

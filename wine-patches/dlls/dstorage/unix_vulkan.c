@@ -21,12 +21,12 @@
  * hands the locking to a PE thread of the queue (the lock thread) and waits:
  *
  *   recorder (Unix)                         lock thread (PE)
- *   lock_queue: requested = 1, wait ───►    vulkan_lock_wait returns
- *                                           LockCommandQueue(d3d12 queue)
- *            ◄─── granted = 1               vulkan_lock_hold: granted = 1, wait for release
+ *   lock_queue: requested = n, wait ───►    vulkan_lock_wait returns
+ *                                           LockCommandQueue or LockVulkanQueue (gpu_vulkan.c)
+ *            ◄─── granted = n               vulkan_lock_hold: granted = n, wait for round n
  *   vkQueueSubmit
- *   unlock_queue: release = 1 ──────►       vulkan_lock_hold returns
- *                                           UnlockCommandQueue(d3d12 queue), back to lock_wait
+ *   unlock_queue: released = n ─────►       vulkan_lock_hold returns
+ *   (records the next batch meanwhile)      UnlockCommandQueue/UnlockVulkanQueue, lock_wait
  *
  * So every vkQueueSubmit of the runtime happens while the PE thread holds vkd3d-proton's lock; no
  * Unix thread submits without it. The runtime uses the queue for nothing but vkQueueSubmit.
@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ntstatus.h"
 #define WIN32_NO_STATUS
@@ -53,25 +54,41 @@
 
 WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 
-/* The lock channel between the runtime's recorder and the queue's PE lock thread. */
+/* The lock channel between the runtime's recorder and the queue's PE lock thread, counted in
+ * rounds: the recorder asks for round n (requested = n) and waits until the lock thread holds the
+ * lock for it (granted = n); after its vkQueueSubmit it marks the round done (released = n) and
+ * goes on at once: it does not wait for the lock thread to unlock. The next round cannot be granted
+ * before the lock thread has unlocked (it serves one round at a time), so no submission ever runs
+ * without the lock, and the recorder is held up only while the lock is being taken. */
 struct unix_backend_state
 {
     pthread_mutex_t mutex;
     pthread_cond_t cond;
-    BOOL requested; /* the recorder waits for the lock */
-    BOOL granted;   /* the lock thread holds LockCommandQueue */
-    BOOL release;   /* the recorder's submission is done */
-    BOOL stop;      /* vulkan_destroy: the lock thread leaves */
+    UINT64 requested; /* the last round the recorder asked for */
+    UINT64 granted;   /* the last round the lock thread holds (or held) the lock for */
+    UINT64 released;  /* the last round whose submission is done */
+    BOOL stop;        /* vulkan_destroy: the lock thread leaves */
+    UINT64 wait_ns;   /* time the recorder spent waiting for the lock, all rounds */
 };
+
+static UINT64 monotonic_ns(void)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (UINT64)now.tv_sec * 1000000000 + now.tv_nsec;
+}
 
 static void lock_queue(void *ctx)
 {
     struct unix_backend_state *state = ctx;
+    UINT64 start = monotonic_ns(), round;
 
     pthread_mutex_lock(&state->mutex);
-    state->requested = TRUE;
+    round = ++state->requested;
     pthread_cond_broadcast(&state->cond);
-    while (!state->granted) pthread_cond_wait(&state->cond, &state->mutex);
+    while (state->granted != round) pthread_cond_wait(&state->cond, &state->mutex);
+    state->wait_ns += monotonic_ns() - start;
     pthread_mutex_unlock(&state->mutex);
 }
 
@@ -80,10 +97,8 @@ static void unlock_queue(void *ctx)
     struct unix_backend_state *state = ctx;
 
     pthread_mutex_lock(&state->mutex);
-    state->release = TRUE;
+    state->released = state->granted;
     pthread_cond_broadcast(&state->cond);
-    /* The next lock_queue must not see this round's grant. */
-    while (state->granted) pthread_cond_wait(&state->cond, &state->mutex);
     pthread_mutex_unlock(&state->mutex);
 }
 
@@ -93,9 +108,9 @@ NTSTATUS vulkan_lock_wait(void *args)
     struct unix_backend_state *state = unix_backend_from_handle(params->backend)->state;
 
     pthread_mutex_lock(&state->mutex);
-    while (!state->requested && !state->stop) pthread_cond_wait(&state->cond, &state->mutex);
-    params->stop = !state->requested;
-    state->requested = FALSE;
+    while (state->requested == state->granted && !state->stop)
+        pthread_cond_wait(&state->cond, &state->mutex);
+    params->stop = state->requested == state->granted;
     pthread_mutex_unlock(&state->mutex);
     return STATUS_SUCCESS;
 }
@@ -104,14 +119,12 @@ NTSTATUS vulkan_lock_hold(void *args)
 {
     struct vulkan_lock_hold_params *params = args;
     struct unix_backend_state *state = unix_backend_from_handle(params->backend)->state;
+    UINT64 round;
 
     pthread_mutex_lock(&state->mutex);
-    state->granted = TRUE;
+    round = state->granted = state->granted + 1;
     pthread_cond_broadcast(&state->cond);
-    while (!state->release) pthread_cond_wait(&state->cond, &state->mutex);
-    state->release = FALSE;
-    state->granted = FALSE;
-    pthread_cond_broadcast(&state->cond);
+    while (state->released != round) pthread_cond_wait(&state->cond, &state->mutex);
     pthread_mutex_unlock(&state->mutex);
     return STATUS_SUCCESS;
 }
@@ -236,9 +249,10 @@ NTSTATUS vulkan_destroy(void *args)
     ds_backend_stats stats;
 
     ds_backend_get_stats(object->backend, &stats);
-    TRACE("Vulkan backend: %llu submissions, %llu copies, GDeflate decodes: %llu GPU shader, %llu "
-          "CPU.\n",
-          (unsigned long long)stats.submits, (unsigned long long)stats.gpu_copies,
+    TRACE("Vulkan backend: %llu submissions (%llu lock rounds, %.3f ms waiting for the lock), %llu "
+          "copies, GDeflate decodes: %llu GPU shader, %llu CPU.\n",
+          (unsigned long long)stats.submits, (unsigned long long)state->requested,
+          state->wait_ns / 1e6, (unsigned long long)stats.gpu_copies,
           (unsigned long long)stats.gdeflate_shader_decodes,
           (unsigned long long)stats.gdeflate_cpu_decodes);
     ds_backend_destroy(object->backend); /* may still submit: the lock thread serves it */
