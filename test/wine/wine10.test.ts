@@ -47,7 +47,8 @@ async function peNames(file: string, what: 'imports-from-ntdll' | 'exports'): Pr
     const table = r.stdout.split('[Ordinal/Name Pointer] Table')[1] ?? '';
     return [...table.matchAll(/^\s*\[\s*\d+\]\s+(\S+)/gm)].map((m) => m[1]);
   }
-  const block = r.stdout.split('DLL Name: ntdll.dll')[1]?.split('DLL Name:')[0] ?? '';
+  // The block ends at its blank line (what follows can be the next directory entry's hex columns).
+  const block = r.stdout.split('DLL Name: ntdll.dll')[1]?.split(/\n\s*\n/)[0] ?? '';
   return [...block.matchAll(/^\s*[0-9a-f]+\s+\d+\s+(\S+)/gm)].map((m) => m[1]);
 }
 

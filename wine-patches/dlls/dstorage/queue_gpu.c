@@ -216,11 +216,18 @@ static HRESULT gdeflate_path_choice(const char **choice)
 static HRESULT gdeflate_path(struct queue_object *queue, struct queue_gpu *gpu)
 {
     ID3D12Device *device = queue->state->desc.Device;
-    const char *choice, *why = "DS_KIT_GDEFLATE_PATH=cpu";
+    const char *choice, *why;
     HRESULT hr;
 
+    /* The meta command is opt-in (docs/wine-module.md, "GDeflate"): on the H200 with the default
+     * 32 MiB staging buffer it decoded slower than the CPU, and vkd3d-proton's decoder trusts the
+     * bytes inside a tile (damaged ones crashed lavapipe), while the CPU decoder rejects them. */
     if (FAILED(hr = gdeflate_path_choice(&choice))) return hr;
-    if (!(choice && !strcmp(choice, "cpu")))
+    why = choice
+              ? "DS_KIT_GDEFLATE_PATH=cpu"
+              : "the default; DS_KIT_GDEFLATE_PATH=gpu decodes on the GPU where the device offers "
+                "the DirectStorage meta command";
+    if (choice && !strcmp(choice, "gpu"))
         gpu->gdeflate = gpu_gdeflate_create(device, dstorage_process.staging_buffer_size, &why);
     if (!gpu->gdeflate && choice && !strcmp(choice, "gpu"))
     {
