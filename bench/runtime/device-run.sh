@@ -18,14 +18,14 @@ say() { echo "== $*" | tee -a "$out/bench.log"; }
 
 # The Vulkan loader: the machine may have none.
 LDCONFIG=$(command -v ldconfig || echo /sbin/ldconfig)
-if ! $LDCONFIG -p 2>/dev/null | grep -q 'libvulkan\.so\.1 '; then
+if ! $LDCONFIG -p 2>/dev/null | grep -q 'libvulkan\.so\.1 ' || ! $LDCONFIG -p 2>/dev/null | grep -q 'libGLdispatch\.so\.0 '; then
   say "no Vulkan loader: unpacking $here/gl/*.deb into /"
   for f in "$here"/gl/*.deb; do dpkg -x "$f" /; done
   $LDCONFIG
 fi
 if [ -z "${VK_DRIVER_FILES:-}${VK_ICD_FILENAMES:-}" ]; then
-  for f in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /usr/share/vulkan/icd.d/nvidia_icd.json \
-    /etc/vulkan/icd.d/nvidia_icd.json; do
+  for f in /usr/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json \
+    /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json; do
     [ -f "$f" ] && { export VK_DRIVER_FILES=$f; break; }
   done
 fi

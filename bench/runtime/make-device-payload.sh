@@ -27,13 +27,17 @@ cp "$addon" "$dir/ds_runtime.node"
 # Every test program but the reference codec's (it needs a codec built outside the repository).
 (cd "$tests" && ls *_test | grep -v _reference_test | tar -cJf "$dir/tests.tar.xz" -T -)
 mkdir -p "$dir/gl"
-if ! compgen -G "$dir/gl/libvulkan1_*.deb" >/dev/null; then
-  if compgen -G "$root/.device-wine/gl/libvulkan1_*.deb" >/dev/null; then
-    cp "$root"/.device-wine/gl/libvulkan1_*.deb "$dir/gl/"
+# The Vulkan loader and libglvnd: NVIDIA's Vulkan ICD is libGLX_nvidia, which needs libGLdispatch
+# (without it vkCreateInstance fails with VK_ERROR_INCOMPATIBLE_DRIVER on the H200 machine).
+GL_PACKAGES="libvulkan1 libglvnd0 libgl1 libglx0 libegl1 libopengl0 libgles2"
+for p in $GL_PACKAGES; do
+  compgen -G "$dir/gl/${p}_*.deb" >/dev/null && continue
+  if compgen -G "$root/.device-wine/gl/${p}_*.deb" >/dev/null; then
+    cp "$root"/.device-wine/gl/${p}_*.deb "$dir/gl/"
   else
-    (cd "$dir/gl" && apt-get download libvulkan1:amd64)
+    (cd "$dir/gl" && apt-get download "$p:amd64")
   fi
-fi
+done
 # Shared libraries the binding and the tests need beyond libc/libstdc++, for a machine without them.
 mkdir -p "$dir/lib"
 for lib in $(ldd "$addon" | awk '/libzstd/ {print $3}'); do cp -L "$lib" "$dir/lib/"; done
