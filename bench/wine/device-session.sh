@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# device-session.sh (copied as .device-all/run.sh): one call on the GPU machine with every test/wine
+# program under vkd3d-proton on both GPU paths, the module benchmark on every path (plain, GDeflate,
+# Zstandard) and the runtime's own `npm run bench` GPU rows (node left in /tmp/ds-perf by a
+# .device-perf call just before) plus vulkan_throughput_test, all in the same call. Run from the root:
+#   bash .device-wine/wine-on-gpu.sh .device-wine -- bash .device-all/run.sh
+# Fill .device-all/bin with bench/wine/make-device-session.sh. Writes $OUT/summary.log.
+set -u
+bin=$PWD/.device-all/bin
+out=${OUT:-build/device-all}; mkdir -p "$out"
+export WINEDLLPATH=$bin/module
+P="d3d12,d3d12core=n;dstorage,dstoragecore=b"
+W="dstorage,dstoragecore=b"
+S=$out/summary.log; : >"$S"
+{ date -u; env -u LD_LIBRARY_PATH nvidia-smi --query-gpu=name,driver_version --format=csv,noheader; wine64 --version; cat "$bin/COMMIT"; } >>"$S" 2>&1
+t() { # t LABEL [ENV...]: every test program
+  local label=$1; shift
+  echo "== tests: $label" >>"$S"
+  for p in "$bin"/*.exe; do
+    n=$(basename "$p" .exe); [ $n = bench_module ] && continue
+    (cd "$bin" && env "$@" WINEDEBUG=+dstorage timeout ${TT:-60} wine64 $n.exe) >"$out/t.log" 2>&1
+    rc=$?
+    path=$(grep -a -o "GPU path: [a-z0-9]*" "$out/t.log" | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+    if [ $rc = 0 ] && grep -aq "$n: all checks passed" "$out/t.log"; then echo "PASS $n [$path]" >>"$S"
+    else echo "FAIL $n exit $rc [$path]" >>"$S"; grep -a -E "FAIL|err:|expected" "$out/t.log" | head -8 | cut -c1-300 >>"$S"
+      tail -c 300000 "$out/t.log" >"$out/fail-$label-$n.log"; fi
+    grep -a -E "tiles:|decoded on the" "$out/t.log" | head -3 >>"$S"
+  done
+}
+bm() { # bm LABEL ARGS [ENV...]
+  local label=$1 args=$2; shift 2
+  echo "== bench: $label: $args" >>"$S"
+  (cd "$bin" && env "$@" timeout ${BT:-100} wine64 bench_module.exe --dir . $args) >"$out/b.log" 2>&1
+  echo "exit $?" >>"$S"; grep -a -E "^\| [a-z]|checked" "$out/b.log" >>"$S"
+}
+rt() {
+  echo "== runtime alone: npm run bench's code (bench.mjs), GPU rows, same call" >>"$S"
+  if [ -x /tmp/ds-perf/node ]; then
+    (env -u LD_LIBRARY_PATH DS_RUNTIME_ADDON=$PWD/.device-rt/ds_runtime.node LD_LIBRARY_PATH=$PWD/.device-rt/lib timeout 150 \
+      /tmp/ds-perf/node .device-rt/bench.mjs --file build/perf-bench/data.bin --backends vulkan-gpu,vulkan-gpu-seq \
+      --cold-bytes 0 --bytes 4G) >"$out/rt.log" 2>&1
+    echo "exit $?" >>"$S"; grep -a -v "^\s*$" "$out/rt.log" | tail -40 >>"$S"
+  else echo "node from the previous call is gone (the machine was not kept): no bench.mjs row" >>"$S"; fi
+  echo "== runtime alone: vulkan_throughput_test (DS_BENCH_MIB=1024), same call" >>"$S"
+  (cd "$bin" && env -u LD_LIBRARY_PATH DS_BENCH_MIB=1024 timeout 100 ./vulkan_throughput_test) >"$out/tp.log" 2>&1
+  echo "exit $?" >>"$S"; grep -a -E "ceiling|backend|same readers" "$out/tp.log" >>"$S"
+}
+T0=$SECONDS
+left() { [ $((SECONDS - T0)) -lt ${1} ] || { echo "== skipped (time): $2" >>"$S"; return 1; }; }
+rt
+t vkd3d-default WINEDLLOVERRIDES="$P"
+left 200 "tests d3d12 path" && t vkd3d-d3d12 WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
+bm "vkd3d-proton default path, plain" "--mib 1024 --reps 1 --only plain" WINEDLLOVERRIDES="$P"
+bm "vkd3d-proton DS_KIT_GPU_PATH=vulkan, plain" "--mib 1024 --reps 1 --only plain" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan
+bm "vkd3d-proton DS_KIT_GPU_PATH=d3d12, plain" "--mib 1024 --reps 1 --only plain" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
+bm "vkd3d-proton d3d12 path, GDeflate, meta command, staging 256" "--mib 256 --reps 2 --only gdeflate --dest buffer --staging 256" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
+bm "vkd3d-proton vulkan path, GDeflate, staging 256" "--mib 256 --reps 2 --only gdeflate --dest buffer --staging 256" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan
+left 330 cpu && bm "vkd3d-proton d3d12 path, GDeflate CPU decode" "--mib 256 --reps 1 --only gdeflate --dest buffer" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 DS_KIT_GDEFLATE_PATH=cpu
+left 400 hvv && bm "vkd3d-proton no_upload_hvv d3d12 path, GDeflate meta" "--mib 256 --reps 2 --only gdeflate --dest buffer" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 VKD3D_CONFIG=no_upload_hvv
+left 420 "wine d3d12 bench" && bm "Wine's d3d12, plain" "--mib 1024 --reps 1 --only plain" WINEDLLOVERRIDES="$W"
+left 450 zstd && bm "vkd3d-proton default, zstd" "--mib 256 --reps 1 --only gdeflate --format zstd --dest buffer" WINEDLLOVERRIDES="$P"
+left 470 "wine d3d12 tests" && t wine-d3d12 WINEDLLOVERRIDES="$W"
+left 520 "runtime again" && rt
+rm -f "$bin"/bench_module_*.bin "$bin"/vkd3d-proton.cache* 2>/dev/null
+cat "$S"
+exit 0
