@@ -11,23 +11,18 @@
 // VK_DRIVER_FILES / LD_LIBRARY_PATH as ../shared/lavapipe/newer-lavapipe.sh prints). CI has no
 // vkd3d-proton and does not set it: there this file reports one skipped test that says why.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { Listr } from 'listr2';
 import { repoRoot } from '../../scripts/lib/paths.ts';
-import { defaultOptions, wineModuleTasks } from '../../scripts/wine/build-module.ts';
+import { defaultOptions } from '../../scripts/wine/build-module.ts';
+import { stageForVkd3dProton, testPrograms } from './programs.ts';
 
 const vkd3dDir = process.env.DS_KIT_VKD3D_PROTON_DIR ?? '';
 const options = defaultOptions();
-const testDir = join(repoRoot, 'test/wine');
 const outDir = join(repoRoot, 'build/wine-tests-gdeflate-meta');
 const PROGRAM_TIMEOUT_MS = 240_000;
-const programs = readdirSync(testDir)
-  .filter((f) => f.endsWith('.c'))
-  .map((f) => basename(f, '.c'))
-  .sort();
+const programs = testPrograms;
 
 function env(extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -57,33 +52,7 @@ test('vkd3d-proton: every test/wine program passes; GDeflate into GPU destinatio
     : 'set DS_KIT_VKD3D_PROTON_DIR to a folder with vkd3d-proton x64 d3d12.dll + d3d12core.dll to run it',
   timeout: programs.length * (PROGRAM_TIMEOUT_MS + 10_000) + 600_000,
 }, async (t) => {
-  for (const dll of ['d3d12.dll', 'd3d12core.dll'])
-    assert.ok(existsSync(join(vkd3dDir, dll)), `DS_KIT_VKD3D_PROTON_DIR=${vkd3dDir} has no ${dll}`);
-  await new Listr(wineModuleTasks(options), { renderer: 'silent', exitOnError: true }).run();
-  mkdirSync(outDir, { recursive: true });
-  for (const dll of ['d3d12.dll', 'd3d12core.dll']) copyFileSync(join(vkd3dDir, dll), join(outDir, dll));
-  copyFileSync(join(options.outDir, 'dstorage.dll'), join(outDir, 'dstorage.dll'));
-  for (const name of programs) {
-    const cc = await execa(
-      'x86_64-w64-mingw32-gcc',
-      [
-        '-O1',
-        '-g',
-        '-Wall',
-        '-Wno-unused-function',
-        '-I',
-        join(repoRoot, 'build/generated', options.target, 'include'),
-        join(testDir, `${name}.c`),
-        join(options.outDir, 'dstorage.dll'),
-        '-o',
-        join(outDir, `${name}.exe`),
-        '-ld3d12',
-        '-ldxguid',
-      ],
-      { reject: false, all: true },
-    );
-    assert.equal(cc.exitCode, 0, `compiling ${name}.c failed:\n${cc.all}`);
-  }
+  await stageForVkd3dProton(options, vkd3dDir, outDir);
 
   // vkd3d-proton's default settings: whatever path each queue picks must pass every program. A
   // program killed by SIGSEGV (exit 139) that reported no failed check runs once more: lavapipe's

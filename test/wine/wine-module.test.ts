@@ -8,8 +8,8 @@
 // sanitizer report fails the program.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { Listr } from 'listr2';
 import { repoRoot } from '../../scripts/lib/paths.ts';
@@ -24,18 +24,15 @@ import {
   wineSanitizeRequested,
 } from '../../scripts/wine/sanitize.ts';
 import { expectedLines } from './expected-output.ts';
+import { compileTestPrograms, testDir, testPrograms } from './programs.ts';
 
 const sanitized = wineSanitizeRequested();
 const options = sanitized ? sanitizedModuleOptions() : defaultOptions();
-const testDir = join(repoRoot, 'test/wine');
 const outDir = join(repoRoot, sanitized ? 'build/wine-tests-asan' : 'build/wine-tests');
 const prefix = join(outDir, 'prefix');
 const PROGRAM_TIMEOUT_MS = 240_000;
 
-const programs = readdirSync(testDir)
-  .filter((f) => f.endsWith('.c'))
-  .map((f) => basename(f, '.c'))
-  .sort();
+const programs = testPrograms;
 
 function wineEnv(): Record<string, string> {
   return {
@@ -64,28 +61,7 @@ before(
     await new Listr(wineModuleTasks(options), { renderer: 'silent', exitOnError: true }).run();
     mkdirSync(outDir, { recursive: true });
     if (sanitized) preloadOnce = buildPreloadOnce(outDir);
-    for (const name of programs) {
-      const r = await execa(
-        'x86_64-w64-mingw32-gcc',
-        [
-          '-O1',
-          '-g',
-          '-Wall',
-          '-Wno-unused-function',
-          '-I',
-          join(repoRoot, 'build/generated', options.target, 'include'),
-          join(testDir, `${name}.c`),
-          join(options.outDir, 'dstorage.dll'),
-          '-o',
-          join(outDir, `${name}.exe`),
-          '-ld3d12',
-          '-ldxguid',
-          ...(sanitized ? SANITIZED_EXE_FLAGS : []),
-        ],
-        { reject: false, all: true },
-      );
-      assert.equal(r.exitCode, 0, `compiling ${name}.c failed:\n${r.all}`);
-    }
+    await compileTestPrograms(options, outDir, sanitized ? SANITIZED_EXE_FLAGS : []);
     if (!existsSync(join(prefix, 'system.reg'))) {
       const r = await execa('wineboot', ['-i'], { env: wineEnv(), reject: false, all: true, timeout: 120_000 });
       assert.equal(r.exitCode, 0, `creating the Wine prefix ${prefix} failed:\n${r.all}`);

@@ -7,27 +7,24 @@
 // Needs root and debootstrap: without them this test fails and says how to get them; it does not skip.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { Listr } from 'listr2';
 import { repoRoot } from '../../scripts/lib/paths.ts';
-import { cmakeSource, defaultOptions, generatedDirs } from '../../scripts/wine/layout.ts';
+import { cmakeSource, defaultOptions } from '../../scripts/wine/layout.ts';
 import { wineModuleTasks } from '../../scripts/wine/wine-tasks.ts';
 import { expectedLines } from './expected-output.ts';
+import { compileTestPrograms, testDir, testPrograms } from './programs.ts';
 import { chrootScript, ensureTrixie, TRIXIE_SUITE } from './trixie.ts';
 
 const SUITE = TRIXIE_SUITE;
-const testDir = join(repoRoot, 'test/wine');
 const exeDir = join(repoRoot, 'build/wine10-tests');
 const PROGRAM_TIMEOUT_MS = 240_000;
 const skip = process.env.DS_KIT_TEST_FAST ? 'skipped by --fast (DS_KIT_TEST_FAST)' : false;
 
 const options = defaultOptions();
-const programs = readdirSync(testDir)
-  .filter((f) => f.endsWith('.c'))
-  .map((f) => basename(f, '.c'))
-  .sort();
+const programs = testPrograms;
 let root = '';
 
 /** Runs chroot-runner.sh inside the Wine 10 system. */
@@ -77,27 +74,7 @@ before(
     await new Listr(wineModuleTasks(options), { renderer: 'silent', exitOnError: true }).run();
     rmSync(exeDir, { recursive: true, force: true });
     mkdirSync(exeDir, { recursive: true });
-    for (const name of programs) {
-      const r = await execa(
-        'x86_64-w64-mingw32-gcc',
-        [
-          '-O1',
-          '-g',
-          '-Wall',
-          '-Wno-unused-function',
-          '-I',
-          generatedDirs(options).include,
-          join(testDir, `${name}.c`),
-          join(options.outDir, 'dstorage.dll'),
-          '-o',
-          join(exeDir, `${name}.exe`),
-          '-ld3d12',
-          '-ldxguid',
-        ],
-        { reject: false, all: true },
-      );
-      assert.equal(r.exitCode, 0, `compiling ${name}.c failed:\n${r.all}`);
-    }
+    await compileTestPrograms(options, exeDir);
     root = await ensureTrixie();
 
     // The very files built above, nothing rebuilt for Wine 10.
