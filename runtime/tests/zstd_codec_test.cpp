@@ -122,6 +122,31 @@ void test_stream_decoder_pieces() {
         CHECK_EQ(got, plain.size());
         CHECK(out == plain);
     }
+    // A pre-1.0 ("legacy", v0.7 magic 0xFD2FB527) frame after a good one: refused whole and in every
+    // piece size alike (libzstd built with legacy support accepted it whole and refused it in pieces;
+    // the fuzz target found that).
+    std::vector<uint8_t> legacy = packed;
+    for (uint8_t b : {0x27, 0xB5, 0x2F, 0xFD, 0x24, 0x01, 0x00, 0x00, 0x00})
+        legacy.push_back(b);
+    size_t whole = 0;
+    CHECK_EQ(zs::decompress(legacy.data(), legacy.size(), out.data(), out.size(), &whole), zs::Error::Corrupt);
+    for (size_t piece : {size_t(1), size_t(2), size_t(3), size_t(4096)}) {
+        zs::StreamDecoder d(out.data(), out.size());
+        zs::Error e = zs::Error::Ok;
+        for (size_t at = 0; at < legacy.size() && e == zs::Error::Ok; at += piece)
+            e = d.feed(legacy.data() + at, std::min(piece, legacy.size() - at));
+        size_t got = 0;
+        if (e == zs::Error::Ok)
+            e = d.finish(&got);
+        CHECK_EQ(e, zs::Error::Corrupt);
+    }
+    // A magic cut short is a truncated stream.
+    {
+        zs::StreamDecoder d(out.data(), out.size());
+        CHECK_EQ(d.feed(packed.data(), 2), zs::Error::Ok);
+        size_t got = 0;
+        CHECK_EQ(d.finish(&got), zs::Error::Truncated);
+    }
     // The input stops inside the frame: finish says so.
     zs::StreamDecoder d(out.data(), out.size());
     CHECK_EQ(d.feed(packed.data(), packed.size() - 3), zs::Error::Ok);

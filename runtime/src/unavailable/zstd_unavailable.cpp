@@ -29,7 +29,7 @@ Error decompress(const void *, size_t, void *, size_t, size_t *produced) {
 
 struct StreamDecoder::State {};
 StreamDecoder::StreamDecoder(void *, size_t) : state_(nullptr) {}
-StreamDecoder::~StreamDecoder() = default;
+StreamDecoder::~StreamDecoder() { delete state_; }
 Error StreamDecoder::feed(const void *, size_t) { return Error::Unavailable; }
 Error StreamDecoder::finish(size_t *produced) {
     if (produced)

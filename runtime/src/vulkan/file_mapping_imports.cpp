@@ -16,9 +16,9 @@ uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 }  // namespace
 
-FileMappingImports::FileMappingImports(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device,
-                                       uint64_t window_bytes, uint64_t budget_bytes)
-    : vk_(vk), physical_(physical), device_(device), window_bytes_(window_bytes), budget_bytes_(budget_bytes) {
+FileMappingImports::FileMappingImports(const Dispatch &vk, VkDevice device, uint64_t window_bytes,
+                                       uint64_t budget_bytes)
+    : vk_(vk), device_(device), window_bytes_(window_bytes), budget_bytes_(budget_bytes) {
     long page = sysconf(_SC_PAGESIZE);
     // minImportedHostPointerAlignment is 4096 on the drivers seen (NVIDIA, lavapipe); a driver
     // that wants more refuses the import, which turns this path off.

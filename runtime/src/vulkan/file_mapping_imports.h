@@ -34,8 +34,7 @@ class FileMappingImports {
 public:
     /// window_bytes: the unit mapped and imported (rounded to the import alignment);
     /// budget_bytes: imports kept at most (idle ones are dropped, least recently used first).
-    FileMappingImports(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t window_bytes,
-                       uint64_t budget_bytes);
+    FileMappingImports(const Dispatch &vk, VkDevice device, uint64_t window_bytes, uint64_t budget_bytes);
     ~FileMappingImports();  ///< every window must be released (the GPU is idle)
 
     /// Checks the device (the entry point, a host-visible memory type for mapped file pages) and
@@ -71,12 +70,10 @@ private:
     bool make_room_locked(uint64_t bytes);
 
     const Dispatch &vk_;
-    VkPhysicalDevice physical_;
     VkDevice device_;
     uint64_t alignment_ = 4096;
     uint64_t window_bytes_;
     const uint64_t budget_bytes_;
-    uint32_t memory_type_bits_ = 0;  ///< from vkGetMemoryHostPointerPropertiesEXT on a file mapping
 
     std::mutex mutex_;
     std::vector<Window> windows_;  ///< slot i is window id i + 1

@@ -93,7 +93,7 @@ bool VulkanBackend::init(std::string *error) {
     }
     ring_ = std::make_unique<StagingRing>(config_.staging_bytes);
     if (config_.file_staging == VulkanBackendConfig::FileStaging::Mapped) {
-        imports_ = std::make_unique<FileMappingImports>(vk_, physical_, device_, config_.mapped_window_bytes,
+        imports_ = std::make_unique<FileMappingImports>(vk_, device_, config_.mapped_window_bytes,
                                                         config_.mapped_budget_bytes);
         std::string not_usable;
         if (!imports_->usable(config_.external_memory_host, &not_usable))

@@ -71,7 +71,23 @@ struct StreamDecoder::State {
     ZSTD_outBuffer out{};
     Error error = Error::Ok;
     bool at_frame_end = true;  ///< the last call finished a frame (or nothing was fed yet)
+    uint8_t magic[4] = {};     ///< the next frame's first bytes, held until its magic is known
+    size_t magic_len = 0;
 };
+
+namespace {
+
+// RFC 8878 frames and skippable frames only: libzstd may be built to decode pre-1.0 ("legacy")
+// frames too, and decodes those differently whole than in pieces.
+constexpr uint32_t kFrameMagic = 0xFD2FB528u;
+constexpr uint32_t kSkippableMagicMask = 0xFFFFFFF0u, kSkippableMagic = 0x184D2A50u;
+
+bool known_magic(const uint8_t *b) {
+    uint32_t m = uint32_t(b[0]) | uint32_t(b[1]) << 8 | uint32_t(b[2]) << 16 | uint32_t(b[3]) << 24;
+    return m == kFrameMagic || (m & kSkippableMagicMask) == kSkippableMagic;
+}
+
+}  // namespace
 
 StreamDecoder::StreamDecoder(void *dst, size_t dst_cap) : state_(new (std::nothrow) State) {
     if (!state_)
@@ -101,6 +117,23 @@ Error StreamDecoder::feed(const void *piece, size_t size) {
         return s.error = Error::InvalidArgument;
     ZSTD_inBuffer in{piece, size, 0};
     while (in.pos < in.size) {
+        if (s.at_frame_end) {
+            // A frame starts here: its magic must be one of RFC 8878's before libzstd sees it.
+            const uint8_t *bytes = static_cast<const uint8_t *>(piece);
+            while (s.magic_len < sizeof(s.magic) && in.pos < in.size)
+                s.magic[s.magic_len++] = bytes[in.pos++];
+            if (s.magic_len < sizeof(s.magic))
+                return Error::Ok;  // the rest of the magic comes with the next piece
+            if (!known_magic(s.magic))
+                return s.error = Error::Corrupt;
+            ZSTD_inBuffer head{s.magic, sizeof(s.magic), 0};
+            size_t r = ZSTD_decompressStream(s.dctx, &s.out, &head);
+            if (ZSTD_isError(r))
+                return s.error = map_error(r);
+            s.magic_len = 0;
+            s.at_frame_end = r == 0;
+            continue;
+        }
         size_t before_in = in.pos, before_out = s.out.pos;
         size_t r = ZSTD_decompressStream(s.dctx, &s.out, &in);
         if (ZSTD_isError(r))
@@ -121,6 +154,8 @@ Error StreamDecoder::finish(size_t *produced) {
     State &s = *state_;
     if (s.error != Error::Ok)
         return s.error;
+    if (s.magic_len)
+        return s.error = Error::Truncated;  // the input ends inside a frame's magic
     if (!s.at_frame_end) {
         // The input is all in, yet the frame is open. With a stable output buffer the decoder
         // holds no decoded bytes back (a block without room fails in feed), so the input was cut.
