@@ -47,6 +47,12 @@ void Work::begin_chunks(uint32_t count) {
 }
 
 void Work::chunk_done(uint64_t chunk_start, Status status, uint64_t bytes, int32_t error) {
+    Completion c;
+    if (chunk_settle(chunk_start, status, bytes, error, &c))
+        sink->finish(this, c);
+}
+
+bool Work::chunk_settle(uint64_t chunk_start, Status status, uint64_t bytes, int32_t error, Completion *out) {
     uint8_t rank = severity(status);
     uint8_t seen = worst_.load(std::memory_order_relaxed);
     while (rank > seen && !worst_.compare_exchange_weak(seen, rank, std::memory_order_relaxed)) {
@@ -60,14 +66,34 @@ void Work::chunk_done(uint64_t chunk_start, Status status, uint64_t bytes, int32
         }
     }
     if (chunks_left_.fetch_sub(1, std::memory_order_acq_rel) != 1)
-        return;
+        return false;
     Status final_status = kByRank[worst_.load(std::memory_order_relaxed)];
     uint64_t total = short_at_.load(std::memory_order_relaxed);
     if (total == UINT64_MAX)
         total = final_status == Status::Ok ? req.size : 0;
     if (final_status == Status::Cancelled)
         total = 0;
-    finish(final_status, total, error_.load(std::memory_order_relaxed));
+    *out = completion(final_status, total, error_.load(std::memory_order_relaxed));
+    return true;
+}
+
+void FinishBatch::add(Work *work, const Completion &result) {
+    if (count_ == kCapacity || (count_ && works_[0]->sink != work->sink))
+        flush();
+    works_[count_] = work;
+    results_[count_++] = result;
+}
+
+void FinishBatch::chunk(Work *work, uint64_t chunk_start, Status status, uint64_t bytes, int32_t error) {
+    Completion c;
+    if (work->chunk_settle(chunk_start, status, bytes, error, &c))
+        add(work, c);
+}
+
+void FinishBatch::flush() {
+    if (count_)
+        works_[0]->sink->finish_many(works_, results_, count_);
+    count_ = 0;
 }
 
 }  // namespace ds

@@ -45,6 +45,9 @@ struct Work {
     /// chunk_start: the chunk's offset within the request; bytes: how many it moved.
     /// A chunk that ran short (EOF) reports EndOfFile with the bytes it did move.
     void chunk_done(uint64_t chunk_start, Status status, uint64_t bytes, int32_t error = 0);
+    /// chunk_done() that hands the request's completion to `out` instead of finishing it: true
+    /// when this was the last chunk, and the caller must then hand `*out` over (FinishBatch).
+    bool chunk_settle(uint64_t chunk_start, Status status, uint64_t bytes, int32_t error, Completion *out);
 
     bool cancelled() const { return cancel_requested.load(std::memory_order_relaxed); }
 
@@ -53,6 +56,29 @@ private:
     std::atomic<uint8_t> worst_{0};  // Status severity rank, see work.cpp
     std::atomic<int32_t> error_{0};
     std::atomic<uint64_t> short_at_{UINT64_MAX};  // smallest end of a short chunk
+};
+
+/// Completions handed to their queues together: one WorkSink::finish_many per run of consecutive
+/// works of one sink, so a backend that completes many requests at once takes each queue's lock
+/// and wakes its waiters once, not once per request. Flushed when full, when the sink changes and
+/// at destruction; a work added here counts as finished (its finish() must not be called too).
+class FinishBatch {
+public:
+    FinishBatch() = default;
+    FinishBatch(const FinishBatch &) = delete;
+    FinishBatch &operator=(const FinishBatch &) = delete;
+    ~FinishBatch() { flush(); }
+
+    void add(Work *work, const Completion &result);
+    /// A chunk's end: adds the request's completion when it was the last chunk.
+    void chunk(Work *work, uint64_t chunk_start, Status status, uint64_t bytes, int32_t error = 0);
+    void flush();
+
+private:
+    static constexpr size_t kCapacity = 64;
+    Work *works_[kCapacity];
+    Completion results_[kCapacity];
+    size_t count_ = 0;
 };
 
 }  // namespace ds

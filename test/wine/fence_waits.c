@@ -380,6 +380,57 @@ static void test_full(void)
     free(r);
 }
 
+/* A full queue wakes a waiting enqueue once a batch of slots is free again, but one free slot is
+ * enough for it: here the only slot that comes back is the first request's (behind gate A, which
+ * opens; the others stay held behind gate B), and the blocked EnqueueRequest must return without
+ * gate B opening. */
+static void test_full_one_slot_back(void)
+{
+    enum
+    {
+        CAPACITY = 128,
+        EACH = 64
+    };
+    IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, CAPACITY,
+                                          DSTORAGE_PRIORITY_REALTIME, device, "one slot back");
+    BYTE *src = malloc((CAPACITY + 1) * EACH), *dst = calloc(CAPACITY + 1, EACH);
+    DSTORAGE_REQUEST *r = malloc((CAPACITY + 1) * sizeof(*r));
+    ID3D12Fence *gate_a = create_fence(0), *gate_b = create_fence(0);
+    struct enqueue_call last = {queue, NULL, 1, NULL, 0, 0};
+    HANDLE thread;
+    DWORD ret;
+    UINT i;
+
+    fill(src, (CAPACITY + 1) * EACH, 0);
+    for (i = 0; i <= CAPACITY; ++i) r[i] = gated_request(src + i * EACH, dst + i * EACH, EACH, 0);
+    IDStorageQueue3_EnqueueRequests(queue, r, 1, gate_a, 1,
+                                    DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS);
+    IDStorageQueue3_EnqueueRequests(queue, r + 1, CAPACITY - 1, gate_b, 1,
+                                    DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS);
+    CHECK_EQ(0, empty_slots(queue), "one slot back: EmptySlotCount with the queue full");
+    last.requests = &r[CAPACITY];
+    thread = enqueue_async(&last);
+    CHECK(WaitForSingleObject(thread, 200) == WAIT_TIMEOUT,
+          "one slot back: expected EnqueueRequest to block while the queue is full");
+    ID3D12Fence_Signal(gate_a, 1);
+    IDStorageQueue3_Submit(queue); /* the first request runs; the rest stay behind gate B */
+    ret = WaitForSingleObject(thread, 10000);
+    CHECK(ret == WAIT_OBJECT_0, "one slot back: expected the blocked EnqueueRequest to return once "
+                                "the first request completed, got still blocked after 10 s");
+    ID3D12Fence_Signal(gate_b, 1);
+    WaitForSingleObject(thread, INFINITE);
+    CloseHandle(thread);
+    submit_and_wait(queue, "one slot back");
+    check_pattern(dst, 0, (CAPACITY + 1) * EACH, "one slot back: every request");
+
+    ID3D12Fence_Release(gate_b);
+    ID3D12Fence_Release(gate_a);
+    IDStorageQueue3_Release(queue);
+    free(src);
+    free(dst);
+    free(r);
+}
+
 /* GPU destinations: FENCE_WAIT_BEFORE_GPU_WORK makes the copy wait on the GPU (the read happens,
  * the signal after it waits), and a gate holds a GPU request until the fence. */
 static void read_back(ID3D12Resource *buffer, BYTE *out, UINT32 size)
@@ -592,6 +643,7 @@ int main(void)
     test_cancel();
     test_close();
     test_full();
+    test_full_one_slot_back();
     test_gpu();
     test_gpu_unsignalled(FALSE);
     test_gpu_unsignalled(TRUE);

@@ -142,6 +142,68 @@ static void test_unreachable_memory(void)
     VirtualFree(readonly, 0, MEM_RELEASE);
 }
 
+/* Plain reads from a file into memory are left to the kernel (app_memory.c): the runtime's pread
+ * fails with EFAULT on a page the process may not write, and the request fails all the same. A
+ * destination whose second page cannot be written gets the first page's bytes at most, and
+ * nothing after the destination changes. */
+static void test_file_into_unreachable_memory(void)
+{
+    BYTE *released, *noaccess, *reserved, *readonly, *never = (BYTE *)(ULONG_PTR)0x8000, *split;
+    IDStorageQueue3 *memory_queue = queue;
+    IDStorageFile *file;
+    DSTORAGE_REQUEST r;
+    WCHAR path[MAX_PATH];
+    BYTE *good;
+    DWORD old;
+
+    make_pattern_file(path, L"ds_hostile_file.bin", 4 * SIZE);
+    REQUIRE_HR(IDStorageFactory_OpenFile(factory, path, &IID_IDStorageFile, (void **)&file),
+               "OpenFile");
+    queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL,
+                         "hostile file");
+    released = VirtualAlloc(NULL, SIZE, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+    VirtualFree(released, 0, MEM_RELEASE);
+    noaccess = VirtualAlloc(NULL, SIZE, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+    VirtualProtect(noaccess, SIZE, PAGE_NOACCESS, &old);
+    reserved = VirtualAlloc(NULL, SIZE, MEM_RESERVE, PAGE_NOACCESS);
+    readonly = VirtualAlloc(NULL, SIZE, MEM_COMMIT | MEM_RESERVE, PAGE_READONLY);
+    /* Three pages: writable, read-only, writable (the last one must stay untouched). */
+    split = VirtualAlloc(NULL, 3 * 4096, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+    memset(split, 0xEE, 3 * 4096);
+    VirtualProtect(split + 4096, 4096, PAGE_READONLY, &old);
+
+    r = file_request(file, 0, SIZE, never, "file -> destination never mapped");
+    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    r = file_request(file, 0, SIZE, released, "file -> destination released with VirtualFree");
+    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    r = file_request(file, 0, SIZE, noaccess, "file -> destination PAGE_NOACCESS");
+    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    r = file_request(file, 0, SIZE, reserved, "file -> destination reserved, not committed");
+    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    r = file_request(file, 0, SIZE, readonly, "file -> destination PAGE_READONLY");
+    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    r = file_request(file, 0, 2 * 4096, split,
+                     "file -> destination whose second page is read-only");
+    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    CHECK(split[2 * 4096] == 0xEE && split[3 * 4096 - 1] == 0xEE,
+          "file -> partly read-only destination: the page after it changed (%#x)", split[2 * 4096]);
+
+    good = malloc(SIZE);
+    r = file_request(file, SIZE, SIZE, good, "file -> good memory afterwards");
+    expect_request(&r, S_OK, r.Name);
+    check_pattern(good, SIZE, SIZE, r.Name);
+    free(good);
+
+    VirtualFree(split, 0, MEM_RELEASE);
+    VirtualFree(noaccess, 0, MEM_RELEASE);
+    VirtualFree(reserved, 0, MEM_RELEASE);
+    VirtualFree(readonly, 0, MEM_RELEASE);
+    IDStorageQueue3_Release(queue);
+    IDStorageFile_Release(file);
+    DeleteFileW(path);
+    queue = memory_queue;
+}
+
 static void test_null_com_arguments(void)
 {
     DSTORAGE_QUEUE_DESC desc = {DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL,
@@ -220,6 +282,7 @@ int main(void)
     queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME,
                          NULL, "hostile");
     test_unreachable_memory();
+    test_file_into_unreachable_memory();
     test_null_com_arguments();
     IDStorageFactory_Release(factory);
     return finish("hostile_pointers");

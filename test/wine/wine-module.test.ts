@@ -280,7 +280,7 @@ async function runProgram(env: Record<string, string>, name = 'gdeflate'): Promi
 }
 
 const STATS_LINE =
-  /^ds-kit stats: (queue \S+ .*|process, (\d+) queues): (\d+) requests, ([\d.]+) (B|kB|MB|GB|TB) delivered, (\d+\.\d{3}) s active, ([\d.]+ (?:B|kB|MB|GB|TB)\/s|-), (\d+) errors; GDeflate decodes: (\d+) CPU, (\d+) GPU, (\d+) application; custom-format requests: (\d+)$/;
+  /^ds-kit stats: (queue \S+ .*|process, (\d+) queues): (\d+) requests, ([\d.]+) (B|kB|MB|GB|TB) delivered, (\d+\.\d{3}) s active, ([\d.]+ (?:B|kB|MB|GB|TB)\/s|-), (\d+) errors; GDeflate decodes: (\d+) CPU, (\d+) GPU, (\d+) application; custom-format requests: (\d+); enqueue waits for a slot: (\d+); completion rounds: (\d+)$/;
 
 // DS_KIT_STATS=1: one summary per queue at its release and one for the process at exit, printed
 // whatever WINEDEBUG says; sizes in decimal units.

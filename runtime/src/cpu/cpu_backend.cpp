@@ -110,7 +110,7 @@ private:
 
     void run() {
         Task batch[kMaxBatch];
-        Finished finished;
+        FinishBatch finished;
         for (;;) {
             size_t n = 0;
             {
@@ -133,25 +133,6 @@ private:
         }
     }
 
-    /// Completions of unsplit requests, handed over together (WorkSink::finish_many).
-    struct Finished {
-        Work *works[kMaxBatch];
-        Completion results[kMaxBatch];
-        size_t count = 0;
-
-        void add(Work *w, const Completion &c) {
-            if (count && works[0]->sink != w->sink)
-                flush();  // one call per queue
-            works[count] = w;
-            results[count++] = c;
-        }
-        void flush() {
-            if (count)
-                works[0]->sink->finish_many(works, results, count);
-            count = 0;
-        }
-    };
-
     // The GACL shuffle undone over what the read produced, in the destination.
     static IoOutcome undo_transform(const Request &req, IoOutcome done) {
         auto t = static_cast<gacl::Transform>(req.transform);
@@ -163,7 +144,7 @@ private:
         return done;
     }
 
-    void execute(const Task &t, Finished &finished) const {
+    void execute(const Task &t, FinishBatch &finished) const {
         Work *w = t.work;
         IoOutcome o;
         if (w->cancelled())
@@ -177,7 +158,7 @@ private:
         if (o.status == Status::Ok && w->req.transform != Transform::None)
             o = undo_transform(w->req, o);
         if (t.chunked)
-            w->chunk_done(t.start, o.status, o.bytes, o.error);
+            finished.chunk(w, t.start, o.status, o.bytes, o.error);
         else
             finished.add(w, w->completion(o.status, o.bytes, o.error));
     }

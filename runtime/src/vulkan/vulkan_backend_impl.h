@@ -76,7 +76,7 @@ private:
     void completion_loop();
     void retire(CopyBatch &batch);
     void fail(CopyBatch &batch, VkResult result);
-    void retire_shader_decode(TransferChunk &c);
+    void retire_shader_decode(TransferChunk &c, FinishBatch &done);
     void free_staging(TransferChunk &c);
     void recycle(CopyBatch *batch);
     void writer_loop();

@@ -58,14 +58,17 @@ void VulkanBackend::completion_loop() {
 }
 
 // The GPU has finished this batch: its staging can be reused and its uploads are complete.
+// Every request the batch completes is handed to its queue in one FinishBatch (one lock and one
+// wake-up per queue, not one per request: a batch of 64 KiB reads holds hundreds).
 void VulkanBackend::retire(CopyBatch &batch) {
     uint64_t staged = 0;
     bool any_writes = false;
+    FinishBatch done;
     for (TransferChunk &c : batch.chunks) {
         if (!c.mapped.window)
             staged += c.decode == Decode::Nv || c.decode == Decode::Shader ? c.packed_size : c.moved;
         if (c.decode == Decode::Shader) {
-            retire_shader_decode(c);
+            retire_shader_decode(c, done);
             continue;
         }
         if (c.decode != Decode::None) {
@@ -73,7 +76,7 @@ void VulkanBackend::retire(CopyBatch &batch) {
             ring_->free(c.span.id);
             if (c.decode == Decode::Nv)
                 stat_gdeflate_gpu_.fetch_add(1, std::memory_order_relaxed);
-            c.work->finish(Status::Ok, c.size);
+            done.add(c.work, c.work->completion(Status::Ok, c.size));
             continue;
         }
         if (c.kind == ChunkKind::GpuWrite) {
@@ -83,7 +86,7 @@ void VulkanBackend::retire(CopyBatch &batch) {
             continue;
         }
         free_staging(c);  // the staging span, or the imported file window
-        c.work->chunk_done(c.start, c.moved < c.size ? Status::EndOfFile : Status::Ok, c.moved);
+        done.chunk(c.work, c.start, c.moved < c.size ? Status::EndOfFile : Status::Ok, c.moved);
     }
     stat_staging_bytes_.fetch_add(staged, std::memory_order_relaxed);
     if (any_writes)
@@ -96,7 +99,7 @@ void VulkanBackend::retire(CopyBatch &batch) {
 // CPU decoder does (IoError, EBADMSG); the destination range then holds unspecified bytes. A tile
 // the shader could not finish (a driver's loop limit, or a status never written) is no verdict on
 // the data: the request goes back to the readers and is decoded on the CPU.
-void VulkanBackend::retire_shader_decode(TransferChunk &c) {
+void VulkanBackend::retire_shader_decode(TransferChunk &c, FinishBatch &done) {
     const uint8_t *status = staging_.mapped + c.span.offset + ShaderDecoder::staging_bytes(c.packed_size, 0);
     bool corrupt = false, unfinished = false;
     for (uint32_t t = 0; t < c.tiles; ++t) {
@@ -107,9 +110,9 @@ void VulkanBackend::retire_shader_decode(TransferChunk &c) {
     }
     free_staging(c);
     if (c.record_error != VK_SUCCESS)
-        return c.work->finish(Status::DeviceError, 0, static_cast<int32_t>(c.record_error));
+        return done.add(c.work, c.work->completion(Status::DeviceError, 0, static_cast<int32_t>(c.record_error)));
     if (corrupt)
-        return c.work->finish(Status::IoError, 0, EBADMSG);
+        return done.add(c.work, c.work->completion(Status::IoError, 0, EBADMSG));
     if (unfinished) {
         TransferChunk retry = c;
         retry.decode = Decode::Cpu;
@@ -124,10 +127,10 @@ void VulkanBackend::retire_shader_decode(TransferChunk &c) {
                 return;
             }
         }
-        return c.work->finish(Status::Cancelled, 0);  // the readers have stopped
+        return done.add(c.work, c.work->completion(Status::Cancelled, 0));  // the readers have stopped
     }
     stat_gdeflate_shader_.fetch_add(1, std::memory_order_relaxed);
-    c.work->finish(Status::Ok, c.size);
+    done.add(c.work, c.work->completion(Status::Ok, c.size));
 }
 
 void VulkanBackend::free_staging(TransferChunk &c) {

@@ -7,9 +7,10 @@
  */
 
 /*
- * MEMORY sources and destinations checked at enqueue against the process's memory map. The
- * runtime copies and decodes with plain loads and stores on its own threads, where a fault would
- * kill the process; a range that Wine knows to be unusable fails the request with
+ * MEMORY sources and destinations checked at enqueue against the process's memory map (except
+ * the destination of a plain file read, which the kernel checks: see kernel_checked_destination).
+ * The runtime copies and decodes with plain loads and stores on its own threads, where a fault
+ * would kill the process; a range that Wine knows to be unusable fails the request with
  * E_DSTORAGE_ACCESS_VIOLATION instead (error record included): reserved but not committed,
  * PAGE_NOACCESS or a guard page, or (for a destination) not writable. VirtualQuery walks the range
  * region by region, so a buffer in one allocation costs one call whatever its size.
@@ -52,6 +53,20 @@ static BOOL range_accessible(const void *ptr, UINT64 size, BOOL write)
     return TRUE;
 }
 
+/* A plain read from a file into memory: the runtime's pread writes the destination through the
+ * kernel, which fails the read with EFAULT on any page the process may not write (never mapped,
+ * reserved, PAGE_NOACCESS, guard, read-only) instead of faulting, and the request then completes
+ * with E_DSTORAGE_ACCESS_VIOLATION all the same. VirtualQuery costs several microseconds a call
+ * in Wine (it walks the region's pages to size it), as much as the 64 KiB read itself, so these
+ * destinations are left to the kernel. Decoded and unshuffled requests store with plain
+ * instructions on the runtime's threads and keep the check. */
+static BOOL kernel_checked_destination(const DSTORAGE_REQUEST *request)
+{
+    return request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE &&
+           request->Options.CompressionFormat == DSTORAGE_COMPRESSION_FORMAT_NONE &&
+           request->Options.GaclTransformType == DSTORAGE_GACL_SHUFFLE_TRANSFORM_NONE;
+}
+
 HRESULT app_memory_check(const DSTORAGE_REQUEST *request, const char **problem)
 {
     if (request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_MEMORY &&
@@ -63,7 +78,7 @@ HRESULT app_memory_check(const DSTORAGE_REQUEST *request, const char **problem)
         return E_DSTORAGE_ACCESS_VIOLATION;
     }
     if (request->Options.DestinationType == DSTORAGE_REQUEST_DESTINATION_MEMORY &&
-        request->Destination.Memory.Buffer &&
+        request->Destination.Memory.Buffer && !kernel_checked_destination(request) &&
         !range_accessible(request->Destination.Memory.Buffer, request->Destination.Memory.Size,
                           TRUE))
     {

@@ -129,15 +129,17 @@ struct queue_failure
 /* stats.c: DS_KIT_STATS=1 counts, per queue and for the process (the same fields). */
 struct queue_stats
 {
-    LONG64 requests;     /* completed successfully */
-    LONG64 errors;       /* failed */
-    LONG64 bytes;        /* delivered into destinations */
-    LONG64 gdeflate_cpu; /* GDeflate decoded by the runtime on the CPU */
-    LONG64 gdeflate_gpu; /* GDeflate decoded on the GPU (meta command, or GPU path vulkan) */
-    LONG64 gdeflate_app; /* GDeflate decoded by the application (custom queue) */
-    LONG64 custom_app;   /* custom formats decoded by the application */
-    LONG64 busy_ticks;   /* time active, QueryPerformanceCounter ticks */
-    LONG64 busy_since;   /* start of the current active stretch, 0 when idle */
+    LONG64 requests;          /* completed successfully */
+    LONG64 errors;            /* failed */
+    LONG64 bytes;             /* delivered into destinations */
+    LONG64 gdeflate_cpu;      /* GDeflate decoded by the runtime on the CPU */
+    LONG64 gdeflate_gpu;      /* GDeflate decoded on the GPU (meta command, or GPU path vulkan) */
+    LONG64 gdeflate_app;      /* GDeflate decoded by the application (custom queue) */
+    LONG64 custom_app;        /* custom formats decoded by the application */
+    LONG64 slot_waits;        /* times an enqueue waited for a slot (the queue was full) */
+    LONG64 completion_rounds; /* completion batches the runtime handed the completion thread */
+    LONG64 busy_ticks;        /* time active, QueryPerformanceCounter ticks */
+    LONG64 busy_since;        /* start of the current active stretch, 0 when idle */
 };
 void stats_init(void); /* DLL_PROCESS_ATTACH: reads DS_KIT_STATS */
 BOOL stats_enabled(void);
@@ -158,6 +160,9 @@ void stats_request_done(struct queue_stats *queue, const DSTORAGE_REQUEST *reque
 /* GPU path vulkan, before the queue's report: of its GDeflate decodes counted as the runtime's,
  * gpu were made on the GPU (the runtime's Vulkan backend serves that queue alone and knows). */
 void stats_gpu_decodes(struct queue_stats *queue, LONG64 gpu);
+/* One enqueue waited for a slot / the completion thread took one batch of completions. */
+void stats_slot_wait(struct queue_stats *queue);
+void stats_completion_round(struct queue_stats *queue);
 void stats_queue_report(const void *queue, const char *name, struct queue_stats *counts);
 void stats_process_report(void);
 /* A size for TRACE, in decimal ("65536"). */
@@ -186,6 +191,8 @@ struct queue_state
     CRITICAL_SECTION slot_cs;
     CONDITION_VARIABLE slot_freed;
     UINT32 slots_used;
+    UINT32 slot_waiters;   /* enqueues sleeping on slot_freed */
+    UINT32 slot_wake_free; /* free slots at which a release wakes them (queue.c) */
     /* Order into the runtime and the held list (queue_gate.c). Never held while blocking. */
     CRITICAL_SECTION enqueue_cs;
     struct queue_entry *held_head, *held_tail; /* behind a gate whose fence is not reached yet */

@@ -70,6 +70,8 @@ HRESULT factory_CreateQueue(struct factory_object *factory, const DSTORAGE_QUEUE
     InitializeCriticalSection(&state->slot_cs);
     InitializeCriticalSection(&state->enqueue_cs);
     InitializeConditionVariable(&state->slot_freed);
+    /* An eighth of the queue, 1 to 64 slots (queue.c, slot_take). */
+    state->slot_wake_free = min(64, max(1, state->desc.Capacity / 8));
     state->error_event = CreateEventW(NULL, TRUE, FALSE, NULL);
 
     /* The GPU side comes first: the Unix queue's caps say how it decodes GDeflate. */

@@ -17,15 +17,30 @@ WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
  * gate, for the application's custom decompression, or deferred behind such a request. Enqueueing
  * blocks while all are taken. The runtime's own queue has as many slots and frees each before we
  * do, so it never blocks. After Close nothing waits: what is enqueued then fails with QUEUE_CLOSED.
+ *
+ * A full queue wakes a waiting enqueue only once slot_wake_free slots are free again (up to 64,
+ * queue_entry.c), not at every completion: an application that enqueues faster than requests
+ * complete would otherwise sleep and wake once per request, and a wake-up costs more than a
+ * 64 KiB request (a futex round trip, an IPI in a VM). Since the slots the application keeps
+ * (behind a gate, in its custom decompression) may never all come back by themselves, the waiter
+ * also looks again every SLOT_RECHECK_MS and takes any free slot: never a lost wake-up, at most
+ * that much later than one slot was free.
  */
+#define SLOT_RECHECK_MS 1
+
 static BOOL slot_take(struct queue_object *queue, struct queue_entry *entry, BOOL wait)
 {
     struct queue_state *state = queue->state;
 
     EnterCriticalSection(&state->slot_cs);
+    if (wait && state->slots_used >= state->desc.Capacity) stats_slot_wait(&state->stats);
     while (state->slots_used >= state->desc.Capacity && !ReadAcquire((LONG *)&state->closed) &&
            wait)
-        SleepConditionVariableCS(&state->slot_freed, &state->slot_cs, INFINITE);
+    {
+        ++state->slot_waiters;
+        SleepConditionVariableCS(&state->slot_freed, &state->slot_cs, SLOT_RECHECK_MS);
+        --state->slot_waiters;
+    }
     if (state->slots_used < state->desc.Capacity || ReadAcquire((LONG *)&state->closed))
     {
         if (!state->slots_used++) stats_queue_busy(&state->stats);

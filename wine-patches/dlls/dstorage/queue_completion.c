@@ -149,6 +149,7 @@ DWORD WINAPI queue_completion_thread(void *arg)
                                             .max = WAIT_BATCH,
                                             .timeout_ns = ~(UINT64)0};
         if (FAILED(dstorage_unix_call(unix_queue_wait, &params))) break;
+        if (params.count) stats_completion_round(&queue->state->stats);
         for (i = 0; i < params.count; ++i) queue_complete(queue, &completions[i]);
         queue_gpu_flush(queue);
         if (params.closed) break;

@@ -28,13 +28,16 @@ struct queue_entry *queue_entry_create(struct queue_object *queue, enum entry_ki
 void queue_slot_release(struct queue_object *queue, struct queue_entry *entry)
 {
     struct queue_state *state = queue->state;
+    BOOL wake;
 
     if (!entry->slot) return;
     entry->slot = FALSE;
     EnterCriticalSection(&state->slot_cs);
     if (!--state->slots_used) stats_queue_idle(&state->stats);
+    /* A full queue's waiters wake once a batch of slots is free (queue.c, slot_take). */
+    wake = state->slot_waiters && state->desc.Capacity - state->slots_used >= state->slot_wake_free;
     LeaveCriticalSection(&state->slot_cs);
-    WakeConditionVariable(&state->slot_freed);
+    if (wake) WakeAllConditionVariable(&state->slot_freed);
 }
 
 void queue_entry_free(struct queue_object *queue, struct queue_entry *entry)

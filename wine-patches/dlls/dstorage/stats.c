@@ -123,6 +123,16 @@ void stats_gpu_decodes(struct queue_stats *queue, LONG64 gpu)
     add(queue, offsetof(struct queue_stats, gdeflate_gpu), gpu);
 }
 
+void stats_slot_wait(struct queue_stats *queue)
+{
+    if (stats.enabled) add(queue, offsetof(struct queue_stats, slot_waits), 1);
+}
+
+void stats_completion_round(struct queue_stats *queue)
+{
+    if (stats.enabled) add(queue, offsetof(struct queue_stats, completion_rounds), 1);
+}
+
 /* "1.25 GB": three significant digits or so, decimal units. */
 static const char *format_bytes(char *buffer, SIZE_T size, UINT64 bytes)
 {
@@ -162,10 +172,11 @@ static void report(const char *what, const struct queue_stats *counts, LONG64 bu
     MESSAGE(
         "ds-kit stats: %s: %I64d requests, %s delivered, %I64d.%03u s active, %s, %I64d errors; "
         "GDeflate decodes: %I64d CPU, %I64d GPU, %I64d application; custom-format requests: "
-        "%I64d\n",
+        "%I64d; enqueue waits for a slot: %I64d; completion rounds: %I64d\n",
         what, read64(&counts->requests), format_bytes(bytes, sizeof(bytes), read64(&counts->bytes)),
         ms / 1000, (UINT)(ms % 1000), rate, read64(&counts->errors), read64(&counts->gdeflate_cpu),
-        read64(&counts->gdeflate_gpu), read64(&counts->gdeflate_app), read64(&counts->custom_app));
+        read64(&counts->gdeflate_gpu), read64(&counts->gdeflate_app), read64(&counts->custom_app),
+        read64(&counts->slot_waits), read64(&counts->completion_rounds));
 }
 
 /* At the queue's final release, after its threads have ended: the counts are final. */
