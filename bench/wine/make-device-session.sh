@@ -5,7 +5,7 @@
 # vkd3d-proton's DLLs from VKD3D_PROTON_DIR (built by ../shared/vkd3d-proton/build.sh; never committed).
 set -eu
 cd "$(dirname "$0")/../.."
-: "${VKD3D_PROTON_DIR:?set VKD3D_PROTON_DIR to the folder holding vkd3d-proton's d3d12.dll and d3d12core.dll}"
+: "${VKD3D_PROTON_DIR:?set VKD3D_PROTON_DIR to the folder holding the vkd3d-proton d3d12.dll and d3d12core.dll}"
 b=.device-all/bin
 rm -rf $b; mkdir -p $b/module
 cp build/wine-module/dstorage.dll build/wine-module/dstorage.so $b/module/
@@ -16,6 +16,7 @@ cp "$VKD3D_PROTON_DIR"/d3d12.dll "$VKD3D_PROTON_DIR"/d3d12core.dll $b/
 cp build/runtime/release/tests/vulkan_throughput_test $b/
 cp bench/wine/device-session.sh .device-all/run.sh
 cp bench/wine/device-session-16.sh .device-all/run16.sh
+cp bench/wine/device-speed.sh .device-all/speed.sh
 # The runtime's bench code for the same-call rows (node itself stays on the machine from a
 # .device-perf call: bench/runtime/make-device-payload.sh).
 if [ -f .device-perf/bench.mjs ]; then

@@ -412,9 +412,14 @@ static void test_full_one_slot_back(void)
     thread = enqueue_async(&last);
     CHECK(WaitForSingleObject(thread, 200) == WAIT_TIMEOUT,
           "one slot back: expected EnqueueRequest to block while the queue is full");
+    /* The worker hands the first request to the runtime once it sees gate A open; a Submit then
+     * runs it (the rest stay behind gate B). Submit until the enqueue returns. */
     ID3D12Fence_Signal(gate_a, 1);
-    IDStorageQueue3_Submit(queue); /* the first request runs; the rest stay behind gate B */
-    ret = WaitForSingleObject(thread, 10000);
+    for (i = 0; i < 1000; ++i)
+    {
+        IDStorageQueue3_Submit(queue);
+        if ((ret = WaitForSingleObject(thread, 10)) == WAIT_OBJECT_0) break;
+    }
     CHECK(ret == WAIT_OBJECT_0, "one slot back: expected the blocked EnqueueRequest to return once "
                                 "the first request completed, got still blocked after 10 s");
     ID3D12Fence_Signal(gate_b, 1);

@@ -25,6 +25,13 @@ WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
  * (behind a gate, in its custom decompression) may never all come back by themselves, the waiter
  * also looks again every SLOT_RECHECK_MS and takes any free slot: never a lost wake-up, at most
  * that much later than one slot was free.
+ *
+ * Before an enqueue waits, the runtime submits what it holds unsubmitted (an automatic
+ * submission, as the one at half the capacity): those entries can only run, and free slots, once
+ * submitted. Without it a full queue refills in bursts of half its capacity, each submitted only
+ * when the last of its slots was refilled, and the runtime idles between them (measured on the
+ * H200: 8.3 GB/s with 64 KiB requests on GPU path vulkan against 37 GB/s for the same requests
+ * submitted at once).
  */
 #define SLOT_RECHECK_MS 1
 
@@ -116,7 +123,9 @@ static void enqueue_requests(struct queue_object *queue, const DSTORAGE_REQUEST 
         }
         if (!slot_take(queue, entry, FALSE))
         {
+            /* Full: what the runtime holds unsubmitted starts now (see slot_take). */
             queue_batch_flush(queue, &batch);
+            queue_submit_runtime(queue);
             LeaveCriticalSection(&state->enqueue_cs);
             TRACE("queue %p full, waiting for a slot.\n", queue);
             slot_take(queue, entry, TRUE);

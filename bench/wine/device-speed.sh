@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# device-speed.sh (copied as .device-all/speed.sh by make-device-session.sh): the module's
+# file -> GPU buffer rows at 64 KiB, 1 MiB and 16 MiB on both GPU paths under vkd3d-proton and
+# under Wine's d3d12, each size its own run and time limit, with the queue's DS_KIT_STATS counters
+# (slot waits, completion rounds) and, for 64 KiB on the vulkan path, the +dstorage lock counts;
+# the memory rows with their ReadFile baselines; every test program on both paths; and the
+# runtime alone (npm run bench's code with node left in /tmp/ds-perf by a .device-perf call, and
+# vulkan_throughput_test) in the same call. Run from the repository root:
+#   bash .device-wine/wine-on-gpu.sh .device-wine -- bash .device-all/speed.sh
+# Writes $OUT/speed.log.
+set -u
+bin=$PWD/.device-all/bin
+out=${OUT:-build/device-all}; mkdir -p "$out"
+export WINEDLLPATH=$bin/module
+P="d3d12,d3d12core=n;dstorage,dstoragecore=b"
+W="dstorage,dstoragecore=b"
+S=$out/speed.log; : >"$S"
+{ date -u; env -u LD_LIBRARY_PATH nvidia-smi --query-gpu=name,driver_version --format=csv,noheader; wine64 --version; cat "$bin/COMMIT"; } >>"$S" 2>&1
+t() { # t LABEL [ENV...]: every test program
+  local label=$1; shift
+  echo "== tests: $label" >>"$S"
+  for p in "$bin"/*.exe; do
+    n=$(basename "$p" .exe); [ $n = bench_module ] && continue
+    (cd "$bin" && env "$@" WINEDEBUG=+dstorage timeout ${TT:-60} wine64 $n.exe) >"$out/t.log" 2>&1
+    rc=$?
+    path=$(grep -a -o "GPU path: [a-z0-9]*" "$out/t.log" | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+    if [ $rc = 0 ] && grep -aq "$n: all checks passed" "$out/t.log"; then echo "PASS $n [$path]" >>"$S"
+    else echo "FAIL $n exit $rc [$path]" >>"$S"; grep -a -E "FAIL|err:|expected" "$out/t.log" | head -8 | cut -c1-300 >>"$S"
+      tail -c 300000 "$out/t.log" >"$out/fail-$label-$n.log"; fi
+  done
+}
+bm() { # bm LABEL ARGS [ENV...]: one bench_module run, its rows and the queue counters
+  local label=$1 args=$2; shift 2
+  echo "== bench: $label: $args" >>"$S"; local t0=$SECONDS
+  (cd "$bin" && env DS_KIT_STATS=1 "$@" timeout ${BT:-90} wine64 bench_module.exe --dir . $args) >"$out/b.log" 2>&1
+  echo "exit $? ($((SECONDS - t0)) s)" >>"$S"
+  grep -a -E "^\| [a-z]|checked|FAIL" "$out/b.log" >>"$S"
+  grep -a "ds-kit stats: queue" "$out/b.log" | sed 's/.*: \([0-9]* requests\)/  \1/' | cut -c1-240 >>"$S"
+  grep -a -E "Vulkan backend: [0-9]+ submissions|lock rounds" "$out/b.log" | head -4 | cut -c1-240 >>"$S"
+}
+rt() {
+  echo "== runtime alone: npm run bench's code (bench.mjs), GPU rows, same call" >>"$S"
+  if [ -x /tmp/ds-perf/node ]; then
+    (env -u LD_LIBRARY_PATH DS_RUNTIME_ADDON=$PWD/.device-rt/ds_runtime.node LD_LIBRARY_PATH=$PWD/.device-rt/lib timeout 150 \
+      /tmp/ds-perf/node .device-rt/bench.mjs --file build/perf-bench/data.bin --backends vulkan-gpu-seq \
+      --cold-bytes 0 --bytes 4G) >"$out/rt.log" 2>&1
+    echo "exit $?" >>"$S"; grep -a -v "^\s*$" "$out/rt.log" | tail -30 >>"$S"
+  else echo "node from the previous call is gone (the machine was not kept): no bench.mjs row" >>"$S"; fi
+  echo "== runtime alone: vulkan_throughput_test (DS_BENCH_MIB=1024), same call" >>"$S"
+  (cd "$bin" && env -u LD_LIBRARY_PATH DS_BENCH_MIB=1024 timeout 100 ./vulkan_throughput_test) >"$out/tp.log" 2>&1
+  echo "exit $?" >>"$S"; grep -a -E "ceiling|backend|same readers" "$out/tp.log" >>"$S"
+}
+T0=$SECONDS
+left() { [ $((SECONDS - T0)) -lt ${1} ] || { echo "== skipped (time): $2" >>"$S"; return 1; }; }
+rt
+for size in 64 1024 16384; do
+  bm "vulkan path, $size KiB" "--mib 1024 --reps 2 --only plain --dest buffer --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan
+  bm "d3d12 path under vkd3d-proton, $size KiB" "--mib 1024 --reps 2 --only plain --dest buffer --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
+done
+bm "vulkan path, 64 KiB, traced" "--mib 256 --reps 1 --only plain --dest buffer --size 64" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan WINEDEBUG=+dstorage
+for size in 64 1024; do
+  bm "Wine's d3d12, $size KiB, memory rows and baselines" "--mib 1024 --reps 2 --only plain --size $size" WINEDLLOVERRIDES="$W"
+done
+left 420 "tests vulkan path" && t vkd3d-default WINEDLLOVERRIDES="$P"
+left 480 "tests d3d12 path" && t vkd3d-d3d12 WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
+left 530 "runtime again" && rt
+rm -f "$bin"/bench_module_*.bin "$bin"/vkd3d-proton.cache* 2>/dev/null
+cat "$S"
+exit 0
