@@ -276,10 +276,13 @@ struct gpu_gdeflate_control *gpu_gdeflate_control_create(const struct gpu_gdefla
 void gpu_gdeflate_control_reset(struct gpu_gdeflate_control *control);      /* list reset */
 UINT gpu_gdeflate_control_room(const struct gpu_gdeflate_control *control); /* executions left */
 void gpu_gdeflate_control_destroy(struct gpu_gdeflate_control *control);
-/* Records one execution decoding `count` (<= max streams) streams: their compressed bytes copied
- * from `staging` into the input buffer (same offsets), the meta command, then the decode buffer
- * moved to COPY_SOURCE; after the copies out of it, gpu_gdeflate_copies_done moves it back. */
+/* Records one execution decoding `count` (<= max streams) streams into list (COMPUTE): their
+ * compressed bytes copied from `staging` into the input buffer (same offsets) by upload_list (list
+ * itself, or a COPY list that completes before list starts: its queue waits for it), the meta
+ * command, then the decode buffer moved to COPY_SOURCE; after the copies out of it,
+ * gpu_gdeflate_copies_done moves it back. */
 HRESULT gpu_gdeflate_record(struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *list,
+                            ID3D12GraphicsCommandList *upload_list,
                             struct gpu_gdeflate_control *control, ID3D12Resource *staging,
                             const struct gpu_gdeflate_stream *streams, UINT count);
 void gpu_gdeflate_copies_done(const struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *list);

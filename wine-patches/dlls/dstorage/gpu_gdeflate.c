@@ -186,8 +186,8 @@ struct gpu_gdeflate_control
     UINT64 size, used, section;
 };
 
-static HRESULT create_buffer(ID3D12Device *device, D3D12_HEAP_TYPE type, UINT64 size,
-                             ID3D12Resource **resource)
+static HRESULT create_buffer_in(ID3D12Device *device, D3D12_HEAP_TYPE type, UINT64 size,
+                                D3D12_RESOURCE_STATES state, ID3D12Resource **resource)
 {
     D3D12_HEAP_PROPERTIES heap = {.Type = type};
     D3D12_HEAP_PROPERTIES cached = {.Type = D3D12_HEAP_TYPE_CUSTOM,
@@ -204,9 +204,15 @@ static HRESULT create_buffer(ID3D12Device *device, D3D12_HEAP_TYPE type, UINT64 
 
     return ID3D12Device_CreateCommittedResource(
         device, type == D3D12_HEAP_TYPE_CUSTOM ? &cached : &heap, D3D12_HEAP_FLAG_NONE, &desc,
-        type == D3D12_HEAP_TYPE_CUSTOM ? D3D12_RESOURCE_STATE_COMMON
-                                       : D3D12_RESOURCE_STATE_UNORDERED_ACCESS,
-        NULL, &IID_ID3D12Resource, (void **)resource);
+        type == D3D12_HEAP_TYPE_CUSTOM ? D3D12_RESOURCE_STATE_COMMON : state, NULL,
+        &IID_ID3D12Resource, (void **)resource);
+}
+
+/* DEFAULT buffers start in UNORDERED_ACCESS, CUSTOM (control) ones in COMMON. */
+static HRESULT create_buffer(ID3D12Device *device, D3D12_HEAP_TYPE type, UINT64 size,
+                             ID3D12Resource **resource)
+{
+    return create_buffer_in(device, type, size, D3D12_RESOURCE_STATE_UNORDERED_ACCESS, resource);
 }
 
 static BOOL offers_gdeflate(const struct device5_vtbl *vtbl, void *device5)
@@ -367,7 +373,9 @@ static HRESULT gdeflate_init(struct gpu_gdeflate *gd, ID3D12Device *device, UINT
              SUCCEEDED(hr = create_command(gd, vtbl, device5, why)))
     {
         gd->input_size = gd->output_size = staging_size;
-        if (FAILED(hr = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, staging_size, &gd->input)))
+        /* The input buffer rests in COMMON: a COPY queue may write it (gpu_gdeflate_record). */
+        if (FAILED(hr = create_buffer_in(device, D3D12_HEAP_TYPE_DEFAULT, staging_size,
+                                         D3D12_RESOURCE_STATE_COMMON, &gd->input)))
             *why = "the input buffer could not be created";
         else if (FAILED(hr = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, staging_size,
                                            &gd->output)))
@@ -500,7 +508,7 @@ static int compare_input_offsets(const void *a, const void *b)
 
 /* Copies the streams' compressed bytes from the staging buffer to the same offsets of the input
  * buffer, in offset order, one CopyBufferRegion per run of regions no further apart than
- * UPLOAD_MERGE_GAP; then the input buffer goes back to UNORDERED_ACCESS for the decoder. */
+ * UPLOAD_MERGE_GAP. */
 static void record_upload(const struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *list,
                           ID3D12Resource *staging, const struct gpu_gdeflate_stream *streams,
                           UINT count)
@@ -511,8 +519,6 @@ static void record_upload(const struct gpu_gdeflate *gd, ID3D12GraphicsCommandLi
 
     for (i = 0; i < count; ++i) sorted[i] = &streams[i];
     qsort(sorted, count, sizeof(*sorted), compare_input_offsets);
-    transition(gd->input, list, D3D12_RESOURCE_STATE_UNORDERED_ACCESS,
-               D3D12_RESOURCE_STATE_COPY_DEST);
     for (i = 0; i < count; ++i)
     {
         UINT64 start = sorted[i]->input_offset, end = start + sorted[i]->input_size;
@@ -531,11 +537,10 @@ static void record_upload(const struct gpu_gdeflate *gd, ID3D12GraphicsCommandLi
     if (run_end > run_start)
         ID3D12GraphicsCommandList_CopyBufferRegion(list, gd->input, run_start, staging, run_start,
                                                    run_end - run_start);
-    transition(gd->input, list, D3D12_RESOURCE_STATE_COPY_DEST,
-               D3D12_RESOURCE_STATE_UNORDERED_ACCESS);
 }
 
 HRESULT gpu_gdeflate_record(struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *list,
+                            ID3D12GraphicsCommandList *upload_list,
                             struct gpu_gdeflate_control *control, ID3D12Resource *staging,
                             const struct gpu_gdeflate_stream *streams, UINT count)
 {
@@ -591,13 +596,29 @@ HRESULT gpu_gdeflate_record(struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *
     set_field(gd, args, EXEC_STREAM_COUNT, count);
     control->used += control->section;
 
-    record_upload(gd, list, staging, streams, count);
+    /* The input buffer rests in COMMON between executions. Uploaded by this list: COPY_DEST for the
+     * copies, then UNORDERED_ACCESS. Uploaded by a COPY queue list that this list's queue waits
+     * for: promoted to COPY_DEST there, decayed to COMMON when it completed. */
+    if (upload_list == list)
+    {
+        transition(gd->input, list, D3D12_RESOURCE_STATE_COMMON, D3D12_RESOURCE_STATE_COPY_DEST);
+        record_upload(gd, list, staging, streams, count);
+        transition(gd->input, list, D3D12_RESOURCE_STATE_COPY_DEST,
+                   D3D12_RESOURCE_STATE_UNORDERED_ACCESS);
+    }
+    else
+    {
+        record_upload(gd, upload_list, staging, streams, count);
+        transition(gd->input, list, D3D12_RESOURCE_STATE_COMMON,
+                   D3D12_RESOURCE_STATE_UNORDERED_ACCESS);
+    }
     if (!gd->initialized)
     {
         vtbl->InitializeMetaCommand(list4, gd->command, NULL, 0);
         gd->initialized = TRUE;
     }
     vtbl->ExecuteMetaCommand(list4, gd->command, args, gd->exec_size);
+    transition(gd->input, list, D3D12_RESOURCE_STATE_UNORDERED_ACCESS, D3D12_RESOURCE_STATE_COMMON);
     /* The copies out of the decode buffer follow in the same list. */
     transition(gd->output, list, D3D12_RESOURCE_STATE_UNORDERED_ACCESS,
                D3D12_RESOURCE_STATE_COPY_SOURCE);

@@ -80,6 +80,11 @@ struct gpu_batch
     enum batch_state state;
     ID3D12CommandAllocator *allocator;
     ID3D12GraphicsCommandList *list;
+    /* COMPUTE batches, GDeflate uploads on the COPY queue: the copies of the compressed bytes into
+     * the meta command's input buffer, executed on the COPY queue before the list (which waits). */
+    ID3D12CommandAllocator *upload_allocator;
+    ID3D12GraphicsCommandList *upload_list;
+    UINT uploads;            /* executions whose upload is in upload_list */
     UINT lane;               /* LANE_COPY or LANE_COMPUTE */
     UINT64 fence_value;      /* its lane's fence, once executed */
     ID3D12Fence *wait_fence; /* the application's, FENCE_WAIT_BEFORE_GPU_WORK */
@@ -124,7 +129,8 @@ struct queue_gpu
     struct gpu_gdeflate *gdeflate; /* NULL: GDeflate is decoded on the CPU */
     UINT64 flush_bytes;            /* a COPY batch is executed once it holds this much staging */
     UINT64 decode_flush_bytes;     /* a COMPUTE batch, once it holds this much */
-    struct gpu_batch *head, *tail; /* oldest first; the tail may be open */
+    BOOL upload_on_copy_queue; /* GDeflate input uploads: COPY queue (else in the COMPUTE list) */
+    struct gpu_batch *head, *tail;       /* oldest first; the tail may be open */
     struct gpu_batch *spare[LANE_COUNT]; /* retired, allocator and list kept */
     BOOL dropped; /* Close: waiting batches dropped, nothing executes any more */
 };
@@ -249,9 +255,24 @@ static HRESULT gdeflate_path(struct queue_object *queue, struct queue_gpu *gpu)
         return E_INVALIDARG;
     }
     if (gpu->gdeflate)
+    {
+        /* DS_KIT_GDEFLATE_UPLOAD=compute records the uploads into the decoding list instead (for
+         * comparisons: they then cannot overlap the decodes before them). */
+        const char *upload = getenv("DS_KIT_GDEFLATE_UPLOAD");
+
+        if (upload && *upload && strcmp(upload, "copy") && strcmp(upload, "compute"))
+        {
+            ERR("DS_KIT_GDEFLATE_UPLOAD=%s: use copy or compute, or unset it.\n", upload);
+            gpu_gdeflate_destroy(gpu->gdeflate);
+            gpu->gdeflate = NULL;
+            return E_INVALIDARG;
+        }
+        gpu->upload_on_copy_queue = !upload || strcmp(upload, "compute");
         TRACE("queue %p: GDeflate path: gpu (DirectStorage meta command, up to %u streams an "
-              "execution).\n",
-              queue, gpu_gdeflate_max_streams(gpu->gdeflate));
+              "execution, input uploaded on the %s queue).\n",
+              queue, gpu_gdeflate_max_streams(gpu->gdeflate),
+              gpu->upload_on_copy_queue ? "COPY" : "COMPUTE");
+    }
     else
         TRACE("queue %p: GDeflate path: cpu (%s).\n", queue, why);
     return S_OK;
@@ -332,6 +353,17 @@ BOOL queue_gpu_decodes_gdeflate(struct queue_object *queue)
     return gpu && gpu->gdeflate;
 }
 
+/* Releases a batch's lists and memory (never in flight). */
+static void batch_free(struct gpu_batch *batch)
+{
+    if (batch->upload_list) ID3D12GraphicsCommandList_Release(batch->upload_list);
+    if (batch->upload_allocator) ID3D12CommandAllocator_Release(batch->upload_allocator);
+    if (batch->list) ID3D12GraphicsCommandList_Release(batch->list);
+    if (batch->allocator) ID3D12CommandAllocator_Release(batch->allocator);
+    gpu_gdeflate_control_destroy(batch->control);
+    free(batch);
+}
+
 static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, UINT lane,
                           struct gpu_batch **out)
 {
@@ -344,7 +376,11 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, UINT lane
     {
         gpu->spare[lane] = batch->next;
         if (FAILED(hr = ID3D12CommandAllocator_Reset(batch->allocator)) ||
-            FAILED(hr = ID3D12GraphicsCommandList_Reset(batch->list, batch->allocator, NULL)))
+            FAILED(hr = ID3D12GraphicsCommandList_Reset(batch->list, batch->allocator, NULL)) ||
+            (batch->upload_list &&
+             (FAILED(hr = ID3D12CommandAllocator_Reset(batch->upload_allocator)) ||
+              FAILED(hr = ID3D12GraphicsCommandList_Reset(batch->upload_list,
+                                                          batch->upload_allocator, NULL)))))
         {
             ERR("Resetting a command list failed, hr %#lx.\n", hr);
             batch->next = gpu->spare[lane];
@@ -366,6 +402,18 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, UINT lane
             free(batch);
             return hr;
         }
+        if (lane == LANE_COMPUTE && gpu->upload_on_copy_queue &&
+            (FAILED(hr = ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_COPY,
+                                                             &IID_ID3D12CommandAllocator,
+                                                             (void **)&batch->upload_allocator)) ||
+             FAILED(hr = ID3D12Device_CreateCommandList(
+                        device, 0, D3D12_COMMAND_LIST_TYPE_COPY, batch->upload_allocator, NULL,
+                        &IID_ID3D12GraphicsCommandList, (void **)&batch->upload_list))))
+        {
+            ERR("Cannot create a COPY command list for GDeflate uploads, hr %#lx.\n", hr);
+            batch_free(batch);
+            return hr;
+        }
     }
     batch->next = NULL;
     batch->lane = lane;
@@ -380,6 +428,7 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, UINT lane
     batch->pending_size = 0;
     batch->decode_count = 0;
     batch->decode_bytes = 0;
+    batch->uploads = 0;
     gpu_gdeflate_control_reset(batch->control);
     if (gpu->tail)
         gpu->tail->next = batch;
@@ -428,6 +477,22 @@ static void execute_ready(struct queue_object *queue, struct queue_gpu *gpu)
             return;
         }
         lane = &gpu->lanes[batch->lane];
+        if (SUCCEEDED(batch->hr) && batch->copies && batch->uploads)
+        {
+            /* The GDeflate uploads run on the COPY queue (beside the decodes of the batches
+             * before), and this batch's COMPUTE list waits for them on the GPU. */
+            struct gpu_lane *copy = &gpu->lanes[LANE_COPY];
+
+            list = (ID3D12CommandList *)batch->upload_list;
+            ID3D12CommandQueue_ExecuteCommandLists(copy->queue, 1, &list);
+            if (FAILED(hr = ID3D12CommandQueue_Signal(copy->queue, copy->fence,
+                                                      ++copy->fence_value)) ||
+                FAILED(hr = ID3D12CommandQueue_Wait(lane->queue, copy->fence, copy->fence_value)))
+            {
+                ERR("Ordering the GDeflate uploads before their decodes failed, hr %#lx.\n", hr);
+                batch->hr = hr;
+            }
+        }
         if (SUCCEEDED(batch->hr) && batch->copies)
         {
             list = (ID3D12CommandList *)batch->list;
@@ -487,8 +552,9 @@ static void record_decodes(struct queue_object *queue, struct queue_gpu *gpu,
         streams[i].input_size = source_size(&batch->decodes[i]->request);
         streams[i].output_offset = batch->decode_offsets[i];
     }
-    if (FAILED(hr = gpu_gdeflate_record(gpu->gdeflate, batch->list, batch->control,
-                                        queue_staging_resource(queue), streams,
+    if (FAILED(hr = gpu_gdeflate_record(gpu->gdeflate, batch->list,
+                                        batch->upload_list ? batch->upload_list : batch->list,
+                                        batch->control, queue_staging_resource(queue), streams,
                                         batch->decode_count)))
     {
         ERR("Recording the GDeflate meta command failed, hr %#lx.\n", hr);
@@ -499,6 +565,7 @@ static void record_decodes(struct queue_object *queue, struct queue_gpu *gpu,
         for (i = 0; i < batch->decode_count; ++i)
             record_copy(batch->list, output, device, batch->decodes[i], batch->decode_offsets[i]);
         gpu_gdeflate_copies_done(gpu->gdeflate, batch->list);
+        if (batch->upload_list) ++batch->uploads;
     }
     TRACE("queue %p: %u GDeflate streams decoded on the GPU in one execution (%s bytes).\n", queue,
           batch->decode_count, debugstr_size(batch->decode_bytes));
@@ -520,6 +587,11 @@ static void batch_close(struct queue_object *queue, struct queue_gpu *gpu)
         ERR("Recording the copies failed, hr %#lx; check the destination resources and their state "
             "(COMMON).\n",
             hr);
+        if (SUCCEEDED(batch->hr)) batch->hr = hr;
+    }
+    if (batch->upload_list && FAILED(hr = ID3D12GraphicsCommandList_Close(batch->upload_list)))
+    {
+        ERR("Recording the GDeflate uploads failed, hr %#lx.\n", hr);
         if (SUCCEEDED(batch->hr)) batch->hr = hr;
     }
     batch->state = BATCH_WAITING;
@@ -873,7 +945,11 @@ static void finish_batches(struct queue_object *queue, struct queue_gpu *gpu,
     while ((batch = list))
     {
         list = batch->next;
-        if (batch->state == BATCH_OPEN) ID3D12GraphicsCommandList_Close(batch->list);
+        if (batch->state == BATCH_OPEN)
+        {
+            ID3D12GraphicsCommandList_Close(batch->list);
+            if (batch->upload_list) ID3D12GraphicsCommandList_Close(batch->upload_list);
+        }
         batch->next = gpu->spare[batch->lane];
         gpu->spare[batch->lane] = batch;
     }
@@ -973,10 +1049,7 @@ void queue_gpu_destroy(struct queue_object *queue)
         while ((batch = gpu->spare[i]))
         {
             gpu->spare[i] = batch->next;
-            ID3D12GraphicsCommandList_Release(batch->list);
-            ID3D12CommandAllocator_Release(batch->allocator);
-            gpu_gdeflate_control_destroy(batch->control);
-            free(batch);
+            batch_free(batch);
         }
         lane_destroy(&gpu->lanes[i]);
     }
