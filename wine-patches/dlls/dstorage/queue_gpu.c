@@ -37,16 +37,23 @@
  *
  * GDeflate into GPU destinations (where the device offers the DirectStorage GDeflate meta command,
  * gpu_gdeflate.c; DS_KIT_GDEFLATE_PATH=cpu|gpu forces a path): the runtime reads the compressed
- * bytes into the staging region as they are, the stream's header and tile table are checked on the
- * CPU (gdeflate_stream.c), and the request joins the open batch's decodes. Before the batch closes
- * (or once it holds as many streams as one execution takes) one ExecuteMetaCommand decodes them all
- * into the decode buffer, each at its staging region's offset, followed in the same list by their
- * copies into the destinations, as for plain data. The meta command runs compute work, so batches
- * with decodes are COMPUTE lists executed on a COMPUTE queue of their own (the path's second lane,
- * with its own fence); plain copies stay on the COPY queue (a transfer queue under vkd3d-proton),
- * so offering GPU GDeflate leaves them as they were, unless a COMPUTE batch is open, which they
- * then join. Batches retire in the order they were opened whatever their lane, so markers keep
- * their meaning.
+ * bytes into the staging region as they are (the region holds those alone), the stream's header and
+ * tile table are checked on the CPU (gdeflate_stream.c), and the request joins the open batch's
+ * decodes. Before the batch closes (or once it holds as many streams as one execution takes, or as
+ * many decoded bytes as the decode buffer holds) one ExecuteMetaCommand decodes them all: their
+ * compressed bytes are first copied to the same offsets of the meta command's device-local input
+ * buffer (by a COPY-queue list that the batch's COMPUTE list waits for on the GPU, so the upload of
+ * one batch overlaps the decode of the one before), then decoded into the decode buffer, one after
+ * another from offset 0, and copied into the destinations in the same list, as for plain data. The
+ * meta command runs compute work, so batches with decodes are COMPUTE lists executed on a COMPUTE
+ * queue of their own (the path's second lane, with its own fence); plain copies stay on the COPY
+ * queue (a transfer queue under vkd3d-proton), so offering GPU GDeflate leaves them as they were,
+ * unless a COMPUTE batch is open, which they then join. Batches retire in the order they were
+ * opened whatever their lane, so markers keep their meaning. A COMPUTE batch is not executed at the
+ * end of a round of completions while DECODES_IN_FLIGHT others are in flight: it keeps collecting
+ * streams (the GPU decodes tiles in parallel, and an execution of one or two streams leaves it
+ * mostly idle) until one of them retires (queue_gpu_poll executes it then) or it holds
+ * decode_flush_bytes.
  *
  * Lock order: callers may hold nothing of custom.c; callbacks run without gpu->cs.
  */
