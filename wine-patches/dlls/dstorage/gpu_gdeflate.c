@@ -166,9 +166,12 @@ static const enum exec_field exec_required[] = {EXEC_INPUT, EXEC_OUTPUT, EXEC_CO
 #define CONTROL_ALIGNMENT 256
 #define NO_FIELD (~0u)
 
-/* Neighbouring staged streams closer than this are uploaded by one copy, gap included: the gap's
- * bytes land in the input buffer where no stream of this execution lies, so they are never read. */
-#define UPLOAD_MERGE_GAP (64 * 1024)
+/* Neighbouring staged streams closer than this are uploaded by one copy, gap included (the ring's
+ * alignment padding, or a small region of another request). The gap's bytes land in the input
+ * buffer where no stream of this execution lies: a region of a request still being read is
+ * uploaded again, later in queue order, by its own execution; one of a stream still being decoded
+ * gets the very bytes it holds (its staging region is not freed before it retired). */
+#define UPLOAD_MERGE_GAP 4096
 
 struct gpu_gdeflate
 {
