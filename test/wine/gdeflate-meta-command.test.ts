@@ -5,17 +5,21 @@
 // DS_KIT_GDEFLATE_PATH=gpu, whose
 // trace and stats must show the meta command decoding several streams in one execution. Without
 // the GPU path this fails (CreateQueue refuses DS_KIT_GDEFLATE_PATH=gpu, GetCompressionSupport says
-// CPU_FALLBACK, the stats count no GPU decodes).
+// CPU_FALLBACK, the stats count no GPU decodes); the trace must say the meta command's input is
+// uploaded on the COPY queue, and the same checks pass with DS_KIT_GDEFLATE_UPLOAD=compute. A second
+// test runs bench_module.exe's GDeflate -> buffer rows through the meta command at ring sizes that
+// make executions fill the decode buffer and batches hold several executions, every byte checked.
 // Runs when DS_KIT_VKD3D_PROTON_DIR names a folder with vkd3d-proton's x64 d3d12.dll and
 // d3d12core.dll; vkd3d-proton needs a Vulkan driver it accepts (Mesa >= 25 lavapipe here:
 // VK_DRIVER_FILES / LD_LIBRARY_PATH as ../shared/lavapipe/newer-lavapipe.sh prints). CI has no
-// vkd3d-proton and does not set it: there this file reports one skipped test that says why.
+// vkd3d-proton and does not set it: there this file reports its two tests as skipped, saying why.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { repoRoot } from '../../scripts/lib/paths.ts';
 import { defaultOptions } from '../../scripts/wine/build-module.ts';
+import { generatedDirs } from '../../scripts/wine/layout.ts';
 import { stageForVkd3dProton, testPrograms } from './programs.ts';
 
 const vkd3dDir = process.env.DS_KIT_VKD3D_PROTON_DIR ?? '';
@@ -98,4 +102,94 @@ test('vkd3d-proton: every test/wine program passes; GDeflate into GPU destinatio
   // A damaged container never reaches the GPU.
   assert.match(out, /GDeflate stream not decoded: not a GDeflate stream/);
   assert.match(out, /GDeflate stream not decoded: a tile's offset or size lies outside the stream/);
+  // The decoder reads device memory: the compressed bytes are uploaded to the meta command's input
+  // buffer, by default on the COPY queue.
+  assert.match(
+    out,
+    /GDeflate path: gpu \(DirectStorage meta command, up to \d+ streams an execution, input uploaded on the COPY queue\)/,
+  );
+
+  // The uploads recorded into the decoding COMPUTE list instead: the same checks pass.
+  const inList = await run('gdeflate', {
+    DS_KIT_GPU_PATH: 'd3d12',
+    DS_KIT_GDEFLATE_PATH: 'gpu',
+    DS_KIT_GDEFLATE_UPLOAD: 'compute',
+    WINEDEBUG: '+dstorage',
+  });
+  const inListOut = inList.all ?? '';
+  assert.equal(
+    inList.exitCode,
+    0,
+    `DS_KIT_GDEFLATE_UPLOAD=compute: exit ${inList.exitCode}:\n${inListOut.slice(-4000)}`,
+  );
+  assert.match(inListOut, /input uploaded on the COMPUTE queue/);
+  assert.match(inListOut, /gdeflate: all checks passed/);
+  // Any other value fails CreateQueue with a line that says what to set.
+  const bad = await run('gdeflate', {
+    DS_KIT_GPU_PATH: 'd3d12',
+    DS_KIT_GDEFLATE_PATH: 'gpu',
+    DS_KIT_GDEFLATE_UPLOAD: 'dma',
+    WINEDEBUG: 'err+dstorage',
+  });
+  assert.notEqual(bad.exitCode, 0, 'DS_KIT_GDEFLATE_UPLOAD=dma: expected CreateQueue to fail');
+  assert.match(bad.all ?? '', /DS_KIT_GDEFLATE_UPLOAD=dma: use copy or compute, or unset it/);
+});
+
+// Many streams through the meta command, every byte checked: bench_module.exe's GDeflate rows into a
+// GPU buffer with 64 KiB requests (one tile each) and 1 MiB ones, at a 1 MiB staging buffer (the
+// ring wraps many times; a 1 MiB request fills the decode buffer, one stream an execution) and at
+// 64 MiB (executions of up to 256 streams, several in one batch), on both upload queues.
+test('vkd3d-proton: bench_module.exe GDeflate -> buffer through the meta command, all bytes checked', {
+  skip: vkd3dDir
+    ? false
+    : 'set DS_KIT_VKD3D_PROTON_DIR to a folder with vkd3d-proton x64 d3d12.dll + d3d12core.dll to run it',
+  timeout: 8 * PROGRAM_TIMEOUT_MS,
+}, async () => {
+  await stageForVkd3dProton(options, vkd3dDir, outDir);
+  const cc = await execa(
+    'x86_64-w64-mingw32-gcc',
+    [
+      '-O2',
+      '-Wall',
+      '-Wno-unused-function',
+      '-I',
+      generatedDirs(options).include,
+      join(repoRoot, 'bench/wine/bench_module.c'),
+      join(options.outDir, 'dstorage.dll'),
+      '-o',
+      join(outDir, 'bench_module.exe'),
+      '-ld3d12',
+      '-ldxguid',
+    ],
+    { reject: false, all: true },
+  );
+  assert.equal(cc.exitCode, 0, `compiling bench_module.c failed:\n${cc.all}`);
+  for (const upload of ['copy', 'compute'])
+    for (const [size, staging, mib] of [
+      ['64', '1', '16'],
+      ['1024', '1', '16'],
+      ['64', '64', '24'],
+    ]) {
+      const args = ['--dir', '.', '--mib', mib, '--reps', '1', '--only', 'gdeflate', '--dest', 'buffer'];
+      const r = await execa(
+        'xvfb-run',
+        ['-a', 'wine', join(outDir, 'bench_module.exe'), ...args, '--size', size, '--staging', staging],
+        {
+          cwd: outDir,
+          env: env({ DS_KIT_GPU_PATH: 'd3d12', DS_KIT_GDEFLATE_PATH: 'gpu', DS_KIT_GDEFLATE_UPLOAD: upload }),
+          reject: false,
+          all: true,
+          timeout: PROGRAM_TIMEOUT_MS,
+        },
+      );
+      const out = r.all ?? '';
+      const what = `bench_module.exe --size ${size} --staging ${staging}, uploads on ${upload}`;
+      assert.equal(
+        r.exitCode,
+        0,
+        `${what}: exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}:\n${out.slice(-3000)}`,
+      );
+      assert.match(out, /bench_module: all bytes checked/, `${what}:\n${out.slice(-3000)}`);
+      assert.match(out, /GDeflate support 0x9/, `${what}: not the meta command (GPU_OPTIMIZED | USES_COMPUTE_QUEUE)`);
+    }
 });

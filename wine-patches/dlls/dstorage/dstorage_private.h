@@ -105,9 +105,9 @@ struct queue_entry
     UINT64 staging_size;
     BOOL staging_failed;  /* the staging buffer could not be created */
     UINT8 gacl_by_module; /* GPU path vulkan: the GACL shuffle the module undoes (gpu_vulkan.c) */
-    BOOL gpu_decode;      /* GDeflate decoded on the GPU (gpu_gdeflate.c): the compressed bytes are
-                             read into the staging region, decoded at the same offset of the decode
-                             buffer */
+    BOOL gpu_decode;      /* GDeflate decoded on the GPU (gpu_gdeflate.c): the staging region holds
+                             the compressed bytes, copied to the same offset of the input buffer and
+                             decoded into the decode buffer */
     HRESULT
     pe_check; /* enqueue_checks.c: what the PE side found wrong at enqueue (S_OK: nothing) */
     /* custom formats (custom.c): module-owned buffer the compressed bytes are read into */
@@ -263,25 +263,34 @@ struct gpu_gdeflate;
 struct gpu_gdeflate_control; /* control memory of one command list */
 struct gpu_gdeflate_stream
 {
-    UINT64 input_offset;  /* of the tile stream in the input buffer */
+    UINT64 input_offset;  /* of the tile stream: its staging region's offset */
+    UINT64 input_size;    /* its compressed bytes */
     UINT64 output_offset; /* in the decode buffer */
 };
-/* NULL where the device offers no such meta command (*why says why). output_size: decode buffer. */
-struct gpu_gdeflate *gpu_gdeflate_create(ID3D12Device *device, UINT64 output_size,
+/* NULL where the device offers no such meta command (*why says why). The input and decode buffers
+ * are staging_size bytes each. */
+struct gpu_gdeflate *gpu_gdeflate_create(ID3D12Device *device, UINT64 staging_size,
                                          const char **why);
 void gpu_gdeflate_destroy(struct gpu_gdeflate *gd);
 UINT gpu_gdeflate_max_streams(const struct gpu_gdeflate *gd);
-/* The decode buffer: UNORDERED_ACCESS between command lists. */
+/* The decode buffer: UNORDERED_ACCESS between command lists; its size bounds the decoded bytes of
+ * one execution (each execution lays its streams out from offset 0). */
 ID3D12Resource *gpu_gdeflate_output(const struct gpu_gdeflate *gd);
-/* Room for the control words of `streams` streams recorded into one command list. */
+UINT64 gpu_gdeflate_output_size(const struct gpu_gdeflate *gd);
+/* Room for the control words of `executions` executions recorded into one command list. */
 struct gpu_gdeflate_control *gpu_gdeflate_control_create(const struct gpu_gdeflate *gd,
-                                                         ID3D12Device *device, UINT streams);
-void gpu_gdeflate_control_reset(struct gpu_gdeflate_control *control); /* list reset */
+                                                         ID3D12Device *device, UINT executions);
+void gpu_gdeflate_control_reset(struct gpu_gdeflate_control *control);      /* list reset */
+UINT gpu_gdeflate_control_room(const struct gpu_gdeflate_control *control); /* executions left */
 void gpu_gdeflate_control_destroy(struct gpu_gdeflate_control *control);
-/* Records one execution decoding `count` (<= max streams) streams of `input`, then moves the decode
- * buffer to COPY_SOURCE; after the copies out of it, gpu_gdeflate_copies_done moves it back. */
+/* Records one execution decoding `count` (<= max streams) streams into list (COMPUTE): their
+ * compressed bytes copied from `staging` into the input buffer (same offsets) by upload_list (list
+ * itself, or a COPY list that completes before list starts: its queue waits for it), the meta
+ * command, then the decode buffer moved to COPY_SOURCE; after the copies out of it,
+ * gpu_gdeflate_copies_done moves it back. */
 HRESULT gpu_gdeflate_record(struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *list,
-                            struct gpu_gdeflate_control *control, ID3D12Resource *input,
+                            ID3D12GraphicsCommandList *upload_list,
+                            struct gpu_gdeflate_control *control, ID3D12Resource *staging,
                             const struct gpu_gdeflate_stream *streams, UINT count);
 void gpu_gdeflate_copies_done(const struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *list);
 

@@ -37,16 +37,23 @@
  *
  * GDeflate into GPU destinations (where the device offers the DirectStorage GDeflate meta command,
  * gpu_gdeflate.c; DS_KIT_GDEFLATE_PATH=cpu|gpu forces a path): the runtime reads the compressed
- * bytes into the staging region as they are, the stream's header and tile table are checked on the
- * CPU (gdeflate_stream.c), and the request joins the open batch's decodes. Before the batch closes
- * (or once it holds as many streams as one execution takes) one ExecuteMetaCommand decodes them all
- * into the decode buffer, each at its staging region's offset, followed in the same list by their
- * copies into the destinations, as for plain data. The meta command runs compute work, so batches
- * with decodes are COMPUTE lists executed on a COMPUTE queue of their own (the path's second lane,
- * with its own fence); plain copies stay on the COPY queue (a transfer queue under vkd3d-proton),
- * so offering GPU GDeflate leaves them as they were, unless a COMPUTE batch is open, which they
- * then join. Batches retire in the order they were opened whatever their lane, so markers keep
- * their meaning.
+ * bytes into the staging region as they are (the region holds those alone), the stream's header and
+ * tile table are checked on the CPU (gdeflate_stream.c), and the request joins the open batch's
+ * decodes. Before the batch closes (or once it holds as many streams as one execution takes, or as
+ * many decoded bytes as the decode buffer holds) one ExecuteMetaCommand decodes them all: their
+ * compressed bytes are first copied to the same offsets of the meta command's device-local input
+ * buffer (by a COPY-queue list that the batch's COMPUTE list waits for on the GPU, so the upload of
+ * one batch overlaps the decode of the one before), then decoded into the decode buffer, one after
+ * another from offset 0, and copied into the destinations in the same list, as for plain data. The
+ * meta command runs compute work, so batches with decodes are COMPUTE lists executed on a COMPUTE
+ * queue of their own (the path's second lane, with its own fence); plain copies stay on the COPY
+ * queue (a transfer queue under vkd3d-proton), so offering GPU GDeflate leaves them as they were,
+ * unless a COMPUTE batch is open, which they then join. Batches retire in the order they were
+ * opened whatever their lane, so markers keep their meaning. A COMPUTE batch is not executed at the
+ * end of a round of completions while DECODES_IN_FLIGHT others are in flight: it keeps collecting
+ * streams (the GPU decodes tiles in parallel, and an execution of one or two streams leaves it
+ * mostly idle) until one of them retires (queue_gpu_poll executes it then) or it holds
+ * decode_flush_bytes.
  *
  * Lock order: callers may hold nothing of custom.c; callbacks run without gpu->cs.
  */
@@ -58,6 +65,14 @@ WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
 #define TILE_SIZE 65536
 #define BATCH_MAX_COPIES 256
 #define DESTROY_WAIT_MS 10000
+/* GDeflate on the GPU: a COMPUTE batch holds up to this many meta command executions (each up to
+ * the meta command's stream limit), and as many copies. */
+#define DECODE_BATCH_EXECUTIONS 4
+#define DECODE_BATCH_MAX_COPIES (DECODE_BATCH_EXECUTIONS * GPU_GDEFLATE_MAX_STREAMS)
+/* While this many COMPUTE batches are in flight, the open one keeps collecting decodes at the end
+ * of a round of completions, instead of being executed with the few streams that round brought;
+ * it is executed when one of them retires (queue_gpu_poll), or once it holds decode_flush_bytes. */
+#define DECODES_IN_FLIGHT 2
 
 enum batch_state
 {
@@ -72,6 +87,11 @@ struct gpu_batch
     enum batch_state state;
     ID3D12CommandAllocator *allocator;
     ID3D12GraphicsCommandList *list;
+    /* COMPUTE batches, GDeflate uploads on the COPY queue: the copies of the compressed bytes into
+     * the meta command's input buffer, executed on the COPY queue before the list (which waits). */
+    ID3D12CommandAllocator *upload_allocator;
+    ID3D12GraphicsCommandList *upload_list;
+    UINT uploads;            /* executions whose upload is in upload_list */
     UINT lane;               /* LANE_COPY or LANE_COMPUTE */
     UINT64 fence_value;      /* its lane's fence, once executed */
     ID3D12Fence *wait_fence; /* the application's, FENCE_WAIT_BEFORE_GPU_WORK */
@@ -85,10 +105,13 @@ struct gpu_batch
     UINT copies;
     UINT64 bytes;
     HRESULT hr; /* recording or closing failed: every entry gets it */
-    /* GPU GDeflate: streams waiting for the batch's next meta command execution. */
+    /* GPU GDeflate: streams waiting for the batch's next meta command execution, and where each
+     * decodes to in the decode buffer (laid out from 0 per execution). */
     struct gpu_gdeflate_control *control;
     struct queue_entry *decodes[GPU_GDEFLATE_MAX_STREAMS];
+    UINT64 decode_offsets[GPU_GDEFLATE_MAX_STREAMS];
     UINT decode_count;
+    UINT64 decode_bytes; /* of the decode buffer, taken by the waiting streams */
 };
 
 enum
@@ -111,7 +134,9 @@ struct queue_gpu
     CRITICAL_SECTION cs;
     struct gpu_lane lanes[LANE_COUNT];
     struct gpu_gdeflate *gdeflate; /* NULL: GDeflate is decoded on the CPU */
-    UINT64 flush_bytes;
+    UINT64 flush_bytes;            /* a COPY batch is executed once it holds this much staging */
+    UINT64 decode_flush_bytes;     /* a COMPUTE batch, once it holds this much */
+    BOOL upload_on_copy_queue; /* GDeflate input uploads: COPY queue (else in the COMPUTE list) */
     struct gpu_batch *head, *tail;       /* oldest first; the tail may be open */
     struct gpu_batch *spare[LANE_COUNT]; /* retired, allocator and list kept */
     BOOL dropped; /* Close: waiting batches dropped, nothing executes any more */
@@ -237,9 +262,24 @@ static HRESULT gdeflate_path(struct queue_object *queue, struct queue_gpu *gpu)
         return E_INVALIDARG;
     }
     if (gpu->gdeflate)
+    {
+        /* DS_KIT_GDEFLATE_UPLOAD=compute records the uploads into the decoding list instead (for
+         * comparisons: they then cannot overlap the decodes before them). */
+        const char *upload = getenv("DS_KIT_GDEFLATE_UPLOAD");
+
+        if (upload && *upload && strcmp(upload, "copy") && strcmp(upload, "compute"))
+        {
+            ERR("DS_KIT_GDEFLATE_UPLOAD=%s: use copy or compute, or unset it.\n", upload);
+            gpu_gdeflate_destroy(gpu->gdeflate);
+            gpu->gdeflate = NULL;
+            return E_INVALIDARG;
+        }
+        gpu->upload_on_copy_queue = !upload || strcmp(upload, "compute");
         TRACE("queue %p: GDeflate path: gpu (DirectStorage meta command, up to %u streams an "
-              "execution).\n",
-              queue, gpu_gdeflate_max_streams(gpu->gdeflate));
+              "execution, input uploaded on the %s queue).\n",
+              queue, gpu_gdeflate_max_streams(gpu->gdeflate),
+              gpu->upload_on_copy_queue ? "COPY" : "COMPUTE");
+    }
     else
         TRACE("queue %p: GDeflate path: cpu (%s).\n", queue, why);
     return S_OK;
@@ -297,6 +337,9 @@ HRESULT queue_gpu_create(struct queue_object *queue)
      * usable for memory destinations, GPU destinations then fail. */
     queue_staging_create(queue);
     gpu->flush_bytes = max(dstorage_process.staging_buffer_size / 8, 64 * 1024);
+    /* Decode batches hold compressed bytes and gain from many streams per execution (the GPU
+     * decodes tiles in parallel); a quarter of the ring leaves room for the reads that follow. */
+    gpu->decode_flush_bytes = max(dstorage_process.staging_buffer_size / 4, 64 * 1024);
     /* Published last (the worker thread starts after this, but a pooled event may wake one). */
     InterlockedExchangePointer((void **)&queue->state->gpu, gpu);
     if (queue->state->vulkan)
@@ -317,6 +360,17 @@ BOOL queue_gpu_decodes_gdeflate(struct queue_object *queue)
     return gpu && gpu->gdeflate;
 }
 
+/* Releases a batch's lists and memory (never in flight). */
+static void batch_free(struct gpu_batch *batch)
+{
+    if (batch->upload_list) ID3D12GraphicsCommandList_Release(batch->upload_list);
+    if (batch->upload_allocator) ID3D12CommandAllocator_Release(batch->upload_allocator);
+    if (batch->list) ID3D12GraphicsCommandList_Release(batch->list);
+    if (batch->allocator) ID3D12CommandAllocator_Release(batch->allocator);
+    gpu_gdeflate_control_destroy(batch->control);
+    free(batch);
+}
+
 static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, UINT lane,
                           struct gpu_batch **out)
 {
@@ -329,7 +383,11 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, UINT lane
     {
         gpu->spare[lane] = batch->next;
         if (FAILED(hr = ID3D12CommandAllocator_Reset(batch->allocator)) ||
-            FAILED(hr = ID3D12GraphicsCommandList_Reset(batch->list, batch->allocator, NULL)))
+            FAILED(hr = ID3D12GraphicsCommandList_Reset(batch->list, batch->allocator, NULL)) ||
+            (batch->upload_list &&
+             (FAILED(hr = ID3D12CommandAllocator_Reset(batch->upload_allocator)) ||
+              FAILED(hr = ID3D12GraphicsCommandList_Reset(batch->upload_list,
+                                                          batch->upload_allocator, NULL)))))
         {
             ERR("Resetting a command list failed, hr %#lx.\n", hr);
             batch->next = gpu->spare[lane];
@@ -351,6 +409,18 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, UINT lane
             free(batch);
             return hr;
         }
+        if (lane == LANE_COMPUTE && gpu->upload_on_copy_queue &&
+            (FAILED(hr = ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_COPY,
+                                                             &IID_ID3D12CommandAllocator,
+                                                             (void **)&batch->upload_allocator)) ||
+             FAILED(hr = ID3D12Device_CreateCommandList(
+                        device, 0, D3D12_COMMAND_LIST_TYPE_COPY, batch->upload_allocator, NULL,
+                        &IID_ID3D12GraphicsCommandList, (void **)&batch->upload_list))))
+        {
+            ERR("Cannot create a COPY command list for GDeflate uploads, hr %#lx.\n", hr);
+            batch_free(batch);
+            return hr;
+        }
     }
     batch->next = NULL;
     batch->lane = lane;
@@ -364,6 +434,8 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, UINT lane
     batch->wait_registered = FALSE;
     batch->pending_size = 0;
     batch->decode_count = 0;
+    batch->decode_bytes = 0;
+    batch->uploads = 0;
     gpu_gdeflate_control_reset(batch->control);
     if (gpu->tail)
         gpu->tail->next = batch;
@@ -412,6 +484,22 @@ static void execute_ready(struct queue_object *queue, struct queue_gpu *gpu)
             return;
         }
         lane = &gpu->lanes[batch->lane];
+        if (SUCCEEDED(batch->hr) && batch->copies && batch->uploads)
+        {
+            /* The GDeflate uploads run on the COPY queue (beside the decodes of the batches
+             * before), and this batch's COMPUTE list waits for them on the GPU. */
+            struct gpu_lane *copy = &gpu->lanes[LANE_COPY];
+
+            list = (ID3D12CommandList *)batch->upload_list;
+            ID3D12CommandQueue_ExecuteCommandLists(copy->queue, 1, &list);
+            if (FAILED(hr = ID3D12CommandQueue_Signal(copy->queue, copy->fence,
+                                                      ++copy->fence_value)) ||
+                FAILED(hr = ID3D12CommandQueue_Wait(lane->queue, copy->fence, copy->fence_value)))
+            {
+                ERR("Ordering the GDeflate uploads before their decodes failed, hr %#lx.\n", hr);
+                batch->hr = hr;
+            }
+        }
         if (SUCCEEDED(batch->hr) && batch->copies)
         {
             list = (ID3D12CommandList *)batch->list;
@@ -442,7 +530,14 @@ static void record_pending(struct queue_object *queue, struct gpu_batch *batch)
 }
 
 static void record_copy(ID3D12GraphicsCommandList *list, ID3D12Resource *staging,
-                        ID3D12Device *device, const struct queue_entry *entry);
+                        ID3D12Device *device, const struct queue_entry *entry, UINT64 base);
+
+static UINT64 source_size(const DSTORAGE_REQUEST *request)
+{
+    return request->Options.SourceType == DSTORAGE_REQUEST_SOURCE_FILE
+               ? request->Source.File.Size
+               : request->Source.Memory.Size;
+}
 
 /* Records one meta command execution for the batch's waiting streams, then their copies out of
  * the decode buffer (caller holds gpu->cs). */
@@ -461,10 +556,12 @@ static void record_decodes(struct queue_object *queue, struct queue_gpu *gpu,
     for (i = 0; i < batch->decode_count; ++i)
     {
         streams[i].input_offset = batch->decodes[i]->staging_offset;
-        streams[i].output_offset = batch->decodes[i]->staging_offset;
+        streams[i].input_size = source_size(&batch->decodes[i]->request);
+        streams[i].output_offset = batch->decode_offsets[i];
     }
-    if (FAILED(hr = gpu_gdeflate_record(gpu->gdeflate, batch->list, batch->control,
-                                        queue_staging_resource(queue), streams,
+    if (FAILED(hr = gpu_gdeflate_record(gpu->gdeflate, batch->list,
+                                        batch->upload_list ? batch->upload_list : batch->list,
+                                        batch->control, queue_staging_resource(queue), streams,
                                         batch->decode_count)))
     {
         ERR("Recording the GDeflate meta command failed, hr %#lx.\n", hr);
@@ -473,12 +570,14 @@ static void record_decodes(struct queue_object *queue, struct queue_gpu *gpu,
     else
     {
         for (i = 0; i < batch->decode_count; ++i)
-            record_copy(batch->list, output, device, batch->decodes[i]);
+            record_copy(batch->list, output, device, batch->decodes[i], batch->decode_offsets[i]);
         gpu_gdeflate_copies_done(gpu->gdeflate, batch->list);
+        if (batch->upload_list) ++batch->uploads;
     }
-    TRACE("queue %p: %u GDeflate streams decoded on the GPU in one execution.\n", queue,
-          batch->decode_count);
+    TRACE("queue %p: %u GDeflate streams decoded on the GPU in one execution (%s bytes).\n", queue,
+          batch->decode_count, debugstr_size(batch->decode_bytes));
     batch->decode_count = 0;
+    batch->decode_bytes = 0;
 }
 
 /* Closes the open batch (caller holds gpu->cs); it runs as soon as nothing before it waits. */
@@ -495,6 +594,11 @@ static void batch_close(struct queue_object *queue, struct queue_gpu *gpu)
         ERR("Recording the copies failed, hr %#lx; check the destination resources and their state "
             "(COMMON).\n",
             hr);
+        if (SUCCEEDED(batch->hr)) batch->hr = hr;
+    }
+    if (batch->upload_list && FAILED(hr = ID3D12GraphicsCommandList_Close(batch->upload_list)))
+    {
+        ERR("Recording the GDeflate uploads failed, hr %#lx.\n", hr);
         if (SUCCEEDED(batch->hr)) batch->hr = hr;
     }
     batch->state = BATCH_WAITING;
@@ -537,11 +641,12 @@ static void record_textures(ID3D12GraphicsCommandList *list, ID3D12Resource *sta
     }
 }
 
+/* The copy of one request from `staging` (the staging buffer, or the decode buffer), whose bytes
+ * start at base. */
 static void record_copy(ID3D12GraphicsCommandList *list, ID3D12Resource *staging,
-                        ID3D12Device *device, const struct queue_entry *entry)
+                        ID3D12Device *device, const struct queue_entry *entry, UINT64 base)
 {
     const DSTORAGE_REQUEST *request = &entry->request;
-    UINT64 base = entry->staging_offset;
     D3D12_RESOURCE_DESC desc;
     UINT first, count;
 
@@ -604,17 +709,57 @@ static BOOL stream_checked(struct queue_object *queue, struct queue_entry *entry
     return FALSE;
 }
 
-/* Caller holds gpu->cs. FALSE: no control memory. */
+/* A stream's room in the decode buffer (placed footprints start 512-byte aligned). */
+static UINT64 decode_room(const struct queue_entry *entry)
+{
+    return (entry->footprint_size + STAGING_ALIGNMENT - 1) & ~(UINT64)(STAGING_ALIGNMENT - 1);
+}
+
+/* Whether the open COMPUTE batch can take one more decode (caller holds gpu->cs): the waiting
+ * streams' execution, and the one the entry may have to start (when the decode buffer cannot take
+ * it beside them), need control memory. */
+static BOOL decode_fits(struct queue_gpu *gpu, const struct gpu_batch *batch,
+                        const struct queue_entry *entry)
+{
+    UINT needed = 1;
+
+    if (!batch->control) return TRUE;
+    if (batch->decode_count &&
+        batch->decode_bytes + decode_room(entry) > gpu_gdeflate_output_size(gpu->gdeflate))
+        ++needed;
+    return gpu_gdeflate_control_room(batch->control) >= needed;
+}
+
+/* Caller holds gpu->cs and made sure of decode_fits. FALSE: no control memory. */
 static BOOL add_decode(struct queue_object *queue, struct queue_gpu *gpu, struct gpu_batch *batch,
                        struct queue_entry *entry)
 {
-    if (!batch->control && !(batch->control = gpu_gdeflate_control_create(
-                                 gpu->gdeflate, queue->state->desc.Device, BATCH_MAX_COPIES)))
+    if (!batch->control &&
+        !(batch->control = gpu_gdeflate_control_create(gpu->gdeflate, queue->state->desc.Device,
+                                                       DECODE_BATCH_EXECUTIONS)))
         return FALSE;
+    /* The decode buffer holds one execution's streams: a stream that does not fit beside those
+     * waiting starts the next execution. */
+    if (batch->decode_count &&
+        batch->decode_bytes + decode_room(entry) > gpu_gdeflate_output_size(gpu->gdeflate))
+        record_decodes(queue, gpu, batch);
+    batch->decode_offsets[batch->decode_count] = batch->decode_bytes;
     batch->decodes[batch->decode_count++] = entry;
+    batch->decode_bytes += decode_room(entry);
     if (batch->decode_count == gpu_gdeflate_max_streams(gpu->gdeflate))
         record_decodes(queue, gpu, batch);
     return TRUE;
+}
+
+/* The COMPUTE batches executed and not retired (caller holds gpu->cs). */
+static UINT decodes_in_flight(const struct queue_gpu *gpu)
+{
+    const struct gpu_batch *batch;
+    UINT count = 0;
+
+    for (batch = gpu->head; batch; batch = batch->next)
+        count += batch->state == BATCH_IN_FLIGHT && batch->lane == LANE_COMPUTE;
+    return count;
 }
 
 void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue_gpu_done_fn done)
@@ -646,8 +791,10 @@ void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue
         return;
     }
     batch = gpu->tail && gpu->tail->state == BATCH_OPEN ? gpu->tail : NULL;
-    /* A decode needs a COMPUTE batch; a plain copy goes into whichever batch is open. */
-    if (batch && entry->gpu_decode && batch->lane != LANE_COMPUTE)
+    /* A decode needs a COMPUTE batch with control memory left; a plain copy goes into whichever
+     * batch is open. */
+    if (batch && entry->gpu_decode &&
+        (batch->lane != LANE_COMPUTE || !decode_fits(gpu, batch, entry)))
     {
         batch_close(queue, gpu);
         batch = NULL;
@@ -704,12 +851,15 @@ void queue_gpu_copy(struct queue_object *queue, struct queue_entry *entry, queue
     else
     {
         record_pending(queue, batch);
-        record_copy(batch->list, queue_staging_resource(queue), device, entry);
+        record_copy(batch->list, queue_staging_resource(queue), device, entry,
+                    entry->staging_offset);
     }
     batch_append(batch, entry);
     ++batch->copies;
     batch->bytes += entry->staging_size;
-    if (batch->copies >= BATCH_MAX_COPIES || batch->bytes >= gpu->flush_bytes)
+    if (batch->lane == LANE_COMPUTE
+            ? batch->copies >= DECODE_BATCH_MAX_COPIES || batch->bytes >= gpu->decode_flush_bytes
+            : batch->copies >= BATCH_MAX_COPIES || batch->bytes >= gpu->flush_bytes)
         batch_close(queue, gpu);
     LeaveCriticalSection(&gpu->cs);
 }
@@ -735,13 +885,24 @@ void queue_gpu_after_copies(struct queue_object *queue, struct queue_entry *mark
     done(queue, marker, S_OK);
 }
 
+/* Whether the open batch should be executed now (caller holds gpu->cs): a COPY batch always; a
+ * COMPUTE batch only while fewer than DECODES_IN_FLIGHT are in flight. Else it is executed when one
+ * of those retires (queue_gpu_poll): it never waits for anything but the GPU. */
+static BOOL open_batch_due(const struct queue_gpu *gpu)
+{
+    const struct gpu_batch *batch = gpu->tail;
+
+    if (!batch || batch->state != BATCH_OPEN || !batch->entries) return FALSE;
+    return batch->lane != LANE_COMPUTE || decodes_in_flight(gpu) < DECODES_IN_FLIGHT;
+}
+
 void queue_gpu_flush(struct queue_object *queue)
 {
     struct queue_gpu *gpu = queue->state->gpu;
 
     if (!gpu) return;
     EnterCriticalSection(&gpu->cs);
-    if (gpu->tail && gpu->tail->state == BATCH_OPEN && gpu->tail->entries) batch_close(queue, gpu);
+    if (open_batch_due(gpu)) batch_close(queue, gpu);
     LeaveCriticalSection(&gpu->cs);
 }
 
@@ -791,7 +952,11 @@ static void finish_batches(struct queue_object *queue, struct queue_gpu *gpu,
     while ((batch = list))
     {
         list = batch->next;
-        if (batch->state == BATCH_OPEN) ID3D12GraphicsCommandList_Close(batch->list);
+        if (batch->state == BATCH_OPEN)
+        {
+            ID3D12GraphicsCommandList_Close(batch->list);
+            if (batch->upload_list) ID3D12GraphicsCommandList_Close(batch->upload_list);
+        }
         batch->next = gpu->spare[batch->lane];
         gpu->spare[batch->lane] = batch;
     }
@@ -807,6 +972,10 @@ void queue_gpu_poll(struct queue_object *queue)
     if (!gpu) return;
     EnterCriticalSection(&gpu->cs);
     retired = take_retired(gpu, FALSE);
+    /* A COMPUTE batch kept open by queue_gpu_flush runs once fewer decodes are in flight. */
+    if (retired && !gpu->dropped && gpu->tail && gpu->tail->lane == LANE_COMPUTE &&
+        open_batch_due(gpu))
+        batch_close(queue, gpu);
     execute_ready(queue, gpu);
     LeaveCriticalSection(&gpu->cs);
     if (retired) finish_batches(queue, gpu, retired, S_OK);
@@ -887,10 +1056,7 @@ void queue_gpu_destroy(struct queue_object *queue)
         while ((batch = gpu->spare[i]))
         {
             gpu->spare[i] = batch->next;
-            ID3D12GraphicsCommandList_Release(batch->list);
-            ID3D12CommandAllocator_Release(batch->allocator);
-            gpu_gdeflate_control_destroy(batch->control);
-            free(batch);
+            batch_free(batch);
         }
         lane_destroy(&gpu->lanes[i]);
     }

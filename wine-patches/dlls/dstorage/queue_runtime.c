@@ -66,17 +66,18 @@ static HRESULT stage(struct queue_object *queue, struct queue_entry *entry)
         entry->gpu_decode = FALSE; /* the runtime decodes it on this path */
         return S_OK;               /* straight into its VkBuffer */
     }
-    /* Decoded on the GPU: the region holds the compressed bytes, and the decode buffer's range at
-     * the same offset the decoded ones. A stream larger than the staging buffer (incompressible
-     * data) is decoded on the CPU instead, which needs room for the decoded bytes only. */
+    /* Decoded on the GPU: the region holds the compressed bytes only (the decoded ones go to the
+     * decode buffer, laid out per execution: gpu_gdeflate.c). A stream larger than the staging
+     * buffer (incompressible data) is decoded on the CPU instead, which needs room for the decoded
+     * bytes; so is one that decodes to more than the decode buffer (the staging size) holds, which
+     * then fails as oversized like any such request. */
     if (entry->gpu_decode && size && !entry->staging_size)
     {
-        size = max(size, source_size(&entry->request));
-        if (size > dstorage_process.staging_buffer_size)
-        {
+        if (source_size(&entry->request) > dstorage_process.staging_buffer_size ||
+            size > dstorage_process.staging_buffer_size)
             entry->gpu_decode = FALSE;
-            size = entry->footprint_size;
-        }
+        else
+            size = max(source_size(&entry->request), 1);
     }
     if (entry->staging_size || entry->staging_failed || !size ||
         size > dstorage_process.staging_buffer_size)
