@@ -165,7 +165,14 @@ typedef struct ds_vulkan_backend_desc {
     uint64_t staging_bytes; /* 0: default */
     uint64_t chunk_size;    /* 0: default */
     uint32_t worker_count;  /* 0: default */
+    uint32_t flags;         /* DS_VULKAN_BACKEND_* */
 } ds_vulkan_backend_desc;
+
+/* ds_vulkan_backend_desc.flags: the device was created with VK_NV_memory_decompression (feature
+ * memoryDecompression) and bufferDeviceAddress, and every gpu_buffer of a GDeflate request has
+ * VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT: GDeflate into GPU buffers may then be decoded by
+ * vkCmdDecompressMemoryNV (ds_backend_gdeflate_gpu_path says whether it is). */
+#define DS_VULKAN_BACKEND_NV_MEMORY_DECOMPRESSION 0x1u
 
 /* Backends. A backend may serve several queues; destroy it after its queues. */
 ds_result ds_cpu_backend_create(const ds_cpu_backend_desc *desc, ds_backend **out);
@@ -235,6 +242,9 @@ const char *ds_gdeflate_error_name(ds_gdeflate_error error);
 /* 1 when the backend decodes DS_COMPRESSION_GDEFLATE requests (CPU backend: host destinations;
  * Vulkan backend: host and GPU destinations), else 0. */
 int ds_backend_supports_gdeflate(const ds_backend *backend);
+/* How the backend decodes GDeflate into GPU buffers: 0 not on the GPU (CPU, or no GPU
+ * destinations), 1 the library's compute shader, 2 VK_NV_memory_decompression. */
+int ds_backend_gdeflate_gpu_path(const ds_backend *backend);
 
 /* Zstandard CPU codec (DirectStorage 1.4's DSTORAGE_COMPRESSION_FORMAT_ZSTD; libzstd inside).
  * These need no backend. Built without libzstd (DS_WITH_ZSTD=OFF) every call returns

@@ -156,6 +156,7 @@ DS_API ds_result ds_vulkan_backend_create(const ds_vulkan_backend_desc *desc, ds
     if (desc->chunk_size)
         c.chunk_size = desc->chunk_size;
     c.worker_count = desc->worker_count;
+    c.nv_memory_decompression = (desc->flags & DS_VULKAN_BACKEND_NV_MEMORY_DECOMPRESSION) != 0;
     try {
         std::string why;
         auto b = ds::make_vulkan_backend(c, &why);
@@ -392,6 +393,16 @@ DS_API const char *ds_gdeflate_error_name(ds_gdeflate_error error) {
 
 DS_API int ds_backend_supports_gdeflate(const ds_backend *backend) {
     return backend && backend->impl->caps().gdeflate ? 1 : 0;
+}
+
+DS_API int ds_backend_gdeflate_gpu_path(const ds_backend *backend) {
+    if (!backend)
+        return 0;
+    switch (backend->impl->caps().gdeflate_gpu) {
+    case ds::GpuDecode::Nv: return 2;
+    case ds::GpuDecode::Shader: return 1;
+    default: return 0;
+    }
 }
 
 // Zstandard CPU codec.

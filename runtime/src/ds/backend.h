@@ -10,11 +10,15 @@ namespace ds {
 struct Work;  // a queued request as the backend sees it (src/work.h)
 
 /// What a backend can do; the queue validates requests against it before submitting.
+/// Who decodes GDeflate requests into GPU buffers.
+enum class GpuDecode : uint8_t { None, Shader, Nv };
+
 struct BackendCaps {
-    bool gpu = false;       ///< accepts Memory::Gpu requests
-    bool gdeflate = false;  ///< accepts Compression::GDeflate requests
-    bool zstd = false;      ///< accepts Compression::Zstd requests (src/zstd/host_request.cpp)
-    bool gacl = false;      ///< accepts Transform::Gacl* requests (undone in place, src/gacl/)
+    bool gpu = false;                          ///< accepts Memory::Gpu requests
+    bool gdeflate = false;                     ///< accepts Compression::GDeflate requests
+    bool zstd = false;                         ///< accepts Compression::Zstd requests (src/zstd/host_request.cpp)
+    bool gacl = false;                         ///< accepts Transform::Gacl* requests (undone in place, src/gacl/)
+    GpuDecode gdeflate_gpu = GpuDecode::None;  ///< GDeflate into GPU buffers (None: on the CPU)
 };
 
 /// Per-backend counters, cumulative since creation.

@@ -236,6 +236,7 @@ BackendCaps VulkanBackend::caps() const {
     c.gpu = true;
     c.gdeflate = true;           // on the GPU (VK_NV_memory_decompression or our shader), else on the readers
     c.zstd = zstd::available();  // on the readers (vulkan_zstd.cpp)
+    c.gdeflate_gpu = nv_decompression_ ? GpuDecode::Nv : shader_ ? GpuDecode::Shader : GpuDecode::None;
     return c;
 }
 

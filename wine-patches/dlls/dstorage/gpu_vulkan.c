@@ -178,6 +178,24 @@ static UINT interop_version(interop_device *interop)
     return 0;
 }
 
+/* Whether vkd3d-proton enabled VK_NV_memory_decompression on its device (the Unix side also
+ * checks the features it was created with). */
+static BOOL device_has_nv_decompression(interop_device *interop)
+{
+    const char **names;
+    BOOL found = FALSE;
+    UINT count = 0, i;
+
+    if (FAILED(interop->lpVtbl->GetDeviceExtensions(interop, &count, NULL)) || !count ||
+        !(names = calloc(count, sizeof(*names))))
+        return FALSE;
+    if (SUCCEEDED(interop->lpVtbl->GetDeviceExtensions(interop, &count, names)))
+        for (i = 0; i < count && !found; ++i)
+            found = names[i] && !strcmp(names[i], "VK_NV_memory_decompression");
+    free(names);
+    return found;
+}
+
 /* The runtime's staging ring on this path: the DirectStorage staging size, but at least
  * VULKAN_RING_FLOOR. Its readers (up to 16, each holding a 4 MiB chunk while it reads) and the
  * batches in flight share the ring; with the 32 MiB default they wait for space most of the time
@@ -207,6 +225,7 @@ static HRESULT try_create(struct queue_object *queue, struct gpu_vulkan **out, c
     D3D12_COMMAND_QUEUE_DESC queue_desc = {.Type = D3D12_COMMAND_LIST_TYPE_COMPUTE};
     struct vulkan_create_params params = {0};
     void *instance, *physical_device, *vk_device, *vk_queue;
+    const void *features = NULL;
     char message[256] = "";
     struct gpu_vulkan *vk;
     HRESULT hr;
@@ -245,6 +264,9 @@ static HRESULT try_create(struct queue_object *queue, struct gpu_vulkan **out, c
     params.queue_family = vk->family;
     params.worker_count = 0;
     params.staging_bytes = ring_bytes();
+    if (SUCCEEDED(vk->interop->lpVtbl->GetDeviceFeatures(vk->interop, &features)))
+        params.features = (UINT64)(ULONG_PTR)features;
+    params.nv_extension = device_has_nv_decompression(vk->interop);
     params.message = message;
     params.message_size = sizeof(message);
     if (FAILED(hr = dstorage_unix_call(unix_vulkan_create, &params)) || FAILED(hr = params.result))
@@ -277,7 +299,9 @@ static HRESULT try_create(struct queue_object *queue, struct gpu_vulkan **out, c
              : interop_version(vk->interop) == 1 ? "1"
                                                  : "",
              vk->family, message, (UINT)(params.staging_bytes >> 20),
-             params.gpu_gdeflate ? "GPU (compute shader)" : "CPU");
+             params.gpu_gdeflate == 2   ? "GPU (VK_NV_memory_decompression)"
+             : params.gpu_gdeflate == 1 ? "GPU (compute shader)"
+                                        : "CPU");
     queue->state->gpu_gdeflate = params.gpu_gdeflate;
     *out = vk;
     return S_OK;

@@ -174,10 +174,11 @@ NTSTATUS queue_get_stats(void *args)
 /* GPU path d3d12 and queues without a device: GDeflate and Zstandard are decoded on the CPU (into
  * memory destinations, or into the staging buffer that GPU destinations are copied from):
  * CPU_FALLBACK; where the D3D12 meta command decodes GDeflate into GPU destinations (caps
- * meta_gdeflate, gpu_gdeflate.c): GPU_OPTIMIZED | USES_COMPUTE_QUEUE. GPU path vulkan on a compute
- * queue: GDeflate into GPU buffers is decoded by the runtime's own compute shader (the fallback
- * shader, not a driver's decompression): GPU_FALLBACK | USES_COMPUTE_QUEUE (memory and texture
- * destinations are still decoded on the CPU). Other formats: NONE. */
+ * meta_gdeflate, gpu_gdeflate.c): GPU_OPTIMIZED | USES_COMPUTE_QUEUE. GPU path vulkan: GDeflate
+ * into GPU buffers is decoded by the driver's VK_NV_memory_decompression where vkd3d-proton's
+ * device has it (caps gpu_gdeflate 2): GPU_OPTIMIZED | USES_COMPUTE_QUEUE; else by the runtime's
+ * own compute shader (the fallback shader, gpu_gdeflate 1): GPU_FALLBACK | USES_COMPUTE_QUEUE
+ * (memory and texture destinations are still decoded on the CPU). Other formats: NONE. */
 NTSTATUS queue_get_compression_support(void *args)
 {
     struct queue_get_compression_support_params *params = args;
@@ -188,7 +189,8 @@ NTSTATUS queue_get_compression_support(void *args)
 
     if (!decoded)
         params->support = DSTORAGE_COMPRESSION_SUPPORT_NONE;
-    else if (params->format == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && object->caps.meta_gdeflate)
+    else if (params->format == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE &&
+             (object->caps.meta_gdeflate || object->caps.gpu_gdeflate == 2))
         params->support = DSTORAGE_COMPRESSION_SUPPORT_GPU_OPTIMIZED |
                           DSTORAGE_COMPRESSION_SUPPORT_USES_COMPUTE_QUEUE;
     else if (params->format == DSTORAGE_COMPRESSION_FORMAT_GDEFLATE && object->caps.gpu_gdeflate)

@@ -129,17 +129,60 @@ NTSTATUS vulkan_lock_hold(void *args)
     return STATUS_SUCCESS;
 }
 
-/* The few Vulkan types used here (no Vulkan headers needed): vkGetInstanceProcAddr and
- * vkGetPhysicalDeviceQueueFamilyProperties with VkQueueFamilyProperties' layout. */
+/* The few Vulkan types used here (no Vulkan headers needed): vkGetInstanceProcAddr, and the
+ * feature structures below. */
 typedef void (*vk_void_fn)(void);
 typedef vk_void_fn (*vk_get_instance_proc_addr_fn)(void *instance, const char *name);
-struct vk_queue_family_properties
+
+/* The feature structures of a VkPhysicalDeviceFeatures2 chain read by nv_decompression_enabled:
+ * every one starts {sType, pNext}; VkPhysicalDeviceVulkan12Features has 38 VkBool32s before
+ * bufferDeviceAddress (offset 168); VkPhysicalDeviceBufferDeviceAddressFeatures and
+ * VkPhysicalDeviceMemoryDecompressionFeaturesNV have theirs first (offset 16). */
+struct vk_base_in
 {
-    UINT32 queue_flags, queue_count, timestamp_valid_bits, granularity[3];
+    UINT32 s_type;
+    const struct vk_base_in *next;
 };
-typedef void (*vk_get_queue_families_fn)(void *physical_device, UINT32 *count,
-                                         struct vk_queue_family_properties *families);
-#define VK_QUEUE_COMPUTE 0x2
+struct vk_first_feature
+{
+    struct vk_base_in base;
+    UINT32 value;
+};
+struct vk_vulkan12_features
+{
+    struct vk_base_in base;
+    UINT32 before_buffer_device_address[38];
+    UINT32 buffer_device_address;
+};
+C_ASSERT(offsetof(struct vk_first_feature, value) == 16);
+C_ASSERT(offsetof(struct vk_vulkan12_features, buffer_device_address) == 168);
+#define VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES 51
+#define VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES 1000257000
+#define VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_DECOMPRESSION_FEATURES_NV 1000427000
+
+/* vkd3d-proton created its device with VK_NV_memory_decompression (the extension and the
+ * memoryDecompression feature) and bufferDeviceAddress; it gives every buffer
+ * VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT, so the runtime may decode GDeflate into them with
+ * vkCmdDecompressMemoryNV. features: the chain GetDeviceFeatures returned (vkd3d-proton's own
+ * memory, in this process). */
+static BOOL nv_decompression_enabled(UINT64 features, UINT32 nv_extension)
+{
+    const struct vk_base_in *s = (const struct vk_base_in *)(ULONG_PTR)features;
+    BOOL decompression = FALSE, address = FALSE;
+    UINT depth;
+
+    if (!nv_extension) return FALSE;
+    for (depth = 0; s && depth < 64; s = s->next, ++depth)
+    {
+        if (s->s_type == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_DECOMPRESSION_FEATURES_NV)
+            decompression = !!((const struct vk_first_feature *)s)->value;
+        else if (s->s_type == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES)
+            address = address || ((const struct vk_first_feature *)s)->value;
+        else if (s->s_type == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES)
+            address = address || ((const struct vk_vulkan12_features *)s)->buffer_device_address;
+    }
+    return decompression && address;
+}
 
 static void *host_loader(void)
 {
@@ -148,21 +191,6 @@ static void *host_loader(void)
     /* winevulkan loaded it already; otherwise load the same library. */
     if ((loader = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_NOLOAD))) return loader;
     return dlopen("libvulkan.so.1", RTLD_NOW);
-}
-
-/* Whether the queue family has COMPUTE (the runtime's GDeflate shader needs it). */
-static BOOL family_has_compute(vk_get_instance_proc_addr_fn gipa, UINT64 instance,
-                               UINT64 physical_device, UINT32 family)
-{
-    struct vk_queue_family_properties families[64];
-    vk_get_queue_families_fn get_families;
-    UINT32 count = ARRAY_SIZE(families);
-
-    get_families = (vk_get_queue_families_fn)gipa((void *)(ULONG_PTR)instance,
-                                                  "vkGetPhysicalDeviceQueueFamilyProperties");
-    if (!get_families) return FALSE;
-    get_families((void *)(ULONG_PTR)physical_device, &count, families);
-    return family < count && (families[family].queue_flags & VK_QUEUE_COMPUTE);
 }
 
 static NTSTATUS create_failed(struct vulkan_create_params *params, HRESULT hr, const char *why)
@@ -219,6 +247,8 @@ NTSTATUS vulkan_create(void *args)
     desc.lock_ctx = state;
     desc.staging_bytes = params->staging_bytes;
     desc.worker_count = params->worker_count;
+    if (nv_decompression_enabled(params->features, params->nv_extension))
+        desc.flags |= DS_VULKAN_BACKEND_NV_MEMORY_DECOMPRESSION;
     if ((res = ds_vulkan_backend_create(&desc, &backend, error, sizeof(error))) != DS_OK)
     {
         snprintf(why, sizeof(why), "ds-runtime cannot use vkd3d-proton's device (%d): %s", res,
@@ -233,8 +263,7 @@ NTSTATUS vulkan_create(void *args)
     object->state = state;
     params->backend = unix_backend_to_handle(object);
     params->gdeflate = ds_backend_supports_gdeflate(backend);
-    params->gpu_gdeflate =
-        family_has_compute(gipa, host.instance, host.physical_device, params->queue_family);
+    params->gpu_gdeflate = ds_backend_gdeflate_gpu_path(backend);
     if (params->message && params->message_size)
         snprintf(params->message, params->message_size, "host handles via %s", host.method);
     params->result = S_OK;
