@@ -132,6 +132,8 @@ static void test_backend(void) {
     EXPECT_EQ(ds_backend_supports_gdeflate(NULL), 0);
     EXPECT_EQ(ds_cpu_backend_create(NULL, &backend), DS_OK);
     EXPECT_EQ(ds_backend_supports_gdeflate(backend), 1);
+    EXPECT_EQ(ds_backend_gdeflate_gpu_path(NULL), 0);
+    EXPECT_EQ(ds_backend_gdeflate_gpu_path(backend), 0); /* the CPU backend: no GPU destinations */
     EXPECT_EQ(ds_queue_create(backend, &desc, &queue), DS_OK);
 
     memset(&req, 0, sizeof req);

@@ -102,6 +102,8 @@ ds_vulkan_backend_desc lend(const ds::VulkanBackendConfig &bc, void *gipa, Hando
     }
     d.staging_bytes = 1u << 20;  // several submissions for the 4 MiB below
     d.chunk_size = 256u << 10;
+    if (bc.nv_memory_decompression)  // the test's device enabled it (NVIDIA)
+        d.flags |= DS_VULKAN_BACKEND_NV_MEMORY_DECOMPRESSION;
     return d;
 }
 
@@ -177,6 +179,11 @@ int main() {
         lock.finish();
         return dstest::finish("vulkan_c_abi_borrowed_test");
     }
+    // GDeflate into GPU buffers: the driver's decompression when the flag says the device has it,
+    // else the library's shader on a compute queue.
+    const ds::VulkanBackendConfig lent = dev->backend_config();
+    const int shader_or_cpu = dev->transfer_only_queue() ? 0 : 1;
+    CHECK_EQ(ds_backend_gdeflate_gpu_path(backend), lent.nv_memory_decompression ? 2 : shader_or_cpu);
     read_through(backend, f, buffer, n, size);
     ds_backend_stats stats;
     ds_backend_get_stats(backend, &stats);
@@ -203,8 +210,10 @@ int main() {
     plain.lock_queue = bc.lock_queue;
     plain.unlock_queue = bc.unlock_queue;
     plain.lock_ctx = bc.lock_ctx;
+    plain.flags = 0;  // not told about VK_NV_memory_decompression: never uses it
     ds_backend *second = nullptr;
     CHECK_EQ(ds_vulkan_backend_create(&plain, &second, why, sizeof why), DS_OK);
+    CHECK_EQ(ds_backend_gdeflate_gpu_path(second), shader_or_cpu);
     if (second) {
         read_through(second, f, buffer, n, size);
         ds_backend_destroy(second);
