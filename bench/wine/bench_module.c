@@ -13,6 +13,7 @@
  *
  * Usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate]
  *                         [--size KIB] [--dest buffer] [--format gdeflate|zstd]
+ *                         [--data texture|mixed]
  *   --quick   16 MiB per row, one repetition (the CI smoke test)
  *   --mib N   bytes per row (default 1024 MiB), --reps N best of N (default 3)
  *   --staging IDStorageFactory::SetStagingBufferSize in MiB (default: the module's, 32 MiB)
@@ -20,6 +21,7 @@
  *   --size    only the rows of one request size: 64, 1024 or 16384 (KiB)
  *   --dest    buffer: only the dstorage -> GPU buffer rows (no baselines, no memory rows)
  *   --format  what the compressed rows use: GDeflate (default) or Zstandard (DirectStorage 1.4)
+ *   --data    texture (default: every byte a literal) or mixed (npm run bench's GDeflate data)
  * GDeflate rows decode the same few compressed chunks over and over (64 MiB of unique data, encoded
  * per request size with the module's own codec), so that setting up costs seconds, not minutes.
  */
@@ -47,14 +49,28 @@ static int only_buffer;   /* --dest buffer: only the dstorage -> GPU buffer rows
 static DSTORAGE_COMPRESSION_FORMAT packed_format = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
 static const char *packed_name = "GDeflate";
 
-/* Four random bits a byte over a slowly changing base: about 2:1 for GDeflate, like texture data. */
-static BYTE data_byte(UINT64 i)
+static int mixed_data; /* --data mixed: the runtime benchmark's kind of data */
+
+static UINT64 mix64(UINT64 x)
 {
-    UINT64 x = (i >> 1) + 0x9e3779b97f4a7c15ull;
+    x += 0x9e3779b97f4a7c15ull;
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
     x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    x ^= x >> 31;
-    return (BYTE)(((x >> ((i & 1) * 4)) & 0x0f) | ((i >> 12) & 0xf0));
+    return x ^ (x >> 31);
+}
+
+/* Default (texture): four random bits a byte over a slowly changing base, about 1.7:1 for
+ * GDeflate, every byte a Huffman literal (the decoders' slowest case). --data mixed: what
+ * `npm run bench`'s GDeflate rows use (runtime/node/src/gdeflate_throughput.cpp, about 2:1):
+ * 64 KiB tiles alternately of repeated words (long matches) and of random bytes (stored). */
+static BYTE data_byte(UINT64 i)
+{
+    static const char words[] = "texture mesh shader vertex normal index stream tile asset level ";
+
+    if (mixed_data)
+        return (i >> 16) & 1 ? (BYTE)(mix64(i >> 3 ^ 0x5bd1e995) >> (8 * (i & 7)))
+                             : (BYTE)words[(i * 7 + (i >> 9)) % (sizeof(words) - 1)];
+    return (BYTE)(((mix64(i >> 1) >> ((i & 1) * 4)) & 0x0f) | ((i >> 12) & 0xf0));
 }
 
 static void fill(BYTE *p, UINT64 offset, UINT64 size)
@@ -407,7 +423,9 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--only") && i + 1 < argc) { ++i; only_plain = !strcmp(argv[i], "plain"); only_gdeflate = !only_plain; }
         else if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "zstd")) { ++i; packed_format = DSTORAGE_COMPRESSION_FORMAT_ZSTD; packed_name = "Zstandard"; }
         else if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "gdeflate")) ++i;
-        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate] [--size KIB] [--dest buffer] [--format gdeflate|zstd]\n"); return 2; }
+        else if (!strcmp(argv[i], "--data") && i + 1 < argc && !strcmp(argv[i + 1], "mixed")) { ++i; mixed_data = 1; }
+        else if (!strcmp(argv[i], "--data") && i + 1 < argc && !strcmp(argv[i + 1], "texture")) ++i;
+        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate] [--size KIB] [--dest buffer] [--format gdeflate|zstd] [--data texture|mixed]\n"); return 2; }
     }
     if (row_bytes < (16u << 20)) row_bytes = 16u << 20;
     if (unique_bytes > row_bytes) unique_bytes = row_bytes;
