@@ -3,10 +3,11 @@
 # device-speed.sh (copied as .device-all/speed.sh by make-device-session.sh): the module's
 # file -> GPU buffer rows at 64 KiB, 1 MiB and 16 MiB on both GPU paths under vkd3d-proton and
 # under Wine's d3d12, each size its own run and time limit, with the queue's DS_KIT_STATS counters
-# (slot waits, completion rounds) and, for 64 KiB on the vulkan path, the +dstorage lock counts;
-# the memory rows with their ReadFile baselines; every test program on both paths; and the
-# runtime alone (npm run bench's code with node left in /tmp/ds-perf by a .device-perf call, and
-# vulkan_throughput_test) in the same call. Run from the repository root:
+# (slot waits, completion rounds); the 64 KiB memory rows with their ReadFile baselines; GDeflate
+# into buffers on both paths with both kinds of data (--data mixed is npm run bench's); every test
+# program on both paths; and the runtime alone (npm run bench's code with node left in
+# /tmp/ds-perf by a .device-perf call, and vulkan_throughput_test with a 256 and a 128 MiB ring)
+# in the same call. Run from the repository root:
 #   bash .device-wine/wine-on-gpu.sh .device-wine -- bash .device-all/speed.sh
 # Writes $OUT/speed.log.
 set -u
@@ -28,6 +29,7 @@ t() { # t LABEL [ENV...]: every test program
     if [ $rc = 0 ] && grep -aq "$n: all checks passed" "$out/t.log"; then echo "PASS $n [$path]" >>"$S"
     else echo "FAIL $n exit $rc [$path]" >>"$S"; grep -a -E "FAIL|err:|expected" "$out/t.log" | head -8 | cut -c1-300 >>"$S"
       tail -c 300000 "$out/t.log" >"$out/fail-$label-$n.log"; fi
+    [ $n = gdeflate ] && grep -a -o -E "GDeflate into buffers on the [^;]*|GPU destinations decoded on the [^\r]*" "$out/t.log" | sort -u | head -3 >>"$S"
   done
 }
 bm() { # bm LABEL ARGS [ENV...]: one bench_module run, its rows and the queue counters
@@ -47,9 +49,11 @@ rt() {
       --cold-bytes 0 --bytes 4G) >"$out/rt.log" 2>&1
     echo "exit $?" >>"$S"; grep -a -v "^\s*$" "$out/rt.log" | tail -30 >>"$S"
   else echo "node from the previous call is gone (the machine was not kept): no bench.mjs row" >>"$S"; fi
-  echo "== runtime alone: vulkan_throughput_test (DS_BENCH_MIB=1024), same call" >>"$S"
-  (cd "$bin" && env -u LD_LIBRARY_PATH DS_BENCH_MIB=1024 timeout 100 ./vulkan_throughput_test) >"$out/tp.log" 2>&1
-  echo "exit $?" >>"$S"; grep -a -E "ceiling|backend|same readers" "$out/tp.log" >>"$S"
+  for mib in 256 128; do
+    echo "== runtime alone: vulkan_throughput_test (DS_BENCH_MIB=1024, ring $mib MiB), same call" >>"$S"
+    (cd "$bin" && env -u LD_LIBRARY_PATH DS_BENCH_MIB=1024 DS_BENCH_STAGING_MIB=$mib timeout 100 ./vulkan_throughput_test) >"$out/tp.log" 2>&1
+    echo "exit $?" >>"$S"; grep -a -E "ceiling|backend|same readers" "$out/tp.log" >>"$S"
+  done
 }
 T0=$SECONDS
 left() { [ $((SECONDS - T0)) -lt ${1} ] || { echo "== skipped (time): $2" >>"$S"; return 1; }; }
@@ -58,13 +62,13 @@ for size in 64 1024 16384; do
   bm "vulkan path, $size KiB" "--mib 1024 --reps 2 --only plain --dest buffer --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan
   bm "d3d12 path under vkd3d-proton, $size KiB" "--mib 1024 --reps 2 --only plain --dest buffer --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
 done
-bm "vulkan path, 64 KiB, traced" "--mib 256 --reps 1 --only plain --dest buffer --size 64" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan WINEDEBUG=+dstorage
-for size in 64 1024; do
-  bm "Wine's d3d12, $size KiB, memory rows and baselines" "--mib 1024 --reps 2 --only plain --size $size" WINEDLLOVERRIDES="$W"
+bm "Wine's d3d12, 64 KiB, memory rows and baselines" "--mib 1024 --reps 2 --only plain --size 64" WINEDLLOVERRIDES="$W"
+for data in mixed texture; do
+  bm "vulkan path, GDeflate, $data data" "--mib 256 --reps 2 --only gdeflate --dest buffer --data $data" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan
 done
-left 420 "tests vulkan path" && t vkd3d-default WINEDLLOVERRIDES="$P"
-left 480 "tests d3d12 path" && t vkd3d-d3d12 WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
-left 530 "runtime again" && rt
+bm "d3d12 path, GDeflate meta command, mixed data, staging 256" "--mib 256 --reps 2 --only gdeflate --dest buffer --data mixed --staging 256" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 DS_KIT_GDEFLATE_PATH=gpu
+left 400 "tests vulkan path" && t vkd3d-default WINEDLLOVERRIDES="$P"
+left 460 "tests d3d12 path" && t vkd3d-d3d12 WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
 rm -f "$bin"/bench_module_*.bin "$bin"/vkd3d-proton.cache* 2>/dev/null
 cat "$S"
 exit 0

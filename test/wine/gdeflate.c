@@ -631,7 +631,8 @@ static void test_gpu_destinations(void)
     /* What GetCompressionSupport says is what happens. */
     support = IDStorageQueue3_GetCompressionSupport(queue, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE);
     /* d3d12 path: the meta command (GPU_OPTIMIZED) or the CPU; vulkan path (vkd3d-proton): the
-     * runtime's compute shader (GPU_FALLBACK). */
+     * driver's VK_NV_memory_decompression (GPU_OPTIMIZED) or the runtime's compute shader
+     * (GPU_FALLBACK). */
     on_gpu = support != DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK;
     CHECK(support == DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK ||
               support == (DSTORAGE_COMPRESSION_SUPPORT_GPU_OPTIMIZED |
@@ -648,8 +649,8 @@ static void test_gpu_destinations(void)
     printf("gdeflate: GPU destinations decoded on the %s\n",
            !on_gpu ? "CPU"
            : support & DSTORAGE_COMPRESSION_SUPPORT_GPU_OPTIMIZED
-               ? "GPU (DirectStorage meta command)"
-               : "GPU (the runtime's shader)");
+               ? "GPU (GPU_OPTIMIZED: the meta command, or VK_NV_memory_decompression)"
+               : "GPU (GPU_FALLBACK: the runtime's shader)");
 
     /* Many streams in one submission (one meta command execution on the GPU path), a plain read
      * among them. */

@@ -79,7 +79,7 @@ test('vkd3d-proton: every test/wine program on GPU path vulkan', {
     if (name === 'gdeflate')
       assert.match(
         out,
-        /gdeflate: GPU destinations decoded on the GPU \(the runtime's shader\)/,
+        /gdeflate: GPU destinations decoded on the GPU \(GPU_FALLBACK: the runtime's shader\)/,
         'GPU path vulkan on a compute queue decodes GDeflate into buffers on the GPU',
       );
     if (name === 'gdeflate')
