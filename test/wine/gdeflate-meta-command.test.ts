@@ -75,6 +75,13 @@ test('vkd3d-proton: every test/wine program passes; GDeflate into GPU destinatio
   }
   assert.deepEqual(failures, [], failures.join('\n\n'));
 
+  // The default on a CPU Vulkan device (lavapipe: VK_PHYSICAL_DEVICE_TYPE_CPU): the CPU decodes,
+  // since the meta command's decoder would run emulated there, a hundred times slower.
+  const byDefault = await run('gdeflate', { DS_KIT_GPU_PATH: 'd3d12', WINEDEBUG: '+dstorage' });
+  assert.equal(byDefault.exitCode, 0, `gdeflate.exe (default) exited ${byDefault.exitCode}`);
+  assert.match(byDefault.all ?? '', /GDeflate path: cpu \(the default on a CPU Vulkan device \(llvmpipe/);
+  assert.match(byDefault.all ?? '', /GPU destinations decoded on the CPU/);
+
   // The GPU path, asked for: the program checks GetCompressionSupport (GPU_OPTIMIZED|USES_COMPUTE_QUEUE)
   // and the bytes; the trace and the stats say the meta command decoded them, many streams at once.
   // DS_KIT_GPU_PATH=d3d12: buffers too take the d3d12 path (by default vkd3d-proton's buffers take

@@ -320,6 +320,10 @@ void queue_gpu_destroy(struct queue_object *queue);
  * runtime queue goes on it), S_FALSE for the d3d12 path, a failure when DS_KIT_GPU_PATH forbids
  * the fallback. */
 HRESULT gpu_vulkan_create(struct queue_object *queue, UINT64 *backend);
+/* The Vulkan device under vkd3d-proton's D3D12 device is a CPU implementation (lavapipe); queue is
+ * any D3D12 queue of it. FALSE for any other D3D12. */
+BOOL gpu_vulkan_software_device(ID3D12Device *device, ID3D12CommandQueue *queue, char *name,
+                                size_t name_size);
 /* The entry's destination goes straight into its VkBuffer (no staging, no D3D12 copy). */
 BOOL gpu_vulkan_buffer(struct queue_object *queue, const struct queue_entry *entry);
 void gpu_vulkan_resolve(struct queue_object *queue, const struct queue_entry *entry,

@@ -196,6 +196,34 @@ static BOOL device_has_nv_decompression(interop_device *interop)
     return found;
 }
 
+/* Whether the Vulkan device under vkd3d-proton's D3D12 device is a CPU implementation (lavapipe:
+ * VK_PHYSICAL_DEVICE_TYPE_CPU), where "GPU" work runs emulated on the CPU. queue: any D3D12 queue
+ * of the device (its VkQueue is how the Unix side finds the host handles). FALSE when the device
+ * is not vkd3d-proton's, or the handles are not understood; name gets the device's name. */
+BOOL gpu_vulkan_software_device(ID3D12Device *device, ID3D12CommandQueue *queue, char *name,
+                                size_t name_size)
+{
+    struct vulkan_device_kind_params params = {.name = name, .name_size = name_size};
+    void *instance, *physical_device, *vk_device, *vk_queue;
+    interop_device *interop;
+    HRESULT hr;
+
+    if (name_size) *name = 0;
+    if (FAILED(ID3D12Device_QueryInterface(device, &IID_interop_device, (void **)&interop)))
+        return FALSE;
+    hr = interop->lpVtbl->GetVulkanHandles(interop, &instance, &physical_device, &vk_device);
+    if (SUCCEEDED(hr))
+        hr = interop->lpVtbl->GetVulkanQueueInfo(interop, queue, &vk_queue, &params.queue_family);
+    interop->lpVtbl->Release(interop);
+    if (FAILED(hr)) return FALSE;
+    params.instance = (UINT64)(ULONG_PTR)instance;
+    params.physical_device = (UINT64)(ULONG_PTR)physical_device;
+    params.device = (UINT64)(ULONG_PTR)vk_device;
+    params.queue = (UINT64)(ULONG_PTR)vk_queue;
+    if (FAILED(dstorage_unix_call(unix_vulkan_device_kind, &params))) return FALSE;
+    return params.device_type == 4 /* VK_PHYSICAL_DEVICE_TYPE_CPU */;
+}
+
 /* The runtime's staging ring on this path: the DirectStorage staging size, but at least
  * VULKAN_RING_FLOOR. Its readers (up to 16, each holding a 4 MiB chunk while it reads) and the
  * batches in flight share the ring; with the 32 MiB default they wait for space most of the time

@@ -241,19 +241,31 @@ static HRESULT gdeflate_path_choice(const char **choice)
 static HRESULT gdeflate_path(struct queue_object *queue, struct queue_gpu *gpu)
 {
     ID3D12Device *device = queue->state->desc.Device;
+    char adapter[160], software_why[256];
     const char *choice, *why;
     HRESULT hr;
 
-    /* The meta command is opt-in (docs/wine-module.md, "GDeflate"): on the H200 with the default
-     * 32 MiB staging buffer it decoded slower than the CPU, and vkd3d-proton's decoder trusts the
-     * bytes inside a tile (damaged ones crashed lavapipe), while the CPU decoder rejects them. */
+    /* The meta command decodes by default where the device offers it on a hardware GPU
+     * (docs/wine-module.md, "GDeflate"): on the H200 it outran the CPU decoder at every request
+     * size at a fiftieth of its CPU time. On a CPU Vulkan device (lavapipe) its decoder runs
+     * emulated on the CPU, a hundred times slower than the CPU decoder, so the CPU decodes there.
+     * Like Windows' GPU decompression it trusts the bytes inside a tile; the CPU checks headers and
+     * tile tables first. DS_KIT_GDEFLATE_PATH=cpu|gpu forces either. */
     if (FAILED(hr = gdeflate_path_choice(&choice))) return hr;
-    why = choice
-              ? "DS_KIT_GDEFLATE_PATH=cpu"
-              : "the default; DS_KIT_GDEFLATE_PATH=gpu decodes on the GPU where the device offers "
-                "the DirectStorage meta command";
-    if (choice && !strcmp(choice, "gpu"))
+    why = "DS_KIT_GDEFLATE_PATH=cpu";
+    if (!choice || !strcmp(choice, "gpu"))
         gpu->gdeflate = gpu_gdeflate_create(device, dstorage_process.staging_buffer_size, &why);
+    if (gpu->gdeflate && !choice &&
+        gpu_vulkan_software_device(device, gpu->lanes[LANE_COPY].queue, adapter, sizeof(adapter)))
+    {
+        gpu_gdeflate_destroy(gpu->gdeflate);
+        gpu->gdeflate = NULL;
+        snprintf(software_why, sizeof(software_why),
+                 "the default on a CPU Vulkan device (%s); DS_KIT_GDEFLATE_PATH=gpu decodes on "
+                 "the GPU anyway",
+                 adapter);
+        why = software_why;
+    }
     if (!gpu->gdeflate && choice && !strcmp(choice, "gpu"))
     {
         ERR("DS_KIT_GDEFLATE_PATH=gpu, but device %p cannot decode GDeflate: %s. Unset it (the "
@@ -315,15 +327,17 @@ HRESULT queue_gpu_create(struct queue_object *queue)
     if (!device) return S_OK; /* DS_KIT_GPU_PATH and the vulkan path: gpu_vulkan.c */
     if (!(gpu = calloc(1, sizeof(*gpu)))) return E_OUTOFMEMORY;
     InitializeCriticalSection(&gpu->cs);
-    if (FAILED(hr = gdeflate_path(queue, gpu)))
+    /* The COPY lane first: the GDeflate path asks vkd3d-proton about the device through it. */
+    if (SUCCEEDED(hr = lane_create(device, &gpu->lanes[LANE_COPY], D3D12_COMMAND_LIST_TYPE_COPY)) &&
+        FAILED(hr = gdeflate_path(queue, gpu)))
     {
+        lane_destroy(&gpu->lanes[LANE_COPY]);
         DeleteCriticalSection(&gpu->cs);
         free(gpu);
         return hr;
     }
-    if (FAILED(hr = lane_create(device, &gpu->lanes[LANE_COPY], D3D12_COMMAND_LIST_TYPE_COPY)) ||
-        (gpu->gdeflate && FAILED(hr = lane_create(device, &gpu->lanes[LANE_COMPUTE],
-                                                  D3D12_COMMAND_LIST_TYPE_COMPUTE))))
+    if (FAILED(hr) || (gpu->gdeflate && FAILED(hr = lane_create(device, &gpu->lanes[LANE_COMPUTE],
+                                                                D3D12_COMMAND_LIST_TYPE_COMPUTE))))
     {
         ERR("Cannot create a command queue and a fence on device %p, hr %#lx.\n", device, hr);
         lane_destroy(&gpu->lanes[LANE_COPY]);

@@ -270,6 +270,49 @@ NTSTATUS vulkan_create(void *args)
     return STATUS_SUCCESS;
 }
 
+/* VkPhysicalDeviceProperties begins {apiVersion, driverVersion, vendorID, deviceID, deviceType,
+ * deviceName[256]}; the whole structure is 824 bytes. */
+struct vk_physical_device_properties_head
+{
+    UINT32 api_version, driver_version, vendor, device_id, device_type;
+    char name[256];
+};
+typedef void (*vk_get_properties_fn)(void *physical_device, void *properties);
+
+NTSTATUS vulkan_device_kind(void *args)
+{
+    struct vulkan_device_kind_params *params = args;
+    struct vulkan_client_handles client = {.instance = params->instance,
+                                           .physical_device = params->physical_device,
+                                           .device = params->device,
+                                           .queue = params->queue,
+                                           .queue_family = params->queue_family};
+    union
+    {
+        struct vk_physical_device_properties_head head;
+        char whole[1024];
+    } properties;
+    struct vulkan_host_handles host;
+    vk_get_instance_proc_addr_fn gipa;
+    vk_get_properties_fn get_properties;
+    char why[256];
+    void *loader;
+
+    params->device_type = params->vendor = 0;
+    if (params->name && params->name_size) *(char *)params->name = 0;
+    if (!vulkan_host_handles(&client, &host, why, sizeof(why)) || !(loader = host_loader()) ||
+        !(gipa = (vk_get_instance_proc_addr_fn)dlsym(loader, "vkGetInstanceProcAddr")) ||
+        !(get_properties = (vk_get_properties_fn)gipa((void *)(ULONG_PTR)host.instance,
+                                                      "vkGetPhysicalDeviceProperties")))
+        return STATUS_SUCCESS;
+    get_properties((void *)(ULONG_PTR)host.physical_device, &properties);
+    params->device_type = properties.head.device_type;
+    params->vendor = properties.head.vendor;
+    if (params->name && params->name_size)
+        snprintf(params->name, params->name_size, "%.255s", properties.head.name);
+    return STATUS_SUCCESS;
+}
+
 NTSTATUS vulkan_destroy(void *args)
 {
     struct vulkan_destroy_params *params = args;
