@@ -38,18 +38,25 @@ static void expect_request(const DSTORAGE_REQUEST *r, HRESULT hr, const char *wh
     IDStorageStatusArray_Release(status);
 }
 
+/* SIZE bytes each: released with VirtualFree, PAGE_NOACCESS, reserved only, read-only. */
+static void unreachable_memory(BYTE **released, BYTE **noaccess, BYTE **reserved, BYTE **readonly)
+{
+    DWORD old;
+
+    *released = VirtualAlloc(NULL, SIZE, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+    VirtualFree(*released, 0, MEM_RELEASE);
+    *noaccess = VirtualAlloc(NULL, SIZE, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+    VirtualProtect(*noaccess, SIZE, PAGE_NOACCESS, &old);
+    *reserved = VirtualAlloc(NULL, SIZE, MEM_RESERVE, PAGE_NOACCESS);
+    *readonly = VirtualAlloc(NULL, SIZE, MEM_COMMIT | MEM_RESERVE, PAGE_READONLY);
+}
+
 static void test_unreachable_memory(void)
 {
     BYTE *released, *noaccess, *reserved, *readonly, *never = (BYTE *)(ULONG_PTR)0x8000;
     DSTORAGE_REQUEST r;
-    DWORD old;
 
-    released = VirtualAlloc(NULL, SIZE, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
-    VirtualFree(released, 0, MEM_RELEASE);
-    noaccess = VirtualAlloc(NULL, SIZE, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
-    VirtualProtect(noaccess, SIZE, PAGE_NOACCESS, &old);
-    reserved = VirtualAlloc(NULL, SIZE, MEM_RESERVE, PAGE_NOACCESS);
-    readonly = VirtualAlloc(NULL, SIZE, MEM_COMMIT | MEM_RESERVE, PAGE_READONLY);
+    unreachable_memory(&released, &noaccess, &reserved, &readonly);
     memset(good_src, 0x6B, sizeof(good_src));
 
     r = memory_request(never, good_dst, SIZE, "source never mapped");
@@ -161,12 +168,7 @@ static void test_file_into_unreachable_memory(void)
                "OpenFile");
     queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL, NULL,
                          "hostile file");
-    released = VirtualAlloc(NULL, SIZE, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
-    VirtualFree(released, 0, MEM_RELEASE);
-    noaccess = VirtualAlloc(NULL, SIZE, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
-    VirtualProtect(noaccess, SIZE, PAGE_NOACCESS, &old);
-    reserved = VirtualAlloc(NULL, SIZE, MEM_RESERVE, PAGE_NOACCESS);
-    readonly = VirtualAlloc(NULL, SIZE, MEM_COMMIT | MEM_RESERVE, PAGE_READONLY);
+    unreachable_memory(&released, &noaccess, &reserved, &readonly);
     /* Three pages: writable, read-only, writable (the last one must stay untouched). */
     split = VirtualAlloc(NULL, 3 * 4096, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
     memset(split, 0xEE, 3 * 4096);

@@ -193,6 +193,13 @@ static void *host_loader(void)
     return dlopen("libvulkan.so.1", RTLD_NOW);
 }
 
+/* The winevulkan client handles of a Unix call whose parameters carry them (same field names). */
+#define CLIENT_HANDLES(p)                                                                          \
+    {                                                                                              \
+        .instance = (p)->instance, .physical_device = (p)->physical_device, .device = (p)->device, \
+        .queue = (p)->queue, .queue_family = (p)->queue_family                                     \
+    }
+
 static NTSTATUS create_failed(struct vulkan_create_params *params, HRESULT hr, const char *why)
 {
     if (params->message && params->message_size)
@@ -204,11 +211,7 @@ static NTSTATUS create_failed(struct vulkan_create_params *params, HRESULT hr, c
 NTSTATUS vulkan_create(void *args)
 {
     struct vulkan_create_params *params = args;
-    struct vulkan_client_handles client = {.instance = params->instance,
-                                           .physical_device = params->physical_device,
-                                           .device = params->device,
-                                           .queue = params->queue,
-                                           .queue_family = params->queue_family};
+    struct vulkan_client_handles client = CLIENT_HANDLES(params);
     ds_vulkan_backend_desc desc = {0};
     struct vulkan_host_handles host;
     struct unix_backend_state *state;
@@ -282,11 +285,7 @@ typedef void (*vk_get_properties_fn)(void *physical_device, void *properties);
 NTSTATUS vulkan_device_kind(void *args)
 {
     struct vulkan_device_kind_params *params = args;
-    struct vulkan_client_handles client = {.instance = params->instance,
-                                           .physical_device = params->physical_device,
-                                           .device = params->device,
-                                           .queue = params->queue,
-                                           .queue_family = params->queue_family};
+    struct vulkan_client_handles client = CLIENT_HANDLES(params);
     union
     {
         struct vk_physical_device_properties_head head;
