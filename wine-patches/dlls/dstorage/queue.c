@@ -29,9 +29,8 @@ WINE_DEFAULT_DEBUG_CHANNEL(dstorage);
  * Before an enqueue waits, the runtime submits what it holds unsubmitted (an automatic
  * submission, as the one at half the capacity): those entries can only run, and free slots, once
  * submitted. Without it a full queue refills in bursts of half its capacity, each submitted only
- * when the last of its slots was refilled, and the runtime idles between them (measured on the
- * H200: 8.3 GB/s with 64 KiB requests on GPU path vulkan against 37 GB/s for the same requests
- * submitted at once).
+ * when the last of its slots was refilled. (Its effect on the H200 was not measured apart from the
+ * vulkan path's larger ring, which is what took 64 KiB requests from 8 to 37 GB/s.)
  */
 #define SLOT_RECHECK_MS 1
 
