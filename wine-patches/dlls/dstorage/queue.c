@@ -161,7 +161,11 @@ static void enqueue_marker(struct queue_object *queue, struct queue_entry *entry
 {
     struct queue_state *state = queue->state;
 
-    slot_take(queue, entry, TRUE);
+    if (!slot_take(queue, entry, FALSE))
+    {
+        queue_submit_runtime(queue); /* full: what the runtime holds starts now (see slot_take) */
+        slot_take(queue, entry, TRUE);
+    }
     EnterCriticalSection(&state->enqueue_cs);
     if (!queue_gate_hold(queue, entry)) queue_send_marker(queue, entry);
     LeaveCriticalSection(&state->enqueue_cs);
