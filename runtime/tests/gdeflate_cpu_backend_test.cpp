@@ -114,14 +114,16 @@ void test_corrupt_and_bad_sizes() {
     CHECK_EQ(pwrite(bad.fd, corrupt.data(), corrupt.size(), 0), ssize_t(corrupt.size()));
 
     auto q = Queue::create(make_cpu_backend({2, 0}), QueueConfig{});
-    std::vector<uint8_t> dst(400000);
+    // One destination per request: they run in parallel on the two workers, and decoders write
+    // what they decode before they find a bad tile.
+    std::vector<std::vector<uint8_t>> dst(7, std::vector<uint8_t>(400000));
     Request reqs[] = {
-        gdeflate_read(bad.fd, 0, corrupt.size(), dst.data(), 300000),             // 0: corrupt tiles
-        gdeflate_read(f.file.fd, f.offset, f.size, dst.data(), 300001),           // 1: size differs from the stream
-        gdeflate_read(f.file.fd, f.offset, f.size, dst.data(), 0),                // 2: no uncompressed size
-        gdeflate_read(f.file.fd, f.offset - 1, f.size, dst.data(), 300000),       // 3: not a stream (bad header)
-        gdeflate_read(f.file.fd, f.offset, f.size + 100000, dst.data(), 300000),  // 4: past end of file
-        gdeflate_read(f.file.fd, f.offset, f.size, dst.data(), 300000),           // 5: good
+        gdeflate_read(bad.fd, 0, corrupt.size(), dst[0].data(), 300000),             // 0: corrupt tiles
+        gdeflate_read(f.file.fd, f.offset, f.size, dst[1].data(), 300001),           // 1: size differs from the stream
+        gdeflate_read(f.file.fd, f.offset, f.size, dst[2].data(), 0),                // 2: no uncompressed size
+        gdeflate_read(f.file.fd, f.offset - 1, f.size, dst[3].data(), 300000),       // 3: not a stream (bad header)
+        gdeflate_read(f.file.fd, f.offset, f.size + 100000, dst[4].data(), 300000),  // 4: past end of file
+        gdeflate_read(f.file.fd, f.offset, f.size, dst[5].data(), 300000),           // 5: good
     };
     reqs[2].user_data = 2;
     for (size_t i = 0; i < 6; ++i) {
@@ -130,7 +132,7 @@ void test_corrupt_and_bad_sizes() {
     }
     Request w = reqs[5];
     w.op = Op::Write;
-    w.src = dst.data();
+    w.src = dst[6].data();
     w.user_data = 6;  // 6: compressed writes are meaningless
     q->enqueue(w);
     q->submit();
