@@ -184,13 +184,16 @@ static BOOL nv_decompression_enabled(UINT64 features, UINT32 nv_extension)
     return decompression && address;
 }
 
-static void *host_loader(void)
+/* The host loader's vkGetInstanceProcAddr, or NULL. */
+static vk_get_instance_proc_addr_fn host_get_instance_proc_addr(void)
 {
     void *loader;
 
     /* winevulkan loaded it already; otherwise load the same library. */
-    if ((loader = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_NOLOAD))) return loader;
-    return dlopen("libvulkan.so.1", RTLD_NOW);
+    if (!(loader = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_NOLOAD)) &&
+        !(loader = dlopen("libvulkan.so.1", RTLD_NOW)))
+        return NULL;
+    return (vk_get_instance_proc_addr_fn)dlsym(loader, "vkGetInstanceProcAddr");
 }
 
 /* The winevulkan client handles of a Unix call whose parameters carry them (same field names). */
@@ -219,7 +222,6 @@ NTSTATUS vulkan_create(void *args)
     vk_get_instance_proc_addr_fn gipa;
     char why[256], error[256];
     ds_backend *backend;
-    void *loader;
     ds_result res;
 
     if (!vulkan_host_handles(&client, &host, why, sizeof(why)))
@@ -228,8 +230,7 @@ NTSTATUS vulkan_create(void *args)
         "host handles via %s: instance %#llx, physical device %#llx, device %#llx, queue %#llx.\n",
         host.method, (unsigned long long)host.instance, (unsigned long long)host.physical_device,
         (unsigned long long)host.device, (unsigned long long)host.queue);
-    if (!(loader = host_loader()) ||
-        !(gipa = (vk_get_instance_proc_addr_fn)dlsym(loader, "vkGetInstanceProcAddr")))
+    if (!(gipa = host_get_instance_proc_addr()))
         return create_failed(params, E_NOTIMPL,
                              "the host's libvulkan.so.1 (vkGetInstanceProcAddr) cannot be loaded");
     if (!(state = calloc(1, sizeof(*state))) || !(object = calloc(1, sizeof(*object))))
@@ -295,12 +296,11 @@ NTSTATUS vulkan_device_kind(void *args)
     vk_get_instance_proc_addr_fn gipa;
     vk_get_properties_fn get_properties;
     char why[256];
-    void *loader;
 
     params->device_type = params->vendor = 0;
     if (params->name && params->name_size) *(char *)params->name = 0;
-    if (!vulkan_host_handles(&client, &host, why, sizeof(why)) || !(loader = host_loader()) ||
-        !(gipa = (vk_get_instance_proc_addr_fn)dlsym(loader, "vkGetInstanceProcAddr")) ||
+    if (!vulkan_host_handles(&client, &host, why, sizeof(why)) ||
+        !(gipa = host_get_instance_proc_addr()) ||
         !(get_properties = (vk_get_properties_fn)gipa((void *)(ULONG_PTR)host.instance,
                                                       "vkGetPhysicalDeviceProperties")))
         return STATUS_SUCCESS;
