@@ -253,19 +253,17 @@ static HRESULT gdeflate_path(struct queue_object *queue, struct queue_gpu *gpu)
      * tile tables first. DS_KIT_GDEFLATE_PATH=cpu|gpu forces either. */
     if (FAILED(hr = gdeflate_path_choice(&choice))) return hr;
     why = "DS_KIT_GDEFLATE_PATH=cpu";
-    if (!choice || !strcmp(choice, "gpu"))
-        gpu->gdeflate = gpu_gdeflate_create(device, dstorage_process.staging_buffer_size, &why);
-    if (gpu->gdeflate && !choice &&
+    if (!choice &&
         gpu_vulkan_software_device(device, gpu->lanes[LANE_COPY].queue, adapter, sizeof(adapter)))
     {
-        gpu_gdeflate_destroy(gpu->gdeflate);
-        gpu->gdeflate = NULL;
         snprintf(software_why, sizeof(software_why),
                  "the default on a CPU Vulkan device (%s); DS_KIT_GDEFLATE_PATH=gpu decodes on "
                  "the GPU anyway",
                  adapter);
         why = software_why;
     }
+    else if (!choice || !strcmp(choice, "gpu"))
+        gpu->gdeflate = gpu_gdeflate_create(device, dstorage_process.staging_buffer_size, &why);
     if (!gpu->gdeflate && choice && !strcmp(choice, "gpu"))
     {
         ERR("DS_KIT_GDEFLATE_PATH=gpu, but device %p cannot decode GDeflate: %s. Unset it (the "
