@@ -17,6 +17,7 @@ cp build/runtime/release/tests/vulkan_throughput_test $b/
 cp bench/wine/device-session.sh .device-all/run.sh
 cp bench/wine/device-session-16.sh .device-all/run16.sh
 cp bench/wine/device-speed.sh .device-all/speed.sh
+cp bench/wine/device-targets.sh .device-all/targets.sh
 cp bench/wine/device-lib.sh .device-all/lib.sh
 # The runtime's bench code for the same-call rows (node itself stays on the machine from a
 # .device-perf call: bench/runtime/make-device-payload.sh).

@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
 
 #include "check.h"
 #include "ds/cpu_backend.h"
@@ -141,6 +144,26 @@ static void test_stats_count_bytes_and_errors() {
     CHECK(s.busy_ns > 0);
 }
 
+// Each worker is named for top -H and the DS_KIT_STATS thread table: "ds-cpu-read".
+static void test_workers_are_named() {
+    auto named = [] {
+        int n = 0;
+        for (const auto &task : std::filesystem::directory_iterator("/proc/self/task")) {
+            std::ifstream comm(task.path() / "comm");
+            std::string name;
+            std::getline(comm, name);
+            n += name == "ds-cpu-read";
+        }
+        return n;
+    };
+    const int before = named();
+    {
+        auto q = cpu_queue(3);
+        CHECK_EQ(named() - before, 3);
+    }
+    CHECK_EQ(named(), before);
+}
+
 int main() {
     test_file_reads_of_many_sizes();
     test_memory_source_read();
@@ -149,5 +172,6 @@ int main() {
     test_offset_past_eof();
     test_closed_fd_is_io_error();
     test_stats_count_bytes_and_errors();
+    test_workers_are_named();
     return dstest::finish("cpu_backend_test");
 }

@@ -19,6 +19,7 @@
 #include "gdeflate/host_request.h"
 #include "zstd/host_request.h"
 #include "work.h"
+#include "thread_name.h"
 
 namespace ds {
 namespace {
@@ -42,8 +43,10 @@ public:
         worker_count_ = n;
         workers_.reserve(n);
         try {
-            for (uint32_t i = 0; i < n; ++i)
+            for (uint32_t i = 0; i < n; ++i) {
                 workers_.emplace_back([this] { run(); });
+                name_thread(workers_.back(), "ds-cpu-read");
+            }
         } catch (...) {
             // A thread that cannot start (EAGAIN: limits, memory) fails the backend cleanly: the
             // ones already running are stopped and joined, never destroyed while joinable.

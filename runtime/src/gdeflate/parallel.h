@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "thread_name.h"
+
 namespace ds::gdeflate {
 
 /// Calls work() on min(threads, tiles) threads, the caller's included (threads 0: one per
@@ -18,8 +20,10 @@ template <typename Work> void run_tile_workers(unsigned threads, uint32_t tiles,
     threads = std::min<unsigned>(threads, std::max<uint32_t>(1, tiles));
     std::vector<std::thread> helpers;
     try {
-        for (unsigned t = 1; t < threads; ++t)
+        for (unsigned t = 1; t < threads; ++t) {
             helpers.emplace_back([&work] { work(); });
+            name_thread(helpers.back(), "ds-gdeflate");
+        }
     } catch (...) {
         // fewer helpers than asked for
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The io_uring backend: factory, the ring thread's loop, submission and reaping.
 #include "io_uring/uring_backend.h"
+#include "thread_name.h"
 
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -52,6 +53,7 @@ UringBackend::UringBackend(const IoUringBackendConfig &config)
     taken_.reserve(config.queue_depth);
     incoming_.reserve(config.queue_depth);
     thread_ = std::thread([this] { ring_main(); });
+    name_thread(thread_, "ds-uring");
 }
 
 UringBackend::~UringBackend() {

@@ -10,6 +10,7 @@
 
 #include "ds/gdeflate.h"
 #include "ds/zstd.h"
+#include "thread_name.h"
 
 namespace ds::vk {
 namespace {
@@ -145,11 +146,16 @@ bool VulkanBackend::init(std::string *error) {
 
 void VulkanBackend::start_threads() {
     reader_count_ = config_.worker_count ? std::min(config_.worker_count, kMaxWorkers) : default_worker_count();
-    for (uint32_t i = 0; i < reader_count_; ++i)
+    for (uint32_t i = 0; i < reader_count_; ++i) {
         readers_.emplace_back(&VulkanBackend::reader_loop, this);
+        name_thread(readers_.back(), "ds-vk-read");
+    }
     recorder_ = std::thread(&VulkanBackend::recorder_loop, this);
+    name_thread(recorder_, "ds-vk-record");
     completion_ = std::thread(&VulkanBackend::completion_loop, this);
+    name_thread(completion_, "ds-vk-complete");
     writer_ = std::thread(&VulkanBackend::writer_loop, this);
+    name_thread(writer_, "ds-vk-write");
 }
 
 // Each stage is stopped only after the stages feeding it have exited, so it drains
