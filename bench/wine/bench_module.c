@@ -13,7 +13,7 @@
  *
  * Usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate]
  *                         [--size KIB] [--dest buffer] [--format gdeflate|zstd]
- *                         [--data texture|mixed]
+ *                         [--data texture|mixed] [--threads]
  *   --quick   16 MiB per row, one repetition (the CI smoke test)
  *   --mib N   bytes per row (default 1024 MiB), --reps N best of N (default 3)
  *   --staging IDStorageFactory::SetStagingBufferSize in MiB (default: the module's, 32 MiB)
@@ -22,6 +22,7 @@
  *   --dest    buffer: only the dstorage -> GPU buffer rows (no baselines, no memory rows)
  *   --format  what the compressed rows use: GDeflate (default) or Zstandard (DirectStorage 1.4)
  *   --data    texture (default: every byte a literal) or mixed (npm run bench's GDeflate data)
+ *   --threads after each measurement, its CPU seconds by Linux thread name (/proc through Z:)
  * GDeflate rows decode the same few compressed chunks over and over (64 MiB of unique data, encoded
  * per request size with the module's own codec), so that setting up costs seconds, not minutes.
  */
@@ -94,11 +95,122 @@ static double process_cpu(void)
     return (((UINT64)k.dwHighDateTime << 32 | k.dwLowDateTime) + ((UINT64)u.dwHighDateTime << 32 | u.dwLowDateTime)) / 1e7;
 }
 
-struct measure { double t0, c0; };
+/* --threads: where a row's CPU time went, by Linux thread name, read from /proc/PID/task through
+ * Wine's Z: drive (the runtime names its threads "ds-..."; Wine 8 threads all carry the program's
+ * name, so the main thread, whose tid is the process id, is shown apart as "main"). Wine opens
+ * files in the wineserver, so /proc/self is the server's: the program's own Unix process is the
+ * one whose name is the first 15 characters of the exe's (the only one, in a benchmark run). */
+#define MAX_THREADS 512
+struct thread_cpu { char name[24]; UINT64 ticks; DWORD tid; };
+struct thread_table { struct thread_cpu t[MAX_THREADS]; UINT count; };
+static BOOL thread_table_wanted;
+
+static BOOL read_small_file(const char *path, char *buf, DWORD size)
+{
+    HANDLE h = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+    DWORD n = 0;
+    if (h == INVALID_HANDLE_VALUE) return FALSE;
+    ReadFile(h, buf, size - 1, &n, NULL);
+    CloseHandle(h);
+    buf[n] = 0;
+    return n > 0;
+}
+
+static DWORD own_unix_pid(void)
+{
+    static DWORD pid = ~0u;
+    WIN32_FIND_DATAA found;
+    char exe[MAX_PATH], name[16], path[MAX_PATH], stat[1024], *base;
+    HANDLE search;
+
+    if (pid != ~0u) return pid;
+    pid = 0;
+    GetModuleFileNameA(NULL, exe, sizeof(exe));
+    base = strrchr(exe, '\\') ? strrchr(exe, '\\') + 1 : exe;
+    snprintf(name, sizeof(name), "%s", base);
+    if ((search = FindFirstFileA("Z:\\proc\\*", &found)) == INVALID_HANDLE_VALUE) return pid;
+    do
+    {
+        char *open_paren, *close_paren;
+        if (found.cFileName[0] < '0' || found.cFileName[0] > '9') continue;
+        snprintf(path, sizeof(path), "Z:\\proc\\%s\\stat", found.cFileName);
+        if (!read_small_file(path, stat, sizeof(stat)) || !(open_paren = strchr(stat, '(')) ||
+            !(close_paren = strrchr(stat, ')')))
+            continue;
+        *close_paren = 0;
+        if (!strcmp(open_paren + 1, name)) { pid = strtoul(stat, NULL, 10); break; }
+    } while (FindNextFileA(search, &found));
+    FindClose(search);
+    if (!pid) printf("--threads: no process named %s in Z:\\proc (no Z: drive?)\n", name);
+    return pid;
+}
+
+static void thread_table_read(struct thread_table *table)
+{
+    WIN32_FIND_DATAA found;
+    char path[MAX_PATH], stat[1024], *close_paren;
+    DWORD pid = own_unix_pid();
+    HANDLE search;
+
+    table->count = 0;
+    if (!pid) return;
+    snprintf(path, sizeof(path), "Z:\\proc\\%lu\\task\\*", pid);
+    if ((search = FindFirstFileA(path, &found)) == INVALID_HANDLE_VALUE) return;
+    do
+    {
+        struct thread_cpu *t = &table->t[table->count];
+        unsigned long long utime, stime;
+        char *open_paren;
+        if (found.cFileName[0] == '.') continue;
+        snprintf(path, sizeof(path), "Z:\\proc\\%lu\\task\\%s\\stat", pid, found.cFileName);
+        if (!read_small_file(path, stat, sizeof(stat))) continue;
+        if (!(open_paren = strchr(stat, '(')) || !(close_paren = strrchr(stat, ')'))) continue;
+        t->tid = strtoul(stat, NULL, 10);
+        *close_paren = 0;
+        if (t->tid == pid) strcpy(t->name, "main");
+        else snprintf(t->name, sizeof(t->name), "%s", open_paren + 1);
+        /* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+        if (sscanf(close_paren + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) continue;
+        t->ticks = utime + stime;
+        if (++table->count == MAX_THREADS) break;
+    } while (FindNextFileA(search, &found));
+    FindClose(search);
+}
+
+/* CPU seconds per thread name during the last measurement (threads that ended in it are missed),
+ * printed by print_row under the row. */
+static char thread_line[2048];
+
+static void thread_table_print(const struct thread_table *before, const struct thread_table *after)
+{
+    int used;
+    char names[MAX_THREADS][24];
+    double seconds[MAX_THREADS];
+    UINT counts[MAX_THREADS], n = 0, i, j, k;
+
+    for (i = 0; i < after->count; ++i)
+    {
+        UINT64 start = 0;
+        for (j = 0; j < before->count; ++j)
+            if (before->t[j].tid == after->t[i].tid) { start = before->t[j].ticks; break; }
+        for (k = 0; k < n && strcmp(names[k], after->t[i].name); ++k) {}
+        if (k == n) { strcpy(names[n], after->t[i].name); seconds[n] = 0; counts[n] = 0; ++n; }
+        seconds[k] += (after->t[i].ticks - start) / 100.0; /* USER_HZ */
+        if (after->t[i].ticks > start) ++counts[k];
+    }
+    used = snprintf(thread_line, sizeof(thread_line), "  its threads, last repetition (CPU s, threads that ran):");
+    for (k = 0; k < n && used < (int)sizeof(thread_line); ++k)
+        if (seconds[k] > 0)
+            used += snprintf(thread_line + used, sizeof(thread_line) - used, " %s %.2f (%u);", names[k], seconds[k], counts[k]);
+}
+
+struct measure { double t0, c0; struct thread_table *threads; };
 struct result { double gbps, cpu_per_gb; };
 
 static void measure_start(struct measure *m)
 {
+    m->threads = NULL;
+    if (thread_table_wanted && (m->threads = malloc(sizeof(*m->threads)))) thread_table_read(m->threads);
     m->c0 = process_cpu();
     m->t0 = now();
 }
@@ -107,6 +219,14 @@ static struct result measure_end(const struct measure *m, UINT64 bytes)
 {
     double t = now() - m->t0, c = process_cpu() - m->c0, gb = bytes / 1e9;
     struct result r = { gb / t, c / gb };
+    struct thread_table *after;
+    if (m->threads && (after = malloc(sizeof(*after))))
+    {
+        thread_table_read(after);
+        thread_table_print(m->threads, after);
+        free(after);
+    }
+    free(m->threads);
     return r;
 }
 
@@ -114,6 +234,8 @@ static void print_row(const char *what, UINT32 size, struct result r)
 {
     printf("| %-40s | %8s | %7.2f | %6.3f |\n", what,
            size >= (1 << 20) ? (size == (1 << 20) ? "1 MiB" : "16 MiB") : "64 KiB", r.gbps, r.cpu_per_gb);
+    if (thread_line[0]) printf("%s\n", thread_line);
+    thread_line[0] = 0;
     fflush(stdout);
 }
 
@@ -413,7 +535,8 @@ int main(int argc, char **argv)
 
     for (i = 1; i < argc; ++i)
     {
-        if (!strcmp(argv[i], "--quick")) { row_bytes = 8 << 20; unique_bytes = 4 << 20; reps = 1; }
+        if (!strcmp(argv[i], "--threads")) thread_table_wanted = TRUE;
+        else if (!strcmp(argv[i], "--quick")) { row_bytes = 8 << 20; unique_bytes = 4 << 20; reps = 1; }
         else if (!strcmp(argv[i], "--dir") && i + 1 < argc) MultiByteToWideChar(CP_UTF8, 0, argv[++i], -1, dir, MAX_PATH);
         else if (!strcmp(argv[i], "--mib") && i + 1 < argc) row_bytes = strtoull(argv[++i], NULL, 10) << 20;
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
@@ -425,7 +548,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "gdeflate")) ++i;
         else if (!strcmp(argv[i], "--data") && i + 1 < argc && !strcmp(argv[i + 1], "mixed")) { ++i; mixed_data = 1; }
         else if (!strcmp(argv[i], "--data") && i + 1 < argc && !strcmp(argv[i + 1], "texture")) ++i;
-        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate] [--size KIB] [--dest buffer] [--format gdeflate|zstd] [--data texture|mixed]\n"); return 2; }
+        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate] [--size KIB] [--dest buffer] [--format gdeflate|zstd] [--data texture|mixed] [--threads]\n"); return 2; }
     }
     if (row_bytes < (16u << 20)) row_bytes = 16u << 20;
     if (unique_bytes > row_bytes) unique_bytes = row_bytes;

@@ -24,33 +24,3 @@ t() { # t LABEL [ENV...]: every test program
     grep -a -E "tiles:|decoded on the|GDeflate into buffers on the" "$out/t.log" | grep -a -o -E "tiles:.*|decoded on the [^\r]*|GDeflate into buffers on the [^;]*" | sort -u | head -3 >>"$S"
   done
 }
-cpu_by_thread() { # cpu_by_thread PATTERN FILE: run in the background beside a program; every 0.2 s it
-  # keeps in FILE the CPU time of each thread of the process whose command line matches PATTERN
-  # (the one with the most threads), until that process has been seen and is gone.
-  local pat=$1 file=$2 seen=0 pid best n
-  while :; do
-    best=; n=0
-    for pid in $(pgrep -f "$pat"); do
-      local c; c=$(ls /proc/$pid/task 2>/dev/null | wc -l)
-      [ "$c" -gt "$n" ] && { n=$c; best=$pid; }
-    done
-    if [ -n "$best" ]; then
-      seen=1
-      for t in /proc/$best/task/*; do
-        local s; s=$(cat $t/stat 2>/dev/null) || continue
-        local comm=${s#*(}; comm=${comm%)*}; local rest=${s##*) }
-        set -- $rest
-        echo "${t##*/} ${comm// /_} $((${12} + ${13}))"
-      done >"$file.new" && [ -s "$file.new" ] && mv "$file.new" "$file"
-    elif [ $seen = 1 ]; then break; fi
-    sleep 0.2
-  done
-}
-cpu_summary() { # cpu_summary FILE: CPU seconds by thread name, then the busiest threads
-  local hz; hz=$(getconf CLK_TCK)
-  [ -s "$1" ] || { echo "  (no thread sample)"; return; }
-  echo "  CPU seconds by thread name (threads):"
-  awk -v hz=$hz '{s[$2]+=$3; c[$2]++; t+=$3} END {for (k in s) printf "    %-18s %7.2f (%d)\n", k, s[k]/hz, c[k]; printf "    %-18s %7.2f\n", "all", t/hz}' "$1" | sort -k2 -n -r
-  echo "  busiest threads (tid name s):"
-  sort -k3 -n -r "$1" | head -8 | awk -v hz=$hz '{printf "    %s %s %.2f\n", $1, $2, $3/hz}'
-}

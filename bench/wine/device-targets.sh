@@ -1,54 +1,77 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # device-targets.sh (copied as .device-all/targets.sh by make-device-session.sh): the rows issues 10
-# and 11 set targets for, in one call, 1 GiB each (the runtime's own row size), with where the CPU
-# time goes (cpu_by_thread: each thread's CPU seconds, the runtime's threads named "ds-..."):
-# - the runtime alone (npm run bench's code: file -> GPU and GDeflate file -> GPU, 16 MiB);
-# - GDeflate file -> GPU buffer on the vulkan path (mixed data, 64 KiB / 1 MiB / 16 MiB);
-# - GDeflate on the d3d12 path through the meta command with the default 32 MiB staging, mixed and
-#   texture data, vkd3d-proton's default settings and VKD3D_CONFIG=no_upload_hvv;
-# - file -> GPU buffer under Wine's d3d12 and both vkd3d-proton paths, with the ReadFile baseline.
-# Run from the repository root, node left in /tmp/ds-perf by a .device-perf call just before:
-#   bash .device-wine/wine-on-gpu.sh .device-wine -- bash .device-all/targets.sh
+# and 11 set targets for, in one call, 1 GiB each (the runtime's own row size), each module row with
+# its CPU seconds by thread (bench_module --threads; the runtime's threads are named "ds-..."):
+#   rt        the runtime alone (npm run bench's code: file -> GPU and GDeflate file -> GPU rows)
+#   vulkan    file -> GPU buffer on the vulkan path, 64 KiB / 1 MiB / 16 MiB
+#   gdeflate  GDeflate file -> GPU buffer: vulkan path (mixed data); d3d12 path's meta command with
+#             the default 32 MiB staging, mixed and texture data, default and no_upload_hvv
+#   texture   the meta command on texture data at 16 MiB with 64 and 128 MiB of staging
+#   cpu       64 KiB file -> GPU buffer with the ReadFile baselines: Wine's d3d12, vkd3d-proton's
+#             d3d12 path; 1 MiB and 16 MiB under Wine's d3d12
+#   tests     every test program: vulkan path, d3d12 path (vkd3d-proton), Wine's d3d12
+# SECTIONS picks them (default: all, in that order). Run from the repository root, node left in
+# /tmp/ds-perf by a .device-perf call just before (for rt):
+#   SECTIONS="rt vulkan" bash .device-wine/wine-on-gpu.sh .device-wine -- bash .device-all/targets.sh
 # Writes $OUT/targets.log.
 set -u
 SUMMARY=targets.log
 . "$(dirname "$0")/lib.sh"
-bm() { # bm LABEL ARGS [ENV...]: one bench_module run, its rows, the queue counters, the CPU by thread
+SECTIONS=${SECTIONS:-rt vulkan gdeflate texture cpu tests}
+bm() { # bm LABEL ARGS [ENV...]: one bench_module run, its rows, the queue counters
   local label=$1 args=$2; shift 2
   echo "== bench: $label: $args" >>"$S"; local t0=$SECONDS
-  cpu_by_thread bench_module.exe "$out/threads" &
-  local sampler=$!
-  (cd "$bin" && env DS_KIT_STATS=1 "$@" timeout ${BT:-90} wine64 bench_module.exe --dir . $args) >"$out/b.log" 2>&1
+  (cd "$bin" && env DS_KIT_STATS=1 "$@" timeout ${BT:-90} wine64 bench_module.exe --dir . --threads $args) >"$out/b.log" 2>&1
   echo "exit $? ($((SECONDS - t0)) s)" >>"$S"
-  sleep 0.5; kill $sampler 2>/dev/null; wait $sampler 2>/dev/null
-  grep -a -E "^\| [a-z]|checked|FAIL" "$out/b.log" >>"$S"
-  grep -a "ds-kit stats: queue" "$out/b.log" | sed 's/.*: \([0-9]* requests\)/  \1/' | cut -c1-240 >>"$S"
-  cpu_summary "$out/threads" >>"$S"; rm -f "$out/threads"
+  grep -a -E "^\| [a-z]|its threads|checked|FAIL|--threads" "$out/b.log" | cut -c1-400 >>"$S"
+  grep -a "ds-kit stats: queue" "$out/b.log" | grep -v " 0 requests" | sed 's/.*: \([0-9]* requests\)/  \1/' | cut -c1-240 >>"$S"
 }
 T0=$SECONDS
 left() { [ $((SECONDS - T0)) -lt ${1} ] || { echo "== skipped (time): $2" >>"$S"; return 1; }; }
-echo "== runtime alone: npm run bench's code (bench.mjs), GPU and GDeflate rows, same call" >>"$S"
-if [ -x /tmp/ds-perf/node ]; then
-  (env -u LD_LIBRARY_PATH DS_RUNTIME_ADDON=$PWD/.device-rt/ds_runtime.node LD_LIBRARY_PATH=$PWD/.device-rt/lib timeout 170 \
-    /tmp/ds-perf/node .device-rt/bench.mjs --file build/perf-bench/data.bin --backends vulkan-gpu-seq \
-    --cold-bytes 0 --bytes 4G) >"$out/rt.log" 2>&1
-  echo "exit $?" >>"$S"; grep -a -v "^\s*$" "$out/rt.log" | tail -45 >>"$S"
-else echo "node from the previous call is gone (the machine was not kept): no bench.mjs row" >>"$S"; fi
+want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 G="--mib 1024 --reps 2 --only gdeflate --dest buffer"
-for size in 64 1024 16384; do
-  bm "vulkan path, GDeflate, mixed data, $size KiB" "$G --data mixed --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan
-done
-for size in 1024 16384; do
-  bm "d3d12 path, meta command, mixed data, staging 32, $size KiB" "$G --data mixed --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
-  bm "same, no_upload_hvv" "$G --data mixed --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 VKD3D_CONFIG=no_upload_hvv
-  left 420 "texture rows" && bm "d3d12 path, meta command, texture data, staging 32, $size KiB" "$G --data texture --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
-done
-for size in 64 1024 16384; do
-  left 480 "Wine's d3d12 $size" && bm "Wine's d3d12, $size KiB, buffer rows and baselines" "--mib 1024 --reps 2 --only plain --dest buffer --size $size" WINEDLLOVERRIDES="$W"
-done
-left 520 "vkd3d-proton 64 KiB rows" && bm "vkd3d-proton d3d12 path, 64 KiB" "--mib 1024 --reps 2 --only plain --dest buffer --size 64" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
-left 540 "vulkan path 64 KiB" && bm "vkd3d-proton vulkan path, 64 KiB" "--mib 1024 --reps 2 --only plain --dest buffer --size 64" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan
+if want rt; then
+  echo "== runtime alone: npm run bench's code (bench.mjs), GPU and GDeflate rows, same call" >>"$S"
+  if [ -x /tmp/ds-perf/node ]; then
+    (env -u LD_LIBRARY_PATH DS_RUNTIME_ADDON=$PWD/.device-rt/ds_runtime.node LD_LIBRARY_PATH=$PWD/.device-rt/lib timeout 170 \
+      /tmp/ds-perf/node .device-rt/bench.mjs --file build/perf-bench/data.bin --backends vulkan-gpu-seq \
+      --cold-bytes 0 --bytes 4G) >"$out/rt.log" 2>&1
+    echo "exit $?" >>"$S"
+    grep -a -E -A5 "^== vulkan-gpu-seq|^== file -> GPU buffer, 16 MiB per request: GDeflate" "$out/rt.log" >>"$S"
+  else echo "node from the previous call is gone (the machine was not kept): no bench.mjs row" >>"$S"; fi
+fi
+if want vulkan; then
+  for size in 64 1024 16384; do
+    bm "vulkan path, $size KiB" "--mib 1024 --reps 2 --only plain --dest buffer --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan
+  done
+fi
+if want gdeflate; then
+  for size in 1024 16384; do
+    bm "vulkan path, GDeflate, mixed data, $size KiB" "$G --data mixed --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan
+    bm "d3d12 path, meta command, mixed data, staging 32, $size KiB" "$G --data mixed --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
+    bm "same, no_upload_hvv" "$G --data mixed --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 VKD3D_CONFIG=no_upload_hvv
+    bm "d3d12 path, meta command, texture data, staging 32, $size KiB" "$G --data texture --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
+    bm "same, no_upload_hvv" "$G --data texture --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 VKD3D_CONFIG=no_upload_hvv
+  done
+fi
+if want texture; then
+  for mib in 64 128; do
+    bm "d3d12 path, meta command, texture data, staging $mib, 16 MiB" "$G --data texture --size 16384 --staging $mib" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
+  done
+fi
+if want cpu; then
+  bm "Wine's d3d12, 64 KiB, with the baselines" "--mib 1024 --reps 2 --only plain --size 64" WINEDLLOVERRIDES="$W"
+  bm "vkd3d-proton d3d12 path, 64 KiB, with the baselines" "--mib 1024 --reps 2 --only plain --size 64" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 VKD3D_CONFIG=no_upload_hvv
+  for size in 1024 16384; do
+    bm "Wine's d3d12, $size KiB, with the baselines" "--mib 1024 --reps 2 --only plain --size $size" WINEDLLOVERRIDES="$W"
+  done
+fi
+if want tests; then
+  left 400 "tests vulkan path" && t vkd3d-vulkan WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan
+  left 470 "tests d3d12 path" && t vkd3d-d3d12 WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
+  left 530 "tests Wine's d3d12" && t wine-d3d12 WINEDLLOVERRIDES="$W"
+fi
 rm -f "$bin"/bench_module_*.bin "$bin"/vkd3d-proton.cache* 2>/dev/null
 cat "$S"
 exit 0
