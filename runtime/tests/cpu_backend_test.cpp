@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -165,24 +164,6 @@ static void test_workers_are_named() {
     CHECK_EQ(named(), before);
 }
 
-// One request at a time (a consumer slower than the readers): each submit wakes one worker, not all
-// eight, so wake-ups that find nothing stay rare (with notify_all: about 7 per request).
-static void test_one_task_wakes_one_worker() {
-    dstest::TempFile f(4096, 6);
-    auto q = cpu_queue(8);
-    std::vector<uint8_t> dst(4096);
-    Request r;
-    r.fd = f.fd;
-    r.size = 4096;
-    r.dst = dst.data();
-    constexpr int kRequests = 300;
-    for (int i = 0; i < kRequests; ++i)
-        CHECK_EQ(run_one(*q, r).error, 0);
-    const uint64_t idle = q->backend().stats().idle_wakeups;
-    std::printf("idle wake-ups for %d one-request submits with 8 workers: %llu\n", kRequests, (unsigned long long)idle);
-    CHECK(idle < kRequests / 2);
-}
-
 int main() {
     test_file_reads_of_many_sizes();
     test_memory_source_read();
@@ -192,6 +173,5 @@ int main() {
     test_closed_fd_is_io_error();
     test_stats_count_bytes_and_errors();
     test_workers_are_named();
-    test_one_task_wakes_one_worker();
     return dstest::finish("cpu_backend_test");
 }

@@ -70,15 +70,9 @@ public:
         return stats_;
     }
 
-    // Wakes as many workers as there are new tasks (each takes one when there are few), not all of
-    // them: a queue whose consumer is slower than the readers (a GPU copy path) submits a few
-    // requests at a time, and waking every worker for each such submit made most of them find
-    // nothing, at a futex round trip each (H200, 64 KiB into GPU buffers, 16 workers).
     void submit(Work *const *items, size_t count) override {
-        size_t added = 0;
         {
             std::lock_guard lk(m_);
-            const size_t before = tasks_.size();
             ++stats_.submits;
             for (size_t i = 0; i < count; ++i) {
                 Work *w = items[i];
@@ -94,14 +88,8 @@ public:
                 for (uint64_t start = 0; start < size; start += chunk_size_)
                     tasks_.push_back(Task{w, start, std::min(chunk_size_, size - start), true});
             }
-            added = tasks_.size() - before;
         }
-        if (added >= worker_count_) {
-            cv_.notify_all();
-            return;
-        }
-        for (size_t i = 0; i < added; ++i)
-            cv_.notify_one();
+        cv_.notify_all();
     }
 
 private:
@@ -130,10 +118,7 @@ private:
             size_t n = 0;
             {
                 std::unique_lock lk(m_);
-                while (!stopping_ && tasks_.empty()) {
-                    cv_.wait(lk);
-                    stats_.idle_wakeups += !stopping_ && tasks_.empty();
-                }
+                cv_.wait(lk, [&] { return stopping_ || !tasks_.empty(); });
                 if (tasks_.empty())
                     return;  // stopping, and everything handed to us has been done
                 size_t limit = std::clamp<size_t>(tasks_.size() / (2 * worker_count_ + 1), 1, kMaxBatch);

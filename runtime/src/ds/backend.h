@@ -33,7 +33,6 @@ struct BackendStats {
     uint64_t gdeflate_shader_decodes = 0;  ///< GDeflate requests decoded by the compute shader (Vulkan backend)
     uint64_t mapped_reads = 0;             ///< chunks copied straight from an imported file mapping (Vulkan backend)
     uint64_t mapped_imports = 0;           ///< file windows mapped and imported for that (Vulkan backend)
-    uint64_t idle_wakeups = 0;             ///< worker wake-ups that found no task left (CPU backend)
 };
 
 class Backend {

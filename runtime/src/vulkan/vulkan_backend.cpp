@@ -267,10 +267,8 @@ BackendStats VulkanBackend::stats() const {
 // decoded bytes fit the scratch ring), the CPU (decoded bytes fit the ring; else rejected).
 void VulkanBackend::submit(Work *const *items, size_t count) {
     std::vector<std::pair<Work *, Field>> rejected;
-    size_t added = 0;
     {
         std::lock_guard<std::mutex> lock(task_mutex_);
-        const size_t before = tasks_.size();
         for (size_t i = 0; i < count; ++i) {
             Work *work = items[i];
             const Request &req = work->req;
@@ -343,15 +341,8 @@ void VulkanBackend::submit(Work *const *items, size_t count) {
                 tasks_.push_back(c);
             }
         }
-        added = tasks_.size() - before;
     }
-    // As many readers as new chunks, not all of them (cpu_backend.cpp: a few requests per submit
-    // woke every reader for nothing).
-    if (added >= reader_count_)
-        task_cv_.notify_all();
-    else
-        for (size_t i = 0; i < added; ++i)
-            task_cv_.notify_one();
+    task_cv_.notify_all();
     for (auto &r : rejected)
         r.first->finish(Status::InvalidRequest, 0, 0, r.second);
 }
