@@ -7,7 +7,8 @@
 #   vulkan    file -> GPU buffer on the vulkan path, 64 KiB / 1 MiB / 16 MiB
 #   gdeflate  GDeflate file -> GPU buffer: vulkan path (mixed data); d3d12 path's meta command with
 #             the default 32 MiB staging, mixed and texture data, default and no_upload_hvv
-#   texture   the meta command on texture data at 16 MiB with 64 and 128 MiB of staging
+#   texture   the meta command on texture data, 32 MiB staging, decode buffer 32 or 128 MiB
+#             (DS_KIT_GDEFLATE_DECODE_MIB)
 #   cpu       64 KiB file -> GPU buffer with the ReadFile baselines: Wine's d3d12, vkd3d-proton's
 #             d3d12 path; 1 MiB and 16 MiB under Wine's d3d12
 #   tests     every test program: vulkan path, d3d12 path (vkd3d-proton), Wine's d3d12
@@ -56,8 +57,10 @@ if want gdeflate; then
   done
 fi
 if want texture; then
-  for mib in 64 128; do
-    bm "d3d12 path, meta command, texture data, staging $mib, 16 MiB" "$G --data texture --size 16384 --staging $mib" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
+  for size in 1024 16384; do
+    for mib in 32 128; do
+      bm "d3d12 path, meta command, texture data, staging 32, decode buffer $mib MiB, $size KiB" "$G --data texture --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 DS_KIT_GDEFLATE_DECODE_MIB=$mib
+    done
   done
 fi
 if want cpu; then

@@ -56,6 +56,19 @@ HRESULT dstorage_backend(UINT64 *backend)
     return hr;
 }
 
+/* A size in MiB from the environment variable name (measurement knobs), in bytes; fallback when
+ * it is unset, or not a number from 1 to 4096 (with a WARN that says so). */
+UINT64 dstorage_env_mib(const char *name, UINT64 fallback)
+{
+    const char *env = getenv(name);
+    UINT64 mib;
+
+    if (!env || !*env) return fallback;
+    if ((mib = strtoull(env, NULL, 10)) >= 1 && mib <= 4096) return mib << 20;
+    WARN("%s=%s is not a size in MiB (1 to 4096); using the default.\n", name, env);
+    return fallback;
+}
+
 /* Queues and files pin the staging size and configuration (E_DSTORAGE_STAGING_BUFFER_LOCKED). */
 BOOL dstorage_staging_locked(void)
 {

@@ -45,6 +45,7 @@ extern struct dstorage_process dstorage_process;
 
 HRESULT dstorage_backend(UINT64 *backend);
 BOOL dstorage_staging_locked(void);
+UINT64 dstorage_env_mib(const char *name, UINT64 fallback);
 
 struct file_state
 {

@@ -377,12 +377,15 @@ static HRESULT gdeflate_init(struct gpu_gdeflate *gd, ID3D12Device *device, UINT
     else if (SUCCEEDED(hr = query_limits(gd, device, why)) &&
              SUCCEEDED(hr = create_command(gd, vtbl, device5, why)))
     {
-        gd->input_size = gd->output_size = staging_size;
+        gd->input_size = staging_size;
+        /* DS_KIT_GDEFLATE_DECODE_MIB: a decode buffer of another size, for measurements (it
+         * bounds the decoded bytes of one execution). */
+        gd->output_size = dstorage_env_mib("DS_KIT_GDEFLATE_DECODE_MIB", staging_size);
         /* The input buffer rests in COMMON: a COPY queue may write it (gpu_gdeflate_record). */
         if (FAILED(hr = create_buffer_in(device, D3D12_HEAP_TYPE_DEFAULT, staging_size,
                                          D3D12_RESOURCE_STATE_COMMON, &gd->input)))
             *why = "the input buffer could not be created";
-        else if (FAILED(hr = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, staging_size,
+        else if (FAILED(hr = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, gd->output_size,
                                            &gd->output)))
             *why = "the decode buffer could not be created";
         else if (gd->scratch_size && FAILED(hr = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT,
@@ -411,8 +414,9 @@ struct gpu_gdeflate *gpu_gdeflate_create(ID3D12Device *device, UINT64 staging_si
         return NULL;
     }
     TRACE("device %p: GDeflate meta command, up to %u streams an execution, %s-byte scratch, "
-          "%s-byte input and decode buffers.\n",
-          device, gd->max_streams, debugstr_size(gd->scratch_size), debugstr_size(staging_size));
+          "%s-byte input buffer, %s-byte decode buffer.\n",
+          device, gd->max_streams, debugstr_size(gd->scratch_size), debugstr_size(gd->input_size),
+          debugstr_size(gd->output_size));
     return gd;
 }
 

@@ -235,14 +235,8 @@ BOOL gpu_vulkan_software_device(ID3D12Device *device, ID3D12CommandQueue *queue,
 
 static UINT64 ring_bytes(void)
 {
-    const char *env = getenv("DS_KIT_VULKAN_RING_MIB");
-    UINT64 mib;
-
-    if (env && *env && (mib = strtoull(env, NULL, 10)) >= 1 && mib <= 4096) return mib << 20;
-    if (env && *env)
-        WARN("DS_KIT_VULKAN_RING_MIB=%s is not a size in MiB (1 to 4096); using the default.\n",
-             env);
-    return max(dstorage_process.staging_buffer_size, VULKAN_RING_FLOOR);
+    return dstorage_env_mib("DS_KIT_VULKAN_RING_MIB",
+                            max(dstorage_process.staging_buffer_size, VULKAN_RING_FLOOR));
 }
 
 /* S_OK: the vulkan path is ready; otherwise *why says what is missing. */
