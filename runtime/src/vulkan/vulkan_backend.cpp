@@ -259,6 +259,27 @@ BackendStats VulkanBackend::stats() const {
     return s;
 }
 
+TransferChunk VulkanBackend::whole_request_chunk(Work *work) {
+    const Request &req = work->req;
+    TransferChunk c;
+    c.work = work;
+    c.kind = req.memory == Memory::Gpu ? ChunkKind::GpuRead : ChunkKind::HostRead;
+    c.from_memory = req.source == Source::Memory;
+    c.fd = req.fd;
+    c.file_offset = req.offset;
+    c.size = req.size;
+    c.src = static_cast<const uint8_t *>(req.src);
+    c.dst = static_cast<uint8_t *>(req.dst);
+    c.gpu_buffer = reinterpret_cast<VkBuffer>(static_cast<uintptr_t>(req.gpu_buffer));
+    c.gpu_offset = req.gpu_offset;
+    c.decode = Decode::Cpu;
+    return c;
+}
+
+bool VulkanBackend::decoded_bytes_fit_gpu_buffer(const Request &req) {
+    return req.gpu_offset <= req.gpu_buffer_size && req.uncompressed_size <= req.gpu_buffer_size - req.gpu_offset;
+}
+
 // Splits every request into chunks of at most chunk_size_ so that several readers share a
 // big request and no request needs more staging than the ring has.
 // A GDeflate request is one chunk (compressed data cannot be split at arbitrary bytes). Its path,
@@ -279,23 +300,11 @@ void VulkanBackend::submit(Work *const *items, size_t count) {
                 continue;
             }
             if (req.compression == Compression::GDeflate) {
-                TransferChunk c;
-                c.work = work;
-                c.kind = req.memory == Memory::Gpu ? ChunkKind::GpuRead : ChunkKind::HostRead;
-                c.from_memory = req.source == Source::Memory;
-                c.fd = req.fd;
-                c.file_offset = req.offset;
-                c.size = req.size;
-                c.src = static_cast<const uint8_t *>(req.src);
-                c.dst = static_cast<uint8_t *>(req.dst);
-                c.gpu_buffer = reinterpret_cast<VkBuffer>(static_cast<uintptr_t>(req.gpu_buffer));
-                c.gpu_offset = req.gpu_offset;
-                c.decode = Decode::Cpu;
+                TransferChunk c = whole_request_chunk(work);
                 if (req.memory == Memory::Gpu) {
                     // The queue checked the compressed size against the buffer; the decoded bytes
                     // are what land there.
-                    if (req.gpu_offset > req.gpu_buffer_size ||
-                        req.uncompressed_size > req.gpu_buffer_size - req.gpu_offset) {
+                    if (!decoded_bytes_fit_gpu_buffer(req)) {
                         rejected.emplace_back(work, Field::GpuRange);
                         continue;
                     }

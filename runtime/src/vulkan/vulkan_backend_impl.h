@@ -50,6 +50,10 @@ private:
     bool nv_decompression_usable();
     bool queue_has_compute();
     void stop_threads();
+    // One chunk for a whole compressed request, with decode = Decode::Cpu.
+    static TransferChunk whole_request_chunk(Work *work);
+    // The decoded bytes (uncompressed_size) fit the GPU buffer from gpu_offset.
+    static bool decoded_bytes_fit_gpu_buffer(const Request &req);
 
     // vulkan_readers.cpp
     void reader_loop();

@@ -16,20 +16,9 @@ namespace ds::vk {
 // piece (larger than the ring) or do not fit the GPU buffer; `field` says which.
 bool VulkanBackend::queue_zstd(Work *work, Field *field) {
     const Request &req = work->req;
-    TransferChunk c;
-    c.work = work;
-    c.kind = req.memory == Memory::Gpu ? ChunkKind::GpuRead : ChunkKind::HostRead;
-    c.from_memory = req.source == Source::Memory;
-    c.fd = req.fd;
-    c.file_offset = req.offset;
-    c.size = req.size;
-    c.src = static_cast<const uint8_t *>(req.src);
-    c.dst = static_cast<uint8_t *>(req.dst);
-    c.gpu_buffer = reinterpret_cast<VkBuffer>(static_cast<uintptr_t>(req.gpu_buffer));
-    c.gpu_offset = req.gpu_offset;
-    c.decode = Decode::Cpu;
+    TransferChunk c = whole_request_chunk(work);
     if (req.memory == Memory::Gpu) {
-        if (req.gpu_offset > req.gpu_buffer_size || req.uncompressed_size > req.gpu_buffer_size - req.gpu_offset) {
+        if (!decoded_bytes_fit_gpu_buffer(req)) {
             *field = Field::GpuRange;
             return false;
         }
