@@ -22,7 +22,7 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   if (args.includes('--help')) {
     log(
-      'usage: ds-kit bench --wine [-- --quick | --mib N | --reps N | --dir DIR | --only plain|gdeflate | --size KIB | --dest buffer | --format gdeflate|zstd]\n' +
+      'usage: ds-kit bench --wine [-- --quick | --mib N | --reps N | --dir DIR | --only plain|gdeflate | --size KIB | --dest buffer | --format gdeflate|zstd | --data texture|mixed | --threads]\n' +
         '  runs bench/wine/bench_module.c under Wine; DS_KIT_BENCH_D3D12_DIR=DIR uses the d3d12.dll in DIR (vkd3d-proton)',
     );
     return 0;

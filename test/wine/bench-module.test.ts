@@ -32,3 +32,34 @@ test('bench_module.exe --quick under wine: all rows, all bytes checked', { timeo
     }
   }
 });
+
+// --threads: under each row, its CPU seconds by Linux thread name, found through Wine's Z: drive
+// (/proc/PID/task): the file -> memory row's reads run on the runtime's named workers.
+test('bench_module.exe --threads: each row says which threads spent its CPU time', { timeout: 600_000 }, async () => {
+  const r = await execa(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'scripts/bench/wine.ts',
+      '--mib',
+      '256',
+      '--reps',
+      '1',
+      '--only',
+      'plain',
+      '--size',
+      '1024',
+      '--threads',
+    ],
+    { cwd: repoRoot, reject: false, all: true, timeout: 540_000 },
+  );
+  const out = r.all ?? '';
+  assert.equal(r.exitCode, 0, `bench_module exited ${r.exitCode}; output:\n${out}`);
+  assert.doesNotMatch(out, /--threads: no process named/, out);
+  assert.match(
+    out,
+    /\| dstorage file -> memory\s+\|\s+1 MiB \|.*\r?\n {2}its threads, last repetition \(CPU s, threads that ran\):.* ds-cpu-read \d+\.\d\d \(\d+\);/,
+    `no thread line naming ds-cpu-read under the file -> memory row:\n${out}`,
+  );
+});
