@@ -99,21 +99,78 @@ static void make_pattern_file(WCHAR *path, const WCHAR *name, UINT64 size)
     CloseHandle(file);
 }
 
-/* Compares data with the file pattern starting at file offset; reports the first difference. */
-static int check_pattern(const BYTE *data, UINT64 offset, UINT64 size, const char *what)
+/* Compressible but not trivial: runs of text (len bytes) with pattern_byte noise between them. */
+static inline BYTE text_byte(const char *text, SIZE_T len, UINT64 i)
+{
+    return (i % 997) < 700 ? (BYTE)text[(i / 3 + i % 7) % len] : pattern_byte(i);
+}
+
+/* The bytes a program writes and expects: byte i of its data (pattern_byte, or its own). */
+typedef BYTE (*byte_at_fn)(UINT64 i);
+
+/* Fills p with n bytes byte_at(first), byte_at(first + 1), ... */
+static void fill_bytes(BYTE *p, SIZE_T n, UINT64 first, byte_at_fn byte_at)
+{
+    SIZE_T i;
+    for (i = 0; i < n; ++i) p[i] = byte_at(first + i);
+}
+
+/* Compares n bytes of data with byte_at(first..); reports the first difference. */
+static int check_bytes(const BYTE *data, UINT64 n, UINT64 first, byte_at_fn byte_at,
+                       const char *what)
 {
     UINT64 i;
 
-    for (i = 0; i < size; ++i)
+    for (i = 0; i < n; ++i)
     {
-        if (data[i] != pattern_byte(offset + i))
+        if (data[i] != byte_at(first + i))
         {
             CHECK(0, "%s: byte %llu: expected %#x, got %#x", what, (unsigned long long)i,
-                  pattern_byte(offset + i), data[i]);
+                  byte_at(first + i), data[i]);
             return 0;
         }
     }
     return 1;
+}
+
+/* Compares data with the file pattern starting at file offset; reports the first difference. */
+static int check_pattern(const BYTE *data, UINT64 offset, UINT64 size, const char *what)
+{
+    return check_bytes(data, size, offset, pattern_byte, what);
+}
+
+/* n bytes of value after a destination (set before the request) must survive any request into
+ * it; reports the first one that changed. */
+static void check_guard(const BYTE *after, UINT32 n, BYTE value, const char *what)
+{
+    UINT32 i;
+
+    for (i = 0; i < n; ++i)
+        if (after[i] != value)
+        {
+            CHECK(0, "%s: byte %u past the destination: expected %#x, got %#x", what, i, value,
+                  after[i]);
+            return;
+        }
+}
+
+/* Compresses n bytes of byte_at(first..) with codec at level; returns a malloc'd stream, its
+ * size in *size. */
+static BYTE *compress_bytes(IDStorageCompressionCodec *codec, UINT64 first, SIZE_T n,
+                            byte_at_fn byte_at, DSTORAGE_COMPRESSION level, SIZE_T *size)
+{
+    SIZE_T bound = IDStorageCompressionCodec_CompressBufferBound(codec, n);
+    BYTE *src = malloc(n + 1), *dst = malloc(bound);
+
+    fill_bytes(src, n, first, byte_at);
+    *size = 0;
+    CHECK_HR(S_OK, IDStorageCompressionCodec_CompressBuffer(codec, src, n, level, dst, bound, size),
+             "CompressBuffer");
+    CHECK(*size && *size <= bound,
+          "CompressBuffer(%llu bytes, level %d): expected 1..%llu bytes, got %llu",
+          (unsigned long long)n, level, (unsigned long long)bound, (unsigned long long)*size);
+    free(src);
+    return dst;
 }
 
 static IDStorageFactory *get_factory(void)
@@ -191,6 +248,53 @@ static DSTORAGE_REQUEST memory_request(const void *src, void *dst, UINT32 size, 
     r.Destination.Memory.Size = size;
     r.Name = name;
     return r;
+}
+
+/* size bytes at file_offset of file into a GPU buffer at offset. */
+static DSTORAGE_REQUEST buffer_request(IDStorageFile *file, UINT64 file_offset, UINT32 size,
+                                       ID3D12Resource *buffer, UINT64 offset, const char *name)
+{
+    DSTORAGE_REQUEST r;
+    memset(&r, 0, sizeof(r));
+    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
+    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
+    r.Source.File.Source = file;
+    r.Source.File.Offset = file_offset;
+    r.Source.File.Size = size;
+    r.Destination.Buffer.Resource = buffer;
+    r.Destination.Buffer.Offset = offset;
+    r.Destination.Buffer.Size = size;
+    r.Name = name;
+    return r;
+}
+
+/* Enqueues r and a status entry behind it, submits, waits, and checks the status and the error
+ * record: hr and one failure of hr, or success and none. Returns the error record. */
+static DSTORAGE_ERROR_RECORD expect_request(IDStorageFactory *factory, IDStorageQueue3 *queue,
+                                            const DSTORAGE_REQUEST *r, HRESULT hr, const char *what)
+{
+    IDStorageStatusArray *status;
+    DSTORAGE_ERROR_RECORD record;
+    char text[160];
+
+    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, what, &IID_IDStorageStatusArray,
+                                                  (void **)&status),
+               "CreateStatusArray");
+    IDStorageQueue3_EnqueueRequest(queue, r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 0);
+    submit_and_wait(queue, what);
+    sprintf(text, "%s: status", what);
+    CHECK_HR(hr, IDStorageStatusArray_GetHResult(status, 0), text);
+    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
+    sprintf(text, "%s: FailureCount", what);
+    CHECK_EQ(FAILED(hr) ? 1 : 0, record.FailureCount, text);
+    if (FAILED(hr))
+    {
+        sprintf(text, "%s: FirstFailure.HResult", what);
+        CHECK_HR(hr, record.FirstFailure.HResult, text);
+    }
+    IDStorageStatusArray_Release(status);
+    return record;
 }
 
 #endif

@@ -88,4 +88,54 @@ static void gpu_queue_release(struct gpu_queue *q)
     memset(q, 0, sizeof(*q));
 }
 
+/* Copies size bytes at offset of buffer into a new READBACK buffer through q, waits for the copy
+ * and maps the copy: returns its bytes, *readback the buffer (release_read_back after use). */
+static BYTE *read_back_buffer(ID3D12Device *device, struct gpu_queue *q, ID3D12Resource *buffer,
+                              UINT64 offset, UINT64 size, ID3D12Resource **readback)
+{
+    BYTE *data;
+
+    *readback =
+        create_buffer(device, D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
+    gpu_queue_begin(q);
+    ID3D12GraphicsCommandList_CopyBufferRegion(q->list, *readback, 0, buffer, offset, size);
+    gpu_queue_execute(q, INFINITE);
+    REQUIRE_HR(ID3D12Resource_Map(*readback, 0, NULL, (void **)&data), "Map readback");
+    return data;
+}
+
+static void release_read_back(ID3D12Resource *readback)
+{
+    ID3D12Resource_Unmap(readback, 0, NULL);
+    ID3D12Resource_Release(readback);
+}
+
+/* Enqueues r and a signal of fence to value behind it, submits, and waits up to 60 s for the
+ * fence; returns the queue's error record. */
+static DSTORAGE_ERROR_RECORD enqueue_and_signal(IDStorageQueue3 *queue, const DSTORAGE_REQUEST *r,
+                                                ID3D12Fence *fence, UINT64 value, const char *what)
+{
+    HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    DSTORAGE_ERROR_RECORD record;
+
+    IDStorageQueue3_EnqueueRequest(queue, r);
+    IDStorageQueue3_EnqueueSignal(queue, fence, value);
+    IDStorageQueue3_Submit(queue);
+    ID3D12Fence_SetEventOnCompletion(fence, value, event);
+    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0,
+          "%s: expected the fence within 60 s, got a timeout", what);
+    CloseHandle(event);
+    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
+    return record;
+}
+
+/* As enqueue_and_signal, and the request must not fail. */
+static void enqueue_and_signal_ok(IDStorageQueue3 *queue, const DSTORAGE_REQUEST *r,
+                                  ID3D12Fence *fence, UINT64 value, const char *what)
+{
+    DSTORAGE_ERROR_RECORD record = enqueue_and_signal(queue, r, fence, value, what);
+    CHECK(!record.FailureCount, "%s: expected no failure, got %u (first hr %#lx)", what,
+          record.FailureCount, (unsigned long)record.FirstFailure.HResult);
+}
+
 #endif
