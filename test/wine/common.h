@@ -250,22 +250,32 @@ static DSTORAGE_REQUEST memory_request(const void *src, void *dst, UINT32 size, 
     return r;
 }
 
+/* r with its destination (Destination.Memory.Size bytes) moved into a GPU buffer at offset. */
+static DSTORAGE_REQUEST into_buffer(DSTORAGE_REQUEST r, ID3D12Resource *buffer, UINT64 offset)
+{
+    UINT32 size = r.Destination.Memory.Size;
+
+    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
+    memset(&r.Destination, 0, sizeof(r.Destination));
+    r.Destination.Buffer.Resource = buffer;
+    r.Destination.Buffer.Offset = offset;
+    r.Destination.Buffer.Size = size;
+    return r;
+}
+
 /* size bytes at file_offset of file into a GPU buffer at offset. */
 static DSTORAGE_REQUEST buffer_request(IDStorageFile *file, UINT64 file_offset, UINT32 size,
                                        ID3D12Resource *buffer, UINT64 offset, const char *name)
 {
-    DSTORAGE_REQUEST r;
-    memset(&r, 0, sizeof(r));
-    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
-    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
-    r.Source.File.Source = file;
-    r.Source.File.Offset = file_offset;
-    r.Source.File.Size = size;
-    r.Destination.Buffer.Resource = buffer;
-    r.Destination.Buffer.Offset = offset;
-    r.Destination.Buffer.Size = size;
-    r.Name = name;
-    return r;
+    return into_buffer(file_request(file, file_offset, size, NULL, name), buffer, offset);
+}
+
+/* size bytes of memory at src into a GPU buffer at offset. */
+static DSTORAGE_REQUEST memory_to_buffer_request(const void *src, UINT32 size,
+                                                 ID3D12Resource *buffer, UINT64 offset,
+                                                 const char *name)
+{
+    return into_buffer(memory_request(src, NULL, size, name), buffer, offset);
 }
 
 /* Enqueues r and a status entry behind it, submits, waits, and checks the status and the error

@@ -164,9 +164,7 @@ static void test_file_ordering(void)
     DWORD start;
     char what[96];
 
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&fence),
-               "CreateFence");
+    fence = create_fence(device, 0);
     REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 2, "custom", &IID_IDStorageStatusArray,
                                                   (void **)&status),
                "CreateStatusArray");
@@ -470,9 +468,7 @@ static void test_gpu_buffer(void)
     gpu_queue_execute(&gpu, INFINITE);
     ID3D12Resource_Release(upload);
 
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&fence),
-               "CreateFence");
+    fence = create_fence(device, 0);
     REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "custom gpu",
                                                   &IID_IDStorageStatusArray, (void **)&status),
                "CreateStatusArray");

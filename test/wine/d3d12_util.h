@@ -22,6 +22,15 @@ static ID3D12Resource *create_buffer(ID3D12Device *device, D3D12_HEAP_TYPE type,
     return resource;
 }
 
+static ID3D12Fence *create_fence(ID3D12Device *device, UINT64 value)
+{
+    ID3D12Fence *fence;
+    REQUIRE_HR(ID3D12Device_CreateFence(device, value, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
+                                        (void **)&fence),
+               "CreateFence");
+    return fence;
+}
+
 /* A direct queue, its allocator and list (closed between uses) and the fence it signals after
  * each execute (value: the last value signalled). */
 struct gpu_queue
@@ -49,9 +58,7 @@ static void gpu_queue_init(struct gpu_queue *q, ID3D12Device *device)
                                               (void **)&q->list),
                "CreateCommandList");
     ID3D12GraphicsCommandList_Close(q->list);
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&q->fence),
-               "CreateFence");
+    q->fence = create_fence(device, 0);
     q->value = 0;
 }
 

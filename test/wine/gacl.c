@@ -251,9 +251,7 @@ static void test_gpu_buffer(void)
 
     REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file),
                "OpenFile");
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&fence),
-               "CreateFence");
+    fence = create_fence(device, 0);
     r = buffer_request(file, items[1][2].offset, (UINT32)items[1][2].size, buffer, 256,
                        "BC3 Zstandard -> buffer");
     r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_ZSTD;

@@ -10,6 +10,7 @@
  * DS_KIT_WINE_BACKEND=io_uring (a backend without GDeflate): NONE and
  * E_DSTORAGE_DECOMPRESSION_ERROR. */
 #include "common.h"
+#include "d3d12_util.h"
 
 #define BIG_SIZE (3u << 20)
 
@@ -578,9 +579,7 @@ static void test_gpu_destinations(void)
                                                     &tex_desc, D3D12_RESOURCE_STATE_COMMON, NULL,
                                                     &IID_ID3D12Resource, (void **)&texture),
                "CreateCommittedResource(texture)");
-    REQUIRE_HR(ID3D12Device_CreateFence(g.device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&g.fence),
-               "CreateFence");
+    g.fence = create_fence(g.device, 0);
     REQUIRE_HR(ID3D12Device_CreateCommandQueue(g.device, &queue_desc, &IID_ID3D12CommandQueue,
                                                (void **)&g.cmd_queue),
                "CreateCommandQueue");

@@ -283,9 +283,7 @@ int main(void)
     queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL,
                          device, "gpu");
     gpu_queue_init(&gpu, device);
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&fence),
-               "CreateFence");
+    fence = create_fence(device, 0);
 
     test_buffer();
     test_texture_region(DXGI_FORMAT_R8G8B8A8_UNORM, "R8G8B8A8_UNORM");

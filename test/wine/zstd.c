@@ -334,9 +334,7 @@ static void test_gpu_buffer(void)
              "GetCompressionSupport(ZSTD) on a queue with a device");
     REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file),
                "OpenFile");
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&fence),
-               "CreateFence");
+    fence = create_fence(device, 0);
 
     r = buffer_request(file, big.offset, (UINT32)big.size, buffer, 4096, "file -> buffer");
     r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_ZSTD;
