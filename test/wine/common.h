@@ -250,6 +250,17 @@ static DSTORAGE_REQUEST memory_request(const void *src, void *dst, UINT32 size, 
     return r;
 }
 
+/* r, whose source holds a stream compressed with format, decoding into uncompressed bytes at its
+ * destination. */
+static DSTORAGE_REQUEST with_compression(DSTORAGE_REQUEST r, DSTORAGE_COMPRESSION_FORMAT format,
+                                         UINT32 uncompressed)
+{
+    r.Options.CompressionFormat = format;
+    r.UncompressedSize = uncompressed;
+    r.Destination.Memory.Size = uncompressed;
+    return r;
+}
+
 /* r with its destination (Destination.Memory.Size bytes) moved into a GPU buffer at offset. */
 static DSTORAGE_REQUEST into_buffer(DSTORAGE_REQUEST r, ID3D12Resource *buffer, UINT64 offset)
 {
@@ -276,6 +287,33 @@ static DSTORAGE_REQUEST memory_to_buffer_request(const void *src, UINT32 size,
                                                  const char *name)
 {
     return into_buffer(memory_request(src, NULL, size, name), buffer, offset);
+}
+
+/* The request named name failed with hr and nothing else failed: entry index of status, and the
+ * queue's error record (one failure: its HRESULT, name and compression format). Resets the error
+ * event; returns the record. */
+static DSTORAGE_ERROR_RECORD expect_failed_request(IDStorageQueue3 *queue,
+                                                   IDStorageStatusArray *status, UINT32 index,
+                                                   HRESULT hr, DSTORAGE_COMPRESSION_FORMAT format,
+                                                   const char *name)
+{
+    DSTORAGE_ERROR_RECORD record;
+    char what[128];
+
+    sprintf(what, "%s: status", name);
+    CHECK_HR(hr, IDStorageStatusArray_GetHResult(status, index), what);
+    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
+    sprintf(what, "%s: FailureCount", name);
+    CHECK_EQ(1, record.FailureCount, what);
+    sprintf(what, "%s: FirstFailure.HResult", name);
+    CHECK_HR(hr, record.FirstFailure.HResult, what);
+    CHECK(!strcmp(record.FirstFailure.Request.RequestName, name),
+          "%s: RequestName: expected \"%s\", got \"%s\"", name, name,
+          record.FirstFailure.Request.RequestName);
+    sprintf(what, "%s: CompressionFormat", name);
+    CHECK_EQ(format, record.FirstFailure.Request.Request.Options.CompressionFormat, what);
+    ResetEvent(IDStorageQueue3_GetErrorEvent(queue));
+    return record;
 }
 
 /* Enqueues r and a status entry behind it, submits, waits, and checks the status and the error

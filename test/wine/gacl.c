@@ -252,11 +252,7 @@ static void test_gpu_buffer(void)
     REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file),
                "OpenFile");
     fence = create_fence(device, 0);
-    r = buffer_request(file, items[1][2].offset, (UINT32)items[1][2].size, buffer, 256,
-                       "BC3 Zstandard -> buffer");
-    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_ZSTD;
-    r.Options.GaclTransformType = DSTORAGE_GACL_SHUFFLE_TRANSFORM_BC3;
-    r.Destination.Buffer.Size = r.UncompressedSize = items[1][2].uncompressed;
+    r = into_buffer(gacl_request(file, 1, 2, NULL, "BC3 Zstandard -> buffer"), buffer, 256);
     enqueue_and_signal_ok(queue, &r, fence, 1, "GPU buffer");
     gpu_queue_init(&gpu, device);
     data = read_back_buffer(device, &gpu, buffer, 256, items[1][2].uncompressed, &readback);

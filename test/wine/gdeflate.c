@@ -260,11 +260,8 @@ static void make_file(void)
 static DSTORAGE_REQUEST stream_request(IDStorageFile *file, const struct stream *s, void *dst,
                                        const char *name)
 {
-    DSTORAGE_REQUEST r = file_request(file, s->offset, (UINT32)s->size, dst, name);
-    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
-    r.UncompressedSize = (UINT32)s->uncompressed;
-    r.Destination.Memory.Size = (UINT32)s->uncompressed;
-    return r;
+    return with_compression(file_request(file, s->offset, (UINT32)s->size, dst, name),
+                            DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, (UINT32)s->uncompressed);
 }
 
 static void expect_failure(IDStorageQueue3 *queue, IDStorageStatusArray *status, UINT32 index,
@@ -273,23 +270,12 @@ static void expect_failure(IDStorageQueue3 *queue, IDStorageStatusArray *status,
     DSTORAGE_ERROR_RECORD record;
     char what[128];
 
-    sprintf(what, "%s: status", name);
-    CHECK_HR(hr, IDStorageStatusArray_GetHResult(status, index), what);
     CHECK(WaitForSingleObject(IDStorageQueue3_GetErrorEvent(queue), 0) == WAIT_OBJECT_0,
           "%s: error event: expected signalled, got unsignalled", name);
-    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
-    sprintf(what, "%s: FailureCount", name);
-    CHECK_EQ(1, record.FailureCount, what);
-    sprintf(what, "%s: FirstFailure.HResult", name);
-    CHECK_HR(hr, record.FirstFailure.HResult, what);
+    record =
+        expect_failed_request(queue, status, index, hr, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, name);
     sprintf(what, "%s: CommandType", name);
     CHECK_EQ(DSTORAGE_COMMAND_TYPE_REQUEST, record.FirstFailure.CommandType, what);
-    CHECK(!strcmp(record.FirstFailure.Request.RequestName, name),
-          "%s: RequestName: expected \"%s\", got \"%s\"", name, name,
-          record.FirstFailure.Request.RequestName);
-    CHECK_EQ(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE,
-             record.FirstFailure.Request.Request.Options.CompressionFormat, what);
-    ResetEvent(IDStorageQueue3_GetErrorEvent(queue));
 }
 
 static void test_file_queue(void)
@@ -408,15 +394,8 @@ static void test_memory_queue(void)
     REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 2, "memory", &IID_IDStorageStatusArray,
                                                   (void **)&status),
                "CreateStatusArray");
-    memset(&r, 0, sizeof(r));
-    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
-    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
-    r.Source.Memory.Source = packed;
-    r.Source.Memory.Size = (UINT32)packed_size;
-    r.Destination.Memory.Buffer = out;
-    r.Destination.Memory.Size = 300000;
-    r.UncompressedSize = 300000;
-    r.Name = "memory -> memory";
+    r = with_compression(memory_request(packed, out, (UINT32)packed_size, "memory -> memory"),
+                         DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 300000);
     IDStorageQueue3_EnqueueRequest(queue, &r);
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
     submit_and_wait(queue, "memory -> memory");
@@ -519,21 +498,7 @@ static BYTE *gpu_read_back(struct gpu_env *g, ID3D12Resource *resource, UINT64 s
 static DSTORAGE_REQUEST gpu_stream_request(IDStorageFile *file, const struct stream *s,
                                            ID3D12Resource *buffer, UINT64 offset, const char *name)
 {
-    DSTORAGE_REQUEST r;
-
-    memset(&r, 0, sizeof(r));
-    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
-    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
-    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
-    r.Source.File.Source = file;
-    r.Source.File.Offset = s->offset;
-    r.Source.File.Size = (UINT32)s->size;
-    r.Destination.Buffer.Resource = buffer;
-    r.Destination.Buffer.Offset = offset;
-    r.Destination.Buffer.Size = (UINT32)s->uncompressed;
-    r.UncompressedSize = (UINT32)s->uncompressed;
-    r.Name = name;
-    return r;
+    return into_buffer(stream_request(file, s, NULL, name), buffer, offset);
 }
 
 #define GPU_STREAMS 12

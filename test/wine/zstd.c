@@ -149,33 +149,14 @@ static void make_file(void)
 static DSTORAGE_REQUEST zstd_request(IDStorageFile *file, const struct stream *s, void *dst,
                                      const char *name)
 {
-    DSTORAGE_REQUEST r = file_request(file, s->offset, (UINT32)s->size, dst, name);
-    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_ZSTD;
-    r.UncompressedSize = (UINT32)s->uncompressed;
-    r.Destination.Memory.Size = (UINT32)s->uncompressed;
-    return r;
+    return with_compression(file_request(file, s->offset, (UINT32)s->size, dst, name),
+                            DSTORAGE_COMPRESSION_FORMAT_ZSTD, (UINT32)s->uncompressed);
 }
 
 static void expect_failure(IDStorageQueue3 *queue, IDStorageStatusArray *status, UINT32 index,
                            HRESULT hr, const char *name)
 {
-    DSTORAGE_ERROR_RECORD record;
-    char what[128];
-
-    sprintf(what, "%s: status", name);
-    CHECK_HR(hr, IDStorageStatusArray_GetHResult(status, index), what);
-    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
-    sprintf(what, "%s: FailureCount", name);
-    CHECK_EQ(1, record.FailureCount, what);
-    sprintf(what, "%s: FirstFailure.HResult", name);
-    CHECK_HR(hr, record.FirstFailure.HResult, what);
-    CHECK(!strcmp(record.FirstFailure.Request.RequestName, name),
-          "%s: RequestName: expected \"%s\", got \"%s\"", name, name,
-          record.FirstFailure.Request.RequestName);
-    sprintf(what, "%s: CompressionFormat", name);
-    CHECK_EQ(DSTORAGE_COMPRESSION_FORMAT_ZSTD,
-             record.FirstFailure.Request.Request.Options.CompressionFormat, what);
-    ResetEvent(IDStorageQueue3_GetErrorEvent(queue));
+    expect_failed_request(queue, status, index, hr, DSTORAGE_COMPRESSION_FORMAT_ZSTD, name);
 }
 
 static void test_file_queue(void)
@@ -282,15 +263,8 @@ static void test_memory_queue(void)
                                                   (void **)&status),
                "CreateStatusArray");
     memset(out, 0xee, 300000 + GUARD);
-    memset(&r, 0, sizeof(r));
-    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
-    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_ZSTD;
-    r.Source.Memory.Source = packed;
-    r.Source.Memory.Size = (UINT32)packed_size;
-    r.Destination.Memory.Buffer = out;
-    r.Destination.Memory.Size = 300000;
-    r.UncompressedSize = 300000;
-    r.Name = "memory -> memory";
+    r = with_compression(memory_request(packed, out, (UINT32)packed_size, "memory -> memory"),
+                         DSTORAGE_COMPRESSION_FORMAT_ZSTD, 300000);
     IDStorageQueue3_EnqueueRequest(queue, &r);
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
     submit_and_wait(queue, "memory -> memory");
@@ -336,10 +310,7 @@ static void test_gpu_buffer(void)
                "OpenFile");
     fence = create_fence(device, 0);
 
-    r = buffer_request(file, big.offset, (UINT32)big.size, buffer, 4096, "file -> buffer");
-    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_ZSTD;
-    r.Destination.Buffer.Size = (UINT32)big.uncompressed;
-    r.UncompressedSize = (UINT32)big.uncompressed;
+    r = into_buffer(zstd_request(file, &big, NULL, "file -> buffer"), buffer, 4096);
     enqueue_and_signal_ok(queue, &r, fence, 1, "file -> buffer");
 
     gpu_queue_init(&gpu, device);
