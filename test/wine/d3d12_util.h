@@ -22,6 +22,21 @@ static ID3D12Resource *create_buffer(ID3D12Device *device, D3D12_HEAP_TYPE type,
     return resource;
 }
 
+static ID3D12Resource *create_texture(ID3D12Device *device, DXGI_FORMAT format, UINT width,
+                                      UINT height, UINT16 layers, UINT16 mips)
+{
+    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_DEFAULT};
+    D3D12_RESOURCE_DESC desc = {
+        D3D12_RESOURCE_DIMENSION_TEXTURE2D, 0, width, height, layers, mips, format, {1, 0},
+        D3D12_TEXTURE_LAYOUT_UNKNOWN};
+    ID3D12Resource *resource;
+    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
+                                                    D3D12_RESOURCE_STATE_COMMON, NULL,
+                                                    &IID_ID3D12Resource, (void **)&resource),
+               "CreateCommittedResource(texture)");
+    return resource;
+}
+
 static ID3D12Fence *create_fence(ID3D12Device *device, UINT64 value)
 {
     ID3D12Fence *fence;
@@ -93,6 +108,23 @@ static void gpu_queue_release(struct gpu_queue *q)
     ID3D12CommandAllocator_Release(q->allocator);
     ID3D12CommandQueue_Release(q->queue);
     memset(q, 0, sizeof(*q));
+}
+
+/* Sets size bytes of buffer (from offset 0) to value through an UPLOAD buffer and q. */
+static void fill_buffer(ID3D12Device *device, struct gpu_queue *q, ID3D12Resource *buffer,
+                        UINT64 size, BYTE value)
+{
+    ID3D12Resource *upload =
+        create_buffer(device, D3D12_HEAP_TYPE_UPLOAD, size, D3D12_RESOURCE_STATE_GENERIC_READ);
+    BYTE *data;
+
+    REQUIRE_HR(ID3D12Resource_Map(upload, 0, NULL, (void **)&data), "Map upload");
+    memset(data, value, size);
+    ID3D12Resource_Unmap(upload, 0, NULL);
+    gpu_queue_begin(q);
+    ID3D12GraphicsCommandList_CopyBufferRegion(q->list, buffer, 0, upload, 0, size);
+    gpu_queue_execute(q, INFINITE);
+    ID3D12Resource_Release(upload);
 }
 
 /* Copies size bytes at offset of buffer into a new READBACK buffer through q, waits for the copy

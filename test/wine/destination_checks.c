@@ -69,21 +69,6 @@ static unsigned int bytes_changed(ID3D12Resource *buffer, UINT64 size, BYTE valu
     return changed;
 }
 
-static void fill_buffer(ID3D12Resource *buffer, UINT64 size, BYTE value)
-{
-    ID3D12Resource *upload =
-        create_buffer(device, D3D12_HEAP_TYPE_UPLOAD, size, D3D12_RESOURCE_STATE_GENERIC_READ);
-    BYTE *data;
-
-    REQUIRE_HR(ID3D12Resource_Map(upload, 0, NULL, (void **)&data), "Map upload");
-    memset(data, value, size);
-    ID3D12Resource_Unmap(upload, 0, NULL);
-    gpu_queue_begin(&gpu);
-    ID3D12GraphicsCommandList_CopyBufferRegion(gpu.list, buffer, 0, upload, 0, size);
-    gpu_queue_execute(&gpu, INFINITE);
-    ID3D12Resource_Release(upload);
-}
-
 static void test_neighbouring_buffers(void)
 {
     D3D12_HEAP_DESC heap_desc = {
@@ -96,7 +81,7 @@ static void test_neighbouring_buffers(void)
                "CreateHeap");
     first = placed_buffer(heap, 0, 64 * KIB);
     second = placed_buffer(heap, 64 * KIB, 64 * KIB);
-    fill_buffer(second, 64 * KIB, SECOND_BYTE);
+    fill_buffer(device, &gpu, second, 64 * KIB, SECOND_BYTE);
 
     r = buffer_request(file, 0, 16 * KIB, first, 60 * KIB, "16 KiB at 60 KiB of a 64 KiB buffer");
     expect_failure(&r, E_DSTORAGE_INVALID_DESTINATION_SIZE, r.Name);
@@ -136,30 +121,10 @@ static void test_neighbouring_buffers(void)
     ID3D12Heap_Release(heap);
 }
 
-static ID3D12Resource *create_texture(UINT width, UINT height, UINT16 mips)
-{
-    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_DEFAULT};
-    D3D12_RESOURCE_DESC desc = {D3D12_RESOURCE_DIMENSION_TEXTURE2D,
-                                0,
-                                width,
-                                height,
-                                1,
-                                mips,
-                                DXGI_FORMAT_R8G8B8A8_UNORM,
-                                {1, 0},
-                                D3D12_TEXTURE_LAYOUT_UNKNOWN};
-    ID3D12Resource *resource;
-
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
-                                                    D3D12_RESOURCE_STATE_COMMON, NULL,
-                                                    &IID_ID3D12Resource, (void **)&resource),
-               "CreateCommittedResource(texture)");
-    return resource;
-}
-
 static void test_wrong_resources_and_ranges(void)
 {
-    ID3D12Resource *texture = create_texture(64, 64, 1), *mipped = create_texture(64, 64, 2);
+    ID3D12Resource *texture = create_texture(device, DXGI_FORMAT_R8G8B8A8_UNORM, 64, 64, 1, 1),
+                   *mipped = create_texture(device, DXGI_FORMAT_R8G8B8A8_UNORM, 64, 64, 1, 2);
     ID3D12Resource *buffer =
         create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, 64 * KIB, D3D12_RESOURCE_STATE_COMMON);
     D3D12_BOX whole = {0, 0, 0, 64, 64, 1}, outside = {0, 0, 0, 65, 64, 1},

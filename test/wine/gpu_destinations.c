@@ -42,21 +42,6 @@ static void test_buffer(void)
     ID3D12Resource_Release(buffer);
 }
 
-static ID3D12Resource *create_texture(DXGI_FORMAT format, UINT width, UINT height, UINT16 layers,
-                                      UINT16 mips)
-{
-    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_DEFAULT};
-    D3D12_RESOURCE_DESC desc = {
-        D3D12_RESOURCE_DIMENSION_TEXTURE2D, 0, width, height, layers, mips, format, {1, 0},
-        D3D12_TEXTURE_LAYOUT_UNKNOWN};
-    ID3D12Resource *resource;
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
-                                                    D3D12_RESOURCE_STATE_COMMON, NULL,
-                                                    &IID_ID3D12Resource, (void **)&resource),
-               "CreateCommittedResource(texture)");
-    return resource;
-}
-
 /* Reads subresources [first, first + count) back with the footprints of `layout_desc` and compares
  * each row against the file at file_offset + footprint offset (layout of the request). */
 static void check_subresources(ID3D12Resource *texture, const D3D12_RESOURCE_DESC *layout_desc,
@@ -102,7 +87,7 @@ done:
 
 static void test_texture_region(DXGI_FORMAT format, const char *format_name)
 {
-    ID3D12Resource *texture = create_texture(format, 64, 64, 1, 3);
+    ID3D12Resource *texture = create_texture(device, format, 64, 64, 1, 3);
     D3D12_RESOURCE_DESC desc, box_desc;
     DSTORAGE_REQUEST r;
     UINT64 total;
@@ -146,7 +131,7 @@ static void test_texture_region(DXGI_FORMAT format, const char *format_name)
 
 static void test_multiple_subresources(BOOL range)
 {
-    ID3D12Resource *texture = create_texture(DXGI_FORMAT_R8G8B8A8_UNORM, 32, 32, 2, 4);
+    ID3D12Resource *texture = create_texture(device, DXGI_FORMAT_R8G8B8A8_UNORM, 32, 32, 2, 4);
     UINT first = range ? 2 : 1, count = range ? 3 : 8 - 1;
     D3D12_RESOURCE_DESC desc;
     DSTORAGE_REQUEST r;
