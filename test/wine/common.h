@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * Shared helpers of the dstorage.dll test programs: checks that print "expected X, got Y",
- * a patterned test file, and D3D12 device creation. Each program is one .c file including this. */
+ * a patterned test file, test data (fill, compare, compress, guard bytes), D3D12 device creation,
+ * requests (file, memory, compressed, into a GPU buffer) and the checks of a request's status and
+ * error record. Each program is one .c file including this. */
 #ifndef DSTORAGE_TEST_COMMON_H
 #define DSTORAGE_TEST_COMMON_H
 

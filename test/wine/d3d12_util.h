@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  * D3D12 helpers shared by the dstorage.dll test programs that use GPU resources: a committed
- * buffer, and a direct command queue with one allocator, one list and a fence of its own, to record
- * copies, execute them and wait for them. Include after common.h. */
+ * buffer or texture, a fence, and a direct command queue with one allocator, one list and a fence
+ * of its own, to record copies, execute them and wait for them (filling a buffer, reading one
+ * back); and a DirectStorage request waited for through a fence signal. Include after common.h. */
 #ifndef DSTORAGE_TEST_D3D12_UTIL_H
 #define DSTORAGE_TEST_D3D12_UTIL_H
 
