@@ -17,6 +17,75 @@
 
 static BYTE plain[SIZE], dst[SIZE];
 
+/* Compresses plain with codec at level; returns a malloc'd stream, its size in *size. */
+static BYTE *pack_plain(IDStorageCompressionCodec *codec, DSTORAGE_COMPRESSION level, SIZE_T *size,
+                        const char *what)
+{
+    SIZE_T bound = IDStorageCompressionCodec_CompressBufferBound(codec, SIZE);
+    BYTE *packed = malloc(bound);
+
+    *size = 0;
+    REQUIRE_HR(
+        IDStorageCompressionCodec_CompressBuffer(codec, plain, SIZE, level, packed, bound, size),
+        what);
+    return packed;
+}
+
+/* Enqueues r (SIZE bytes once decoded) and a status entry behind it, submits, and waits up to 30 s
+ * for the custom decompression queue's event: a request for the application. */
+static void submit_for_application(IDStorageCustomDecompressionQueue1 *custom,
+                                   IDStorageQueue3 *queue, IDStorageStatusArray *status,
+                                   DSTORAGE_REQUEST *r, const char *what)
+{
+    r->UncompressedSize = SIZE;
+    IDStorageQueue3_EnqueueRequest(queue, r);
+    IDStorageQueue3_EnqueueStatus(queue, status, 0);
+    IDStorageQueue3_Submit(queue);
+    CHECK(WaitForSingleObject(IDStorageCustomDecompressionQueue1_GetEvent(custom), 30000) ==
+              WAIT_OBJECT_0,
+          "%s: expected set within 30 s, got unset", what);
+}
+
+/* GetRequests1(SELECT_BUILTIN) must hand the application exactly one request, into *got; returns
+ * how many it handed out. */
+static UINT32 get_builtin_request(IDStorageCustomDecompressionQueue1 *custom,
+                                  DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST got[4], const char *prefix)
+{
+    UINT32 n = 0;
+    char what[96];
+
+    sprintf(what, "%sGetRequests1(SELECT_BUILTIN)", prefix);
+    CHECK_HR(S_OK,
+             IDStorageCustomDecompressionQueue1_GetRequests1(
+                 custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN, 4, got, &n),
+             what);
+    strcat(what, ": requests handed out");
+    CHECK_EQ(1, n, what);
+    return n;
+}
+
+/* The application's part: decodes a request the module handed out with codec and sets its result.
+ */
+static void decode_as_application(IDStorageCustomDecompressionQueue1 *custom,
+                                  IDStorageCompressionCodec *codec,
+                                  const DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *request,
+                                  const char *prefix)
+{
+    DSTORAGE_CUSTOM_DECOMPRESSION_RESULT result;
+    SIZE_T written = 0;
+    char what[64];
+
+    sprintf(what, "%sDecompressBuffer", prefix);
+    REQUIRE_HR(IDStorageCompressionCodec_DecompressBuffer(
+                   codec, request->SrcBuffer, (SIZE_T)request->SrcSize, request->DstBuffer,
+                   (SIZE_T)request->DstSize, &written),
+               what);
+    result.Id = request->Id;
+    result.Result = S_OK;
+    sprintf(what, "%sSetRequestResults", prefix);
+    CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result), what);
+}
+
 static void test_huge_submit_thread_count(void)
 {
     DSTORAGE_CONFIGURATION config = {0};
@@ -56,12 +125,11 @@ static void test_builtin_decompression_disabled(void)
     DSTORAGE_CONFIGURATION config = {0};
     IDStorageCustomDecompressionQueue1 *custom;
     DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST got[4];
-    DSTORAGE_CUSTOM_DECOMPRESSION_RESULT result;
     IDStorageCompressionCodec *codec;
     IDStorageStatusArray *status;
     IDStorageFactory *factory;
     IDStorageQueue3 *queue;
-    SIZE_T bound, packed_size = 0, written = 0;
+    SIZE_T packed_size = 0;
     DSTORAGE_REQUEST r;
     UINT32 n = 99;
     BYTE *packed;
@@ -74,11 +142,7 @@ static void test_builtin_decompression_disabled(void)
     REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 1,
                                               &IID_IDStorageCompressionCodec, (void **)&codec),
                "CreateCompressionCodec");
-    bound = IDStorageCompressionCodec_CompressBufferBound(codec, SIZE);
-    packed = malloc(bound);
-    REQUIRE_HR(IDStorageCompressionCodec_CompressBuffer(
-                   codec, plain, SIZE, DSTORAGE_COMPRESSION_FASTEST, packed, bound, &packed_size),
-               "CompressBuffer");
+    packed = pack_plain(codec, DSTORAGE_COMPRESSION_FASTEST, &packed_size, "CompressBuffer");
 
     factory = get_factory();
     REQUIRE_HR(IDStorageFactory_QueryInterface(factory, &IID_IDStorageCustomDecompressionQueue1,
@@ -94,26 +158,15 @@ static void test_builtin_decompression_disabled(void)
                        "GDeflate with built-in decompression disabled");
     r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
     r.Destination.Memory.Size = SIZE;
-    r.UncompressedSize = SIZE;
-    IDStorageQueue3_EnqueueRequest(queue, &r);
-    IDStorageQueue3_EnqueueStatus(queue, status, 0);
-    IDStorageQueue3_Submit(queue);
+    submit_for_application(custom, queue, status, &r,
+                           "GetEvent (a GDeflate request for the application)");
 
-    CHECK(WaitForSingleObject(IDStorageCustomDecompressionQueue1_GetEvent(custom), 30000) ==
-              WAIT_OBJECT_0,
-          "GetEvent: expected set within 30 s (a GDeflate request for the application), got unset");
     CHECK_HR(S_OK,
              IDStorageCustomDecompressionQueue1_GetRequests1(
                  custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_CUSTOM, 4, got, &n),
              "GetRequests1(SELECT_CUSTOM)");
     CHECK_EQ(0, n, "GetRequests1(SELECT_CUSTOM): requests handed out");
-    n = 0;
-    CHECK_HR(S_OK,
-             IDStorageCustomDecompressionQueue1_GetRequests1(
-                 custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN, 4, got, &n),
-             "GetRequests1(SELECT_BUILTIN)");
-    CHECK_EQ(1, n, "GetRequests1(SELECT_BUILTIN): requests handed out");
-    if (n == 1)
+    if (get_builtin_request(custom, got, "") == 1)
     {
         CHECK_EQ(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, got[0].CompressionFormat,
                  "CompressionFormat");
@@ -125,14 +178,7 @@ static void test_builtin_decompression_disabled(void)
               "SrcBuffer: expected the compressed bytes, got others");
         CHECK(dst[SIZE - 1] == 0,
               "the module decoded the request itself (destination already written)");
-        REQUIRE_HR(IDStorageCompressionCodec_DecompressBuffer(
-                       codec, got[0].SrcBuffer, (SIZE_T)got[0].SrcSize, got[0].DstBuffer,
-                       (SIZE_T)got[0].DstSize, &written),
-                   "DecompressBuffer");
-        result.Id = got[0].Id;
-        result.Result = S_OK;
-        CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result),
-                 "SetRequestResults");
+        decode_as_application(custom, codec, &got[0], "");
     }
     submit_and_wait(queue, "GDeflate decoded by the application");
     CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0),
@@ -147,8 +193,7 @@ static void test_builtin_decompression_disabled(void)
         ID3D12Device *device = create_device();
         ID3D12Resource *buffer =
             create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
-        ID3D12Resource *readback =
-            create_buffer(device, D3D12_HEAP_TYPE_READBACK, SIZE, D3D12_RESOURCE_STATE_COPY_DEST);
+        ID3D12Resource *readback;
         struct gpu_queue gpu;
         BYTE *data;
 
@@ -158,53 +203,27 @@ static void test_builtin_decompression_disabled(void)
         REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "no builtin, GPU",
                                                       &IID_IDStorageStatusArray, (void **)&status),
                    "CreateStatusArray");
-        r = memory_request(packed, NULL, (UINT32)packed_size,
-                           "GDeflate into a GPU buffer, built-in decompression disabled");
+        r = memory_to_buffer_request(packed, (UINT32)packed_size, buffer, 0,
+                                     "GDeflate into a GPU buffer, built-in decompression disabled");
         r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
-        r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
-        memset(&r.Destination, 0, sizeof(r.Destination));
-        r.Destination.Buffer.Resource = buffer;
         r.Destination.Buffer.Size = SIZE;
-        r.UncompressedSize = SIZE;
-        IDStorageQueue3_EnqueueRequest(queue, &r);
-        IDStorageQueue3_EnqueueStatus(queue, status, 0);
-        IDStorageQueue3_Submit(queue);
-        CHECK(WaitForSingleObject(IDStorageCustomDecompressionQueue1_GetEvent(custom), 30000) ==
-                  WAIT_OBJECT_0,
-              "GPU: GetEvent: expected set within 30 s, got unset");
-        n = 0;
-        CHECK_HR(S_OK,
-                 IDStorageCustomDecompressionQueue1_GetRequests1(
-                     custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN, 4, got, &n),
-                 "GPU: GetRequests1(SELECT_BUILTIN)");
-        CHECK_EQ(1, n, "GPU: GetRequests1(SELECT_BUILTIN): requests handed out");
-        if (n == 1)
+        submit_for_application(custom, queue, status, &r, "GPU: GetEvent");
+        if (get_builtin_request(custom, got, "GPU: ") == 1)
         {
             CHECK_EQ(DSTORAGE_CUSTOM_DECOMPRESSION_FLAG_DEST_IN_UPLOAD_HEAP, got[0].Flags,
                      "GPU: Flags");
             CHECK_EQ(SIZE, got[0].DstSize, "GPU: DstSize");
-            REQUIRE_HR(IDStorageCompressionCodec_DecompressBuffer(
-                           codec, got[0].SrcBuffer, (SIZE_T)got[0].SrcSize, got[0].DstBuffer,
-                           (SIZE_T)got[0].DstSize, &written),
-                       "GPU: DecompressBuffer");
-            result.Id = got[0].Id;
-            result.Result = S_OK;
-            CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result),
-                     "GPU: SetRequestResults");
+            decode_as_application(custom, codec, &got[0], "GPU: ");
         }
         submit_and_wait(queue, "GPU: GDeflate decoded by the application");
         CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0),
                  "GPU: status after the application's decode");
-        gpu_queue_begin(&gpu);
-        ID3D12GraphicsCommandList_CopyBufferRegion(gpu.list, readback, 0, buffer, 0, SIZE);
-        gpu_queue_execute(&gpu, INFINITE);
-        REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
+        data = read_back_buffer(device, &gpu, buffer, 0, SIZE, &readback);
         CHECK(!memcmp(data, plain, SIZE), "GPU buffer: expected the decoded bytes, got others");
-        ID3D12Resource_Unmap(readback, 0, NULL);
+        release_read_back(readback);
         IDStorageStatusArray_Release(status);
         IDStorageQueue3_Release(queue);
         gpu_queue_release(&gpu);
-        ID3D12Resource_Release(readback);
         ID3D12Resource_Release(buffer);
         ID3D12Device_Release(device);
     }
@@ -220,16 +239,14 @@ static void test_configuration2(void)
     DSTORAGE_CONFIGURATION2 config = {0};
     IDStorageCustomDecompressionQueue1 *custom;
     DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST got[4];
-    DSTORAGE_CUSTOM_DECOMPRESSION_RESULT result;
     IDStorageCompressionCodec *codec;
     IDStorageStatusArray *status;
     IDStorageFactory *factory;
     IDStorageQueue3 *queue;
     IDStorageFile *file;
-    SIZE_T bound, packed_size = 0, written = 0;
+    SIZE_T packed_size = 0;
     WCHAR path[MAX_PATH];
     DSTORAGE_REQUEST r;
-    UINT32 n = 99;
     BYTE *packed;
     unsigned int i;
 
@@ -261,11 +278,7 @@ static void test_configuration2(void)
     REQUIRE_HR(DStorageCreateCompressionCodec(DSTORAGE_COMPRESSION_FORMAT_ZSTD, 1,
                                               &IID_IDStorageCompressionCodec, (void **)&codec),
                "CreateCompressionCodec(ZSTD)");
-    bound = IDStorageCompressionCodec_CompressBufferBound(codec, SIZE);
-    packed = malloc(bound);
-    REQUIRE_HR(IDStorageCompressionCodec_CompressBuffer(
-                   codec, plain, SIZE, DSTORAGE_COMPRESSION_DEFAULT, packed, bound, &packed_size),
-               "CompressBuffer(ZSTD)");
+    packed = pack_plain(codec, DSTORAGE_COMPRESSION_DEFAULT, &packed_size, "CompressBuffer(ZSTD)");
     REQUIRE_HR(IDStorageFactory_QueryInterface(factory, &IID_IDStorageCustomDecompressionQueue1,
                                                (void **)&custom),
                "QueryInterface(IDStorageCustomDecompressionQueue1)");
@@ -278,30 +291,12 @@ static void test_configuration2(void)
     r = memory_request(packed, dst, (UINT32)packed_size, "Zstandard, built-in decompression off");
     r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_ZSTD;
     r.Destination.Memory.Size = SIZE;
-    r.UncompressedSize = SIZE;
-    IDStorageQueue3_EnqueueRequest(queue, &r);
-    IDStorageQueue3_EnqueueStatus(queue, status, 0);
-    IDStorageQueue3_Submit(queue);
-    CHECK(WaitForSingleObject(IDStorageCustomDecompressionQueue1_GetEvent(custom), 30000) ==
-              WAIT_OBJECT_0,
-          "Zstandard: GetEvent: expected set within 30 s, got unset");
-    CHECK_HR(S_OK,
-             IDStorageCustomDecompressionQueue1_GetRequests1(
-                 custom, DSTORAGE_GET_REQUEST_FLAG_SELECT_BUILTIN, 4, got, &n),
-             "Zstandard: GetRequests1(SELECT_BUILTIN)");
-    CHECK_EQ(1, n, "Zstandard: requests handed to the application");
-    if (n == 1)
+    submit_for_application(custom, queue, status, &r, "Zstandard: GetEvent");
+    if (get_builtin_request(custom, got, "Zstandard: ") == 1)
     {
         CHECK_EQ(DSTORAGE_COMPRESSION_FORMAT_ZSTD, got[0].CompressionFormat,
                  "Zstandard: CompressionFormat");
-        REQUIRE_HR(IDStorageCompressionCodec_DecompressBuffer(
-                       codec, got[0].SrcBuffer, (SIZE_T)got[0].SrcSize, got[0].DstBuffer,
-                       (SIZE_T)got[0].DstSize, &written),
-                   "Zstandard: DecompressBuffer");
-        result.Id = got[0].Id;
-        result.Result = S_OK;
-        CHECK_HR(S_OK, IDStorageCustomDecompressionQueue1_SetRequestResults(custom, 1, &result),
-                 "Zstandard: SetRequestResults");
+        decode_as_application(custom, codec, &got[0], "Zstandard: ");
     }
     submit_and_wait(queue, "Zstandard decoded by the application");
     CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "Zstandard: status");

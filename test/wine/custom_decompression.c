@@ -64,11 +64,8 @@ static HRESULT rle_unpack(const DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *r)
 
 static DSTORAGE_REQUEST custom_file_request(unsigned int k, void *dst, const char *name)
 {
-    DSTORAGE_REQUEST r = file_request(file, blob_offset[k], blob_packed_size[k], dst, name);
-    r.Options.CompressionFormat = DSTORAGE_CUSTOM_COMPRESSION_0;
-    r.Destination.Memory.Size = blob_sizes[k];
-    r.UncompressedSize = blob_sizes[k];
-    return r;
+    return with_compression(file_request(file, blob_offset[k], blob_packed_size[k], dst, name),
+                            DSTORAGE_CUSTOM_COMPRESSION_0, blob_sizes[k]);
 }
 
 static int check_blob(const BYTE *data, unsigned int k, const char *what)
@@ -106,6 +103,18 @@ static UINT32 collect(DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests, UINT32 wa
     }
     CHECK_EQ(want, got, what);
     return got;
+}
+
+/* collect, and where fewer than want came: closes and releases the queue and returns FALSE (the
+ * test gives up). */
+static BOOL collect_or_close(IDStorageQueue3 *queue,
+                             DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST *requests, UINT32 want,
+                             const char *what)
+{
+    if (collect(requests, want, what) >= want) return TRUE;
+    IDStorageQueue3_Close(queue);
+    IDStorageQueue3_Release(queue);
+    return FALSE;
 }
 
 static void test_api(void)
@@ -164,9 +173,7 @@ static void test_file_ordering(void)
     DWORD start;
     char what[96];
 
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&fence),
-               "CreateFence");
+    fence = create_fence(device, 0);
     REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 2, "custom", &IID_IDStorageStatusArray,
                                                   (void **)&status),
                "CreateStatusArray");
@@ -184,12 +191,7 @@ static void test_file_ordering(void)
     IDStorageQueue3_EnqueueSetEvent(queue, done);
     IDStorageQueue3_Submit(queue);
 
-    if (collect(requests, 3, "file ordering: GetRequests") < 3)
-    {
-        IDStorageQueue3_Close(queue);
-        IDStorageQueue3_Release(queue);
-        return;
-    }
+    if (!collect_or_close(queue, requests, 3, "file ordering: GetRequests")) return;
     for (i = 0; i < 3; ++i)
     {
         map[i] = ~0u;
@@ -287,12 +289,7 @@ static void test_failure(void)
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
     IDStorageQueue3_EnqueueSetEvent(queue, done);
     IDStorageQueue3_Submit(queue);
-    if (collect(requests, 2, "failure: GetRequests") < 2)
-    {
-        IDStorageQueue3_Close(queue);
-        IDStorageQueue3_Release(queue);
-        return;
-    }
+    if (!collect_or_close(queue, requests, 2, "failure: GetRequests")) return;
     CHECK(WaitForSingleObject(IDStorageQueue3_GetErrorEvent(queue), 0) == WAIT_TIMEOUT,
           "error event before the results");
     for (i = 0; i < 2; ++i)
@@ -443,11 +440,9 @@ static void test_gpu_buffer(void)
     const UINT64 second = 128 * 1024, size = 256 * 1024;
     ID3D12Resource *buffer =
         create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, size, D3D12_RESOURCE_STATE_COMMON);
-    ID3D12Resource *readback =
-        create_buffer(device, D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
+    ID3D12Resource *readback;
     const HRESULT failure = HRESULT_FROM_WIN32(ERROR_INVALID_DATA);
     const BYTE kUntouched = 0x5c;
-    ID3D12Resource *upload;
     DSTORAGE_CUSTOM_DECOMPRESSION_REQUEST requests[2];
     DSTORAGE_CUSTOM_DECOMPRESSION_RESULT results[2];
     HANDLE done = CreateEventW(NULL, TRUE, FALSE, NULL);
@@ -461,41 +456,23 @@ static void test_gpu_buffer(void)
 
     /* A new default-heap buffer holds whatever its memory held before (0xee from an earlier
      * staging region, say): fill it with a known byte, so "not copied" can be told apart. */
-    upload = create_buffer(device, D3D12_HEAP_TYPE_UPLOAD, size, D3D12_RESOURCE_STATE_GENERIC_READ);
-    REQUIRE_HR(ID3D12Resource_Map(upload, 0, NULL, (void **)&data), "Map upload");
-    memset(data, kUntouched, size);
-    ID3D12Resource_Unmap(upload, 0, NULL);
-    gpu_queue_begin(&gpu);
-    ID3D12GraphicsCommandList_CopyBufferRegion(gpu.list, buffer, 0, upload, 0, size);
-    gpu_queue_execute(&gpu, INFINITE);
-    ID3D12Resource_Release(upload);
+    fill_buffer(device, &gpu, buffer, size, kUntouched);
 
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&fence),
-               "CreateFence");
+    fence = create_fence(device, 0);
     REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "custom gpu",
                                                   &IID_IDStorageStatusArray, (void **)&status),
                "CreateStatusArray");
     for (i = 0; i < 2; ++i)
     {
-        r = custom_file_request(1 - i, NULL, i ? "custom gpu failing" : "custom gpu");
-        r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
-        memset(&r.Destination, 0, sizeof(r.Destination));
-        r.Destination.Buffer.Resource = buffer;
-        r.Destination.Buffer.Offset = i ? second : 0;
-        r.Destination.Buffer.Size = blob_sizes[1 - i];
+        r = into_buffer(custom_file_request(1 - i, NULL, i ? "custom gpu failing" : "custom gpu"),
+                        buffer, i ? second : 0);
         IDStorageQueue3_EnqueueRequest(queue, &r);
     }
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
     IDStorageQueue3_EnqueueSignal(queue, fence, 1);
     IDStorageQueue3_EnqueueSetEvent(queue, done);
     IDStorageQueue3_Submit(queue);
-    if (collect(requests, 2, "gpu buffer: GetRequests") < 2)
-    {
-        IDStorageQueue3_Close(queue);
-        IDStorageQueue3_Release(queue);
-        return;
-    }
+    if (!collect_or_close(queue, requests, 2, "gpu buffer: GetRequests")) return;
     /* two requests waiting for their results, and status, signal and event deferred behind them */
     CHECK_EQ(127 - 5, empty_slots(queue),
              "EmptySlotCount with 2 custom requests handed out and 3 entries behind them");
@@ -525,10 +502,7 @@ static void test_gpu_buffer(void)
     CHECK_HR(failure, record.FirstFailure.HResult, "gpu buffer: error record HRESULT");
     CHECK_EQ(127, empty_slots(queue), "EmptySlotCount once the custom requests completed");
 
-    gpu_queue_begin(&gpu);
-    ID3D12GraphicsCommandList_CopyBufferRegion(gpu.list, readback, 0, buffer, 0, size);
-    gpu_queue_execute(&gpu, INFINITE);
-    REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
+    data = read_back_buffer(device, &gpu, buffer, 0, size, &readback);
     check_blob(data, 1, "custom format into a GPU buffer");
     for (i = 0; i < blob_sizes[0]; ++i)
         if (data[second + i] != kUntouched)
@@ -537,12 +511,11 @@ static void test_gpu_buffer(void)
                   data[second + i]);
             break;
         }
-    ID3D12Resource_Unmap(readback, 0, NULL);
+    release_read_back(readback);
 
     CloseHandle(done);
     ID3D12Fence_Release(fence);
     IDStorageStatusArray_Release(status);
-    ID3D12Resource_Release(readback);
     ID3D12Resource_Release(buffer);
     IDStorageQueue3_Release(queue);
 }
@@ -651,12 +624,7 @@ static void test_close(void)
     IDStorageQueue3_EnqueueRequest(queue, &r);
     IDStorageQueue3_EnqueueSetEvent(queue, done);
     IDStorageQueue3_Submit(queue);
-    if (collect(&request, 1, "close: GetRequests") < 1)
-    {
-        IDStorageQueue3_Close(queue);
-        IDStorageQueue3_Release(queue);
-        return;
-    }
+    if (!collect_or_close(queue, &request, 1, "close: GetRequests")) return;
     Sleep(200);
     IDStorageQueue3_Close(queue);
     CHECK_HR(S_OK,

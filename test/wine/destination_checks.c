@@ -15,48 +15,14 @@ static ID3D12Device *device;
 static IDStorageQueue3 *queue;
 static struct gpu_queue gpu;
 
-/* Enqueues r, a status entry behind it, and checks both the status and the error record. */
+/* The request fails with hr (status and error record), and the error record names it. */
 static void expect_failure(const DSTORAGE_REQUEST *r, HRESULT hr, const char *what)
 {
-    IDStorageStatusArray *status;
-    DSTORAGE_ERROR_RECORD record;
-    char text[160];
-
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, what, &IID_IDStorageStatusArray,
-                                                  (void **)&status),
-               "CreateStatusArray");
-    IDStorageQueue3_EnqueueRequest(queue, r);
-    IDStorageQueue3_EnqueueStatus(queue, status, 0);
-    submit_and_wait(queue, what);
-    sprintf(text, "%s: status", what);
-    CHECK_HR(hr, IDStorageStatusArray_GetHResult(status, 0), text);
-    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
-    sprintf(text, "%s: FailureCount", what);
-    CHECK_EQ(1, record.FailureCount, text);
-    sprintf(text, "%s: FirstFailure.HResult", what);
-    CHECK_HR(hr, record.FirstFailure.HResult, text);
+    DSTORAGE_ERROR_RECORD record = expect_request(factory, queue, r, hr, what);
     CHECK(record.FirstFailure.CommandType == DSTORAGE_COMMAND_TYPE_REQUEST &&
               !strcmp(record.FirstFailure.Request.RequestName, what),
           "%s: expected the request in the error record, got command type %d, name \"%s\"", what,
           record.FirstFailure.CommandType, record.FirstFailure.Request.RequestName);
-    IDStorageStatusArray_Release(status);
-}
-
-static DSTORAGE_REQUEST buffer_request(ID3D12Resource *resource, UINT64 offset, UINT32 size,
-                                       const char *name)
-{
-    DSTORAGE_REQUEST r;
-
-    memset(&r, 0, sizeof(r));
-    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
-    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
-    r.Source.File.Source = file;
-    r.Source.File.Size = size;
-    r.Destination.Buffer.Resource = resource;
-    r.Destination.Buffer.Offset = offset;
-    r.Destination.Buffer.Size = size;
-    r.Name = name;
-    return r;
 }
 
 static DSTORAGE_REQUEST texture_request(ID3D12Resource *resource, UINT subresource, D3D12_BOX box,
@@ -93,35 +59,14 @@ static ID3D12Resource *placed_buffer(ID3D12Heap *heap, UINT64 offset, UINT64 siz
 /* Copies the buffer into a readback buffer and counts the bytes that are not `value`. */
 static unsigned int bytes_changed(ID3D12Resource *buffer, UINT64 size, BYTE value)
 {
-    ID3D12Resource *readback =
-        create_buffer(device, D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
+    ID3D12Resource *readback;
+    BYTE *data = read_back_buffer(device, &gpu, buffer, 0, size, &readback);
     unsigned int changed = 0;
-    BYTE *data;
     UINT64 i;
 
-    gpu_queue_begin(&gpu);
-    ID3D12GraphicsCommandList_CopyBufferRegion(gpu.list, readback, 0, buffer, 0, size);
-    gpu_queue_execute(&gpu, INFINITE);
-    REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
     for (i = 0; i < size; ++i) changed += data[i] != value;
-    ID3D12Resource_Unmap(readback, 0, NULL);
-    ID3D12Resource_Release(readback);
+    release_read_back(readback);
     return changed;
-}
-
-static void fill_buffer(ID3D12Resource *buffer, UINT64 size, BYTE value)
-{
-    ID3D12Resource *upload =
-        create_buffer(device, D3D12_HEAP_TYPE_UPLOAD, size, D3D12_RESOURCE_STATE_GENERIC_READ);
-    BYTE *data;
-
-    REQUIRE_HR(ID3D12Resource_Map(upload, 0, NULL, (void **)&data), "Map upload");
-    memset(data, value, size);
-    ID3D12Resource_Unmap(upload, 0, NULL);
-    gpu_queue_begin(&gpu);
-    ID3D12GraphicsCommandList_CopyBufferRegion(gpu.list, buffer, 0, upload, 0, size);
-    gpu_queue_execute(&gpu, INFINITE);
-    ID3D12Resource_Release(upload);
 }
 
 static void test_neighbouring_buffers(void)
@@ -136,17 +81,17 @@ static void test_neighbouring_buffers(void)
                "CreateHeap");
     first = placed_buffer(heap, 0, 64 * KIB);
     second = placed_buffer(heap, 64 * KIB, 64 * KIB);
-    fill_buffer(second, 64 * KIB, SECOND_BYTE);
+    fill_buffer(device, &gpu, second, 64 * KIB, SECOND_BYTE);
 
-    r = buffer_request(first, 60 * KIB, 16 * KIB, "16 KiB at 60 KiB of a 64 KiB buffer");
+    r = buffer_request(file, 0, 16 * KIB, first, 60 * KIB, "16 KiB at 60 KiB of a 64 KiB buffer");
     expect_failure(&r, E_DSTORAGE_INVALID_DESTINATION_SIZE, r.Name);
     CHECK_EQ(0, bytes_changed(second, 64 * KIB, SECOND_BYTE),
              "bytes of the neighbouring buffer overwritten");
-    r = buffer_request(first, 1ull << 63, 16, "Offset 2^63");
+    r = buffer_request(file, 0, 16, first, 1ull << 63, "Offset 2^63");
     expect_failure(&r, E_DSTORAGE_INVALID_DESTINATION_SIZE, r.Name);
-    r = buffer_request(first, ~0ull - 8, 16, "Offset + Size wrapping around 2^64");
+    r = buffer_request(file, 0, 16, first, ~0ull - 8, "Offset + Size wrapping around 2^64");
     expect_failure(&r, E_DSTORAGE_INVALID_DESTINATION_SIZE, r.Name);
-    r = buffer_request(first, 64 * KIB + 1, 0, "Offset one past the end, Size 0");
+    r = buffer_request(file, 0, 0, first, 64 * KIB + 1, "Offset one past the end, Size 0");
     r.Source.File.Size = 16;
     r.Destination.Buffer.Size = 16;
     expect_failure(&r, E_DSTORAGE_INVALID_DESTINATION_SIZE, r.Name);
@@ -155,7 +100,7 @@ static void test_neighbouring_buffers(void)
 
     /* The last 16 KiB of the first buffer is a valid destination: it is written, the second is not.
      */
-    r = buffer_request(first, 48 * KIB, 16 * KIB, "the last 16 KiB");
+    r = buffer_request(file, 0, 16 * KIB, first, 48 * KIB, "the last 16 KiB");
     {
         IDStorageStatusArray *status;
         REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, "ok", &IID_IDStorageStatusArray,
@@ -176,30 +121,10 @@ static void test_neighbouring_buffers(void)
     ID3D12Heap_Release(heap);
 }
 
-static ID3D12Resource *create_texture(UINT width, UINT height, UINT16 mips)
-{
-    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_DEFAULT};
-    D3D12_RESOURCE_DESC desc = {D3D12_RESOURCE_DIMENSION_TEXTURE2D,
-                                0,
-                                width,
-                                height,
-                                1,
-                                mips,
-                                DXGI_FORMAT_R8G8B8A8_UNORM,
-                                {1, 0},
-                                D3D12_TEXTURE_LAYOUT_UNKNOWN};
-    ID3D12Resource *resource;
-
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
-                                                    D3D12_RESOURCE_STATE_COMMON, NULL,
-                                                    &IID_ID3D12Resource, (void **)&resource),
-               "CreateCommittedResource(texture)");
-    return resource;
-}
-
 static void test_wrong_resources_and_ranges(void)
 {
-    ID3D12Resource *texture = create_texture(64, 64, 1), *mipped = create_texture(64, 64, 2);
+    ID3D12Resource *texture = create_texture(device, DXGI_FORMAT_R8G8B8A8_UNORM, 64, 64, 1, 1),
+                   *mipped = create_texture(device, DXGI_FORMAT_R8G8B8A8_UNORM, 64, 64, 1, 2);
     ID3D12Resource *buffer =
         create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, 64 * KIB, D3D12_RESOURCE_STATE_COMMON);
     D3D12_BOX whole = {0, 0, 0, 64, 64, 1}, outside = {0, 0, 0, 65, 64, 1},
@@ -207,9 +132,9 @@ static void test_wrong_resources_and_ranges(void)
     D3D12_BOX mip1_outside = {0, 0, 0, 64, 64, 1}, mip1 = {0, 0, 0, 32, 32, 1};
     DSTORAGE_REQUEST r;
 
-    r = buffer_request(NULL, 0, 16, "BUFFER without a resource");
+    r = buffer_request(file, 0, 16, NULL, 0, "BUFFER without a resource");
     expect_failure(&r, E_INVALIDARG, r.Name);
-    r = buffer_request(texture, 0, 16, "BUFFER whose resource is a texture");
+    r = buffer_request(file, 0, 16, texture, 0, "BUFFER whose resource is a texture");
     expect_failure(&r, E_DSTORAGE_INVALID_DESTINATION_TYPE, r.Name);
 
     r = texture_request(buffer, 0, whole, "TEXTURE_REGION whose resource is a buffer");

@@ -27,15 +27,6 @@ static DSTORAGE_REQUEST gated_request(const void *src, void *dst, UINT32 size, U
     return r;
 }
 
-static ID3D12Fence *create_fence(UINT64 value)
-{
-    ID3D12Fence *fence;
-    REQUIRE_HR(ID3D12Device_CreateFence(device, value, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&fence),
-               "CreateFence");
-    return fence;
-}
-
 static BOOL wait_fence(ID3D12Fence *fence, UINT64 value, DWORD ms)
 {
     HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
@@ -133,7 +124,7 @@ static void test_source_access(void)
     IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
                                           DSTORAGE_PRIORITY_REALTIME, device, "gate");
     BYTE *src = malloc(SIZE), *src2 = malloc(SIZE), *dst = calloc(1, SIZE), *dst2 = calloc(1, SIZE);
-    ID3D12Fence *gate = create_fence(0), *signal = create_fence(0);
+    ID3D12Fence *gate = create_fence(device, 0), *signal = create_fence(device, 0);
     HANDLE done = CreateEventW(NULL, TRUE, FALSE, NULL);
     DSTORAGE_REQUEST gated = gated_request(src, dst, SIZE, 0),
                      plain = gated_request(src2, dst2, SIZE, 0);
@@ -205,7 +196,7 @@ static void test_reached_and_submit(void)
     IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
                                           DSTORAGE_PRIORITY_REALTIME, device, "reached");
     BYTE *src = malloc(SIZE), *dst = calloc(1, SIZE);
-    ID3D12Fence *fence = create_fence(5);
+    ID3D12Fence *fence = create_fence(device, 5);
     DSTORAGE_REQUEST r = gated_request(src, dst, SIZE, 0);
 
     fill(src, SIZE, 0);
@@ -236,7 +227,7 @@ static void test_cancel(void)
                                           DSTORAGE_PRIORITY_REALTIME, device, "gate cancel");
     static BYTE src[8][4096], dst[8][4096];
     DSTORAGE_REQUEST r[8];
-    ID3D12Fence *fence = create_fence(0);
+    ID3D12Fence *fence = create_fence(device, 0);
     struct enqueue_call call = {
         queue, r, 8, fence, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS};
     IDStorageStatusArray *status;
@@ -290,7 +281,7 @@ static void test_close(void)
     IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128,
                                           DSTORAGE_PRIORITY_REALTIME, device, "gate close");
     BYTE *src = malloc(SIZE), *dst = calloc(1, SIZE);
-    ID3D12Fence *fence = create_fence(0), *signal = create_fence(0);
+    ID3D12Fence *fence = create_fence(device, 0), *signal = create_fence(device, 0);
     HANDLE done = CreateEventW(NULL, TRUE, FALSE, NULL);
     DSTORAGE_REQUEST r = gated_request(src, dst, SIZE, 0);
     struct enqueue_call call = {
@@ -321,7 +312,7 @@ static void test_close(void)
     queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_MEMORY, 128, DSTORAGE_PRIORITY_REALTIME,
                          device, "gate release");
     ID3D12Fence_Release(fence);
-    fence = create_fence(0);
+    fence = create_fence(device, 0);
     call.queue = queue;
     call.fence = fence;
     enqueue_gated(&call, "release");
@@ -352,7 +343,7 @@ static void test_full(void)
                                           DSTORAGE_PRIORITY_REALTIME, device, "gate full");
     BYTE *src = malloc(COUNT * EACH), *dst = calloc(COUNT, EACH);
     DSTORAGE_REQUEST *r = malloc(COUNT * sizeof(*r));
-    ID3D12Fence *fence = create_fence(0);
+    ID3D12Fence *fence = create_fence(device, 0);
     struct enqueue_call call = {
         queue, r, COUNT, fence, 1, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS};
     HANDLE thread;
@@ -395,7 +386,7 @@ static void test_full_one_slot_back(void)
                                           DSTORAGE_PRIORITY_REALTIME, device, "one slot back");
     BYTE *src = malloc((CAPACITY + 1) * EACH), *dst = calloc(CAPACITY + 1, EACH);
     DSTORAGE_REQUEST *r = malloc((CAPACITY + 1) * sizeof(*r));
-    ID3D12Fence *gate_a = create_fence(0), *gate_b = create_fence(0);
+    ID3D12Fence *gate_a = create_fence(device, 0), *gate_b = create_fence(device, 0);
     struct enqueue_call last = {queue, NULL, 1, NULL, 0, 0};
     HANDLE thread;
     DWORD ret;
@@ -462,21 +453,14 @@ static void test_gpu(void)
                                           DSTORAGE_PRIORITY_REALTIME, device, "gpu fence waits");
     ID3D12Resource *buffer =
         create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
-    ID3D12Fence *fence = create_fence(0), *signal = create_fence(0);
+    ID3D12Fence *fence = create_fence(device, 0), *signal = create_fence(device, 0);
     BYTE *src = malloc(SIZE), *out = malloc(SIZE);
     DSTORAGE_REQUEST r;
     struct enqueue_call call = {
         queue, &r, 1, fence, 2, DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_SOURCE_ACCESS};
 
     fill(src, SIZE, 0x33);
-    memset(&r, 0, sizeof(r));
-    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
-    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
-    r.Source.Memory.Source = src;
-    r.Source.Memory.Size = SIZE;
-    r.Destination.Buffer.Resource = buffer;
-    r.Destination.Buffer.Offset = 0;
-    r.Destination.Buffer.Size = SIZE;
+    r = memory_to_buffer_request(src, SIZE, buffer, 0, NULL);
     IDStorageQueue3_EnqueueRequests(queue, &r, 1, fence, 1,
                                     DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK);
     IDStorageQueue3_EnqueueSignal(queue, signal, 1);
@@ -533,20 +517,14 @@ static void test_gpu_unsignalled(BOOL close_first)
                                           DSTORAGE_PRIORITY_REALTIME, device, "gpu never");
     ID3D12Resource *buffer =
         create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
-    ID3D12Fence *fence = create_fence(0), *signal = create_fence(0);
+    ID3D12Fence *fence = create_fence(device, 0), *signal = create_fence(device, 0);
     HANDLE thread;
     BYTE *src = malloc(SIZE);
     DSTORAGE_REQUEST r;
     DWORD ret;
 
     fill(src, SIZE, 0x21);
-    memset(&r, 0, sizeof(r));
-    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
-    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
-    r.Source.Memory.Source = src;
-    r.Source.Memory.Size = SIZE;
-    r.Destination.Buffer.Resource = buffer;
-    r.Destination.Buffer.Size = SIZE;
+    r = memory_to_buffer_request(src, SIZE, buffer, 0, NULL);
     IDStorageQueue3_EnqueueRequests(queue, &r, 1, fence, 1,
                                     DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK);
     IDStorageQueue3_EnqueueSignal(queue, signal, 1);
@@ -590,7 +568,7 @@ static void test_gpu_staging_full(void)
         create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, big, D3D12_RESOURCE_STATE_COMMON);
     ID3D12Resource *small =
         create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, SIZE, D3D12_RESOURCE_STATE_COMMON);
-    ID3D12Fence *fence = create_fence(0), *signal = create_fence(0);
+    ID3D12Fence *fence = create_fence(device, 0), *signal = create_fence(device, 0);
     BYTE *src = malloc(big), *out = malloc(big);
     struct enqueue_call call = {queue, NULL, 1, NULL, 0, 0};
     DSTORAGE_REQUEST first, second;
@@ -598,17 +576,8 @@ static void test_gpu_staging_full(void)
     DWORD ret;
 
     fill(src, big, 0x5a);
-    memset(&first, 0, sizeof(first));
-    first.Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
-    first.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
-    first.Source.Memory.Source = src;
-    first.Source.Memory.Size = big;
-    first.Destination.Buffer.Resource = large;
-    first.Destination.Buffer.Size = big;
-    second = first;
-    second.Source.Memory.Size = SIZE;
-    second.Destination.Buffer.Resource = small;
-    second.Destination.Buffer.Size = SIZE;
+    first = memory_to_buffer_request(src, big, large, 0, NULL);
+    second = memory_to_buffer_request(src, SIZE, small, 0, NULL);
     IDStorageQueue3_EnqueueRequests(queue, &first, 1, fence, 1,
                                     DSTORAGE_ENQUEUE_REQUEST_FLAG_FENCE_WAIT_BEFORE_GPU_WORK);
     IDStorageQueue3_Submit(queue);

@@ -7,6 +7,7 @@
  * staging, then copied), and the refusals: transform 5 and a size that is not whole blocks give
  * E_INVALIDARG. */
 #include "common.h"
+#include "d3d12_util.h"
 
 #define BLOCKS 20000
 
@@ -156,15 +157,10 @@ static void test_file_to_memory(void)
     for (f = 0; f < 4; ++f)
         for (c = 0; c < 3; ++c)
         {
-            UINT32 n = items[f][c].uncompressed, i;
+            UINT32 n = items[f][c].uncompressed;
             CHECK(!memcmp(dst[f][c], originals[f], n),
                   "%s: expected the original blocks, got others", names[f][c]);
-            for (i = 0; i < 64; ++i)
-                if (dst[f][c][n + i] != 0xee)
-                {
-                    CHECK(0, "%s: byte %u past the destination changed", names[f][c], i);
-                    break;
-                }
+            check_guard(dst[f][c] + n, 64, 0xee, names[f][c]);
             free(dst[f][c]);
         }
     IDStorageStatusArray_Release(status);
@@ -242,90 +238,31 @@ static void test_memory_source(void)
 static void test_gpu_buffer(void)
 {
     ID3D12Device *device = create_device();
-    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_DEFAULT},
-                          readback_heap = {D3D12_HEAP_TYPE_READBACK};
-    D3D12_RESOURCE_DESC desc = {
-        D3D12_RESOURCE_DIMENSION_BUFFER, 0, 1 << 20, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0},
-        D3D12_TEXTURE_LAYOUT_ROW_MAJOR};
-    D3D12_COMMAND_QUEUE_DESC queue_desc = {D3D12_COMMAND_LIST_TYPE_DIRECT};
-    ID3D12Resource *buffer, *readback;
-    ID3D12CommandQueue *cmd_queue;
-    ID3D12CommandAllocator *allocator;
-    ID3D12GraphicsCommandList *list;
-    ID3D12CommandList *l;
+    ID3D12Resource *buffer =
+        create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, 1 << 20, D3D12_RESOURCE_STATE_COMMON);
+    ID3D12Resource *readback;
     ID3D12Fence *fence;
     IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128,
                                           DSTORAGE_PRIORITY_NORMAL, device, "gacl gpu");
-    DSTORAGE_ERROR_RECORD record;
-    HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    struct gpu_queue gpu;
     IDStorageFile *file;
     DSTORAGE_REQUEST r;
     BYTE *data;
 
     REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file),
                "OpenFile");
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
-                                                    D3D12_RESOURCE_STATE_COMMON, NULL,
-                                                    &IID_ID3D12Resource, (void **)&buffer),
-               "CreateCommittedResource");
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &readback_heap, D3D12_HEAP_FLAG_NONE,
-                                                    &desc, D3D12_RESOURCE_STATE_COPY_DEST, NULL,
-                                                    &IID_ID3D12Resource, (void **)&readback),
-               "CreateCommittedResource(readback)");
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&fence),
-               "CreateFence");
-    memset(&r, 0, sizeof(r));
-    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
-    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
-    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_ZSTD;
-    r.Options.GaclTransformType = DSTORAGE_GACL_SHUFFLE_TRANSFORM_BC3;
-    r.Source.File.Source = file;
-    r.Source.File.Offset = items[1][2].offset;
-    r.Source.File.Size = (UINT32)items[1][2].size;
-    r.Destination.Buffer.Resource = buffer;
-    r.Destination.Buffer.Offset = 256;
-    r.Destination.Buffer.Size = r.UncompressedSize = items[1][2].uncompressed;
-    r.Name = "BC3 Zstandard -> buffer";
-    IDStorageQueue3_EnqueueRequest(queue, &r);
-    IDStorageQueue3_EnqueueSignal(queue, fence, 1);
-    IDStorageQueue3_Submit(queue);
-    ID3D12Fence_SetEventOnCompletion(fence, 1, event);
-    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0,
-          "GPU buffer: expected the fence within 60 s, got a timeout");
-    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
-    CHECK(!record.FailureCount, "GPU buffer: expected no failure, got %u (first hr %#lx)",
-          record.FailureCount, (unsigned long)record.FirstFailure.HResult);
-    REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue,
-                                               (void **)&cmd_queue),
-               "CreateCommandQueue");
-    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT,
-                                                   &IID_ID3D12CommandAllocator,
-                                                   (void **)&allocator),
-               "CreateCommandAllocator");
-    REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, allocator,
-                                              NULL, &IID_ID3D12GraphicsCommandList, (void **)&list),
-               "CreateCommandList");
-    ID3D12GraphicsCommandList_CopyBufferRegion(list, readback, 0, buffer, 256,
-                                               items[1][2].uncompressed);
-    REQUIRE_HR(ID3D12GraphicsCommandList_Close(list), "Close");
-    l = (ID3D12CommandList *)list;
-    ID3D12CommandQueue_ExecuteCommandLists(cmd_queue, 1, &l);
-    ID3D12CommandQueue_Signal(cmd_queue, fence, 2);
-    ID3D12Fence_SetEventOnCompletion(fence, 2, event);
-    WaitForSingleObject(event, INFINITE);
-    REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
+    fence = create_fence(device, 0);
+    r = into_buffer(gacl_request(file, 1, 2, NULL, "BC3 Zstandard -> buffer"), buffer, 256);
+    enqueue_and_signal_ok(queue, &r, fence, 1, "GPU buffer");
+    gpu_queue_init(&gpu, device);
+    data = read_back_buffer(device, &gpu, buffer, 256, items[1][2].uncompressed, &readback);
     CHECK(!memcmp(data, originals[1], items[1][2].uncompressed),
           "GPU buffer: expected the original BC3 blocks, got others");
-    ID3D12Resource_Unmap(readback, 0, NULL);
-    CloseHandle(event);
-    ID3D12GraphicsCommandList_Release(list);
-    ID3D12CommandAllocator_Release(allocator);
-    ID3D12CommandQueue_Release(cmd_queue);
+    release_read_back(readback);
+    gpu_queue_release(&gpu);
     IDStorageQueue3_Release(queue);
     IDStorageFile_Release(file);
     ID3D12Fence_Release(fence);
-    ID3D12Resource_Release(readback);
     ID3D12Resource_Release(buffer);
     ID3D12Device_Release(device);
 }

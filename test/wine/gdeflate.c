@@ -10,6 +10,7 @@
  * DS_KIT_WINE_BACKEND=io_uring (a backend without GDeflate): NONE and
  * E_DSTORAGE_DECOMPRESSION_ERROR. */
 #include "common.h"
+#include "d3d12_util.h"
 
 #define BIG_SIZE (3u << 20)
 
@@ -20,32 +21,7 @@ static IDStorageCompressionCodec *codec;
 static BYTE data_byte(UINT64 i)
 {
     static const char text[] = "DirectStorage GDeflate tile stream, 64 KiB per tile. ";
-    return (i % 997) < 700 ? (BYTE)text[(i / 3 + i % 7) % (sizeof(text) - 1)] : pattern_byte(i);
-}
-
-static void fill(BYTE *p, SIZE_T n, UINT64 seed)
-{
-    SIZE_T i;
-    for (i = 0; i < n; ++i) p[i] = data_byte(seed + i);
-}
-
-/* Compresses n bytes of data_byte(seed..) at level; returns a malloc'd stream, its size in *size.
- */
-static BYTE *compress(UINT64 seed, SIZE_T n, DSTORAGE_COMPRESSION level, SIZE_T *size)
-{
-    SIZE_T bound = IDStorageCompressionCodec_CompressBufferBound(codec, n);
-    BYTE *src = malloc(n + 1), *dst = malloc(bound);
-    HRESULT hr;
-
-    fill(src, n, seed);
-    *size = 0;
-    hr = IDStorageCompressionCodec_CompressBuffer(codec, src, n, level, dst, bound, size);
-    CHECK_HR(S_OK, hr, "CompressBuffer");
-    CHECK(*size && *size <= bound,
-          "CompressBuffer(%llu bytes, level %d): expected 1..%llu bytes, got %llu", n, level, bound,
-          *size);
-    free(src);
-    return dst;
+    return text_byte(text, sizeof(text) - 1, i);
 }
 
 static void test_codec_create(void)
@@ -107,11 +83,11 @@ static void test_codec_round_trips(void)
     {
         expect = malloc(sizes[s] + 1);
         out = malloc(sizes[s] + 64);
-        fill(expect, sizes[s], s * 1000);
+        fill_bytes(expect, sizes[s], s * 1000, data_byte);
         for (l = 0; l < ARRAY_SIZE(levels); ++l)
         {
             sprintf(what, "size %llu level %d", sizes[s], levels[l]);
-            packed = compress(s * 1000, sizes[s], levels[l], &packed_size);
+            packed = compress_bytes(codec, s * 1000, sizes[s], data_byte, levels[l], &packed_size);
             if (sizes[s] == BIG_SIZE)
             {
                 if (levels[l] == DSTORAGE_COMPRESSION_FASTEST) fastest_size = packed_size;
@@ -151,9 +127,10 @@ static void test_codec_errors(void)
 {
     static BYTE src[200000], out[200000];
     SIZE_T packed_size, written;
-    BYTE *packed = compress(7, sizeof(src), DSTORAGE_COMPRESSION_DEFAULT, &packed_size);
+    BYTE *packed = compress_bytes(codec, 7, sizeof(src), data_byte, DSTORAGE_COMPRESSION_DEFAULT,
+                                  &packed_size);
 
-    fill(src, sizeof(src), 7);
+    fill_bytes(src, sizeof(src), 7, data_byte);
     written = 1;
     CHECK_HR(E_INVALIDARG,
              IDStorageCompressionCodec_CompressBuffer(codec, src, sizeof(src), 5, out, sizeof(out),
@@ -236,13 +213,15 @@ static void make_file(void)
 
     big.seed = 11;
     big.uncompressed = BIG_SIZE;
-    packed = compress(big.seed, big.uncompressed, DSTORAGE_COMPRESSION_DEFAULT, &size);
+    packed = compress_bytes(codec, big.seed, big.uncompressed, data_byte,
+                            DSTORAGE_COMPRESSION_DEFAULT, &size);
     write_part(file, &big, packed, size, &offset);
     free(packed);
 
     small.seed = 22;
     small.uncompressed = 65537;
-    packed = compress(small.seed, small.uncompressed, DSTORAGE_COMPRESSION_BEST_RATIO, &size);
+    packed = compress_bytes(codec, small.seed, small.uncompressed, data_byte,
+                            DSTORAGE_COMPRESSION_BEST_RATIO, &size);
     write_part(file, &small, packed, size, &offset);
     bad_magic = small;
     packed[1] ^= 0xff;
@@ -264,14 +243,15 @@ static void make_file(void)
 
     tex.seed = 44;
     tex.uncompressed = 65536; /* a 256 x 64 RGBA8 texture */
-    packed = compress(tex.seed, tex.uncompressed, DSTORAGE_COMPRESSION_DEFAULT, &size);
+    packed = compress_bytes(codec, tex.seed, tex.uncompressed, data_byte,
+                            DSTORAGE_COMPRESSION_DEFAULT, &size);
     write_part(file, &tex, packed, size, &offset);
     free(packed);
 
     plain.seed = 33;
     plain.uncompressed = 100000;
     packed = malloc(plain.uncompressed);
-    fill(packed, plain.uncompressed, plain.seed);
+    fill_bytes(packed, plain.uncompressed, plain.seed, data_byte);
     write_part(file, &plain, packed, plain.uncompressed, &offset);
     free(packed);
     CloseHandle(file);
@@ -280,25 +260,8 @@ static void make_file(void)
 static DSTORAGE_REQUEST stream_request(IDStorageFile *file, const struct stream *s, void *dst,
                                        const char *name)
 {
-    DSTORAGE_REQUEST r = file_request(file, s->offset, (UINT32)s->size, dst, name);
-    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
-    r.UncompressedSize = (UINT32)s->uncompressed;
-    r.Destination.Memory.Size = (UINT32)s->uncompressed;
-    return r;
-}
-
-static int check_data(const BYTE *data, SIZE_T n, UINT64 seed, const char *what)
-{
-    SIZE_T i;
-    for (i = 0; i < n; ++i)
-    {
-        if (data[i] != data_byte(seed + i))
-        {
-            CHECK(0, "%s: byte %llu: expected %#x, got %#x", what, i, data_byte(seed + i), data[i]);
-            return 0;
-        }
-    }
-    return 1;
+    return with_compression(file_request(file, s->offset, (UINT32)s->size, dst, name),
+                            DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, (UINT32)s->uncompressed);
 }
 
 static void expect_failure(IDStorageQueue3 *queue, IDStorageStatusArray *status, UINT32 index,
@@ -307,23 +270,12 @@ static void expect_failure(IDStorageQueue3 *queue, IDStorageStatusArray *status,
     DSTORAGE_ERROR_RECORD record;
     char what[128];
 
-    sprintf(what, "%s: status", name);
-    CHECK_HR(hr, IDStorageStatusArray_GetHResult(status, index), what);
     CHECK(WaitForSingleObject(IDStorageQueue3_GetErrorEvent(queue), 0) == WAIT_OBJECT_0,
           "%s: error event: expected signalled, got unsignalled", name);
-    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
-    sprintf(what, "%s: FailureCount", name);
-    CHECK_EQ(1, record.FailureCount, what);
-    sprintf(what, "%s: FirstFailure.HResult", name);
-    CHECK_HR(hr, record.FirstFailure.HResult, what);
+    record =
+        expect_failed_request(queue, status, index, hr, DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, name);
     sprintf(what, "%s: CommandType", name);
     CHECK_EQ(DSTORAGE_COMMAND_TYPE_REQUEST, record.FirstFailure.CommandType, what);
-    CHECK(!strcmp(record.FirstFailure.Request.RequestName, name),
-          "%s: RequestName: expected \"%s\", got \"%s\"", name, name,
-          record.FirstFailure.Request.RequestName);
-    CHECK_EQ(DSTORAGE_COMPRESSION_FORMAT_GDEFLATE,
-             record.FirstFailure.Request.Request.Options.CompressionFormat, what);
-    ResetEvent(IDStorageQueue3_GetErrorEvent(queue));
 }
 
 static void test_file_queue(void)
@@ -364,11 +316,11 @@ static void test_file_queue(void)
         IDStorageQueue3_EnqueueStatus(queue, status, 0);
         submit_and_wait(queue, "good streams");
         CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "good streams: status");
-        check_data(big_out, BIG_SIZE, big.seed, "file -> memory, 3 MiB stream");
-        check_data(small_out, 65537, small.seed, "file -> memory, 65537-byte stream");
+        check_bytes(big_out, BIG_SIZE, big.seed, data_byte, "file -> memory, 3 MiB stream");
+        check_bytes(small_out, 65537, small.seed, data_byte, "file -> memory, 65537-byte stream");
         CHECK_EQ(0xcd, small_out[65537], "65537-byte stream: the byte after the destination");
-        check_data(plain_out, plain.uncompressed, plain.seed,
-                   "file -> memory, plain bytes between streams");
+        check_bytes(plain_out, plain.uncompressed, plain.seed, data_byte,
+                    "file -> memory, plain bytes between streams");
     }
 
     /* UncompressedSize differs from the destination size. */
@@ -403,7 +355,7 @@ static void test_file_queue(void)
     IDStorageQueue3_EnqueueStatus(queue, status, 4);
     submit_and_wait(queue, "bad magic");
     expect_failure(queue, status, 4, E_DSTORAGE_DECOMPRESSION_ERROR, "bad magic");
-    check_data(small_out, 65537, small.seed, "the stream after a corrupt one");
+    check_bytes(small_out, 65537, small.seed, data_byte, "the stream after a corrupt one");
 
     r = stream_request(file, &garbage, other, "garbage");
     IDStorageQueue3_EnqueueRequest(queue, &r);
@@ -434,27 +386,21 @@ static void test_memory_queue(void)
                                           DSTORAGE_PRIORITY_REALTIME, NULL, "gdeflate memory");
     IDStorageStatusArray *status;
     SIZE_T packed_size;
-    BYTE *packed = compress(44, 300000, DSTORAGE_COMPRESSION_FASTEST, &packed_size),
+    BYTE *packed = compress_bytes(codec, 44, 300000, data_byte, DSTORAGE_COMPRESSION_FASTEST,
+                                  &packed_size),
          *out = malloc(300000);
     DSTORAGE_REQUEST r;
 
     REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 2, "memory", &IID_IDStorageStatusArray,
                                                   (void **)&status),
                "CreateStatusArray");
-    memset(&r, 0, sizeof(r));
-    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
-    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
-    r.Source.Memory.Source = packed;
-    r.Source.Memory.Size = (UINT32)packed_size;
-    r.Destination.Memory.Buffer = out;
-    r.Destination.Memory.Size = 300000;
-    r.UncompressedSize = 300000;
-    r.Name = "memory -> memory";
+    r = with_compression(memory_request(packed, out, (UINT32)packed_size, "memory -> memory"),
+                         DSTORAGE_COMPRESSION_FORMAT_GDEFLATE, 300000);
     IDStorageQueue3_EnqueueRequest(queue, &r);
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
     submit_and_wait(queue, "memory -> memory");
     CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "memory -> memory: status");
-    check_data(out, 300000, 44, "memory -> memory");
+    check_bytes(out, 300000, 44, data_byte, "memory -> memory");
 
     packed[packed_size / 2] ^= 0xff;
     packed[packed_size / 2 + 1] ^= 0x0f;
@@ -552,21 +498,7 @@ static BYTE *gpu_read_back(struct gpu_env *g, ID3D12Resource *resource, UINT64 s
 static DSTORAGE_REQUEST gpu_stream_request(IDStorageFile *file, const struct stream *s,
                                            ID3D12Resource *buffer, UINT64 offset, const char *name)
 {
-    DSTORAGE_REQUEST r;
-
-    memset(&r, 0, sizeof(r));
-    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
-    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
-    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
-    r.Source.File.Source = file;
-    r.Source.File.Offset = s->offset;
-    r.Source.File.Size = (UINT32)s->size;
-    r.Destination.Buffer.Resource = buffer;
-    r.Destination.Buffer.Offset = offset;
-    r.Destination.Buffer.Size = (UINT32)s->uncompressed;
-    r.UncompressedSize = (UINT32)s->uncompressed;
-    r.Name = name;
-    return r;
+    return into_buffer(stream_request(file, s, NULL, name), buffer, offset);
 }
 
 #define GPU_STREAMS 12
@@ -612,9 +544,7 @@ static void test_gpu_destinations(void)
                                                     &tex_desc, D3D12_RESOURCE_STATE_COMMON, NULL,
                                                     &IID_ID3D12Resource, (void **)&texture),
                "CreateCommittedResource(texture)");
-    REQUIRE_HR(ID3D12Device_CreateFence(g.device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&g.fence),
-               "CreateFence");
+    g.fence = create_fence(g.device, 0);
     REQUIRE_HR(ID3D12Device_CreateCommandQueue(g.device, &queue_desc, &IID_ID3D12CommandQueue,
                                                (void **)&g.cmd_queue),
                "CreateCommandQueue");
@@ -667,9 +597,10 @@ static void test_gpu_destinations(void)
           (unsigned long)hr);
     data = gpu_read_back(&g, buffer, desc.Width, &readback);
     for (i = 0; i < GPU_STREAMS; ++i)
-        check_data(data + 4096 + i * GPU_SLOT, small.uncompressed, small.seed,
-                   "file -> GPU buffer (GDeflate)");
-    check_data(data + 4096 + i * GPU_SLOT, 65538, plain.seed, "file -> GPU buffer (plain)");
+        check_bytes(data + 4096 + i * GPU_SLOT, small.uncompressed, small.seed, data_byte,
+                    "file -> GPU buffer (GDeflate)");
+    check_bytes(data + 4096 + i * GPU_SLOT, 65538, plain.seed, data_byte,
+                "file -> GPU buffer (plain)");
     ID3D12Resource_Release(readback);
 
     /* Into a texture (its footprint is linear here: 1024-byte rows). */
@@ -683,7 +614,7 @@ static void test_gpu_destinations(void)
     CHECK(!failures, "file -> texture: expected no failure, got %u (first hr %#lx)", failures,
           (unsigned long)hr);
     data = gpu_read_back(&g, texture, tex.uncompressed, &readback);
-    check_data(data, tex.uncompressed, tex.seed, "file -> GPU texture (GDeflate)");
+    check_bytes(data, tex.uncompressed, tex.seed, data_byte, "file -> GPU texture (GDeflate)");
     ID3D12Resource_Release(readback);
 
     /* Damaged containers fail on either path and leave the rest of the buffer alone: a bad magic,
@@ -700,8 +631,8 @@ static void test_gpu_destinations(void)
     CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, hr, "truncated -> buffer: HResult");
     data = gpu_read_back(&g, buffer, desc.Width, &readback);
     for (i = 2; i < GPU_STREAMS; ++i)
-        check_data(data + 4096 + i * GPU_SLOT, small.uncompressed, small.seed,
-                   "the buffer after damaged streams");
+        check_bytes(data + 4096 + i * GPU_SLOT, small.uncompressed, small.seed, data_byte,
+                    "the buffer after damaged streams");
     ID3D12Resource_Release(readback);
 
     /* Damage inside a tile: the CPU decoder finds it. The GPU path does not look inside tiles, and
@@ -774,7 +705,7 @@ static int test_without_gdeflate(void)
     IDStorageQueue3_EnqueueStatus(queue, status, 2);
     submit_and_wait(queue, "plain");
     CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 2), "plain read on io_uring: status");
-    check_data(out, 65538, plain.seed, "plain read on io_uring");
+    check_bytes(out, 65538, plain.seed, data_byte, "plain read on io_uring");
     printf("io_uring backend: GDeflate unsupported, requests fail with "
            "E_DSTORAGE_DECOMPRESSION_ERROR\n");
     IDStorageStatusArray_Release(status);

@@ -20,21 +20,7 @@ static UINT64 fence_value;
 
 static void load_and_wait(const DSTORAGE_REQUEST *r, const char *what)
 {
-    HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
-    IDStorageQueue3_EnqueueRequest(queue, r);
-    IDStorageQueue3_EnqueueSignal(queue, fence, ++fence_value);
-    IDStorageQueue3_Submit(queue);
-    ID3D12Fence_SetEventOnCompletion(fence, fence_value, event);
-    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0,
-          "%s: fence %llu: expected signalled within 60 s, got a timeout", what,
-          (unsigned long long)fence_value);
-    CloseHandle(event);
-    {
-        DSTORAGE_ERROR_RECORD record;
-        IDStorageQueue3_RetrieveErrorRecord(queue, &record);
-        CHECK(!record.FailureCount, "%s: expected no failure, got %u (first hr %#lx)", what,
-              record.FailureCount, (unsigned long)record.FirstFailure.HResult);
-    }
+    enqueue_and_signal_ok(queue, r, fence, ++fence_value, what);
 }
 
 static void test_buffer(void)
@@ -43,45 +29,17 @@ static void test_buffer(void)
     const UINT32 size = 300001;
     ID3D12Resource *buffer =
         create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, 1 << 20, D3D12_RESOURCE_STATE_COMMON);
-    ID3D12Resource *readback =
-        create_buffer(device, D3D12_HEAP_TYPE_READBACK, 1 << 20, D3D12_RESOURCE_STATE_COPY_DEST);
+    ID3D12Resource *readback;
     DSTORAGE_REQUEST r;
     BYTE *data;
 
-    memset(&r, 0, sizeof(r));
-    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
-    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
-    r.Source.File.Source = file;
-    r.Source.File.Offset = file_offset;
-    r.Source.File.Size = size;
-    r.Destination.Buffer.Resource = buffer;
-    r.Destination.Buffer.Offset = offset;
-    r.Destination.Buffer.Size = size;
+    r = buffer_request(file, file_offset, size, buffer, offset, NULL);
     load_and_wait(&r, "file -> buffer");
 
-    gpu_queue_begin(&gpu);
-    ID3D12GraphicsCommandList_CopyBufferRegion(gpu.list, readback, 0, buffer, offset, size);
-    gpu_queue_execute(&gpu, INFINITE);
-    REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
+    data = read_back_buffer(device, &gpu, buffer, offset, size, &readback);
     check_pattern(data, file_offset, size, "file -> buffer");
-    ID3D12Resource_Unmap(readback, 0, NULL);
-    ID3D12Resource_Release(readback);
+    release_read_back(readback);
     ID3D12Resource_Release(buffer);
-}
-
-static ID3D12Resource *create_texture(DXGI_FORMAT format, UINT width, UINT height, UINT16 layers,
-                                      UINT16 mips)
-{
-    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_DEFAULT};
-    D3D12_RESOURCE_DESC desc = {
-        D3D12_RESOURCE_DIMENSION_TEXTURE2D, 0, width, height, layers, mips, format, {1, 0},
-        D3D12_TEXTURE_LAYOUT_UNKNOWN};
-    ID3D12Resource *resource;
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
-                                                    D3D12_RESOURCE_STATE_COMMON, NULL,
-                                                    &IID_ID3D12Resource, (void **)&resource),
-               "CreateCommittedResource(texture)");
-    return resource;
 }
 
 /* Reads subresources [first, first + count) back with the footprints of `layout_desc` and compares
@@ -129,7 +87,7 @@ done:
 
 static void test_texture_region(DXGI_FORMAT format, const char *format_name)
 {
-    ID3D12Resource *texture = create_texture(format, 64, 64, 1, 3);
+    ID3D12Resource *texture = create_texture(device, format, 64, 64, 1, 3);
     D3D12_RESOURCE_DESC desc, box_desc;
     DSTORAGE_REQUEST r;
     UINT64 total;
@@ -173,7 +131,7 @@ static void test_texture_region(DXGI_FORMAT format, const char *format_name)
 
 static void test_multiple_subresources(BOOL range)
 {
-    ID3D12Resource *texture = create_texture(DXGI_FORMAT_R8G8B8A8_UNORM, 32, 32, 2, 4);
+    ID3D12Resource *texture = create_texture(device, DXGI_FORMAT_R8G8B8A8_UNORM, 32, 32, 2, 4);
     UINT first = range ? 2 : 1, count = range ? 3 : 8 - 1;
     D3D12_RESOURCE_DESC desc;
     DSTORAGE_REQUEST r;
@@ -310,9 +268,7 @@ int main(void)
     queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128, DSTORAGE_PRIORITY_NORMAL,
                          device, "gpu");
     gpu_queue_init(&gpu, device);
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&fence),
-               "CreateFence");
+    fence = create_fence(device, 0);
 
     test_buffer();
     test_texture_region(DXGI_FORMAT_R8G8B8A8_UNORM, "R8G8B8A8_UNORM");

@@ -13,31 +13,6 @@ static IDStorageFactory *factory;
 static IDStorageQueue3 *queue;
 static BYTE good_src[SIZE], good_dst[SIZE];
 
-static void expect_request(const DSTORAGE_REQUEST *r, HRESULT hr, const char *what)
-{
-    IDStorageStatusArray *status;
-    DSTORAGE_ERROR_RECORD record;
-    char text[160];
-
-    REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 1, what, &IID_IDStorageStatusArray,
-                                                  (void **)&status),
-               "CreateStatusArray");
-    IDStorageQueue3_EnqueueRequest(queue, r);
-    IDStorageQueue3_EnqueueStatus(queue, status, 0);
-    submit_and_wait(queue, what);
-    sprintf(text, "%s: status", what);
-    CHECK_HR(hr, IDStorageStatusArray_GetHResult(status, 0), text);
-    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
-    sprintf(text, "%s: FailureCount", what);
-    CHECK_EQ(FAILED(hr) ? 1 : 0, record.FailureCount, text);
-    if (FAILED(hr))
-    {
-        sprintf(text, "%s: FirstFailure.HResult", what);
-        CHECK_HR(hr, record.FirstFailure.HResult, text);
-    }
-    IDStorageStatusArray_Release(status);
-}
-
 /* SIZE bytes each: released with VirtualFree, PAGE_NOACCESS, reserved only, read-only. */
 static void unreachable_memory(BYTE **released, BYTE **noaccess, BYTE **reserved, BYTE **readonly)
 {
@@ -60,19 +35,19 @@ static void test_unreachable_memory(void)
     memset(good_src, 0x6B, sizeof(good_src));
 
     r = memory_request(never, good_dst, SIZE, "source never mapped");
-    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
     r = memory_request(released, good_dst, SIZE, "source released with VirtualFree");
-    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
     r = memory_request(noaccess, good_dst, SIZE, "source PAGE_NOACCESS");
-    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
     r = memory_request(reserved, good_dst, SIZE, "source reserved, not committed");
-    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
     r = memory_request(good_src, never, SIZE, "destination never mapped");
-    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
     r = memory_request(good_src, released, SIZE, "destination released with VirtualFree");
-    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
     r = memory_request(good_src, readonly, SIZE, "destination PAGE_READONLY");
-    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
 
     /* Memory that VirtualQuery calls MEM_FREE but is mapped: D3D12 upload and readback heaps
      * (Map() returns memory the Vulkan driver mapped outside Wine's views). Valid sources and
@@ -90,7 +65,7 @@ static void test_unreachable_memory(void)
         memset(up, 0x29, SIZE);
         memset(back, 0, SIZE);
         r = memory_request(up, back, SIZE, "mapped upload heap -> mapped readback heap");
-        expect_request(&r, S_OK, r.Name);
+        expect_request(factory, queue, &r, S_OK, r.Name);
         CHECK(back[0] == 0x29 && back[SIZE - 1] == 0x29,
               "mapped heaps: expected the upload heap's bytes (0x29), got %#x", back[0]);
         ID3D12Resource_Unmap(readback, 0, NULL);
@@ -103,7 +78,7 @@ static void test_unreachable_memory(void)
     /* The queue still works. */
     memset(good_dst, 0, sizeof(good_dst));
     r = memory_request(good_src, good_dst, SIZE, "good copy afterwards");
-    expect_request(&r, S_OK, r.Name);
+    expect_request(factory, queue, &r, S_OK, r.Name);
     CHECK(!memcmp(good_src, good_dst, SIZE),
           "good copy afterwards: expected the source's bytes, got others");
 
@@ -127,18 +102,18 @@ static void test_unreachable_memory(void)
         r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_GDEFLATE;
         r.Destination.Memory.Size = SIZE;
         r.UncompressedSize = SIZE;
-        expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+        expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
         r.Source.Memory.Source = packed;
         r.Destination.Memory.Buffer = noaccess;
         r.Name = "GDeflate into PAGE_NOACCESS memory";
-        expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+        expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
         r.Destination.Memory.Buffer = readonly;
         r.Name = "GDeflate into PAGE_READONLY memory";
-        expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+        expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
         memset(good_dst, 0, sizeof(good_dst));
         r.Destination.Memory.Buffer = good_dst;
         r.Name = "GDeflate into good memory";
-        expect_request(&r, S_OK, r.Name);
+        expect_request(factory, queue, &r, S_OK, r.Name);
         CHECK(!memcmp(good_src, good_dst, SIZE),
               "GDeflate into good memory: expected the original bytes, got others");
         free(packed);
@@ -175,24 +150,24 @@ static void test_file_into_unreachable_memory(void)
     VirtualProtect(split + 4096, 4096, PAGE_READONLY, &old);
 
     r = file_request(file, 0, SIZE, never, "file -> destination never mapped");
-    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
     r = file_request(file, 0, SIZE, released, "file -> destination released with VirtualFree");
-    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
     r = file_request(file, 0, SIZE, noaccess, "file -> destination PAGE_NOACCESS");
-    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
     r = file_request(file, 0, SIZE, reserved, "file -> destination reserved, not committed");
-    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
     r = file_request(file, 0, SIZE, readonly, "file -> destination PAGE_READONLY");
-    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
     r = file_request(file, 0, 2 * 4096, split,
                      "file -> destination whose second page is read-only");
-    expect_request(&r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
+    expect_request(factory, queue, &r, E_DSTORAGE_ACCESS_VIOLATION, r.Name);
     CHECK(split[2 * 4096] == 0xEE && split[3 * 4096 - 1] == 0xEE,
           "file -> partly read-only destination: the page after it changed (%#x)", split[2 * 4096]);
 
     good = malloc(SIZE);
     r = file_request(file, SIZE, SIZE, good, "file -> good memory afterwards");
-    expect_request(&r, S_OK, r.Name);
+    expect_request(factory, queue, &r, S_OK, r.Name);
     check_pattern(good, SIZE, SIZE, r.Name);
     free(good);
 

@@ -3,6 +3,7 @@
  * fences, events, ordering with out-of-order completion, cancellation, Close with requests
  * pending, and many threads filling a small queue. */
 #include "common.h"
+#include "d3d12_util.h"
 
 #define FILE_SIZE (64u << 20)
 
@@ -116,9 +117,7 @@ static void test_ordering(ID3D12Device *device)
     BYTE eof_dst[16];
     unsigned int i;
 
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&fence),
-               "CreateFence");
+    fence = create_fence(device, 0);
     REQUIRE_HR(IDStorageFactory_CreateStatusArray(factory, 3, "order", &IID_IDStorageStatusArray,
                                                   (void **)&status),
                "CreateStatusArray");

@@ -3,6 +3,7 @@
  * a queue bound to a device, enqueue one request into a GPU buffer, EnqueueSignal a fence, Submit,
  * and wait on the fence's event; then check the error record and the bytes. */
 #include "common.h"
+#include "d3d12_util.h"
 
 int main(void)
 {
@@ -14,16 +15,11 @@ int main(void)
     IDStorageQueue3 *queue = NULL;
     ID3D12Resource *buffer, *readback;
     ID3D12Fence *fence;
-    ID3D12CommandQueue *cmd_queue;
-    ID3D12CommandAllocator *allocator;
-    ID3D12GraphicsCommandList *list;
-    ID3D12CommandList *lists[1];
-    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_DEFAULT},
-                          readback_heap = {D3D12_HEAP_TYPE_READBACK};
+    struct gpu_queue gpu;
+    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_DEFAULT};
     D3D12_RESOURCE_DESC desc = {
         D3D12_RESOURCE_DIMENSION_BUFFER, 0, size, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0},
         D3D12_TEXTURE_LAYOUT_ROW_MAJOR};
-    D3D12_COMMAND_QUEUE_DESC cmd_desc = {D3D12_COMMAND_LIST_TYPE_DIRECT};
     DSTORAGE_QUEUE_DESC queue_desc = {0};
     DSTORAGE_REQUEST request = {0};
     DSTORAGE_ERROR_RECORD record;
@@ -77,35 +73,12 @@ int main(void)
     CHECK_EQ(0, record.FailureCount, "FailureCount");
 
     /* Read the buffer back to check the bytes. */
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &readback_heap, D3D12_HEAP_FLAG_NONE,
-                                                    &desc, D3D12_RESOURCE_STATE_COPY_DEST, NULL,
-                                                    &IID_ID3D12Resource, (void **)&readback),
-               "CreateCommittedResource(readback)");
-    REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &cmd_desc, &IID_ID3D12CommandQueue,
-                                               (void **)&cmd_queue),
-               "CreateCommandQueue");
-    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT,
-                                                   &IID_ID3D12CommandAllocator,
-                                                   (void **)&allocator),
-               "CreateCommandAllocator");
-    REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, allocator,
-                                              NULL, &IID_ID3D12GraphicsCommandList, (void **)&list),
-               "CreateCommandList");
-    ID3D12GraphicsCommandList_CopyResource(list, readback, buffer);
-    ID3D12GraphicsCommandList_Close(list);
-    lists[0] = (ID3D12CommandList *)list;
-    ID3D12CommandQueue_ExecuteCommandLists(cmd_queue, 1, lists);
-    ID3D12CommandQueue_Signal(cmd_queue, fence, 2);
-    ID3D12Fence_SetEventOnCompletion(fence, 2, event);
-    WaitForSingleObject(event, INFINITE);
-    REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map");
+    gpu_queue_init(&gpu, device);
+    data = read_back_buffer(device, &gpu, buffer, 0, size, &readback);
     check_pattern(data, 0, size, "sample buffer");
-    ID3D12Resource_Unmap(readback, 0, NULL);
+    release_read_back(readback);
 
-    ID3D12GraphicsCommandList_Release(list);
-    ID3D12CommandAllocator_Release(allocator);
-    ID3D12CommandQueue_Release(cmd_queue);
-    ID3D12Resource_Release(readback);
+    gpu_queue_release(&gpu);
     ID3D12Resource_Release(buffer);
     ID3D12Fence_Release(fence);
     CloseHandle(event);

@@ -14,9 +14,10 @@
  *   zstd.exe read <file> <size>    decodes <file> (from zstd -c) with DecompressBuffer and through
  * a queue; both must give <size> bytes of data_byte(0..) */
 #include "common.h"
+#include "d3d12_util.h"
 
 #define BIG_SIZE (3u << 20)
-#define GUARD 64
+#define GUARD 64 /* bytes of 0xee after a destination: check_guard */
 
 static IDStorageFactory *factory;
 static IDStorageCompressionCodec *codec;
@@ -24,54 +25,7 @@ static IDStorageCompressionCodec *codec;
 static BYTE data_byte(UINT64 i)
 {
     static const char text[] = "DirectStorage 1.4 Zstandard frames, decoded on the CPU. ";
-    return (i % 997) < 700 ? (BYTE)text[(i / 3 + i % 7) % (sizeof(text) - 1)] : pattern_byte(i);
-}
-
-static void fill(BYTE *p, SIZE_T n, UINT64 seed)
-{
-    SIZE_T i;
-    for (i = 0; i < n; ++i) p[i] = data_byte(seed + i);
-}
-
-static int check_data(const BYTE *data, SIZE_T n, UINT64 seed, const char *what)
-{
-    SIZE_T i;
-    for (i = 0; i < n; ++i)
-    {
-        if (data[i] != data_byte(seed + i))
-        {
-            CHECK(0, "%s: byte %llu: expected %#x, got %#x", what, i, data_byte(seed + i), data[i]);
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* GUARD bytes of 0xEE after a destination must survive any request into it. */
-static void check_guard(const BYTE *after, const char *what)
-{
-    int i;
-    for (i = 0; i < GUARD; ++i)
-        if (after[i] != 0xee)
-        {
-            CHECK(0, "%s: byte %d past the destination: expected 0xee, got %#x", what, i, after[i]);
-            return;
-        }
-}
-
-static BYTE *compress(UINT64 seed, SIZE_T n, DSTORAGE_COMPRESSION level, SIZE_T *size)
-{
-    SIZE_T bound = IDStorageCompressionCodec_CompressBufferBound(codec, n);
-    BYTE *src = malloc(n + 1), *dst = malloc(bound);
-
-    fill(src, n, seed);
-    *size = 0;
-    CHECK_HR(S_OK, IDStorageCompressionCodec_CompressBuffer(codec, src, n, level, dst, bound, size),
-             "CompressBuffer");
-    CHECK(*size && *size <= bound, "CompressBuffer(%llu bytes): expected 1..%llu bytes, got %llu",
-          n, bound, *size);
-    free(src);
-    return dst;
+    return text_byte(text, sizeof(text) - 1, i);
 }
 
 static void test_codec(void)
@@ -101,7 +55,7 @@ static void test_codec(void)
         {
             if (sizes[s] == BIG_SIZE && levels[l] == DSTORAGE_COMPRESSION_BEST_RATIO) continue;
             sprintf(what, "Zstandard size %llu level %d", sizes[s], levels[l]);
-            packed = compress(s * 1000, sizes[s], levels[l], &packed_size);
+            packed = compress_bytes(codec, s * 1000, sizes[s], data_byte, levels[l], &packed_size);
             if (sizes[s] == BIG_SIZE)
                 CHECK(packed_size < sizes[s] / 2, "%s: expected under half the input, got %llu",
                       what, packed_size);
@@ -112,8 +66,8 @@ static void test_codec(void)
                                                                 sizes[s], &out_size),
                      what);
             CHECK_EQ(sizes[s], out_size, what);
-            check_data(out, sizes[s], s * 1000, what);
-            check_guard(out + sizes[s], what);
+            check_bytes(out, sizes[s], s * 1000, data_byte, what);
+            check_guard(out + sizes[s], GUARD, 0xee, what);
             if (sizes[s])
             {
                 out_size = 12345;
@@ -157,7 +111,8 @@ static WCHAR file_path_w[MAX_PATH];
 
 static void write_stream(HANDLE file, struct stream *s, UINT64 seed, SIZE_T n, UINT64 *offset)
 {
-    BYTE *packed = compress(seed, n, DSTORAGE_COMPRESSION_FASTEST, (SIZE_T *)&s->size);
+    BYTE *packed =
+        compress_bytes(codec, seed, n, data_byte, DSTORAGE_COMPRESSION_FASTEST, (SIZE_T *)&s->size);
     DWORD written;
 
     s->offset = *offset;
@@ -194,33 +149,14 @@ static void make_file(void)
 static DSTORAGE_REQUEST zstd_request(IDStorageFile *file, const struct stream *s, void *dst,
                                      const char *name)
 {
-    DSTORAGE_REQUEST r = file_request(file, s->offset, (UINT32)s->size, dst, name);
-    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_ZSTD;
-    r.UncompressedSize = (UINT32)s->uncompressed;
-    r.Destination.Memory.Size = (UINT32)s->uncompressed;
-    return r;
+    return with_compression(file_request(file, s->offset, (UINT32)s->size, dst, name),
+                            DSTORAGE_COMPRESSION_FORMAT_ZSTD, (UINT32)s->uncompressed);
 }
 
 static void expect_failure(IDStorageQueue3 *queue, IDStorageStatusArray *status, UINT32 index,
                            HRESULT hr, const char *name)
 {
-    DSTORAGE_ERROR_RECORD record;
-    char what[128];
-
-    sprintf(what, "%s: status", name);
-    CHECK_HR(hr, IDStorageStatusArray_GetHResult(status, index), what);
-    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
-    sprintf(what, "%s: FailureCount", name);
-    CHECK_EQ(1, record.FailureCount, what);
-    sprintf(what, "%s: FirstFailure.HResult", name);
-    CHECK_HR(hr, record.FirstFailure.HResult, what);
-    CHECK(!strcmp(record.FirstFailure.Request.RequestName, name),
-          "%s: RequestName: expected \"%s\", got \"%s\"", name, name,
-          record.FirstFailure.Request.RequestName);
-    sprintf(what, "%s: CompressionFormat", name);
-    CHECK_EQ(DSTORAGE_COMPRESSION_FORMAT_ZSTD,
-             record.FirstFailure.Request.Request.Options.CompressionFormat, what);
-    ResetEvent(IDStorageQueue3_GetErrorEvent(queue));
+    expect_failed_request(queue, status, index, hr, DSTORAGE_COMPRESSION_FORMAT_ZSTD, name);
 }
 
 static void test_file_queue(void)
@@ -253,10 +189,10 @@ static void test_file_queue(void)
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
     submit_and_wait(queue, "big + small");
     CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "big + small: status");
-    check_data(big_out, BIG_SIZE, big.seed, "file -> memory, 3 MiB");
-    check_guard(big_out + BIG_SIZE, "file -> memory, 3 MiB");
-    check_data(small_out, 65537, small.seed, "file -> memory, 65537 bytes");
-    check_guard(small_out + 65537, "file -> memory, 65537 bytes");
+    check_bytes(big_out, BIG_SIZE, big.seed, data_byte, "file -> memory, 3 MiB");
+    check_guard(big_out + BIG_SIZE, GUARD, 0xee, "file -> memory, 3 MiB");
+    check_bytes(small_out, 65537, small.seed, data_byte, "file -> memory, 65537 bytes");
+    check_guard(small_out + 65537, GUARD, 0xee, "file -> memory, 65537 bytes");
 
     /* UncompressedSize one more than the stream holds: the destination grows with it (it must
      * match), and the stream ends early. */
@@ -267,7 +203,7 @@ static void test_file_queue(void)
     IDStorageQueue3_EnqueueStatus(queue, status, 1);
     submit_and_wait(queue, "size + 1");
     expect_failure(queue, status, 1, E_DSTORAGE_DECOMPRESSION_ERROR, "size + 1");
-    check_guard(small_out + 65538, "size + 1");
+    check_guard(small_out + 65538, GUARD, 0xee, "size + 1");
 
     /* One less: the stream would overrun the destination; nothing past it is written. */
     memset(small_out, 0xee, 65537 + 1 + GUARD);
@@ -277,7 +213,7 @@ static void test_file_queue(void)
     IDStorageQueue3_EnqueueStatus(queue, status, 2);
     submit_and_wait(queue, "size - 1");
     expect_failure(queue, status, 2, E_DSTORAGE_DECOMPRESSION_ERROR, "size - 1");
-    check_guard(small_out + 65536, "size - 1");
+    check_guard(small_out + 65536, GUARD, 0xee, "size - 1");
 
     /* A destination that does not match UncompressedSize is refused before anything runs. */
     r = zstd_request(file, &small, small_out, "destination size");
@@ -294,7 +230,7 @@ static void test_file_queue(void)
     IDStorageQueue3_EnqueueStatus(queue, status, 4);
     submit_and_wait(queue, "corrupt");
     expect_failure(queue, status, 4, E_DSTORAGE_DECOMPRESSION_ERROR, "corrupt");
-    check_guard(bad_out + 200000, "corrupt");
+    check_guard(bad_out + 200000, GUARD, 0xee, "corrupt");
 
     /* The compressed bytes of a plain read are what the file holds. */
     r = file_request(file, small.offset, (UINT32)small.size, bad_out, "plain");
@@ -318,7 +254,8 @@ static void test_memory_queue(void)
                                           DSTORAGE_PRIORITY_REALTIME, NULL, "zstd memory");
     IDStorageStatusArray *status;
     SIZE_T packed_size;
-    BYTE *packed = compress(44, 300000, DSTORAGE_COMPRESSION_DEFAULT, &packed_size),
+    BYTE *packed = compress_bytes(codec, 44, 300000, data_byte, DSTORAGE_COMPRESSION_DEFAULT,
+                                  &packed_size),
          *out = malloc(300000 + GUARD);
     DSTORAGE_REQUEST r;
 
@@ -326,21 +263,14 @@ static void test_memory_queue(void)
                                                   (void **)&status),
                "CreateStatusArray");
     memset(out, 0xee, 300000 + GUARD);
-    memset(&r, 0, sizeof(r));
-    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_MEMORY;
-    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_ZSTD;
-    r.Source.Memory.Source = packed;
-    r.Source.Memory.Size = (UINT32)packed_size;
-    r.Destination.Memory.Buffer = out;
-    r.Destination.Memory.Size = 300000;
-    r.UncompressedSize = 300000;
-    r.Name = "memory -> memory";
+    r = with_compression(memory_request(packed, out, (UINT32)packed_size, "memory -> memory"),
+                         DSTORAGE_COMPRESSION_FORMAT_ZSTD, 300000);
     IDStorageQueue3_EnqueueRequest(queue, &r);
     IDStorageQueue3_EnqueueStatus(queue, status, 0);
     submit_and_wait(queue, "memory -> memory");
     CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "memory -> memory: status");
-    check_data(out, 300000, 44, "memory -> memory");
-    check_guard(out + 300000, "memory -> memory");
+    check_bytes(out, 300000, 44, data_byte, "memory -> memory");
+    check_guard(out + 300000, GUARD, 0xee, "memory -> memory");
 
     memset(packed + packed_size / 3, 0xff, 64);
     memset(out, 0xee, 300000 + GUARD);
@@ -349,7 +279,7 @@ static void test_memory_queue(void)
     IDStorageQueue3_EnqueueStatus(queue, status, 1);
     submit_and_wait(queue, "corrupt memory");
     expect_failure(queue, status, 1, E_DSTORAGE_DECOMPRESSION_ERROR, "corrupt memory");
-    check_guard(out + 300000, "corrupt memory");
+    check_guard(out + 300000, GUARD, 0xee, "corrupt memory");
 
     IDStorageStatusArray_Release(status);
     IDStorageQueue3_Release(queue);
@@ -361,24 +291,16 @@ static void test_memory_queue(void)
 static void test_gpu_buffer(void)
 {
     ID3D12Device *device = create_device();
-    D3D12_HEAP_PROPERTIES heap = {D3D12_HEAP_TYPE_DEFAULT},
-                          readback_heap = {D3D12_HEAP_TYPE_READBACK};
-    D3D12_RESOURCE_DESC desc = {
-        D3D12_RESOURCE_DIMENSION_BUFFER, 0, 4 << 20, 1, 1, 1, DXGI_FORMAT_UNKNOWN, {1, 0},
-        D3D12_TEXTURE_LAYOUT_ROW_MAJOR};
-    D3D12_COMMAND_QUEUE_DESC queue_desc = {D3D12_COMMAND_LIST_TYPE_DIRECT};
-    ID3D12Resource *buffer, *readback;
-    ID3D12CommandQueue *cmd_queue;
-    ID3D12CommandAllocator *allocator;
-    ID3D12GraphicsCommandList *list;
-    ID3D12CommandList *l;
+    ID3D12Resource *buffer =
+        create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, 4 << 20, D3D12_RESOURCE_STATE_COMMON);
+    ID3D12Resource *readback;
     ID3D12Fence *fence;
     IDStorageQueue3 *queue = create_queue(factory, DSTORAGE_REQUEST_SOURCE_FILE, 128,
                                           DSTORAGE_PRIORITY_NORMAL, device, "zstd gpu");
     IDStorageFile *file;
     DSTORAGE_REQUEST r;
     DSTORAGE_ERROR_RECORD record;
-    HANDLE event = CreateEventW(NULL, FALSE, FALSE, NULL);
+    struct gpu_queue gpu;
     BYTE *data;
 
     CHECK_EQ(DSTORAGE_COMPRESSION_SUPPORT_CPU_FALLBACK,
@@ -386,84 +308,29 @@ static void test_gpu_buffer(void)
              "GetCompressionSupport(ZSTD) on a queue with a device");
     REQUIRE_HR(IDStorageFactory_OpenFile(factory, file_path_w, &IID_IDStorageFile, (void **)&file),
                "OpenFile");
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &heap, D3D12_HEAP_FLAG_NONE, &desc,
-                                                    D3D12_RESOURCE_STATE_COMMON, NULL,
-                                                    &IID_ID3D12Resource, (void **)&buffer),
-               "CreateCommittedResource");
-    REQUIRE_HR(ID3D12Device_CreateCommittedResource(device, &readback_heap, D3D12_HEAP_FLAG_NONE,
-                                                    &desc, D3D12_RESOURCE_STATE_COPY_DEST, NULL,
-                                                    &IID_ID3D12Resource, (void **)&readback),
-               "CreateCommittedResource(readback)");
-    REQUIRE_HR(ID3D12Device_CreateFence(device, 0, D3D12_FENCE_FLAG_NONE, &IID_ID3D12Fence,
-                                        (void **)&fence),
-               "CreateFence");
+    fence = create_fence(device, 0);
 
-    memset(&r, 0, sizeof(r));
-    r.Options.SourceType = DSTORAGE_REQUEST_SOURCE_FILE;
-    r.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
-    r.Options.CompressionFormat = DSTORAGE_COMPRESSION_FORMAT_ZSTD;
-    r.Source.File.Source = file;
-    r.Source.File.Offset = big.offset;
-    r.Source.File.Size = (UINT32)big.size;
-    r.Destination.Buffer.Resource = buffer;
-    r.Destination.Buffer.Offset = 4096;
-    r.Destination.Buffer.Size = (UINT32)big.uncompressed;
-    r.UncompressedSize = (UINT32)big.uncompressed;
-    r.Name = "file -> buffer";
-    IDStorageQueue3_EnqueueRequest(queue, &r);
-    IDStorageQueue3_EnqueueSignal(queue, fence, 1);
-    IDStorageQueue3_Submit(queue);
-    ID3D12Fence_SetEventOnCompletion(fence, 1, event);
-    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0,
-          "file -> buffer: expected the fence within 60 s, got a timeout");
-    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
-    CHECK(!record.FailureCount, "file -> buffer: expected no failure, got %u (first hr %#lx)",
-          record.FailureCount, (unsigned long)record.FirstFailure.HResult);
+    r = into_buffer(zstd_request(file, &big, NULL, "file -> buffer"), buffer, 4096);
+    enqueue_and_signal_ok(queue, &r, fence, 1, "file -> buffer");
 
-    REQUIRE_HR(ID3D12Device_CreateCommandQueue(device, &queue_desc, &IID_ID3D12CommandQueue,
-                                               (void **)&cmd_queue),
-               "CreateCommandQueue");
-    REQUIRE_HR(ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_DIRECT,
-                                                   &IID_ID3D12CommandAllocator,
-                                                   (void **)&allocator),
-               "CreateCommandAllocator");
-    REQUIRE_HR(ID3D12Device_CreateCommandList(device, 0, D3D12_COMMAND_LIST_TYPE_DIRECT, allocator,
-                                              NULL, &IID_ID3D12GraphicsCommandList, (void **)&list),
-               "CreateCommandList");
-    ID3D12GraphicsCommandList_CopyBufferRegion(list, readback, 0, buffer, 4096, big.uncompressed);
-    REQUIRE_HR(ID3D12GraphicsCommandList_Close(list), "Close");
-    l = (ID3D12CommandList *)list;
-    ID3D12CommandQueue_ExecuteCommandLists(cmd_queue, 1, &l);
-    ID3D12CommandQueue_Signal(cmd_queue, fence, 2);
-    ID3D12Fence_SetEventOnCompletion(fence, 2, event);
-    WaitForSingleObject(event, INFINITE);
-    REQUIRE_HR(ID3D12Resource_Map(readback, 0, NULL, (void **)&data), "Map readback");
-    check_data(data, big.uncompressed, big.seed, "file -> GPU buffer (Zstandard)");
-    ID3D12Resource_Unmap(readback, 0, NULL);
+    gpu_queue_init(&gpu, device);
+    data = read_back_buffer(device, &gpu, buffer, 4096, big.uncompressed, &readback);
+    check_bytes(data, big.uncompressed, big.seed, data_byte, "file -> GPU buffer (Zstandard)");
+    release_read_back(readback);
 
     r.Source.File.Offset = garbage.offset;
     r.Source.File.Size = (UINT32)garbage.size;
     r.Destination.Buffer.Size = r.UncompressedSize = (UINT32)garbage.uncompressed;
     r.Name = "corrupt -> buffer";
-    IDStorageQueue3_EnqueueRequest(queue, &r);
-    IDStorageQueue3_EnqueueSignal(queue, fence, 3);
-    IDStorageQueue3_Submit(queue);
-    ID3D12Fence_SetEventOnCompletion(fence, 3, event);
-    CHECK(WaitForSingleObject(event, 60000) == WAIT_OBJECT_0,
-          "corrupt -> buffer: expected the fence within 60 s, got a timeout");
-    IDStorageQueue3_RetrieveErrorRecord(queue, &record);
+    record = enqueue_and_signal(queue, &r, fence, 2, "corrupt -> buffer");
     CHECK_EQ(1, record.FailureCount, "corrupt -> buffer: FailureCount");
     CHECK_HR(E_DSTORAGE_DECOMPRESSION_ERROR, record.FirstFailure.HResult,
              "corrupt -> buffer: HResult");
 
-    CloseHandle(event);
-    ID3D12GraphicsCommandList_Release(list);
-    ID3D12CommandAllocator_Release(allocator);
-    ID3D12CommandQueue_Release(cmd_queue);
+    gpu_queue_release(&gpu);
     IDStorageQueue3_Release(queue);
     IDStorageFile_Release(file);
     ID3D12Fence_Release(fence);
-    ID3D12Resource_Release(readback);
     ID3D12Resource_Release(buffer);
     ID3D12Device_Release(device);
 }
@@ -531,14 +398,14 @@ static int interop(const char *mode, const char *path, SIZE_T n)
                "CreateCompressionCodec(ZSTD)");
     if (!strcmp(mode, "write"))
     {
-        packed = compress(0, n, DSTORAGE_COMPRESSION_DEFAULT, &packed_size);
+        packed = compress_bytes(codec, 0, n, data_byte, DSTORAGE_COMPRESSION_DEFAULT, &packed_size);
         f = CreateFileW(path_w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
         CHECK(f != INVALID_HANDLE_VALUE && WriteFile(f, packed, (DWORD)packed_size, &done, NULL),
               "writing %s failed", path);
         CloseHandle(f);
         free(packed);
         packed = malloc(n + 1);
-        fill(packed, n, 0);
+        fill_bytes(packed, n, 0, data_byte);
         lstrcatW(path_w, L".plain");
         f = CreateFileW(path_w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
         CHECK(f != INVALID_HANDLE_VALUE && WriteFile(f, packed, (DWORD)n, &done, NULL),
@@ -568,7 +435,7 @@ static int interop(const char *mode, const char *path, SIZE_T n)
                                                             &out_size),
                  "DecompressBuffer of zstd(1)'s stream");
         CHECK_EQ(n, out_size, "DecompressBuffer of zstd(1)'s stream: written");
-        check_data(out, n, 0, "DecompressBuffer of zstd(1)'s stream");
+        check_bytes(out, n, 0, data_byte, "DecompressBuffer of zstd(1)'s stream");
 
         memset(out, 0xee, n + GUARD);
         REQUIRE_HR(IDStorageFactory_OpenFile(factory, path_w, &IID_IDStorageFile, (void **)&file),
@@ -583,8 +450,8 @@ static int interop(const char *mode, const char *path, SIZE_T n)
         IDStorageQueue3_EnqueueStatus(queue, status, 0);
         submit_and_wait(queue, "zstd(1) stream");
         CHECK_HR(S_OK, IDStorageStatusArray_GetHResult(status, 0), "zstd(1) stream: status");
-        check_data(out, n, 0, "zstd(1) stream through a queue");
-        check_guard(out + n, "zstd(1) stream through a queue");
+        check_bytes(out, n, 0, data_byte, "zstd(1) stream through a queue");
+        check_guard(out + n, GUARD, 0xee, "zstd(1) stream through a queue");
         printf("zstd interop: decoded zstd(1)'s %llu bytes into %llu bytes\n", packed_size, n);
         IDStorageStatusArray_Release(status);
         IDStorageFile_Release(file);
