@@ -4,9 +4,6 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <string>
 
 #include "check.h"
 #include "ds/cpu_backend.h"
@@ -144,24 +141,14 @@ static void test_stats_count_bytes_and_errors() {
     CHECK(s.busy_ns > 0);
 }
 
-// Each worker is named for top -H and the DS_KIT_STATS thread table: "ds-cpu-read".
+// Each worker is named for top -H and bench_module --threads: "ds-cpu-read".
 static void test_workers_are_named() {
-    auto named = [] {
-        int n = 0;
-        for (const auto &task : std::filesystem::directory_iterator("/proc/self/task")) {
-            std::ifstream comm(task.path() / "comm");
-            std::string name;
-            std::getline(comm, name);
-            n += name == "ds-cpu-read";
-        }
-        return n;
-    };
-    const int before = named();
+    const int before = dstest::threads_named("ds-cpu-read");
     {
         auto q = cpu_queue(3);
-        CHECK_EQ(named() - before, 3);
+        CHECK_EQ(dstest::threads_named("ds-cpu-read") - before, 3);
     }
-    CHECK_EQ(named(), before);
+    CHECK_EQ(dstest::threads_named("ds-cpu-read"), before);
 }
 
 int main() {

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <stdexcept>
 
@@ -82,6 +84,17 @@ std::unique_ptr<ds::VulkanDevice> open_vulkan_device_or_skip() {
     if (!dev)
         skip_or_fail("DS_REQUIRE_VULKAN", why);
     return dev;
+}
+
+int threads_named(const std::string &name) {
+    int n = 0;
+    for (const auto &task : std::filesystem::directory_iterator("/proc/self/task")) {
+        std::ifstream comm(task.path() / "comm");
+        std::string got;
+        std::getline(comm, got);
+        n += got == name;
+    }
+    return n;
 }
 
 }  // namespace dstest

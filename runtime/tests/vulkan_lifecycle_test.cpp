@@ -235,6 +235,18 @@ static void test_borrowed_handles_survive(VulkanDevice &dev) {
     dev.destroy_buffer(buf);
 }
 
+// The backend's threads say whose they are: readers, recorder, completion and writer.
+static void test_threads_are_named(VulkanDevice &dev) {
+    VulkanBackendConfig bc = dev.backend_config();
+    bc.worker_count = 2;
+    auto backend = backend_for(bc);
+    CHECK_EQ(dstest::threads_named("ds-vk-read"), 2);
+    for (const char *name : {"ds-vk-record", "ds-vk-complete", "ds-vk-write"})
+        CHECK_EQ(dstest::threads_named(name), 1);
+    backend.reset();
+    CHECK_EQ(dstest::threads_named("ds-vk-read"), 0);
+}
+
 static void test_config_errors_say_what_to_do(VulkanDevice &dev) {
     VulkanBackendConfig bc = dev.backend_config();
     bc.device = 0;
@@ -255,6 +267,7 @@ int main() {
     test_destroy_with_work_in_flight(*dev);
     test_two_backends_and_lock_callbacks(*dev);
     test_borrowed_handles_survive(*dev);
+    test_threads_are_named(*dev);
     test_config_errors_say_what_to_do(*dev);
     return dstest::finish("vulkan_lifecycle_test");
 }
