@@ -39,6 +39,15 @@ static void test_buffer(void)
     data = read_back_buffer(device, &gpu, buffer, offset, size, &readback);
     check_pattern(data, file_offset, size, "file -> buffer");
     release_read_back(readback);
+
+    /* A second submission into the same buffer once the first is done: on GPU path vulkan the
+     * buffer is known then, so the runtime submits under LockVulkanQueue alone
+     * (test/wine/vkd3d-proton.test.ts counts those). */
+    r = buffer_request(file, file_offset + size, size, buffer, offset + size, NULL);
+    load_and_wait(&r, "file -> the same buffer again");
+    data = read_back_buffer(device, &gpu, buffer, offset, 2 * (UINT64)size, &readback);
+    check_pattern(data, file_offset, 2 * size, "file -> buffer, both requests");
+    release_read_back(readback);
     ID3D12Resource_Release(buffer);
 }
 
