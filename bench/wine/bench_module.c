@@ -116,6 +116,18 @@ static BOOL read_small_file(const char *path, char *buf, DWORD size)
     return n > 0;
 }
 
+/* Splits a /proc .../stat line in place: *comm is the name between its parentheses; returns the
+ * fields after ") ", or NULL when the line has no name. */
+static char *stat_fields(char *stat, char **comm)
+{
+    char *open_paren = strchr(stat, '('), *close_paren = strrchr(stat, ')');
+
+    if (!open_paren || !close_paren || close_paren < open_paren) return NULL;
+    *close_paren = 0;
+    *comm = open_paren + 1;
+    return close_paren + 2;
+}
+
 static DWORD own_unix_pid(void)
 {
     static DWORD pid = ~0u;
@@ -131,14 +143,11 @@ static DWORD own_unix_pid(void)
     if ((search = FindFirstFileA("Z:\\proc\\*", &found)) == INVALID_HANDLE_VALUE) return pid;
     do
     {
-        char *open_paren, *close_paren;
+        char *comm;
         if (found.cFileName[0] < '0' || found.cFileName[0] > '9') continue;
         snprintf(path, sizeof(path), "Z:\\proc\\%s\\stat", found.cFileName);
-        if (!read_small_file(path, stat, sizeof(stat)) || !(open_paren = strchr(stat, '(')) ||
-            !(close_paren = strrchr(stat, ')')))
-            continue;
-        *close_paren = 0;
-        if (!strcmp(open_paren + 1, name)) { pid = strtoul(stat, NULL, 10); break; }
+        if (!read_small_file(path, stat, sizeof(stat)) || !stat_fields(stat, &comm)) continue;
+        if (!strcmp(comm, name)) { pid = strtoul(stat, NULL, 10); break; }
     } while (FindNextFileA(search, &found));
     FindClose(search);
     if (!pid) printf("--threads: no process named %s in Z:\\proc (no Z: drive?)\n", name);
@@ -148,7 +157,7 @@ static DWORD own_unix_pid(void)
 static void thread_table_read(struct thread_table *table)
 {
     WIN32_FIND_DATAA found;
-    char path[MAX_PATH], stat[1024], *close_paren;
+    char path[MAX_PATH], stat[1024];
     DWORD pid = own_unix_pid();
     HANDLE search;
 
@@ -160,17 +169,15 @@ static void thread_table_read(struct thread_table *table)
     {
         struct thread_cpu *t = &table->t[table->count];
         unsigned long long utime, stime;
-        char *open_paren;
+        char *comm, *fields;
         if (found.cFileName[0] == '.') continue;
         snprintf(path, sizeof(path), "Z:\\proc\\%lu\\task\\%s\\stat", pid, found.cFileName);
-        if (!read_small_file(path, stat, sizeof(stat))) continue;
-        if (!(open_paren = strchr(stat, '(')) || !(close_paren = strrchr(stat, ')'))) continue;
+        if (!read_small_file(path, stat, sizeof(stat)) || !(fields = stat_fields(stat, &comm))) continue;
         t->tid = strtoul(stat, NULL, 10);
-        *close_paren = 0;
         if (t->tid == pid) strcpy(t->name, "main");
-        else snprintf(t->name, sizeof(t->name), "%s", open_paren + 1);
-        /* after ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
-        if (sscanf(close_paren + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) continue;
+        else snprintf(t->name, sizeof(t->name), "%s", comm);
+        /* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime */
+        if (sscanf(fields, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) continue;
         t->ticks = utime + stime;
         if (++table->count == MAX_THREADS) break;
     } while (FindNextFileA(search, &found));
