@@ -13,7 +13,7 @@
  *
  * Usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate]
  *                         [--size KIB] [--dest buffer] [--format gdeflate|zstd]
- *                         [--data texture|mixed] [--threads]
+ *                         [--data texture|mixed] [--threads] [--submit-threads N]
  *   --quick   16 MiB per row, one repetition (the CI smoke test)
  *   --mib N   bytes per row (default 1024 MiB), --reps N best of N (default 3)
  *   --staging IDStorageFactory::SetStagingBufferSize in MiB (default: the module's, 32 MiB)
@@ -23,6 +23,8 @@
  *   --format  what the compressed rows use: GDeflate (default) or Zstandard (DirectStorage 1.4)
  *   --data    texture (default: every byte a literal) or mixed (npm run bench's GDeflate data)
  *   --threads after each measurement, its CPU seconds by Linux thread name (/proc through Z:)
+ *   --submit-threads  DSTORAGE_CONFIGURATION.NumSubmitThreads (the runtime's reader threads;
+ *             default 0: one per CPU), set with DStorageSetConfiguration before the factory
  * GDeflate rows decode the same few compressed chunks over and over (64 MiB of unique data, encoded
  * per request size with the module's own codec), so that setting up costs seconds, not minutes.
  */
@@ -44,6 +46,7 @@ static UINT64 row_bytes = 1024ull << 20, unique_bytes = 64ull << 20;
 static int reps = 3;
 static WCHAR dir[MAX_PATH] = L".";
 static UINT32 staging_mib;
+static UINT32 submit_threads;
 static int only_plain, only_gdeflate;
 static UINT32 only_size; /* --size KIB: only the rows of that request size */
 static int only_buffer;   /* --dest buffer: only the dstorage -> GPU buffer rows */
@@ -548,6 +551,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--mib") && i + 1 < argc) row_bytes = strtoull(argv[++i], NULL, 10) << 20;
         else if (!strcmp(argv[i], "--reps") && i + 1 < argc) reps = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--staging") && i + 1 < argc) staging_mib = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--submit-threads") && i + 1 < argc) submit_threads = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--dest") && i + 1 < argc && !strcmp(argv[i + 1], "buffer")) { ++i; only_buffer = 1; }
         else if (!strcmp(argv[i], "--size") && i + 1 < argc) only_size = (UINT32)strtoul(argv[++i], NULL, 10) << 10;
         else if (!strcmp(argv[i], "--only") && i + 1 < argc) { ++i; only_plain = !strcmp(argv[i], "plain"); only_gdeflate = !only_plain; }
@@ -555,7 +559,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "gdeflate")) ++i;
         else if (!strcmp(argv[i], "--data") && i + 1 < argc && !strcmp(argv[i + 1], "mixed")) { ++i; mixed_data = 1; }
         else if (!strcmp(argv[i], "--data") && i + 1 < argc && !strcmp(argv[i + 1], "texture")) ++i;
-        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate] [--size KIB] [--dest buffer] [--format gdeflate|zstd] [--data texture|mixed] [--threads]\n"); return 2; }
+        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate] [--size KIB] [--dest buffer] [--format gdeflate|zstd] [--data texture|mixed] [--threads] [--submit-threads N]\n"); return 2; }
     }
     if (row_bytes < (16u << 20)) row_bytes = 16u << 20;
     if (unique_bytes > row_bytes) unique_bytes = row_bytes;
@@ -564,6 +568,16 @@ int main(int argc, char **argv)
     {
         printf("D3D12CreateDevice failed: no D3D12 here\n");
         return 2;
+    }
+    if (submit_threads)
+    {
+        DSTORAGE_CONFIGURATION config = {.NumSubmitThreads = submit_threads};
+
+        if (FAILED(hr = DStorageSetConfiguration(&config)))
+        {
+            printf("DStorageSetConfiguration(NumSubmitThreads %u) failed, hr %#lx\n", submit_threads, hr);
+            return 2;
+        }
     }
     if (FAILED(DStorageGetFactory(&IID_IDStorageFactory, (void **)&factory)))
     {
@@ -584,8 +598,8 @@ int main(int argc, char **argv)
     }
     support = IDStorageQueue2_GetCompressionSupport(probe, packed_format);
     IDStorageQueue2_Release(probe);
-    printf("bench_module: %llu MiB per row, best of %d, staging %u MiB; %s support %#x; TiledResourcesTier %d\n",
-           (unsigned long long)(row_bytes >> 20), reps, staging_mib ? staging_mib : 32, packed_name, support, options.TiledResourcesTier);
+    printf("bench_module: %llu MiB per row, best of %d, staging %u MiB; %s support %#x; TiledResourcesTier %d; submit threads %u\n",
+           (unsigned long long)(row_bytes >> 20), reps, staging_mib ? staging_mib : 32, packed_name, support, options.TiledResourcesTier, submit_threads);
 
     /* Files: the plain data, and per request size the unique data encoded request by request. */
     unique = malloc(unique_bytes);

@@ -7,10 +7,14 @@
 #   vulkan    file -> GPU buffer on the vulkan path, 64 KiB / 1 MiB / 16 MiB
 #   gdeflate  GDeflate file -> GPU buffer: vulkan path (mixed data); d3d12 path's meta command with
 #             the default 32 MiB staging, mixed and texture data, default and no_upload_hvv
-#   texture   the meta command on texture data, 32 MiB staging, decode buffer 32 or 128 MiB
-#             (DS_KIT_GDEFLATE_DECODE_MIB)
+#   texture   the meta command on texture data, 32 MiB staging: the default input ring and decode
+#             buffer (64 MiB each), and 128 MiB each (DS_KIT_GDEFLATE_INPUT_MIB, _DECODE_MIB)
 #   cpu       64 KiB file -> GPU buffer with the ReadFile baselines: Wine's d3d12, vkd3d-proton's
 #             d3d12 path; 1 MiB and 16 MiB under Wine's d3d12
+#   readers   64 KiB file -> GPU buffer under Wine's d3d12 with 2, 4 and 8 reader threads
+#             (bench_module --submit-threads: DSTORAGE_CONFIGURATION.NumSubmitThreads), and with
+#             the staging buffer in an UPLOAD heap (DS_KIT_STAGING_HEAP=upload; write-combined
+#             where the write-back CUSTOM heap is cached) under Wine's d3d12 and vkd3d-proton
 #   tests     every test program: vulkan path, d3d12 path (vkd3d-proton), Wine's d3d12
 # SECTIONS picks them (default: all, in that order). Run from the repository root, node left in
 # /tmp/ds-perf by a .device-perf call just before (for rt):
@@ -19,7 +23,7 @@
 set -u
 SUMMARY=targets.log
 . "$(dirname "$0")/lib.sh"
-SECTIONS=${SECTIONS:-rt vulkan gdeflate texture cpu tests}
+SECTIONS=${SECTIONS:-rt vulkan gdeflate texture cpu readers tests}
 bm() { # bm LABEL ARGS [ENV...]: one bench_module run, its rows, the queue counters
   local label=$1 args=$2; shift 2
   echo "== bench: $label: $args" >>"$S"; local t0=$SECONDS
@@ -58,8 +62,8 @@ if want gdeflate; then
 fi
 if want texture; then
   for size in 1024 16384; do
-    for mib in 32 128; do
-      bm "d3d12 path, meta command, texture data, staging 32, decode buffer $mib MiB, $size KiB" "$G --data texture --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 DS_KIT_GDEFLATE_DECODE_MIB=$mib
+    for mib in 64 128; do
+      bm "d3d12 path, meta command, texture data, staging 32, input ring and decode buffer $mib MiB, $size KiB" "$G --data texture --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 DS_KIT_GDEFLATE_INPUT_MIB=$mib DS_KIT_GDEFLATE_DECODE_MIB=$mib
     done
   done
 fi
@@ -69,6 +73,15 @@ if want cpu; then
   for size in 1024 16384; do
     bm "Wine's d3d12, $size KiB, with the baselines" "--mib 1024 --reps 2 --only plain --size $size" WINEDLLOVERRIDES="$W"
   done
+fi
+if want readers; then
+  for n in 2 4 8; do
+    bm "Wine's d3d12, 64 KiB, $n reader threads" "--mib 1024 --reps 2 --only plain --size 64 --dest buffer --submit-threads $n" WINEDLLOVERRIDES="$W"
+  done
+  bm "Wine's d3d12, 64 KiB, staging in an UPLOAD heap" "--mib 1024 --reps 2 --only plain --size 64 --dest buffer" WINEDLLOVERRIDES="$W" DS_KIT_STAGING_HEAP=upload
+  bm "same, 4 reader threads" "--mib 1024 --reps 2 --only plain --size 64 --dest buffer --submit-threads 4" WINEDLLOVERRIDES="$W" DS_KIT_STAGING_HEAP=upload
+  bm "vkd3d-proton d3d12 path, 64 KiB, staging in an UPLOAD heap (no_upload_hvv)" "--mib 1024 --reps 2 --only plain --size 64 --dest buffer" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 VKD3D_CONFIG=no_upload_hvv DS_KIT_STAGING_HEAP=upload
+  bm "same, vkd3d-proton's defaults (UPLOAD in VRAM)" "--mib 1024 --reps 2 --only plain --size 64 --dest buffer" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 DS_KIT_STAGING_HEAP=upload
 fi
 if want tests; then
   left 400 "tests vulkan path" && t vkd3d-vulkan WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan

@@ -8,7 +8,9 @@
 // CPU_FALLBACK, the stats count no GPU decodes); the trace must say the meta command's input is
 // uploaded on the COPY queue, and the same checks pass with DS_KIT_GDEFLATE_UPLOAD=compute. A second
 // test runs bench_module.exe's GDeflate -> buffer rows through the meta command at ring sizes that
-// make executions fill the decode buffer and batches hold several executions, every byte checked.
+// make executions fill the decode buffer and batches hold several executions, every byte checked;
+// traced, it shows the staging buffer freed once a batch's input is uploaded: the input ring holds
+// more compressed bytes than the staging buffer, and an execution decodes more than it.
 // Runs when DS_KIT_VKD3D_PROTON_DIR names a folder with vkd3d-proton's x64 d3d12.dll and
 // d3d12core.dll; vkd3d-proton needs a Vulkan driver it accepts (Mesa >= 25 lavapipe here:
 // VK_DRIVER_FILES / LD_LIBRARY_PATH as ../shared/lavapipe/newer-lavapipe.sh prints). CI has no
@@ -119,7 +121,7 @@ test('vkd3d-proton: every test/wine program passes; GDeflate into GPU destinatio
     /GDeflate path: gpu \(DirectStorage meta command, up to \d+ streams an execution, input uploaded on the COPY queue\)/,
   );
 
-  // The uploads recorded into the decoding COMPUTE list instead: the same checks pass.
+  // The uploads executed on the decoding COMPUTE queue instead: the same checks pass.
   const inList = await run('gdeflate', {
     DS_KIT_GPU_PATH: 'd3d12',
     DS_KIT_GDEFLATE_PATH: 'gpu',
@@ -202,4 +204,47 @@ test('vkd3d-proton: bench_module.exe GDeflate -> buffer through the meta command
       assert.match(out, /bench_module: all bytes checked/, `${what}:\n${out.slice(-3000)}`);
       assert.match(out, /GDeflate support 0x9/, `${what}: not the meta command (GPU_OPTIMIZED | USES_COMPUTE_QUEUE)`);
     }
+
+  // A 1 MiB staging buffer, 64 KiB requests (about 38 KiB compressed each): each batch's staging is
+  // free again once its input is uploaded, so more compressed bytes wait in the input ring than the
+  // staging buffer holds (lavapipe decodes slowly, so batches queue up), and one execution decodes
+  // more than the staging buffer (the decode buffer is twice its size). Before the input ring, the
+  // compressed bytes stayed in the staging buffer until their decode retired, and the decode buffer
+  // was the staging buffer's size.
+  const staging = 1 << 20;
+  const traced = await execa(
+    'xvfb-run',
+    [
+      '-a',
+      'wine',
+      join(outDir, 'bench_module.exe'),
+      ...['--dir', '.', '--mib', '16', '--reps', '1', '--only', 'gdeflate', '--dest', 'buffer'],
+      ...['--size', '64', '--staging', '1'],
+    ],
+    {
+      cwd: outDir,
+      env: env({ DS_KIT_GPU_PATH: 'd3d12', DS_KIT_GDEFLATE_PATH: 'gpu', WINEDEBUG: '+dstorage' }),
+      reject: false,
+      all: true,
+      timeout: PROGRAM_TIMEOUT_MS,
+    },
+  );
+  const tracedOut = traced.all ?? '';
+  assert.equal(traced.exitCode, 0, `traced run: exit ${traced.exitCode}:\n${tracedOut.slice(-3000)}`);
+  assert.match(tracedOut, /bench_module: all bytes checked/);
+  const inRing = [
+    ...tracedOut.matchAll(/GDeflate input of \d+ executions uploaded; input ring (\d+) bytes in use/g),
+  ].map((m) => Number(m[1]));
+  assert.ok(
+    Math.max(0, ...inRing) > staging,
+    `expected the input ring to hold more than the ${staging}-byte staging buffer at some point, saw at most ${Math.max(0, ...inRing)}`,
+  );
+  assert.match(tracedOut, /staging of \d+ GDeflate streams free once uploaded/);
+  const decoded = [...tracedOut.matchAll(/GDeflate streams decoded on the GPU in one execution \((\d+) bytes\)/g)].map(
+    (m) => Number(m[1]),
+  );
+  assert.ok(
+    Math.max(0, ...decoded) > staging,
+    `expected an execution to decode more than the staging buffer, saw at most ${Math.max(0, ...decoded)} bytes`,
+  );
 });

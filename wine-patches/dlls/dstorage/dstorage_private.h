@@ -261,15 +261,15 @@ BOOL gdeflate_stream_check(const BYTE *data, UINT64 size, UINT64 uncompressed,
 /* gpu_gdeflate.c: the DirectStorage GDeflate meta command of a D3D12 device. */
 #define GPU_GDEFLATE_MAX_STREAMS 256
 struct gpu_gdeflate;
-struct gpu_gdeflate_control; /* control memory of one command list */
+struct gpu_gdeflate_batch; /* the executions of one command list: control memory, input layout */
 struct gpu_gdeflate_stream
 {
-    UINT64 input_offset;  /* of the tile stream: its staging region's offset */
-    UINT64 input_size;    /* its compressed bytes */
+    UINT64 input_offset; /* of the tile stream in its batch's span (gpu_gdeflate_batch_add_input) */
+    UINT64 input_size;   /* its compressed bytes */
     UINT64 output_offset; /* in the decode buffer */
 };
-/* NULL where the device offers no such meta command (*why says why). The input and decode buffers
- * are staging_size bytes each. */
+/* NULL where the device offers no such meta command (*why says why). The input ring and the decode
+ * buffer are twice staging_size by default. */
 struct gpu_gdeflate *gpu_gdeflate_create(ID3D12Device *device, UINT64 staging_size,
                                          const char **why);
 void gpu_gdeflate_destroy(struct gpu_gdeflate *gd);
@@ -278,21 +278,31 @@ UINT gpu_gdeflate_max_streams(const struct gpu_gdeflate *gd);
  * one execution (each execution lays its streams out from offset 0). */
 ID3D12Resource *gpu_gdeflate_output(const struct gpu_gdeflate *gd);
 UINT64 gpu_gdeflate_output_size(const struct gpu_gdeflate *gd);
-/* Room for the control words of `executions` executions recorded into one command list. */
-struct gpu_gdeflate_control *gpu_gdeflate_control_create(const struct gpu_gdeflate *gd,
-                                                         ID3D12Device *device, UINT executions);
-void gpu_gdeflate_control_reset(struct gpu_gdeflate_control *control);      /* list reset */
-UINT gpu_gdeflate_control_room(const struct gpu_gdeflate_control *control); /* executions left */
-void gpu_gdeflate_control_destroy(struct gpu_gdeflate_control *control);
-/* Records one execution decoding `count` (<= max streams) streams into list (COMPUTE): their
- * compressed bytes copied from `staging` into the input buffer (same offsets) by upload_list (list
- * itself, or a COPY list that completes before list starts: its queue waits for it), the meta
+UINT64 gpu_gdeflate_ring_used(const struct gpu_gdeflate *gd); /* bytes of placed spans */
+/* Room for `executions` executions recorded into one command list, and their streams' layout. */
+struct gpu_gdeflate_batch *gpu_gdeflate_batch_create(const struct gpu_gdeflate *gd,
+                                                     ID3D12Device *device, UINT executions);
+void gpu_gdeflate_batch_reset(struct gpu_gdeflate_batch *batch); /* list reset; retired first */
+UINT gpu_gdeflate_batch_room(const struct gpu_gdeflate_batch *batch); /* executions left */
+void gpu_gdeflate_batch_destroy(struct gpu_gdeflate_batch *batch);
+/* Lays out a stream's compressed bytes, staged at staging_offset, in the batch's span; returns its
+ * input_offset. */
+UINT64 gpu_gdeflate_batch_add_input(struct gpu_gdeflate_batch *batch, UINT64 staging_offset,
+                                    UINT64 size);
+/* Records one execution decoding `count` (<= max streams) streams into list (COMPUTE): the meta
  * command, then the decode buffer moved to COPY_SOURCE; after the copies out of it,
  * gpu_gdeflate_copies_done moves it back. */
 HRESULT gpu_gdeflate_record(struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *list,
-                            ID3D12GraphicsCommandList *upload_list,
-                            struct gpu_gdeflate_control *control, ID3D12Resource *staging,
+                            struct gpu_gdeflate_batch *batch,
                             const struct gpu_gdeflate_stream *streams, UINT count);
+/* When the batch is executed (in the order batches are executed): places its span in the input
+ * ring and records the copies of its compressed bytes from `staging` into upload_list, which must
+ * complete before the batch's list starts. S_FALSE: the ring is full, try again once a batch has
+ * retired; a failure: the span can never fit. */
+HRESULT gpu_gdeflate_batch_upload(struct gpu_gdeflate *gd, struct gpu_gdeflate_batch *batch,
+                                  ID3D12GraphicsCommandList *upload_list, ID3D12Resource *staging);
+/* Once the batch's list has completed (in the order they were executed): frees its span. */
+void gpu_gdeflate_batch_retire(struct gpu_gdeflate *gd, struct gpu_gdeflate_batch *batch);
 void gpu_gdeflate_copies_done(const struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *list);
 
 /* queue_gpu.c: the batched D3D12 path for GPU destinations. */

@@ -24,23 +24,31 @@
  *   addresses; each stream is a whole tile stream whose header says how much it decodes.
  *   Buffers are in UNORDERED_ACCESS; the command list must be COMPUTE or DIRECT.
  *
- * This file owns the meta command, its input buffer, the decode buffer the streams are decoded
- * into, the scratch buffer, and the control memory of each batch. queue_gpu.c records the
- * executions into its batches and copies from the decode buffer into the destinations. This file
- * calls nobody of the queue.
+ * This file owns the meta command, its input ring, the decode buffer the streams are decoded into,
+ * the scratch buffer, and each batch's control memory and input layout. queue_gpu.c records the
+ * executions into its batches, uploads their input when it executes them, and copies from the
+ * decode buffer into the destinations. This file calls nobody of the queue.
  *
- * The input buffer is a DEFAULT-heap buffer as large as the staging buffer, and a stream lies at
- * its staging region's offset in both (the staging ring hands out both). Each execution first has
- * its streams' compressed bytes copied there from the staging buffer (one CopyBufferRegion per run
- * of neighbouring regions; recorded into a COPY-queue list that the decoding list's queue waits
- * for, or into the decoding list itself), so the decoder reads device memory. Given the staging
- * buffer itself (host memory, a CUSTOM write-back heap), it read every compressed byte across the
- * bus with small dependent loads and decoded 0.2-4 GB/s on the H200 (2026-12-02), where
- * Microsoft's runtime, which copies first, reaches 9-12 GB/s through the same meta command. The
- * input buffer rests in COMMON between executions. The decode buffer (DEFAULT, as large as the
- * staging buffer) is laid out per execution: its streams one after another from offset 0, so it
- * bounds one execution's decoded bytes; executions reuse it in list and queue order, ordered by
- * the UNORDERED_ACCESS -> COPY_SOURCE -> UNORDERED_ACCESS transitions around the copies out of it.
+ * The decoder reads device memory: given the staging buffer itself (host memory, a CUSTOM
+ * write-back heap), it read every compressed byte across the bus with small dependent loads and
+ * decoded 0.2-4 GB/s on the H200 (2026-12-02), where Microsoft's runtime, which copies first,
+ * reaches 9-12 GB/s through the same meta command. So a batch's compressed bytes are copied into
+ * the input ring, a DEFAULT-heap buffer of its own (twice the staging buffer by default), when the
+ * batch is executed: as a batch's streams are added they are laid out one after another in a span
+ * of the batch (runs of neighbouring staging regions keep their gaps, so that one CopyBufferRegion
+ * uploads each run), and the control words hold offsets within that span; gpu_gdeflate_batch_upload
+ * places the span in the ring (first in, first out: spans are freed in the order batches retire),
+ * adds its place to those offsets and records the copies. Once that upload has completed, the
+ * staging regions are free again (queue_gpu.c), long before the decodes retire: the streams in
+ * flight are no longer bounded by the staging buffer the application chose, and the GPU decodes
+ * many tiles at once (an execution of one or two streams leaves it mostly idle). The input ring
+ * rests in COMMON between executions.
+ *
+ * The decode buffer (DEFAULT, twice the staging buffer by default, never less than it: a request
+ * decodes to at most the staging size) is laid out per execution: its streams one after another
+ * from offset 0, so it bounds one execution's decoded bytes; executions reuse it in list and queue
+ * order, ordered by the UNORDERED_ACCESS -> COPY_SOURCE -> UNORDERED_ACCESS transitions around the
+ * copies out of it.
  */
 #include "dstorage_private.h"
 
@@ -166,12 +174,16 @@ static const enum exec_field exec_required[] = {EXEC_INPUT, EXEC_OUTPUT, EXEC_CO
 #define CONTROL_ALIGNMENT 256
 #define NO_FIELD (~0u)
 
-/* Neighbouring staged streams closer than this are uploaded by one copy, gap included (the ring's
- * alignment padding, or a small region of another request). The gap's bytes land in the input
- * buffer where no stream of this execution lies: a region of a request still being read is
- * uploaded again, later in queue order, by its own execution; one of a stream still being decoded
- * gets the very bytes it holds (its staging region is not freed before it retired). */
+/* A stream that starts no further than this after the previous one's staging region ends (the
+ * staging ring's alignment padding, or a small region of another request) continues its upload
+ * run: the gap is laid out and copied too, and nothing reads it. */
 #define UPLOAD_MERGE_GAP 4096
+/* Runs start at this alignment in a batch's span, and spans in the ring (staging regions start at
+ * D3D12_TEXTURE_DATA_PLACEMENT_ALIGNMENT, so a stream keeps its alignment). */
+#define INPUT_ALIGNMENT 512
+/* The input ring never holds less than the staging buffer plus this: a batch's span (at most the
+ * staging bytes its streams held at once, plus each run's alignment) always fits an empty ring. */
+#define INPUT_RING_SLACK (1u << 20)
 
 struct gpu_gdeflate
 {
@@ -179,16 +191,27 @@ struct gpu_gdeflate
     UINT max_streams;
     ID3D12Resource *input, *output, *scratch;
     UINT64 input_size, output_size, scratch_size;
+    UINT64 ring_head, ring_used; /* the input ring: next place, bytes held by placed spans */
     UINT exec_size;
     UINT exec_offset[EXEC_FIELD_COUNT];
     BOOL initialized; /* InitializeMetaCommand recorded */
 };
 
-struct gpu_gdeflate_control
+/* Compressed bytes at staging_offset, laid out at `offset` of the batch's span. */
+struct input_run
 {
-    ID3D12Resource *resource;
+    UINT64 staging_offset, offset, size;
+};
+
+struct gpu_gdeflate_batch
+{
+    ID3D12Resource *resource; /* control memory, one section an execution */
     BYTE *mapped;
     UINT64 size, used, section;
+    struct input_run *runs;
+    UINT run_count, run_capacity;
+    UINT64 span;                     /* bytes laid out so far */
+    UINT64 ring_offset, ring_charge; /* where the span was placed, and what it holds of the ring */
 };
 
 static HRESULT create_buffer_in(ID3D12Device *device, D3D12_HEAP_TYPE type, UINT64 size,
@@ -377,14 +400,17 @@ static HRESULT gdeflate_init(struct gpu_gdeflate *gd, ID3D12Device *device, UINT
     else if (SUCCEEDED(hr = query_limits(gd, device, why)) &&
              SUCCEEDED(hr = create_command(gd, vtbl, device5, why)))
     {
-        gd->input_size = staging_size;
-        /* DS_KIT_GDEFLATE_DECODE_MIB: a decode buffer of another size, for measurements (it
-         * bounds the decoded bytes of one execution). */
-        gd->output_size = dstorage_env_mib("DS_KIT_GDEFLATE_DECODE_MIB", staging_size);
-        /* The input buffer rests in COMMON: a COPY queue may write it (gpu_gdeflate_record). */
-        if (FAILED(hr = create_buffer_in(device, D3D12_HEAP_TYPE_DEFAULT, staging_size,
+        /* DS_KIT_GDEFLATE_INPUT_MIB and DS_KIT_GDEFLATE_DECODE_MIB: other sizes, for
+         * measurements. The control words hold 32-bit offsets into the ring. */
+        gd->input_size = dstorage_env_mib("DS_KIT_GDEFLATE_INPUT_MIB", 2 * staging_size);
+        gd->input_size =
+            min(max(gd->input_size, staging_size + INPUT_RING_SLACK), (UINT64)UINT_MAX + 1);
+        gd->output_size =
+            max(dstorage_env_mib("DS_KIT_GDEFLATE_DECODE_MIB", 2 * staging_size), staging_size);
+        /* The input ring rests in COMMON: a COPY queue writes it (gpu_gdeflate_batch_upload). */
+        if (FAILED(hr = create_buffer_in(device, D3D12_HEAP_TYPE_DEFAULT, gd->input_size,
                                          D3D12_RESOURCE_STATE_COMMON, &gd->input)))
-            *why = "the input buffer could not be created";
+            *why = "the input ring could not be created";
         else if (FAILED(hr = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, gd->output_size,
                                            &gd->output)))
             *why = "the decode buffer could not be created";
@@ -414,7 +440,7 @@ struct gpu_gdeflate *gpu_gdeflate_create(ID3D12Device *device, UINT64 staging_si
         return NULL;
     }
     TRACE("device %p: GDeflate meta command, up to %u streams an execution, %s-byte scratch, "
-          "%s-byte input buffer, %s-byte decode buffer.\n",
+          "%s-byte input ring, %s-byte decode buffer.\n",
           device, gd->max_streams, debugstr_size(gd->scratch_size), debugstr_size(gd->input_size),
           debugstr_size(gd->output_size));
     return gd;
@@ -450,42 +476,143 @@ static UINT64 control_section_size(UINT streams)
     return (4 + 8 * (UINT64)streams + CONTROL_ALIGNMENT - 1) & ~(UINT64)(CONTROL_ALIGNMENT - 1);
 }
 
-struct gpu_gdeflate_control *gpu_gdeflate_control_create(const struct gpu_gdeflate *gd,
-                                                         ID3D12Device *device, UINT executions)
+struct gpu_gdeflate_batch *gpu_gdeflate_batch_create(const struct gpu_gdeflate *gd,
+                                                     ID3D12Device *device, UINT executions)
 {
-    struct gpu_gdeflate_control *control;
+    struct gpu_gdeflate_batch *batch;
     D3D12_RANGE no_read = {0, 0};
     UINT sections = max(executions, 1);
 
-    if (!(control = calloc(1, sizeof(*control)))) return NULL;
-    control->section = control_section_size(gd->max_streams);
-    control->size = sections * control->section;
-    if (FAILED(create_buffer(device, D3D12_HEAP_TYPE_CUSTOM, control->size, &control->resource)) ||
-        FAILED(ID3D12Resource_Map(control->resource, 0, &no_read, (void **)&control->mapped)))
+    if (!(batch = calloc(1, sizeof(*batch)))) return NULL;
+    batch->section = control_section_size(gd->max_streams);
+    batch->size = sections * batch->section;
+    batch->run_capacity = sections * gd->max_streams;
+    if (!(batch->runs = calloc(batch->run_capacity, sizeof(*batch->runs))) ||
+        FAILED(create_buffer(device, D3D12_HEAP_TYPE_CUSTOM, batch->size, &batch->resource)) ||
+        FAILED(ID3D12Resource_Map(batch->resource, 0, &no_read, (void **)&batch->mapped)))
     {
-        ERR("Cannot create the GDeflate control buffer (%s bytes).\n",
-            debugstr_size(control->size));
-        gpu_gdeflate_control_destroy(control);
+        ERR("Cannot create the GDeflate control buffer (%s bytes).\n", debugstr_size(batch->size));
+        gpu_gdeflate_batch_destroy(batch);
         return NULL;
     }
-    return control;
+    return batch;
 }
 
-void gpu_gdeflate_control_reset(struct gpu_gdeflate_control *control)
+void gpu_gdeflate_batch_reset(struct gpu_gdeflate_batch *batch)
 {
-    if (control) control->used = 0;
+    if (!batch) return;
+    batch->used = 0;
+    batch->run_count = 0;
+    batch->span = 0;
 }
 
-UINT gpu_gdeflate_control_room(const struct gpu_gdeflate_control *control)
+UINT gpu_gdeflate_batch_room(const struct gpu_gdeflate_batch *batch)
 {
-    return (control->size - control->used) / control->section;
+    return (batch->size - batch->used) / batch->section;
 }
 
-void gpu_gdeflate_control_destroy(struct gpu_gdeflate_control *control)
+void gpu_gdeflate_batch_destroy(struct gpu_gdeflate_batch *batch)
 {
-    if (!control) return;
-    if (control->resource) ID3D12Resource_Release(control->resource);
-    free(control);
+    if (!batch) return;
+    if (batch->resource) ID3D12Resource_Release(batch->resource);
+    free(batch->runs);
+    free(batch);
+}
+
+UINT64 gpu_gdeflate_batch_add_input(struct gpu_gdeflate_batch *batch, UINT64 staging_offset,
+                                    UINT64 size)
+{
+    struct input_run *last = batch->run_count ? &batch->runs[batch->run_count - 1] : NULL;
+    UINT64 offset;
+
+    if (last && staging_offset >= last->staging_offset + last->size &&
+        staging_offset - (last->staging_offset + last->size) <= UPLOAD_MERGE_GAP)
+    {
+        offset = last->offset + (staging_offset - last->staging_offset);
+        last->size = staging_offset + size - last->staging_offset;
+    }
+    else
+    {
+        /* Callers add at most max streams per execution for the executions the batch has room
+         * for (gpu_gdeflate_batch_room), so there is always a run left. */
+        offset = (batch->span + INPUT_ALIGNMENT - 1) & ~(UINT64)(INPUT_ALIGNMENT - 1);
+        batch->runs[batch->run_count].staging_offset = staging_offset;
+        batch->runs[batch->run_count].offset = offset;
+        batch->runs[batch->run_count].size = size;
+        ++batch->run_count;
+    }
+    batch->span = max(batch->span, offset + size);
+    return offset;
+}
+
+/* Takes `size` bytes of the input ring, first in first out (caller keeps the charge for
+ * ring_free); FALSE while they are not free. */
+static BOOL ring_take(struct gpu_gdeflate *gd, UINT64 size, UINT64 *offset, UINT64 *charge)
+{
+    UINT64 ring = gd->input_size, head, tail;
+
+    if (!gd->ring_used) gd->ring_head = 0;
+    head = gd->ring_head;
+    tail = (head + ring - gd->ring_used) % ring; /* the oldest placed span */
+    if (gd->ring_used == ring) return FALSE;
+    if (tail <= head && ring - head >= size)
+        *charge = size, *offset = head; /* free: [head, ring) and [0, tail) */
+    else if (tail <= head && tail >= size)
+        *charge = ring - head + size, *offset = 0; /* skips the ring's end */
+    else if (tail > head && tail - head >= size)
+        *charge = size, *offset = head; /* free: [head, tail) */
+    else
+        return FALSE;
+    gd->ring_head = *offset + size;
+    gd->ring_used += *charge;
+    return TRUE;
+}
+
+HRESULT gpu_gdeflate_batch_upload(struct gpu_gdeflate *gd, struct gpu_gdeflate_batch *batch,
+                                  ID3D12GraphicsCommandList *upload_list, ID3D12Resource *staging)
+{
+    UINT64 size = (batch->span + INPUT_ALIGNMENT - 1) & ~(UINT64)(INPUT_ALIGNMENT - 1);
+    UINT64 section;
+    UINT32 count, word;
+    UINT i;
+
+    if (!size || batch->ring_charge) return S_OK;
+    if (size > gd->input_size)
+    {
+        ERR("GDeflate input of %s bytes cannot fit the %s-byte input ring; set "
+            "DS_KIT_GDEFLATE_INPUT_MIB higher or unset it.\n",
+            debugstr_size(size), debugstr_size(gd->input_size));
+        return E_OUTOFMEMORY;
+    }
+    if (!ring_take(gd, size, &batch->ring_offset, &batch->ring_charge)) return S_FALSE;
+    for (i = 0; i < batch->run_count; ++i)
+        ID3D12GraphicsCommandList_CopyBufferRegion(
+            upload_list, gd->input, batch->ring_offset + batch->runs[i].offset, staging,
+            batch->runs[i].staging_offset, batch->runs[i].size);
+    /* The control words held offsets within the span: now within the ring. */
+    for (section = 0; section < batch->used; section += batch->section)
+    {
+        memcpy(&count, batch->mapped + section, 4);
+        for (i = 0; i < count; ++i)
+        {
+            memcpy(&word, batch->mapped + section + 4 + 8 * i, 4);
+            word += (UINT32)batch->ring_offset;
+            memcpy(batch->mapped + section + 4 + 8 * i, &word, 4);
+        }
+    }
+    return S_OK;
+}
+
+void gpu_gdeflate_batch_retire(struct gpu_gdeflate *gd, struct gpu_gdeflate_batch *batch)
+{
+    if (!batch || !batch->ring_charge) return;
+    gd->ring_used -= batch->ring_charge;
+    batch->ring_charge = 0;
+}
+
+UINT64 gpu_gdeflate_ring_used(const struct gpu_gdeflate *gd)
+{
+    return gd->ring_used;
 }
 
 static void set_field(const struct gpu_gdeflate *gd, BYTE *args, enum exec_field field,
@@ -507,50 +634,8 @@ static void transition(ID3D12Resource *resource, ID3D12GraphicsCommandList *list
     ID3D12GraphicsCommandList_ResourceBarrier(list, 1, &barrier);
 }
 
-static int compare_input_offsets(const void *a, const void *b)
-{
-    const struct gpu_gdeflate_stream *x = *(const struct gpu_gdeflate_stream *const *)a;
-    const struct gpu_gdeflate_stream *y = *(const struct gpu_gdeflate_stream *const *)b;
-
-    return x->input_offset < y->input_offset ? -1 : x->input_offset > y->input_offset;
-}
-
-/* Copies the streams' compressed bytes from the staging buffer to the same offsets of the input
- * buffer, in offset order, one CopyBufferRegion per run of regions no further apart than
- * UPLOAD_MERGE_GAP. */
-static void record_upload(const struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *list,
-                          ID3D12Resource *staging, const struct gpu_gdeflate_stream *streams,
-                          UINT count)
-{
-    const struct gpu_gdeflate_stream *sorted[GPU_GDEFLATE_MAX_STREAMS];
-    UINT64 run_start = 0, run_end = 0;
-    UINT i;
-
-    for (i = 0; i < count; ++i) sorted[i] = &streams[i];
-    qsort(sorted, count, sizeof(*sorted), compare_input_offsets);
-    for (i = 0; i < count; ++i)
-    {
-        UINT64 start = sorted[i]->input_offset, end = start + sorted[i]->input_size;
-
-        if (run_end > run_start && start >= run_end && start - run_end <= UPLOAD_MERGE_GAP)
-        {
-            run_end = max(run_end, end);
-            continue;
-        }
-        if (run_end > run_start)
-            ID3D12GraphicsCommandList_CopyBufferRegion(list, gd->input, run_start, staging,
-                                                       run_start, run_end - run_start);
-        run_start = start;
-        run_end = end;
-    }
-    if (run_end > run_start)
-        ID3D12GraphicsCommandList_CopyBufferRegion(list, gd->input, run_start, staging, run_start,
-                                                   run_end - run_start);
-}
-
 HRESULT gpu_gdeflate_record(struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *list,
-                            ID3D12GraphicsCommandList *upload_list,
-                            struct gpu_gdeflate_control *control, ID3D12Resource *staging,
+                            struct gpu_gdeflate_batch *batch,
                             const struct gpu_gdeflate_stream *streams, UINT count)
 {
     const struct list4_vtbl *vtbl;
@@ -560,7 +645,7 @@ HRESULT gpu_gdeflate_record(struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *
     UINT i;
     HRESULT hr;
 
-    if (!count || count > gd->max_streams || control->used + control->section > control->size)
+    if (!count || count > gd->max_streams || batch->used + batch->section > batch->size)
         return E_INVALIDARG;
     for (i = 0; i < count; ++i)
     {
@@ -580,7 +665,7 @@ HRESULT gpu_gdeflate_record(struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *
         ((IUnknown *)list4)->lpVtbl->Release((IUnknown *)list4);
         return E_OUTOFMEMORY;
     }
-    out = control->mapped + control->used;
+    out = batch->mapped + batch->used;
     word = count;
     memcpy(out, &word, 4);
     for (i = 0; i < count; ++i)
@@ -595,7 +680,7 @@ HRESULT gpu_gdeflate_record(struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *
     set_field(gd, args, EXEC_OUTPUT, ID3D12Resource_GetGPUVirtualAddress(gd->output));
     set_field(gd, args, EXEC_OUTPUT_SIZE, gd->output_size);
     set_field(gd, args, EXEC_CONTROL,
-              ID3D12Resource_GetGPUVirtualAddress(control->resource) + control->used);
+              ID3D12Resource_GetGPUVirtualAddress(batch->resource) + batch->used);
     set_field(gd, args, EXEC_CONTROL_SIZE, 4 + 8 * (UINT64)count);
     if (gd->scratch)
     {
@@ -603,24 +688,11 @@ HRESULT gpu_gdeflate_record(struct gpu_gdeflate *gd, ID3D12GraphicsCommandList *
         set_field(gd, args, EXEC_SCRATCH_SIZE, gd->scratch_size);
     }
     set_field(gd, args, EXEC_STREAM_COUNT, count);
-    control->used += control->section;
+    batch->used += batch->section;
 
-    /* The input buffer rests in COMMON between executions. Uploaded by this list: COPY_DEST for the
-     * copies, then UNORDERED_ACCESS. Uploaded by a COPY queue list that this list's queue waits
-     * for: promoted to COPY_DEST there, decayed to COMMON when it completed. */
-    if (upload_list == list)
-    {
-        transition(gd->input, list, D3D12_RESOURCE_STATE_COMMON, D3D12_RESOURCE_STATE_COPY_DEST);
-        record_upload(gd, list, staging, streams, count);
-        transition(gd->input, list, D3D12_RESOURCE_STATE_COPY_DEST,
-                   D3D12_RESOURCE_STATE_UNORDERED_ACCESS);
-    }
-    else
-    {
-        record_upload(gd, upload_list, staging, streams, count);
-        transition(gd->input, list, D3D12_RESOURCE_STATE_COMMON,
-                   D3D12_RESOURCE_STATE_UNORDERED_ACCESS);
-    }
+    /* The input ring rests in COMMON between executions: the upload list that this list's queue
+     * waits for promoted it to COPY_DEST, and it decayed to COMMON when that list completed. */
+    transition(gd->input, list, D3D12_RESOURCE_STATE_COMMON, D3D12_RESOURCE_STATE_UNORDERED_ACCESS);
     if (!gd->initialized)
     {
         vtbl->InitializeMetaCommand(list4, gd->command, NULL, 0);

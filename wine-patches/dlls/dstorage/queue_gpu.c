@@ -40,19 +40,22 @@
  * bytes into the staging region as they are (the region holds those alone), the stream's header and
  * tile table are checked on the CPU (gdeflate_stream.c), and the request joins the open batch's
  * decodes. Before the batch closes (or once it holds as many streams as one execution takes, or as
- * many decoded bytes as the decode buffer holds) one ExecuteMetaCommand decodes them all: their
- * compressed bytes are first copied to the same offsets of the meta command's device-local input
- * buffer (by a COPY-queue list that the batch's COMPUTE list waits for on the GPU, so the upload of
- * one batch overlaps the decode of the one before), then decoded into the decode buffer, one after
- * another from offset 0, and copied into the destinations in the same list, as for plain data. The
- * meta command runs compute work, so batches with decodes are COMPUTE lists executed on a COMPUTE
- * queue of their own (the path's second lane, with its own fence); plain copies stay on the COPY
- * queue (a transfer queue under vkd3d-proton), so offering GPU GDeflate leaves them as they were,
- * unless a COMPUTE batch is open, which they then join. Batches retire in the order they were
- * opened whatever their lane, so markers keep their meaning. A COMPUTE batch is not executed at the
- * end of a round of completions while DECODES_IN_FLIGHT others are in flight: it keeps collecting
- * streams (the GPU decodes tiles in parallel, and an execution of one or two streams leaves it
- * mostly idle) until one of them retires (queue_gpu_poll executes it then) or it holds
+ * many decoded bytes as the decode buffer holds) one ExecuteMetaCommand decodes them all into the
+ * decode buffer, one after another from offset 0, and they are copied into the destinations in the
+ * same list, as for plain data. When the batch is executed, its streams' compressed bytes are first
+ * copied into the meta command's device-local input ring by an upload list (on the COPY queue,
+ * which the batch's COMPUTE list waits for on the GPU, so the upload of one batch overlaps the
+ * decodes of the ones before); a batch waits while the ring is full. Once its upload has completed,
+ * the batch's streams give their staging regions back (queue_gpu_poll), so the next streams are
+ * read while these are decoded: the staging buffer bounds what is being read, not what the GPU
+ * decodes. The meta command runs compute work, so batches with decodes are COMPUTE lists executed
+ * on a COMPUTE queue of their own (the path's second lane, with its own fence); plain copies stay
+ * on the COPY queue (a transfer queue under vkd3d-proton), so offering GPU GDeflate leaves them as
+ * they were, unless a COMPUTE batch is open, which they then join. Batches retire in the order they
+ * were opened whatever their lane, so markers keep their meaning. A COMPUTE batch is not executed
+ * at the end of a round of completions while DECODES_IN_FLIGHT others are in flight: it keeps
+ * collecting streams (the GPU decodes tiles in parallel, and an execution of one or two streams
+ * leaves it mostly idle) until one of them retires (queue_gpu_poll executes it then) or it holds
  * decode_flush_bytes.
  *
  * Lock order: callers may hold nothing of custom.c; callbacks run without gpu->cs.
@@ -87,14 +90,17 @@ struct gpu_batch
     enum batch_state state;
     ID3D12CommandAllocator *allocator;
     ID3D12GraphicsCommandList *list;
-    /* COMPUTE batches, GDeflate uploads on the COPY queue: the copies of the compressed bytes into
-     * the meta command's input buffer, executed on the COPY queue before the list (which waits). */
+    /* COMPUTE batches: the copies of the compressed bytes into the meta command's input ring,
+     * recorded when the batch is executed and executed before the list (on the COPY queue, which
+     * the list's queue waits for; or first on the COMPUTE queue). */
     ID3D12CommandAllocator *upload_allocator;
     ID3D12GraphicsCommandList *upload_list;
-    UINT uploads;            /* executions whose upload is in upload_list */
-    UINT lane;               /* LANE_COPY or LANE_COMPUTE */
-    UINT64 fence_value;      /* its lane's fence, once executed */
-    ID3D12Fence *wait_fence; /* the application's, FENCE_WAIT_BEFORE_GPU_WORK */
+    UINT uploads;              /* meta command executions recorded */
+    UINT64 upload_fence_value; /* its upload lane's fence once the upload was executed, else 0 */
+    BOOL staging_released;     /* the decodes' staging regions, once the upload completed */
+    UINT lane;                 /* LANE_COPY or LANE_COMPUTE */
+    UINT64 fence_value;        /* its lane's fence, once executed */
+    ID3D12Fence *wait_fence;   /* the application's, FENCE_WAIT_BEFORE_GPU_WORK */
     UINT64 wait_value;
     BOOL wait_registered;
     struct queue_entry *entries, *entries_tail; /* copies recorded, in order, then markers */
@@ -105,10 +111,12 @@ struct gpu_batch
     UINT copies;
     UINT64 bytes;
     HRESULT hr; /* recording or closing failed: every entry gets it */
-    /* GPU GDeflate: streams waiting for the batch's next meta command execution, and where each
-     * decodes to in the decode buffer (laid out from 0 per execution). */
-    struct gpu_gdeflate_control *control;
+    /* GPU GDeflate: streams waiting for the batch's next meta command execution, where each lies
+     * in the batch's input span, and where it decodes to in the decode buffer (laid out from 0 per
+     * execution). */
+    struct gpu_gdeflate_batch *decode;
     struct queue_entry *decodes[GPU_GDEFLATE_MAX_STREAMS];
+    UINT64 decode_inputs[GPU_GDEFLATE_MAX_STREAMS];
     UINT64 decode_offsets[GPU_GDEFLATE_MAX_STREAMS];
     UINT decode_count;
     UINT64 decode_bytes; /* of the decode buffer, taken by the waiting streams */
@@ -136,8 +144,8 @@ struct queue_gpu
     struct gpu_gdeflate *gdeflate; /* NULL: GDeflate is decoded on the CPU */
     UINT64 flush_bytes;            /* a COPY batch is executed once it holds this much staging */
     UINT64 decode_flush_bytes;     /* a COMPUTE batch, once it holds this much */
-    BOOL upload_on_copy_queue; /* GDeflate input uploads: COPY queue (else in the COMPUTE list) */
-    struct gpu_batch *head, *tail;       /* oldest first; the tail may be open */
+    BOOL upload_on_copy_queue;     /* GDeflate input uploads: COPY queue (else the COMPUTE queue) */
+    struct gpu_batch *head, *tail; /* oldest first; the tail may be open */
     struct gpu_batch *spare[LANE_COUNT]; /* retired, allocator and list kept */
     BOOL dropped; /* Close: waiting batches dropped, nothing executes any more */
 };
@@ -273,8 +281,8 @@ static HRESULT gdeflate_path(struct queue_object *queue, struct queue_gpu *gpu)
     }
     if (gpu->gdeflate)
     {
-        /* DS_KIT_GDEFLATE_UPLOAD=compute records the uploads into the decoding list instead (for
-         * comparisons: they then cannot overlap the decodes before them). */
+        /* DS_KIT_GDEFLATE_UPLOAD=compute executes the uploads on the decoding COMPUTE queue instead
+         * (for comparisons: they then cannot overlap the decodes before them). */
         const char *upload = getenv("DS_KIT_GDEFLATE_UPLOAD");
 
         if (upload && *upload && strcmp(upload, "copy") && strcmp(upload, "compute"))
@@ -350,8 +358,9 @@ HRESULT queue_gpu_create(struct queue_object *queue)
     queue_staging_create(queue);
     gpu->flush_bytes = max(dstorage_process.staging_buffer_size / 8, 64 * 1024);
     /* Decode batches hold compressed bytes and gain from many streams per execution (the GPU
-     * decodes tiles in parallel); a quarter of the ring leaves room for the reads that follow. */
-    gpu->decode_flush_bytes = max(dstorage_process.staging_buffer_size / 4, 64 * 1024);
+     * decodes tiles in parallel); their staging is free again once they are uploaded, so a batch
+     * may take three quarters of the ring. */
+    gpu->decode_flush_bytes = max(dstorage_process.staging_buffer_size / 4 * 3, 64 * 1024);
     /* Published last (the worker thread starts after this, but a pooled event may wake one). */
     InterlockedExchangePointer((void **)&queue->state->gpu, gpu);
     if (queue->state->vulkan)
@@ -379,7 +388,7 @@ static void batch_free(struct gpu_batch *batch)
     if (batch->upload_allocator) ID3D12CommandAllocator_Release(batch->upload_allocator);
     if (batch->list) ID3D12GraphicsCommandList_Release(batch->list);
     if (batch->allocator) ID3D12CommandAllocator_Release(batch->allocator);
-    gpu_gdeflate_control_destroy(batch->control);
+    gpu_gdeflate_batch_destroy(batch->decode);
     free(batch);
 }
 
@@ -388,6 +397,8 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, UINT lane
 {
     D3D12_COMMAND_LIST_TYPE type =
         lane == LANE_COMPUTE ? D3D12_COMMAND_LIST_TYPE_COMPUTE : D3D12_COMMAND_LIST_TYPE_COPY;
+    D3D12_COMMAND_LIST_TYPE upload_type =
+        gpu->upload_on_copy_queue ? D3D12_COMMAND_LIST_TYPE_COPY : D3D12_COMMAND_LIST_TYPE_COMPUTE;
     struct gpu_batch *batch;
     HRESULT hr;
 
@@ -421,12 +432,12 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, UINT lane
             free(batch);
             return hr;
         }
-        if (lane == LANE_COMPUTE && gpu->upload_on_copy_queue &&
-            (FAILED(hr = ID3D12Device_CreateCommandAllocator(device, D3D12_COMMAND_LIST_TYPE_COPY,
+        if (lane == LANE_COMPUTE &&
+            (FAILED(hr = ID3D12Device_CreateCommandAllocator(device, upload_type,
                                                              &IID_ID3D12CommandAllocator,
                                                              (void **)&batch->upload_allocator)) ||
              FAILED(hr = ID3D12Device_CreateCommandList(
-                        device, 0, D3D12_COMMAND_LIST_TYPE_COPY, batch->upload_allocator, NULL,
+                        device, 0, upload_type, batch->upload_allocator, NULL,
                         &IID_ID3D12GraphicsCommandList, (void **)&batch->upload_list))))
         {
             ERR("Cannot create a COPY command list for GDeflate uploads, hr %#lx.\n", hr);
@@ -448,7 +459,9 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, UINT lane
     batch->decode_count = 0;
     batch->decode_bytes = 0;
     batch->uploads = 0;
-    gpu_gdeflate_control_reset(batch->control);
+    batch->upload_fence_value = 0;
+    batch->staging_released = FALSE;
+    gpu_gdeflate_batch_reset(batch->decode);
     if (gpu->tail)
         gpu->tail->next = batch;
     else
@@ -466,6 +479,53 @@ static void batch_append(struct gpu_batch *batch, struct queue_entry *entry)
     else
         batch->entries = entry;
     batch->entries_tail = entry;
+}
+
+/* A COMPUTE batch's GDeflate upload, executed just before it (caller holds gpu->cs): its input
+ * placed in the ring and copied there, on the COPY queue (beside the decodes of the batches before;
+ * the batch's queue waits for it on the GPU) or first on the COMPUTE queue. FALSE while the ring is
+ * full: the batch waits, and queue_gpu_poll tries again once a batch has retired. */
+static BOOL execute_upload(struct queue_object *queue, struct queue_gpu *gpu,
+                           struct gpu_batch *batch)
+{
+    struct gpu_lane *upload = &gpu->lanes[gpu->upload_on_copy_queue ? LANE_COPY : LANE_COMPUTE];
+    BOOL wanted = SUCCEEDED(batch->hr) && batch->copies && batch->uploads;
+    ID3D12CommandList *list = (ID3D12CommandList *)batch->upload_list;
+    HRESULT hr;
+
+    if (wanted && (hr = gpu_gdeflate_batch_upload(gpu->gdeflate, batch->decode, batch->upload_list,
+                                                  queue_staging_resource(queue))) != S_OK)
+    {
+        if (hr == S_FALSE) return FALSE;
+        batch->hr = hr;
+        wanted = FALSE;
+    }
+    if (FAILED(hr = ID3D12GraphicsCommandList_Close(batch->upload_list)))
+    {
+        ERR("Recording the GDeflate uploads failed, hr %#lx.\n", hr);
+        if (SUCCEEDED(batch->hr)) batch->hr = hr;
+        wanted = FALSE;
+    }
+    if (!wanted) return TRUE;
+    ID3D12CommandQueue_ExecuteCommandLists(upload->queue, 1, &list);
+    if (FAILED(
+            hr = ID3D12CommandQueue_Signal(upload->queue, upload->fence, ++upload->fence_value)) ||
+        (upload != &gpu->lanes[batch->lane] &&
+         FAILED(hr = ID3D12CommandQueue_Wait(gpu->lanes[batch->lane].queue, upload->fence,
+                                             upload->fence_value))))
+    {
+        ERR("Ordering the GDeflate uploads before their decodes failed, hr %#lx.\n", hr);
+        batch->hr = hr;
+        return TRUE;
+    }
+    batch->upload_fence_value = upload->fence_value;
+    TRACE("queue %p: GDeflate input of %u executions uploaded; input ring %s bytes in use.\n",
+          queue, batch->uploads, debugstr_size(gpu_gdeflate_ring_used(gpu->gdeflate)));
+    /* Its completion gives the staging regions back (queue_gpu_poll). */
+    if (FAILED(hr = ID3D12Fence_SetEventOnCompletion(upload->fence, upload->fence_value,
+                                                     queue->state->gpu_event)))
+        ERR("SetEventOnCompletion failed, hr %#lx.\n", hr);
+    return TRUE;
 }
 
 /* Executes the closed batches at the head of the waiting ones whose fence has passed. */
@@ -496,22 +556,7 @@ static void execute_ready(struct queue_object *queue, struct queue_gpu *gpu)
             return;
         }
         lane = &gpu->lanes[batch->lane];
-        if (SUCCEEDED(batch->hr) && batch->copies && batch->uploads)
-        {
-            /* The GDeflate uploads run on the COPY queue (beside the decodes of the batches
-             * before), and this batch's COMPUTE list waits for them on the GPU. */
-            struct gpu_lane *copy = &gpu->lanes[LANE_COPY];
-
-            list = (ID3D12CommandList *)batch->upload_list;
-            ID3D12CommandQueue_ExecuteCommandLists(copy->queue, 1, &list);
-            if (FAILED(hr = ID3D12CommandQueue_Signal(copy->queue, copy->fence,
-                                                      ++copy->fence_value)) ||
-                FAILED(hr = ID3D12CommandQueue_Wait(lane->queue, copy->fence, copy->fence_value)))
-            {
-                ERR("Ordering the GDeflate uploads before their decodes failed, hr %#lx.\n", hr);
-                batch->hr = hr;
-            }
-        }
+        if (batch->upload_list && !execute_upload(queue, gpu, batch)) return; /* ring full */
         if (SUCCEEDED(batch->hr) && batch->copies)
         {
             list = (ID3D12CommandList *)batch->list;
@@ -567,13 +612,11 @@ static void record_decodes(struct queue_object *queue, struct queue_gpu *gpu,
     record_pending(queue, batch);
     for (i = 0; i < batch->decode_count; ++i)
     {
-        streams[i].input_offset = batch->decodes[i]->staging_offset;
+        streams[i].input_offset = batch->decode_inputs[i];
         streams[i].input_size = source_size(&batch->decodes[i]->request);
         streams[i].output_offset = batch->decode_offsets[i];
     }
-    if (FAILED(hr = gpu_gdeflate_record(gpu->gdeflate, batch->list,
-                                        batch->upload_list ? batch->upload_list : batch->list,
-                                        batch->control, queue_staging_resource(queue), streams,
+    if (FAILED(hr = gpu_gdeflate_record(gpu->gdeflate, batch->list, batch->decode, streams,
                                         batch->decode_count)))
     {
         ERR("Recording the GDeflate meta command failed, hr %#lx.\n", hr);
@@ -584,7 +627,7 @@ static void record_decodes(struct queue_object *queue, struct queue_gpu *gpu,
         for (i = 0; i < batch->decode_count; ++i)
             record_copy(batch->list, output, device, batch->decodes[i], batch->decode_offsets[i]);
         gpu_gdeflate_copies_done(gpu->gdeflate, batch->list);
-        if (batch->upload_list) ++batch->uploads;
+        ++batch->uploads;
     }
     TRACE("queue %p: %u GDeflate streams decoded on the GPU in one execution (%s bytes).\n", queue,
           batch->decode_count, debugstr_size(batch->decode_bytes));
@@ -606,11 +649,6 @@ static void batch_close(struct queue_object *queue, struct queue_gpu *gpu)
         ERR("Recording the copies failed, hr %#lx; check the destination resources and their state "
             "(COMMON).\n",
             hr);
-        if (SUCCEEDED(batch->hr)) batch->hr = hr;
-    }
-    if (batch->upload_list && FAILED(hr = ID3D12GraphicsCommandList_Close(batch->upload_list)))
-    {
-        ERR("Recording the GDeflate uploads failed, hr %#lx.\n", hr);
         if (SUCCEEDED(batch->hr)) batch->hr = hr;
     }
     batch->state = BATCH_WAITING;
@@ -735,26 +773,27 @@ static BOOL decode_fits(struct queue_gpu *gpu, const struct gpu_batch *batch,
 {
     UINT needed = 1;
 
-    if (!batch->control) return TRUE;
+    if (!batch->decode) return TRUE;
     if (batch->decode_count &&
         batch->decode_bytes + decode_room(entry) > gpu_gdeflate_output_size(gpu->gdeflate))
         ++needed;
-    return gpu_gdeflate_control_room(batch->control) >= needed;
+    return gpu_gdeflate_batch_room(batch->decode) >= needed;
 }
 
 /* Caller holds gpu->cs and made sure of decode_fits. FALSE: no control memory. */
 static BOOL add_decode(struct queue_object *queue, struct queue_gpu *gpu, struct gpu_batch *batch,
                        struct queue_entry *entry)
 {
-    if (!batch->control &&
-        !(batch->control = gpu_gdeflate_control_create(gpu->gdeflate, queue->state->desc.Device,
-                                                       DECODE_BATCH_EXECUTIONS)))
+    if (!batch->decode && !(batch->decode = gpu_gdeflate_batch_create(
+                                gpu->gdeflate, queue->state->desc.Device, DECODE_BATCH_EXECUTIONS)))
         return FALSE;
     /* The decode buffer holds one execution's streams: a stream that does not fit beside those
      * waiting starts the next execution. */
     if (batch->decode_count &&
         batch->decode_bytes + decode_room(entry) > gpu_gdeflate_output_size(gpu->gdeflate))
         record_decodes(queue, gpu, batch);
+    batch->decode_inputs[batch->decode_count] = gpu_gdeflate_batch_add_input(
+        batch->decode, entry->staging_offset, source_size(&entry->request));
     batch->decode_offsets[batch->decode_count] = batch->decode_bytes;
     batch->decodes[batch->decode_count++] = entry;
     batch->decode_bytes += decode_room(entry);
@@ -933,6 +972,7 @@ static struct gpu_batch *take_retired(struct queue_gpu *gpu, BOOL force)
     {
         if (!(gpu->head = batch->next)) gpu->tail = NULL;
         batch->next = NULL;
+        if (gpu->gdeflate) gpu_gdeflate_batch_retire(gpu->gdeflate, batch->decode);
         *tail = batch;
         tail = &batch->next;
     }
@@ -964,15 +1004,45 @@ static void finish_batches(struct queue_object *queue, struct queue_gpu *gpu,
     while ((batch = list))
     {
         list = batch->next;
-        if (batch->state == BATCH_OPEN)
-        {
-            ID3D12GraphicsCommandList_Close(batch->list);
-            if (batch->upload_list) ID3D12GraphicsCommandList_Close(batch->upload_list);
-        }
+        /* Lists of a batch that was never executed are still open (an upload list is closed
+         * when its batch is executed). */
+        if (batch->state == BATCH_OPEN) ID3D12GraphicsCommandList_Close(batch->list);
+        if (batch->state != BATCH_IN_FLIGHT && batch->upload_list)
+            ID3D12GraphicsCommandList_Close(batch->upload_list);
         batch->next = gpu->spare[batch->lane];
         gpu->spare[batch->lane] = batch;
     }
     LeaveCriticalSection(&gpu->cs);
+}
+
+/* The staging regions of streams whose upload into the input ring has completed are free again,
+ * while the GPU still decodes them from there (caller holds gpu->cs). */
+static void release_uploaded(struct queue_object *queue, struct queue_gpu *gpu)
+{
+    struct gpu_lane *upload = &gpu->lanes[gpu->upload_on_copy_queue ? LANE_COPY : LANE_COMPUTE];
+    struct queue_entry *entry;
+    struct gpu_batch *batch;
+    UINT64 completed;
+    UINT count;
+
+    if (!gpu->gdeflate) return;
+    completed = ID3D12Fence_GetCompletedValue(upload->fence);
+    for (batch = gpu->head; batch; batch = batch->next)
+    {
+        if (batch->state != BATCH_IN_FLIGHT || batch->staging_released ||
+            !batch->upload_fence_value || batch->upload_fence_value > completed)
+            continue;
+        for (count = 0, entry = batch->entries; entry; entry = entry->next)
+        {
+            if (entry->kind != ENTRY_REQUEST || !entry->gpu_decode || !entry->staging_size)
+                continue;
+            queue_staging_release(queue, entry);
+            ++count;
+        }
+        batch->staging_released = TRUE;
+        TRACE("queue %p: staging of %u GDeflate streams free once uploaded (fence value %s).\n",
+              queue, count, wine_dbgstr_longlong(batch->upload_fence_value));
+    }
 }
 
 void queue_gpu_poll(struct queue_object *queue)
@@ -983,6 +1053,7 @@ void queue_gpu_poll(struct queue_object *queue)
 
     if (!gpu) return;
     EnterCriticalSection(&gpu->cs);
+    release_uploaded(queue, gpu);
     retired = take_retired(gpu, FALSE);
     /* A COMPUTE batch kept open by queue_gpu_flush runs once fewer decodes are in flight. */
     if (retired && !gpu->dropped && gpu->tail && gpu->tail->lane == LANE_COMPUTE &&

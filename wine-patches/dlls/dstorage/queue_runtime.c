@@ -69,8 +69,8 @@ static HRESULT stage(struct queue_object *queue, struct queue_entry *entry)
     /* Decoded on the GPU: the region holds the compressed bytes only (the decoded ones go to the
      * decode buffer, laid out per execution: gpu_gdeflate.c). A stream larger than the staging
      * buffer (incompressible data) is decoded on the CPU instead, which needs room for the decoded
-     * bytes; so is one that decodes to more than the decode buffer (the staging size) holds, which
-     * then fails as oversized like any such request. */
+     * bytes; so is one that decodes to more than the staging size (the decode buffer is never
+     * smaller), which then fails as oversized like any such request. */
     if (entry->gpu_decode && size && !entry->staging_size)
     {
         if (source_size(&entry->request) > dstorage_process.staging_buffer_size ||
