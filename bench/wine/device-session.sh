@@ -9,26 +9,14 @@
 set -u
 SUMMARY=summary.log
 . "$(dirname "$0")/lib.sh"
-bm() { # bm LABEL ARGS [ENV...]
-  local label=$1 args=$2; shift 2
-  echo "== bench: $label: $args" >>"$S"
-  (cd "$bin" && env "$@" timeout ${BT:-100} wine64 bench_module.exe --dir . $args) >"$out/b.log" 2>&1
-  echo "exit $?" >>"$S"; grep -a -E "^\| [a-z]|checked" "$out/b.log" >>"$S"
-}
+BT=${BT:-100}
 rt() {
   echo "== runtime alone: npm run bench's code (bench.mjs), GPU rows, same call" >>"$S"
-  if [ -x /tmp/ds-perf/node ]; then
-    (env -u LD_LIBRARY_PATH DS_RUNTIME_ADDON=$PWD/.device-rt/ds_runtime.node LD_LIBRARY_PATH=$PWD/.device-rt/lib timeout 150 \
-      /tmp/ds-perf/node .device-rt/bench.mjs --file build/perf-bench/data.bin --backends vulkan-gpu,vulkan-gpu-seq \
-      --cold-bytes 0 --bytes 4G) >"$out/rt.log" 2>&1
-    echo "exit $?" >>"$S"; grep -a -v "^\s*$" "$out/rt.log" | tail -40 >>"$S"
-  else echo "node from the previous call is gone (the machine was not kept): no bench.mjs row" >>"$S"; fi
+  runtime_bench 150 vulkan-gpu,vulkan-gpu-seq && grep -a -v "^\s*$" "$out/rt.log" | tail -40 >>"$S"
   echo "== runtime alone: vulkan_throughput_test (DS_BENCH_MIB=1024), same call" >>"$S"
   (cd "$bin" && env -u LD_LIBRARY_PATH DS_BENCH_MIB=1024 timeout 100 ./vulkan_throughput_test) >"$out/tp.log" 2>&1
   echo "exit $?" >>"$S"; grep -a -E "ceiling|backend|same readers" "$out/tp.log" >>"$S"
 }
-T0=$SECONDS
-left() { [ $((SECONDS - T0)) -lt ${1} ] || { echo "== skipped (time): $2" >>"$S"; return 1; }; }
 rt
 t vkd3d-default WINEDLLOVERRIDES="$P"
 left 200 "tests d3d12 path" && t vkd3d-d3d12 WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12

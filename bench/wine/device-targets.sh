@@ -24,27 +24,13 @@ set -u
 SUMMARY=targets.log
 . "$(dirname "$0")/lib.sh"
 SECTIONS=${SECTIONS:-rt vulkan gdeflate texture cpu readers tests}
-bm() { # bm LABEL ARGS [ENV...]: one bench_module run, its rows, the queue counters
-  local label=$1 args=$2; shift 2
-  echo "== bench: $label: $args" >>"$S"; local t0=$SECONDS
-  (cd "$bin" && env DS_KIT_STATS=1 "$@" timeout ${BT:-90} wine64 bench_module.exe --dir . --threads $args) >"$out/b.log" 2>&1
-  echo "exit $? ($((SECONDS - t0)) s)" >>"$S"
-  grep -a -E "^\| [a-z]|its threads|checked|FAIL|--threads" "$out/b.log" | cut -c1-400 >>"$S"
-  grep -a "ds-kit stats: queue" "$out/b.log" | grep -v " 0 requests" | sed 's/.*: \([0-9]* requests\)/  \1/' | cut -c1-240 >>"$S"
-}
-T0=$SECONDS
-left() { [ $((SECONDS - T0)) -lt ${1} ] || { echo "== skipped (time): $2" >>"$S"; return 1; }; }
+BM_FLAGS=--threads
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 G="--mib 1024 --reps 2 --only gdeflate --dest buffer"
 if want rt; then
   echo "== runtime alone: npm run bench's code (bench.mjs), GPU and GDeflate rows, same call" >>"$S"
-  if [ -x /tmp/ds-perf/node ]; then
-    (env -u LD_LIBRARY_PATH DS_RUNTIME_ADDON=$PWD/.device-rt/ds_runtime.node LD_LIBRARY_PATH=$PWD/.device-rt/lib timeout 170 \
-      /tmp/ds-perf/node .device-rt/bench.mjs --file build/perf-bench/data.bin --backends vulkan-gpu-seq \
-      --cold-bytes 0 --bytes 4G) >"$out/rt.log" 2>&1
-    echo "exit $?" >>"$S"
+  runtime_bench 170 &&
     grep -a -E -A5 "^== vulkan-gpu-seq|^== file -> GPU buffer, 16 MiB per request: GDeflate" "$out/rt.log" >>"$S"
-  else echo "node from the previous call is gone (the machine was not kept): no bench.mjs row" >>"$S"; fi
 fi
 if want vulkan; then
   for size in 64 1024 16384; do

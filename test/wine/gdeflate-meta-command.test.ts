@@ -121,6 +121,23 @@ test('vkd3d-proton: every test/wine program passes; GDeflate into GPU destinatio
     /GDeflate path: gpu \(DirectStorage meta command, up to \d+ streams an execution, input uploaded on the COPY queue\)/,
   );
 
+  // The meta command's device memory (input ring, decode buffer) is created at a queue's first GPU
+  // decode, not with the queue: here once, and never for a queue that only copies plain data.
+  assert.match(out, /GDeflate meta command buffers created at the first GPU decode: \d+-byte input ring/);
+  const plain = await run('sample_style', {
+    DS_KIT_GPU_PATH: 'd3d12',
+    DS_KIT_GDEFLATE_PATH: 'gpu',
+    WINEDEBUG: '+dstorage',
+  });
+  const plainOut = plain.all ?? '';
+  assert.equal(plain.exitCode, 0, `sample_style.exe exited ${plain.exitCode}:\n${plainOut.slice(-3000)}`);
+  assert.match(plainOut, /GDeflate path: gpu \(DirectStorage meta command/);
+  assert.doesNotMatch(
+    plainOut,
+    /GDeflate meta command buffers created/,
+    'a queue that decoded nothing on the GPU created the meta command buffers',
+  );
+
   // The uploads executed on the decoding COMPUTE queue instead: the same checks pass.
   const inList = await run('gdeflate', {
     DS_KIT_GPU_PATH: 'd3d12',

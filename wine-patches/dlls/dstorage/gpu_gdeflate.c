@@ -44,11 +44,13 @@
  * many tiles at once (an execution of one or two streams leaves it mostly idle). The input ring
  * rests in COMMON between executions.
  *
- * The decode buffer (DEFAULT, twice the staging buffer by default, never less than it: a request
- * decodes to at most the staging size) is laid out per execution: its streams one after another
- * from offset 0, so it bounds one execution's decoded bytes; executions reuse it in list and queue
- * order, ordered by the UNORDERED_ACCESS -> COPY_SOURCE -> UNORDERED_ACCESS transitions around the
- * copies out of it.
+ * The input ring, the decode buffer and the scratch buffer are created at the queue's first GPU
+ * decode (gpu_gdeflate_buffers), so that a queue that never decodes GDeflate on the GPU holds no
+ * device memory for them. The decode buffer (DEFAULT, twice the staging buffer by default, never
+ * less than it: a request decodes to at most the staging size) is laid out per execution: its
+ * streams one after another from offset 0, so it bounds one execution's decoded bytes; executions
+ * reuse it in list and queue order, ordered by the UNORDERED_ACCESS -> COPY_SOURCE ->
+ * UNORDERED_ACCESS transitions around the copies out of it.
  */
 #include "dstorage_private.h"
 
@@ -407,19 +409,49 @@ static HRESULT gdeflate_init(struct gpu_gdeflate *gd, ID3D12Device *device, UINT
             min(max(gd->input_size, staging_size + INPUT_RING_SLACK), (UINT64)UINT_MAX + 1);
         gd->output_size =
             max(dstorage_env_mib("DS_KIT_GDEFLATE_DECODE_MIB", 2 * staging_size), staging_size);
-        /* The input ring rests in COMMON: a COPY queue writes it (gpu_gdeflate_batch_upload). */
-        if (FAILED(hr = create_buffer_in(device, D3D12_HEAP_TYPE_DEFAULT, gd->input_size,
-                                         D3D12_RESOURCE_STATE_COMMON, &gd->input)))
-            *why = "the input ring could not be created";
-        else if (FAILED(hr = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, gd->output_size,
-                                           &gd->output)))
-            *why = "the decode buffer could not be created";
-        else if (gd->scratch_size && FAILED(hr = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT,
-                                                               gd->scratch_size, &gd->scratch)))
-            *why = "the scratch buffer could not be created";
     }
     ((IUnknown *)device5)->lpVtbl->Release((IUnknown *)device5);
     return hr;
+}
+
+static void release_buffers(struct gpu_gdeflate *gd)
+{
+    if (gd->input) ID3D12Resource_Release(gd->input);
+    if (gd->output) ID3D12Resource_Release(gd->output);
+    if (gd->scratch) ID3D12Resource_Release(gd->scratch);
+    gd->input = gd->output = gd->scratch = NULL;
+}
+
+HRESULT gpu_gdeflate_buffers(struct gpu_gdeflate *gd, ID3D12Device *device)
+{
+    const char *what;
+    HRESULT hr;
+
+    if (gd->input) return S_OK;
+    /* The input ring rests in COMMON: a COPY queue writes it (gpu_gdeflate_batch_upload). */
+    if (FAILED(hr = create_buffer_in(device, D3D12_HEAP_TYPE_DEFAULT, gd->input_size,
+                                     D3D12_RESOURCE_STATE_COMMON, &gd->input)))
+        what = "input ring";
+    else if (FAILED(
+                 hr = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, gd->output_size, &gd->output)))
+        what = "decode buffer";
+    else if (gd->scratch_size && FAILED(hr = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT,
+                                                           gd->scratch_size, &gd->scratch)))
+        what = "scratch buffer";
+    if (FAILED(hr))
+    {
+        ERR("device %p: the GDeflate meta command's %s could not be created (hr %#lx; %s-byte "
+            "input ring, %s-byte decode buffer): the request fails. Lower the staging buffer "
+            "size (both are twice it) or set DS_KIT_GDEFLATE_PATH=cpu.\n",
+            device, what, hr, debugstr_size(gd->input_size), debugstr_size(gd->output_size));
+        release_buffers(gd);
+        return hr;
+    }
+    TRACE("device %p: GDeflate meta command buffers created at the first GPU decode: %s-byte "
+          "input ring, %s-byte decode buffer, %s-byte scratch.\n",
+          device, debugstr_size(gd->input_size), debugstr_size(gd->output_size),
+          debugstr_size(gd->scratch_size));
+    return S_OK;
 }
 
 struct gpu_gdeflate *gpu_gdeflate_create(ID3D12Device *device, UINT64 staging_size,
@@ -439,10 +471,9 @@ struct gpu_gdeflate *gpu_gdeflate_create(ID3D12Device *device, UINT64 staging_si
         gpu_gdeflate_destroy(gd);
         return NULL;
     }
-    TRACE("device %p: GDeflate meta command, up to %u streams an execution, %s-byte scratch, "
-          "%s-byte input ring, %s-byte decode buffer.\n",
-          device, gd->max_streams, debugstr_size(gd->scratch_size), debugstr_size(gd->input_size),
-          debugstr_size(gd->output_size));
+    TRACE("device %p: GDeflate meta command, up to %u streams an execution; its %s-byte input "
+          "ring and %s-byte decode buffer are created at the first GPU decode.\n",
+          device, gd->max_streams, debugstr_size(gd->input_size), debugstr_size(gd->output_size));
     return gd;
 }
 
@@ -450,9 +481,7 @@ void gpu_gdeflate_destroy(struct gpu_gdeflate *gd)
 {
     if (!gd) return;
     if (gd->command) gd->command->lpVtbl->Release(gd->command);
-    if (gd->input) ID3D12Resource_Release(gd->input);
-    if (gd->output) ID3D12Resource_Release(gd->output);
-    if (gd->scratch) ID3D12Resource_Release(gd->scratch);
+    release_buffers(gd);
     free(gd);
 }
 

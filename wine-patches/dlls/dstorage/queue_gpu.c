@@ -780,10 +780,12 @@ static BOOL decode_fits(struct queue_gpu *gpu, const struct gpu_batch *batch,
     return gpu_gdeflate_batch_room(batch->decode) >= needed;
 }
 
-/* Caller holds gpu->cs and made sure of decode_fits. FALSE: no control memory. */
+/* Caller holds gpu->cs and made sure of decode_fits. FALSE: no device memory for the meta command
+ * (gpu_gdeflate_buffers said why) or no control memory. */
 static BOOL add_decode(struct queue_object *queue, struct queue_gpu *gpu, struct gpu_batch *batch,
                        struct queue_entry *entry)
 {
+    if (FAILED(gpu_gdeflate_buffers(gpu->gdeflate, queue->state->desc.Device))) return FALSE;
     if (!batch->decode && !(batch->decode = gpu_gdeflate_batch_create(
                                 gpu->gdeflate, queue->state->desc.Device, DECODE_BATCH_EXECUTIONS)))
         return FALSE;
