@@ -424,7 +424,7 @@ static void release_buffers(struct gpu_gdeflate *gd)
 
 HRESULT gpu_gdeflate_buffers(struct gpu_gdeflate *gd, ID3D12Device *device)
 {
-    const char *what;
+    const char *what = "buffer";
     HRESULT hr;
 
     if (gd->input) return S_OK;

@@ -440,7 +440,7 @@ static HRESULT batch_open(ID3D12Device *device, struct queue_gpu *gpu, UINT lane
                         device, 0, upload_type, batch->upload_allocator, NULL,
                         &IID_ID3D12GraphicsCommandList, (void **)&batch->upload_list))))
         {
-            ERR("Cannot create a COPY command list for GDeflate uploads, hr %#lx.\n", hr);
+            ERR("Cannot create the command list for GDeflate uploads, hr %#lx.\n", hr);
             batch_free(batch);
             return hr;
         }
