@@ -269,11 +269,11 @@ struct gpu_gdeflate_stream
     UINT64 output_offset; /* in the decode buffer */
 };
 /* NULL where the device offers no such meta command (*why says why). The input ring and the decode
- * buffer are twice staging_size by default, created by gpu_gdeflate_buffers. */
+ * buffer are four times staging_size by default, created by gpu_gdeflate_buffers. */
 struct gpu_gdeflate *gpu_gdeflate_create(ID3D12Device *device, UINT64 staging_size,
                                          const char **why);
-/* Before the first decode: creates the device memory (once; an err line names the fix on failure).
- */
+/* Before the first decode: creates the device memory (once; at halved sizes where memory is short;
+ * an err line names the fix where even the least fails). */
 HRESULT gpu_gdeflate_buffers(struct gpu_gdeflate *gd, ID3D12Device *device);
 void gpu_gdeflate_destroy(struct gpu_gdeflate *gd);
 UINT gpu_gdeflate_max_streams(const struct gpu_gdeflate *gd);

@@ -33,24 +33,25 @@
  * write-back heap), it read every compressed byte across the bus with small dependent loads and
  * decoded 0.2-4 GB/s on the H200 (2026-12-02), where Microsoft's runtime, which copies first,
  * reaches 9-12 GB/s through the same meta command. So a batch's compressed bytes are copied into
- * the input ring, a DEFAULT-heap buffer of its own (twice the staging buffer by default), when the
- * batch is executed: as a batch's streams are added they are laid out one after another in a span
- * of the batch (runs of neighbouring staging regions keep their gaps, so that one CopyBufferRegion
- * uploads each run), and the control words hold offsets within that span; gpu_gdeflate_batch_upload
- * places the span in the ring (first in, first out: spans are freed in the order batches retire),
- * adds its place to those offsets and records the copies. Once that upload has completed, the
- * staging regions are free again (queue_gpu.c), long before the decodes retire: the streams in
- * flight are no longer bounded by the staging buffer the application chose, and the GPU decodes
- * many tiles at once (an execution of one or two streams leaves it mostly idle). The input ring
- * rests in COMMON between executions.
+ * the input ring, a DEFAULT-heap buffer of its own (four times the staging buffer by default), when
+ * the batch is executed: as a batch's streams are added they are laid out one after another in a
+ * span of the batch (runs of neighbouring staging regions keep their gaps, so that one
+ * CopyBufferRegion uploads each run), and the control words hold offsets within that span;
+ * gpu_gdeflate_batch_upload places the span in the ring (first in, first out: spans are freed in
+ * the order batches retire), adds its place to those offsets and records the copies. Once that
+ * upload has completed, the staging regions are free again (queue_gpu.c), long before the decodes
+ * retire: the streams in flight are no longer bounded by the staging buffer the application chose,
+ * and the GPU decodes many tiles at once (an execution of one or two streams leaves it mostly
+ * idle). The input ring rests in COMMON between executions.
  *
  * The input ring, the decode buffer and the scratch buffer are created at the queue's first GPU
  * decode (gpu_gdeflate_buffers), so that a queue that never decodes GDeflate on the GPU holds no
- * device memory for them. The decode buffer (DEFAULT, twice the staging buffer by default, never
- * less than it: a request decodes to at most the staging size) is laid out per execution: its
- * streams one after another from offset 0, so it bounds one execution's decoded bytes; executions
- * reuse it in list and queue order, ordered by the UNORDERED_ACCESS -> COPY_SOURCE ->
- * UNORDERED_ACCESS transitions around the copies out of it.
+ * device memory for them (where that memory is short, at halved sizes). The decode buffer
+ * (DEFAULT, four times the staging buffer by default, never less than it: a request decodes to at
+ * most the staging size) is laid out per execution: its streams one after another from offset 0,
+ * so it bounds one execution's decoded bytes; executions reuse it in list and queue order, ordered
+ * by the UNORDERED_ACCESS -> COPY_SOURCE -> UNORDERED_ACCESS transitions around the copies out of
+ * it.
  */
 #include "dstorage_private.h"
 
@@ -193,6 +194,7 @@ struct gpu_gdeflate
     UINT max_streams;
     ID3D12Resource *input, *output, *scratch;
     UINT64 input_size, output_size, scratch_size;
+    UINT64 staging_size;
     UINT64 ring_head, ring_used; /* the input ring: next place, bytes held by placed spans */
     UINT exec_size;
     UINT exec_offset[EXEC_FIELD_COUNT];
@@ -402,13 +404,16 @@ static HRESULT gdeflate_init(struct gpu_gdeflate *gd, ID3D12Device *device, UINT
     else if (SUCCEEDED(hr = query_limits(gd, device, why)) &&
              SUCCEEDED(hr = create_command(gd, vtbl, device5, why)))
     {
-        /* DS_KIT_GDEFLATE_INPUT_MIB and DS_KIT_GDEFLATE_DECODE_MIB: other sizes, for
-         * measurements. The control words hold 32-bit offsets into the ring. */
-        gd->input_size = dstorage_env_mib("DS_KIT_GDEFLATE_INPUT_MIB", 2 * staging_size);
+        /* Four times the staging buffer each: on the H200, all-literal 16 MiB streams decoded at
+         * 14-18 GB/s with 32 MiB of staging, against 9-14 at twice (docs/performance.md,
+         * "Session 7"). DS_KIT_GDEFLATE_INPUT_MIB and DS_KIT_GDEFLATE_DECODE_MIB: other sizes,
+         * for measurements. The control words hold 32-bit offsets into the ring. */
+        gd->staging_size = staging_size;
+        gd->input_size = dstorage_env_mib("DS_KIT_GDEFLATE_INPUT_MIB", 4 * staging_size);
         gd->input_size =
             min(max(gd->input_size, staging_size + INPUT_RING_SLACK), (UINT64)UINT_MAX + 1);
         gd->output_size =
-            max(dstorage_env_mib("DS_KIT_GDEFLATE_DECODE_MIB", 2 * staging_size), staging_size);
+            max(dstorage_env_mib("DS_KIT_GDEFLATE_DECODE_MIB", 4 * staging_size), staging_size);
     }
     ((IUnknown *)device5)->lpVtbl->Release((IUnknown *)device5);
     return hr;
@@ -422,30 +427,48 @@ static void release_buffers(struct gpu_gdeflate *gd)
     gd->input = gd->output = gd->scratch = NULL;
 }
 
+static HRESULT create_buffers(struct gpu_gdeflate *gd, ID3D12Device *device, const char **what)
+{
+    HRESULT hr;
+
+    /* The input ring rests in COMMON: a COPY queue writes it (gpu_gdeflate_batch_upload). */
+    if (FAILED(hr = create_buffer_in(device, D3D12_HEAP_TYPE_DEFAULT, gd->input_size,
+                                     D3D12_RESOURCE_STATE_COMMON, &gd->input)))
+        *what = "input ring";
+    else if (FAILED(
+                 hr = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, gd->output_size, &gd->output)))
+        *what = "decode buffer";
+    else if (gd->scratch_size && FAILED(hr = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT,
+                                                           gd->scratch_size, &gd->scratch)))
+        *what = "scratch buffer";
+    return hr;
+}
+
 HRESULT gpu_gdeflate_buffers(struct gpu_gdeflate *gd, ID3D12Device *device)
 {
+    UINT64 least_input = gd->staging_size + INPUT_RING_SLACK, least_output = gd->staging_size;
     const char *what = "buffer";
     HRESULT hr;
 
     if (gd->input) return S_OK;
-    /* The input ring rests in COMMON: a COPY queue writes it (gpu_gdeflate_batch_upload). */
-    if (FAILED(hr = create_buffer_in(device, D3D12_HEAP_TYPE_DEFAULT, gd->input_size,
-                                     D3D12_RESOURCE_STATE_COMMON, &gd->input)))
-        what = "input ring";
-    else if (FAILED(
-                 hr = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT, gd->output_size, &gd->output)))
-        what = "decode buffer";
-    else if (gd->scratch_size && FAILED(hr = create_buffer(device, D3D12_HEAP_TYPE_DEFAULT,
-                                                           gd->scratch_size, &gd->scratch)))
-        what = "scratch buffer";
-    if (FAILED(hr))
+    /* Where device memory is short, halved sizes down to the least that works: slower, not
+     * failing. */
+    while (FAILED(hr = create_buffers(gd, device, &what)))
     {
-        ERR("device %p: the GDeflate meta command's %s could not be created (hr %#lx; %s-byte "
-            "input ring, %s-byte decode buffer): the request fails. Lower the staging buffer "
-            "size (both are twice it) or set DS_KIT_GDEFLATE_PATH=cpu.\n",
-            device, what, hr, debugstr_size(gd->input_size), debugstr_size(gd->output_size));
         release_buffers(gd);
-        return hr;
+        if (gd->input_size <= least_input && gd->output_size <= least_output)
+        {
+            ERR("device %p: the GDeflate meta command's %s could not be created (hr %#lx; "
+                "%s-byte input ring, %s-byte decode buffer): the request fails. Lower the "
+                "staging buffer size or set DS_KIT_GDEFLATE_PATH=cpu.\n",
+                device, what, hr, debugstr_size(gd->input_size), debugstr_size(gd->output_size));
+            return hr;
+        }
+        WARN("device %p: the GDeflate meta command's %s could not be created (hr %#lx) with a "
+             "%s-byte input ring and a %s-byte decode buffer; trying half.\n",
+             device, what, hr, debugstr_size(gd->input_size), debugstr_size(gd->output_size));
+        gd->input_size = max(gd->input_size / 2, least_input);
+        gd->output_size = max(gd->output_size / 2, least_output);
     }
     TRACE("device %p: GDeflate meta command buffers created at the first GPU decode: %s-byte "
           "input ring, %s-byte decode buffer, %s-byte scratch.\n",
