@@ -481,6 +481,12 @@ static void batch_append(struct gpu_batch *batch, struct queue_entry *entry)
     batch->entries_tail = entry;
 }
 
+/* The queue GDeflate uploads run on (DS_KIT_GDEFLATE_UPLOAD). */
+static struct gpu_lane *upload_lane(struct queue_gpu *gpu)
+{
+    return &gpu->lanes[gpu->upload_on_copy_queue ? LANE_COPY : LANE_COMPUTE];
+}
+
 /* A COMPUTE batch's GDeflate upload, executed just before it (caller holds gpu->cs): its input
  * placed in the ring and copied there, on the COPY queue (beside the decodes of the batches before;
  * the batch's queue waits for it on the GPU) or first on the COMPUTE queue. FALSE while the ring is
@@ -488,7 +494,7 @@ static void batch_append(struct gpu_batch *batch, struct queue_entry *entry)
 static BOOL execute_upload(struct queue_object *queue, struct queue_gpu *gpu,
                            struct gpu_batch *batch)
 {
-    struct gpu_lane *upload = &gpu->lanes[gpu->upload_on_copy_queue ? LANE_COPY : LANE_COMPUTE];
+    struct gpu_lane *upload = upload_lane(gpu);
     BOOL wanted = SUCCEEDED(batch->hr) && batch->copies && batch->uploads;
     ID3D12CommandList *list = (ID3D12CommandList *)batch->upload_list;
     HRESULT hr;
@@ -1021,7 +1027,7 @@ static void finish_batches(struct queue_object *queue, struct queue_gpu *gpu,
  * while the GPU still decodes them from there (caller holds gpu->cs). */
 static void release_uploaded(struct queue_object *queue, struct queue_gpu *gpu)
 {
-    struct gpu_lane *upload = &gpu->lanes[gpu->upload_on_copy_queue ? LANE_COPY : LANE_COMPUTE];
+    struct gpu_lane *upload = upload_lane(gpu);
     struct queue_entry *entry;
     struct gpu_batch *batch;
     UINT64 completed;
