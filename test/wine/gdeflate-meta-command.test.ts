@@ -185,8 +185,8 @@ test('vkd3d-proton: every test/wine program passes; GDeflate into GPU destinatio
 
 // Many streams through the meta command, every byte checked: bench_module.exe's GDeflate rows into a
 // GPU buffer with 64 KiB requests (one tile each) and 1 MiB ones, at a 1 MiB staging buffer (the
-// ring wraps many times; a 1 MiB request fills the decode buffer, one stream an execution) and at
-// 64 MiB (executions of up to 256 streams, several in one batch), on both upload queues.
+// staging and input rings wrap many times) and at 64 MiB (executions of up to 256 streams, several
+// in one batch), on both upload queues.
 test('vkd3d-proton: bench_module.exe GDeflate -> buffer through the meta command, all bytes checked', {
   skip: vkd3dDir
     ? false
@@ -212,24 +212,32 @@ test('vkd3d-proton: bench_module.exe GDeflate -> buffer through the meta command
     { reject: false, all: true },
   );
   assert.equal(cc.exitCode, 0, `compiling bench_module.c failed:\n${cc.all}`);
+  // One GDeflate -> buffer row through the meta command (d3d12 path, DS_KIT_GDEFLATE_PATH=gpu).
+  const bench = (size: string, staging: string, mib: string, extra: Record<string, string>) =>
+    execa(
+      'xvfb-run',
+      [
+        '-a',
+        'wine',
+        join(outDir, 'bench_module.exe'),
+        ...['--dir', '.', '--mib', mib, '--reps', '1', '--only', 'gdeflate', '--dest', 'buffer'],
+        ...['--size', size, '--staging', staging],
+      ],
+      {
+        cwd: outDir,
+        env: env({ DS_KIT_GPU_PATH: 'd3d12', DS_KIT_GDEFLATE_PATH: 'gpu', ...extra }),
+        reject: false,
+        all: true,
+        timeout: PROGRAM_TIMEOUT_MS,
+      },
+    );
   for (const upload of ['copy', 'compute'])
     for (const [size, staging, mib] of [
       ['64', '1', '16'],
       ['1024', '1', '16'],
       ['64', '64', '24'],
     ]) {
-      const args = ['--dir', '.', '--mib', mib, '--reps', '1', '--only', 'gdeflate', '--dest', 'buffer'];
-      const r = await execa(
-        'xvfb-run',
-        ['-a', 'wine', join(outDir, 'bench_module.exe'), ...args, '--size', size, '--staging', staging],
-        {
-          cwd: outDir,
-          env: env({ DS_KIT_GPU_PATH: 'd3d12', DS_KIT_GDEFLATE_PATH: 'gpu', DS_KIT_GDEFLATE_UPLOAD: upload }),
-          reject: false,
-          all: true,
-          timeout: PROGRAM_TIMEOUT_MS,
-        },
-      );
+      const r = await bench(size, staging, mib, { DS_KIT_GDEFLATE_UPLOAD: upload });
       const out = r.all ?? '';
       const what = `bench_module.exe --size ${size} --staging ${staging}, uploads on ${upload}`;
       assert.equal(
@@ -244,27 +252,11 @@ test('vkd3d-proton: bench_module.exe GDeflate -> buffer through the meta command
   // A 1 MiB staging buffer, 64 KiB requests (about 38 KiB compressed each): each batch's staging is
   // free again once its input is uploaded, so more compressed bytes wait in the input ring than the
   // staging buffer holds (lavapipe decodes slowly, so batches queue up), and one execution decodes
-  // more than the staging buffer (the decode buffer is twice its size). Before the input ring, the
+  // more than the staging buffer (the decode buffer is four times its size). Before the input ring, the
   // compressed bytes stayed in the staging buffer until their decode retired, and the decode buffer
   // was the staging buffer's size.
   const staging = 1 << 20;
-  const traced = await execa(
-    'xvfb-run',
-    [
-      '-a',
-      'wine',
-      join(outDir, 'bench_module.exe'),
-      ...['--dir', '.', '--mib', '16', '--reps', '1', '--only', 'gdeflate', '--dest', 'buffer'],
-      ...['--size', '64', '--staging', '1'],
-    ],
-    {
-      cwd: outDir,
-      env: env({ DS_KIT_GPU_PATH: 'd3d12', DS_KIT_GDEFLATE_PATH: 'gpu', WINEDEBUG: '+dstorage' }),
-      reject: false,
-      all: true,
-      timeout: PROGRAM_TIMEOUT_MS,
-    },
-  );
+  const traced = await bench('64', '1', '16', { WINEDEBUG: '+dstorage' });
   const tracedOut = traced.all ?? '';
   assert.equal(traced.exitCode, 0, `traced run: exit ${traced.exitCode}:\n${tracedOut.slice(-3000)}`);
   assert.match(tracedOut, /bench_module: all bytes checked/);
