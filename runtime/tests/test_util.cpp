@@ -78,9 +78,11 @@ std::vector<ds::Completion> drain(ds::Queue &queue, size_t count, int timeout_ms
     return out;
 }
 
-std::unique_ptr<ds::VulkanDevice> open_vulkan_device_or_skip() {
+std::unique_ptr<ds::VulkanDevice> open_vulkan_device_or_skip() { return open_vulkan_device_or_skip({}); }
+
+std::unique_ptr<ds::VulkanDevice> open_vulkan_device_or_skip(const ds::VulkanDeviceOptions &options) {
     std::string why;
-    auto dev = ds::VulkanDevice::create(&why);
+    auto dev = ds::VulkanDevice::create(&why, options);
     if (!dev)
         skip_or_fail("DS_REQUIRE_VULKAN", why);
     return dev;

@@ -31,6 +31,7 @@ std::vector<ds::Completion> drain(ds::Queue &queue, size_t count, int timeout_ms
 
 /// The standalone Vulkan device, or exit 77 (skip) / 1 under DS_REQUIRE_VULKAN=1 with the reason.
 std::unique_ptr<ds::VulkanDevice> open_vulkan_device_or_skip();
+std::unique_ptr<ds::VulkanDevice> open_vulkan_device_or_skip(const ds::VulkanDeviceOptions &options);
 
 /// How many threads of this process carry `name` (/proc/self/task/*/comm).
 int threads_named(const std::string &name);

@@ -11,7 +11,7 @@ import { measureCopyCeilings, measureHostCeiling, measurePreadCeilings, type Cei
 import { formatCold, measureCold, type ColdRows } from './cold.ts';
 import { ensureDataFile, warmPageCache } from './data-file.ts';
 import { measure, type Measurement, type Target } from './measure.ts';
-import { formatBytes, parseOptions, usage, type BenchBackend, type BenchOptions } from './options.ts';
+import { formatBytes, onComputeQueue, parseOptions, usage, type BenchBackend, type BenchOptions } from './options.ts';
 import {
   formatGdeflateGpuDecode,
   formatGdeflateToGpu,
@@ -60,6 +60,17 @@ async function main(): Promise<number> {
       deviceError = (e as Error).message;
     }
   }
+  // The compute-queue rows and the GPU decode paths: a second device whose queue has compute.
+  let compute: VulkanDevice | undefined;
+  let computeError = deviceError;
+  if (device && options.backends.some((b) => onComputeQueue(b) || b.startsWith('vulkan-gpu'))) {
+    try {
+      compute = ds.vulkanDevice({ preferComputeQueue: true });
+    } catch (e) {
+      computeError = (e as Error).message;
+      log(`no compute-queue device (no shader copies, no GPU decode paths): ${computeError}`);
+    }
+  }
 
   const fd = openSync(options.file, 'r');
   const hostBackends = options.backends.some((b) => b === 'cpu' || b === 'io_uring' || b === 'vulkan-host');
@@ -85,14 +96,22 @@ async function main(): Promise<number> {
   const skipped: Skipped[] = [];
   const opened: Target[] = [];
   let cold: ColdRows | undefined;
-  let gpuBuffer: bigint | undefined;
+  const gpuBuffers = new Map<VulkanDevice, bigint>(); // one destination buffer per device
   const gpuBufferSize = Math.min(options.quick ? 64 << 20 : 256 << 20, Math.max(...options.requestSizes) * 16);
   try {
     for (const name of options.backends) {
-      const target = openTarget(name, options, device, deviceError, gpuBufferSize, () => {
-        gpuBuffer ??= device!.createBuffer(gpuBufferSize);
-        return gpuBuffer;
-      });
+      const on = onComputeQueue(name) ? compute : device;
+      const target = openTarget(
+        name,
+        options,
+        on,
+        onComputeQueue(name) ? computeError : deviceError,
+        gpuBufferSize,
+        () => {
+          if (!gpuBuffers.has(on!)) gpuBuffers.set(on!, on!.createBuffer(gpuBufferSize));
+          return gpuBuffers.get(on!)!;
+        },
+      );
       if (typeof target === 'string') {
         skipped.push({ backend: name, reason: target });
         log(`\n== ${name} ==\nskipped: ${target}`);
@@ -105,12 +124,16 @@ async function main(): Promise<number> {
       results.push(...rows);
       opened.push(target);
       log(formatBackendTable(`${name} (${target.backend.name})`, rows, ceilings));
-      if (name.startsWith('vulkan-gpu-mapped')) {
+      if (name.includes('mapped')) {
         const st = target.backend.stats();
         log(
           `  mapped reads: ${st.mappedReads} chunks copied from imported file windows (${st.mappedImports} imports), ` +
             `${st.stagingBytes} bytes through staging`,
         );
+      }
+      if (name.startsWith('vulkan-gpu')) {
+        const st = target.backend.stats();
+        log(`  regions: ${st.shaderCopies} by shader copies, ${st.gpuCopies} by the copy engine`);
       }
     }
     if (options.coldBytes > 0) {
@@ -129,7 +152,7 @@ async function main(): Promise<number> {
     }
   } finally {
     closeSync(fd);
-    if (gpuBuffer !== undefined) device!.destroyBuffer(gpuBuffer);
+    for (const [owner, buffer] of gpuBuffers) owner.destroyBuffer(buffer);
   }
 
   // GDeflate: the CPU codec on half-compressible data; on the GPU below.
@@ -153,12 +176,6 @@ async function main(): Promise<number> {
   let gdeflateToGpu: GdeflateGpuRow[] = [];
   let zstdToGpu: ZstdGpuRow[] = [];
   if (device && options.backends.some((b) => b.startsWith('vulkan-gpu'))) {
-    let compute: VulkanDevice | undefined;
-    try {
-      compute = ds.vulkanDevice({ preferComputeQueue: true });
-    } catch (e) {
-      log(`no compute-queue device (no GPU decode paths): ${(e as Error).message}`);
-    }
     const paths = gdeflatePaths(device, compute);
     const uncompressed = (options.quick ? 1 : 16) * 1024 * 1024;
     const setup = {
@@ -238,6 +255,21 @@ function openTarget(
   const vulkanBackend = (): Backend => device!.backend();
   try {
     switch (name) {
+      case 'vulkan-gpu-compute':
+      case 'vulkan-gpu-scatter':
+      case 'vulkan-gpu-scatter-mapped':
+        if (!device) return deviceError;
+        return {
+          backend: device.backend({
+            shaderCopies: name !== 'vulkan-gpu-compute',
+            ...(options.shaderCopyMax === undefined ? {} : { shaderCopyMaxBytes: options.shaderCopyMax }),
+            ...(name === 'vulkan-gpu-scatter-mapped' ? { fileStaging: 'mapped' as const } : {}),
+          }),
+          name,
+          destination: 'gpu',
+          gpuBuffer: gpuBuffer(),
+          gpuBufferSize,
+        };
       case 'cpu':
         return { backend: ds.cpu(), name, destination: 'host' };
       case 'io_uring':

@@ -5,7 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** vulkan-gpu: destinations scattered over the buffer (worst case, one copy region per read);
- * vulkan-gpu-seq: destinations in issue order (one asset streamed in pieces, regions merge). */
+ * vulkan-gpu-seq: destinations in issue order (one asset streamed in pieces, regions merge).
+ * vulkan-gpu-compute*: the same scattered reads on a device whose queue has compute:
+ * -compute with every region on the copy engine, -scatter with shader copies (small regions by one
+ * dispatch per batch), -scatter-mapped with shader copies from imported file windows. */
 export type BenchBackend =
   | 'cpu'
   | 'io_uring'
@@ -13,6 +16,9 @@ export type BenchBackend =
   | 'vulkan-gpu-seq'
   | 'vulkan-gpu-mapped'
   | 'vulkan-gpu-mapped-seq'
+  | 'vulkan-gpu-compute'
+  | 'vulkan-gpu-scatter'
+  | 'vulkan-gpu-scatter-mapped'
   | 'vulkan-host';
 export const allBackends: readonly BenchBackend[] = [
   'cpu',
@@ -21,8 +27,15 @@ export const allBackends: readonly BenchBackend[] = [
   'vulkan-gpu-seq',
   'vulkan-gpu-mapped',
   'vulkan-gpu-mapped-seq',
+  'vulkan-gpu-compute',
+  'vulkan-gpu-scatter',
+  'vulkan-gpu-scatter-mapped',
   'vulkan-host',
 ];
+
+/** Rows that run on the compute-queue device. */
+export const onComputeQueue = (b: BenchBackend): boolean =>
+  b === 'vulkan-gpu-compute' || b.startsWith('vulkan-gpu-scatter');
 
 export interface BenchOptions {
   file: string;
@@ -36,6 +49,8 @@ export interface BenchOptions {
   /** size of the Vulkan copy-ceiling measurement */
   ceilingSize: number;
   capacity: number;
+  /** vulkan-gpu-scatter rows: upload regions up to this size go to the shader (undefined: the backend's default) */
+  shaderCopyMax?: number;
   json?: string;
   quick: boolean;
 }
@@ -54,6 +69,7 @@ export const usage = `usage: node --import tsx scripts/bench/main.ts [options]
   --cold-bytes BYTES   bytes per cold-cache (O_DIRECT) row (default 1 GiB, --quick 32 MiB; 0: no cold rows)
   --backends LIST      of ${allBackends.join(', ')} (default: all)
   --capacity N         queue capacity (default 1024)
+  --shader-copy-max BYTES  vulkan-gpu-scatter rows: regions up to this size go to the shader (default 256K)
   --json PATH          also write the results as JSON
   --help`;
 
@@ -76,6 +92,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       sizes: { type: 'string' },
       backends: { type: 'string' },
       capacity: { type: 'string' },
+      'shader-copy-max': { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -106,6 +123,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     backends,
     ceilingSize: Math.min(quick ? 64 * MiB : GiB, fileSize),
     capacity: Number.parseInt(values.capacity ?? '1024', 10),
+    shaderCopyMax:
+      values['shader-copy-max'] === undefined ? undefined : parseSize(values['shader-copy-max'], '--shader-copy-max'),
     json: values.json,
     quick,
   };

@@ -106,6 +106,8 @@ export interface BackendStats {
   mappedReads: number;
   /** file windows mapped and imported for that */
   mappedImports: number;
+  /** Vulkan: upload regions copied by the scatter-copy dispatch instead of the copy engine */
+  shaderCopies: number;
 }
 
 export interface RunReadsOptions {
@@ -181,6 +183,11 @@ export interface VulkanBackendOptions {
   mappedWindowBytes?: U64;
   /** 'mapped': imports kept for reuse at most (default 1 GiB) */
   mappedBudgetBytes?: U64;
+  /** false: every upload region goes to the copy engine (on by default where the device has
+   * bufferDeviceAddress and the queue has compute: see preferComputeQueue) */
+  shaderCopies?: boolean;
+  /** upload regions up to this size go to the scatter-copy dispatch (default 256 KiB) */
+  shaderCopyMaxBytes?: U64;
 }
 
 export interface VulkanDevice {

@@ -124,6 +124,7 @@ Napi::Object backend_stats_object(Napi::Env env, const ds::BackendStats &s) {
     o.Set("gdeflateShaderDecodes", from_u64(env, s.gdeflate_shader_decodes));
     o.Set("mappedReads", from_u64(env, s.mapped_reads));
     o.Set("mappedImports", from_u64(env, s.mapped_imports));
+    o.Set("shaderCopies", from_u64(env, s.shader_copies));
     return o;
 }
 

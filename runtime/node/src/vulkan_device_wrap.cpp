@@ -135,6 +135,12 @@ Napi::Value VulkanDeviceWrap::backend(const Napi::CallbackInfo &info) {
             config.shader_decompression = shader.ToBoolean().Value();
         config.shader_scratch_bytes =
             to_u64_or(o.Get("shaderScratchBytes"), "backend({shaderScratchBytes})", config.shader_scratch_bytes);
+        // Shader copies: can be switched off (on only where the device enabled bufferDeviceAddress).
+        Napi::Value copies = o.Get("shaderCopies");
+        if (!copies.IsUndefined())
+            config.shader_copies = config.shader_copies && copies.ToBoolean().Value();
+        config.shader_copy_max_bytes =
+            to_u64_or(o.Get("shaderCopyMaxBytes"), "backend({shaderCopyMaxBytes})", config.shader_copy_max_bytes);
         Napi::Value staging = o.Get("fileStaging");
         if (!staging.IsUndefined()) {
             std::string how = staging.ToString().Utf8Value();

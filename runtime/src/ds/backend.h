@@ -33,6 +33,7 @@ struct BackendStats {
     uint64_t gdeflate_shader_decodes = 0;  ///< GDeflate requests decoded by the compute shader (Vulkan backend)
     uint64_t mapped_reads = 0;             ///< chunks copied straight from an imported file mapping (Vulkan backend)
     uint64_t mapped_imports = 0;           ///< file windows mapped and imported for that (Vulkan backend)
+    uint64_t shader_copies = 0;            ///< upload regions copied by the scatter-copy dispatch (Vulkan backend)
 };
 
 class Backend {

@@ -45,6 +45,14 @@ struct VulkanBackendConfig {
     /// shader decode, capped at the device's maxStorageBufferRange). A request decoding to more
     /// takes the CPU path.
     uint64_t shader_scratch_bytes = 64ull << 20;
+    /// Set when `device` was created with the bufferDeviceAddress feature enabled and every
+    /// gpu_buffer of a read has VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT (VulkanDevice sets it
+    /// when it did both). Upload regions of at most `shader_copy_max_bytes` are then copied by one
+    /// compute dispatch per batch instead of a copy-engine region each, when `queue`'s family
+    /// supports compute (docs/vulkan-backend.md, "Shader copies"); larger ones, read-backs and
+    /// unaligned bytes still go through vkCmdCopyBuffer.
+    bool shader_copies = false;
+    uint64_t shader_copy_max_bytes = 256ull << 10;
 
     /// How file reads into GPU buffers reach the GPU (docs/vulkan-backend.md, "Zero-copy staging").
     enum class FileStaging : uint8_t {
@@ -75,6 +83,9 @@ struct VulkanDeviceOptions {
     bool memory_decompression = true;
     /// Enable VK_EXT_external_memory_host when the device has it (for FileStaging::Mapped).
     bool external_memory_host = true;
+    /// Enable bufferDeviceAddress when the device has it; buffers then get SHADER_DEVICE_ADDRESS
+    /// usage and backend_config() sets shader_copies.
+    bool buffer_device_address = true;
 };
 
 class VulkanDevice {
@@ -90,7 +101,8 @@ public:
     virtual bool is_discrete() const = 0;
     virtual bool transfer_only_queue() const = 0;
     /// VK_NV_memory_decompression and bufferDeviceAddress are enabled (backend_config() then sets
-    /// nv_memory_decompression, and create_buffer() adds SHADER_DEVICE_ADDRESS usage).
+    /// nv_memory_decompression). Whenever bufferDeviceAddress is enabled, create_buffer() adds
+    /// SHADER_DEVICE_ADDRESS usage and backend_config() sets shader_copies.
     virtual bool memory_decompression() const = 0;
 
     /// Device-local buffer usable as copy source and destination; 0 on failure.

@@ -17,8 +17,9 @@ uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 }  // namespace
 
 FileMappingImports::FileMappingImports(const Dispatch &vk, VkDevice device, uint64_t window_bytes,
-                                       uint64_t budget_bytes)
-    : vk_(vk), device_(device), window_bytes_(window_bytes), budget_bytes_(budget_bytes) {
+                                       uint64_t budget_bytes, bool device_address)
+    : vk_(vk), device_(device), window_bytes_(window_bytes), budget_bytes_(budget_bytes),
+      device_address_(device_address) {
     long page = sysconf(_SC_PAGESIZE);
     // minImportedHostPointerAlignment is 4096 on the drivers seen (NVIDIA, lavapipe); a driver
     // that wants more refuses the import, which turns this path off.
@@ -88,6 +89,7 @@ bool FileMappingImports::acquire(int fd, uint64_t offset, uint64_t size, MappedS
     out->buffer = found->buffer;
     out->offset = offset - index * window_bytes_;
     out->window = uint32_t(found - windows_.data()) + 1;
+    out->address = found->address;
     return true;
 }
 
@@ -119,7 +121,7 @@ bool FileMappingImports::import_locked(int fd, const Window &key, uint64_t file_
     VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
     info.pNext = &external;
     info.size = w->bytes;
-    info.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
+    info.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | (device_address_ ? VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT : 0);
     info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
     if (r == VK_SUCCESS)
         r = vk_.vkCreateBuffer(device_, &info, nullptr, &w->buffer);
@@ -132,6 +134,10 @@ bool FileMappingImports::import_locked(int fd, const Window &key, uint64_t file_
             VkImportMemoryHostPointerInfoEXT import{VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT};
             import.handleType = kHostAllocation;
             import.pHostPointer = map;
+            VkMemoryAllocateFlagsInfo flags{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO};
+            flags.flags = VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT;
+            if (device_address_)
+                import.pNext = &flags;
             VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
             alloc.pNext = &import;
             alloc.allocationSize = w->bytes;
@@ -141,6 +147,11 @@ bool FileMappingImports::import_locked(int fd, const Window &key, uint64_t file_
     }
     if (r == VK_SUCCESS)
         r = vk_.vkBindBufferMemory(device_, w->buffer, w->memory, 0);
+    if (r == VK_SUCCESS && device_address_) {
+        VkBufferDeviceAddressInfo address{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
+        address.buffer = w->buffer;
+        w->address = vk_.vkGetBufferDeviceAddress(device_, &address);
+    }
     if (r != VK_SUCCESS) {
         refused_ = true;  // the driver says no: pread into staging from now on
         drop_locked(*w);

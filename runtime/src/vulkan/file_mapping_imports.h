@@ -27,14 +27,17 @@ namespace ds::vk {
 struct MappedSource {
     VkBuffer buffer = VK_NULL_HANDLE;
     uint64_t offset = 0;
-    uint32_t window = 0;  ///< pass to release(); 0: none
+    uint32_t window = 0;          ///< pass to release(); 0: none
+    VkDeviceAddress address = 0;  ///< of `buffer`'s first byte when imported with device_address; else 0
 };
 
 class FileMappingImports {
 public:
     /// window_bytes: the unit mapped and imported (rounded to the import alignment);
     /// budget_bytes: imports kept at most (idle ones are dropped, least recently used first).
-    FileMappingImports(const Dispatch &vk, VkDevice device, uint64_t window_bytes, uint64_t budget_bytes);
+    /// device_address: the windows' buffers get SHADER_DEVICE_ADDRESS usage (shader copies read them).
+    FileMappingImports(const Dispatch &vk, VkDevice device, uint64_t window_bytes, uint64_t budget_bytes,
+                       bool device_address);
     ~FileMappingImports();  ///< every window must be released (the GPU is idle)
 
     /// Checks the device (the entry point, a host-visible memory type for mapped file pages) and
@@ -59,6 +62,7 @@ private:
         uint64_t bytes = 0;  ///< mapped and imported
         VkDeviceMemory memory = VK_NULL_HANDLE;
         VkBuffer buffer = VK_NULL_HANDLE;
+        VkDeviceAddress address = 0;
         uint32_t refs = 0;
         uint64_t last_use = 0;
         bool live = false;
@@ -74,6 +78,7 @@ private:
     uint64_t alignment_ = 4096;
     uint64_t window_bytes_;
     const uint64_t budget_bytes_;
+    const bool device_address_;
 
     std::mutex mutex_;
     std::vector<Window> windows_;  ///< slot i is window id i + 1

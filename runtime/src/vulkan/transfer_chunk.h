@@ -50,6 +50,9 @@ struct TransferChunk {
     VkResult record_error = VK_SUCCESS;  ///< Decode::Shader: the dispatch could not be recorded
 };
 
+/// Bounds a batch made of tiny requests; a region costs a little driver and GPU time.
+inline constexpr uint32_t kMaxChunksPerBatch = 4096;
+
 /// One command buffer's worth of chunks, recorded and submitted together and retired
 /// together when the timeline semaphore reaches `timeline_value`.
 struct CopyBatch {

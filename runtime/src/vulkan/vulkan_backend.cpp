@@ -78,24 +78,32 @@ bool VulkanBackend::init(std::string *error) {
     // The shader path needs a compute queue and nothing else (core descriptor sets over our own
     // buffers); its pipeline and scratch are made on first use.
     const bool shader = config_.shader_decompression && queue_has_compute();
+    // Shader copies read staging and write the callers' buffers by device address.
+    const bool shader_copies = config_.shader_copies && vk_.vkGetBufferDeviceAddress && queue_has_compute();
     VkBufferUsageFlags staging_usage = 0;
-    if (nv_decompression_)
+    if (nv_decompression_ || shader_copies)
         staging_usage |= VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
     if (shader)
         staging_usage |= VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
     if (!create_buffer(vk_, physical_, device_, config_.staging_bytes, MemoryKind::Staging, &staging_, error,
                        staging_usage))
         return false;
-    if (nv_decompression_) {
+    if (nv_decompression_ || shader_copies) {
         VkBufferDeviceAddressInfo addr{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
         addr.buffer = staging_.buffer;
         staging_address_ = vk_.vkGetBufferDeviceAddress(device_, &addr);
-        nv_decompression_ = staging_address_ != 0;
+        nv_decompression_ = nv_decompression_ && staging_address_ != 0;
+    }
+    if (shader_copies && staging_address_ != 0) {
+        scatter_ = std::make_unique<ScatterCopier>(vk_, physical_, device_, kBatchCount, kMaxChunksPerBatch);
+        std::string not_usable;
+        if (!scatter_->create(&not_usable))
+            scatter_.reset();  // every region goes through vkCmdCopyBuffer (stats: shader_copies stays 0)
     }
     ring_ = std::make_unique<StagingRing>(config_.staging_bytes);
     if (config_.file_staging == VulkanBackendConfig::FileStaging::Mapped) {
         imports_ = std::make_unique<FileMappingImports>(vk_, device_, config_.mapped_window_bytes,
-                                                        config_.mapped_budget_bytes);
+                                                        config_.mapped_budget_bytes, scatter_ != nullptr);
         std::string not_usable;
         if (!imports_->usable(config_.external_memory_host, &not_usable))
             imports_.reset();  // reads take the staging ring (stats: mapped_reads stays 0)
@@ -256,6 +264,7 @@ BackendStats VulkanBackend::stats() const {
     s.gdeflate_shader_decodes = stat_gdeflate_shader_.load(std::memory_order_relaxed);
     s.mapped_reads = stat_mapped_reads_.load(std::memory_order_relaxed);
     s.mapped_imports = imports_ ? imports_->imports() : 0;
+    s.shader_copies = stat_shader_copies_.load(std::memory_order_relaxed);
     return s;
 }
 

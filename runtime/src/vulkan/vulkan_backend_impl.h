@@ -24,6 +24,7 @@
 #include "ds/vulkan_backend.h"
 #include "vulkan/file_mapping_imports.h"
 #include "vulkan/gdeflate_shader.h"
+#include "vulkan/scatter_copier.h"
 #include "vulkan/staging_ring.h"
 #include "vulkan/transfer_chunk.h"
 #include "vulkan/vk_dispatch.h"
@@ -74,6 +75,7 @@ private:
     void record(CopyBatch &batch);
     size_t record_decompressions(CopyBatch &batch);
     size_t record_shader_decodes(CopyBatch &batch, size_t first);
+    uint32_t record_uploads(CopyBatch &batch, const TransferChunk &first);
     VkResult submit_batch(CopyBatch &batch);
 
     // vulkan_completion.cpp
@@ -97,6 +99,9 @@ private:
     // The GDeflate compute shader: set when config_.shader_decompression and queue_ has compute;
     // its Vulkan objects are made on first use (ShaderDecoder::ready()).
     std::unique_ptr<ShaderDecoder> shader_;
+    // Shader copies (config_.shader_copies, a compute queue, the pipeline made): small upload
+    // regions go to one dispatch per batch instead of vkCmdCopyBuffer.
+    std::unique_ptr<ScatterCopier> scatter_;
 
     // Owned Vulkan objects.
     OwnedBuffer staging_;
@@ -144,6 +149,7 @@ private:
     std::atomic<uint64_t> stat_gdeflate_gpu_{0};
     std::atomic<uint64_t> stat_gdeflate_shader_{0};
     std::atomic<uint64_t> stat_mapped_reads_{0};
+    std::atomic<uint64_t> stat_shader_copies_{0};
 
     std::vector<std::thread> readers_;
     std::thread recorder_;

@@ -71,8 +71,9 @@ private:
     template <typename Record> bool run_once(Record record);
 
     VulkanDeviceOptions options_;
-    bool decompression_ = false;  // VK_NV_memory_decompression + bufferDeviceAddress enabled
-    bool host_memory_ = false;    // VK_EXT_external_memory_host enabled
+    bool decompression_ = false;   // VK_NV_memory_decompression + bufferDeviceAddress enabled
+    bool device_address_ = false;  // bufferDeviceAddress enabled: buffers get SHADER_DEVICE_ADDRESS usage
+    bool host_memory_ = false;     // VK_EXT_external_memory_host enabled
     void *library_ = nullptr;
     Dispatch vk_;
     VkInstance instance_ = VK_NULL_HANDLE;
@@ -185,13 +186,17 @@ bool StandaloneDevice::init(std::string *error) {
     }
     VkPhysicalDeviceMemoryDecompressionFeaturesNV nv_features{
         VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_DECOMPRESSION_FEATURES_NV};
-    if (has_nv_decompression) {
+    bool has_address = false;  // bufferDeviceAddress: shader copies and the NV path
+    {
         VkPhysicalDeviceVulkan12Features have12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
-        have12.pNext = &nv_features;
+        if (has_nv_decompression)
+            have12.pNext = &nv_features;
         VkPhysicalDeviceFeatures2 have{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
         have.pNext = &have12;
         vk_.vkGetPhysicalDeviceFeatures2(physical_, &have);
-        has_nv_decompression = nv_features.memoryDecompression && have12.bufferDeviceAddress;
+        has_address = have12.bufferDeviceAddress;
+        has_nv_decompression = has_nv_decompression && nv_features.memoryDecompression && has_address;
+        has_address = has_address && (options_.buffer_device_address || has_nv_decompression);
     }
     VkPhysicalDeviceVulkan12Features features12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
     features12.timelineSemaphore = VK_TRUE;
@@ -199,8 +204,8 @@ bool StandaloneDevice::init(std::string *error) {
     if (has_host_memory)
         extensions.push_back(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);  // VK_KHR_external_memory is core 1.1
     VkDeviceCreateInfo dev_info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
+    features12.bufferDeviceAddress = has_address ? VK_TRUE : VK_FALSE;
     if (has_nv_decompression) {
-        features12.bufferDeviceAddress = VK_TRUE;
         nv_features = VkPhysicalDeviceMemoryDecompressionFeaturesNV{
             VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_DECOMPRESSION_FEATURES_NV};
         nv_features.memoryDecompression = VK_TRUE;
@@ -223,6 +228,7 @@ bool StandaloneDevice::init(std::string *error) {
     }
     vk_.vkGetDeviceQueue(device_, family_, 0, &queue_);
     decompression_ = has_nv_decompression && vk_.vkCmdDecompressMemoryNV && vk_.vkGetBufferDeviceAddress;
+    device_address_ = has_address && vk_.vkGetBufferDeviceAddress;
     host_memory_ = has_host_memory && vk_.vkGetMemoryHostPointerPropertiesEXT;
 
     VkCommandPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
@@ -264,6 +270,7 @@ VulkanBackendConfig StandaloneDevice::backend_config() const {
     c.unlock_queue = &StandaloneDevice::unlock_queue;
     c.lock_ctx = const_cast<StandaloneDevice *>(this);
     c.nv_memory_decompression = decompression_;
+    c.shader_copies = device_address_;
     c.external_memory_host = host_memory_;
     return c;
 }
@@ -272,7 +279,7 @@ uint64_t StandaloneDevice::create_buffer(uint64_t size) {
     OwnedBuffer b;
     std::string error;
     if (size == 0 || !vk::create_buffer(vk_, physical_, device_, size, MemoryKind::DeviceLocal, &b, &error,
-                                        decompression_ ? VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT : 0))
+                                        device_address_ ? VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT : 0))
         return 0;
     std::lock_guard<std::mutex> lock(helper_mutex_);
     uint64_t handle = to_handle(b.buffer);

@@ -14,9 +14,6 @@
 namespace ds::vk {
 namespace {
 
-// Bounds a batch made of tiny requests; a region costs a little driver and GPU time.
-constexpr size_t kMaxChunksPerBatch = 4096;
-
 // NV decompressions first, then shader decodes (each group ends with its barrier), then copies.
 int stage_of(const TransferChunk &c) { return c.decode == Decode::Nv ? 0 : c.decode == Decode::Shader ? 1 : 2; }
 
@@ -106,6 +103,13 @@ void VulkanBackend::record(CopyBatch &batch) {
     vk_.vkBeginCommandBuffer(batch.cmd, &begin);
     bool readback_barrier_done = false;
     uint64_t regions_recorded = 0;
+    if (scatter_)
+        scatter_->begin(batch.slot);
+    // The scatter dispatch goes after every upload group has added its regions, before read-backs.
+    auto record_scatter = [&] {
+        if (scatter_)
+            stat_shader_copies_.fetch_add(scatter_->record(batch.cmd, batch.slot), std::memory_order_relaxed);
+    };
     size_t i = record_decompressions(batch);
     i = record_shader_decodes(batch, i);
     while (i < batch.chunks.size()) {
@@ -126,26 +130,31 @@ void VulkanBackend::record(CopyBatch &batch) {
             else
                 batch.regions.push_back(next);
         }
-        uint32_t n = static_cast<uint32_t>(batch.regions.size());
         if (first.kind == ChunkKind::GpuRead) {
-            VkBuffer source = first.mapped.window ? first.mapped.buffer : staging_.buffer;
-            vk_.vkCmdCopyBuffer(batch.cmd, source, first.gpu_buffer, n, batch.regions.data());
+            regions_recorded += record_uploads(batch, first);
         } else {
             if (!readback_barrier_done) {
+                record_scatter();
                 // A read-back must see uploads recorded before it, in this batch or in earlier
-                // submissions to this queue (a barrier's first scope covers both).
+                // submissions to this queue (a barrier's first scope covers both); shader copies
+                // write from the compute stage.
                 VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
-                barrier.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+                barrier.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT | (scatter_ ? VK_ACCESS_SHADER_WRITE_BIT : 0);
                 barrier.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
-                vk_.vkCmdPipelineBarrier(batch.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0,
-                                         1, &barrier, 0, nullptr, 0, nullptr);
+                const VkPipelineStageFlags written =
+                    VK_PIPELINE_STAGE_TRANSFER_BIT | (scatter_ ? VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT : 0);
+                vk_.vkCmdPipelineBarrier(batch.cmd, written, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 1, &barrier, 0, nullptr,
+                                         0, nullptr);
                 readback_barrier_done = true;
             }
+            const uint32_t n = static_cast<uint32_t>(batch.regions.size());
             vk_.vkCmdCopyBuffer(batch.cmd, first.gpu_buffer, staging_.buffer, n, batch.regions.data());
+            regions_recorded += n;
         }
-        regions_recorded += n;
         i = end;
     }
+    if (!readback_barrier_done)
+        record_scatter();
     if (readback_barrier_done) {
         // Make the copied bytes visible to the writer thread's pwrite from mapped staging.
         VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
@@ -165,6 +174,39 @@ uint32_t le32(const uint8_t *p) {
 }
 
 }  // namespace
+
+// One upload group (the chunks of one GPU buffer and one source, merged into batch.regions):
+// the small regions go to the batch's scatter table, the rest to one vkCmdCopyBuffer. Returns the
+// copy-engine regions recorded.
+uint32_t VulkanBackend::record_uploads(CopyBatch &batch, const TransferChunk &first) {
+    const VkBuffer source = first.mapped.window ? first.mapped.buffer : staging_.buffer;
+    if (scatter_) {
+        const VkDeviceAddress src = first.mapped.window ? first.mapped.address : staging_address_;
+        VkBufferDeviceAddressInfo info{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
+        info.buffer = first.gpu_buffer;
+        const VkDeviceAddress dst = src ? vk_.vkGetBufferDeviceAddress(device_, &info) : 0;
+        size_t kept = 0;
+        for (VkBufferCopy r : batch.regions) {
+            const uint64_t part = dst ? ScatterCopier::shader_part(src + r.srcOffset, dst + r.dstOffset, r.size,
+                                                                   config_.shader_copy_max_bytes)
+                                      : 0;
+            if (part && scatter_->add(batch.slot, src + r.srcOffset, dst + r.dstOffset, uint32_t(part))) {
+                if (part == r.size)
+                    continue;
+                // The last 1-3 bytes of a size that is not a multiple of 4.
+                r.srcOffset += part;
+                r.dstOffset += part;
+                r.size -= part;
+            }
+            batch.regions[kept++] = r;
+        }
+        batch.regions.resize(kept);
+    }
+    const uint32_t n = static_cast<uint32_t>(batch.regions.size());
+    if (n)
+        vk_.vkCmdCopyBuffer(batch.cmd, source, first.gpu_buffer, n, batch.regions.data());
+    return n;
+}
 
 // The Decode::Nv chunks sorted to the front of the batch: one vkCmdDecompressMemoryNV with a
 // region per tile (the reader checked the header, the table and the tiles' alignment). Returns
