@@ -21,11 +21,12 @@ namespace {
 
 constexpr uint64_t kWindow = 1u << 20;
 
-std::unique_ptr<Queue> mapped_queue(VulkanDevice &dev, uint64_t budget = 3 * kWindow) {
+std::unique_ptr<Queue> mapped_queue(VulkanDevice &dev, uint64_t budget = 3 * kWindow,
+                                    VulkanBackendConfig::FileStaging how = VulkanBackendConfig::FileStaging::Mapped) {
     VulkanBackendConfig bc = dev.backend_config();
     bc.staging_bytes = 8u << 20;
     bc.chunk_size = 256u << 10;
-    bc.file_staging = VulkanBackendConfig::FileStaging::Mapped;
+    bc.file_staging = how;
     bc.mapped_window_bytes = kWindow;
     bc.mapped_budget_bytes = budget;
     std::string why;
@@ -144,6 +145,22 @@ void test_mapped_reads(VulkanDevice &dev) {
     dev.destroy_buffer(buf);
 }
 
+// FileStaging::Auto: chunks of at least mapped_min_bytes (256 KiB) are mapped, smaller ones staged.
+void test_auto(VulkanDevice &dev) {
+    const bool mapped = dev.backend_config().external_memory_host;
+    dstest::TempFile f(2 * kWindow, 23);
+    uint64_t buf = dev.create_buffer(2 * kWindow);
+    auto q = mapped_queue(dev, 3 * kWindow, VulkanBackendConfig::FileStaging::Auto);
+    // Two 256 KiB chunks (chunk_size) and one of 64 KiB, each inside one window.
+    run_reads(dev, *q, f.fd, f.bytes, buf, 2 * kWindow, {{0, 512u << 10, 0}, {kWindow + 4096, 65536, kWindow}});
+    BackendStats s = q->backend().stats();
+    if (mapped) {
+        CHECK_EQ(s.mapped_reads, 2u);
+        CHECK_EQ(s.staging_bytes, 65536u);
+    }
+    dev.destroy_buffer(buf);
+}
+
 // A device without VK_EXT_external_memory_host: Mapped falls back to staging, bytes still right.
 void test_fallback_without_extension() {
     VulkanDeviceOptions o;
@@ -168,6 +185,7 @@ int main() {
     std::printf("device: %s, VK_EXT_external_memory_host %s\n", dev->device_name().c_str(),
                 dev->backend_config().external_memory_host ? "enabled" : "absent");
     test_mapped_reads(*dev);
+    test_auto(*dev);
     test_fallback_without_extension();
     return dstest::finish("vulkan_mapped_read_test");
 }

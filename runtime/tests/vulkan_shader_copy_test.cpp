@@ -80,7 +80,7 @@ std::pair<uint64_t, uint64_t> round(Fixture &f, Queue &q, const std::vector<Read
     return {after.shader_copies - before.shader_copies, after.gpu_copies - before.gpu_copies};
 }
 
-// 64 reads of 64 KiB into destinations in reverse order: no two regions merge.
+// 64 reads of 64 KiB into destinations in reverse order: file neighbours are not neighbours on the GPU.
 std::vector<Read> scattered(uint64_t file_base, uint64_t gpu_base) {
     std::vector<Read> reads;
     for (uint64_t k = 0; k < 64; ++k)
@@ -94,8 +94,10 @@ void test_regions(VulkanDevice &dev, const dstest::TempFile &file) {
     CHECK(dev.upload(buf, 0, f.image.data(), kBuffer));
     auto q = make_queue(dev, true, false);
 
-    auto moved = round(f, *q, scattered(0, 0));  // 16-byte loop
-    CHECK_EQ(moved.first, 64u);
+    // 16-byte loop. Two readers may stage neighbours in reverse order, which makes them adjacent
+    // on both sides: such a pair merges into one region of 128 KiB, still a shader copy.
+    auto moved = round(f, *q, scattered(0, 0));
+    CHECK(moved.first >= 32u && moved.first <= 64u);
     CHECK_EQ(moved.second, 0u);
     moved = round(f, *q, {{1u << 20, 65532, (4u << 20) + 4}});  // 4-byte loop: dst not 16-aligned
     CHECK_EQ(moved.first, 1u);
@@ -127,7 +129,7 @@ void test_regions(VulkanDevice &dev, const dstest::TempFile &file) {
     auto off = make_queue(dev, false, false);
     moved = round(f, *off, scattered(1u << 20, 0));
     CHECK_EQ(moved.first, 0u);
-    CHECK_EQ(moved.second, 64u);
+    CHECK(moved.second >= 32u && moved.second <= 64u);
     off.reset();
 
     // From imported file windows: no staging and no copy-engine region.

@@ -3,15 +3,15 @@
 // 16 MiB reads from a page-cached file, next to the ceilings measured in the same run; the GDeflate
 // and Zstandard decoders on the CPU and into GPU buffers
 // (docs/performance.md explains the columns).
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadDsRuntime, type Backend, type VulkanDevice } from '../../runtime/node/lib/ds_runtime.ts';
+import { loadDsRuntime, type VulkanDevice } from '../../runtime/node/lib/ds_runtime.ts';
 import { measureCopyCeilings, measureHostCeiling, measurePreadCeilings, type Ceilings } from './ceilings.ts';
 import { formatCold, measureCold, type ColdRows } from './cold.ts';
 import { ensureDataFile, warmPageCache } from './data-file.ts';
 import { measure, type Measurement, type Target } from './measure.ts';
-import { formatBytes, onComputeQueue, parseOptions, usage, type BenchBackend, type BenchOptions } from './options.ts';
+import { formatBytes, parseOptions, usage, type BenchBackend, type BenchOptions } from './options.ts';
 import {
   formatGdeflateGpuDecode,
   formatGdeflateToGpu,
@@ -46,29 +46,26 @@ async function main(): Promise<number> {
   const warm = warmPageCache(options.file);
   log(`data file: ${options.file} (${formatBytes(options.fileSize)}), warming pass ${warm.toFixed(1)} GB/s`);
 
+  // The default device (a compute queue: shader copies, GPU decode paths) and one on the
+  // transfer-only queue where the device has one (the copy ceilings, vulkan-gpu-transfer).
   let device: VulkanDevice | undefined;
+  let transfer: VulkanDevice | undefined;
   let deviceError = '';
   const wantsVulkan = options.backends.some((b) => b.startsWith('vulkan'));
   if (wantsVulkan) {
     try {
       device = ds.vulkanDevice();
-      log(
-        `vulkan device: ${device.name}${device.isDiscrete ? ' (discrete)' : ''}` +
-          `${device.transferOnlyQueue ? ', transfer-only queue' : ''}`,
-      );
+      transfer = ds.vulkanDevice({ preferComputeQueue: false });
+      for (const [what, d] of [
+        ['vulkan device', device],
+        ['transfer device', transfer],
+      ] as const)
+        log(
+          `${what}: ${d.name}${d.isDiscrete ? ' (discrete)' : ''}` +
+            `${d.transferOnlyQueue ? ', transfer-only queue' : ', queue with compute'}`,
+        );
     } catch (e) {
       deviceError = (e as Error).message;
-    }
-  }
-  // The compute-queue rows and the GPU decode paths: a second device whose queue has compute.
-  let compute: VulkanDevice | undefined;
-  let computeError = deviceError;
-  if (device && options.backends.some((b) => onComputeQueue(b) || b.startsWith('vulkan-gpu'))) {
-    try {
-      compute = ds.vulkanDevice({ preferComputeQueue: true });
-    } catch (e) {
-      computeError = (e as Error).message;
-      log(`no compute-queue device (no shader copies, no GPU decode paths): ${computeError}`);
     }
   }
 
@@ -76,7 +73,7 @@ async function main(): Promise<number> {
   const hostBackends = options.backends.some((b) => b === 'cpu' || b === 'io_uring' || b === 'vulkan-host');
   const ceilings: Ceilings = {
     ...measureHostCeiling(ds, options.ceilingSize),
-    ...(device ? measureCopyCeilings(device, options.ceilingSize) : {}),
+    ...(transfer ? measureCopyCeilings(transfer, options.ceilingSize) : {}),
     ...(hostBackends
       ? {
           preadLoops: measurePreadCeilings(
@@ -100,35 +97,30 @@ async function main(): Promise<number> {
   const gpuBufferSize = Math.min(options.quick ? 64 << 20 : 256 << 20, Math.max(...options.requestSizes) * 16);
   try {
     for (const name of options.backends) {
-      const on = onComputeQueue(name) ? compute : device;
-      const target = openTarget(
-        name,
-        options,
-        on,
-        onComputeQueue(name) ? computeError : deviceError,
-        gpuBufferSize,
-        () => {
-          if (!gpuBuffers.has(on!)) gpuBuffers.set(on!, on!.createBuffer(gpuBufferSize));
-          return gpuBuffers.get(on!)!;
-        },
-      );
+      const on = name === 'vulkan-gpu-transfer' ? transfer : device;
+      const target = openTarget(name, options, on, deviceError, gpuBufferSize, () => {
+        if (!gpuBuffers.has(on!)) gpuBuffers.set(on!, on!.createBuffer(gpuBufferSize));
+        return gpuBuffers.get(on!)!;
+      });
       if (typeof target === 'string') {
         skipped.push({ backend: name, reason: target });
         log(`\n== ${name} ==\nskipped: ${target}`);
         continue;
       }
       const rows: Measurement[] = [];
+      const anonBefore = anonymousKiB();
       for (const size of options.requestSizes) {
         rows.push(await measure(ds, target, fd, options.fileSize, size, options.bytesPerRun, options.capacity));
       }
       results.push(...rows);
       opened.push(target);
       log(formatBackendTable(`${name} (${target.backend.name})`, rows, ceilings));
-      if (name.includes('mapped')) {
+      if (name.includes('mapped') || name === 'vulkan-gpu-auto') {
         const st = target.backend.stats();
         log(
           `  mapped reads: ${st.mappedReads} chunks copied from imported file windows (${st.mappedImports} imports), ` +
-            `${st.stagingBytes} bytes through staging`,
+            `${st.stagingBytes} bytes through staging; anonymous memory (RssAnon) ` +
+            `${formatBytes(anonBefore * 1024)} before the rows, ${formatBytes(anonymousKiB() * 1024)} with the imports held`,
         );
       }
       if (name.startsWith('vulkan-gpu')) {
@@ -176,7 +168,7 @@ async function main(): Promise<number> {
   let gdeflateToGpu: GdeflateGpuRow[] = [];
   let zstdToGpu: ZstdGpuRow[] = [];
   if (device && options.backends.some((b) => b.startsWith('vulkan-gpu'))) {
-    const paths = gdeflatePaths(device, compute);
+    const paths = gdeflatePaths(transfer ?? device, device.transferOnlyQueue ? undefined : device);
     const uncompressed = (options.quick ? 1 : 16) * 1024 * 1024;
     const setup = {
       ds,
@@ -243,6 +235,12 @@ async function main(): Promise<number> {
   return failed.length > 0 || results.length === 0 ? 1 : 0;
 }
 
+/** The process's anonymous resident memory (copy-on-write copies of mapped file pages count here). */
+function anonymousKiB(): number {
+  const m = /^RssAnon:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m ? Number(m[1]) : 0;
+}
+
 function openTarget(
   name: BenchBackend,
   options: BenchOptions,
@@ -252,57 +250,38 @@ function openTarget(
   gpuBuffer: () => bigint,
 ): Target | string {
   const ds = loadDsRuntime();
-  const vulkanBackend = (): Backend => device!.backend();
   try {
     switch (name) {
-      case 'vulkan-gpu-compute':
-      case 'vulkan-gpu-scatter':
-      case 'vulkan-gpu-scatter-mapped':
-        if (!device) return deviceError;
-        return {
-          backend: device.backend({
-            shaderCopies: name !== 'vulkan-gpu-compute',
-            ...(options.shaderCopyMax === undefined ? {} : { shaderCopyMaxBytes: options.shaderCopyMax }),
-            ...(name === 'vulkan-gpu-scatter-mapped' ? { fileStaging: 'mapped' as const } : {}),
-          }),
-          name,
-          destination: 'gpu',
-          gpuBuffer: gpuBuffer(),
-          gpuBufferSize,
-        };
       case 'cpu':
         return { backend: ds.cpu(), name, destination: 'host' };
       case 'io_uring':
         return { backend: ds.ioUring({ queueDepth: Math.min(options.capacity, 4096) }), name, destination: 'host' };
       case 'vulkan-gpu':
-        if (!device) return deviceError;
-        return { backend: vulkanBackend(), name, destination: 'gpu', gpuBuffer: gpuBuffer(), gpuBufferSize };
       case 'vulkan-gpu-seq':
-        if (!device) return deviceError;
-        return {
-          backend: vulkanBackend(),
-          name,
-          destination: 'gpu',
-          gpuBuffer: gpuBuffer(),
-          gpuBufferSize,
-          layout: 'sequential',
-        };
       case 'vulkan-gpu-mapped':
       case 'vulkan-gpu-mapped-seq':
-        // File pages imported with VK_EXT_external_memory_host instead of pread into staging
-        // (falls back to staging where the device or driver says no: see the mapped-reads line).
+      case 'vulkan-gpu-auto':
+      case 'vulkan-gpu-dma':
+      case 'vulkan-gpu-transfer':
         if (!device) return deviceError;
         return {
-          backend: device.backend({ fileStaging: 'mapped' }),
+          backend: device.backend({
+            ...(name === 'vulkan-gpu-dma' ? { shaderCopies: false } : {}),
+            // File pages imported with VK_EXT_external_memory_host instead of pread into staging
+            // (falls back to staging where the device or driver says no: see the mapped-reads line).
+            ...(name.startsWith('vulkan-gpu-mapped') ? { fileStaging: 'mapped' as const } : {}),
+            ...(name === 'vulkan-gpu-auto' ? { fileStaging: 'auto' as const } : {}),
+            ...(options.shaderCopyMax === undefined ? {} : { shaderCopyMaxBytes: options.shaderCopyMax }),
+          }),
           name,
           destination: 'gpu',
           gpuBuffer: gpuBuffer(),
           gpuBufferSize,
-          layout: name === 'vulkan-gpu-mapped-seq' ? 'sequential' : undefined,
+          layout: name.endsWith('-seq') ? 'sequential' : undefined,
         };
       case 'vulkan-host':
         if (!device) return deviceError;
-        return { backend: vulkanBackend(), name, destination: 'host' };
+        return { backend: device.backend(), name, destination: 'host' };
     }
   } catch (e) {
     return (e as Error).message;

@@ -6,9 +6,11 @@ import { fileURLToPath } from 'node:url';
 
 /** vulkan-gpu: destinations scattered over the buffer (worst case, one copy region per read);
  * vulkan-gpu-seq: destinations in issue order (one asset streamed in pieces, regions merge).
- * vulkan-gpu-compute*: the same scattered reads on a device whose queue has compute:
- * -compute with every region on the copy engine, -scatter with shader copies (small regions by one
- * dispatch per batch), -scatter-mapped with shader copies from imported file windows. */
+ * Both on the default device (a compute queue: small regions by shader copies). vulkan-gpu-dma:
+ * the same scattered reads with shader copies off (every region on the copy engine);
+ * vulkan-gpu-auto: fileStaging 'auto' (mapped for chunks of 256 KiB and more, staging below);
+ * vulkan-gpu-transfer: on a device whose queue is transfer-only where there is one (the default
+ * before shader copies). */
 export type BenchBackend =
   | 'cpu'
   | 'io_uring'
@@ -16,9 +18,9 @@ export type BenchBackend =
   | 'vulkan-gpu-seq'
   | 'vulkan-gpu-mapped'
   | 'vulkan-gpu-mapped-seq'
-  | 'vulkan-gpu-compute'
-  | 'vulkan-gpu-scatter'
-  | 'vulkan-gpu-scatter-mapped'
+  | 'vulkan-gpu-auto'
+  | 'vulkan-gpu-dma'
+  | 'vulkan-gpu-transfer'
   | 'vulkan-host';
 export const allBackends: readonly BenchBackend[] = [
   'cpu',
@@ -27,15 +29,11 @@ export const allBackends: readonly BenchBackend[] = [
   'vulkan-gpu-seq',
   'vulkan-gpu-mapped',
   'vulkan-gpu-mapped-seq',
-  'vulkan-gpu-compute',
-  'vulkan-gpu-scatter',
-  'vulkan-gpu-scatter-mapped',
+  'vulkan-gpu-auto',
+  'vulkan-gpu-dma',
+  'vulkan-gpu-transfer',
   'vulkan-host',
 ];
-
-/** Rows that run on the compute-queue device. */
-export const onComputeQueue = (b: BenchBackend): boolean =>
-  b === 'vulkan-gpu-compute' || b.startsWith('vulkan-gpu-scatter');
 
 export interface BenchOptions {
   file: string;
@@ -49,7 +47,7 @@ export interface BenchOptions {
   /** size of the Vulkan copy-ceiling measurement */
   ceilingSize: number;
   capacity: number;
-  /** vulkan-gpu-scatter rows: upload regions up to this size go to the shader (undefined: the backend's default) */
+  /** vulkan-gpu rows: upload regions up to this size go to shader copies (undefined: the backend's default) */
   shaderCopyMax?: number;
   json?: string;
   quick: boolean;
@@ -69,7 +67,7 @@ export const usage = `usage: node --import tsx scripts/bench/main.ts [options]
   --cold-bytes BYTES   bytes per cold-cache (O_DIRECT) row (default 1 GiB, --quick 32 MiB; 0: no cold rows)
   --backends LIST      of ${allBackends.join(', ')} (default: all)
   --capacity N         queue capacity (default 1024)
-  --shader-copy-max BYTES  vulkan-gpu-scatter rows: regions up to this size go to the shader (default 256K)
+  --shader-copy-max BYTES  GPU rows: upload regions up to this size go to shader copies (default 256K)
   --json PATH          also write the results as JSON
   --help`;
 

@@ -177,8 +177,11 @@ export interface VulkanBackendOptions {
   shaderDecompression?: boolean;
   /** device-local memory the shader decodes into (default 64 MiB) */
   shaderScratchBytes?: U64;
-  /** file -> GPU reads: 'copy' (pread into staging, default) or 'mapped' (import the file's pages; falls back to copy) */
-  fileStaging?: 'copy' | 'mapped';
+  /** file -> GPU reads: 'copy' (pread into staging, default), 'mapped' (import the file's pages; falls
+   * back to copy) or 'auto' (mapped for chunks of at least mappedMinBytes, copy below) */
+  fileStaging?: 'copy' | 'mapped' | 'auto';
+  /** 'auto': smaller chunks take staging (default 256 KiB) */
+  mappedMinBytes?: U64;
   /** 'mapped': the unit of file mapped and imported (default 64 MiB) */
   mappedWindowBytes?: U64;
   /** 'mapped': imports kept for reuse at most (default 1 GiB) */
@@ -239,7 +242,8 @@ export interface DsRuntime {
   /** throws an Error with .errno/.code when io_uring is unavailable */
   ioUring(options?: { queueDepth?: number; chunkSize?: U64; bounceBuffers?: number }): Backend;
   /** throws an Error saying why when no Vulkan device is usable */
-  /** preferComputeQueue: a compute queue instead of a transfer-only one (needed for GPU GDeflate). */
+  /** preferComputeQueue (default true): a compute queue, needed for shader copies and GPU GDeflate;
+   * false: a transfer-only queue where the device has one (every region on the copy engine). */
   vulkanDevice(options?: { preferComputeQueue?: boolean }): VulkanDevice;
   memcpyCeilingGbps(size: U64, options?: { minSeconds?: number }): number;
   /** `count` plain pread()s of `size` bytes (offsets i * size wrapping at `span`) on `threads` threads (0: one per CPU), into a ring of `slots` destinations. */

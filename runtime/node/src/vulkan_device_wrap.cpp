@@ -39,7 +39,8 @@ VulkanDeviceWrap::VulkanDeviceWrap(const Napi::CallbackInfo &info) : Napi::Objec
     ds::VulkanDeviceOptions options;
     if (info.Length() > 0 && info[0].IsObject()) {
         Napi::Value v = info[0].As<Napi::Object>().Get("preferComputeQueue");
-        options.prefer_compute_queue = v.IsBoolean() && v.As<Napi::Boolean>().Value();
+        if (v.IsBoolean())
+            options.prefer_compute_queue = v.As<Napi::Boolean>().Value();
     }
     std::unique_ptr<ds::VulkanDevice> dev = ds::VulkanDevice::create(&error, options);
     if (!dev)
@@ -144,15 +145,20 @@ Napi::Value VulkanDeviceWrap::backend(const Napi::CallbackInfo &info) {
         Napi::Value staging = o.Get("fileStaging");
         if (!staging.IsUndefined()) {
             std::string how = staging.ToString().Utf8Value();
-            if (how != "copy" && how != "mapped")
-                throw Napi::TypeError::New(env, "backend({fileStaging}): 'copy' or 'mapped', not '" + how + "'");
-            config.file_staging = how == "mapped" ? ds::VulkanBackendConfig::FileStaging::Mapped
-                                                  : ds::VulkanBackendConfig::FileStaging::Copy;
+            using FileStaging = ds::VulkanBackendConfig::FileStaging;
+            if (how != "copy" && how != "mapped" && how != "auto")
+                throw Napi::TypeError::New(env,
+                                           "backend({fileStaging}): 'copy', 'mapped' or 'auto', not '" + how + "'");
+            config.file_staging = how == "mapped" ? FileStaging::Mapped
+                                  : how == "auto" ? FileStaging::Auto
+                                                  : FileStaging::Copy;
         }
         config.mapped_window_bytes =
             to_u64_or(o.Get("mappedWindowBytes"), "backend({mappedWindowBytes})", config.mapped_window_bytes);
         config.mapped_budget_bytes =
             to_u64_or(o.Get("mappedBudgetBytes"), "backend({mappedBudgetBytes})", config.mapped_budget_bytes);
+        config.mapped_min_bytes =
+            to_u64_or(o.Get("mappedMinBytes"), "backend({mappedMinBytes})", config.mapped_min_bytes);
     }
     std::string error;
     std::shared_ptr<ds::Backend> raw = ds::make_vulkan_backend(config, &error);

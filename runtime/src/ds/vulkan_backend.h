@@ -58,6 +58,7 @@ struct VulkanBackendConfig {
     enum class FileStaging : uint8_t {
         Copy,    ///< a reader preads into the staging ring; the GPU copies staging -> buffer
         Mapped,  ///< the file's pages are imported (VK_EXT_external_memory_host) and copied from
+        Auto,    ///< Mapped for chunks of at least mapped_min_bytes, Copy for smaller ones
     };
     /// Mapped needs `device` created with VK_EXT_external_memory_host; without it, or when the
     /// driver refuses an import, reads fall back to Copy (BackendStats::mapped_reads counts the
@@ -67,18 +68,22 @@ struct VulkanBackendConfig {
     bool external_memory_host = false;
     uint64_t mapped_window_bytes = 64ull << 20;  ///< unit of file mapped and imported at once
     uint64_t mapped_budget_bytes = 1ull << 30;   ///< imports kept for reuse at most
+    uint64_t mapped_min_bytes = 256ull << 10;    ///< FileStaging::Auto: smaller chunks take staging
 };
 
 /// nullptr with *error describing why (missing entry point, no host-visible memory, ...).
 std::shared_ptr<Backend> make_vulkan_backend(const VulkanBackendConfig &config, std::string *error = nullptr);
 
 /// A Vulkan instance + device of its own, for tests, benchmarks and tools: picks a discrete
-/// GPU when there is one and a dedicated transfer-only queue family when there is one.
+/// GPU when there is one and a compute queue family (VulkanDeviceOptions says which).
 /// Loads libvulkan.so.1 at run time (no link-time dependency).
 struct VulkanDeviceOptions {
     /// Use a queue family with compute (preferably without graphics) instead of a transfer-only
-    /// one: vkCmdDecompressMemoryNV and the GDeflate compute shader need one.
-    bool prefer_compute_queue = false;
+    /// one: shader copies, vkCmdDecompressMemoryNV and the GDeflate compute shader need one. On
+    /// by default: on the H200 a compute queue with shader copies moved scattered 64 KiB reads
+    /// at 35 GB/s against 12 on the transfer-only queue, and larger reads no slower
+    /// (docs/performance.md, session 8). false: the transfer-only family where there is one.
+    bool prefer_compute_queue = true;
     /// Enable VK_NV_memory_decompression + bufferDeviceAddress when the device has them.
     bool memory_decompression = true;
     /// Enable VK_EXT_external_memory_host when the device has it (for FileStaging::Mapped).

@@ -101,7 +101,7 @@ bool VulkanBackend::init(std::string *error) {
             scatter_.reset();  // every region goes through vkCmdCopyBuffer (stats: shader_copies stays 0)
     }
     ring_ = std::make_unique<StagingRing>(config_.staging_bytes);
-    if (config_.file_staging == VulkanBackendConfig::FileStaging::Mapped) {
+    if (config_.file_staging != VulkanBackendConfig::FileStaging::Copy) {
         imports_ = std::make_unique<FileMappingImports>(vk_, device_, config_.mapped_window_bytes,
                                                         config_.mapped_budget_bytes, scatter_ != nullptr);
         std::string not_usable;

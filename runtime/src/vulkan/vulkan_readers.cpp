@@ -123,7 +123,9 @@ void VulkanBackend::stage_gpu_chunks(TransferChunk *chunks, size_t count) {
     for (size_t i = 0; i < count; ++i) {
         TransferChunk &c = chunks[i];
         c.mapped = MappedSource{};
-        if (imports_ && c.kind == ChunkKind::GpuRead && !c.from_memory &&
+        const bool wants_mapping = config_.file_staging == VulkanBackendConfig::FileStaging::Mapped ||
+                                   c.size >= config_.mapped_min_bytes;  // Auto
+        if (imports_ && wants_mapping && c.kind == ChunkKind::GpuRead && !c.from_memory &&
             imports_->acquire(c.fd, c.file_offset, c.size, &c.mapped))
             continue;
         sizes[staged++] = c.size;
