@@ -173,6 +173,11 @@ typedef struct ds_vulkan_backend_desc {
  * VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT: GDeflate into GPU buffers may then be decoded by
  * vkCmdDecompressMemoryNV (ds_backend_gdeflate_gpu_path says whether it is). */
 #define DS_VULKAN_BACKEND_NV_MEMORY_DECOMPRESSION 0x1u
+/* ds_vulkan_backend_desc.flags: the device was created with bufferDeviceAddress enabled and every
+ * gpu_buffer of a read has VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT (vkd3d-proton's buffers all
+ * do): upload regions of up to 256 KiB may then be copied by one compute dispatch per batch
+ * instead of a copy-engine region each, when `queue`'s family supports compute. */
+#define DS_VULKAN_BACKEND_SHADER_COPIES 0x2u
 
 /* Backends. A backend may serve several queues; destroy it after its queues. */
 ds_result ds_cpu_backend_create(const ds_cpu_backend_desc *desc, ds_backend **out);

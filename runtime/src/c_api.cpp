@@ -157,6 +157,7 @@ DS_API ds_result ds_vulkan_backend_create(const ds_vulkan_backend_desc *desc, ds
         c.chunk_size = desc->chunk_size;
     c.worker_count = desc->worker_count;
     c.nv_memory_decompression = (desc->flags & DS_VULKAN_BACKEND_NV_MEMORY_DECOMPRESSION) != 0;
+    c.shader_copies = (desc->flags & DS_VULKAN_BACKEND_SHADER_COPIES) != 0;
     try {
         std::string why;
         auto b = ds::make_vulkan_backend(c, &why);

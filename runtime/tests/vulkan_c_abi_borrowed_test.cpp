@@ -104,6 +104,8 @@ ds_vulkan_backend_desc lend(const ds::VulkanBackendConfig &bc, void *gipa, Hando
     d.chunk_size = 256u << 10;
     if (bc.nv_memory_decompression)  // the test's device enabled it (NVIDIA)
         d.flags |= DS_VULKAN_BACKEND_NV_MEMORY_DECOMPRESSION;
+    if (bc.shader_copies)  // bufferDeviceAddress enabled, buffers made with device-address usage
+        d.flags |= DS_VULKAN_BACKEND_SHADER_COPIES;
     return d;
 }
 
@@ -126,14 +128,16 @@ ds_request gpu_read(const dstest::TempFile &f, uint64_t offset, uint64_t size, u
 }
 
 /// Runs n requests of size bytes each through a fresh queue on backend; all must complete Ok.
-void read_through(ds_backend *backend, const dstest::TempFile &f, uint64_t buffer, size_t n, uint64_t size) {
+/// reversed: request i lands at slot n - 1 - i (file neighbours are not GPU neighbours).
+void read_through(ds_backend *backend, const dstest::TempFile &f, uint64_t buffer, size_t n, uint64_t size,
+                  bool reversed = false) {
     ds_queue_desc qd = {256, 0};
     ds_queue *queue = nullptr;
     CHECK_EQ(ds_queue_create(backend, &qd, &queue), DS_OK);
     if (!queue)
         return;
     for (size_t i = 0; i < n; ++i) {
-        ds_request r = gpu_read(f, i * size, size, buffer, n * size, i * size, i);
+        ds_request r = gpu_read(f, i * size, size, buffer, n * size, (reversed ? n - 1 - i : i) * size, i);
         CHECK_EQ(ds_queue_enqueue(queue, &r), DS_OK);
     }
     ds_queue_submit(queue);
@@ -222,6 +226,34 @@ int main() {
         ds_backend_destroy(second);
         CHECK(dev->download(buffer, 0, got.data(), got.size()));
         CHECK(got == f.bytes);
+    }
+
+    // DS_VULKAN_BACKEND_SHADER_COPIES: 64 KiB reads into scattered destinations are copied by
+    // the runtime's dispatch (no copy-engine region); without the flag each takes a region.
+    if (bc.shader_copies && !dev->transfer_only_queue()) {
+        const size_t small = n * size / 65536;
+        std::vector<uint8_t> expected(n * size);
+        for (size_t i = 0; i < small; ++i)
+            std::memcpy(expected.data() + (small - 1 - i) * 65536, f.bytes.data() + i * 65536, 65536);
+        for (uint32_t flags : {uint32_t(DS_VULKAN_BACKEND_SHADER_COPIES), 0u}) {
+            ds_vulkan_backend_desc d = plain;
+            d.flags = flags;
+            ds_backend *b = nullptr;
+            CHECK_EQ(ds_vulkan_backend_create(&d, &b, why, sizeof why), DS_OK);
+            if (!b)
+                continue;
+            CHECK(dev->upload(buffer, 0, zeros.data(), zeros.size()));
+            read_through(b, f, buffer, small, 65536, true);
+            ds_backend_stats s;
+            ds_backend_get_stats(b, &s);
+            ds_backend_destroy(b);
+            CHECK(dev->download(buffer, 0, got.data(), got.size()));
+            CHECK(got == expected);
+            if (flags)
+                CHECK_EQ(s.gpu_copies, 0u);
+            else
+                CHECK(s.gpu_copies >= small / 2);  // neighbours staged in reverse order may merge
+        }
     }
 
     // No loader entry point: refused with a message naming it, nothing created.

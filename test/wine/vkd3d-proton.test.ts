@@ -63,12 +63,16 @@ test('vkd3d-proton: every test/wine program on GPU path vulkan', {
     // 128 MiB rings held the H200 to a fifth of the runtime's speed; docs/wine-module.md).
     for (const m of out.matchAll(/GPU path: vulkan \(.*?staging ring (\d+) MiB/g))
       assert.ok(Number(m[1]) >= 256, `${name}.exe: the vulkan path's staging ring is ${m[1]} MiB, below 256 MiB`);
-    if (/GPU path: vulkan \(/.test(out))
+    if (/GPU path: vulkan \(/.test(out)) {
       assert.match(
         out,
         /GPU path: vulkan \(.*staging ring \d+ MiB/,
         `${name}.exe: the GPU path line names no ring size`,
       );
+      // vkd3d-proton enables bufferDeviceAddress and gives every buffer device-address usage:
+      // small uploads take the runtime's shader copies.
+      assert.match(out, /shader copies on/, `${name}.exe: the vulkan path did not ask for shader copies`);
+    }
     if (r.timedOut || r.exitCode !== 0 || !new RegExp(`${name}: all checks passed`).test(out))
       failures.push(`${name}.exe: exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}\n${out.slice(-3000)}`);
     assert.doesNotMatch(

@@ -160,28 +160,54 @@ C_ASSERT(offsetof(struct vk_vulkan12_features, buffer_device_address) == 168);
 #define VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES 1000257000
 #define VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_DECOMPRESSION_FEATURES_NV 1000427000
 
-/* vkd3d-proton created its device with VK_NV_memory_decompression (the extension and the
- * memoryDecompression feature) and bufferDeviceAddress; it gives every buffer
- * VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT, so the runtime may decode GDeflate into them with
- * vkCmdDecompressMemoryNV. features: the chain GetDeviceFeatures returned (vkd3d-proton's own
- * memory, in this process). */
-static BOOL nv_decompression_enabled(UINT64 features, UINT32 nv_extension)
+/* Whether vkd3d-proton's device has a feature, from the chain GetDeviceFeatures returned
+ * (vkd3d-proton's own memory, in this process). */
+struct enabled_features
+{
+    BOOL buffer_device_address;
+    BOOL memory_decompression;
+};
+
+static struct enabled_features enabled_features(UINT64 features)
 {
     const struct vk_base_in *s = (const struct vk_base_in *)(ULONG_PTR)features;
-    BOOL decompression = FALSE, address = FALSE;
+    struct enabled_features on = {FALSE, FALSE};
     UINT depth;
 
-    if (!nv_extension) return FALSE;
     for (depth = 0; s && depth < 64; s = s->next, ++depth)
     {
         if (s->s_type == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MEMORY_DECOMPRESSION_FEATURES_NV)
-            decompression = !!((const struct vk_first_feature *)s)->value;
+            on.memory_decompression = !!((const struct vk_first_feature *)s)->value;
         else if (s->s_type == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_BUFFER_DEVICE_ADDRESS_FEATURES)
-            address = address || ((const struct vk_first_feature *)s)->value;
+            on.buffer_device_address |= !!((const struct vk_first_feature *)s)->value;
         else if (s->s_type == VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES)
-            address = address || ((const struct vk_vulkan12_features *)s)->buffer_device_address;
+            on.buffer_device_address |=
+                !!((const struct vk_vulkan12_features *)s)->buffer_device_address;
     }
-    return decompression && address;
+    return on;
+}
+
+/* vkd3d-proton created its device with VK_NV_memory_decompression (the extension and the
+ * memoryDecompression feature) and bufferDeviceAddress; it gives every buffer
+ * VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT, so the runtime may decode GDeflate into them with
+ * vkCmdDecompressMemoryNV. */
+static BOOL nv_decompression_enabled(UINT64 features, UINT32 nv_extension)
+{
+    struct enabled_features on = enabled_features(features);
+
+    return nv_extension && on.memory_decompression && on.buffer_device_address;
+}
+
+/* bufferDeviceAddress is enabled, and vkd3d-proton gives every buffer SHADER_DEVICE_ADDRESS
+ * usage: small uploads may take the runtime's shader copies (one dispatch per batch instead of a
+ * copy-engine region each; the queue is a COMPUTE one). DS_KIT_SHADER_COPIES=0 turns them off,
+ * for measurements. */
+static BOOL shader_copies_enabled(UINT64 features)
+{
+    const char *choice = getenv("DS_KIT_SHADER_COPIES");
+
+    if (choice && !strcmp(choice, "0")) return FALSE;
+    return enabled_features(features).buffer_device_address;
 }
 
 /* The host loader's vkGetInstanceProcAddr, or NULL. */
@@ -253,6 +279,7 @@ NTSTATUS vulkan_create(void *args)
     desc.worker_count = params->worker_count;
     if (nv_decompression_enabled(params->features, params->nv_extension))
         desc.flags |= DS_VULKAN_BACKEND_NV_MEMORY_DECOMPRESSION;
+    if (shader_copies_enabled(params->features)) desc.flags |= DS_VULKAN_BACKEND_SHADER_COPIES;
     if ((res = ds_vulkan_backend_create(&desc, &backend, error, sizeof(error))) != DS_OK)
     {
         snprintf(why, sizeof(why), "ds-runtime cannot use vkd3d-proton's device (%d): %s", res,
@@ -263,6 +290,9 @@ NTSTATUS vulkan_create(void *args)
         free(object);
         return create_failed(params, res == DS_ERR_NO_MEMORY ? E_OUTOFMEMORY : E_NOTIMPL, why);
     }
+    TRACE("VK_NV_memory_decompression %s, shader copies %s.\n",
+          desc.flags & DS_VULKAN_BACKEND_NV_MEMORY_DECOMPRESSION ? "on" : "off",
+          desc.flags & DS_VULKAN_BACKEND_SHADER_COPIES ? "on" : "off");
     object->backend = backend;
     object->state = state;
     params->backend = unix_backend_to_handle(object);
