@@ -13,7 +13,7 @@
  *
  * Usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate]
  *                         [--size KIB] [--dest buffer] [--format gdeflate|zstd]
- *                         [--data texture|mixed] [--threads] [--submit-threads N]
+ *                         [--data texture|mixed] [--threads] [--submit-threads N] [--scatter]
  *   --quick   16 MiB per row, one repetition (the CI smoke test)
  *   --mib N   bytes per row (default 1024 MiB), --reps N best of N (default 3)
  *   --staging IDStorageFactory::SetStagingBufferSize in MiB (default: the module's, 32 MiB)
@@ -25,6 +25,8 @@
  *   --threads after each measurement, its CPU seconds by Linux thread name (/proc through Z:)
  *   --submit-threads  DSTORAGE_CONFIGURATION.NumSubmitThreads (the runtime's reader threads;
  *             default 0: one per CPU), set with DStorageSetConfiguration before the factory
+ *   --scatter GPU buffer rows: request i goes to an odd-stride permutation of the slots instead of
+ *             slot i, so neighbouring requests do not merge into one copy region
  * GDeflate rows decode the same few compressed chunks over and over (64 MiB of unique data, encoded
  * per request size with the module's own codec), so that setting up costs seconds, not minutes.
  */
@@ -47,6 +49,28 @@ static int reps = 3;
 static WCHAR dir[MAX_PATH] = L".";
 static UINT32 staging_mib;
 static UINT32 submit_threads;
+static BOOL scatter; /* --scatter: request i lands at slot slot_of(i) of the destination buffer */
+
+/* The destination slot of request i of count: i itself, or with --scatter an odd-stride
+ * permutation, so that requests neighbouring in the file are not neighbours in the buffer (a game
+ * loads into many resources; neighbouring copies would merge into one large region). */
+static UINT64 slot_of(UINT64 i, UINT64 count)
+{
+    static UINT64 stride_count, stride;
+    UINT64 a, b, t;
+
+    if (!scatter || count < 2) return i;
+    if (stride_count != count) /* the first odd stride from 40503 coprime with count: a bijection */
+    {
+        for (stride = 40503;; stride += 2)
+        {
+            for (a = stride, b = count; b; t = a % b, a = b, b = t) {}
+            if (a == 1) break;
+        }
+        stride_count = count;
+    }
+    return i * stride % count;
+}
 static int only_plain, only_gdeflate;
 static UINT32 only_size; /* --size KIB: only the rows of that request size */
 static int only_buffer;   /* --dest buffer: only the dstorage -> GPU buffer rows */
@@ -332,6 +356,7 @@ static void gpu_release(struct gpu *g)
 static void check_buffer(ID3D12Resource *buffer, UINT64 size, UINT32 request, UINT64 unique, const char *what)
 {
     ID3D12Resource *readback = create_buffer(D3D12_HEAP_TYPE_READBACK, size, D3D12_RESOURCE_STATE_COPY_DEST);
+    UINT64 count = size / request, *from = malloc(count * sizeof(*from));
     struct gpu g;
     const BYTE *p;
     UINT64 i;
@@ -345,15 +370,18 @@ static void check_buffer(ID3D12Resource *buffer, UINT64 size, UINT32 request, UI
     ID3D12CommandQueue_Signal(g.queue, g.fence, 1);
     gpu_wait(&g, 1);
     ID3D12Resource_Map(readback, 0, NULL, (void **)&p);
+    for (i = 0; i < count; ++i) from[slot_of(i, count)] = i;
     for (i = 0; i < size; ++i)
     {
-        UINT64 expected_offset = (i / request % (unique / request)) * request + i % request;
+        /* Byte i is in slot i / request, filled by request from[slot]. */
+        UINT64 expected_offset = (from[i / request] % (unique / request)) * request + i % request;
         if (p[i] == data_byte(expected_offset)) continue;
         FAIL("%s: byte %llu of the GPU buffer: expected %#x, got %#x", what, (unsigned long long)i,
              data_byte(expected_offset), p[i]);
         break;
     }
     ID3D12Resource_Unmap(readback, 0, NULL);
+    free(from);
     gpu_release(&g);
     ID3D12Resource_Release(readback);
 }
@@ -412,7 +440,7 @@ static struct result run_dstorage(IDStorageFile *file, const UINT64 *offsets, co
             {
                 q.Options.DestinationType = DSTORAGE_REQUEST_DESTINATION_BUFFER;
                 q.Destination.Buffer.Resource = buffer;
-                q.Destination.Buffer.Offset = i * request;
+                q.Destination.Buffer.Offset = slot_of(i, count) * request;
                 q.Destination.Buffer.Size = request;
             }
             else
@@ -546,6 +574,7 @@ int main(int argc, char **argv)
     for (i = 1; i < argc; ++i)
     {
         if (!strcmp(argv[i], "--threads")) thread_table_wanted = TRUE;
+        else if (!strcmp(argv[i], "--scatter")) scatter = TRUE;
         else if (!strcmp(argv[i], "--quick")) { row_bytes = 8 << 20; unique_bytes = 4 << 20; reps = 1; }
         else if (!strcmp(argv[i], "--dir") && i + 1 < argc) MultiByteToWideChar(CP_UTF8, 0, argv[++i], -1, dir, MAX_PATH);
         else if (!strcmp(argv[i], "--mib") && i + 1 < argc) row_bytes = strtoull(argv[++i], NULL, 10) << 20;
@@ -559,7 +588,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "gdeflate")) ++i;
         else if (!strcmp(argv[i], "--data") && i + 1 < argc && !strcmp(argv[i + 1], "mixed")) { ++i; mixed_data = 1; }
         else if (!strcmp(argv[i], "--data") && i + 1 < argc && !strcmp(argv[i + 1], "texture")) ++i;
-        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate] [--size KIB] [--dest buffer] [--format gdeflate|zstd] [--data texture|mixed] [--threads] [--submit-threads N]\n"); return 2; }
+        else { printf("usage: bench_module.exe [--quick] [--dir DIR] [--mib N] [--reps N] [--staging MIB] [--only plain|gdeflate] [--size KIB] [--dest buffer] [--format gdeflate|zstd] [--data texture|mixed] [--threads] [--submit-threads N] [--scatter]\n"); return 2; }
     }
     if (row_bytes < (16u << 20)) row_bytes = 16u << 20;
     if (unique_bytes > row_bytes) unique_bytes = row_bytes;

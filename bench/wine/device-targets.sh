@@ -15,6 +15,10 @@
 #             (bench_module --submit-threads: DSTORAGE_CONFIGURATION.NumSubmitThreads), and with
 #             the staging buffer in an UPLOAD heap (DS_KIT_STAGING_HEAP=upload; write-combined
 #             where the write-back CUSTOM heap is cached) under Wine's d3d12 and vkd3d-proton
+#   copies    file -> GPU buffer on the vulkan path, 64 KiB and 1 MiB, in file order and scattered
+#             (bench_module --scatter), with the runtime's shader copies (the default where
+#             vkd3d-proton enabled bufferDeviceAddress) and without (DS_KIT_SHADER_COPIES=0); 64 KiB
+#             scattered on the d3d12 paths for comparison
 #   tests     every test program: vulkan path, d3d12 path (vkd3d-proton), Wine's d3d12
 # SECTIONS picks them (default: all, in that order). Run from the repository root, node left in
 # /tmp/ds-perf by a .device-perf call just before (for rt):
@@ -23,7 +27,7 @@
 set -u
 SUMMARY=targets.log
 . "$(dirname "$0")/lib.sh"
-SECTIONS=${SECTIONS:-rt vulkan gdeflate texture cpu readers tests}
+SECTIONS=${SECTIONS:-rt vulkan gdeflate texture cpu readers copies tests}
 BM_FLAGS=--threads
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 G="--mib 1024 --reps 2 --only gdeflate --dest buffer"
@@ -68,6 +72,17 @@ if want readers; then
   bm "same, 4 reader threads" "--mib 1024 --reps 2 --only plain --size 64 --dest buffer --submit-threads 4" WINEDLLOVERRIDES="$W" DS_KIT_STAGING_HEAP=upload
   bm "vkd3d-proton d3d12 path, 64 KiB, staging in an UPLOAD heap (no_upload_hvv)" "--mib 1024 --reps 2 --only plain --size 64 --dest buffer" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 VKD3D_CONFIG=no_upload_hvv DS_KIT_STAGING_HEAP=upload
   bm "same, vkd3d-proton's defaults (UPLOAD in VRAM)" "--mib 1024 --reps 2 --only plain --size 64 --dest buffer" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 DS_KIT_STAGING_HEAP=upload
+fi
+if want copies; then
+  for size in 64 1024; do
+    for layout in "" " --scatter"; do
+      V="--mib 1024 --reps 2 --only plain --dest buffer --size $size$layout"
+      bm "vulkan path, $size KiB$layout, shader copies" "$V" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan
+      bm "same, shader copies off" "$V" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan DS_KIT_SHADER_COPIES=0
+    done
+  done
+  bm "vkd3d-proton d3d12 path, 64 KiB --scatter" "--mib 1024 --reps 2 --only plain --dest buffer --size 64 --scatter" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
+  bm "Wine's d3d12, 64 KiB --scatter" "--mib 1024 --reps 2 --only plain --dest buffer --size 64 --scatter" WINEDLLOVERRIDES="$W"
 fi
 if want tests; then
   left 400 "tests vulkan path" && t vkd3d-vulkan WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan

@@ -63,3 +63,34 @@ test('bench_module.exe --threads: each row says which threads spent its CPU time
     `no thread line naming ds-cpu-read under the file -> memory row:\n${out}`,
   );
 });
+
+// --scatter: neighbouring requests land in permuted slots of the GPU buffer (no merged copy
+// regions), and the check follows the permutation: every byte is compared where it must be.
+test('bench_module.exe --scatter: scattered GPU buffer destinations, all bytes checked', {
+  timeout: 600_000,
+}, async () => {
+  const r = await execa(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'scripts/bench/wine.ts',
+      '--mib',
+      '64',
+      '--reps',
+      '1',
+      '--only',
+      'plain',
+      '--size',
+      '64',
+      '--dest',
+      'buffer',
+      '--scatter',
+    ],
+    { cwd: repoRoot, reject: false, all: true, timeout: 540_000 },
+  );
+  const out = r.all ?? '';
+  assert.equal(r.exitCode, 0, `bench_module exited ${r.exitCode}; output:\n${out}`);
+  assert.match(out, /\| dstorage file -> buffer\s+\|\s+64 KiB \|/, out);
+  assert.match(out, /bench_module: all bytes checked/, out);
+});
