@@ -7,6 +7,15 @@ import assert from 'node:assert/strict';
 import { execa } from 'execa';
 import { repoRoot } from '../../scripts/lib/paths.ts';
 
+/** scripts/bench/wine.ts with these bench_module arguments, in the repository root. */
+const benchModule = (args: string[]) =>
+  execa(process.execPath, ['--import', 'tsx', 'scripts/bench/wine.ts', ...args], {
+    cwd: repoRoot,
+    reject: false,
+    all: true,
+    timeout: 540_000,
+  });
+
 test('bench_module.exe --quick under wine: all rows, all bytes checked', { timeout: 900_000 }, async () => {
   const r = await execa(process.execPath, ['--import', 'tsx', 'scripts/bench/wine.ts', '--quick'], {
     cwd: repoRoot,
@@ -36,24 +45,7 @@ test('bench_module.exe --quick under wine: all rows, all bytes checked', { timeo
 // --threads: under each row, its CPU seconds by Linux thread name, found through Wine's Z: drive
 // (/proc/PID/task): the file -> memory row's reads run on the runtime's named workers.
 test('bench_module.exe --threads: each row says which threads spent its CPU time', { timeout: 600_000 }, async () => {
-  const r = await execa(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'scripts/bench/wine.ts',
-      '--mib',
-      '256',
-      '--reps',
-      '1',
-      '--only',
-      'plain',
-      '--size',
-      '1024',
-      '--threads',
-    ],
-    { cwd: repoRoot, reject: false, all: true, timeout: 540_000 },
-  );
+  const r = await benchModule(['--mib', '256', '--reps', '1', '--only', 'plain', '--size', '1024', '--threads']);
   const out = r.all ?? '';
   assert.equal(r.exitCode, 0, `bench_module exited ${r.exitCode}; output:\n${out}`);
   assert.doesNotMatch(out, /--threads: no process named/, out);
@@ -69,26 +61,19 @@ test('bench_module.exe --threads: each row says which threads spent its CPU time
 test('bench_module.exe --scatter: scattered GPU buffer destinations, all bytes checked', {
   timeout: 600_000,
 }, async () => {
-  const r = await execa(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'scripts/bench/wine.ts',
-      '--mib',
-      '64',
-      '--reps',
-      '1',
-      '--only',
-      'plain',
-      '--size',
-      '64',
-      '--dest',
-      'buffer',
-      '--scatter',
-    ],
-    { cwd: repoRoot, reject: false, all: true, timeout: 540_000 },
-  );
+  const r = await benchModule([
+    '--mib',
+    '64',
+    '--reps',
+    '1',
+    '--only',
+    'plain',
+    '--size',
+    '64',
+    '--dest',
+    'buffer',
+    '--scatter',
+  ]);
   const out = r.all ?? '';
   assert.equal(r.exitCode, 0, `bench_module exited ${r.exitCode}; output:\n${out}`);
   assert.match(out, /\| dstorage file -> buffer\s+\|\s+64 KiB \|/, out);

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "ds/gdeflate.h"
+#include "vulkan/compute_pipeline.h"
 
 // Generated at build time by glslangValidator from runtime/shaders/gdeflate_decode.comp.
 #include "gdeflate_decode.spv.h"
@@ -77,16 +78,6 @@ bool ShaderDecoder::create(std::string *error) {
         *error = "shader_scratch_bytes is below one 64 KiB tile";
         return false;
     }
-    VkShaderModuleCreateInfo module_info{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-    module_info.codeSize = sizeof(ds_gdeflate_decode_spv);
-    module_info.pCode = ds_gdeflate_decode_spv;
-    VkShaderModule module = VK_NULL_HANDLE;
-    VkResult r = vk_.vkCreateShaderModule(device_, &module_info, nullptr, &module);
-    if (r != VK_SUCCESS) {
-        *error = std::string("vkCreateShaderModule failed: ") + result_name(r);
-        return false;
-    }
-
     VkDescriptorSetLayoutBinding bindings[2] = {};
     for (uint32_t i = 0; i < 2; ++i) {
         bindings[i].binding = i;
@@ -97,29 +88,14 @@ bool ShaderDecoder::create(std::string *error) {
     VkDescriptorSetLayoutCreateInfo set_info{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
     set_info.bindingCount = 2;
     set_info.pBindings = bindings;
-    r = vk_.vkCreateDescriptorSetLayout(device_, &set_info, nullptr, &set_layout_);
-    VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(ShaderJob)};
-    VkPipelineLayoutCreateInfo layout_info{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
-    layout_info.setLayoutCount = 1;
-    layout_info.pSetLayouts = &set_layout_;
-    layout_info.pushConstantRangeCount = 1;
-    layout_info.pPushConstantRanges = &push;
-    if (r == VK_SUCCESS)
-        r = vk_.vkCreatePipelineLayout(device_, &layout_info, nullptr, &pipeline_layout_);
-    if (r == VK_SUCCESS) {
-        VkComputePipelineCreateInfo pipe_info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
-        pipe_info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
-        pipe_info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
-        pipe_info.stage.module = module;
-        pipe_info.stage.pName = "main";
-        pipe_info.layout = pipeline_layout_;
-        r = vk_.vkCreateComputePipelines(device_, VK_NULL_HANDLE, 1, &pipe_info, nullptr, &pipeline_);
-    }
-    vk_.vkDestroyShaderModule(device_, module, nullptr);  // the pipeline keeps what it needs
+    VkResult r = vk_.vkCreateDescriptorSetLayout(device_, &set_info, nullptr, &set_layout_);
     if (r != VK_SUCCESS) {
-        *error = std::string("creating the GDeflate compute pipeline failed: ") + result_name(r);
+        *error = std::string("vkCreateDescriptorSetLayout (GDeflate) failed: ") + result_name(r);
         return false;
     }
+    if (!create_compute_pipeline(vk_, device_, ds_gdeflate_decode_spv, sizeof(ds_gdeflate_decode_spv), set_layout_,
+                                 sizeof(ShaderJob), "GDeflate", &pipeline_layout_, &pipeline_, error))
+        return false;
 
     VkDescriptorPoolSize pool_size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2 * kMaxShaderJobsPerBatch};
     VkDescriptorPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};

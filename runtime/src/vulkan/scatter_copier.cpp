@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "vulkan/compute_pipeline.h"
+
 // Generated at build time by glslangValidator from runtime/shaders/scatter_copy.comp.
 #include "scatter_copy.spv.h"
 
@@ -43,34 +45,9 @@ bool ScatterCopier::create(std::string *error) {
         *error = "vkGetBufferDeviceAddress is not available (Vulkan 1.2 or VK_KHR_buffer_device_address)";
         return false;
     }
-    VkShaderModuleCreateInfo module_info{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-    module_info.codeSize = sizeof(ds_scatter_copy_spv);
-    module_info.pCode = ds_scatter_copy_spv;
-    VkShaderModule module = VK_NULL_HANDLE;
-    VkResult r = vk_.vkCreateShaderModule(device_, &module_info, nullptr, &module);
-    if (r != VK_SUCCESS) {
-        *error = std::string("vkCreateShaderModule (scatter copy) failed: ") + result_name(r);
+    if (!create_compute_pipeline(vk_, device_, ds_scatter_copy_spv, sizeof(ds_scatter_copy_spv), VK_NULL_HANDLE,
+                                 sizeof(ScatterBatch), "scatter-copy", &pipeline_layout_, &pipeline_, error))
         return false;
-    }
-    VkPushConstantRange push{VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof(ScatterBatch)};
-    VkPipelineLayoutCreateInfo layout_info{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
-    layout_info.pushConstantRangeCount = 1;
-    layout_info.pPushConstantRanges = &push;
-    r = vk_.vkCreatePipelineLayout(device_, &layout_info, nullptr, &pipeline_layout_);
-    if (r == VK_SUCCESS) {
-        VkComputePipelineCreateInfo pipe_info{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
-        pipe_info.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
-        pipe_info.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
-        pipe_info.stage.module = module;
-        pipe_info.stage.pName = "main";
-        pipe_info.layout = pipeline_layout_;
-        r = vk_.vkCreateComputePipelines(device_, VK_NULL_HANDLE, 1, &pipe_info, nullptr, &pipeline_);
-    }
-    vk_.vkDestroyShaderModule(device_, module, nullptr);
-    if (r != VK_SUCCESS) {
-        *error = std::string("creating the scatter-copy pipeline failed: ") + result_name(r);
-        return false;
-    }
     const uint64_t table_bytes = uint64_t(regions_per_batch_) * sizeof(ScatterRegion) * counts_.size();
     if (!create_buffer(vk_, physical_, device_, table_bytes, MemoryKind::Staging, &tables_, error,
                        VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT)) {
