@@ -14,7 +14,7 @@ import type {
 } from '../../runtime/node/lib/ds_runtime.ts';
 import { table } from './report.ts';
 
-export type GdeflatePath = 'cpu' | 'nv' | 'shader';
+export type GdeflatePath = 'cpu' | 'nv' | 'nv-staging' | 'shader';
 
 /** A decode path and how to get it: which device (queue) and which backend switches. */
 export interface GdeflatePathSetup {
@@ -68,6 +68,13 @@ export function gdeflatePaths(device: VulkanDevice, compute: VulkanDevice | unde
       label: 'VK_NV_memory_decompression',
       device: compute,
       options: { shaderDecompression: false },
+    });
+    // The same with the compressed streams read across the bus from staging (nvDeviceInput off).
+    paths.push({
+      path: 'nv-staging',
+      label: 'VK_NV_memory_decompression, input in staging',
+      device: compute,
+      options: { shaderDecompression: false, nvDeviceInput: false },
     });
   }
   if (compute) {

@@ -35,6 +35,10 @@ struct VulkanBackendConfig {
     /// are then decoded by vkCmdDecompressMemoryNV when `queue` supports graphics or compute;
     /// otherwise (or when unset) they are decoded on the CPU into staging.
     bool nv_memory_decompression = false;
+    /// NV path: copy each batch's compressed streams from staging into a device-local buffer (as
+    /// large as the staging ring, made at the first NV decode) and decompress from there, instead
+    /// of having vkCmdDecompressMemoryNV read them across the bus. false: read from staging.
+    bool nv_device_input = true;
     /// GDeflate requests into GPU buffers that the NV path does not take are decoded by the
     /// library's own compute shader when `queue`'s family supports compute. Nothing is asked of
     /// the device or the destination buffers (core descriptor sets over the backend's own staging

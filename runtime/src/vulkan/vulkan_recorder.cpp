@@ -212,9 +212,14 @@ uint32_t VulkanBackend::record_uploads(CopyBatch &batch, const TransferChunk &fi
 // region per tile (the reader checked the header, the table and the tiles' alignment). Returns
 // the index of the first chunk that is not one.
 size_t VulkanBackend::record_decompressions(CopyBatch &batch) {
-    size_t n = 0;
+    size_t count = 0;
+    while (count < batch.chunks.size() && batch.chunks[count].decode == Decode::Nv)
+        ++count;
+    if (count == 0)
+        return 0;
+    const VkDeviceAddress source = nv_source(batch, count);
     batch.decompress.clear();
-    for (; n < batch.chunks.size() && batch.chunks[n].decode == Decode::Nv; ++n) {
+    for (size_t n = 0; n < count; ++n) {
         const TransferChunk &c = batch.chunks[n];
         const uint8_t *stream = staging_.mapped + c.span.offset;
         const uint32_t tiles = uint32_t(stream[2]) | uint32_t(stream[3]) << 8;
@@ -222,7 +227,7 @@ size_t VulkanBackend::record_decompressions(CopyBatch &batch) {
         VkBufferDeviceAddressInfo info{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
         info.buffer = c.gpu_buffer;
         const VkDeviceAddress dst = vk_.vkGetBufferDeviceAddress(device_, &info) + c.gpu_offset;
-        const VkDeviceAddress src = staging_address_ + c.span.offset;
+        const VkDeviceAddress src = source + c.span.offset;
         for (uint32_t t = 0; t < tiles; ++t) {
             uint64_t start = t == 0 ? 0 : le32(stream + gdeflate::kHeaderSize + 4ull * t);
             uint64_t end = t + 1 < tiles ? le32(stream + gdeflate::kHeaderSize + 4ull * (t + 1))
@@ -236,8 +241,6 @@ size_t VulkanBackend::record_decompressions(CopyBatch &batch) {
             batch.decompress.push_back(r);
         }
     }
-    if (n == 0)
-        return 0;
     vk_.vkCmdDecompressMemoryNV(batch.cmd, static_cast<uint32_t>(batch.decompress.size()), batch.decompress.data());
     // The extension defines no pipeline stage of its own (with synchronization1): make the
     // decompressed bytes available and visible to everything after, in this batch (read-backs)
@@ -247,7 +250,41 @@ size_t VulkanBackend::record_decompressions(CopyBatch &batch) {
     barrier.dstAccessMask = VK_ACCESS_MEMORY_READ_BIT | VK_ACCESS_MEMORY_WRITE_BIT;
     vk_.vkCmdPipelineBarrier(batch.cmd, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1,
                              &barrier, 0, nullptr, 0, nullptr);
-    return n;
+    return count;
+}
+
+// Where the batch's first `count` (NV) chunks are decompressed from: with nv_device_input, each
+// stream is copied from staging into the device-local input buffer at its own staging offset
+// (the staging span is the chunk's until its batch retires, so that range of the input buffer is
+// too) and the decompression reads device memory; else, or when the buffer cannot be made,
+// staging itself.
+VkDeviceAddress VulkanBackend::nv_source(CopyBatch &batch, size_t count) {
+    if (config_.nv_device_input && !nv_input_tried_) {
+        nv_input_tried_ = true;
+        std::string why;
+        if (create_buffer(vk_, physical_, device_, staging_.size, MemoryKind::DeviceLocal, &nv_input_, &why,
+                          VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT)) {
+            VkBufferDeviceAddressInfo info{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
+            info.buffer = nv_input_.buffer;
+            nv_input_address_ = vk_.vkGetBufferDeviceAddress(device_, &info);
+        }
+    }
+    if (!config_.nv_device_input || nv_input_address_ == 0)
+        return staging_address_;
+    batch.regions.clear();
+    for (size_t n = 0; n < count; ++n) {
+        const TransferChunk &c = batch.chunks[n];
+        batch.regions.push_back(VkBufferCopy{c.span.offset, c.span.offset, c.packed_size});
+    }
+    vk_.vkCmdCopyBuffer(batch.cmd, staging_.buffer, nv_input_.buffer, static_cast<uint32_t>(count),
+                        batch.regions.data());
+    VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+    barrier.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+    barrier.dstAccessMask = VK_ACCESS_MEMORY_READ_BIT;
+    // The extension has no stage of its own in synchronization1: ALL_COMMANDS.
+    vk_.vkCmdPipelineBarrier(batch.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1,
+                             &barrier, 0, nullptr, 0, nullptr);
+    return nv_input_address_;
 }
 
 // The Decode::Shader chunks that follow the NV ones: a dispatch each, one barrier, then a copy
