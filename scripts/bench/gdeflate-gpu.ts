@@ -14,7 +14,7 @@ import type {
 } from '../../runtime/node/lib/ds_runtime.ts';
 import { table } from './report.ts';
 
-export type GdeflatePath = 'cpu' | 'nv' | 'nv-staging' | 'shader';
+export type GdeflatePath = 'cpu' | 'nv' | 'nv-staging' | 'shader' | 'shader-staging';
 
 /** A decode path and how to get it: which device (queue) and which backend switches. */
 export interface GdeflatePathSetup {
@@ -69,16 +69,22 @@ export function gdeflatePaths(device: VulkanDevice, compute: VulkanDevice | unde
       device: compute,
       options: { shaderDecompression: false },
     });
-    // The same with the compressed streams read across the bus from staging (nvDeviceInput off).
+    // The same with the compressed streams read across the bus from staging.
     paths.push({
       path: 'nv-staging',
       label: 'VK_NV_memory_decompression, input in staging',
       device: compute,
-      options: { shaderDecompression: false, nvDeviceInput: false },
+      options: { shaderDecompression: false, decodeFromDeviceMemory: false },
     });
   }
   if (compute) {
     paths.push({ path: 'shader', label: 'compute shader', device: compute, options: { nvMemoryDecompression: false } });
+    paths.push({
+      path: 'shader-staging',
+      label: 'compute shader, input in staging',
+      device: compute,
+      options: { nvMemoryDecompression: false, decodeFromDeviceMemory: false },
+    });
   }
   return paths;
 }

@@ -173,9 +173,9 @@ export interface VulkanBackendOptions {
   flushBytes?: U64;
   /** false: no VK_NV_memory_decompression even where the device has it (true cannot add it). */
   nvMemoryDecompression?: boolean;
-  /** NV path: false reads the compressed streams from host staging instead of copying them to
-   * device memory first (default true) */
-  nvDeviceInput?: boolean;
+  /** GPU decoding (NV path, compute shader): false reads the compressed streams from host staging
+   * instead of copying them to device memory first (default true) */
+  decodeFromDeviceMemory?: boolean;
   /** false: no GDeflate compute shader; GPU-destination GDeflate then decodes on the CPU. */
   shaderDecompression?: boolean;
   /** device-local memory the shader decodes into (default 64 MiB) */

@@ -35,10 +35,6 @@ struct VulkanBackendConfig {
     /// are then decoded by vkCmdDecompressMemoryNV when `queue` supports graphics or compute;
     /// otherwise (or when unset) they are decoded on the CPU into staging.
     bool nv_memory_decompression = false;
-    /// NV path: copy each batch's compressed streams from staging into a device-local buffer (as
-    /// large as the staging ring, made at the first NV decode) and decompress from there, instead
-    /// of having vkCmdDecompressMemoryNV read them across the bus. false: read from staging.
-    bool nv_device_input = true;
     /// GDeflate requests into GPU buffers that the NV path does not take are decoded by the
     /// library's own compute shader when `queue`'s family supports compute. Nothing is asked of
     /// the device or the destination buffers (core descriptor sets over the backend's own staging
@@ -49,6 +45,11 @@ struct VulkanBackendConfig {
     /// shader decode, capped at the device's maxStorageBufferRange). A request decoding to more
     /// takes the CPU path.
     uint64_t shader_scratch_bytes = 64ull << 20;
+    /// GPU decoding (NV path and compute shader): copy each batch's compressed streams from
+    /// staging into a device-local buffer as large as the staging ring (made at the first GPU
+    /// decode) and decode from there, instead of reading them across the bus. false: decode
+    /// straight from staging.
+    bool decode_from_device_memory = true;
     /// Set when `device` was created with the bufferDeviceAddress feature enabled and every
     /// gpu_buffer of a read has VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT (VulkanDevice sets it
     /// when it did both). Upload regions of at most `shader_copy_max_bytes` are then copied by one

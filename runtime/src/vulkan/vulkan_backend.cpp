@@ -211,7 +211,7 @@ VulkanBackend::~VulkanBackend() {
     shader_.reset();
     imports_.reset();
     destroy_buffer(vk_, device_, &staging_);
-    destroy_buffer(vk_, device_, &nv_input_);
+    destroy_buffer(vk_, device_, &decode_input_);
 }
 
 // The caller says it enabled VK_NV_memory_decompression; check the physical device has it, the

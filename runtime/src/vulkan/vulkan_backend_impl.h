@@ -74,7 +74,8 @@ private:
     void recorder_loop();
     void record(CopyBatch &batch);
     size_t record_decompressions(CopyBatch &batch);
-    VkDeviceAddress nv_source(CopyBatch &batch, size_t count);
+    bool decode_input_ready();
+    void copy_to_decode_input(CopyBatch &batch, size_t first, size_t end, bool back);
     size_t record_shader_decodes(CopyBatch &batch, size_t first);
     uint32_t record_uploads(CopyBatch &batch, const TransferChunk &first);
     VkResult submit_batch(CopyBatch &batch);
@@ -97,11 +98,12 @@ private:
     uint32_t reader_count_ = 0;
     bool nv_decompression_ = false;  // vkCmdDecompressMemoryNV usable on queue_
     VkDeviceAddress staging_address_ = 0;
-    // config_.nv_device_input: the NV path's compressed streams, at their staging offsets, in device
-    // memory (recorder thread only; made at the first NV batch, input_address 0 when that failed).
-    OwnedBuffer nv_input_;
-    VkDeviceAddress nv_input_address_ = 0;
-    bool nv_input_tried_ = false;
+    // config_.decode_from_device_memory: the GPU decoders' compressed streams, at their staging
+    // offsets, in device memory (recorder thread only; made at the first GPU decode, left without a
+    // buffer when that failed: the decoders then read staging).
+    OwnedBuffer decode_input_;
+    VkDeviceAddress decode_input_address_ = 0;  // NV path only
+    bool decode_input_tried_ = false;
     // The GDeflate compute shader: set when config_.shader_decompression and queue_ has compute;
     // its Vulkan objects are made on first use (ShaderDecoder::ready()).
     std::unique_ptr<ShaderDecoder> shader_;

@@ -217,7 +217,17 @@ size_t VulkanBackend::record_decompressions(CopyBatch &batch) {
         ++count;
     if (count == 0)
         return 0;
-    const VkDeviceAddress source = nv_source(batch, count);
+    VkDeviceAddress source = staging_address_;
+    if (decode_input_ready() && decode_input_address_ != 0) {
+        copy_to_decode_input(batch, 0, count, false);
+        VkMemoryBarrier copied{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+        copied.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+        copied.dstAccessMask = VK_ACCESS_MEMORY_READ_BIT;
+        // The extension has no stage of its own in synchronization1: ALL_COMMANDS.
+        vk_.vkCmdPipelineBarrier(batch.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1,
+                                 &copied, 0, nullptr, 0, nullptr);
+        source = decode_input_address_;
+    }
     batch.decompress.clear();
     for (size_t n = 0; n < count; ++n) {
         const TransferChunk &c = batch.chunks[n];
@@ -253,38 +263,51 @@ size_t VulkanBackend::record_decompressions(CopyBatch &batch) {
     return count;
 }
 
-// Where the batch's first `count` (NV) chunks are decompressed from: with nv_device_input, each
-// stream is copied from staging into the device-local input buffer at its own staging offset
-// (the staging span is the chunk's until its batch retires, so that range of the input buffer is
-// too) and the decompression reads device memory; else, or when the buffer cannot be made,
-// staging itself.
-VkDeviceAddress VulkanBackend::nv_source(CopyBatch &batch, size_t count) {
-    if (config_.nv_device_input && !nv_input_tried_) {
-        nv_input_tried_ = true;
+// Makes the device-local copy of staging the GPU decoders read from (config_.
+// decode_from_device_memory), once; false when it is off or could not be made.
+bool VulkanBackend::decode_input_ready() {
+    if (config_.decode_from_device_memory && !decode_input_tried_) {
+        decode_input_tried_ = true;
         std::string why;
-        if (create_buffer(vk_, physical_, device_, staging_.size, MemoryKind::DeviceLocal, &nv_input_, &why,
-                          VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT)) {
+        VkBufferUsageFlags usage = shader_ ? VK_BUFFER_USAGE_STORAGE_BUFFER_BIT : 0;
+        if (nv_decompression_)
+            usage |= VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
+        if (create_buffer(vk_, physical_, device_, staging_.size, MemoryKind::DeviceLocal, &decode_input_, &why,
+                          usage) &&
+            nv_decompression_) {
             VkBufferDeviceAddressInfo info{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
-            info.buffer = nv_input_.buffer;
-            nv_input_address_ = vk_.vkGetBufferDeviceAddress(device_, &info);
+            info.buffer = decode_input_.buffer;
+            decode_input_address_ = vk_.vkGetBufferDeviceAddress(device_, &info);
         }
     }
-    if (!config_.nv_device_input || nv_input_address_ == 0)
-        return staging_address_;
+    return decode_input_.buffer != VK_NULL_HANDLE;
+}
+
+// Records copies of chunks [first, end)'s staging spans into the decode input buffer, at the same
+// offsets (a staging span is its chunk's until the batch retires, so that range of the input
+// buffer is too): the compressed stream, and for the shader the status words after it. back: the
+// other way, the shader's status words only, for the completion thread's reads of staging.
+void VulkanBackend::copy_to_decode_input(CopyBatch &batch, size_t first, size_t end, bool back) {
     batch.regions.clear();
-    for (size_t n = 0; n < count; ++n) {
+    for (size_t n = first; n < end; ++n) {
         const TransferChunk &c = batch.chunks[n];
-        batch.regions.push_back(VkBufferCopy{c.span.offset, c.span.offset, c.packed_size});
+        if (c.decode == Decode::Nv) {
+            batch.regions.push_back(VkBufferCopy{c.span.offset, c.span.offset, c.packed_size});
+        } else if (!back) {
+            batch.regions.push_back(
+                VkBufferCopy{c.span.offset, c.span.offset, ShaderDecoder::staging_bytes(c.packed_size, c.size)});
+        } else if (c.record_error == VK_SUCCESS) {
+            const uint64_t status = c.span.offset + ShaderDecoder::staging_bytes(c.packed_size, 0);
+            batch.regions.push_back(VkBufferCopy{status, status, 4ull * c.tiles});
+        }
     }
-    vk_.vkCmdCopyBuffer(batch.cmd, staging_.buffer, nv_input_.buffer, static_cast<uint32_t>(count),
-                        batch.regions.data());
-    VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
-    barrier.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
-    barrier.dstAccessMask = VK_ACCESS_MEMORY_READ_BIT;
-    // The extension has no stage of its own in synchronization1: ALL_COMMANDS.
-    vk_.vkCmdPipelineBarrier(batch.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, 0, 1,
-                             &barrier, 0, nullptr, 0, nullptr);
-    return nv_input_address_;
+    if (batch.regions.empty())
+        return;
+    const uint32_t n = static_cast<uint32_t>(batch.regions.size());
+    if (back)
+        vk_.vkCmdCopyBuffer(batch.cmd, decode_input_.buffer, staging_.buffer, n, batch.regions.data());
+    else
+        vk_.vkCmdCopyBuffer(batch.cmd, staging_.buffer, decode_input_.buffer, n, batch.regions.data());
 }
 
 // The Decode::Shader chunks that follow the NV ones: a dispatch each, one barrier, then a copy
@@ -295,8 +318,22 @@ size_t VulkanBackend::record_shader_decodes(CopyBatch &batch, size_t first) {
         ++end;
     if (end == first)
         return first;
-    uint32_t regions = shader_->record(batch.cmd, batch.slot, staging_.buffer, &batch.chunks[first], end - first);
+    // From device memory: the streams go there first (ShaderDecoder::record's first barrier makes
+    // the copies visible to the dispatches), and the status words come back to staging after.
+    const bool device_input = decode_input_ready();
+    if (device_input)
+        copy_to_decode_input(batch, first, end, false);
+    uint32_t regions = shader_->record(batch.cmd, batch.slot, device_input ? decode_input_.buffer : staging_.buffer,
+                                       &batch.chunks[first], end - first);
     stat_gpu_copies_.fetch_add(regions, std::memory_order_relaxed);
+    if (device_input) {
+        copy_to_decode_input(batch, first, end, true);
+        VkMemoryBarrier back{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+        back.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+        back.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
+        vk_.vkCmdPipelineBarrier(batch.cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &back, 0,
+                                 nullptr, 0, nullptr);
+    }
     return end;
 }
 
