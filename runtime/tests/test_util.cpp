@@ -78,11 +78,22 @@ std::vector<ds::Completion> drain(ds::Queue &queue, size_t count, int timeout_ms
     return out;
 }
 
+bool shader_copies_allowed() {
+    const char *v = std::getenv("DS_TEST_SHADER_COPIES");
+    return !(v && std::string(v) == "0");
+}
+
+ds::VulkanDeviceOptions test_device_options(ds::VulkanDeviceOptions options) {
+    if (!shader_copies_allowed())
+        options.buffer_device_address = false;  // no shader copies (and no NV path) on this device
+    return options;
+}
+
 std::unique_ptr<ds::VulkanDevice> open_vulkan_device_or_skip() { return open_vulkan_device_or_skip({}); }
 
 std::unique_ptr<ds::VulkanDevice> open_vulkan_device_or_skip(const ds::VulkanDeviceOptions &options) {
     std::string why;
-    auto dev = ds::VulkanDevice::create(&why, options);
+    auto dev = ds::VulkanDevice::create(&why, test_device_options(options));
     if (!dev)
         skip_or_fail("DS_REQUIRE_VULKAN", why);
     return dev;

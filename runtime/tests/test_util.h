@@ -29,7 +29,18 @@ std::vector<uint8_t> random_bytes(uint64_t size, uint32_t seed);
 /// Waits up to timeout_ms (times DS_TEST_TIMEOUT_SCALE when set) for count completions.
 std::vector<ds::Completion> drain(ds::Queue &queue, size_t count, int timeout_ms = 60000);
 
+/// False under DS_TEST_SHADER_COPIES=0, which the ASan+UBSan ctest run sets (scripts/lib/test-env.ts):
+/// there, ASan's slow malloc unwinding deadlocks inside libgcc while llvmpipe JIT-compiles a shader at
+/// dispatch time, so test devices are made without bufferDeviceAddress and copies stay on the copy
+/// engine. The release and TSan runs keep shader copies.
+bool shader_copies_allowed();
+
+/// `options` for a test's own VulkanDevice::create: without bufferDeviceAddress unless
+/// shader_copies_allowed().
+ds::VulkanDeviceOptions test_device_options(ds::VulkanDeviceOptions options);
+
 /// The standalone Vulkan device, or exit 77 (skip) / 1 under DS_REQUIRE_VULKAN=1 with the reason.
+/// Under DS_TEST_SHADER_COPIES=0 it is made without bufferDeviceAddress.
 std::unique_ptr<ds::VulkanDevice> open_vulkan_device_or_skip();
 std::unique_ptr<ds::VulkanDevice> open_vulkan_device_or_skip(const ds::VulkanDeviceOptions &options);
 

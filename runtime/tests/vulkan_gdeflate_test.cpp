@@ -164,7 +164,7 @@ int main() {
     VulkanDeviceOptions opts;
     opts.prefer_compute_queue = true;
     std::string why;
-    auto compute = VulkanDevice::create(&why, opts);
+    auto compute = VulkanDevice::create(&why, dstest::test_device_options(opts));
     if (CHECK(compute != nullptr))
         run_device(*compute, "compute queue");
     else

@@ -166,7 +166,7 @@ void test_fallback_without_extension() {
     VulkanDeviceOptions o;
     o.external_memory_host = false;
     std::string why;
-    auto dev = VulkanDevice::create(&why, o);
+    auto dev = VulkanDevice::create(&why, dstest::test_device_options(o));
     if (!CHECK(dev != nullptr))
         return;
     CHECK(!dev->backend_config().external_memory_host);

@@ -146,6 +146,10 @@ void test_regions(VulkanDevice &dev, const dstest::TempFile &file) {
 }  // namespace
 
 int main() {
+    if (!dstest::shader_copies_allowed()) {
+        std::printf("skipped: DS_TEST_SHADER_COPIES=0 (the ASan run: see dstest::shader_copies_allowed)\n");
+        return 77;
+    }
     VulkanDeviceOptions options;
     options.prefer_compute_queue = true;  // shader copies need a queue with compute
     auto dev = dstest::open_vulkan_device_or_skip(options);

@@ -25,6 +25,12 @@ export function testEnv(variant: Variant, env: NodeJS.ProcessEnv = process.env):
     // Full malloc stacks: leak reports name their callers and suppressions can match them.
     out.ASAN_OPTIONS = env.ASAN_OPTIONS ?? 'detect_leaks=1:fast_unwind_on_malloc=0';
     out.UBSAN_OPTIONS = env.UBSAN_OPTIONS ?? 'halt_on_error=1:print_stacktrace=1';
+    // ASan's slow malloc unwinding deadlocks inside libgcc (_Unwind_Find_FDE takes its object lock,
+    // mallocs, and the malloc unwinds again) once llvmpipe registers the frames of a shader it
+    // JIT-compiles at dispatch time. Shader copies dispatch in nearly every Vulkan test, so this run
+    // makes its test devices without bufferDeviceAddress (runtime/tests/test_util.h); the release
+    // and TSan runs test shader copies.
+    out.DS_TEST_SHADER_COPIES = env.DS_TEST_SHADER_COPIES ?? '0';
     if (!env.LSAN_OPTIONS && existsSync(paths.lsanSuppressions)) {
       out.LSAN_OPTIONS = `suppressions=${paths.lsanSuppressions}:print_suppressions=0`;
     }
