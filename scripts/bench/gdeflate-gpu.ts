@@ -14,7 +14,7 @@ import type {
 } from '../../runtime/node/lib/ds_runtime.ts';
 import { table } from './report.ts';
 
-export type GdeflatePath = 'cpu' | 'nv' | 'nv-staging' | 'shader' | 'shader-staging';
+export type GdeflatePath = 'cpu' | 'nv' | 'nv-staging' | 'nv-256' | 'shader' | 'shader-staging' | 'shader-256';
 
 /** A decode path and how to get it: which device (queue) and which backend switches. */
 export interface GdeflatePathSetup {
@@ -76,6 +76,13 @@ export function gdeflatePaths(device: VulkanDevice, compute: VulkanDevice | unde
       device: compute,
       options: { shaderDecompression: false, decodeFromDeviceMemory: false },
     });
+    // Batches of 256 MiB instead of flushBytes' 64 MiB: more tiles per vkCmdDecompressMemoryNV.
+    paths.push({
+      path: 'nv-256',
+      label: 'VK_NV_memory_decompression, 256 MiB batches',
+      device: compute,
+      options: { shaderDecompression: false, flushBytes: 256 << 20 },
+    });
   }
   if (compute) {
     paths.push({ path: 'shader', label: 'compute shader', device: compute, options: { nvMemoryDecompression: false } });
@@ -84,6 +91,13 @@ export function gdeflatePaths(device: VulkanDevice, compute: VulkanDevice | unde
       label: 'compute shader, input in staging',
       device: compute,
       options: { nvMemoryDecompression: false, decodeFromDeviceMemory: false },
+    });
+    // Batches and scratch of 256 MiB instead of 64 MiB each: more tiles per batch in flight.
+    paths.push({
+      path: 'shader-256',
+      label: 'compute shader, 256 MiB batches and scratch',
+      device: compute,
+      options: { nvMemoryDecompression: false, flushBytes: 256 << 20, shaderScratchBytes: 256 << 20 },
     });
   }
   return paths;
