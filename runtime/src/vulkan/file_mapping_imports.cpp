@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "vulkan/file_mapping_imports.h"
 
+#include "vulkan/vk_memory.h"
+
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -147,11 +149,8 @@ bool FileMappingImports::import_locked(int fd, const Window &key, uint64_t file_
     }
     if (r == VK_SUCCESS)
         r = vk_.vkBindBufferMemory(device_, w->buffer, w->memory, 0);
-    if (r == VK_SUCCESS && device_address_) {
-        VkBufferDeviceAddressInfo address{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
-        address.buffer = w->buffer;
-        w->address = vk_.vkGetBufferDeviceAddress(device_, &address);
-    }
+    if (r == VK_SUCCESS && device_address_)
+        w->address = buffer_address(vk_, device_, w->buffer);
     if (r != VK_SUCCESS) {
         refused_ = true;  // the driver says no: pread into staging from now on
         drop_locked(*w);

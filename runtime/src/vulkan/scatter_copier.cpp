@@ -54,9 +54,7 @@ bool ScatterCopier::create(std::string *error) {
         *error = "scatter-copy region tables: " + *error;
         return false;
     }
-    VkBufferDeviceAddressInfo info{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
-    info.buffer = tables_.buffer;
-    tables_address_ = vk_.vkGetBufferDeviceAddress(device_, &info);
+    tables_address_ = buffer_address(vk_, device_, tables_.buffer);
     if (tables_address_ == 0) {
         *error = "vkGetBufferDeviceAddress returned 0 for the scatter-copy tables";
         return false;

@@ -103,4 +103,12 @@ void destroy_buffer(const Dispatch &vk, VkDevice device, OwnedBuffer *buffer) {
     *buffer = OwnedBuffer{};
 }
 
+VkDeviceAddress buffer_address(const Dispatch &vk, VkDevice device, VkBuffer buffer) {
+    if (!vk.vkGetBufferDeviceAddress)
+        return 0;
+    VkBufferDeviceAddressInfo info{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
+    info.buffer = buffer;
+    return vk.vkGetBufferDeviceAddress(device, &info);
+}
+
 }  // namespace ds::vk

@@ -32,5 +32,8 @@ enum class MemoryKind {
 bool create_buffer(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t size, MemoryKind kind,
                    OwnedBuffer *out, std::string *error, VkBufferUsageFlags extra_usage = 0);
 void destroy_buffer(const Dispatch &vk, VkDevice device, OwnedBuffer *buffer);
+/// vkGetBufferDeviceAddress of `buffer` (made with SHADER_DEVICE_ADDRESS usage); 0 when the entry
+/// point is missing.
+VkDeviceAddress buffer_address(const Dispatch &vk, VkDevice device, VkBuffer buffer);
 
 }  // namespace ds::vk

@@ -89,9 +89,7 @@ bool VulkanBackend::init(std::string *error) {
                        staging_usage))
         return false;
     if (nv_decompression_ || shader_copies) {
-        VkBufferDeviceAddressInfo addr{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
-        addr.buffer = staging_.buffer;
-        staging_address_ = vk_.vkGetBufferDeviceAddress(device_, &addr);
+        staging_address_ = buffer_address(vk_, device_, staging_.buffer);
         nv_decompression_ = nv_decompression_ && staging_address_ != 0;
     }
     if (shader_copies && staging_address_ != 0) {

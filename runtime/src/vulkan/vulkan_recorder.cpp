@@ -182,9 +182,7 @@ uint32_t VulkanBackend::record_uploads(CopyBatch &batch, const TransferChunk &fi
     const VkBuffer source = first.mapped.window ? first.mapped.buffer : staging_.buffer;
     if (scatter_) {
         const VkDeviceAddress src = first.mapped.window ? first.mapped.address : staging_address_;
-        VkBufferDeviceAddressInfo info{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
-        info.buffer = first.gpu_buffer;
-        const VkDeviceAddress dst = src ? vk_.vkGetBufferDeviceAddress(device_, &info) : 0;
+        const VkDeviceAddress dst = src ? buffer_address(vk_, device_, first.gpu_buffer) : 0;
         size_t kept = 0;
         for (VkBufferCopy r : batch.regions) {
             const uint64_t part = dst ? ScatterCopier::shader_part(src + r.srcOffset, dst + r.dstOffset, r.size,
@@ -234,9 +232,7 @@ size_t VulkanBackend::record_decompressions(CopyBatch &batch) {
         const uint8_t *stream = staging_.mapped + c.span.offset;
         const uint32_t tiles = uint32_t(stream[2]) | uint32_t(stream[3]) << 8;
         const uint64_t data = gdeflate::kHeaderSize + 4ull * tiles;
-        VkBufferDeviceAddressInfo info{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
-        info.buffer = c.gpu_buffer;
-        const VkDeviceAddress dst = vk_.vkGetBufferDeviceAddress(device_, &info) + c.gpu_offset;
+        const VkDeviceAddress dst = buffer_address(vk_, device_, c.gpu_buffer) + c.gpu_offset;
         const VkDeviceAddress src = source + c.span.offset;
         for (uint32_t t = 0; t < tiles; ++t) {
             uint64_t start = t == 0 ? 0 : le32(stream + gdeflate::kHeaderSize + 4ull * t);
@@ -274,11 +270,8 @@ bool VulkanBackend::decode_input_ready() {
             usage |= VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
         if (create_buffer(vk_, physical_, device_, staging_.size, MemoryKind::DeviceLocal, &decode_input_, &why,
                           usage) &&
-            nv_decompression_) {
-            VkBufferDeviceAddressInfo info{VK_STRUCTURE_TYPE_BUFFER_DEVICE_ADDRESS_INFO};
-            info.buffer = decode_input_.buffer;
-            decode_input_address_ = vk_.vkGetBufferDeviceAddress(device_, &info);
-        }
+            nv_decompression_)
+            decode_input_address_ = buffer_address(vk_, device_, decode_input_.buffer);
     }
     return decode_input_.buffer != VK_NULL_HANDLE;
 }
