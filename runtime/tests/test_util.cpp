@@ -99,6 +99,16 @@ std::unique_ptr<ds::VulkanDevice> open_vulkan_device_or_skip(const ds::VulkanDev
     return dev;
 }
 
+std::unique_ptr<ds::Queue> vulkan_queue(const ds::VulkanBackendConfig &config, uint32_t capacity) {
+    std::string why;
+    auto backend = ds::make_vulkan_backend(config, &why);
+    if (!CHECK(backend != nullptr))
+        std::fprintf(stderr, "make_vulkan_backend: %s\n", why.c_str());
+    ds::QueueConfig qc;
+    qc.capacity = capacity;
+    return ds::Queue::create(backend, qc);
+}
+
 int threads_named(const std::string &name) {
     int n = 0;
     for (const auto &task : std::filesystem::directory_iterator("/proc/self/task")) {

@@ -44,6 +44,10 @@ ds::VulkanDeviceOptions test_device_options(ds::VulkanDeviceOptions options);
 std::unique_ptr<ds::VulkanDevice> open_vulkan_device_or_skip();
 std::unique_ptr<ds::VulkanDevice> open_vulkan_device_or_skip(const ds::VulkanDeviceOptions &options);
 
+/// A queue of `capacity` slots on a Vulkan backend made from `config`; a backend that cannot be made
+/// fails a CHECK and prints why (the queue then has no backend).
+std::unique_ptr<ds::Queue> vulkan_queue(const ds::VulkanBackendConfig &config, uint32_t capacity);
+
 /// How many threads of this process carry `name` (/proc/self/task/*/comm).
 int threads_named(const std::string &name);
 

@@ -29,13 +29,7 @@ std::unique_ptr<Queue> mapped_queue(VulkanDevice &dev, uint64_t budget = 3 * kWi
     bc.file_staging = how;
     bc.mapped_window_bytes = kWindow;
     bc.mapped_budget_bytes = budget;
-    std::string why;
-    auto backend = make_vulkan_backend(bc, &why);
-    if (!CHECK(backend != nullptr))
-        std::fprintf(stderr, "make_vulkan_backend: %s\n", why.c_str());
-    QueueConfig qc;
-    qc.capacity = 256;
-    return Queue::create(backend, qc);
+    return dstest::vulkan_queue(bc, 256);
 }
 
 Request gpu_read(int fd, uint64_t offset, uint64_t size, uint64_t buffer, uint64_t buffer_size, uint64_t gpu_offset) {

@@ -19,13 +19,7 @@ static std::unique_ptr<Queue> vulkan_queue(VulkanDevice &dev, uint64_t staging =
     VulkanBackendConfig bc = dev.backend_config();
     bc.staging_bytes = staging;
     bc.chunk_size = chunk;
-    std::string why;
-    auto backend = make_vulkan_backend(bc, &why);
-    if (!CHECK(backend != nullptr))
-        std::fprintf(stderr, "make_vulkan_backend: %s\n", why.c_str());
-    QueueConfig qc;
-    qc.capacity = 256;
-    return Queue::create(backend, qc);
+    return dstest::vulkan_queue(bc, 256);
 }
 
 static Completion run_one(Queue &q, const Request &r) {

@@ -40,13 +40,7 @@ std::unique_ptr<Queue> make_queue(VulkanDevice &dev, bool shader_copies, bool ma
         bc.file_staging = VulkanBackendConfig::FileStaging::Mapped;
         bc.mapped_window_bytes = 4u << 20;
     }
-    std::string why;
-    auto backend = make_vulkan_backend(bc, &why);
-    if (!CHECK(backend != nullptr))
-        std::fprintf(stderr, "make_vulkan_backend: %s\n", why.c_str());
-    QueueConfig qc;
-    qc.capacity = 256;
-    return Queue::create(backend, qc);
+    return dstest::vulkan_queue(bc, 256);
 }
 
 // Runs the reads in one submit; returns how the stats moved (shader regions, copy-engine regions).

@@ -15,11 +15,7 @@ static std::unique_ptr<Queue> vulkan_queue(VulkanDevice &dev) {
     VulkanBackendConfig bc = dev.backend_config();
     bc.staging_bytes = 1u << 20;  // smaller than the write: read-back must be chunked too
     bc.chunk_size = 256u << 10;
-    std::string why;
-    auto backend = make_vulkan_backend(bc, &why);
-    if (!CHECK(backend != nullptr))
-        std::fprintf(stderr, "make_vulkan_backend: %s\n", why.c_str());
-    return Queue::create(backend, QueueConfig{});
+    return dstest::vulkan_queue(bc, QueueConfig{}.capacity);
 }
 
 static std::vector<uint8_t> file_content(int fd, uint64_t offset, uint64_t size) {
