@@ -178,7 +178,7 @@ export interface VulkanBackendOptions {
   decodeFromDeviceMemory?: boolean;
   /** false: no GDeflate compute shader; GPU-destination GDeflate then decodes on the CPU. */
   shaderDecompression?: boolean;
-  /** device-local memory the shader decodes into (default 64 MiB) */
+  /** device-local memory the shader decodes into (default 256 MiB) */
   shaderScratchBytes?: U64;
   /** file -> GPU reads: 'copy' (pread into staging, default), 'mapped' (import the file's pages; falls
    * back to copy) or 'auto' (mapped for chunks of at least mappedMinBytes, copy below) */

@@ -44,7 +44,7 @@ struct VulkanBackendConfig {
     /// Device-local memory the shader decodes into (allocated with the pipeline on the first
     /// shader decode, capped at the device's maxStorageBufferRange). A request decoding to more
     /// takes the CPU path.
-    uint64_t shader_scratch_bytes = 64ull << 20;
+    uint64_t shader_scratch_bytes = 256ull << 20;
     /// GPU decoding (NV path and compute shader): copy each batch's compressed streams from
     /// staging into a device-local buffer as large as the staging ring (made at the first GPU
     /// decode) and decode from there, instead of reading them across the bus. false: decode

@@ -17,6 +17,14 @@ namespace {
 // NV decompressions first, then shader decodes (each group ends with its barrier), then copies.
 int stage_of(const TransferChunk &c) { return c.decode == Decode::Nv ? 0 : c.decode == Decode::Shader ? 1 : 2; }
 
+// What a chunk counts toward flush_bytes: the staging it holds. A stream the GPU decodes holds its
+// compressed size (its output goes to the destination or to scratch), so a batch carries twice as
+// many tiles of 2:1 data as when it counted decoded bytes (the H200's decoders were starved by
+// batches of four 16 MiB streams).
+uint64_t batch_bytes(const TransferChunk &c) {
+    return c.decode == Decode::Nv || c.decode == Decode::Shader ? c.packed_size : c.size;
+}
+
 bool goes_first(const TransferChunk &a, const TransferChunk &b) {
     if (stage_of(a) != stage_of(b))
         return stage_of(a) < stage_of(b);
@@ -64,10 +72,10 @@ void VulkanBackend::recorder_loop() {
             uint64_t bytes = 0;
             uint32_t shader_jobs = 0;  // each needs a descriptor set from the batch's pool
             while (!ready_.empty() && batch->chunks.size() < kMaxChunksPerBatch &&
-                   (batch->chunks.empty() || bytes + ready_.front().size <= config_.flush_bytes)) {
+                   (batch->chunks.empty() || bytes + batch_bytes(ready_.front()) <= config_.flush_bytes)) {
                 if (ready_.front().decode == Decode::Shader && shader_jobs++ == kMaxShaderJobsPerBatch)
                     break;
-                bytes += ready_.front().size;
+                bytes += batch_bytes(ready_.front());
                 batch->chunks.push_back(ready_.front());
                 ready_.pop_front();
             }
