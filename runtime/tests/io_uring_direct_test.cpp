@@ -3,7 +3,6 @@
 // an aligned over-read, tmpfs, and the buffered fallback when O_DIRECT reads are refused.
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -136,21 +135,8 @@ int open_fd_count() {
     return n;
 }
 
-bool is_tmpfs(const char *dir) {
-    struct statfs s {};
-    return ::statfs(dir, &s) == 0 && s.f_type == 0x01021994;  // TMPFS_MAGIC
-}
-
-// A directory on a disk filesystem: the build dir's /var/tmp sibling is the usual choice.
-const char *disk_dir() {
-    for (const char *d : {"/var/tmp", "."})
-        if (!is_tmpfs(d) && ::access(d, W_OK) == 0)
-            return d;
-    return nullptr;
-}
-
 void test_direct_on_disk(IoUringBackendConfig bc, const char *label) {
-    const char *dir = disk_dir();
+    const char *dir = dstest::disk_dir();
     if (!dir) {
         std::fprintf(stderr, "no disk-backed writable directory (/var/tmp and . are tmpfs)\n");
         CHECK(false);
@@ -179,7 +165,7 @@ void test_direct_on_disk(IoUringBackendConfig bc, const char *label) {
 // Kernels since 6.6 accept O_DIRECT on tmpfs; older ones refuse the open. Either way the
 // bytes must be right: through direct reads, or through open_file's buffered fallback.
 void test_tmpfs() {
-    if (!is_tmpfs("/dev/shm")) {
+    if (!dstest::is_tmpfs("/dev/shm")) {
         std::fprintf(stderr, "/dev/shm is not tmpfs here: tmpfs case not run\n");
         return;
     }
@@ -197,7 +183,7 @@ void test_tmpfs() {
 
 // The kernel refusing an O_DIRECT read: every read falls back to a buffered reopen.
 void test_refused_direct_falls_back() {
-    const char *dir = disk_dir();
+    const char *dir = dstest::disk_dir();
     if (!dir) {
         CHECK(!"no disk-backed writable directory");
         return;

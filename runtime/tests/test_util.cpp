@@ -4,6 +4,7 @@
 #include "check.h"
 
 #include <fcntl.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -107,6 +108,18 @@ std::unique_ptr<ds::Queue> vulkan_queue(const ds::VulkanBackendConfig &config, u
     ds::QueueConfig qc;
     qc.capacity = capacity;
     return ds::Queue::create(backend, qc);
+}
+
+bool is_tmpfs(const char *dir) {
+    struct statfs s {};
+    return ::statfs(dir, &s) == 0 && s.f_type == 0x01021994;  // TMPFS_MAGIC
+}
+
+const char *disk_dir() {
+    for (const char *d : {"/var/tmp", "."})
+        if (!is_tmpfs(d) && ::access(d, W_OK) == 0)
+            return d;
+    return nullptr;
 }
 
 int threads_named(const std::string &name) {

@@ -25,6 +25,11 @@ struct TempFile {
 
 std::vector<uint8_t> random_bytes(uint64_t size, uint32_t seed);
 
+bool is_tmpfs(const char *dir);
+/// A writable directory on a disk filesystem (O_DIRECT works there, not on tmpfs): /var/tmp or
+/// the current directory; nullptr when both are tmpfs.
+const char *disk_dir();
+
 /// Waits for `count` completions (timeout: fail), returns them in arrival order.
 /// Waits up to timeout_ms (times DS_TEST_TIMEOUT_SCALE when set) for count completions.
 std::vector<ds::Completion> drain(ds::Queue &queue, size_t count, int timeout_ms = 60000);
