@@ -129,8 +129,12 @@ async function main(): Promise<number> {
       }
     }
     if (options.coldBytes > 0) {
-      // One GPU row (a mapping would fill the page cache: not a cold read), the host pools.
-      const coldTargets = opened.filter((t) => t.name === 'cpu' || t.name === 'io_uring' || t.name === 'vulkan-gpu');
+      // The GPU rows that stage (a mapping would fill the page cache: not a cold read), the host pools.
+      // A backend named twice in --backends gets its cold rows once.
+      const coldNames: string[] = ['cpu', 'io_uring', 'vulkan-gpu', 'vulkan-gpu-host'];
+      const coldTargets = opened.filter(
+        (t, i) => coldNames.includes(t.name) && opened.findIndex((o) => o.name === t.name) === i,
+      );
       cold = await measureCold(
         ds,
         coldTargets,
@@ -263,10 +267,14 @@ function openTarget(
       case 'vulkan-gpu-auto':
       case 'vulkan-gpu-dma':
       case 'vulkan-gpu-transfer':
+      case 'vulkan-gpu-uncached':
+      case 'vulkan-gpu-host':
         if (!device) return deviceError;
         return {
           backend: device.backend({
             ...(name === 'vulkan-gpu-dma' ? { shaderCopies: false } : {}),
+            ...(name === 'vulkan-gpu-uncached' ? { stagingMemory: 'uncached' as const } : {}),
+            ...(name === 'vulkan-gpu-host' ? { stagingMemory: 'host' as const } : {}),
             // File pages imported with VK_EXT_external_memory_host instead of pread into staging
             // (falls back to staging where the device or driver says no: see the mapped-reads line).
             ...(name.startsWith('vulkan-gpu-mapped') ? { fileStaging: 'mapped' as const } : {}),

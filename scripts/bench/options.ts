@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
  * the same scattered reads with shader copies off (every region on the copy engine);
  * vulkan-gpu-auto: fileStaging 'auto' (mapped for chunks of 256 KiB and more, staging below);
  * vulkan-gpu-transfer: on a device whose queue is transfer-only where there is one (the default
- * before shader copies). */
+ * before shader copies); vulkan-gpu-uncached / vulkan-gpu-host: vulkan-gpu with the staging ring in
+ * the driver's uncached memory / in this process's huge pages imported (stagingMemory). */
 export type BenchBackend =
   | 'cpu'
   | 'io_uring'
@@ -21,6 +22,8 @@ export type BenchBackend =
   | 'vulkan-gpu-auto'
   | 'vulkan-gpu-dma'
   | 'vulkan-gpu-transfer'
+  | 'vulkan-gpu-uncached'
+  | 'vulkan-gpu-host'
   | 'vulkan-host';
 export const allBackends: readonly BenchBackend[] = [
   'cpu',
@@ -32,6 +35,8 @@ export const allBackends: readonly BenchBackend[] = [
   'vulkan-gpu-auto',
   'vulkan-gpu-dma',
   'vulkan-gpu-transfer',
+  'vulkan-gpu-uncached',
+  'vulkan-gpu-host',
   'vulkan-host',
 ];
 

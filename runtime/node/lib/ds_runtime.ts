@@ -180,6 +180,10 @@ export interface VulkanBackendOptions {
   shaderDecompression?: boolean;
   /** device-local memory the shader decodes into (default 256 MiB) */
   shaderScratchBytes?: U64;
+  /** the staging ring's memory: 'cached' (the driver's, HOST_CACHED preferred; default),
+   * 'uncached' (the driver's, a type without HOST_CACHED preferred) or 'host' (this process's
+   * anonymous memory on huge pages, imported with VK_EXT_external_memory_host) */
+  stagingMemory?: 'cached' | 'uncached' | 'host';
   /** file -> GPU reads: 'copy' (pread into staging, default), 'mapped' (import the file's pages; falls
    * back to copy) or 'auto' (mapped for chunks of at least mappedMinBytes, copy below) */
   fileStaging?: 'copy' | 'mapped' | 'auto';

@@ -145,6 +145,17 @@ Napi::Value VulkanDeviceWrap::backend(const Napi::CallbackInfo &info) {
             config.shader_copies = config.shader_copies && copies.ToBoolean().Value();
         config.shader_copy_max_bytes =
             to_u64_or(o.Get("shaderCopyMaxBytes"), "backend({shaderCopyMaxBytes})", config.shader_copy_max_bytes);
+        Napi::Value memory = o.Get("stagingMemory");
+        if (!memory.IsUndefined()) {
+            std::string kind = memory.ToString().Utf8Value();
+            using StagingMemory = ds::VulkanBackendConfig::StagingMemory;
+            if (kind != "cached" && kind != "uncached" && kind != "host")
+                throw Napi::TypeError::New(env, "backend({stagingMemory}): 'cached', 'uncached' or 'host', not '" +
+                                                    kind + "'");
+            config.staging_memory = kind == "host"       ? StagingMemory::Host
+                                    : kind == "uncached" ? StagingMemory::Uncached
+                                                         : StagingMemory::Cached;
+        }
         Napi::Value staging = o.Get("fileStaging");
         if (!staging.IsUndefined()) {
             std::string how = staging.ToString().Utf8Value();

@@ -59,6 +59,17 @@ struct VulkanBackendConfig {
     bool shader_copies = false;
     uint64_t shader_copy_max_bytes = 256ull << 10;
 
+    /// What the staging ring's memory is (docs/vulkan-backend.md, "Staging memory").
+    enum class StagingMemory : uint8_t {
+        Cached,    ///< the driver's HOST_VISIBLE|HOST_COHERENT memory, HOST_CACHED preferred
+        Uncached,  ///< the driver's HOST_VISIBLE|HOST_COHERENT memory, a type without HOST_CACHED
+                   ///< preferred (write-combined on NVIDIA: CPU reads of read-backs are slow)
+        Host,      ///< anonymous memory of this process (2 MiB aligned, transparent huge pages
+                   ///< asked for), imported with VK_EXT_external_memory_host; needs
+                   ///< external_memory_host, else the backend fails to start and says so
+    };
+    StagingMemory staging_memory = StagingMemory::Cached;
+
     /// How file reads into GPU buffers reach the GPU (docs/vulkan-backend.md, "Zero-copy staging").
     enum class FileStaging : uint8_t {
         Copy,    ///< a reader preads into the staging ring; the GPU copies staging -> buffer

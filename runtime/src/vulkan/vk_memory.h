@@ -15,13 +15,18 @@ struct OwnedBuffer {
     VkDeviceMemory memory = VK_NULL_HANDLE;
     uint8_t *mapped = nullptr;  ///< host-visible buffers only, mapped for their whole life
     uint64_t size = 0;
-    bool cached = false;  ///< HOST_CACHED: CPU reads (readback) are fast
+    bool cached = false;              ///< HOST_CACHED: CPU reads (readback) are fast
+    void *host_allocation = nullptr;  ///< create_host_import_buffer: the mapping it imported
+    uint64_t host_bytes = 0;          ///< its length
 };
 
 enum class MemoryKind {
     /// HOST_VISIBLE|HOST_COHERENT, HOST_CACHED preferred: coherent so no flush/invalidate
     /// calls are needed, cached so reading GPU results back is not uncached-slow.
     Staging,
+    /// HOST_VISIBLE|HOST_COHERENT, a type without HOST_CACHED preferred (write-combined on
+    /// NVIDIA): the CPU only writes it, the GPU reads it without snooping CPU caches.
+    StagingUncached,
     DeviceLocal,
 };
 
@@ -31,6 +36,11 @@ enum class MemoryKind {
 /// allocation (needs the bufferDeviceAddress feature enabled on the device).
 bool create_buffer(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t size, MemoryKind kind,
                    OwnedBuffer *out, std::string *error, VkBufferUsageFlags extra_usage = 0);
+/// Staging in this process's own memory: anonymous, 2 MiB aligned, transparent huge pages asked
+/// for, imported with VK_EXT_external_memory_host (which `device` must have enabled) and mapped
+/// for its whole life like Staging. Usage as for create_buffer.
+bool create_host_import_buffer(const Dispatch &vk, VkDevice device, uint64_t size, OwnedBuffer *out, std::string *error,
+                               VkBufferUsageFlags extra_usage = 0);
 void destroy_buffer(const Dispatch &vk, VkDevice device, OwnedBuffer *buffer);
 /// vkGetBufferDeviceAddress of `buffer` (made with SHADER_DEVICE_ADDRESS usage); 0 when the entry
 /// point is missing.

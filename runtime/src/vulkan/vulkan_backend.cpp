@@ -85,9 +85,21 @@ bool VulkanBackend::init(std::string *error) {
         staging_usage |= VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
     if (shader)
         staging_usage |= VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
-    if (!create_buffer(vk_, physical_, device_, config_.staging_bytes, MemoryKind::Staging, &staging_, error,
-                       staging_usage))
+    using StagingMemory = VulkanBackendConfig::StagingMemory;
+    if (config_.staging_memory == StagingMemory::Host) {
+        if (!config_.external_memory_host) {
+            *error = "staging_memory = Host needs a device created with VK_EXT_external_memory_host "
+                     "(set external_memory_host), or use StagingMemory::Cached";
+            return false;
+        }
+        if (!create_host_import_buffer(vk_, device_, config_.staging_bytes, &staging_, error, staging_usage))
+            return false;
+    } else if (!create_buffer(vk_, physical_, device_, config_.staging_bytes,
+                              config_.staging_memory == StagingMemory::Uncached ? MemoryKind::StagingUncached
+                                                                                : MemoryKind::Staging,
+                              &staging_, error, staging_usage)) {
         return false;
+    }
     if (nv_decompression_ || shader_copies) {
         staging_address_ = buffer_address(vk_, device_, staging_.buffer);
         nv_decompression_ = nv_decompression_ && staging_address_ != 0;
