@@ -136,6 +136,8 @@ typedef struct ds_backend_stats {
     uint64_t gdeflate_cpu_decodes;    /* GDeflate requests decoded on the CPU */
     uint64_t gdeflate_gpu_decodes;    /* GDeflate requests decoded on the GPU (VK_NV_memory_decompression) */
     uint64_t gdeflate_shader_decodes; /* GDeflate requests decoded on the GPU (ds-runtime's compute shader) */
+    uint64_t host_staging_bytes; /* staging in this process's imported memory (DS_VULKAN_BACKEND_HOST_STAGING); 0: the
+                                    driver's */
 } ds_backend_stats;
 
 typedef struct ds_cpu_backend_desc {
@@ -178,6 +180,10 @@ typedef struct ds_vulkan_backend_desc {
  * do): upload regions of up to 256 KiB may then be copied by one compute dispatch per batch
  * instead of a copy-engine region each, when `queue`'s family supports compute. */
 #define DS_VULKAN_BACKEND_SHADER_COPIES 0x2u
+/* ds_vulkan_backend_desc.flags: the device was created with VK_EXT_external_memory_host: the
+ * staging ring is then this process's own memory (huge pages where the kernel gives them),
+ * imported, instead of the driver's; where the driver refuses the import, the driver's memory. */
+#define DS_VULKAN_BACKEND_HOST_STAGING 0x4u
 
 /* Backends. A backend may serve several queues; destroy it after its queues. */
 ds_result ds_cpu_backend_create(const ds_cpu_backend_desc *desc, ds_backend **out);

@@ -158,6 +158,10 @@ DS_API ds_result ds_vulkan_backend_create(const ds_vulkan_backend_desc *desc, ds
     c.worker_count = desc->worker_count;
     c.nv_memory_decompression = (desc->flags & DS_VULKAN_BACKEND_NV_MEMORY_DECOMPRESSION) != 0;
     c.shader_copies = (desc->flags & DS_VULKAN_BACKEND_SHADER_COPIES) != 0;
+    if (desc->flags & DS_VULKAN_BACKEND_HOST_STAGING) {
+        c.staging_memory = ds::VulkanBackendConfig::StagingMemory::Host;
+        c.external_memory_host = true;
+    }
     try {
         std::string why;
         auto b = ds::make_vulkan_backend(c, &why);
@@ -189,6 +193,7 @@ DS_API void ds_backend_get_stats(const ds_backend *backend, ds_backend_stats *ou
     out->gdeflate_cpu_decodes = s.gdeflate_cpu_decodes;
     out->gdeflate_gpu_decodes = s.gdeflate_gpu_decodes;
     out->gdeflate_shader_decodes = s.gdeflate_shader_decodes;
+    out->host_staging_bytes = s.host_staging_bytes;
 }
 
 DS_API ds_result ds_queue_create(ds_backend *backend, const ds_queue_desc *desc, ds_queue **out) {

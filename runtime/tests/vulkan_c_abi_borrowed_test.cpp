@@ -106,6 +106,8 @@ ds_vulkan_backend_desc lend(const ds::VulkanBackendConfig &bc, void *gipa, Hando
         d.flags |= DS_VULKAN_BACKEND_NV_MEMORY_DECOMPRESSION;
     if (bc.shader_copies)  // bufferDeviceAddress enabled, buffers made with device-address usage
         d.flags |= DS_VULKAN_BACKEND_SHADER_COPIES;
+    if (bc.external_memory_host)  // staging in the test's own imported memory
+        d.flags |= DS_VULKAN_BACKEND_HOST_STAGING;
     return d;
 }
 
@@ -205,6 +207,8 @@ int main() {
     CHECK_EQ(static_cast<uint64_t>(lock.rounds), stats.submits);
     CHECK_EQ(lock.bad_order, 0);
     CHECK(lock.hook_caller != lock.holder_id);
+    // DS_VULKAN_BACKEND_HOST_STAGING on a device with VK_EXT_external_memory_host: our own memory.
+    CHECK_EQ(stats.host_staging_bytes != 0, lent.external_memory_host);
 
     // Nothing of the device was destroyed: its queue and buffers still work, and a new backend
     // (no lock hooks: the device's own helpers are idle now) can borrow the same handles.

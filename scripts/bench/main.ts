@@ -126,12 +126,15 @@ async function main(): Promise<number> {
       if (name.startsWith('vulkan-gpu')) {
         const st = target.backend.stats();
         log(`  regions: ${st.shaderCopies} by shader copies, ${st.gpuCopies} by the copy engine`);
+        log(
+          `  staging: ${st.hostStagingBytes > 0 ? `${formatBytes(st.hostStagingBytes)} of this process's huge pages, imported` : "the driver's memory"}`,
+        );
       }
     }
     if (options.coldBytes > 0) {
       // The GPU rows that stage (a mapping would fill the page cache: not a cold read), the host pools.
       // A backend named twice in --backends gets its cold rows once.
-      const coldNames: string[] = ['cpu', 'io_uring', 'vulkan-gpu', 'vulkan-gpu-host'];
+      const coldNames: string[] = ['cpu', 'io_uring', 'vulkan-gpu', 'vulkan-gpu-cached'];
       const coldTargets = opened.filter(
         (t, i) => coldNames.includes(t.name) && opened.findIndex((o) => o.name === t.name) === i,
       );
@@ -268,13 +271,13 @@ function openTarget(
       case 'vulkan-gpu-dma':
       case 'vulkan-gpu-transfer':
       case 'vulkan-gpu-uncached':
-      case 'vulkan-gpu-host':
+      case 'vulkan-gpu-cached':
         if (!device) return deviceError;
         return {
           backend: device.backend({
             ...(name === 'vulkan-gpu-dma' ? { shaderCopies: false } : {}),
             ...(name === 'vulkan-gpu-uncached' ? { stagingMemory: 'uncached' as const } : {}),
-            ...(name === 'vulkan-gpu-host' ? { stagingMemory: 'host' as const } : {}),
+            ...(name === 'vulkan-gpu-cached' ? { stagingMemory: 'cached' as const } : {}),
             // File pages imported with VK_EXT_external_memory_host instead of pread into staging
             // (falls back to staging where the device or driver says no: see the mapped-reads line).
             ...(name.startsWith('vulkan-gpu-mapped') ? { fileStaging: 'mapped' as const } : {}),

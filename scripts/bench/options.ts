@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
  * the same scattered reads with shader copies off (every region on the copy engine);
  * vulkan-gpu-auto: fileStaging 'auto' (mapped for chunks of 256 KiB and more, staging below);
  * vulkan-gpu-transfer: on a device whose queue is transfer-only where there is one (the default
- * before shader copies); vulkan-gpu-uncached / vulkan-gpu-host: vulkan-gpu with the staging ring in
- * the driver's uncached memory / in this process's huge pages imported (stagingMemory). */
+ * before shader copies); vulkan-gpu-cached / vulkan-gpu-uncached: vulkan-gpu with the staging ring in
+ * the driver's cached memory (the default before host staging) / its uncached memory (stagingMemory). */
 export type BenchBackend =
   | 'cpu'
   | 'io_uring'
@@ -23,7 +23,7 @@ export type BenchBackend =
   | 'vulkan-gpu-dma'
   | 'vulkan-gpu-transfer'
   | 'vulkan-gpu-uncached'
-  | 'vulkan-gpu-host'
+  | 'vulkan-gpu-cached'
   | 'vulkan-host';
 export const allBackends: readonly BenchBackend[] = [
   'cpu',
@@ -36,7 +36,7 @@ export const allBackends: readonly BenchBackend[] = [
   'vulkan-gpu-dma',
   'vulkan-gpu-transfer',
   'vulkan-gpu-uncached',
-  'vulkan-gpu-host',
+  'vulkan-gpu-cached',
   'vulkan-host',
 ];
 

@@ -72,6 +72,13 @@ test('vkd3d-proton: every test/wine program on GPU path vulkan', {
       // vkd3d-proton enables bufferDeviceAddress and gives every buffer device-address usage:
       // small uploads take the runtime's shader copies.
       assert.match(out, /shader copies on/, `${name}.exe: the vulkan path did not ask for shader copies`);
+      // vkd3d-proton enables VK_EXT_external_memory_host where the driver has it (lavapipe does):
+      // the runtime's staging ring is then its own imported memory.
+      assert.match(
+        out,
+        /staging in host memory \(imported\)/,
+        `${name}.exe: the vulkan path's staging is not in imported host memory`,
+      );
     }
     if (r.timedOut || r.exitCode !== 0 || !new RegExp(`${name}: all checks passed`).test(out))
       failures.push(`${name}.exe: exit ${r.exitCode}${r.timedOut ? ' (timed out)' : ''}\n${out.slice(-3000)}`);

@@ -108,6 +108,8 @@ export interface BackendStats {
   mappedImports: number;
   /** Vulkan: upload regions copied by the scatter-copy dispatch instead of the copy engine */
   shaderCopies: number;
+  /** staging in this process's imported huge pages (stagingMemory 'host'); 0: the driver's memory */
+  hostStagingBytes: number;
 }
 
 export interface RunReadsOptions {
@@ -180,9 +182,10 @@ export interface VulkanBackendOptions {
   shaderDecompression?: boolean;
   /** device-local memory the shader decodes into (default 256 MiB) */
   shaderScratchBytes?: U64;
-  /** the staging ring's memory: 'cached' (the driver's, HOST_CACHED preferred; default),
-   * 'uncached' (the driver's, a type without HOST_CACHED preferred) or 'host' (this process's
-   * anonymous memory on huge pages, imported with VK_EXT_external_memory_host) */
+  /** the staging ring's memory: 'host' (this process's anonymous memory on huge pages, imported
+   * with VK_EXT_external_memory_host; the default where the device has it, else 'cached'),
+   * 'cached' (the driver's, HOST_CACHED preferred) or 'uncached' (the driver's, a type without
+   * HOST_CACHED preferred) */
   stagingMemory?: 'cached' | 'uncached' | 'host';
   /** file -> GPU reads: 'copy' (pread into staging, default), 'mapped' (import the file's pages; falls
    * back to copy) or 'auto' (mapped for chunks of at least mappedMinBytes, copy below) */

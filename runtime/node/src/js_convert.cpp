@@ -125,6 +125,7 @@ Napi::Object backend_stats_object(Napi::Env env, const ds::BackendStats &s) {
     o.Set("mappedReads", from_u64(env, s.mapped_reads));
     o.Set("mappedImports", from_u64(env, s.mapped_imports));
     o.Set("shaderCopies", from_u64(env, s.shader_copies));
+    o.Set("hostStagingBytes", from_u64(env, s.host_staging_bytes));
     return o;
 }
 

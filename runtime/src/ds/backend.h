@@ -34,6 +34,7 @@ struct BackendStats {
     uint64_t mapped_reads = 0;             ///< chunks copied straight from an imported file mapping (Vulkan backend)
     uint64_t mapped_imports = 0;           ///< file windows mapped and imported for that (Vulkan backend)
     uint64_t shader_copies = 0;            ///< upload regions copied by the scatter-copy dispatch (Vulkan backend)
+    uint64_t host_staging_bytes = 0;  ///< staging in this process's imported memory, 0: the driver's (Vulkan backend)
 };
 
 class Backend {

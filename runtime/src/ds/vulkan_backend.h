@@ -65,9 +65,11 @@ struct VulkanBackendConfig {
         Uncached,  ///< the driver's HOST_VISIBLE|HOST_COHERENT memory, a type without HOST_CACHED
                    ///< preferred (write-combined on NVIDIA: CPU reads of read-backs are slow)
         Host,      ///< anonymous memory of this process (2 MiB aligned, transparent huge pages
-                   ///< asked for), imported with VK_EXT_external_memory_host; needs
-                   ///< external_memory_host, else the backend fails to start and says so
+                   ///< asked for), imported with VK_EXT_external_memory_host; without
+                   ///< external_memory_host, or when the driver refuses the import, Cached
+                   ///< (BackendStats::host_staging_bytes says which it got)
     };
+    /// VulkanDevice::backend_config() gives Host where it enabled the extension.
     StagingMemory staging_memory = StagingMemory::Cached;
 
     /// How file reads into GPU buffers reach the GPU (docs/vulkan-backend.md, "Zero-copy staging").

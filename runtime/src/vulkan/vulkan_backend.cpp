@@ -86,20 +86,15 @@ bool VulkanBackend::init(std::string *error) {
     if (shader)
         staging_usage |= VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
     using StagingMemory = VulkanBackendConfig::StagingMemory;
-    if (config_.staging_memory == StagingMemory::Host) {
-        if (!config_.external_memory_host) {
-            *error = "staging_memory = Host needs a device created with VK_EXT_external_memory_host "
-                     "(set external_memory_host), or use StagingMemory::Cached";
-            return false;
-        }
-        if (!create_host_import_buffer(vk_, device_, config_.staging_bytes, &staging_, error, staging_usage))
-            return false;
-    } else if (!create_buffer(vk_, physical_, device_, config_.staging_bytes,
-                              config_.staging_memory == StagingMemory::Uncached ? MemoryKind::StagingUncached
-                                                                                : MemoryKind::Staging,
-                              &staging_, error, staging_usage)) {
+    std::string host_refused;  // a refused import falls back to the driver's memory: same bytes, slower
+    const bool host_staging =
+        config_.staging_memory == StagingMemory::Host && config_.external_memory_host &&
+        create_host_import_buffer(vk_, device_, config_.staging_bytes, &staging_, &host_refused, staging_usage);
+    if (!host_staging && !create_buffer(vk_, physical_, device_, config_.staging_bytes,
+                                        config_.staging_memory == StagingMemory::Uncached ? MemoryKind::StagingUncached
+                                                                                          : MemoryKind::Staging,
+                                        &staging_, error, staging_usage))
         return false;
-    }
     if (nv_decompression_ || shader_copies) {
         staging_address_ = buffer_address(vk_, device_, staging_.buffer);
         nv_decompression_ = nv_decompression_ && staging_address_ != 0;
@@ -276,6 +271,7 @@ BackendStats VulkanBackend::stats() const {
     s.mapped_reads = stat_mapped_reads_.load(std::memory_order_relaxed);
     s.mapped_imports = imports_ ? imports_->imports() : 0;
     s.shader_copies = stat_shader_copies_.load(std::memory_order_relaxed);
+    s.host_staging_bytes = staging_.host_allocation ? staging_.host_bytes : 0;
     return s;
 }
 

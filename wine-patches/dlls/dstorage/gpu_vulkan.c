@@ -178,9 +178,8 @@ static UINT interop_version(interop_device *interop)
     return 0;
 }
 
-/* Whether vkd3d-proton enabled VK_NV_memory_decompression on its device (the Unix side also
- * checks the features it was created with). */
-static BOOL device_has_nv_decompression(interop_device *interop)
+/* Whether vkd3d-proton enabled the device extension `name` on its device. */
+static BOOL device_has_extension(interop_device *interop, const char *name)
 {
     const char **names;
     BOOL found = FALSE;
@@ -190,8 +189,7 @@ static BOOL device_has_nv_decompression(interop_device *interop)
         !(names = calloc(count, sizeof(*names))))
         return FALSE;
     if (SUCCEEDED(interop->lpVtbl->GetDeviceExtensions(interop, &count, names)))
-        for (i = 0; i < count && !found; ++i)
-            found = names[i] && !strcmp(names[i], "VK_NV_memory_decompression");
+        for (i = 0; i < count && !found; ++i) found = names[i] && !strcmp(names[i], name);
     free(names);
     return found;
 }
@@ -288,7 +286,9 @@ static HRESULT try_create(struct queue_object *queue, struct gpu_vulkan **out, c
     params.staging_bytes = ring_bytes();
     if (SUCCEEDED(vk->interop->lpVtbl->GetDeviceFeatures(vk->interop, &features)))
         params.features = (UINT64)(ULONG_PTR)features;
-    params.nv_extension = device_has_nv_decompression(vk->interop);
+    /* The Unix side also checks the features the device was created with. */
+    params.nv_extension = device_has_extension(vk->interop, "VK_NV_memory_decompression");
+    params.host_memory_extension = device_has_extension(vk->interop, "VK_EXT_external_memory_host");
     params.message = message;
     params.message_size = sizeof(message);
     if (FAILED(hr = dstorage_unix_call(unix_vulkan_create, &params)) || FAILED(hr = params.result))

@@ -210,6 +210,18 @@ static BOOL shader_copies_enabled(UINT64 features)
     return enabled_features(features).buffer_device_address;
 }
 
+/* vkd3d-proton enabled VK_EXT_external_memory_host: the runtime's staging ring may then be its
+ * own memory on huge pages, imported (faster page-cache copies and O_DIRECT reads than the
+ * driver's staging memory); where the driver refuses the import it uses the driver's memory.
+ * DS_KIT_HOST_STAGING=0 turns it off, for measurements. */
+static BOOL host_staging_enabled(UINT32 host_memory_extension)
+{
+    const char *choice = getenv("DS_KIT_HOST_STAGING");
+
+    if (choice && !strcmp(choice, "0")) return FALSE;
+    return !!host_memory_extension;
+}
+
 /* The host loader's vkGetInstanceProcAddr, or NULL. */
 static vk_get_instance_proc_addr_fn host_get_instance_proc_addr(void)
 {
@@ -280,6 +292,8 @@ NTSTATUS vulkan_create(void *args)
     if (nv_decompression_enabled(params->features, params->nv_extension))
         desc.flags |= DS_VULKAN_BACKEND_NV_MEMORY_DECOMPRESSION;
     if (shader_copies_enabled(params->features)) desc.flags |= DS_VULKAN_BACKEND_SHADER_COPIES;
+    if (host_staging_enabled(params->host_memory_extension))
+        desc.flags |= DS_VULKAN_BACKEND_HOST_STAGING;
     if ((res = ds_vulkan_backend_create(&desc, &backend, error, sizeof(error))) != DS_OK)
     {
         snprintf(why, sizeof(why), "ds-runtime cannot use vkd3d-proton's device (%d): %s", res,
@@ -290,9 +304,16 @@ NTSTATUS vulkan_create(void *args)
         free(object);
         return create_failed(params, res == DS_ERR_NO_MEMORY ? E_OUTOFMEMORY : E_NOTIMPL, why);
     }
-    TRACE("VK_NV_memory_decompression %s, shader copies %s.\n",
-          desc.flags & DS_VULKAN_BACKEND_NV_MEMORY_DECOMPRESSION ? "on" : "off",
-          desc.flags & DS_VULKAN_BACKEND_SHADER_COPIES ? "on" : "off");
+    if (TRACE_ON(dstorage))
+    {
+        ds_backend_stats stats = {0};
+
+        ds_backend_get_stats(backend, &stats);
+        TRACE("VK_NV_memory_decompression %s, shader copies %s, staging in %s.\n",
+              desc.flags & DS_VULKAN_BACKEND_NV_MEMORY_DECOMPRESSION ? "on" : "off",
+              desc.flags & DS_VULKAN_BACKEND_SHADER_COPIES ? "on" : "off",
+              stats.host_staging_bytes ? "host memory (imported)" : "the driver's memory");
+    }
     object->backend = backend;
     object->state = state;
     params->backend = unix_backend_to_handle(object);
