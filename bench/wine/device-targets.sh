@@ -19,6 +19,9 @@
 #             (bench_module --scatter), with the runtime's shader copies (the default where
 #             vkd3d-proton enabled bufferDeviceAddress) and without (DS_KIT_SHADER_COPIES=0); 64 KiB
 #             scattered on the d3d12 paths for comparison
+#   staging   the vulkan path with the runtime's staging in its own imported huge pages (the default
+#             where vkd3d-proton enabled VK_EXT_external_memory_host) and in the driver's memory
+#             (DS_KIT_HOST_STAGING=0): 64 KiB scattered, 1 MiB, 16 MiB; GDeflate 16 MiB (mixed data)
 #   tests     every test program: vulkan path, d3d12 path (vkd3d-proton), Wine's d3d12
 # SECTIONS picks them (default: all, in that order). Run from the repository root, node left in
 # /tmp/ds-perf by a .device-perf call just before (for rt):
@@ -27,7 +30,7 @@
 set -u
 SUMMARY=targets.log
 . "$(dirname "$0")/lib.sh"
-SECTIONS=${SECTIONS:-rt vulkan gdeflate texture cpu readers copies tests}
+SECTIONS=${SECTIONS:-rt vulkan gdeflate texture cpu readers copies staging tests}
 BM_FLAGS=--threads
 want() { case " $SECTIONS " in *" $1 "*) return 0 ;; esac; return 1; }
 G="--mib 1024 --reps 2 --only gdeflate --dest buffer"
@@ -83,6 +86,14 @@ if want copies; then
   done
   bm "vkd3d-proton d3d12 path, 64 KiB --scatter" "--mib 1024 --reps 2 --only plain --dest buffer --size 64 --scatter" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
   bm "Wine's d3d12, 64 KiB --scatter" "--mib 1024 --reps 2 --only plain --dest buffer --size 64 --scatter" WINEDLLOVERRIDES="$W"
+fi
+if want staging; then
+  for case in "64 --scatter" "1024" "16384"; do
+    V="--mib 1024 --reps 2 --only plain --dest buffer --size $case"
+    bm "vulkan path, $case KiB, host staging" "$V" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan
+    bm "same, the driver's staging" "$V" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan DS_KIT_HOST_STAGING=0
+  done
+  bm "vulkan path, GDeflate, mixed data, 16384 KiB" "$G --data mixed --size 16384" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan
 fi
 if want tests; then
   left 400 "tests vulkan path" && t vkd3d-vulkan WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan
