@@ -74,6 +74,20 @@ test('bench --quick prints a table per backend, the ceilings and the targets', {
       assert.ok(Number(regions('vulkan-gpu')?.[1]) > 0, 'vulkan-gpu: small regions by shader copies');
       assert.equal(Number(regions('vulkan-gpu-dma')?.[1]), 0, 'vulkan-gpu-dma: no shader copies');
       assert.ok(Number(regions('vulkan-gpu-dma')?.[2]) > 0, 'vulkan-gpu-dma: regions on the copy engine');
+      // Host staging on the default device (lavapipe and NVIDIA have VK_EXT_external_memory_host),
+      // the driver's memory on the -cached and -uncached rows.
+      const staging = (row: string) =>
+        /staging: ([^\n]*)/.exec(
+          stdout.split('\n== ').find((section) => section.startsWith(`${row} (vulkan) ==`)) ?? '',
+        )?.[1];
+      assert.match(staging('vulkan-gpu') ?? '', /of this process's huge pages, imported/);
+      assert.equal(staging('vulkan-gpu-cached'), "the driver's memory");
+      assert.equal(staging('vulkan-gpu-uncached'), "the driver's memory");
+      assert.ok(
+        report.cold.skipped ||
+          report.cold.rows.some((r: { backend: string }) => r.backend === 'vulkan-gpu-cached cold'),
+        'cold rows with the driver staging too',
+      );
       assert.match(stdout, /64 KiB requests to GPU >= 20 GB\/s \(scattered destinations; issue 15\) .* (PASS|MISS)/);
       assert.ok(report.ceilings.copyOneRegionGbps > 0, 'the copy ceiling was measured');
       // GDeflate into GPU buffers: the CPU path and the compute shader side by side (and
