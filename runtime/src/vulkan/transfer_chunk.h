@@ -52,6 +52,15 @@ struct TransferChunk {
 
 /// Bounds a batch made of tiny requests; a region costs a little driver and GPU time.
 inline constexpr uint32_t kMaxChunksPerBatch = 4096;
+/// Batches the GPU may hold before the recorder waits for a full one (see vulkan_recorder.cpp).
+inline constexpr uint32_t kBusyBatches = 2;
+
+/// What a chunk counts toward flush_bytes: the staging it holds. A stream the GPU decodes holds
+/// its compressed size (its output goes to the destination or to scratch), so a batch carries
+/// twice as many tiles of 2:1 data as when it counted decoded bytes.
+inline uint64_t batch_bytes(const TransferChunk &c) {
+    return c.decode == Decode::Nv || c.decode == Decode::Shader ? c.packed_size : c.size;
+}
 
 /// One command buffer's worth of chunks, recorded and submitted together and retired
 /// together when the timeline semaphore reaches `timeline_value`.

@@ -128,6 +128,11 @@ bool create_host_import_buffer(const Dispatch &vk, VkDevice device, uint64_t siz
     out->host_allocation = reinterpret_cast<void *>(start);
     out->host_bytes = bytes;
     ::madvise(out->host_allocation, bytes, MADV_HUGEPAGE);  // a hint: 4 KiB pages work too
+#ifdef MADV_POPULATE_WRITE
+    // Fault it all in now (drivers that pin at import do this anyway): otherwise the ring's first
+    // pass pays a page fault and a zeroed huge page per 2 MiB while requests wait.
+    ::madvise(out->host_allocation, bytes, MADV_POPULATE_WRITE);
+#endif
 
     VkMemoryHostPointerPropertiesEXT host{VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
     VkResult r = vk.vkGetMemoryHostPointerPropertiesEXT(device, host_allocation, out->host_allocation, &host);

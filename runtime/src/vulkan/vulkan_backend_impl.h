@@ -87,6 +87,7 @@ private:
     void retire_shader_decode(TransferChunk &c, FinishBatch &done);
     void free_staging(TransferChunk &c);
     void recycle(CopyBatch *batch);
+    void batch_left_gpu();
     void writer_loop();
 
     VulkanBackendConfig config_;
@@ -131,6 +132,7 @@ private:
     std::mutex ready_mutex_;
     std::condition_variable ready_cv_;
     std::deque<TransferChunk> ready_;
+    uint64_t ready_bytes_ = 0;  // batch_bytes() of ready_, under ready_mutex_
     bool recorder_stop_ = false;
 
     // recorder <-> completion: free batches and submitted batches in timeline order.
@@ -139,6 +141,7 @@ private:
     std::condition_variable in_flight_cv_;
     std::vector<CopyBatch *> free_batches_;
     std::deque<CopyBatch *> in_flight_;
+    std::atomic<uint32_t> in_flight_count_{0};  // submitted, not yet retired (the recorder's kBusyBatches wait)
     bool completion_stop_ = false;
 
     // completion -> writer (read-back data going to files).

@@ -45,6 +45,7 @@ void VulkanBackend::completion_loop() {
             for (CopyBatch *b : lost) {
                 fail(*b, r);
                 recycle(b);
+                batch_left_gpu();
             }
             continue;
         }
@@ -54,7 +55,15 @@ void VulkanBackend::completion_loop() {
         }
         retire(*batch);
         recycle(batch);
+        batch_left_gpu();
     }
+}
+
+// One batch fewer on the GPU: a recorder waiting for a full batch may send what it has.
+void VulkanBackend::batch_left_gpu() {
+    in_flight_count_.fetch_sub(1, std::memory_order_acq_rel);
+    { std::lock_guard<std::mutex> lock(ready_mutex_); }  // the recorder is waiting or has not checked yet
+    ready_cv_.notify_one();
 }
 
 // The GPU has finished this batch: its staging can be reused and its uploads are complete.

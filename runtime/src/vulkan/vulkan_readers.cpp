@@ -177,6 +177,8 @@ void VulkanBackend::stage_gpu_chunks(TransferChunk *chunks, size_t count) {
     {
         std::lock_guard<std::mutex> lock(ready_mutex_);
         ready_.insert(ready_.end(), chunks, chunks + kept);
+        for (size_t i = 0; i < kept; ++i)
+            ready_bytes_ += batch_bytes(chunks[i]);
     }
     ready_cv_.notify_one();
 }
@@ -197,6 +199,7 @@ void VulkanBackend::hand_to_recorder(TransferChunk &chunk) {
     {
         std::lock_guard<std::mutex> lock(ready_mutex_);
         ready_.push_back(chunk);
+        ready_bytes_ += batch_bytes(chunk);
     }
     ready_cv_.notify_one();
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Recorder thread: turns every staged chunk that is ready into one command buffer and one
-// vkQueueSubmit. Batching is adaptive: while one batch is being recorded, submitted or waited
-// on, the readers fill the next, so a busy backend submits few large batches and an idle one
-// submits at once.
+// vkQueueSubmit. Batching is adaptive: an idle GPU gets what is ready at once; while it already
+// has kBusyBatches batches, the next one waits to be full (flush_bytes) or for one of them to
+// retire, so a busy backend submits few large batches.
 #include <algorithm>
 #include <cstdint>
 
@@ -16,14 +16,6 @@ namespace {
 
 // NV decompressions first, then shader decodes (each group ends with its barrier), then copies.
 int stage_of(const TransferChunk &c) { return c.decode == Decode::Nv ? 0 : c.decode == Decode::Shader ? 1 : 2; }
-
-// What a chunk counts toward flush_bytes: the staging it holds. A stream the GPU decodes holds its
-// compressed size (its output goes to the destination or to scratch), so a batch carries twice as
-// many tiles of 2:1 data as when it counted decoded bytes (the H200's decoders were starved by
-// batches of four 16 MiB streams).
-uint64_t batch_bytes(const TransferChunk &c) {
-    return c.decode == Decode::Nv || c.decode == Decode::Shader ? c.packed_size : c.size;
-}
 
 bool goes_first(const TransferChunk &a, const TransferChunk &b) {
     if (stage_of(a) != stage_of(b))
@@ -58,6 +50,13 @@ void VulkanBackend::recorder_loop() {
             ready_cv_.wait(lock, [&] { return !ready_.empty() || recorder_stop_; });
             if (ready_.empty())
                 return;  // stopping and drained
+            // Quick producers (memory sources, small reads) would otherwise send a chunk or two
+            // per batch: one 16 MiB GDeflate stream per batch kept the H200's NV decoder at a
+            // third of its rate. The completion thread wakes this wait when a batch retires.
+            ready_cv_.wait(lock, [&] {
+                return recorder_stop_ || in_flight_count_.load(std::memory_order_acquire) < kBusyBatches ||
+                       ready_bytes_ >= config_.flush_bytes || ready_.size() >= kMaxChunksPerBatch;
+            });
         }
         CopyBatch *batch;
         {
@@ -76,6 +75,7 @@ void VulkanBackend::recorder_loop() {
                 if (ready_.front().decode == Decode::Shader && shader_jobs++ == kMaxShaderJobsPerBatch)
                     break;
                 bytes += batch_bytes(ready_.front());
+                ready_bytes_ -= batch_bytes(ready_.front());
                 batch->chunks.push_back(ready_.front());
                 ready_.pop_front();
             }
@@ -95,6 +95,7 @@ void VulkanBackend::recorder_loop() {
             continue;
         }
         stat_submits_.fetch_add(1, std::memory_order_relaxed);
+        in_flight_count_.fetch_add(1, std::memory_order_acq_rel);
         {
             std::lock_guard<std::mutex> lock(batch_mutex_);
             in_flight_.push_back(batch);
