@@ -190,9 +190,10 @@ int main() {
     // decompression when the flag says the device has it, else the library's shader.
     const ds::VulkanBackendConfig lent = dev->backend_config();
     const int shader_or_cpu = dev->transfer_only_queue() ? 0 : 1;
-    CHECK_EQ(ds_backend_gdeflate_gpu_path(backend), dev->transfer_only_queue()     ? 0
-                                                    : lent.nv_memory_decompression ? 2
-                                                                                   : 1);
+    // (The shader is preferred where both can decode: prefer_shader_decode.)
+    CHECK_EQ(ds_backend_gdeflate_gpu_path(backend), dev->transfer_only_queue()                                   ? 0
+                                                    : lent.nv_memory_decompression && !lent.prefer_shader_decode ? 2
+                                                                                                                 : 1);
     read_through(backend, f, buffer, n, size);
     ds_backend_stats stats;
     ds_backend_get_stats(backend, &stats);

@@ -155,6 +155,35 @@ static void run_device(VulkanDevice &dev, const char *label) {
     dev.destroy_buffer(buf);
 }
 
+// Where both GPU decoders can take a request (NVIDIA with a compute queue), prefer_shader_decode
+// picks which one does: the shader by default, VK_NV_memory_decompression when it is false.
+static void check_decoder_preference(VulkanDevice &dev) {
+    if (!dev.memory_decompression() || dev.transfer_only_queue()) {
+        std::printf("decoder preference: not checked (no VK_NV_memory_decompression on a compute queue)\n");
+        return;
+    }
+    const uint64_t size = 3u << 20, buf_size = 4u << 20;
+    std::vector<uint8_t> raw = compressible(size, 77), packed = encode(raw);
+    uint64_t buf = dev.create_buffer(buf_size);
+    for (bool prefer_shader : {true, false}) {
+        VulkanBackendConfig bc = dev.backend_config();
+        bc.prefer_shader_decode = prefer_shader;
+        auto q = dstest::vulkan_queue(bc, 8);
+        if (!q)
+            continue;
+        CHECK_EQ(q->backend().caps().gdeflate_gpu, prefer_shader ? GpuDecode::Shader : GpuDecode::Nv);
+        Completion c = run_one(*q, dstest::gdeflate_gpu_request(packed, size, buf, buf_size));
+        CHECK_EQ(c.status, Status::Ok);
+        std::vector<uint8_t> got(size);
+        CHECK(dev.download(buf, 0, got.data(), size));
+        CHECK(got == raw);
+        BackendStats s = q->backend().stats();
+        CHECK_EQ(s.gdeflate_shader_decodes, prefer_shader ? 1u : 0u);
+        CHECK_EQ(s.gdeflate_gpu_decodes, prefer_shader ? 0u : 1u);
+    }
+    dev.destroy_buffer(buf);
+}
+
 int main() {
     auto dev = dstest::open_vulkan_device_or_skip();
     std::printf("device: %s\n", dev->device_name().c_str());
@@ -165,9 +194,10 @@ int main() {
     opts.prefer_compute_queue = true;
     std::string why;
     auto compute = VulkanDevice::create(&why, dstest::test_device_options(opts));
-    if (CHECK(compute != nullptr))
+    if (CHECK(compute != nullptr)) {
         run_device(*compute, "compute queue");
-    else
+        check_decoder_preference(*compute);
+    } else
         std::fprintf(stderr, "compute-queue device: %s\n", why.c_str());
     return dstest::finish("vulkan_gdeflate_test");
 }

@@ -41,6 +41,10 @@ struct VulkanBackendConfig {
     /// and scratch buffers; the decoded bytes reach gpu_buffer by vkCmdCopyBuffer, at any offset).
     /// Unset, or on a transfer-only queue: they are decoded on the CPU into staging.
     bool shader_decompression = true;
+    /// Where both GPU decoders can take a request, the shader gets it (true) or
+    /// VK_NV_memory_decompression (false). On the H200 the shader decoded faster
+    /// (docs/performance.md, "Session 9").
+    bool prefer_shader_decode = true;
     /// Device-local memory the shader decodes into (allocated with the pipeline on the first
     /// shader decode, capped at the device's maxStorageBufferRange). A request decoding to more
     /// takes the CPU path.

@@ -251,12 +251,20 @@ bool VulkanBackend::queue_has_compute() {
            (families[config_.queue_family_index].queueFlags & VK_QUEUE_COMPUTE_BIT);
 }
 
+// The NV path writes 4-byte-aligned destinations only (VUID-07687) and reads its stream from staging.
+bool VulkanBackend::nv_fits_request(const Request &req) const {
+    return nv_decompression_ && req.gpu_offset % 4 == 0 && req.size <= ring_->capacity();
+}
+
 BackendCaps VulkanBackend::caps() const {
     BackendCaps c;
     c.gpu = true;
     c.gdeflate = true;           // on the GPU (VK_NV_memory_decompression or our shader), else on the readers
     c.zstd = zstd::available();  // on the readers (vulkan_zstd.cpp)
-    c.gdeflate_gpu = nv_decompression_ ? GpuDecode::Nv : shader_ ? GpuDecode::Shader : GpuDecode::None;
+    if (shader_ && (config_.prefer_shader_decode || !nv_decompression_))
+        c.gdeflate_gpu = GpuDecode::Shader;
+    else
+        c.gdeflate_gpu = nv_decompression_ ? GpuDecode::Nv : GpuDecode::None;
     return c;
 }
 
@@ -324,13 +332,12 @@ void VulkanBackend::submit(Work *const *items, size_t count) {
                         rejected.emplace_back(work, Field::GpuRange);
                         continue;
                     }
-                    // The NV path writes 4-byte-aligned destinations only (VUID-07687).
-                    bool nv_fits = nv_decompression_ && req.gpu_offset % 4 == 0 && req.size <= ring_->capacity();
+                    bool nv_fits = nv_fits_request(req);
                     bool shader_fits = shader_ && shader_->fits(req.size, req.uncompressed_size, ring_->capacity());
-                    if (nv_fits)
-                        c.decode = Decode::Nv;
-                    else if (shader_fits)
+                    if (shader_fits && (config_.prefer_shader_decode || !nv_fits))
                         c.decode = Decode::Shader;
+                    else if (nv_fits)
+                        c.decode = Decode::Nv;
                     else if (req.uncompressed_size > ring_->capacity()) {
                         rejected.emplace_back(work, Field::Compression);
                         continue;

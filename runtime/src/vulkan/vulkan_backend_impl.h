@@ -87,6 +87,7 @@ private:
     void retire_shader_decode(TransferChunk &c, FinishBatch &done);
     void free_staging(TransferChunk &c);
     void recycle(CopyBatch *batch);
+    bool nv_fits_request(const Request &req) const;
     void batch_left_gpu();
     void writer_loop();
 

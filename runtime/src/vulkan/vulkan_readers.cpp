@@ -210,9 +210,10 @@ void VulkanBackend::hand_to_recorder(TransferChunk &chunk) {
 // like any upload.
 void VulkanBackend::stage_gdeflate(TransferChunk &chunk) {
     if (chunk.decode == Decode::Shader && !shader_->ready()) {
-        // The pipeline or the scratch could not be made (ShaderDecoder::why()): decode on the CPU.
-        chunk.decode = Decode::Cpu;
-        if (chunk.work->req.uncompressed_size > ring_->capacity())
+        // The pipeline or the scratch could not be made (ShaderDecoder::why()): the NV path where
+        // it can take the request, else the CPU.
+        chunk.decode = nv_fits_request(chunk.work->req) ? Decode::Nv : Decode::Cpu;
+        if (chunk.decode == Decode::Cpu && chunk.work->req.uncompressed_size > ring_->capacity())
             return chunk.work->finish(Status::InvalidRequest, 0, 0, Field::Compression);
     }
     if (chunk.decode == Decode::Nv || chunk.decode == Decode::Shader)
