@@ -12,14 +12,25 @@
 //
 // Binding 0: the request's staging span: the whole tile stream (header, tile table, tile data),
 //            then, from word `status_word`, one status word per tile, written here.
-// Binding 1: the request's span of the backend's device-local scratch buffer, zero-filled before
-//            the dispatch: tile t writes bytes [t * 64 KiB, t * 64 KiB + its size), by atomicOr
-//            (several invocations fill one word). The backend copies it to the destination.
+// Binding 1: the request's span of the backend's device-local scratch buffer: tile t writes bytes
+//            [t * 64 KiB, t * 64 KiB + its size). The backend copies it to the destination.
+//
+// Output window: the tile's latest 16 KiB of output live in shared memory (s_ring), where
+// literals and match bytes are assembled (shared atomics) and match sources are read; at the end
+// of every round the words that became final are stored to binding 1 as whole words, 32 per
+// step. Writing every byte with a global atomic and reading every match step back from global
+// memory left a GPU waiting on memory latency (one warp per tile); now only sources more than
+// 16 KiB back are read from binding 1 (flushed by then; binding 1 is coherent and sync() orders
+// buffer memory, so those stores are visible to every invocation). A byte is read back only after
+// it was written, so the scratch needs no zero-fill. A round that reserves more than the window
+// can hold (GDeflate's long matches, up to 65538 bytes) switches the rest of its tile to writing
+// bytes into binding 1 directly.
 //
 // Safety: every input read is inside the tile's range (bytes past it read as zero "phantom" bits,
-// and consuming one fails), every output write is checked against the tile's size before it is
-// made, and every loop ends: each round consumes input bits or output space, and rounds are also
-// counted against a bound no valid tile reaches. Status values are ds::gdeflate::Error numbers
+// and consuming one fails), every output byte is checked against the tile's size before it is
+// written (flushes store whole words below the tile's size rounded up to 4), and every loop
+// ends: each round consumes input bits or output space, and rounds are also counted against a
+// bound no valid tile reaches. Status values are ds::gdeflate::Error numbers
 // (0 = Ok) for corrupt data, 256 and up for "not decoded here" (the backend then decodes the
 // request on the CPU); runtime/src/vulkan/gdeflate_shader.h mirrors them.
 //
@@ -318,21 +329,64 @@ void fixed_tables() {  // lane 0 alone
         fail(kStatusLoopLimit);  // the fixed codes are valid: only a cut loop fails them
 }
 
-// ---- output: bytes of this tile's part of binding 1 (zero-filled before the dispatch) ----
+// ---- output: a window in shared memory, flushed to this tile's part of binding 1 ----
+// Output position p is byte p % kRingBytes of s_ring. A round may use the ring only while every
+// position it writes is less than kRingBytes past the flushed words (ring_fits): then no write
+// reaches a slot whose byte is still unflushed, and a match source less than kRingBytes behind
+// the reserved end is still in its slot. Rounds of ordinary matches (up to 258 bytes) always
+// fit, see flush_output. GDeflate's long matches (up to 65538 bytes) may not: the tile then
+// flushes what the ring holds and writes the rest of its output straight to binding 1
+// (direct_output), as bytes ORed into cleared bytes of their words.
+const uint kRingBytes = 16384u;
+const uint kRingWordMask = kRingBytes / 4u - 1u;
+shared uint s_ring[kRingBytes / 4u];
+uint flushed_words;  // words of the tile stored to binding 1 (the same in every invocation)
+bool direct_output;  // ring abandoned for the rest of the tile (the same in every invocation)
+
+bool ring_fits(uint reserved_end) { return reserved_end <= flushed_words * 4u + kRingBytes; }
+
+// Several invocations fill one word, each its own byte: clear the byte (it held an older
+// position, or anything in binding 1), then set it.
 void put_byte(uint pos, uint b) {
-    uint at = out_base + pos;
-    atomicOr(out_words[at >> 2u], b << ((at & 3u) * 8u));
+    uint shift = (pos & 3u) * 8u;
+    if (direct_output) {
+        uint word = (out_base + pos) >> 2u;
+        atomicAnd(out_words[word], ~(0xFFu << shift));
+        atomicOr(out_words[word], b << shift);
+    } else {
+        uint word = (pos >> 2u) & kRingWordMask;
+        atomicAnd(s_ring[word], ~(0xFFu << shift));
+        atomicOr(s_ring[word], b << shift);
+    }
 }
 
-uint get_byte(uint pos) {
-    uint at = out_base + pos;
-    return (out_words[at >> 2u] >> ((at & 3u) * 8u)) & 0xFFu;
+// A final byte (pos < the first position still to be written). From the ring while it is less
+// than kRingBytes behind `reserved_end` (no position written so far reaches its slot's next
+// use), else from binding 1, flushed before (ring_fits). The ring word is loaded atomically:
+// other invocations may be writing its other bytes.
+uint get_byte(uint pos, uint reserved_end) {
+    uint word;
+    if (!direct_output && pos + kRingBytes >= reserved_end)
+        word = atomicLoad(s_ring[(pos >> 2u) & kRingWordMask], gl_ScopeWorkgroup, gl_StorageSemanticsNone,
+                          gl_SemanticsRelaxed);
+    else
+        word = out_words[(out_base + pos) >> 2u];
+    return (word >> ((pos & 3u) * 8u)) & 0xFFu;
 }
 
-void copy_byte(uint pos, uint dist, uint b) {
+void copy_byte(uint pos, uint dist, uint b, uint reserved_end) {
     // An overlapping match repeats its first `dist` bytes.
     uint from = pos - dist + (b < dist ? b : b % dist);
-    put_byte(pos + b, get_byte(from));
+    put_byte(pos + b, get_byte(from, reserved_end));
+}
+
+// Barrier for the copy steps: while the ring is used they read and write it only (binding 1 is
+// not written between flushes).
+void sync_copy_step() {
+    if (direct_output)
+        sync();
+    else
+        controlBarrier(gl_ScopeWorkgroup, gl_ScopeWorkgroup, gl_StorageSemanticsShared, gl_SemanticsAcquireRelease);
 }
 
 // The round's matches, one after the other (a match may copy bytes the one before it wrote),
@@ -340,23 +394,48 @@ void copy_byte(uint pos, uint dist, uint b) {
 // is final by now. One loop for all of it: lavapipe counts loop iterations, not work.
 void run_copies() {
     uint n = s_status == 0u ? s_ncopies : 0u;
+    uint reserved_end = s_out;
     uint k = 0u;     // the match being copied
     uint first = 0u;  // its first byte in this step
     while (k < n) {
         uint len = s_copy_len[k];
         uint b = first + lane;
         if (b < len)
-            copy_byte(s_copy_pos[k], s_copy_dist[k], b);
+            copy_byte(s_copy_pos[k], s_copy_dist[k], b, reserved_end);
         first += 32u;
         if (first >= len) {
             k += 1u;
             first = 0u;
         }
-        sync();
+        sync_copy_step();
     }
     if (k < n)
         fail(kStatusLoopLimit);
     sync();
+}
+
+// All invocations, after a barrier that follows the last write below `final_end`: every byte
+// before it is final. Stores the ring's complete words below it not stored yet to binding 1,
+// one word per invocation per step; at the tile's end also the last, partial word (its bytes
+// past the tile's size are not used). No invocation writes a flushed word again.
+//
+// Callers flush at the end of every round, up to where that round's output starts (Huffman
+// rounds: the lengths of a round are copied in the next; after end-of-block, in the turns that
+// follow it) or ends (stored bytes, the turns after end-of-block). With matches of up to 258
+// bytes, a lane's two turns between flushes produce at most 258 + 1 bytes (a length's turn is
+// followed by its distance's), so the unflushed output stays within 32 * 259 + 3 bytes: half
+// the ring. Every word of binding 1 is written by a flush (or, after direct_output, its bytes
+// one by one) before anything reads it, so the scratch needs no clearing before the dispatch.
+void flush_output(uint final_end) {
+    if (direct_output)
+        return;
+    uint end_words = final_end >= out_cap ? (out_cap + 3u) / 4u : final_end / 4u;
+    uint w = flushed_words + lane;
+    for (; w < end_words; w += 32u)
+        out_words[(out_base >> 2u) + w] = s_ring[w & kRingWordMask];
+    if (w < end_words)
+        fail(kStatusLoopLimit);
+    flushed_words = max(flushed_words, end_words);
 }
 
 // ---- rounds ----
@@ -418,6 +497,8 @@ void stored_rounds() {
             s_rounds += 1u;
         }
         sync();
+        // The next round writes only positions past this flush's words.
+        flush_output(s_out + min(base + 32u, len));
         if (s_status != 0u)
             break;
     }
@@ -538,6 +619,18 @@ void dynamic_tables() {
     }
 }
 
+// All invocations, after the turns of a round reserved output up to `reserved_end` and before
+// anything of that round is written: when the round does not fit the ring, flushes every word
+// written so far (all of it below `written_end`, pending matches' bytes included whatever they
+// hold: they are written byte by byte later) and switches the tile to direct_output.
+void leave_ring_if_needed(uint reserved_end, uint written_end) {
+    if (direct_output || ring_fits(reserved_end))
+        return;
+    flush_output(written_end >= out_cap ? out_cap : (written_end + 3u) & ~3u);
+    direct_output = true;
+    sync();  // the flushed words are in binding 1 before bytes are ORed into them
+}
+
 // Huffman data: rounds of 32 turns from lane 0. A turn decodes a literal (written at once), a
 // length (its bytes are reserved at once), or end-of-block (the round's last turn, no refill);
 // a lane that owes a distance reads it instead and its match is copied after the round's turns.
@@ -545,6 +638,7 @@ void huffman_rounds() {
     bool ended = false;
     for (;;) {
         save();
+        uint literal_at = kNone;
         uint kind;  // 0 literal, 1 length, 2 end of block, 3 distance
         uint value = 0u;
         uint bytes = 0u;
@@ -570,6 +664,8 @@ void huffman_rounds() {
         s_pub[lane] = uvec4(bytes, need, kind == 2u ? 1u : 0u, kind == 3u ? 1u : 0u);
         sync();
         uvec4 before = pub_before(0u, lane);
+        uint round_start = s_out;  // every byte before it is final after the copies below, unless
+                                   // the round ends the block
         if (before.z != 0u) {
             restore();  // an earlier turn of this round ended the block
         } else {
@@ -579,7 +675,7 @@ void huffman_rounds() {
             if (bytes != 0u && (at > out_cap || bytes > out_cap - at)) {
                 fail(kOutputOverrun);
             } else if (kind == 0u) {
-                put_byte(at, value);
+                literal_at = at;  // written once the round's end is known (leave_ring_if_needed)
             } else if (kind == 1u) {
                 pend = true;
                 pend_len = value;
@@ -610,7 +706,14 @@ void huffman_rounds() {
             s_rounds += 1u;
         }
         sync();
+        leave_ring_if_needed(s_out, round_start);
+        if (literal_at != kNone)
+            put_byte(literal_at, value);
         run_copies();
+        // After end-of-block, the lanes that had not had their turn still owe distances (the
+        // turns after end-of-block pay them, then flush).
+        if (s_round_end == 0u)
+            flush_output(round_start);
         if (s_status != 0u)
             break;
         if (s_round_end != 0u) {
@@ -661,6 +764,7 @@ void drain_round() {
     }
     sync();
     run_copies();
+    flush_output(s_out);
 }
 
 void decode_blocks(uint round_limit) {
@@ -757,6 +861,8 @@ void main() {
     phantom = 0u;
     trunc = false;
     pend = false;
+    flushed_words = 0u;
+    direct_output = false;
     if (located == kOk)
         refill(lane);  // the tile starts with one word per lane, lanes 0..31
     sync();

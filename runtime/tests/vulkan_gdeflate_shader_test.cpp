@@ -240,6 +240,25 @@ void test_sizes_and_data(Rig &rig) {
     }
 }
 
+// Random bytes with, every 700 bytes, a copy of 200 bytes from 20..28 KiB back and a run of 40
+// equal bytes: matches whose source lies beyond the shader's 16 KiB window of recent output
+// (read back from the scratch buffer), and overlapping ones (distance 1). Checked byte for byte.
+std::vector<uint8_t> far_repeats(uint64_t size, uint32_t seed) {
+    std::vector<uint8_t> v = dstest::random_bytes(size, seed), r = dstest::random_bytes(size / 64 + 1, seed + 1);
+    for (uint64_t at = 40000, n = 0; at + 300 < size; at += 700, ++n) {
+        uint64_t dist = 20480 + (uint64_t(r[n % r.size()]) << 5);  // 20..28 KiB
+        std::memcpy(v.data() + at, v.data() + at - dist, 200);
+        std::memset(v.data() + at + 200, v[at + 199], 40);  // a run: distance 1
+    }
+    return v;
+}
+
+void test_far_matches(Rig &rig) {
+    std::vector<uint8_t> raw = far_repeats(3 * gd::kTileSize + 4321, 77);
+    shader_round_trip(rig, raw, encode(raw, gd::kLevelDefault), 4096, false, "repeats 20-28 KiB back");
+    shader_round_trip(rig, raw, encode(raw, 12), 4099, true, "repeats 20-28 KiB back, level 12");
+}
+
 void test_every_level(Rig &rig) {
     for (int level = 1; level <= 12; ++level) {
         std::vector<uint8_t> text = text_like(150000, 100 + level), random = dstest::random_bytes(70000, 200 + level);
@@ -639,6 +658,7 @@ int main(int, char **argv) {
             return dstest::finish("vulkan_gdeflate_shader_test");
         test_sizes_and_data(rig);
         test_every_level(rig);
+        test_far_matches(rig);
         test_one_batch(rig);
         test_against_cpu(rig);
         test_unfinished_retry(rig);
