@@ -106,6 +106,10 @@ shared uint s_total_val;
 shared uint s_copy_pos[32]; // the round's match copies, in turn order
 shared uint s_copy_len[32];
 shared uint s_copy_dist[32];
+shared uint s_copy_start[32];  // where each match's bytes start in the round's matches laid end to end
+shared uint s_copy_total;      // their bytes
+shared uint s_group_start[32]; // where the matches that start a group (copy_starts_group) start
+shared uint s_groups;
 
 // Canonical Huffman tables: 0 = literal/length, 1 = distance, 2 = precode. A code of length L is
 // found by comparing the next 15 bits, first bit as the most significant, with s_limit[L]: the
@@ -389,27 +393,52 @@ void sync_copy_step() {
         controlBarrier(gl_ScopeWorkgroup, gl_ScopeWorkgroup, gl_StorageSemanticsShared, gl_SemanticsAcquireRelease);
 }
 
-// The round's matches, one after the other (a match may copy bytes the one before it wrote),
-// 32 bytes of one match per step, one byte per invocation. Every byte before a match's position
-// is final by now. One loop for all of it: lavapipe counts loop iterations, not work.
+// The match whose bytes hold byte g of the round's matches laid end to end (binary search over
+// the starts, unrolled).
+uint match_at(uint g, uint n) {
+    uint k = 0u;
+    if (k + 16u < n && s_copy_start[k + 16u] <= g)
+        k += 16u;
+    if (k + 8u < n && s_copy_start[k + 8u] <= g)
+        k += 8u;
+    if (k + 4u < n && s_copy_start[k + 4u] <= g)
+        k += 4u;
+    if (k + 2u < n && s_copy_start[k + 2u] <= g)
+        k += 2u;
+    if (k + 1u < n && s_copy_start[k + 1u] <= g)
+        k += 1u;
+    return k;
+}
+
+// The round's matches in position order, 32 bytes per step, one byte per invocation, a barrier
+// between steps. Laid end to end, they form groups, each copied after the one before: a group
+// is a match that may read bytes of the matches before it in the round, and the matches after
+// it that do not (copy_starts_group), so short matches share steps. Every byte before a match's
+// position is final by now. One loop for all of it: lavapipe counts loop iterations, not work.
 void run_copies() {
-    uint n = s_status == 0u ? s_ncopies : 0u;
+    uint total = s_status == 0u && s_ncopies != 0u ? s_copy_total : 0u;
+    uint n = s_ncopies;
+    uint groups = s_groups;
     uint reserved_end = s_out;
-    uint k = 0u;     // the match being copied
-    uint first = 0u;  // its first byte in this step
-    while (k < n) {
-        uint len = s_copy_len[k];
-        uint b = first + lane;
-        if (b < len)
-            copy_byte(s_copy_pos[k], s_copy_dist[k], b, reserved_end);
+    // Group 0 starts at byte 0, whether or not match 0 was counted as starting a group.
+    uint next_group = groups != 0u && s_group_start[0] == 0u ? 1u : 0u;
+    uint group_end = next_group < groups ? s_group_start[next_group] : total;
+    uint first = 0u;  // the step's first byte
+    while (first < total) {
+        uint g = first + lane;
+        if (g < group_end) {
+            uint k = match_at(g, n);
+            copy_byte(s_copy_pos[k], s_copy_dist[k], g - s_copy_start[k], reserved_end);
+        }
         first += 32u;
-        if (first >= len) {
-            k += 1u;
-            first = 0u;
+        if (first >= group_end) {
+            first = group_end;
+            next_group += 1u;
+            group_end = next_group < groups ? s_group_start[next_group] : total;
         }
         sync_copy_step();
     }
-    if (k < n)
+    if (first < total)
         fail(kStatusLoopLimit);
     sync();
 }
@@ -619,6 +648,41 @@ void dynamic_tables() {
     }
 }
 
+// ---- match copies: what a distance turn publishes and records ----
+// s_pub.z and .w of a turn carry two counts each: the low kCountBits the count that was there
+// before (end-of-block turns; distance turns), the bits above a second sum (turns whose match
+// starts a copy group; the lengths of the matches).
+const uint kCountBits = 6u;  // counts up to 32
+const uint kCountMask = (1u << kCountBits) - 1u;
+uint copies_floor;  // where the output reserved by the previous round starts: the matches paid now lie past it
+
+// Whether this lane's match, paid now with distance `dist`, may read bytes of the round's
+// earlier matches: unless its source ends before any of them (at copies_floor).
+bool copy_starts_group(uint dist) { return pend_pos - dist + min(pend_len, dist) > copies_floor; }
+
+// A distance turn's s_pub.w: one match of pend_len bytes.
+uint copy_pub() { return 1u + (pend_len << kCountBits); }
+
+// After the prefix sums (`before`: the turns before this one): this lane's match, paid with
+// distance `dist`, goes into the round's copy list.
+void record_copy(uvec4 before, uint dist, bool starts_group) {
+    uint k = before.w & kCountMask;
+    uint start = before.w >> kCountBits;
+    s_copy_pos[k] = pend_pos;
+    s_copy_len[k] = pend_len;
+    s_copy_dist[k] = dist;
+    s_copy_start[k] = start;
+    if (starts_group)
+        s_group_start[before.z >> kCountBits] = start;
+}
+
+// Lane 0, from the round's sums.
+void set_copy_totals(uvec4 total) {
+    s_ncopies = total.w & kCountMask;
+    s_copy_total = total.w >> kCountBits;
+    s_groups = total.z >> kCountBits;
+}
+
 // All invocations, after the turns of a round reserved output up to `reserved_end` and before
 // anything of that round is written: when the round does not fit the ring, flushes every word
 // written so far (all of it below `written_end`, pending matches' bytes included whatever they
@@ -661,12 +725,14 @@ void huffman_rounds() {
             }
         }
         uint need = kind != 2u && nbits < 32u ? 1u : 0u;
-        s_pub[lane] = uvec4(bytes, need, kind == 2u ? 1u : 0u, kind == 3u ? 1u : 0u);
+        bool starts_group = kind == 3u && copy_starts_group(value);
+        s_pub[lane] = uvec4(bytes, need, (kind == 2u ? 1u : 0u) + (starts_group ? 1u << kCountBits : 0u),
+                            kind == 3u ? copy_pub() : 0u);
         sync();
         uvec4 before = pub_before(0u, lane);
         uint round_start = s_out;  // every byte before it is final after the copies below, unless
                                    // the round ends the block
-        if (before.z != 0u) {
+        if ((before.z & kCountMask) != 0u) {
             restore();  // an earlier turn of this round ended the block
         } else {
             if (trunc)
@@ -682,13 +748,10 @@ void huffman_rounds() {
                 pend_pos = at;
             } else if (kind == 3u) {
                 pend = false;
-                if (value > pend_pos) {
+                if (value > pend_pos)
                     fail(kBadDistance);
-                } else {
-                    s_copy_pos[before.w] = pend_pos;
-                    s_copy_len[before.w] = pend_len;
-                    s_copy_dist[before.w] = value;
-                }
+                else
+                    record_copy(before, value, starts_group);
             }
             if (need != 0u)
                 refill(s_next_word + before.y);
@@ -701,8 +764,8 @@ void huffman_rounds() {
         if (lane == 0u) {
             s_out += s_total.x;
             s_next_word += s_total.y;
-            s_round_end = s_total.z;
-            s_ncopies = s_total.w;
+            s_round_end = s_total.z & kCountMask;
+            set_copy_totals(s_total);
             s_rounds += 1u;
         }
         sync();
@@ -710,10 +773,12 @@ void huffman_rounds() {
         if (literal_at != kNone)
             put_byte(literal_at, value);
         run_copies();
-        // After end-of-block, the lanes that had not had their turn still owe distances (the
-        // turns after end-of-block pay them, then flush).
-        if (s_round_end == 0u)
+        // After end-of-block, the lanes that had not had their turn still owe distances for
+        // matches of the round before (the turns after end-of-block pay them, then flush).
+        if (s_round_end == 0u) {
             flush_output(round_start);
+            copies_floor = round_start;  // the next round pays the matches reserved in this one
+        }
         if (s_status != 0u)
             break;
         if (s_round_end != 0u) {
@@ -737,20 +802,18 @@ void drain_round() {
         dist = kDistBase[sym] + take(kDistExtra[sym]);
     }
     uint need = nbits < 32u ? 1u : 0u;
-    s_pub[lane] = uvec4(0u, need, 0u, pend ? 1u : 0u);
+    bool starts_group = pend && copy_starts_group(dist);
+    s_pub[lane] = uvec4(0u, need, starts_group ? 1u << kCountBits : 0u, pend ? copy_pub() : 0u);
     sync();
     uvec4 before = pub_before(start, order);
     if (trunc)
         fail(kTruncated);
     if (pend) {
         pend = false;
-        if (dist > pend_pos) {
+        if (dist > pend_pos)
             fail(kBadDistance);
-        } else {
-            s_copy_pos[before.w] = pend_pos;
-            s_copy_len[before.w] = pend_len;
-            s_copy_dist[before.w] = dist;
-        }
+        else
+            record_copy(before, dist, starts_group);
     }
     if (need != 0u)
         refill(s_next_word + before.y);
@@ -759,7 +822,7 @@ void drain_round() {
     sync();
     if (lane == 0u) {
         s_next_word += s_total.y;
-        s_ncopies = s_total.w;
+        set_copy_totals(s_total);
         s_rounds += 1u;
     }
     sync();
@@ -863,6 +926,7 @@ void main() {
     pend = false;
     flushed_words = 0u;
     direct_output = false;
+    copies_floor = 0u;
     if (located == kOk)
         refill(lane);  // the tile starts with one word per lane, lanes 0..31
     sync();
