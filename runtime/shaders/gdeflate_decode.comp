@@ -23,8 +23,8 @@
 // 16 KiB back are read from binding 1 (flushed by then; binding 1 is coherent and sync() orders
 // buffer memory, so those stores are visible to every invocation). A byte is read back only after
 // it was written, so the scratch needs no zero-fill. A round that reserves more than the window
-// can hold (GDeflate's long matches, up to 65538 bytes) switches the rest of its tile to writing
-// bytes into binding 1 directly.
+// can hold (GDeflate's long matches, up to 65538 bytes) writes its bytes into binding 1
+// directly, and so do the rounds after it until one fits the window again.
 //
 // Safety: every input read is inside the tile's range (bytes past it read as zero "phantom" bits,
 // and consuming one fails), every output byte is checked against the tile's size before it is
@@ -339,13 +339,14 @@ void fixed_tables() {  // lane 0 alone
 // reaches a slot whose byte is still unflushed, and a match source less than kRingBytes behind
 // the reserved end is still in its slot. Rounds of ordinary matches (up to 258 bytes) always
 // fit, see flush_output. GDeflate's long matches (up to 65538 bytes) may not: the tile then
-// flushes what the ring holds and writes the rest of its output straight to binding 1
-// (direct_output), as bytes ORed into cleared bytes of their words.
+// flushes what the ring holds and writes straight to binding 1 (direct_output, bytes ORed into
+// cleared bytes of their words) until a round fits again (choose_output).
 const uint kRingBytes = 16384u;
 const uint kRingWordMask = kRingBytes / 4u - 1u;
 shared uint s_ring[kRingBytes / 4u];
 uint flushed_words;  // words of the tile stored to binding 1 (the same in every invocation)
-bool direct_output;  // ring abandoned for the rest of the tile (the same in every invocation)
+bool direct_output;  // ring left while rounds do not fit it (the same in every invocation)
+uint ring_from;      // positions below it are read from binding 1 (the same in every invocation)
 
 bool ring_fits(uint reserved_end) { return reserved_end <= flushed_words * 4u + kRingBytes; }
 
@@ -370,7 +371,7 @@ void put_byte(uint pos, uint b) {
 // other invocations may be writing its other bytes.
 uint get_byte(uint pos, uint reserved_end) {
     uint word;
-    if (!direct_output && pos + kRingBytes >= reserved_end)
+    if (!direct_output && pos >= ring_from && pos + kRingBytes >= reserved_end)
         word = atomicLoad(s_ring[(pos >> 2u) & kRingWordMask], gl_ScopeWorkgroup, gl_StorageSemanticsNone,
                           gl_SemanticsRelaxed);
     else
@@ -684,15 +685,35 @@ void set_copy_totals(uvec4 total) {
 }
 
 // All invocations, after the turns of a round reserved output up to `reserved_end` and before
-// anything of that round is written: when the round does not fit the ring, flushes every word
-// written so far (all of it below `written_end`, pending matches' bytes included whatever they
-// hold: they are written byte by byte later) and switches the tile to direct_output.
-void leave_ring_if_needed(uint reserved_end, uint written_end) {
-    if (direct_output || ring_fits(reserved_end))
+// anything of that round is written (everything written lies below `written_end`, the round's
+// start): picks where the round writes.
+// - Ring, round too long: flushes every word written so far (pending matches' bytes included,
+//   whatever they hold: they are written byte by byte later) and switches to direct_output.
+// - Direct, round short enough for a ring that starts at copies_floor (every byte before it is
+//   final and in binding 1): loads the words from there to the round's start back into the
+//   ring and uses it again; older positions are read from binding 1 (ring_from).
+void choose_output(uint reserved_end, uint written_end) {
+    if (!direct_output) {
+        if (ring_fits(reserved_end))
+            return;
+        flush_output(written_end >= out_cap ? out_cap : (written_end + 3u) & ~3u);
+        direct_output = true;
+        sync();  // the flushed words are in binding 1 before bytes are ORed into them
         return;
-    flush_output(written_end >= out_cap ? out_cap : (written_end + 3u) & ~3u);
-    direct_output = true;
-    sync();  // the flushed words are in binding 1 before bytes are ORed into them
+    }
+    uint from_words = copies_floor / 4u;
+    if (reserved_end > from_words * 4u + kRingBytes)
+        return;
+    uint end_words = (written_end + 3u) / 4u;
+    uint w = from_words + lane;
+    for (; w < end_words; w += 32u)
+        s_ring[w & kRingWordMask] = out_words[(out_base >> 2u) + w];
+    if (w < end_words)
+        fail(kStatusLoopLimit);
+    flushed_words = from_words;  // the words loaded are stored again, unchanged where final
+    ring_from = from_words * 4u;
+    direct_output = false;
+    sync();  // the ring words are loaded before bytes are ORed into them
 }
 
 // Huffman data: rounds of 32 turns from lane 0. A turn decodes a literal (written at once), a
@@ -741,7 +762,7 @@ void huffman_rounds() {
             if (bytes != 0u && (at > out_cap || bytes > out_cap - at)) {
                 fail(kOutputOverrun);
             } else if (kind == 0u) {
-                literal_at = at;  // written once the round's end is known (leave_ring_if_needed)
+                literal_at = at;  // written once the round's end is known (choose_output)
             } else if (kind == 1u) {
                 pend = true;
                 pend_len = value;
@@ -769,7 +790,7 @@ void huffman_rounds() {
             s_rounds += 1u;
         }
         sync();
-        leave_ring_if_needed(s_out, round_start);
+        choose_output(s_out, round_start);
         if (literal_at != kNone)
             put_byte(literal_at, value);
         run_copies();
@@ -926,6 +947,7 @@ void main() {
     pend = false;
     flushed_words = 0u;
     direct_output = false;
+    ring_from = 0u;
     copies_floor = 0u;
     if (located == kOk)
         refill(lane);  // the tile starts with one word per lane, lanes 0..31

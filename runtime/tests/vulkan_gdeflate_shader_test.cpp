@@ -253,10 +253,26 @@ std::vector<uint8_t> far_repeats(uint64_t size, uint32_t seed) {
     return v;
 }
 
+// Text with a run of equal bytes every 5000 bytes, 300 to 20000 bytes long: GDeflate's long
+// matches (more than 258 bytes), which the shader writes around its window, then short ones
+// again, read from the window once it is back.
+std::vector<uint8_t> long_runs(uint64_t size, uint32_t seed) {
+    std::vector<uint8_t> v = text_like(size, seed), r = dstest::random_bytes(size / 5000 + 1, seed + 1);
+    for (uint64_t at = 1000, n = 0; at < size; at += 5000, ++n) {
+        uint64_t len = std::min<uint64_t>(300 + uint64_t(r[n]) * 77, size - at);
+        std::memset(v.data() + at, int(r[n] | 1), len);
+        at += len;
+    }
+    return v;
+}
+
 void test_far_matches(Rig &rig) {
     std::vector<uint8_t> raw = far_repeats(3 * gd::kTileSize + 4321, 77);
     shader_round_trip(rig, raw, encode(raw, gd::kLevelDefault), 4096, false, "repeats 20-28 KiB back");
     shader_round_trip(rig, raw, encode(raw, 12), 4099, true, "repeats 20-28 KiB back, level 12");
+    std::vector<uint8_t> runs = long_runs(5 * gd::kTileSize + 99, 78);
+    shader_round_trip(rig, runs, encode(runs, gd::kLevelDefault), 4097, true, "long runs between text");
+    shader_round_trip(rig, runs, encode(runs, 1), 4098, false, "long runs between text, level 1");
 }
 
 void test_every_level(Rig &rig) {
