@@ -6,8 +6,8 @@
 // (runtime/src/gdeflate/tile_decoder.cpp, lane_reader.h), run a round of up to 32 turns at a
 // time: every lane decodes its symbol at once, then prefix sums over the lanes in turn order give
 // what the serial decoder computes turn by turn (which word each refill takes, where each byte
-// goes, which turns an end-of-block cancels). Match copies of a round run one after the other,
-// each spread over the 32 invocations. The bytes produced and the streams rejected are the CPU
+// goes, which turns an end-of-block cancels). Match copies of a round run in position order,
+// spread over the 32 invocations, several short matches per step where none reads another. The bytes produced and the streams rejected are the CPU
 // decoder's.
 //
 // Binding 0: the request's staging span: the whole tile stream (header, tile table, tile data),
@@ -35,8 +35,8 @@
 // request on the CPU); runtime/src/vulkan/gdeflate_shader.h mirrors them.
 //
 // Loops: lavapipe (Mesa's llvmpipe) ends every loop of an invocation once 65535 loop iterations
-// have run in total. Rounds keep a tile far below that (about 2100 iterations for 64 KiB of
-// literals); prefix sums and symbol decoding are unrolled. Every loop checks afterwards that it
+// have run in total. Rounds keep a tile far below that (about 4200 iterations for 64 KiB of
+// literals: a round and a flush step each); prefix sums and symbol decoding are unrolled. Every loop checks afterwards that it
 // finished, so a driver limit shows up as kStatusLoopLimit, never as wrong bytes.
 #version 450
 #extension GL_KHR_memory_scope_semantics : require
@@ -447,7 +447,8 @@ void run_copies() {
 // All invocations, after a barrier that follows the last write below `final_end`: every byte
 // before it is final. Stores the ring's complete words below it not stored yet to binding 1,
 // one word per invocation per step; at the tile's end also the last, partial word (its bytes
-// past the tile's size are not used). No invocation writes a flushed word again.
+// past the tile's size are not used). A word is stored again only after a return to the ring
+// (choose_output), with the same bytes where they are final.
 //
 // Callers flush at the end of every round, up to where that round's output starts (Huffman
 // rounds: the lengths of a round are copied in the next; after end-of-block, in the turns that
@@ -655,7 +656,7 @@ void dynamic_tables() {
 // starts a copy group; the lengths of the matches).
 const uint kCountBits = 6u;  // counts up to 32
 const uint kCountMask = (1u << kCountBits) - 1u;
-uint copies_floor;  // where the output reserved by the previous round starts: the matches paid now lie past it
+uint copies_floor;  // start of the previous round's output: the matches paid now lie past it
 
 // Whether this lane's match, paid now with distance `dist`, may read bytes of the round's
 // earlier matches: unless its source ends before any of them (at copies_floor).
