@@ -380,6 +380,39 @@ std::vector<uint8_t> two_block_tile() {
     });
 }
 
+// A fixed block whose end-of-block (lane 0 of the second round) cancels the distance turns of
+// two matches of the first round: the turns after it pay both, and the second match copies the
+// first one's bytes, so it must wait for it. "pq", "pqpq" (length 4, distance 2), "pqpq" (length
+// 4, distance 4), then 28 times 'c'.
+std::vector<uint8_t> chained_deferred_tile() {
+    return make_tile([](gd::LaneWriter &w) {
+        w.put(1, 1);
+        w.put(fmt::kBlockFixed, 2);
+        w.ensure();
+        w.reset();
+        put_fixed_literal(w, 'p');
+        w.advance();
+        put_fixed_literal(w, 'q');
+        w.advance();
+        for (int m = 0; m < 2; ++m) {
+            put_code(w, 2, 7);  // symbol 258: length 4
+            w.advance();
+        }
+        for (unsigned n = 4; n < fmt::kLanes; ++n) {
+            put_fixed_literal(w, 'c');
+            w.advance();
+        }
+        put_code(w, 0, 7);  // end of block
+        for (unsigned n = 0; n < fmt::kLanes; ++n) {
+            if (w.lane() == 2)
+                put_code(w, 1, 5);  // distance 2
+            else if (w.lane() == 3)
+                put_code(w, 3, 5);  // distance 4
+            w.advance();
+        }
+    });
+}
+
 // Fixed block: 'a', then length 3 at distance 2 (only 1 byte exists before it).
 std::vector<uint8_t> bad_distance_tile() {
     return make_tile([](gd::LaneWriter &w) {
@@ -524,6 +557,14 @@ void test_against_cpu(Rig &rig) {
     cases.push_back(
         {"two blocks (fixed with a deferred match, stored)", dstest::one_tile_stream(two_block_tile(), 9), 9, 1});
     cases.push_back({"bad distance", dstest::one_tile_stream(bad_distance_tile(), 4), 4, 0});
+    {
+        std::vector<uint8_t> chained = dstest::one_tile_stream(chained_deferred_tile(), 38);
+        std::string want = "pqpqpqpqpq" + std::string(28, 'c'), got(38, '\0');
+        CHECK_EQ(gd::decode(chained.data(), chained.size(), reinterpret_cast<uint8_t *>(got.data()), 38, 1),
+                 gd::Error::Ok);
+        CHECK(got == want);
+        cases.push_back({"two deferred matches, the second copying the first", chained, 38, 1});
+    }
     cases.push_back({"long match past the tile", dstest::one_tile_stream(long_match_tile(), 4), 4, 0});
     cases.push_back({"endless empty stored blocks", dstest::one_tile_stream(endless_tile(), 1), 1, 0});
 
