@@ -240,6 +240,41 @@ void test_sizes_and_data(Rig &rig) {
     }
 }
 
+// Random bytes with, every 700 bytes, a copy of 200 bytes from 20..28 KiB back and a run of 40
+// equal bytes: matches whose source lies beyond the shader's 16 KiB window of recent output
+// (read back from the scratch buffer), and overlapping ones (distance 1). Checked byte for byte.
+std::vector<uint8_t> far_repeats(uint64_t size, uint32_t seed) {
+    std::vector<uint8_t> v = dstest::random_bytes(size, seed), r = dstest::random_bytes(size / 64 + 1, seed + 1);
+    for (uint64_t at = 40000, n = 0; at + 300 < size; at += 700, ++n) {
+        uint64_t dist = 20480 + (uint64_t(r[n % r.size()]) << 5);  // 20..28 KiB
+        std::memcpy(v.data() + at, v.data() + at - dist, 200);
+        std::memset(v.data() + at + 200, v[at + 199], 40);  // a run: distance 1
+    }
+    return v;
+}
+
+// Text with a run of equal bytes every 5000 bytes, 300 to 20000 bytes long: GDeflate's long
+// matches (more than 258 bytes), which the shader writes around its window, then short ones
+// again, read from the window once it is back.
+std::vector<uint8_t> long_runs(uint64_t size, uint32_t seed) {
+    std::vector<uint8_t> v = text_like(size, seed), r = dstest::random_bytes(size / 5000 + 1, seed + 1);
+    for (uint64_t at = 1000, n = 0; at < size; at += 5000, ++n) {
+        uint64_t len = std::min<uint64_t>(300 + uint64_t(r[n]) * 77, size - at);
+        std::memset(v.data() + at, int(r[n] | 1), len);
+        at += len;
+    }
+    return v;
+}
+
+void test_far_matches(Rig &rig) {
+    std::vector<uint8_t> raw = far_repeats(3 * gd::kTileSize + 4321, 77);
+    shader_round_trip(rig, raw, encode(raw, gd::kLevelDefault), 4096, false, "repeats 20-28 KiB back");
+    shader_round_trip(rig, raw, encode(raw, 12), 4099, true, "repeats 20-28 KiB back, level 12");
+    std::vector<uint8_t> runs = long_runs(5 * gd::kTileSize + 99, 78);
+    shader_round_trip(rig, runs, encode(runs, gd::kLevelDefault), 4097, true, "long runs between text");
+    shader_round_trip(rig, runs, encode(runs, 1), 4098, false, "long runs between text, level 1");
+}
+
 void test_every_level(Rig &rig) {
     for (int level = 1; level <= 12; ++level) {
         std::vector<uint8_t> text = text_like(150000, 100 + level), random = dstest::random_bytes(70000, 200 + level);
@@ -342,6 +377,39 @@ std::vector<uint8_t> two_block_tile() {
             w.advance();
         }
         end_turns(w);
+    });
+}
+
+// A fixed block whose end-of-block (lane 0 of the second round) cancels the distance turns of
+// two matches of the first round: the turns after it pay both, and the second match copies the
+// first one's bytes, so it must wait for it. "pq", "pqpq" (length 4, distance 2), "pqpq" (length
+// 4, distance 4), then 28 times 'c'.
+std::vector<uint8_t> chained_deferred_tile() {
+    return make_tile([](gd::LaneWriter &w) {
+        w.put(1, 1);
+        w.put(fmt::kBlockFixed, 2);
+        w.ensure();
+        w.reset();
+        put_fixed_literal(w, 'p');
+        w.advance();
+        put_fixed_literal(w, 'q');
+        w.advance();
+        for (int m = 0; m < 2; ++m) {
+            put_code(w, 2, 7);  // symbol 258: length 4
+            w.advance();
+        }
+        for (unsigned n = 4; n < fmt::kLanes; ++n) {
+            put_fixed_literal(w, 'c');
+            w.advance();
+        }
+        put_code(w, 0, 7);  // end of block
+        for (unsigned n = 0; n < fmt::kLanes; ++n) {
+            if (w.lane() == 2)
+                put_code(w, 1, 5);  // distance 2
+            else if (w.lane() == 3)
+                put_code(w, 3, 5);  // distance 4
+            w.advance();
+        }
     });
 }
 
@@ -489,6 +557,14 @@ void test_against_cpu(Rig &rig) {
     cases.push_back(
         {"two blocks (fixed with a deferred match, stored)", dstest::one_tile_stream(two_block_tile(), 9), 9, 1});
     cases.push_back({"bad distance", dstest::one_tile_stream(bad_distance_tile(), 4), 4, 0});
+    {
+        std::vector<uint8_t> chained = dstest::one_tile_stream(chained_deferred_tile(), 38);
+        std::string want = "pqpqpqpqpq" + std::string(28, 'c'), got(38, '\0');
+        CHECK_EQ(gd::decode(chained.data(), chained.size(), reinterpret_cast<uint8_t *>(got.data()), 38, 1),
+                 gd::Error::Ok);
+        CHECK(got == want);
+        cases.push_back({"two deferred matches, the second copying the first", chained, 38, 1});
+    }
     cases.push_back({"long match past the tile", dstest::one_tile_stream(long_match_tile(), 4), 4, 0});
     cases.push_back({"endless empty stored blocks", dstest::one_tile_stream(endless_tile(), 1), 1, 0});
 
@@ -639,6 +715,7 @@ int main(int, char **argv) {
             return dstest::finish("vulkan_gdeflate_shader_test");
         test_sizes_and_data(rig);
         test_every_level(rig);
+        test_far_matches(rig);
         test_one_batch(rig);
         test_against_cpu(rig);
         test_unfinished_retry(rig);
