@@ -6,37 +6,26 @@
 // (runtime/src/gdeflate/tile_decoder.cpp, lane_reader.h), run a round of up to 32 turns at a
 // time: every lane decodes its symbol at once, then prefix sums over the lanes in turn order give
 // what the serial decoder computes turn by turn (which word each refill takes, where each byte
-// goes, which turns an end-of-block cancels). Match copies of a round run in position order,
-// spread over the 32 invocations, several short matches per step where none reads another. The bytes produced and the streams rejected are the CPU
+// goes, which turns an end-of-block cancels). Match copies of a round run one after the other,
+// each spread over the 32 invocations. The bytes produced and the streams rejected are the CPU
 // decoder's.
 //
 // Binding 0: the request's staging span: the whole tile stream (header, tile table, tile data),
 //            then, from word `status_word`, one status word per tile, written here.
-// Binding 1: the request's span of the backend's device-local scratch buffer: tile t writes bytes
-//            [t * 64 KiB, t * 64 KiB + its size). The backend copies it to the destination.
-//
-// Output window: the tile's latest 16 KiB of output live in shared memory (s_ring), where
-// literals and match bytes are assembled (shared atomics) and match sources are read; at the end
-// of every round the words that became final are stored to binding 1 as whole words, 32 per
-// step. Writing every byte with a global atomic and reading every match step back from global
-// memory left a GPU waiting on memory latency (one warp per tile); now only sources more than
-// 16 KiB back are read from binding 1 (flushed by then; binding 1 is coherent and sync() orders
-// buffer memory, so those stores are visible to every invocation). A byte is read back only after
-// it was written, so the scratch needs no zero-fill. A round that reserves more than the window
-// can hold (GDeflate's long matches, up to 65538 bytes) writes its bytes into binding 1
-// directly, and so do the rounds after it until one fits the window again.
+// Binding 1: the request's span of the backend's device-local scratch buffer, zero-filled before
+//            the dispatch: tile t writes bytes [t * 64 KiB, t * 64 KiB + its size), by atomicOr
+//            (several invocations fill one word). The backend copies it to the destination.
 //
 // Safety: every input read is inside the tile's range (bytes past it read as zero "phantom" bits,
-// and consuming one fails), every output byte is checked against the tile's size before it is
-// written (flushes store whole words below the tile's size rounded up to 4), and every loop
-// ends: each round consumes input bits or output space, and rounds are also counted against a
-// bound no valid tile reaches. Status values are ds::gdeflate::Error numbers
+// and consuming one fails), every output write is checked against the tile's size before it is
+// made, and every loop ends: each round consumes input bits or output space, and rounds are also
+// counted against a bound no valid tile reaches. Status values are ds::gdeflate::Error numbers
 // (0 = Ok) for corrupt data, 256 and up for "not decoded here" (the backend then decodes the
 // request on the CPU); runtime/src/vulkan/gdeflate_shader.h mirrors them.
 //
 // Loops: lavapipe (Mesa's llvmpipe) ends every loop of an invocation once 65535 loop iterations
-// have run in total. Rounds keep a tile far below that (about 4200 iterations for 64 KiB of
-// literals: a round and a flush step each); prefix sums and symbol decoding are unrolled. Every loop checks afterwards that it
+// have run in total. Rounds keep a tile far below that (about 2100 iterations for 64 KiB of
+// literals); prefix sums and symbol decoding are unrolled. Every loop checks afterwards that it
 // finished, so a driver limit shows up as kStatusLoopLimit, never as wrong bytes.
 #version 450
 #extension GL_KHR_memory_scope_semantics : require
@@ -106,10 +95,6 @@ shared uint s_total_val;
 shared uint s_copy_pos[32]; // the round's match copies, in turn order
 shared uint s_copy_len[32];
 shared uint s_copy_dist[32];
-shared uint s_copy_start[32];  // where each match's bytes start in the round's matches laid end to end
-shared uint s_copy_total;      // their bytes
-shared uint s_group_start[32]; // where the matches that start a group (copy_starts_group) start
-shared uint s_groups;
 
 // Canonical Huffman tables: 0 = literal/length, 1 = distance, 2 = precode. A code of length L is
 // found by comparing the next 15 bits, first bit as the most significant, with s_limit[L]: the
@@ -333,140 +318,45 @@ void fixed_tables() {  // lane 0 alone
         fail(kStatusLoopLimit);  // the fixed codes are valid: only a cut loop fails them
 }
 
-// ---- output: a window in shared memory, flushed to this tile's part of binding 1 ----
-// Output position p is byte p % kRingBytes of s_ring. A round may use the ring only while every
-// position it writes is less than kRingBytes past the flushed words (ring_fits): then no write
-// reaches a slot whose byte is still unflushed, and a match source less than kRingBytes behind
-// the reserved end is still in its slot. Rounds of ordinary matches (up to 258 bytes) always
-// fit, see flush_output. GDeflate's long matches (up to 65538 bytes) may not: the tile then
-// flushes what the ring holds and writes straight to binding 1 (direct_output, bytes ORed into
-// cleared bytes of their words) until a round fits again (choose_output).
-const uint kRingBytes = 16384u;
-const uint kRingWordMask = kRingBytes / 4u - 1u;
-shared uint s_ring[kRingBytes / 4u];
-uint flushed_words;  // words of the tile stored to binding 1 (the same in every invocation)
-bool direct_output;  // ring left while rounds do not fit it (the same in every invocation)
-uint ring_from;      // positions below it are read from binding 1 (the same in every invocation)
-
-bool ring_fits(uint reserved_end) { return reserved_end <= flushed_words * 4u + kRingBytes; }
-
-// Several invocations fill one word, each its own byte: clear the byte (it held an older
-// position, or anything in binding 1), then set it.
+// ---- output: bytes of this tile's part of binding 1 (zero-filled before the dispatch) ----
 void put_byte(uint pos, uint b) {
-    uint shift = (pos & 3u) * 8u;
-    if (direct_output) {
-        uint word = (out_base + pos) >> 2u;
-        atomicAnd(out_words[word], ~(0xFFu << shift));
-        atomicOr(out_words[word], b << shift);
-    } else {
-        uint word = (pos >> 2u) & kRingWordMask;
-        atomicAnd(s_ring[word], ~(0xFFu << shift));
-        atomicOr(s_ring[word], b << shift);
-    }
+    uint at = out_base + pos;
+    atomicOr(out_words[at >> 2u], b << ((at & 3u) * 8u));
 }
 
-// A final byte (pos < the first position still to be written). From the ring while it is less
-// than kRingBytes behind `reserved_end` (no position written so far reaches its slot's next
-// use), else from binding 1, flushed before (ring_fits). The ring word is loaded atomically:
-// other invocations may be writing its other bytes.
-uint get_byte(uint pos, uint reserved_end) {
-    uint word;
-    if (!direct_output && pos >= ring_from && pos + kRingBytes >= reserved_end)
-        word = atomicLoad(s_ring[(pos >> 2u) & kRingWordMask], gl_ScopeWorkgroup, gl_StorageSemanticsNone,
-                          gl_SemanticsRelaxed);
-    else
-        word = out_words[(out_base + pos) >> 2u];
-    return (word >> ((pos & 3u) * 8u)) & 0xFFu;
+uint get_byte(uint pos) {
+    uint at = out_base + pos;
+    return (out_words[at >> 2u] >> ((at & 3u) * 8u)) & 0xFFu;
 }
 
-void copy_byte(uint pos, uint dist, uint b, uint reserved_end) {
+void copy_byte(uint pos, uint dist, uint b) {
     // An overlapping match repeats its first `dist` bytes.
     uint from = pos - dist + (b < dist ? b : b % dist);
-    put_byte(pos + b, get_byte(from, reserved_end));
+    put_byte(pos + b, get_byte(from));
 }
 
-// Barrier for the copy steps: while the ring is used they read and write it only (binding 1 is
-// not written between flushes).
-void sync_copy_step() {
-    if (direct_output)
-        sync();
-    else
-        controlBarrier(gl_ScopeWorkgroup, gl_ScopeWorkgroup, gl_StorageSemanticsShared, gl_SemanticsAcquireRelease);
-}
-
-// The match whose bytes hold byte g of the round's matches laid end to end (binary search over
-// the starts, unrolled).
-uint match_at(uint g, uint n) {
-    uint k = 0u;
-    if (k + 16u < n && s_copy_start[k + 16u] <= g)
-        k += 16u;
-    if (k + 8u < n && s_copy_start[k + 8u] <= g)
-        k += 8u;
-    if (k + 4u < n && s_copy_start[k + 4u] <= g)
-        k += 4u;
-    if (k + 2u < n && s_copy_start[k + 2u] <= g)
-        k += 2u;
-    if (k + 1u < n && s_copy_start[k + 1u] <= g)
-        k += 1u;
-    return k;
-}
-
-// The round's matches in position order, 32 bytes per step, one byte per invocation, a barrier
-// between steps. Laid end to end, they form groups, each copied after the one before: a group
-// is a match that may read bytes of the matches before it in the round, and the matches after
-// it that do not (copy_starts_group), so short matches share steps. Every byte before a match's
-// position is final by now. One loop for all of it: lavapipe counts loop iterations, not work.
+// The round's matches, one after the other (a match may copy bytes the one before it wrote),
+// 32 bytes of one match per step, one byte per invocation. Every byte before a match's position
+// is final by now. One loop for all of it: lavapipe counts loop iterations, not work.
 void run_copies() {
-    uint total = s_status == 0u && s_ncopies != 0u ? s_copy_total : 0u;
-    uint n = s_ncopies;
-    uint groups = s_groups;
-    uint reserved_end = s_out;
-    // Group 0 starts at byte 0, whether or not match 0 was counted as starting a group.
-    uint next_group = groups != 0u && s_group_start[0] == 0u ? 1u : 0u;
-    uint group_end = next_group < groups ? s_group_start[next_group] : total;
-    uint first = 0u;  // the step's first byte
-    while (first < total) {
-        uint g = first + lane;
-        if (g < group_end) {
-            uint k = match_at(g, n);
-            copy_byte(s_copy_pos[k], s_copy_dist[k], g - s_copy_start[k], reserved_end);
-        }
+    uint n = s_status == 0u ? s_ncopies : 0u;
+    uint k = 0u;     // the match being copied
+    uint first = 0u;  // its first byte in this step
+    while (k < n) {
+        uint len = s_copy_len[k];
+        uint b = first + lane;
+        if (b < len)
+            copy_byte(s_copy_pos[k], s_copy_dist[k], b);
         first += 32u;
-        if (first >= group_end) {
-            first = group_end;
-            next_group += 1u;
-            group_end = next_group < groups ? s_group_start[next_group] : total;
+        if (first >= len) {
+            k += 1u;
+            first = 0u;
         }
-        sync_copy_step();
+        sync();
     }
-    if (first < total)
+    if (k < n)
         fail(kStatusLoopLimit);
     sync();
-}
-
-// All invocations, after a barrier that follows the last write below `final_end`: every byte
-// before it is final. Stores the ring's complete words below it not stored yet to binding 1,
-// one word per invocation per step; at the tile's end also the last, partial word (its bytes
-// past the tile's size are not used). A word is stored again only after a return to the ring
-// (choose_output), with the same bytes where they are final.
-//
-// Callers flush at the end of every round, up to where that round's output starts (Huffman
-// rounds: the lengths of a round are copied in the next; after end-of-block, in the turns that
-// follow it) or ends (stored bytes, the turns after end-of-block). With matches of up to 258
-// bytes, a lane's two turns between flushes produce at most 258 + 1 bytes (a length's turn is
-// followed by its distance's), so the unflushed output stays within 32 * 259 + 3 bytes: half
-// the ring. Every word of binding 1 is written by a flush (or, after direct_output, its bytes
-// one by one) before anything reads it, so the scratch needs no clearing before the dispatch.
-void flush_output(uint final_end) {
-    if (direct_output)
-        return;
-    uint end_words = final_end >= out_cap ? (out_cap + 3u) / 4u : final_end / 4u;
-    uint w = flushed_words + lane;
-    for (; w < end_words; w += 32u)
-        out_words[(out_base >> 2u) + w] = s_ring[w & kRingWordMask];
-    if (w < end_words)
-        fail(kStatusLoopLimit);
-    flushed_words = max(flushed_words, end_words);
 }
 
 // ---- rounds ----
@@ -528,8 +418,6 @@ void stored_rounds() {
             s_rounds += 1u;
         }
         sync();
-        // The next round writes only positions past this flush's words.
-        flush_output(s_out + min(base + 32u, len));
         if (s_status != 0u)
             break;
     }
@@ -650,73 +538,6 @@ void dynamic_tables() {
     }
 }
 
-// ---- match copies: what a distance turn publishes and records ----
-// s_pub.z and .w of a turn carry two counts each: the low kCountBits the count that was there
-// before (end-of-block turns; distance turns), the bits above a second sum (turns whose match
-// starts a copy group; the lengths of the matches).
-const uint kCountBits = 6u;  // counts up to 32
-const uint kCountMask = (1u << kCountBits) - 1u;
-uint copies_floor;  // start of the previous round's output: the matches paid now lie past it
-
-// Whether this lane's match, paid now with distance `dist`, may read bytes of the round's
-// earlier matches: unless its source ends before any of them (at copies_floor).
-bool copy_starts_group(uint dist) { return pend_pos - dist + min(pend_len, dist) > copies_floor; }
-
-// A distance turn's s_pub.w: one match of pend_len bytes.
-uint copy_pub() { return 1u + (pend_len << kCountBits); }
-
-// After the prefix sums (`before`: the turns before this one): this lane's match, paid with
-// distance `dist`, goes into the round's copy list.
-void record_copy(uvec4 before, uint dist, bool starts_group) {
-    uint k = before.w & kCountMask;
-    uint start = before.w >> kCountBits;
-    s_copy_pos[k] = pend_pos;
-    s_copy_len[k] = pend_len;
-    s_copy_dist[k] = dist;
-    s_copy_start[k] = start;
-    if (starts_group)
-        s_group_start[before.z >> kCountBits] = start;
-}
-
-// Lane 0, from the round's sums.
-void set_copy_totals(uvec4 total) {
-    s_ncopies = total.w & kCountMask;
-    s_copy_total = total.w >> kCountBits;
-    s_groups = total.z >> kCountBits;
-}
-
-// All invocations, after the turns of a round reserved output up to `reserved_end` and before
-// anything of that round is written (everything written lies below `written_end`, the round's
-// start): picks where the round writes.
-// - Ring, round too long: flushes every word written so far (pending matches' bytes included,
-//   whatever they hold: they are written byte by byte later) and switches to direct_output.
-// - Direct, round short enough for a ring that starts at copies_floor (every byte before it is
-//   final and in binding 1): loads the words from there to the round's start back into the
-//   ring and uses it again; older positions are read from binding 1 (ring_from).
-void choose_output(uint reserved_end, uint written_end) {
-    if (!direct_output) {
-        if (ring_fits(reserved_end))
-            return;
-        flush_output(written_end >= out_cap ? out_cap : (written_end + 3u) & ~3u);
-        direct_output = true;
-        sync();  // the flushed words are in binding 1 before bytes are ORed into them
-        return;
-    }
-    uint from_words = copies_floor / 4u;
-    if (reserved_end > from_words * 4u + kRingBytes)
-        return;
-    uint end_words = (written_end + 3u) / 4u;
-    uint w = from_words + lane;
-    for (; w < end_words; w += 32u)
-        s_ring[w & kRingWordMask] = out_words[(out_base >> 2u) + w];
-    if (w < end_words)
-        fail(kStatusLoopLimit);
-    flushed_words = from_words;  // the words loaded are stored again, unchanged where final
-    ring_from = from_words * 4u;
-    direct_output = false;
-    sync();  // the ring words are loaded before bytes are ORed into them
-}
-
 // Huffman data: rounds of 32 turns from lane 0. A turn decodes a literal (written at once), a
 // length (its bytes are reserved at once), or end-of-block (the round's last turn, no refill);
 // a lane that owes a distance reads it instead and its match is copied after the round's turns.
@@ -724,7 +545,6 @@ void huffman_rounds() {
     bool ended = false;
     for (;;) {
         save();
-        uint literal_at = kNone;
         uint kind;  // 0 literal, 1 length, 2 end of block, 3 distance
         uint value = 0u;
         uint bytes = 0u;
@@ -747,14 +567,10 @@ void huffman_rounds() {
             }
         }
         uint need = kind != 2u && nbits < 32u ? 1u : 0u;
-        bool starts_group = kind == 3u && copy_starts_group(value);
-        s_pub[lane] = uvec4(bytes, need, (kind == 2u ? 1u : 0u) + (starts_group ? 1u << kCountBits : 0u),
-                            kind == 3u ? copy_pub() : 0u);
+        s_pub[lane] = uvec4(bytes, need, kind == 2u ? 1u : 0u, kind == 3u ? 1u : 0u);
         sync();
         uvec4 before = pub_before(0u, lane);
-        uint round_start = s_out;  // every byte before it is final after the copies below, unless
-                                   // the round ends the block
-        if ((before.z & kCountMask) != 0u) {
+        if (before.z != 0u) {
             restore();  // an earlier turn of this round ended the block
         } else {
             if (trunc)
@@ -763,17 +579,20 @@ void huffman_rounds() {
             if (bytes != 0u && (at > out_cap || bytes > out_cap - at)) {
                 fail(kOutputOverrun);
             } else if (kind == 0u) {
-                literal_at = at;  // written once the round's end is known (choose_output)
+                put_byte(at, value);
             } else if (kind == 1u) {
                 pend = true;
                 pend_len = value;
                 pend_pos = at;
             } else if (kind == 3u) {
                 pend = false;
-                if (value > pend_pos)
+                if (value > pend_pos) {
                     fail(kBadDistance);
-                else
-                    record_copy(before, value, starts_group);
+                } else {
+                    s_copy_pos[before.w] = pend_pos;
+                    s_copy_len[before.w] = pend_len;
+                    s_copy_dist[before.w] = value;
+                }
             }
             if (need != 0u)
                 refill(s_next_word + before.y);
@@ -786,21 +605,12 @@ void huffman_rounds() {
         if (lane == 0u) {
             s_out += s_total.x;
             s_next_word += s_total.y;
-            s_round_end = s_total.z & kCountMask;
-            set_copy_totals(s_total);
+            s_round_end = s_total.z;
+            s_ncopies = s_total.w;
             s_rounds += 1u;
         }
         sync();
-        choose_output(s_out, round_start);
-        if (literal_at != kNone)
-            put_byte(literal_at, value);
         run_copies();
-        // After end-of-block, the lanes that had not had their turn still owe distances for
-        // matches of the round before (the turns after end-of-block pay them, then flush).
-        if (s_round_end == 0u) {
-            flush_output(round_start);
-            copies_floor = round_start;  // the next round pays the matches reserved in this one
-        }
         if (s_status != 0u)
             break;
         if (s_round_end != 0u) {
@@ -824,18 +634,20 @@ void drain_round() {
         dist = kDistBase[sym] + take(kDistExtra[sym]);
     }
     uint need = nbits < 32u ? 1u : 0u;
-    bool starts_group = pend && copy_starts_group(dist);
-    s_pub[lane] = uvec4(0u, need, starts_group ? 1u << kCountBits : 0u, pend ? copy_pub() : 0u);
+    s_pub[lane] = uvec4(0u, need, 0u, pend ? 1u : 0u);
     sync();
     uvec4 before = pub_before(start, order);
     if (trunc)
         fail(kTruncated);
     if (pend) {
         pend = false;
-        if (dist > pend_pos)
+        if (dist > pend_pos) {
             fail(kBadDistance);
-        else
-            record_copy(before, dist, starts_group);
+        } else {
+            s_copy_pos[before.w] = pend_pos;
+            s_copy_len[before.w] = pend_len;
+            s_copy_dist[before.w] = dist;
+        }
     }
     if (need != 0u)
         refill(s_next_word + before.y);
@@ -844,12 +656,11 @@ void drain_round() {
     sync();
     if (lane == 0u) {
         s_next_word += s_total.y;
-        set_copy_totals(s_total);
+        s_ncopies = s_total.w;
         s_rounds += 1u;
     }
     sync();
     run_copies();
-    flush_output(s_out);
 }
 
 void decode_blocks(uint round_limit) {
@@ -946,10 +757,6 @@ void main() {
     phantom = 0u;
     trunc = false;
     pend = false;
-    flushed_words = 0u;
-    direct_output = false;
-    ring_from = 0u;
-    copies_floor = 0u;
     if (located == kOk)
         refill(lane);  // the tile starts with one word per lane, lanes 0..31
     sync();

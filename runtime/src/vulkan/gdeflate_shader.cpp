@@ -125,13 +125,13 @@ uint32_t ShaderDecoder::record(VkCommandBuffer cmd, uint32_t slot, VkBuffer stag
         return 0;
     VkDescriptorPool pool = pools_.at(slot);
     vk_.vkResetDescriptorPool(device_, pool, 0);  // the batch's previous sets retired with it
-    // No clearing of the scratch: the shader reads back only bytes it wrote, and a range is handed
-    // out again only after the batch that used it retired. The barrier makes the streams the
-    // recorder copied into the decode input buffer (when it uses one) visible to the dispatches.
-    VkMemoryBarrier streams{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
-    streams.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
-    streams.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
-    vk_.vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &streams,
+    // The shader ORs bytes into zeroed words (several invocations fill one word).
+    for (size_t i = 0; i < count; ++i)
+        vk_.vkCmdFillBuffer(cmd, scratch_.buffer, chunks[i].scratch.offset, round4(chunks[i].size), 0);
+    VkMemoryBarrier zeroed{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+    zeroed.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+    zeroed.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
+    vk_.vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &zeroed,
                              0, nullptr, 0, nullptr);
     vk_.vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_);
     for (size_t i = 0; i < count; ++i) {
