@@ -29,6 +29,7 @@ uint32_t reverse_bits(uint32_t code, unsigned len) {
 void fill_all(DecodeTable *t, unsigned sym) {
     t->bits = 1;
     t->mask = 1;
+    t->size = 2;
     t->entry[0] = t->entry[1] = sym | (1u << 16);
 }
 
@@ -86,6 +87,7 @@ bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, uns
     uint32_t primary = 1u << pb;
     t->bits = pb;
     t->mask = primary - 1;
+    t->size = primary;
 
     // Codes that fit the primary table: each fills every index whose low `l` bits are its code.
     unsigned i = 0;
@@ -122,6 +124,7 @@ bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, uns
             current = int(p);
             t->entry[p] = DecodeTable::kLink | (uint32_t(sub_len[p]) << 16) | next_sub;
             next_sub += 1u << sub_len[p];
+            t->size = next_sub;
         }
         uint32_t base = t->entry[p] & 0xFFFF, size = 1u << ((t->entry[p] >> 16) & 0xFF);
         uint32_t e = s | (uint32_t(l) << 16);

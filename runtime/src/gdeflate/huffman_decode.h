@@ -18,6 +18,7 @@ struct DecodeTable {
     static constexpr uint32_t kLink = 1u << 31;  ///< entry is a subtable link
     unsigned bits = 0;                           ///< primary index width (at least 1)
     uint32_t mask = 0;                           ///< (1 << bits) - 1
+    uint32_t size = 0;                           ///< entries in use: the primary table and its subtables
     /// Symbol entry: low 16 bits symbol, bits 16..23 code length.
     /// Link entry: kLink | subtable index width << 16 | subtable offset (low 16 bits).
     uint32_t entry[kMaxEntries];
