@@ -81,6 +81,30 @@ inline void copy_match(uint8_t *to, size_t dist, uint32_t len) {
         to[i] = from[i];
 }
 
+/// 16 bytes in a vector register (GCC and Clang vector extension).
+using Bytes16 = uint8_t __attribute__((vector_size(16)));
+
+/// From offset 16 - n: n bytes of 0xFF, then zeros.
+constexpr uint8_t kPrefixMaskSource[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                           0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0,    0,    0,    0,    0,    0,
+                                           0,    0,    0,    0,    0,    0,    0,    0,    0,    0};
+
+/// A match that fits one 16-byte step: `len` <= 16, its source wholly before it (`dist` >= len)
+/// and 16 bytes of the tile's output at `to`. One load from the source and one from the
+/// destination, merged by a mask of the first `len` bytes, one store: the bytes after the match
+/// (which may already hold later symbols) are stored back as they were, and no branch depends on
+/// the length.
+inline bool fits_short_copy(size_t dist, uint32_t len, size_t room) { return len <= 16 && dist >= len && room >= 16; }
+
+inline void copy_short_match(uint8_t *to, size_t dist, uint32_t len) {
+    Bytes16 from, keep, mask;
+    std::memcpy(&from, to - dist, 16);
+    std::memcpy(&keep, to, 16);
+    std::memcpy(&mask, kPrefixMaskSource + 16 - len, 16);
+    Bytes16 merged = (from & mask) | (keep & ~mask);
+    std::memcpy(to, &merged, 16);
+}
+
 class Tile {
 public:
     Tile(TileDecoder &d, const uint8_t *src, size_t src_size, uint8_t *dst, size_t dst_size)
@@ -255,9 +279,15 @@ private:
             h.owed &= ~(1u << lane);
             uint32_t e = dist.lookup(bits);
             r.skip_unchecked(entry_consumed(e));
-            Error err = copy_owed_match(lane, entry_value(e, bits));
-            if (err != Error::Ok)
-                return int(err);
+            size_t distance = entry_value(e, bits), pos = pending_.pos[lane];
+            uint32_t len = pending_.length[lane];
+            if (distance > pos)
+                return int(Error::BadDistance);
+            // Every byte before `pos` is final by now: earlier matches ran on earlier turns.
+            if (fits_short_copy(distance, len, cap_ - pos)) [[likely]]
+                copy_short_match(dst_ + pos, distance, len);
+            else
+                copy_match(dst_ + pos, distance, len);
         } else {
             uint32_t e = litlen.lookup(bits);
             r.skip_unchecked(entry_consumed(e));
