@@ -18,7 +18,6 @@ struct DecodeTable {
     static constexpr uint32_t kLink = 1u << 31;  ///< entry is a subtable link
     unsigned bits = 0;                           ///< primary index width (at least 1)
     uint32_t mask = 0;                           ///< (1 << bits) - 1
-    uint32_t size = 0;                           ///< entries in use: the primary table and its subtables
     /// Symbol entry: low 16 bits symbol, bits 16..23 code length.
     /// Link entry: kLink | subtable index width << 16 | subtable offset (low 16 bits).
     uint32_t entry[kMaxEntries];
@@ -34,6 +33,23 @@ inline uint32_t table_lookup(const DecodeTable &t, uint64_t bits) {
         e = t.entry[(e & 0xFFFF) + (uint32_t(bits >> t.bits) & ((1u << ((e >> 16) & 0xFF)) - 1))];
     return e;
 }
+
+/// How build_code_table() writes its entries: a symbol's entry is `symbol[s]` (the symbol number
+/// where `symbol` is null) plus its code length times `length_unit`; a link entry is
+/// `link_flag | subtable width << link_width_shift | subtable offset << link_offset_shift`.
+/// The defaults are DecodeTable's format.
+struct EntryFormat {
+    const uint32_t *symbol = nullptr;
+    uint32_t length_unit = 1u << 16;
+    uint32_t link_flag = DecodeTable::kLink;
+    unsigned link_width_shift = 16;
+    unsigned link_offset_shift = 0;
+};
+
+/// build_decode_table() into `entry` (room for DecodeTable::kMaxEntries) in format `f`; the
+/// primary table's index width goes to `*bits`.
+bool build_code_table(uint32_t *entry, unsigned *bits, const uint8_t *lens, unsigned count, unsigned max_len,
+                      unsigned primary_bits, const EntryFormat &f);
 
 /// Builds `t` from `count` code lengths (each 0..max_len), with a primary table of at most
 /// `primary_bits` bits (wider when narrower could overflow the entries). Returns false for an over-subscribed code or

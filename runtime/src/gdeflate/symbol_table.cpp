@@ -1,47 +1,64 @@
 // SPDX-License-Identifier: MIT
 #include "gdeflate/symbol_table.h"
 
+#include <array>
+
 #include "gdeflate/format.h"
 
 namespace ds::gdeflate {
 namespace {
 
-uint32_t value_entry(uint32_t value, unsigned code_length, unsigned extra_bits) {
-    return (code_length + extra_bits) | code_length << 8 | value << 16;
+/// A symbol's entry before the builder adds its code length (to the bits consumed and as the code
+/// length): its value, its kind and its extra bits.
+constexpr uint32_t value_entry(uint32_t value, unsigned extra_bits) { return extra_bits | value << 16; }
+
+constexpr std::array<uint32_t, fmt::kNumLitLen> make_litlen_entries() {
+    std::array<uint32_t, fmt::kNumLitLen> e{};
+    for (unsigned s = 0; s < 256; ++s)
+        e[s] = SymbolTable::kLiteral | value_entry(s, 0);
+    e[fmt::kEndOfBlock] = SymbolTable::kEndOfBlock;
+    for (unsigned s = 257; s < fmt::kNumLitLen; ++s)
+        e[s] = value_entry(fmt::kLengthBase[s - 257], fmt::kLengthExtra[s - 257]);
+    return e;
 }
 
-uint32_t link_entry(uint32_t e) {
-    uint32_t offset = e & 0xFFFF, width = (e >> 16) & 0xFF;
-    return SymbolTable::kLink | width << 8 | offset << 16;
+constexpr std::array<uint32_t, fmt::kNumDist> make_dist_entries() {
+    std::array<uint32_t, fmt::kNumDist> e{};
+    for (unsigned s = 0; s < fmt::kNumDist; ++s)
+        e[s] = value_entry(fmt::kDistBase[s], fmt::kDistExtra[s]);
+    return e;
 }
 
-uint32_t litlen_entry(uint32_t e) {
-    unsigned sym = table_symbol(e), len = table_length(e);
-    if (sym < 256)
-        return SymbolTable::kLiteral | value_entry(sym, len, 0);
-    if (sym == fmt::kEndOfBlock)
-        return SymbolTable::kEndOfBlock | value_entry(0, len, 0);
-    return value_entry(fmt::kLengthBase[sym - 257], len, fmt::kLengthExtra[sym - 257]);
+constexpr std::array<uint32_t, fmt::kNumLitLen> kLitLenEntries = make_litlen_entries();
+constexpr std::array<uint32_t, fmt::kNumDist> kDistEntries = make_dist_entries();
+
+/// The code length is added once to the bits consumed (bits 0..4) and once as the code length
+/// (bits 8..11).
+EntryFormat symbol_format(const uint32_t *entries) {
+    EntryFormat f;
+    f.symbol = entries;
+    f.length_unit = 1u | 1u << 8;
+    f.link_flag = SymbolTable::kLink;
+    f.link_width_shift = 8;
+    f.link_offset_shift = 16;
+    return f;
 }
 
-uint32_t dist_entry(uint32_t e) {
-    unsigned sym = table_symbol(e);
-    return value_entry(fmt::kDistBase[sym], table_length(e), fmt::kDistExtra[sym]);
-}
-
-template <typename Resolve> void resolve(SymbolTable *out, const DecodeTable &t, Resolve resolve_symbol) {
-    out->bits = t.bits;
-    out->mask = t.mask;
-    for (uint32_t i = 0; i < t.size; ++i) {
-        uint32_t e = t.entry[i];
-        out->entry[i] = (e & DecodeTable::kLink) ? link_entry(e) : resolve_symbol(e);
-    }
+bool build(SymbolTable *t, const uint8_t *lens, unsigned count, unsigned primary_bits, const uint32_t *entries) {
+    if (!build_code_table(t->entry, &t->bits, lens, count, fmt::kMaxCodeLen, primary_bits, symbol_format(entries)))
+        return false;
+    t->mask = (1u << t->bits) - 1;
+    return true;
 }
 
 }  // namespace
 
-void resolve_litlen_table(SymbolTable *out, const DecodeTable &t) { resolve(out, t, litlen_entry); }
+bool build_litlen_table(SymbolTable *t, const uint8_t *lens, unsigned count, unsigned primary_bits) {
+    return build(t, lens, count, primary_bits, kLitLenEntries.data());
+}
 
-void resolve_dist_table(SymbolTable *out, const DecodeTable &t) { resolve(out, t, dist_entry); }
+bool build_dist_table(SymbolTable *t, const uint8_t *lens, unsigned count, unsigned primary_bits) {
+    return build(t, lens, count, primary_bits, kDistEntries.data());
+}
 
 }  // namespace ds::gdeflate

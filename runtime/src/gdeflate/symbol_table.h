@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The decoder's literal/length and distance tables: a DecodeTable (huffman_decode.h) whose
-// symbols are replaced by what a turn does with them. An entry holds the bits its symbol consumes
-// (code length plus extra bits), the code length, and the symbol's value: a literal's byte, or a
-// length's or distance's base, to which the extra bits that follow the code are added. A turn is
-// then one lookup, one shift of the lane's bits, and no per-symbol base/extra-bit tables.
+// The decoder's literal/length and distance tables: laid out as a DecodeTable (huffman_decode.h),
+// but an entry holds what a turn does with its symbol rather than the symbol. An entry holds the bits its symbol
+// consumes (code length plus extra bits), the code length, and the symbol's value: a literal's byte, or a length's or
+// distance's base, to which the extra bits that follow the code are added. A turn is then one lookup, one shift of the
+// lane's bits, and no per-symbol base/extra-bit tables.
 #pragma once
 
 #include <cstdint>
@@ -36,9 +36,9 @@ inline uint32_t entry_value(uint32_t e, uint64_t bits) {
     return entry_base(e) + uint32_t(consumed >> entry_code_length(e));
 }
 
-/// `out` becomes `t` (a literal/length code) with resolved entries.
-void resolve_litlen_table(SymbolTable *out, const DecodeTable &t);
-/// `out` becomes `t` (a distance code) with resolved entries.
-void resolve_dist_table(SymbolTable *out, const DecodeTable &t);
+/// build_decode_table() for a literal/length code, with SymbolTable entries.
+bool build_litlen_table(SymbolTable *t, const uint8_t *lens, unsigned count, unsigned primary_bits);
+/// build_decode_table() for a distance code, with SymbolTable entries.
+bool build_dist_table(SymbolTable *t, const uint8_t *lens, unsigned count, unsigned primary_bits);
 
 }  // namespace ds::gdeflate

@@ -44,8 +44,10 @@ struct FastTable {
 };
 
 /// Copies a match of `len` bytes from `dist` bytes back. Writes nothing outside [to, to + len):
-/// the bytes after the match may already hold later symbols of other lanes.
-inline void copy_match(uint8_t *to, size_t dist, uint32_t len) {
+/// the bytes after the match may already hold later symbols of other lanes. Not inlined: the fast
+/// turn copies most matches itself (copy_short_match()), and this one's loops, inlined there, cost
+/// the tile's other loops more registers than they save (stored blocks measured 20 % slower).
+[[gnu::noinline]] void copy_match(uint8_t *to, size_t dist, uint32_t len) {
     const uint8_t *from = to - dist;
     if (dist >= len) {  // no overlap
         if (len >= 8 && len <= 16) {
@@ -175,10 +177,8 @@ private:
             lens[s] = fmt::fixed_litlen_len(s);
         for (unsigned s = 0; s < fmt::kNumDist; ++s)
             lens[fmt::kNumLitLen + s] = fmt::kFixedDistLen;
-        build_decode_table(&d_.precode, lens, fmt::kNumLitLen, fmt::kMaxCodeLen, kLitLenPrimaryBits);
-        resolve_litlen_table(&d_.litlen, d_.precode);
-        build_decode_table(&d_.precode, lens + fmt::kNumLitLen, fmt::kNumDist, fmt::kMaxCodeLen, kDistPrimaryBits);
-        resolve_dist_table(&d_.dist, d_.precode);
+        build_litlen_table(&d_.litlen, lens, fmt::kNumLitLen, kLitLenPrimaryBits);
+        build_dist_table(&d_.dist, lens + fmt::kNumLitLen, fmt::kNumDist, kDistPrimaryBits);
         d_.fixed_loaded = true;
         return Error::Ok;
     }
@@ -226,13 +226,9 @@ private:
             if (r_.truncated())
                 return Error::Truncated;
         }
-        // The precode's table is done with: it is the scratch for the other two.
-        if (!build_decode_table(&d_.precode, lens, num_litlen, fmt::kMaxCodeLen, kLitLenPrimaryBits))
+        if (!build_litlen_table(&d_.litlen, lens, num_litlen, kLitLenPrimaryBits) ||
+            !build_dist_table(&d_.dist, lens + num_litlen, num_dist, kDistPrimaryBits))
             return Error::BadHuffmanCode;
-        resolve_litlen_table(&d_.litlen, d_.precode);
-        if (!build_decode_table(&d_.precode, lens + num_litlen, num_dist, fmt::kMaxCodeLen, kDistPrimaryBits))
-            return Error::BadHuffmanCode;
-        resolve_dist_table(&d_.dist, d_.precode);
         return Error::Ok;
     }
 
