@@ -16,8 +16,8 @@ namespace ds::gdeflate {
 struct TileDecoder {
     SymbolTable litlen;
     SymbolTable dist;
-    DecodeTable precode;        ///< the precode's table, then where litlen and dist are built before resolving
-    bool fixed_loaded = false;  ///< litlen/dist currently hold the fixed codes
+    DecodeTable precode;
+    bool fixed_loaded = false;                            ///< litlen/dist currently hold the fixed codes
     uint8_t lens[fmt::kNumLitLen + fmt::kNumDist + 138];  ///< room for a repeat that overruns
 
     /// Decodes `src` so that it produces exactly `dst_size` bytes.
