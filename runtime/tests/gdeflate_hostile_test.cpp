@@ -2,6 +2,9 @@
 // Malformed GDeflate input must end in a clean error, never a crash, a hang or a write outside
 // the destination. Hostile tiles are written with the encoder's LaneWriter, which follows the
 // decoder's lane schedule, so each case reaches exactly the check it targets.
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <vector>
 
@@ -262,6 +265,48 @@ void test_distance_and_overrun() {
     EXPECT_ERROR(decode_guarded(one_tile_stream(endless, 1), 1), gd::Error::Truncated);
 }
 
+// The fast turn copies a short match with 16-byte loads and stores (keeping the bytes after it);
+// within 16 bytes of the tile's end it must copy exactly. Lanes 1..31 each copy "aaa" on a turn
+// that still has input words to refill from (the zero words after the tile's bits), the last
+// ones ending 4 bytes before the tile's end, which ends at an inaccessible page.
+void test_copy_near_tile_end() {
+    auto tile = make_tile([](gd::LaneWriter &w) {
+        w.put(1, 1);
+        w.put(fmt::kBlockFixed, 2);
+        w.ensure();
+        w.reset();
+        put_code(w, 0x30 + 'a', 8);  // lane 0: 'a'
+        w.advance();
+        for (unsigned n = 1; n < fmt::kLanes; ++n) {
+            put_code(w, 1, 7);  // symbol 257: length 3
+            w.advance();
+        }
+        put_code(w, 0x30 + 'z', 8);  // lane 0: 'z', after the 31 reserved matches
+        w.advance();
+        for (unsigned n = 1; n < fmt::kLanes; ++n) {
+            put_code(w, n == 1 ? 0 : 2, 5);  // distance 1 for the first match, then 3
+            w.advance();
+        }
+        put_code(w, 0, 7);  // end of block
+        end_turns(w);
+    });
+    tile.resize(tile.size() + 512, 0);  // words no lane needs: the copies run on fast turns
+    constexpr size_t kSize = 1 + 31 * 3 + 1;
+    long page = sysconf(_SC_PAGESIZE);
+    void *map = mmap(nullptr, size_t(2 * page), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(map != MAP_FAILED);
+    if (map == MAP_FAILED)
+        return;
+    uint8_t *guard = static_cast<uint8_t *>(map) + page;
+    CHECK(mprotect(guard, size_t(page), PROT_NONE) == 0);
+    uint8_t *dst = guard - kSize;
+    EXPECT_ERROR(gd::decode_tile(tile.data(), tile.size(), dst, kSize), gd::Error::Ok);
+    std::vector<uint8_t> want(kSize, 'a');
+    want.back() = 'z';
+    CHECK(std::vector<uint8_t>(dst, dst + kSize) == want);
+    munmap(map, size_t(2 * page));
+}
+
 // Every single-byte corruption of a small valid stream: any outcome but a crash or a write
 // past the destination (checked by decode_guarded) is fine.
 void test_corruption_sweep() {
@@ -291,6 +336,7 @@ int main() {
     test_block_type();
     test_huffman();
     test_distance_and_overrun();
+    test_copy_near_tile_end();
     test_corruption_sweep();
     return dstest::finish("gdeflate_hostile_test");
 }

@@ -26,15 +26,26 @@ uint32_t reverse_bits(uint32_t code, unsigned len) {
     return r16 >> (16 - len);
 }
 
-void fill_all(DecodeTable *t, unsigned sym) {
-    t->bits = 1;
-    t->mask = 1;
-    t->entry[0] = t->entry[1] = sym | (1u << 16);
+uint32_t symbol_entry(const EntryFormat &f, unsigned sym, unsigned len) {
+    return (f.symbol ? f.symbol[sym] : sym) + len * f.length_unit;
+}
+
+void fill_all(uint32_t *entry, unsigned *bits, const EntryFormat &f, unsigned sym) {
+    *bits = 1;
+    entry[0] = entry[1] = symbol_entry(f, sym, 1);
 }
 
 }  // namespace
 
 bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, unsigned max_len, unsigned primary_bits) {
+    if (!build_code_table(t->entry, &t->bits, lens, count, max_len, primary_bits, EntryFormat{}))
+        return false;
+    t->mask = (1u << t->bits) - 1;
+    return true;
+}
+
+bool build_code_table(uint32_t *entry, unsigned *bits, const uint8_t *lens, unsigned count, unsigned max_len,
+                      unsigned primary_bits, const EntryFormat &f) {
     unsigned len_count[fmt::kMaxCodeLen + 1] = {};
     unsigned longest = 0;
     for (unsigned s = 0; s < count; ++s) {
@@ -45,7 +56,7 @@ bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, uns
             longest = lens[s];
     }
     if (longest == 0) {
-        fill_all(t, 0);
+        fill_all(entry, bits, f, 0);
         return true;
     }
     // Kraft sum in units of 2^-longest: the code must fill the space exactly.
@@ -60,7 +71,7 @@ bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, uns
             return false;
         for (unsigned s = 0; s < count; ++s)
             if (lens[s] == 1)
-                fill_all(t, s);
+                fill_all(entry, bits, f, s);
         return true;
     }
 
@@ -84,8 +95,7 @@ bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, uns
     while (pb < longest && (1u << pb) + coded * (1u << (longest - pb)) > DecodeTable::kMaxEntries)
         ++pb;
     uint32_t primary = 1u << pb;
-    t->bits = pb;
-    t->mask = primary - 1;
+    *bits = pb;
 
     // Codes that fit the primary table: each fills every index whose low `l` bits are its code.
     unsigned i = 0;
@@ -93,9 +103,9 @@ bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, uns
         unsigned s = order[i], l = lens[s];
         if (l > pb)
             break;
-        uint32_t e = s | (uint32_t(l) << 16);
+        uint32_t e = symbol_entry(f, s, l);
         for (uint32_t k = reverse_bits(next_code[l]++, l); k < primary; k += 1u << l)
-            t->entry[k] = e;
+            entry[k] = e;
     }
     if (i == coded)
         return true;
@@ -111,7 +121,7 @@ bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, uns
         uint32_t c = probe[l]++;
         sub_len[reverse_bits(c >> (l - pb), pb)] = uint8_t(l - pb);
     }
-    uint32_t next_sub = primary;
+    uint32_t next_sub = primary, base = 0, size = 0;
     int current = -1;
     for (; i < coded; ++i) {
         unsigned s = order[i], l = lens[s];
@@ -120,13 +130,14 @@ bool build_decode_table(DecodeTable *t, const uint8_t *lens, unsigned count, uns
         unsigned extra = l - pb;
         if (int(p) != current) {  // a new prefix: its subtable starts here
             current = int(p);
-            t->entry[p] = DecodeTable::kLink | (uint32_t(sub_len[p]) << 16) | next_sub;
-            next_sub += 1u << sub_len[p];
+            base = next_sub;
+            size = 1u << sub_len[p];
+            entry[p] = f.link_flag | uint32_t(sub_len[p]) << f.link_width_shift | base << f.link_offset_shift;
+            next_sub += size;
         }
-        uint32_t base = t->entry[p] & 0xFFFF, size = 1u << ((t->entry[p] >> 16) & 0xFF);
-        uint32_t e = s | (uint32_t(l) << 16);
+        uint32_t e = symbol_entry(f, s, l);
         for (uint32_t k = reverse_bits(c, extra); k < size; k += 1u << extra)
-            t->entry[base + k] = e;
+            entry[base + k] = e;
     }
     return true;
 }

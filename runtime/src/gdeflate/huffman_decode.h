@@ -34,6 +34,23 @@ inline uint32_t table_lookup(const DecodeTable &t, uint64_t bits) {
     return e;
 }
 
+/// How build_code_table() writes its entries: a symbol's entry is `symbol[s]` (the symbol number
+/// where `symbol` is null) plus its code length times `length_unit`; a link entry is
+/// `link_flag | subtable width << link_width_shift | subtable offset << link_offset_shift`.
+/// The defaults are DecodeTable's format.
+struct EntryFormat {
+    const uint32_t *symbol = nullptr;
+    uint32_t length_unit = 1u << 16;
+    uint32_t link_flag = DecodeTable::kLink;
+    unsigned link_width_shift = 16;
+    unsigned link_offset_shift = 0;
+};
+
+/// build_decode_table() into `entry` (room for DecodeTable::kMaxEntries) in format `f`; the
+/// primary table's index width goes to `*bits`.
+bool build_code_table(uint32_t *entry, unsigned *bits, const uint8_t *lens, unsigned count, unsigned max_len,
+                      unsigned primary_bits, const EntryFormat &f);
+
 /// Builds `t` from `count` code lengths (each 0..max_len), with a primary table of at most
 /// `primary_bits` bits (wider when narrower could overflow the entries). Returns false for an over-subscribed code or
 /// an incomplete one, except the two incomplete codes DEFLATE decoders accept: no code at all (reads decode symbol 0

@@ -27,25 +27,27 @@ uint32_t decode_symbol(LaneReader &r, const DecodeTable &t) {
     return table_symbol(e);
 }
 
-/// A decode table's lookup with its widths held in registers (see huffman_data()).
+/// A symbol table's lookup with its widths held in registers (see huffman_data()).
 struct FastTable {
     const uint32_t *entry;
     uint32_t mask;
     unsigned bits;
 
-    explicit FastTable(const DecodeTable &t) : entry(t.entry), mask(t.mask), bits(t.bits) {}
+    explicit FastTable(const SymbolTable &t) : entry(t.entry), mask(t.mask), bits(t.bits) {}
 
     uint32_t lookup(uint64_t b) const {
         uint32_t e = entry[b & mask];
-        if (e & DecodeTable::kLink) [[unlikely]]
-            e = entry[(e & 0xFFFF) + (uint32_t(b >> bits) & ((1u << ((e >> 16) & 0xFF)) - 1))];
+        if (e & SymbolTable::kLink) [[unlikely]]
+            e = entry[entry_base(e) + (uint32_t(b >> bits) & ((1u << entry_code_length(e)) - 1))];
         return e;
     }
 };
 
 /// Copies a match of `len` bytes from `dist` bytes back. Writes nothing outside [to, to + len):
-/// the bytes after the match may already hold later symbols of other lanes.
-inline void copy_match(uint8_t *to, size_t dist, uint32_t len) {
+/// the bytes after the match may already hold later symbols of other lanes. Not inlined: the fast
+/// turn copies most matches itself (copy_short_match()), and inlined there this one's loops made
+/// the stored-block loop 20 % slower (same instructions in that loop, other code generation).
+[[gnu::noinline]] void copy_match(uint8_t *to, size_t dist, uint32_t len) {
     const uint8_t *from = to - dist;
     if (dist >= len) {  // no overlap
         if (len >= 8 && len <= 16) {
@@ -79,6 +81,30 @@ inline void copy_match(uint8_t *to, size_t dist, uint32_t len) {
     }
     for (; i < len; ++i)  // overlapping: byte by byte repeats the pattern
         to[i] = from[i];
+}
+
+/// 16 bytes in a vector register (GCC and Clang vector extension).
+using Bytes16 = uint8_t __attribute__((vector_size(16)));
+
+/// From offset 16 - n: n bytes of 0xFF, then zeros.
+constexpr uint8_t kPrefixMaskSource[32] = {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                           0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0,    0,    0,    0,    0,    0,
+                                           0,    0,    0,    0,    0,    0,    0,    0,    0,    0};
+
+/// A match that fits one 16-byte step: `len` <= 16, its source wholly before it (`dist` >= len)
+/// and 16 bytes of the tile's output at `to`. One load from the source and one from the
+/// destination, merged by a mask of the first `len` bytes, one store: the bytes after the match
+/// (which may already hold later symbols) are stored back as they were, and no branch depends on
+/// the length.
+inline bool fits_short_copy(size_t dist, uint32_t len, size_t room) { return len <= 16 && dist >= len && room >= 16; }
+
+inline void copy_short_match(uint8_t *to, size_t dist, uint32_t len) {
+    Bytes16 from, keep, mask;
+    std::memcpy(&from, to - dist, 16);
+    std::memcpy(&keep, to, 16);
+    std::memcpy(&mask, kPrefixMaskSource + 16 - len, 16);
+    Bytes16 merged = (from & mask) | (keep & ~mask);
+    std::memcpy(to, &merged, 16);
 }
 
 class Tile {
@@ -151,8 +177,8 @@ private:
             lens[s] = fmt::fixed_litlen_len(s);
         for (unsigned s = 0; s < fmt::kNumDist; ++s)
             lens[fmt::kNumLitLen + s] = fmt::kFixedDistLen;
-        build_decode_table(&d_.litlen, lens, fmt::kNumLitLen, fmt::kMaxCodeLen, kLitLenPrimaryBits);
-        build_decode_table(&d_.dist, lens + fmt::kNumLitLen, fmt::kNumDist, fmt::kMaxCodeLen, kDistPrimaryBits);
+        build_litlen_table(&d_.litlen, lens, fmt::kNumLitLen, kLitLenPrimaryBits);
+        build_dist_table(&d_.dist, lens + fmt::kNumLitLen, fmt::kNumDist, kDistPrimaryBits);
         d_.fixed_loaded = true;
         return Error::Ok;
     }
@@ -200,8 +226,8 @@ private:
             if (r_.truncated())
                 return Error::Truncated;
         }
-        if (!build_decode_table(&d_.litlen, lens, num_litlen, fmt::kMaxCodeLen, kLitLenPrimaryBits) ||
-            !build_decode_table(&d_.dist, lens + num_litlen, num_dist, fmt::kMaxCodeLen, kDistPrimaryBits))
+        if (!build_litlen_table(&d_.litlen, lens, num_litlen, kLitLenPrimaryBits) ||
+            !build_dist_table(&d_.dist, lens + num_litlen, num_dist, kDistPrimaryBits))
             return Error::BadHuffmanCode;
         return Error::Ok;
     }
@@ -209,7 +235,7 @@ private:
     // The hot loop: the reader, the output position and the pending mask live in locals (the
     // loop is inlined here), and the table widths in registers (FastTable), so the byte stores
     // into the output do not make the compiler reload them. While a whole input word is left no
-    // turn can run out of bits (LaneReader::has_word), so those turns skip the checks.
+    // turn can run out of bits (LaneReader::has_word), so those turns take fast_turn().
     Error huffman_data() {
         Hot h{r_, out_, pending_.mask};
         const FastTable litlen(d_.litlen);
@@ -217,7 +243,7 @@ private:
         h.r.reset();
         int status;
         do {
-            status = h.r.has_word() ? turn<false>(h, litlen, dist) : turn<true>(h, litlen, dist);
+            status = h.r.has_word() ? fast_turn(h, litlen, dist) : checked_turn(h, litlen, dist);
         } while (status == kNextTurn);
         r_ = h.r;
         out_ = h.out;
@@ -232,33 +258,73 @@ private:
     };
     static constexpr int kNextTurn = -1;
 
-    /// One lane's turn: a pending match's distance and copy, or one literal/length symbol.
-    /// Returns kNextTurn, or the block's outcome (Ok at end-of-block).
-    template <bool kChecked>
-    [[gnu::always_inline]] inline int turn(Hot &h, const FastTable &litlen, const FastTable &dist) {
+    /// One lane's turn while LaneReader::has_word() holds (no bit counts to check): a pending
+    /// match's distance and copy, or one literal/length symbol. Returns kNextTurn, or the block's
+    /// outcome (Ok at end-of-block).
+    ///
+    /// A literal and a length share one path, without a branch between them: both store their
+    /// value's low byte at the output position and record a match for the lane; a literal moves
+    /// the output on by one, a length by its length, and only a length marks the match owed. The
+    /// byte a length stores is the first of its reserved bytes, which its copy overwrites before
+    /// anything reads them (earlier matches are copied on earlier turns).
+    [[gnu::always_inline]] inline int fast_turn(Hot &h, const FastTable &litlen, const FastTable &dist) {
+        LaneReader &r = h.r;
+        unsigned lane = r.lane();
+        uint64_t bits = r.bits();
+        if (h.owed & (1u << lane)) {
+            h.owed &= ~(1u << lane);
+            uint32_t e = dist.lookup(bits);
+            r.skip_unchecked(entry_consumed(e));
+            size_t distance = entry_value(e, bits), pos = pending_.pos[lane];
+            uint32_t len = pending_.length[lane];
+            if (distance > pos)
+                return int(Error::BadDistance);
+            // Every byte before `pos` is final by now: earlier matches ran on earlier turns.
+            if (fits_short_copy(distance, len, cap_ - pos)) [[likely]]
+                copy_short_match(dst_ + pos, distance, len);
+            else
+                copy_match(dst_ + pos, distance, len);
+        } else {
+            uint32_t e = litlen.lookup(bits);
+            r.skip_unchecked(entry_consumed(e));
+            if (e & SymbolTable::kEndOfBlock) [[unlikely]]
+                return int(r.truncated() ? Error::Truncated : Error::Ok);  // no advance
+            uint32_t value = entry_value(e, bits);
+            bool literal = e & SymbolTable::kLiteral;
+            size_t step = literal ? 1 : value;
+            if (step > cap_ - h.out)
+                return int(Error::OutputOverrun);
+            dst_[h.out] = uint8_t(value);
+            pending_.length[lane] = value;
+            pending_.pos[lane] = h.out;
+            h.owed |= uint32_t(!literal) << lane;
+            h.out += step;
+        }
+        r.advance_unchecked();
+        return kNextTurn;
+    }
+
+    /// One lane's turn near the tile's end, where a lane may run out of bits: every step checks,
+    /// in the order that decides a hostile stream's outcome.
+    int checked_turn(Hot &h, const FastTable &litlen, const FastTable &dist) {
         LaneReader &r = h.r;
         unsigned lane = r.lane();
         if (h.owed & (1u << lane)) {
             h.owed &= ~(1u << lane);
-            Error e = copy<kChecked>(r, dist, lane);
+            Error e = copy(r, dist, lane);
             if (e != Error::Ok)
                 return int(e);
         } else {
-            uint32_t entry = litlen.lookup(r.bits());
-            unsigned sym = table_symbol(entry);
-            if constexpr (kChecked)
-                r.skip(table_length(entry));
-            else
-                r.skip_unchecked(table_length(entry));
-            if (sym < 256) {
+            uint32_t e = litlen.lookup(r.bits());
+            r.skip(entry_code_length(e));
+            if (e & SymbolTable::kLiteral) {
                 if (h.out == cap_)
                     return int(Error::OutputOverrun);
-                dst_[h.out++] = uint8_t(sym);
-            } else if (sym == fmt::kEndOfBlock) {
+                dst_[h.out++] = uint8_t(entry_base(e));
+            } else if (e & SymbolTable::kEndOfBlock) {
                 return int(r.truncated() ? Error::Truncated : Error::Ok);  // no advance
             } else {
-                unsigned extra = fmt::kLengthExtra[sym - 257];
-                unsigned len = fmt::kLengthBase[sym - 257] + (kChecked ? r.take(extra) : r.take_unchecked(extra));
+                uint32_t len = entry_base(e) + r.take(entry_extra_bits(e));
                 if (len > cap_ - h.out)
                     return int(Error::OutputOverrun);
                 h.owed |= 1u << lane;
@@ -267,13 +333,9 @@ private:
                 h.out += len;
             }
         }
-        if constexpr (kChecked) {
-            if (r.truncated())
-                return int(Error::Truncated);
-            r.advance();
-        } else {
-            r.advance_unchecked();
-        }
+        if (r.truncated())
+            return int(Error::Truncated);
+        r.advance();
         return kNextTurn;
     }
 
@@ -284,7 +346,7 @@ private:
             unsigned lane = r_.lane();
             if (pending_.mask & (1u << lane)) {
                 pending_.mask &= ~(1u << lane);
-                Error e = copy<true>(r_, FastTable(d_.dist), lane);
+                Error e = copy(r_, FastTable(d_.dist), lane);
                 if (e != Error::Ok)
                     return e;
             }
@@ -293,19 +355,17 @@ private:
         return r_.truncated() ? Error::Truncated : Error::Ok;
     }
 
-    template <bool kChecked> Error copy(LaneReader &r, const FastTable &dist_table, unsigned lane) {
-        uint32_t entry = dist_table.lookup(r.bits());
-        unsigned sym = table_symbol(entry);
-        size_t dist;
-        if constexpr (kChecked) {
-            r.skip(table_length(entry));
-            dist = fmt::kDistBase[sym] + r.take(fmt::kDistExtra[sym]);
-            if (r.truncated())
-                return Error::Truncated;
-        } else {
-            r.skip_unchecked(table_length(entry));
-            dist = fmt::kDistBase[sym] + r.take_unchecked(fmt::kDistExtra[sym]);
-        }
+    /// A lane's owed distance (checked) and its match's copy.
+    Error copy(LaneReader &r, const FastTable &dist_table, unsigned lane) {
+        uint32_t e = dist_table.lookup(r.bits());
+        r.skip(entry_code_length(e));
+        size_t dist = entry_base(e) + r.take(entry_extra_bits(e));
+        if (r.truncated())
+            return Error::Truncated;
+        return copy_owed_match(lane, dist);
+    }
+
+    Error copy_owed_match(unsigned lane, size_t dist) {
         size_t pos = pending_.pos[lane];
         if (dist > pos)
             return Error::BadDistance;

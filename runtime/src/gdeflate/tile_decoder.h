@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Decodes one GDeflate tile (a raw 32-lane bitstream, no container) into a caller buffer.
-// The scratch tables are large (about 260 KiB), so a worker allocates one TileDecoder and reuses it.
+// The scratch tables are large (about 390 KiB), so a worker allocates one TileDecoder and reuses it.
 #pragma once
 
 #include <cstddef>
@@ -9,12 +9,13 @@
 #include "ds/gdeflate.h"
 #include "gdeflate/format.h"
 #include "gdeflate/huffman_decode.h"
+#include "gdeflate/symbol_table.h"
 
 namespace ds::gdeflate {
 
 struct TileDecoder {
-    DecodeTable litlen;
-    DecodeTable dist;
+    SymbolTable litlen;
+    SymbolTable dist;
     DecodeTable precode;
     bool fixed_loaded = false;                            ///< litlen/dist currently hold the fixed codes
     uint8_t lens[fmt::kNumLitLen + fmt::kNumDist + 138];  ///< room for a repeat that overruns
