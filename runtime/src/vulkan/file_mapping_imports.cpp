@@ -12,8 +12,6 @@
 namespace ds::vk {
 namespace {
 
-constexpr VkExternalMemoryHandleTypeFlagBits kHostAllocation = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
-
 uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 }  // namespace
@@ -116,39 +114,10 @@ bool FileMappingImports::import_locked(int fd, const Window &key, uint64_t file_
         return false;
     w->map = map;
 
-    VkMemoryHostPointerPropertiesEXT host{VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
-    VkResult r = vk_.vkGetMemoryHostPointerPropertiesEXT(device_, kHostAllocation, map, &host);
-    VkExternalMemoryBufferCreateInfo external{VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO};
-    external.handleTypes = kHostAllocation;
-    VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
-    info.pNext = &external;
-    info.size = w->bytes;
-    info.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | (device_address_ ? VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT : 0);
-    info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-    if (r == VK_SUCCESS)
-        r = vk_.vkCreateBuffer(device_, &info, nullptr, &w->buffer);
-    if (r == VK_SUCCESS) {
-        VkMemoryRequirements req;
-        vk_.vkGetBufferMemoryRequirements(device_, w->buffer, &req);
-        uint32_t types = host.memoryTypeBits & req.memoryTypeBits;
-        r = VK_ERROR_FEATURE_NOT_PRESENT;
-        if (types && w->bytes % req.alignment == 0) {
-            VkImportMemoryHostPointerInfoEXT import{VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT};
-            import.handleType = kHostAllocation;
-            import.pHostPointer = map;
-            VkMemoryAllocateFlagsInfo flags{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO};
-            flags.flags = VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT;
-            if (device_address_)
-                import.pNext = &flags;
-            VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
-            alloc.pNext = &import;
-            alloc.allocationSize = w->bytes;
-            alloc.memoryTypeIndex = uint32_t(__builtin_ctz(types));
-            r = vk_.vkAllocateMemory(device_, &alloc, nullptr, &w->memory);
-        }
-    }
-    if (r == VK_SUCCESS)
-        r = vk_.vkBindBufferMemory(device_, w->buffer, w->memory, 0);
+    VkResult r = import_host_memory(vk_, device_, map, w->bytes,
+                                    VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                                        (device_address_ ? VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT : 0),
+                                    &w->buffer, &w->memory);
     if (r == VK_SUCCESS && device_address_)
         w->address = buffer_address(vk_, device_, w->buffer);
     if (r != VK_SUCCESS) {

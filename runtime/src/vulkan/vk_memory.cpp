@@ -101,10 +101,50 @@ bool create_buffer(const Dispatch &vk, VkPhysicalDevice physical, VkDevice devic
     return true;
 }
 
+VkResult import_host_memory(const Dispatch &vk, VkDevice device, void *pointer, uint64_t bytes,
+                            VkBufferUsageFlags usage, VkBuffer *buffer, VkDeviceMemory *memory) {
+    const VkExternalMemoryHandleTypeFlagBits host_allocation = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
+    *buffer = VK_NULL_HANDLE;
+    *memory = VK_NULL_HANDLE;
+    VkMemoryHostPointerPropertiesEXT host{VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
+    VkResult r = vk.vkGetMemoryHostPointerPropertiesEXT(device, host_allocation, pointer, &host);
+    VkExternalMemoryBufferCreateInfo external{VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO};
+    external.handleTypes = host_allocation;
+    VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+    info.pNext = &external;
+    info.size = bytes;
+    info.usage = usage;
+    info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+    if (r == VK_SUCCESS)
+        r = vk.vkCreateBuffer(device, &info, nullptr, buffer);
+    if (r == VK_SUCCESS) {
+        VkMemoryRequirements req;
+        vk.vkGetBufferMemoryRequirements(device, *buffer, &req);
+        const uint32_t types = host.memoryTypeBits & req.memoryTypeBits;
+        r = VK_ERROR_FEATURE_NOT_PRESENT;
+        if (types && bytes % req.alignment == 0) {
+            VkImportMemoryHostPointerInfoEXT import{VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT};
+            import.handleType = host_allocation;
+            import.pHostPointer = pointer;
+            VkMemoryAllocateFlagsInfo flags{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO};
+            flags.flags = VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT;
+            if (usage & VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT)
+                import.pNext = &flags;
+            VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+            alloc.pNext = &import;
+            alloc.allocationSize = bytes;
+            alloc.memoryTypeIndex = uint32_t(__builtin_ctz(types));
+            r = vk.vkAllocateMemory(device, &alloc, nullptr, memory);
+        }
+    }
+    if (r == VK_SUCCESS)
+        r = vk.vkBindBufferMemory(device, *buffer, *memory, 0);
+    return r;
+}
+
 bool create_host_import_buffer(const Dispatch &vk, VkDevice device, uint64_t size, OwnedBuffer *out, std::string *error,
                                VkBufferUsageFlags extra_usage) {
     *out = OwnedBuffer{};
-    const VkExternalMemoryHandleTypeFlagBits host_allocation = VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
     if (!vk.vkGetMemoryHostPointerPropertiesEXT) {
         *error = "staging in host memory needs VK_EXT_external_memory_host, which the device was not created with "
                  "(use the driver's staging memory instead)";
@@ -134,39 +174,9 @@ bool create_host_import_buffer(const Dispatch &vk, VkDevice device, uint64_t siz
     ::madvise(out->host_allocation, bytes, MADV_POPULATE_WRITE);
 #endif
 
-    VkMemoryHostPointerPropertiesEXT host{VK_STRUCTURE_TYPE_MEMORY_HOST_POINTER_PROPERTIES_EXT};
-    VkResult r = vk.vkGetMemoryHostPointerPropertiesEXT(device, host_allocation, out->host_allocation, &host);
-    VkExternalMemoryBufferCreateInfo external{VK_STRUCTURE_TYPE_EXTERNAL_MEMORY_BUFFER_CREATE_INFO};
-    external.handleTypes = host_allocation;
-    VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
-    info.pNext = &external;
-    info.size = bytes;
-    info.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT | extra_usage;
-    info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
-    if (r == VK_SUCCESS)
-        r = vk.vkCreateBuffer(device, &info, nullptr, &out->buffer);
-    if (r == VK_SUCCESS) {
-        VkMemoryRequirements req;
-        vk.vkGetBufferMemoryRequirements(device, out->buffer, &req);
-        const uint32_t types = host.memoryTypeBits & req.memoryTypeBits;
-        r = VK_ERROR_FEATURE_NOT_PRESENT;
-        if (types && bytes % req.alignment == 0) {
-            VkImportMemoryHostPointerInfoEXT import{VK_STRUCTURE_TYPE_IMPORT_MEMORY_HOST_POINTER_INFO_EXT};
-            import.handleType = host_allocation;
-            import.pHostPointer = out->host_allocation;
-            VkMemoryAllocateFlagsInfo flags{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_FLAGS_INFO};
-            flags.flags = VK_MEMORY_ALLOCATE_DEVICE_ADDRESS_BIT;
-            if (extra_usage & VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT)
-                import.pNext = &flags;
-            VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
-            alloc.pNext = &import;
-            alloc.allocationSize = bytes;
-            alloc.memoryTypeIndex = uint32_t(__builtin_ctz(types));
-            r = vk.vkAllocateMemory(device, &alloc, nullptr, &out->memory);
-        }
-    }
-    if (r == VK_SUCCESS)
-        r = vk.vkBindBufferMemory(device, out->buffer, out->memory, 0);
+    VkResult r = import_host_memory(vk, device, out->host_allocation, bytes,
+                                    VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT | extra_usage,
+                                    &out->buffer, &out->memory);
     if (r != VK_SUCCESS) {
         *error = std::string("importing ") + std::to_string(bytes) +
                  " bytes of host memory as staging failed: " + result_name(r) +

@@ -36,6 +36,12 @@ enum class MemoryKind {
 /// allocation (needs the bufferDeviceAddress feature enabled on the device).
 bool create_buffer(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t size, MemoryKind kind,
                    OwnedBuffer *out, std::string *error, VkBufferUsageFlags extra_usage = 0);
+/// Imports `bytes` at `pointer` (host memory, aligned as the driver asks) with
+/// VK_EXT_external_memory_host as a buffer of `usage` bound to memory of its own (with a device
+/// address allocation when usage has SHADER_DEVICE_ADDRESS). What is made on failure is left in
+/// *buffer / *memory for the caller to destroy.
+VkResult import_host_memory(const Dispatch &vk, VkDevice device, void *pointer, uint64_t bytes,
+                            VkBufferUsageFlags usage, VkBuffer *buffer, VkDeviceMemory *memory);
 /// Staging in this process's own memory: anonymous, 2 MiB aligned, transparent huge pages asked
 /// for, imported with VK_EXT_external_memory_host (which `device` must have enabled) and mapped
 /// for its whole life like Staging. Usage as for create_buffer.
