@@ -217,7 +217,8 @@ function restoreFile(tree: string, f: string): void {
 
 /**
  * autom4te (Perl's File::Temp) writes configure and config.h.in through a temporary file of ten
- * random letters and digits beside the output and renames it; a kill in between leaves that file.
+ * random letters, digits and underscores beside the output and renames it; a kill in between
+ * leaves that file.
  * Those that appeared after the journal was started are autoreconf's leftovers.
  */
 function removeAutoconfTemps(tree: string, since: string): void {
@@ -226,7 +227,7 @@ function removeAutoconfTemps(tree: string, since: string): void {
     const full = join(tree, dir);
     if (!existsSync(full)) continue;
     for (const name of readdirSync(full)) {
-      if (!/^[A-Za-z0-9]{10}$/.test(name)) continue;
+      if (!/^\w{10}$/.test(name)) continue;
       const file = join(full, name);
       const st = statSync(file);
       if (st.isFile() && st.mtimeMs >= started - 1000) rmSync(file, { force: true });

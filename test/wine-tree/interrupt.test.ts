@@ -134,7 +134,8 @@ test('kill -9 part-way through ds-kit patch and --revert: the next run finishes 
     assert.equal(phase(), 'applied');
     const record = JSON.parse(readFileSync(journal, 'utf8')) as Record<string, unknown>;
     writeFileSync(journal, `${JSON.stringify({ ...record, phase: 'regenerating', pid: 4_194_303 }, null, 2)}\n`);
-    writeFileSync(join(tree, 'UjA6bM4shu'), '#! /bin/sh\n# half of a configure\n');
+    // File::Temp draws from letters, digits and '_' (a CI run once left "IGrgGRW4P_").
+    writeFileSync(join(tree, 'UjA6b_4shu'), '#! /bin/sh\n# half of a configure\n');
     const revert = await runCli(['patch', '--revert', '--wine', tree]);
     assert.equal(revert.code, 0, revert.output);
     assertPristine('--revert after a kill that left an autom4te temporary file');
