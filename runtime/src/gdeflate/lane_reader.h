@@ -67,15 +67,10 @@ public:
         idx_ = (idx_ + 1) & (fmt::kLanes - 1);
     }
 
-    /// skip() / take() for the fast path (see has_word()).
+    /// skip() for the fast path (see has_word()).
     void skip_unchecked(unsigned n) {
         buf_[idx_] >>= n;
         bits_[idx_] -= n;
-    }
-    uint32_t take_unchecked(unsigned n) {
-        uint32_t v = peek(n);
-        skip_unchecked(n);
-        return v;
     }
 
     /// Refill the current lane, then move to the next one (the decoder's ADVANCE).
