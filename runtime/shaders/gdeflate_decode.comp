@@ -90,6 +90,7 @@ shared uint s_cl_last;      // the last code length written (for repeat code 16)
 shared uint s_ncopies;
 shared uvec4 s_pub[32];     // per lane: what its turn produced (summed in turn order)
 shared uint s_val[32];
+shared uint s_group[64];   // stored groups: each lane's low 32 bits, two groups (stored_groups)
 shared uvec4 s_total;       // the round's sums, written by its last turn
 shared uint s_total_val;
 shared uint s_copy_pos[32]; // the round's match copies, in turn order
@@ -329,30 +330,49 @@ uint get_byte(uint pos) {
     return (out_words[at >> 2u] >> ((at & 3u) * 8u)) & 0xFFu;
 }
 
-void copy_byte(uint pos, uint dist, uint b) {
-    // An overlapping match repeats its first `dist` bytes.
-    uint from = pos - dist + (b < dist ? b : b % dist);
-    put_byte(pos + b, get_byte(from));
+// Byte `b` of a match at `pos`: an overlapping match (distance < length) repeats its first
+// `dist` bytes, so every byte comes from before `pos`, which is final when the match is copied.
+uint match_byte(uint pos, uint dist, uint b) { return get_byte(pos - dist + (b < dist ? b : b % dist)); }
+
+// Word `word` of binding 1, which holds bytes of the match [pos, pos + len) of this tile: written
+// whole where the match covers it, ORed where it shares the word with other bytes.
+void copy_word(uint word, uint pos, uint len, uint dist) {
+    uint first = word * 4u;  // byte offsets in binding 1
+    uint at = out_base + pos;
+    uint v = 0u;
+    bool whole = first >= at && first + 4u <= at + len;
+    // Unrolled: lavapipe counts loop iterations.
+#define COPY_STEP(J) if (first + J >= at && first + J < at + len) v |= match_byte(pos, dist, first + J - at) << (J * 8u);
+    COPY_STEP(0u) COPY_STEP(1u) COPY_STEP(2u) COPY_STEP(3u)
+#undef COPY_STEP
+    if (whole)
+        out_words[word] = v;
+    else
+        atomicOr(out_words[word], v);
 }
 
-// The round's matches, one after the other (a match may copy bytes the one before it wrote),
-// 32 bytes of one match per step, one byte per invocation. Every byte before a match's position
-// is final by now. One loop for all of it: lavapipe counts loop iterations, not work.
+// The round's matches, one after the other (a match may copy bytes the one before it wrote), up
+// to 32 words of one match per step, a word per invocation: the bytes of one match are
+// independent of each other, so only the last step of a match ends with a barrier. One loop for
+// all of it: lavapipe counts loop iterations, not work.
 void run_copies() {
     uint n = s_status == 0u ? s_ncopies : 0u;
-    uint k = 0u;     // the match being copied
-    uint first = 0u;  // its first byte in this step
+    uint k = 0u;      // the match being copied
+    uint first = 0u;  // its first word in this step, counted from the match's first word
     while (k < n) {
+        uint pos = s_copy_pos[k];
         uint len = s_copy_len[k];
-        uint b = first + lane;
-        if (b < len)
-            copy_byte(s_copy_pos[k], s_copy_dist[k], b);
+        uint at = out_base + pos;
+        uint words = ((at + len + 3u) >> 2u) - (at >> 2u);
+        uint w = first + lane;
+        if (w < words)
+            copy_word((at >> 2u) + w, pos, len, s_copy_dist[k]);
         first += 32u;
-        if (first >= len) {
+        if (first >= words) {
             k += 1u;
             first = 0u;
+            sync();
         }
-        sync();
     }
     if (k < n)
         fail(kStatusLoopLimit);
@@ -389,11 +409,10 @@ void block_header() {
     }
 }
 
-// Stored: byte j is lane j % 32's turn (byte 0 continues lane 0's header turn).
-void stored_rounds() {
-    uint len = s_stored_len;
-    uint base = 0u;
-    for (; base < len; base += 32u) {
+// Stored bytes base, base + 32, ... below `until`, a round of 32 turns at a time: byte j is lane
+// j % 32's turn (byte 0 continues lane 0's header turn). Returns the first byte not done.
+uint stored_turns(uint len, uint base, uint until) {
+    for (; base < until; base += 32u) {
         uint j = base + lane;
         bool taken = j < len;
         uint need = 0u;
@@ -421,6 +440,87 @@ void stored_rounds() {
         if (s_status != 0u)
             break;
     }
+    return base;
+}
+
+// Byte `i` (0..127) of a stored group: byte i / 32 of lane i % 32's low 32 bits, in s_group[buf..].
+uint group_byte(uint buf, uint i) { return (s_group[buf + (i & 31u)] >> ((i >> 5u) * 8u)) & 0xFFu; }
+
+// Bytes 4m..4m+3 of a stored group as one word (m in 0..31).
+uint group_word(uint buf, uint m) {
+    uint first = 4u * m;
+    return group_byte(buf, first) | (group_byte(buf, first + 1u) << 8u) | (group_byte(buf, first + 2u) << 16u) |
+           (group_byte(buf, first + 3u) << 24u);
+}
+
+// Stored bytes 128 at a time, from byte `base` (a multiple of 32, lane 0's turn next, every lane
+// holding 32..63 bits, as after any whole round). Four rounds of 32 turns hand out each lane's low
+// 32 bits, and each lane takes exactly one word, after the turn that leaves it below 32 bits; its
+// bit count ends where it began. So the order of the 32 words (by turn, then by lane) is the same
+// in every group: it is worked out once. Only while the group's words are whole words of the tile
+// (no phantom bits, nothing can be truncated) and the block has 128 bytes left. One barrier a
+// group: s_group is double-buffered. Returns the first byte not done.
+uint stored_groups(uint len, uint base) {
+    uint whole_words = in_size / 4u;
+    uint words_left = whole_words > s_next_word ? whole_words - s_next_word : 0u;
+    uint groups = min((len > base ? len - base : 0u) / 128u, words_left / 32u);
+    if (groups == 0u)
+        return base;
+    uint key = ((nbits - 32u) >> 3u) * 32u + lane;  // this lane's refill: after turn key / 32, in lane order
+    s_val[lane] = key;
+    sync();
+    uint rank = s_val[31u] < key ? 1u : 0u;
+#define RANK_STEP(K) rank += s_val[K] < key ? 1u : 0u;
+    REPEAT31(RANK_STEP)
+#undef RANK_STEP
+    uint word_at = in_base + 4u * (s_next_word + rank);
+    uint start = out_base + s_out + base;  // the first group's first byte in binding 1
+    uint shift = (start & 3u) * 8u;
+    uint r = nbits - 32u;
+    uint g = 0u;
+    for (; g < groups; ++g) {
+        uint buf = (g & 1u) * 32u;
+        s_group[buf + lane] = lo;
+        uint word = load_bytes(word_at + 128u * g, 4u);
+        lo = hi | (word << r);
+        hi = r == 0u ? 0u : word >> (32u - r);
+        sync();
+        uint dest = ((start + 128u * g) >> 2u) + lane;
+        uint w = group_word(buf, lane);
+        if (shift == 0u) {
+            out_words[dest] = w;
+        } else {
+            // Destination word m holds the group's bytes 4m - shift/8 ..: parts of words m - 1
+            // and m. The first and the one past the last are shared with other bytes: OR them.
+            uint low = w << shift;
+            if (lane == 0u)
+                atomicOr(out_words[dest], low);
+            else
+                out_words[dest] = low | (group_word(buf, lane - 1u) >> (32u - shift));
+            if (lane == 31u)
+                atomicOr(out_words[dest + 1u], w >> (32u - shift));
+        }
+    }
+    sync();
+    if (lane == 0u) {
+        if (g < groups)
+            fail(kStatusLoopLimit);
+        s_next_word += 32u * groups;
+        s_rounds += 4u * groups;
+    }
+    sync();
+    return base + 128u * groups;
+}
+
+// Stored: one round turn by turn (the header may have left lane 0 below 32 bits), then groups of
+// 128 bytes while the input lasts, then the rest turn by turn.
+void stored_rounds() {
+    uint len = s_stored_len;
+    uint base = stored_turns(len, 0u, min(len, 32u));
+    if (s_status == 0u && base == 32u)
+        base = stored_groups(len, base);
+    if (s_status == 0u)
+        base = stored_turns(len, base, len);
     sync();
     if (lane == 0u && s_status == 0u) {
         if (base < len)

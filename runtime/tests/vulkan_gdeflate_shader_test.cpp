@@ -445,6 +445,48 @@ std::vector<uint8_t> long_match_tile() {
     });
 }
 
+// Stored blocks long enough for the shader's 128-byte groups, starting at every output alignment:
+// fixed blocks of 1, 2 and 3 literals put each stored block at another offset, and its random
+// bytes leave the lanes holding different bit counts (so their words come in a mixed order).
+// Fills `want` with the tile's output.
+std::vector<uint8_t> stored_runs_tile(std::vector<uint8_t> *want) {
+    const std::vector<uint8_t> bytes = dstest::random_bytes(6000, 77);
+    const unsigned lengths[] = {1000, 1337, 129, 2050, 700};
+    want->clear();
+    size_t used = 0;
+    std::vector<uint8_t> tile = make_tile(
+        [&](gd::LaneWriter &w) {
+            for (unsigned b = 0; b < 5; ++b) {
+                w.reset();
+                w.put(0, 1);
+                w.put(fmt::kBlockFixed, 2);
+                w.ensure();
+                w.reset();
+                for (unsigned k = 0; k < 1 + b % 3; ++k) {
+                    uint8_t c = uint8_t('a' + b + k);
+                    put_fixed_literal(w, c);
+                    w.advance();
+                    want->push_back(c);
+                }
+                put_code(w, 0, 7);  // end of block
+                end_turns(w);
+                w.reset();
+                w.put(b == 4, 1);
+                w.put(fmt::kBlockStored, 2);
+                w.ensure();
+                w.put(lengths[b], 16);
+                for (unsigned i = 0; i < lengths[b]; ++i) {
+                    w.put(bytes[used], 8);
+                    want->push_back(bytes[used++]);
+                    w.advance();
+                }
+                end_turns(w);
+            }
+        },
+        16384);
+    return tile;
+}
+
 // Empty non-final stored blocks as far as the data goes.
 std::vector<uint8_t> endless_tile() {
     return make_tile([](gd::LaneWriter &w) {
@@ -566,6 +608,15 @@ void test_against_cpu(Rig &rig) {
         cases.push_back({"two deferred matches, the second copying the first", chained, 38, 1});
     }
     cases.push_back({"long match past the tile", dstest::one_tile_stream(long_match_tile(), 4), 4, 0});
+    {
+        std::vector<uint8_t> want;
+        std::vector<uint8_t> tile = stored_runs_tile(&want);
+        std::vector<uint8_t> stream = dstest::one_tile_stream(tile, uint32_t(want.size())), got(want.size());
+        CHECK_EQ(gd::decode(stream.data(), stream.size(), got.data(), got.size(), 1), gd::Error::Ok);
+        CHECK(got == want);
+        cases.push_back({"stored blocks at every output alignment", stream, want.size(), 1});
+    }
+
     cases.push_back({"endless empty stored blocks", dstest::one_tile_stream(endless_tile(), 1), 1, 0});
 
     std::vector<uint8_t> text = text_like(3 * gd::kTileSize + 999, 41);
