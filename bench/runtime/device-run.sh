@@ -5,7 +5,8 @@
 # Run from the repository root (as root: it may unpack the Vulkan loader into /):
 #   bash .device-perf/run.sh
 # Writes $OUT/bench.log, $OUT/bench.json and $OUT/tests.log (OUT unset: build/device-perf).
-# BENCH_ARGS adds benchmark options (e.g. "--bytes 4G"); RUN_TESTS=0 skips the test programs.
+# BENCH_ARGS adds benchmark options (e.g. "--bytes 4G"); RUN_TESTS=0 skips the test programs;
+# TESTS picks some by a glob of their names (e.g. TESTS='*gdeflate*'; default: all).
 # Takes about 3-5 minutes on the H200 machine (tests 1-2, benchmark 2-3).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -57,7 +58,7 @@ if [ "${RUN_TESTS:-1}" != 0 ]; then
   mkdir -p "$work/tests"
   tar -xJf "$here/tests.tar.xz" -C "$work/tests"
   failed=0
-  for t in "$work"/tests/*_test; do
+  for t in "$work"/tests/${TESTS:-*_test}; do
     echo "== $(basename "$t")" >>"$out/tests.log"
     limit=120
     case $t in *_large_test) limit=300 ;; esac  # gigabytes of data: a minute on 2 idle cores

@@ -12,9 +12,10 @@
 //
 // Binding 0: the request's staging span: the whole tile stream (header, tile table, tile data),
 //            then, from word `status_word`, one status word per tile, written here.
-// Binding 1: the request's span of the backend's device-local scratch buffer, zero-filled before
-//            the dispatch: tile t writes bytes [t * 64 KiB, t * 64 KiB + its size), by atomicOr
-//            (several invocations fill one word). The backend copies it to the destination.
+// Binding 1: the request's span of the backend's device-local scratch buffer: tile t zeroes and
+//            then writes bytes [t * 64 KiB, t * 64 KiB + its size), literals by atomicOr (several
+//            invocations fill one word), runs of whole words by plain stores. The backend copies
+//            it to the destination.
 //
 // Safety: every input read is inside the tile's range (bytes past it read as zero "phantom" bits,
 // and consuming one fails), every output write is checked against the tile's size before it is
@@ -319,7 +320,7 @@ void fixed_tables() {  // lane 0 alone
         fail(kStatusLoopLimit);  // the fixed codes are valid: only a cut loop fails them
 }
 
-// ---- output: bytes of this tile's part of binding 1 (zero-filled before the dispatch) ----
+// ---- output: bytes of this tile's part of binding 1 (zeroed by main() first) ----
 void put_byte(uint pos, uint b) {
     uint at = out_base + pos;
     atomicOr(out_words[at >> 2u], b << ((at & 3u) * 8u));
@@ -857,8 +858,17 @@ void main() {
     phantom = 0u;
     trunc = false;
     pend = false;
-    if (located == kOk)
+    if (located == kOk) {
         refill(lane);  // the tile starts with one word per lane, lanes 0..31
+        // Zero the tile's output words: literals are ORed into them.
+        uint first = out_base >> 2u;
+        uint words = (out_cap + 3u) >> 2u;
+        uint w = lane;
+        for (; w < words; w += 32u)
+            out_words[first + w] = 0u;
+        if (w < words)
+            fail(kStatusLoopLimit);
+    }
     sync();
     if (s_status == kOk) {
         // Each round either consumes input bits or fails, so no valid tile comes near this.

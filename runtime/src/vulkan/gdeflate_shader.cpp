@@ -119,20 +119,21 @@ bool ShaderDecoder::create(std::string *error) {
     return true;
 }
 
-uint32_t ShaderDecoder::record(VkCommandBuffer cmd, uint32_t slot, VkBuffer staging, TransferChunk *chunks,
-                               size_t count) {
+uint32_t ShaderDecoder::record(VkCommandBuffer cmd, uint32_t slot, VkBuffer input, bool input_copied,
+                               TransferChunk *chunks, size_t count) {
     if (count == 0)
         return 0;
     VkDescriptorPool pool = pools_.at(slot);
     vk_.vkResetDescriptorPool(device_, pool, 0);  // the batch's previous sets retired with it
-    // The shader ORs bytes into zeroed words (several invocations fill one word).
-    for (size_t i = 0; i < count; ++i)
-        vk_.vkCmdFillBuffer(cmd, scratch_.buffer, chunks[i].scratch.offset, round4(chunks[i].size), 0);
-    VkMemoryBarrier zeroed{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
-    zeroed.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
-    zeroed.dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT;
-    vk_.vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &zeroed,
-                             0, nullptr, 0, nullptr);
+    // The shader zeroes its own scratch range; a barrier is needed only for the copies that put
+    // the streams into the decode input buffer.
+    if (input_copied) {
+        VkMemoryBarrier copied{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
+        copied.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+        copied.dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
+        vk_.vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1,
+                                 &copied, 0, nullptr, 0, nullptr);
+    }
     vk_.vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_);
     for (size_t i = 0; i < count; ++i) {
         TransferChunk &c = chunks[i];
@@ -147,7 +148,7 @@ uint32_t ShaderDecoder::record(VkCommandBuffer cmd, uint32_t slot, VkBuffer stag
             c.record_error = r;
             continue;
         }
-        VkDescriptorBufferInfo in{staging, c.span.offset, staging_bytes(c.packed_size, c.size)};
+        VkDescriptorBufferInfo in{input, c.span.offset, staging_bytes(c.packed_size, c.size)};
         VkDescriptorBufferInfo out{scratch_.buffer, c.scratch.offset, round4(c.size)};
         VkWriteDescriptorSet writes[2] = {};
         for (uint32_t b = 0; b < 2; ++b) {

@@ -59,9 +59,12 @@ public:
 
     /// Records one dispatch per chunk (all Decode::Shader, at most kMaxShaderJobsPerBatch),
     /// a barrier (shader writes -> transfer reads and host reads), and the copies scratch ->
-    /// destination. A chunk whose descriptor set cannot be made gets record_error and no
+    /// destination. `input` holds the streams at the chunks' staging offsets: staging itself, or
+    /// the decode input buffer that this command buffer's copies filled (`input_copied`: a
+    /// barrier first). A chunk whose descriptor set cannot be made gets record_error and no
     /// dispatch. Returns the copy regions recorded.
-    uint32_t record(VkCommandBuffer cmd, uint32_t slot, VkBuffer staging, TransferChunk *chunks, size_t count);
+    uint32_t record(VkCommandBuffer cmd, uint32_t slot, VkBuffer input, bool input_copied, TransferChunk *chunks,
+                    size_t count);
 
 private:
     bool create(std::string *error);

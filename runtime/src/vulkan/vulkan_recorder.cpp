@@ -326,7 +326,7 @@ size_t VulkanBackend::record_shader_decodes(CopyBatch &batch, size_t first) {
     if (device_input)
         copy_to_decode_input(batch, first, end, false);
     uint32_t regions = shader_->record(batch.cmd, batch.slot, device_input ? decode_input_.buffer : staging_.buffer,
-                                       &batch.chunks[first], end - first);
+                                       device_input, &batch.chunks[first], end - first);
     stat_gpu_copies_.fetch_add(regions, std::memory_order_relaxed);
     if (device_input) {
         copy_to_decode_input(batch, first, end, true);
