@@ -81,10 +81,11 @@ std::unique_ptr<VulkanDevice> open_compute_device_or_skip() {
     return dev;
 }
 
-std::shared_ptr<Backend> make_backend(VulkanDevice &dev, bool shader) {
+std::shared_ptr<Backend> make_backend(VulkanDevice &dev, bool shader, bool input_in_device_memory) {
     VulkanBackendConfig bc = dev.backend_config();
     bc.nv_memory_decompression = false;
     bc.shader_decompression = shader;
+    bc.shader_input_in_device_memory = input_in_device_memory;
     bc.staging_bytes = 32u << 20;
     bc.shader_scratch_bytes = 16u << 20;
     std::string why;
@@ -135,8 +136,9 @@ Completion run_one(Queue &q, const Request &r) {
 // ---- one device, two paths ----
 struct Rig {
     VulkanDevice &dev;
-    std::shared_ptr<Backend> shader_backend = make_backend(dev, true);
-    std::shared_ptr<Backend> cpu_backend = make_backend(dev, false);
+    bool input_in_device_memory;  // the shader's streams copied to device memory first
+    std::shared_ptr<Backend> shader_backend = make_backend(dev, true, input_in_device_memory);
+    std::shared_ptr<Backend> cpu_backend = make_backend(dev, false, false);
     std::unique_ptr<Queue> shader = Queue::create(shader_backend, QueueConfig{256, false});
     std::unique_ptr<Queue> cpu = Queue::create(cpu_backend, QueueConfig{256, false});
     uint64_t buffer = dev.create_buffer(kBufferSize);
@@ -144,7 +146,7 @@ struct Rig {
     uint64_t expected_shader_decodes = 0;
     uint64_t expected_cpu_decodes = 0;  // shader decodes sent back to the CPU (test_unfinished_retry)
 
-    explicit Rig(VulkanDevice &d) : dev(d) {}
+    explicit Rig(VulkanDevice &d, bool device_input = false) : dev(d), input_in_device_memory(device_input) {}
     ~Rig() {
         shader.reset();
         cpu.reset();
@@ -772,6 +774,16 @@ int main(int, char **argv) {
         test_unfinished_retry(rig);
         test_counts(rig);
         test_scratch_limit(*dev, rig.buffer);
+    }
+    {
+        // The shader reading its streams from a device-local copy (shader_input_in_device_memory).
+        std::printf("streams copied to device memory first:\n");
+        Rig rig(*dev, true);
+        if (!CHECK(rig.buffer != 0))
+            return dstest::finish("vulkan_gdeflate_shader_test");
+        test_one_batch(rig);
+        test_against_cpu(rig);
+        test_counts(rig);
     }
     return dstest::finish("vulkan_gdeflate_shader_test");
 }

@@ -14,7 +14,7 @@ import type {
 } from '../../runtime/node/lib/ds_runtime.ts';
 import { table } from './report.ts';
 
-export type GdeflatePath = 'cpu' | 'nv' | 'nv-staging' | 'nv-256' | 'shader' | 'shader-staging' | 'shader-256';
+export type GdeflatePath = 'cpu' | 'nv' | 'nv-staging' | 'nv-256' | 'shader' | 'shader-device-input' | 'shader-256';
 
 /** A decode path and how to get it: which device (queue) and which backend switches. */
 export interface GdeflatePathSetup {
@@ -74,7 +74,7 @@ export function gdeflatePaths(device: VulkanDevice, compute: VulkanDevice | unde
       path: 'nv-staging',
       label: 'VK_NV_memory_decompression, input in staging',
       device: compute,
-      options: { shaderDecompression: false, decodeFromDeviceMemory: false },
+      options: { shaderDecompression: false, nvInputInDeviceMemory: false },
     });
     // Batches of 256 MiB instead of flushBytes' 64 MiB: more tiles per vkCmdDecompressMemoryNV.
     paths.push({
@@ -86,11 +86,12 @@ export function gdeflatePaths(device: VulkanDevice, compute: VulkanDevice | unde
   }
   if (compute) {
     paths.push({ path: 'shader', label: 'compute shader', device: compute, options: { nvMemoryDecompression: false } });
+    // The same with the compressed streams copied to device memory first (the NV path's default).
     paths.push({
-      path: 'shader-staging',
-      label: 'compute shader, input in staging',
+      path: 'shader-device-input',
+      label: 'compute shader, input in device memory',
       device: compute,
-      options: { nvMemoryDecompression: false, decodeFromDeviceMemory: false },
+      options: { nvMemoryDecompression: false, shaderInputInDeviceMemory: true },
     });
     // Batches and scratch of 256 MiB instead of 64 MiB each: more tiles per batch in flight.
     paths.push({

@@ -175,9 +175,12 @@ export interface VulkanBackendOptions {
   flushBytes?: U64;
   /** false: no VK_NV_memory_decompression even where the device has it (true cannot add it). */
   nvMemoryDecompression?: boolean;
-  /** GPU decoding (NV path, compute shader): false reads the compressed streams from host staging
-   * instead of copying them to device memory first (default true) */
-  decodeFromDeviceMemory?: boolean;
+  /** VK_NV_memory_decompression: false reads the compressed streams from host staging instead of
+   * copying them to device memory first (default true) */
+  nvInputInDeviceMemory?: boolean;
+  /** the GDeflate compute shader: true copies the compressed streams to device memory first
+   * instead of reading them from host staging (default false) */
+  shaderInputInDeviceMemory?: boolean;
   /** false: no GDeflate compute shader; GPU-destination GDeflate then decodes on the CPU. */
   shaderDecompression?: boolean;
   /** device-local memory the shader decodes into (default 256 MiB) */

@@ -131,9 +131,12 @@ Napi::Value VulkanDeviceWrap::backend(const Napi::CallbackInfo &info) {
         Napi::Value nv = o.Get("nvMemoryDecompression");
         if (!nv.IsUndefined())
             config.nv_memory_decompression = config.nv_memory_decompression && nv.ToBoolean().Value();
-        Napi::Value device_input = o.Get("decodeFromDeviceMemory");
-        if (!device_input.IsUndefined())
-            config.decode_from_device_memory = device_input.ToBoolean().Value();
+        Napi::Value nv_input = o.Get("nvInputInDeviceMemory");
+        if (!nv_input.IsUndefined())
+            config.nv_input_in_device_memory = nv_input.ToBoolean().Value();
+        Napi::Value shader_input = o.Get("shaderInputInDeviceMemory");
+        if (!shader_input.IsUndefined())
+            config.shader_input_in_device_memory = shader_input.ToBoolean().Value();
         Napi::Value shader = o.Get("shaderDecompression");
         if (!shader.IsUndefined())
             config.shader_decompression = shader.ToBoolean().Value();

@@ -49,11 +49,13 @@ struct VulkanBackendConfig {
     /// shader decode, capped at the device's maxStorageBufferRange). A request decoding to more
     /// takes the CPU path.
     uint64_t shader_scratch_bytes = 256ull << 20;
-    /// GPU decoding (NV path and compute shader): copy each batch's compressed streams from
-    /// staging into a device-local buffer as large as the staging ring (made at the first GPU
-    /// decode) and decode from there, instead of reading them across the bus. false: decode
-    /// straight from staging.
-    bool decode_from_device_memory = true;
+    /// Where the GPU decoders read the compressed streams (docs/vulkan-backend.md, "Where the GPU
+    /// decoders read"): true copies each batch's streams from staging into a device-local buffer
+    /// as large as the staging ring (made at the first such decode) and decodes from there; false
+    /// reads them from staging across the bus. On the H200 the NV decoder ran twice as fast from
+    /// device memory, the shader faster from staging (no copy and barrier before its dispatches).
+    bool nv_input_in_device_memory = true;
+    bool shader_input_in_device_memory = false;
     /// Set when `device` was created with the bufferDeviceAddress feature enabled and every
     /// gpu_buffer of a read has VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT (VulkanDevice sets it
     /// when it did both). Upload regions of at most `shader_copy_max_bytes` are then copied by one

@@ -100,7 +100,7 @@ private:
     uint32_t reader_count_ = 0;
     bool nv_decompression_ = false;  // vkCmdDecompressMemoryNV usable on queue_
     VkDeviceAddress staging_address_ = 0;
-    // config_.decode_from_device_memory: the GPU decoders' compressed streams, at their staging
+    // config_.nv_/shader_input_in_device_memory: the GPU decoders' compressed streams, at their staging
     // offsets, in device memory (recorder thread only; made at the first GPU decode, left without a
     // buffer when that failed: the decoders then read staging).
     OwnedBuffer decode_input_;

@@ -225,7 +225,7 @@ size_t VulkanBackend::record_decompressions(CopyBatch &batch) {
     if (count == 0)
         return 0;
     VkDeviceAddress source = staging_address_;
-    if (decode_input_ready() && decode_input_address_ != 0) {
+    if (config_.nv_input_in_device_memory && decode_input_ready() && decode_input_address_ != 0) {
         copy_to_decode_input(batch, 0, count, false);
         VkMemoryBarrier copied{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
         copied.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
@@ -269,17 +269,20 @@ size_t VulkanBackend::record_decompressions(CopyBatch &batch) {
 }
 
 // Makes the device-local copy of staging the GPU decoders read from (config_.
-// decode_from_device_memory), once; false when it is off or could not be made.
+// nv_input_in_device_memory, shader_input_in_device_memory), once; false when neither asks for
+// it or it could not be made.
 bool VulkanBackend::decode_input_ready() {
-    if (config_.decode_from_device_memory && !decode_input_tried_) {
+    const bool nv = nv_decompression_ && config_.nv_input_in_device_memory;
+    const bool shader = shader_ && config_.shader_input_in_device_memory;
+    if ((nv || shader) && !decode_input_tried_) {
         decode_input_tried_ = true;
         std::string why;
-        VkBufferUsageFlags usage = shader_ ? VK_BUFFER_USAGE_STORAGE_BUFFER_BIT : 0;
-        if (nv_decompression_)
+        VkBufferUsageFlags usage = shader ? VK_BUFFER_USAGE_STORAGE_BUFFER_BIT : 0;
+        if (nv)
             usage |= VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
         if (create_buffer(vk_, physical_, device_, staging_.size, MemoryKind::DeviceLocal, &decode_input_, &why,
                           usage) &&
-            nv_decompression_)
+            nv)
             decode_input_address_ = buffer_address(vk_, device_, decode_input_.buffer);
     }
     return decode_input_.buffer != VK_NULL_HANDLE;
@@ -322,7 +325,7 @@ size_t VulkanBackend::record_shader_decodes(CopyBatch &batch, size_t first) {
         return first;
     // From device memory: the streams go there first (ShaderDecoder::record's first barrier makes
     // the copies visible to the dispatches), and the status words come back to staging after.
-    const bool device_input = decode_input_ready();
+    const bool device_input = config_.shader_input_in_device_memory && decode_input_ready();
     if (device_input)
         copy_to_decode_input(batch, first, end, false);
     uint32_t regions = shader_->record(batch.cmd, batch.slot, device_input ? decode_input_.buffer : staging_.buffer,
