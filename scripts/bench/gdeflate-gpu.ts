@@ -26,7 +26,7 @@ export interface GdeflatePathSetup {
 
 export interface GdeflateGpuRow {
   path: string; ///< the setup's label ('uncompressed' rows: the device's queue)
-  data: 'gdeflate' | 'uncompressed';
+  data: 'gdeflate' | 'gdeflate text' | 'uncompressed';
   /** which decoder completed the reads, from the backend's counters ('-' for uncompressed) */
   decodedBy: string;
   gbps: number; ///< decoded (destination) bytes per second
@@ -113,9 +113,9 @@ function decodedBy(d: { gpuDecodes: number; shaderDecodes: number; cpuDecodes: n
   return parts.length === 0 ? '-' : parts.map(([name, n]) => (parts.length === 1 ? name : `${name} ${n}`)).join(', ');
 }
 
-/** One stream of the benchmark's half-compressible sample data. */
-function sampleStream(ds: DsRuntime, uncompressed: number): Buffer {
-  return ds.gdeflateEncode(ds.gdeflateSampleData(uncompressed));
+/** One stream of the benchmark's half-compressible sample data (or of its text-like data). */
+function sampleStream(ds: DsRuntime, uncompressed: number, kind: 'mixed' | 'text' = 'mixed'): Buffer {
+  return ds.gdeflateEncode(ds.gdeflateSampleData(uncompressed, kind));
 }
 
 /** Writes `copies` back-to-back copies of `stream`, then reads the file into the page cache. */
@@ -242,6 +242,34 @@ export async function measureGdeflateToGpu(s: Setup, paths: GdeflatePathSetup[])
         },
         'gdeflate',
         stream.length,
+        s.uncompressed * 16,
+      ),
+    );
+  }
+  // Text-like data (short matches and literals: the Huffman-heavy case) on each path's defaults.
+  const textFile = path.join(s.outDir, 'gdeflate-text.bin');
+  const textStream = sampleStream(s.ds, s.uncompressed, 'text');
+  writeCompressedFile(textFile, textStream);
+  for (const p of paths.filter((q) => q.path === 'cpu' || q.path === 'nv' || q.path === 'shader')) {
+    rows.push(
+      await run(
+        s.ds,
+        p.device,
+        p.options,
+        p.label,
+        { file: textFile },
+        {
+          size: textStream.length,
+          count: s.requests,
+          stride: textStream.length,
+          span: textStream.length * copies,
+          dst: 'gpu',
+          layout: 'sequential',
+          compression: 'gdeflate',
+          uncompressedSize: s.uncompressed,
+        },
+        'gdeflate text',
+        textStream.length,
         s.uncompressed * 16,
       ),
     );

@@ -111,6 +111,9 @@ test('bench --quick prints a table per backend, the ceilings and the targets', {
         assert.ok(cpu && cpu.cpuDecodes === cpu.requests, `${table}: the CPU path row decoded on the CPU`);
         for (const row of rows) assert.equal(row.errors, 0, `${table} ${row.path} ${row.data}: errors`);
       }
+      const textRows: { path: string; data: string; requests: number; shaderDecodes: number }[] = report.gdeflateToGpu;
+      const text = textRows.find((r) => r.path === 'compute shader' && r.data === 'gdeflate text');
+      assert.ok(text && text.shaderDecodes === text.requests, 'file -> GPU: text-like data decoded by the shader');
       // Zstandard file -> GPU buffer against uncompressed reads of the same size.
       assert.match(stdout, /Zstandard \(CPU decode on the readers\) against uncompressed/);
       const zstdRows: { data: string; gbps: number; errors: number }[] = report.zstdToGpu;

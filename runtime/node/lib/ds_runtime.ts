@@ -274,8 +274,9 @@ export interface DsRuntime {
   }): GdeflateThroughput;
   /** A GDeflate tile stream of `data` (level 1..12, default 9). */
   gdeflateEncode(data: Uint8Array, level?: number): Buffer;
-  /** The benchmark's half-compressible sample data. */
-  gdeflateSampleData(size: U64): Buffer;
+  /** The benchmark's half-compressible sample data, or its text-like data (short matches and
+   * literals) with 'text'. */
+  gdeflateSampleData(size: U64, kind?: 'mixed' | 'text'): Buffer;
   /** Zstandard CPU decode speed: `data` cut into chunkSize frames (default 1 MiB), decoded by each
    * thread count (0: one per CPU); GB/s of decoded bytes. */
   zstdThroughput(

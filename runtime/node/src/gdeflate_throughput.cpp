@@ -126,7 +126,10 @@ Napi::Value gdeflate_encode(const Napi::CallbackInfo &info) {
 
 Napi::Value gdeflate_sample_data(const Napi::CallbackInfo &info) {
     uint64_t size = to_u64(info[0], "gdeflateSampleData(size)");
-    std::vector<uint8_t> data = mixed_data(size);
+    std::string kind = info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "mixed";
+    if (kind != "mixed" && kind != "text")
+        throw Napi::TypeError::New(info.Env(), "gdeflateSampleData(size, kind): 'mixed' or 'text', not '" + kind + "'");
+    std::vector<uint8_t> data = kind == "text" ? text_data(size) : mixed_data(size);
     return Napi::Buffer<uint8_t>::Copy(info.Env(), data.data(), data.size());
 }
 
