@@ -30,6 +30,14 @@
 // finished, so a driver limit shows up as kStatusLoopLimit, never as wrong bytes.
 #version 450
 #extension GL_KHR_memory_scope_semantics : require
+// DS_SUBGROUP_SCAN (the build's second module, for devices with subgroup arithmetic): the sums
+// of a round that starts at lane 0 come from subgroup scans; where the workgroup is one subgroup
+// (32 lanes or more: NVIDIA, AMD) without shared memory or a barrier, otherwise (lavapipe: 4, 8
+// or 16 lanes) with one barrier to add up the subgroups' totals.
+#ifdef DS_SUBGROUP_SCAN
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
 
 layout(local_size_x = 32) in;
 
@@ -53,6 +61,7 @@ const uint kOutputOverrun = 8u;
 const uint kSizeMismatch = 9u;
 const uint kStatusTurnLimit = 256u;  // more rounds than any valid tile needs
 const uint kStatusLoopLimit = 257u;  // a loop stopped early (the driver's iteration limit)
+const uint kStatusSubgroups = 258u;  // DS_SUBGROUP_SCAN: subgroups do not hold the lanes in order
 
 const uint kTileSize = 65536u;
 const uint kNone = 0xFFFFFFFFu;
@@ -90,6 +99,7 @@ shared uint s_cl_index;     // code lengths read so far
 shared uint s_cl_last;      // the last code length written (for repeat code 16)
 shared uint s_ncopies;
 shared uvec4 s_pub[32];     // per lane: what its turn produced (summed in turn order)
+shared uvec2 s_subgroup_sum[32];  // DS_SUBGROUP_SCAN with several subgroups: each one's total
 shared uint s_val[32];
 shared uint s_group[64];   // stored groups: each lane's low 32 bits, two groups (stored_groups)
 shared uvec4 s_total;       // the round's sums, written by its last turn
@@ -222,6 +232,34 @@ uvec4 pub_before(uint start, uint order) {
     REPEAT31(PUB_STEP)
 #undef PUB_STEP
     return sum;
+}
+
+// What this lane's turn produced (`mine`: bytes or a count, then three flags of 0 or 1) goes to
+// s_pub[lane]; returns the sums over the turns before this lane's in a round whose first turn is
+// lane `start` (this lane's turn is the `order`-th). Every lane calls it, in uniform control flow.
+uvec4 publish_turn(uvec4 mine, uint start, uint order) {
+    s_pub[lane] = mine;
+#ifdef DS_SUBGROUP_SCAN
+    if (start == 0u) {
+        // Lane order is turn order. The flags' sums stay below 256, so they share a word.
+        uvec2 packed = uvec2(mine.x, mine.y | (mine.z << 8u) | (mine.w << 16u));
+        uvec2 before = subgroupExclusiveAdd(packed);
+        if (gl_NumSubgroups > 1u) {
+            uvec2 total = subgroupAdd(packed);
+            if (subgroupElect())
+                s_subgroup_sum[gl_SubgroupID] = total;
+            sync();
+            // Unrolled (lavapipe counts loop iterations): at most 7 earlier subgroups of 4 lanes or more.
+#define SUBGROUP_STEP(K) if (K < gl_SubgroupID) before += s_subgroup_sum[K];
+            SUBGROUP_STEP(0u) SUBGROUP_STEP(1u) SUBGROUP_STEP(2u) SUBGROUP_STEP(3u) SUBGROUP_STEP(4u) SUBGROUP_STEP(5u)
+            SUBGROUP_STEP(6u)
+#undef SUBGROUP_STEP
+        }
+        return uvec4(before.x, before.y & 0xFFu, (before.y >> 8u) & 0xFFu, before.y >> 16u);
+    }
+#endif
+    sync();
+    return pub_before(start, order);
 }
 
 uint decode(uint t) {
@@ -421,9 +459,7 @@ uint stored_turns(uint len, uint base, uint until) {
             put_byte(s_out + j, take(8u));
             need = nbits < 32u ? 1u : 0u;
         }
-        s_pub[lane] = uvec4(0u, need, 0u, 0u);
-        sync();
-        uvec4 before = pub_before(0u, lane);
+        uvec4 before = publish_turn(uvec4(0u, need, 0u, 0u), 0u, lane);
         if (taken) {
             if (trunc)
                 fail(kTruncated);
@@ -543,9 +579,7 @@ void dynamic_tables() {
     } else if (lane < 19u) {
         s_lens[kPrecodeLens + kPrecodeOrder[lane]] = 0u;
     }
-    s_pub[lane] = uvec4(0u, need, 0u, 0u);
-    sync();
-    uvec4 before = pub_before(0u, lane);
+    uvec4 before = publish_turn(uvec4(0u, need, 0u, 0u), 0u, lane);
     if (taken) {
         if (trunc)
             fail(kTruncated);
@@ -586,10 +620,11 @@ void dynamic_tables() {
             value = 0u;
         }
         need = nbits < 32u ? 1u : 0u;
-        s_pub[lane] = uvec4(count, need, repeat, 0u);
         s_val[lane] = value;
-        sync();
-        before = pub_before(0u, lane);
+        before = publish_turn(uvec4(count, need, repeat, 0u), 0u, lane);
+#ifdef DS_SUBGROUP_SCAN
+        sync();  // a repeat reads the other lanes' s_pub and s_val
+#endif
         uint at = s_cl_index + before.x;
         if (at >= total) {
             restore();  // the code lengths were complete before this turn
@@ -668,9 +703,7 @@ void huffman_rounds() {
             }
         }
         uint need = kind != 2u && nbits < 32u ? 1u : 0u;
-        s_pub[lane] = uvec4(bytes, need, kind == 2u ? 1u : 0u, kind == 3u ? 1u : 0u);
-        sync();
-        uvec4 before = pub_before(0u, lane);
+        uvec4 before = publish_turn(uvec4(bytes, need, kind == 2u ? 1u : 0u, kind == 3u ? 1u : 0u), 0u, lane);
         if (before.z != 0u) {
             restore();  // an earlier turn of this round ended the block
         } else {
@@ -735,9 +768,7 @@ void drain_round() {
         dist = kDistBase[sym] + take(kDistExtra[sym]);
     }
     uint need = nbits < 32u ? 1u : 0u;
-    s_pub[lane] = uvec4(0u, need, 0u, pend ? 1u : 0u);
-    sync();
-    uvec4 before = pub_before(start, order);
+    uvec4 before = publish_turn(uvec4(0u, need, 0u, pend ? 1u : 0u), start, order);
     if (trunc)
         fail(kTruncated);
     if (pend) {
@@ -845,6 +876,22 @@ void main() {
     lane = gl_LocalInvocationID.x;
     uint tile = gl_WorkGroupID.x;
     uint located = tile < job.tiles ? locate_tile(tile) : kBadTileTable;
+#ifdef DS_SUBGROUP_SCAN
+    // The scans need lane n at position n of the subgroups taken in order (true of every driver
+    // seen; Vulkan does not promise it). Otherwise the CPU decodes the request.
+    s_pub[lane].x = gl_SubgroupID * gl_SubgroupSize + gl_SubgroupInvocationID == lane ? 0u : 1u;
+    sync();
+    if (lane == 0u) {
+        uint misplaced = 0u;
+#define PLACE_STEP(K) misplaced += s_pub[K].x;
+        REPEAT31(PLACE_STEP) PLACE_STEP(31u)
+#undef PLACE_STEP
+        s_pub[0].y = misplaced;
+    }
+    sync();
+    if (s_pub[0].y != 0u)
+        located = kStatusSubgroups;
+#endif
     if (lane == 0u) {
         s_status = located;
         s_next_word = 32u;

@@ -25,6 +25,8 @@
 #include "gdeflate/tile_encoder.h"
 #include "gdeflate_test_util.h"
 #include "test_util.h"
+#include "vulkan/gdeflate_shader.h"
+#include "vulkan/vk_dispatch.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/lsan_interface.h>
@@ -81,11 +83,12 @@ std::unique_ptr<VulkanDevice> open_compute_device_or_skip() {
     return dev;
 }
 
-std::shared_ptr<Backend> make_backend(VulkanDevice &dev, bool shader, bool input_in_device_memory) {
+std::shared_ptr<Backend> make_backend(VulkanDevice &dev, bool shader, bool input_in_device_memory, bool subgroup_scan) {
     VulkanBackendConfig bc = dev.backend_config();
     bc.nv_memory_decompression = false;
     bc.shader_decompression = shader;
     bc.shader_input_in_device_memory = input_in_device_memory;
+    bc.shader_subgroup_scan = subgroup_scan;
     bc.staging_bytes = 32u << 20;
     bc.shader_scratch_bytes = 16u << 20;
     std::string why;
@@ -137,8 +140,9 @@ Completion run_one(Queue &q, const Request &r) {
 struct Rig {
     VulkanDevice &dev;
     bool input_in_device_memory;  // the shader's streams copied to device memory first
-    std::shared_ptr<Backend> shader_backend = make_backend(dev, true, input_in_device_memory);
-    std::shared_ptr<Backend> cpu_backend = make_backend(dev, false, false);
+    bool subgroup_scan;           // the shader variant with subgroup scans, where the device has them
+    std::shared_ptr<Backend> shader_backend = make_backend(dev, true, input_in_device_memory, subgroup_scan);
+    std::shared_ptr<Backend> cpu_backend = make_backend(dev, false, false, true);
     std::unique_ptr<Queue> shader = Queue::create(shader_backend, QueueConfig{256, false});
     std::unique_ptr<Queue> cpu = Queue::create(cpu_backend, QueueConfig{256, false});
     uint64_t buffer = dev.create_buffer(kBufferSize);
@@ -146,7 +150,8 @@ struct Rig {
     uint64_t expected_shader_decodes = 0;
     uint64_t expected_cpu_decodes = 0;  // shader decodes sent back to the CPU (test_unfinished_retry)
 
-    explicit Rig(VulkanDevice &d, bool device_input = false) : dev(d), input_in_device_memory(device_input) {}
+    explicit Rig(VulkanDevice &d, bool device_input = false, bool subgroups = true)
+        : dev(d), input_in_device_memory(device_input), subgroup_scan(subgroups) {}
     ~Rig() {
         shader.reset();
         cpu.reset();
@@ -739,6 +744,34 @@ void test_unfinished_retry(Rig &rig) {
     rig.expected_cpu_decodes += cpu;
 }
 
+// Which variant of the decoder the device gets. lavapipe (subgroups of 4 to 16 lanes, by its
+// vector width) and NVIDIA (32) have subgroup arithmetic, so they must get the subgroup scans.
+void test_variant(VulkanDevice &dev) {
+    VulkanBackendConfig bc = dev.backend_config();
+    vk::Dispatch vk;
+    std::string why = vk.load_global(reinterpret_cast<PFN_vkGetInstanceProcAddr>(bc.get_instance_proc_addr));
+    if (why.empty())
+        why = vk.load_instance(reinterpret_cast<VkInstance>(bc.instance));
+    if (why.empty())
+        why = vk.load_device(reinterpret_cast<VkDevice>(bc.device));
+    if (!CHECK(why.empty())) {
+        std::fprintf(stderr, "  %s\n", why.c_str());
+        return;
+    }
+    for (bool allow : {true, false}) {
+        vk::ShaderDecoder decoder(vk, reinterpret_cast<VkPhysicalDevice>(bc.physical_device),
+                                  reinterpret_cast<VkDevice>(bc.device), 1u << 20, 1, allow);
+        if (!CHECK(decoder.ready()))
+            std::fprintf(stderr, "  %s\n", decoder.why().c_str());
+        const std::string name = dev.device_name();
+        const bool known = name.rfind("llvmpipe", 0) == 0 || name.rfind("NVIDIA", 0) == 0;
+        if (allow)
+            std::printf("decoder variant: %s\n", decoder.subgroup_scan() ? "subgroup scans" : "shared-memory sums");
+        if (!allow || known)
+            CHECK_EQ(decoder.subgroup_scan(), allow);
+    }
+}
+
 void test_counts(Rig &rig) {
     BackendStats s = rig.shader_backend->stats();
     std::printf("shader path: %llu shader decodes (expected %llu), %llu CPU, %llu NV\n",
@@ -762,6 +795,7 @@ int main(int, char **argv) {
     std::printf("device: %s (transfer-only queue: %s)\n", dev->device_name().c_str(),
                 dev->transfer_only_queue() ? "yes" : "no");
     CHECK(!dev->transfer_only_queue());
+    test_variant(*dev);
     {
         Rig rig(*dev);
         if (!CHECK(rig.buffer != 0))
@@ -774,6 +808,17 @@ int main(int, char **argv) {
         test_unfinished_retry(rig);
         test_counts(rig);
         test_scratch_limit(*dev, rig.buffer);
+    }
+    {
+        // The variant that sums rounds in shared memory (devices without subgroup arithmetic).
+        std::printf("without subgroup scans:\n");
+        Rig rig(*dev, false, false);
+        if (!CHECK(rig.buffer != 0))
+            return dstest::finish("vulkan_gdeflate_shader_test");
+        test_far_matches(rig);
+        test_one_batch(rig);
+        test_against_cpu(rig);
+        test_counts(rig);
     }
     {
         // The shader reading its streams from a device-local copy (shader_input_in_device_memory).

@@ -14,7 +14,15 @@ import type {
 } from '../../runtime/node/lib/ds_runtime.ts';
 import { table } from './report.ts';
 
-export type GdeflatePath = 'cpu' | 'nv' | 'nv-staging' | 'nv-256' | 'shader' | 'shader-device-input' | 'shader-256';
+export type GdeflatePath =
+  | 'cpu'
+  | 'nv'
+  | 'nv-staging'
+  | 'nv-256'
+  | 'shader'
+  | 'shader-shared-sums'
+  | 'shader-device-input'
+  | 'shader-256';
 
 /** A decode path and how to get it: which device (queue) and which backend switches. */
 export interface GdeflatePathSetup {
@@ -86,6 +94,13 @@ export function gdeflatePaths(device: VulkanDevice, compute: VulkanDevice | unde
   }
   if (compute) {
     paths.push({ path: 'shader', label: 'compute shader', device: compute, options: { nvMemoryDecompression: false } });
+    // The variant for devices without subgroup arithmetic: each round summed in shared memory.
+    paths.push({
+      path: 'shader-shared-sums',
+      label: 'compute shader, sums in shared memory',
+      device: compute,
+      options: { nvMemoryDecompression: false, shaderSubgroupScan: false },
+    });
     // The same with the compressed streams copied to device memory first (the NV path's default).
     paths.push({
       path: 'shader-device-input',
@@ -250,7 +265,8 @@ export async function measureGdeflateToGpu(s: Setup, paths: GdeflatePathSetup[])
   const textFile = path.join(s.outDir, 'gdeflate-text.bin');
   const textStream = sampleStream(s.ds, s.uncompressed, 'text');
   writeCompressedFile(textFile, textStream);
-  for (const p of paths.filter((q) => q.path === 'cpu' || q.path === 'nv' || q.path === 'shader')) {
+  const textPaths = new Set<GdeflatePath>(['cpu', 'nv', 'shader', 'shader-shared-sums']);
+  for (const p of paths.filter((q) => textPaths.has(q.path))) {
     rows.push(
       await run(
         s.ds,

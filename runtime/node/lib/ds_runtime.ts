@@ -183,6 +183,9 @@ export interface VulkanBackendOptions {
   shaderInputInDeviceMemory?: boolean;
   /** false: no GDeflate compute shader; GPU-destination GDeflate then decodes on the CPU. */
   shaderDecompression?: boolean;
+  /** false: the shader sums its rounds in shared memory even where the device has subgroup
+   * arithmetic (default true: subgroup scans there) */
+  shaderSubgroupScan?: boolean;
   /** device-local memory the shader decodes into (default 256 MiB) */
   shaderScratchBytes?: U64;
   /** the staging ring's memory: 'host' (this process's anonymous memory on huge pages, imported

@@ -137,6 +137,9 @@ Napi::Value VulkanDeviceWrap::backend(const Napi::CallbackInfo &info) {
         Napi::Value shader_input = o.Get("shaderInputInDeviceMemory");
         if (!shader_input.IsUndefined())
             config.shader_input_in_device_memory = shader_input.ToBoolean().Value();
+        Napi::Value subgroups = o.Get("shaderSubgroupScan");
+        if (!subgroups.IsUndefined())
+            config.shader_subgroup_scan = subgroups.ToBoolean().Value();
         Napi::Value shader = o.Get("shaderDecompression");
         if (!shader.IsUndefined())
             config.shader_decompression = shader.ToBoolean().Value();

@@ -49,6 +49,9 @@ struct VulkanBackendConfig {
     /// shader decode, capped at the device's maxStorageBufferRange). A request decoding to more
     /// takes the CPU path.
     uint64_t shader_scratch_bytes = 256ull << 20;
+    /// The shader sums each round with subgroup scans where the device's compute subgroups have
+    /// arithmetic operations (docs/gdeflate.md, "GPU compute shader"); false: in shared memory.
+    bool shader_subgroup_scan = true;
     /// Where the GPU decoders read the compressed streams (docs/vulkan-backend.md, "Where the GPU
     /// decoders read"): true copies each batch's streams from staging into a device-local buffer
     /// as large as the staging ring (made at the first such decode) and decodes from there; false

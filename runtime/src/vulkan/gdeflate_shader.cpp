@@ -7,8 +7,10 @@
 #include "ds/gdeflate.h"
 #include "vulkan/compute_pipeline.h"
 
-// Generated at build time by glslangValidator from runtime/shaders/gdeflate_decode.comp.
+// Generated at build time by glslangValidator from runtime/shaders/gdeflate_decode.comp, the
+// second with DS_SUBGROUP_SCAN.
 #include "gdeflate_decode.spv.h"
+#include "gdeflate_decode_subgroup.spv.h"
 
 namespace ds::vk {
 namespace {
@@ -29,11 +31,28 @@ uint64_t tiles_of(uint64_t uncompressed_size) {
     return (uncompressed_size + gdeflate::kTileSize - 1) / gdeflate::kTileSize;
 }
 
+// Whether compute shaders on the device have the subgroup operations the DS_SUBGROUP_SCAN variant
+// uses, in subgroups of at least 4 lanes (it adds up at most 8 subgroups per workgroup).
+bool has_subgroup_scans(const Dispatch &vk, VkPhysicalDevice physical) {
+    VkPhysicalDeviceProperties base;
+    vk.vkGetPhysicalDeviceProperties(physical, &base);
+    if (base.apiVersion < VK_API_VERSION_1_1 || vk.vkGetPhysicalDeviceProperties2 == nullptr)
+        return false;
+    VkPhysicalDeviceSubgroupProperties subgroup{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+    VkPhysicalDeviceProperties2 props{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+    props.pNext = &subgroup;
+    vk.vkGetPhysicalDeviceProperties2(physical, &props);
+    const VkSubgroupFeatureFlags needed = VK_SUBGROUP_FEATURE_BASIC_BIT | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT;
+    return subgroup.subgroupSize >= 4 && (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) != 0 &&
+           (subgroup.supportedOperations & needed) == needed;
+}
+
 }  // namespace
 
 ShaderDecoder::ShaderDecoder(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t scratch_bytes,
-                             size_t batch_slots)
-    : vk_(vk), physical_(physical), device_(device), pools_(batch_slots, VK_NULL_HANDLE) {
+                             size_t batch_slots, bool allow_subgroup_scan)
+    : vk_(vk), physical_(physical), device_(device), allow_subgroup_scan_(allow_subgroup_scan),
+      pools_(batch_slots, VK_NULL_HANDLE) {
     VkPhysicalDeviceProperties props;
     vk_.vkGetPhysicalDeviceProperties(physical_, &props);
     max_range_ = props.limits.maxStorageBufferRange;
@@ -93,8 +112,11 @@ bool ShaderDecoder::create(std::string *error) {
         *error = std::string("vkCreateDescriptorSetLayout (GDeflate) failed: ") + result_name(r);
         return false;
     }
-    if (!create_compute_pipeline(vk_, device_, ds_gdeflate_decode_spv, sizeof(ds_gdeflate_decode_spv), set_layout_,
-                                 sizeof(ShaderJob), "GDeflate", &pipeline_layout_, &pipeline_, error))
+    subgroup_scan_ = allow_subgroup_scan_ && has_subgroup_scans(vk_, physical_);
+    const uint32_t *code = subgroup_scan_ ? ds_gdeflate_decode_subgroup_spv : ds_gdeflate_decode_spv;
+    const size_t code_bytes = subgroup_scan_ ? sizeof(ds_gdeflate_decode_subgroup_spv) : sizeof(ds_gdeflate_decode_spv);
+    if (!create_compute_pipeline(vk_, device_, code, code_bytes, set_layout_, sizeof(ShaderJob), "GDeflate",
+                                 &pipeline_layout_, &pipeline_, error))
         return false;
 
     VkDescriptorPoolSize pool_size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2 * kMaxShaderJobsPerBatch};

@@ -25,8 +25,9 @@ namespace ds::vk {
 /// ds::gdeflate::Error numbers (0 = Ok; 1..255 corrupt data), or from kShaderStatusFirstRetry
 /// on, "not decoded here": the backend decodes the request again on the CPU.
 inline constexpr uint32_t kShaderStatusFirstRetry = 256;
-inline constexpr uint32_t kShaderStatusTurnLimit = 256;       ///< more rounds than any valid tile needs
-inline constexpr uint32_t kShaderStatusLoopLimit = 257;       ///< a loop stopped early (lavapipe's iteration cap)
+inline constexpr uint32_t kShaderStatusTurnLimit = 256;  ///< more rounds than any valid tile needs
+inline constexpr uint32_t kShaderStatusLoopLimit = 257;  ///< a loop stopped early (lavapipe's iteration cap)
+inline constexpr uint32_t kShaderStatusSubgroups = 258;  ///< subgroup variant: the workgroup was not one subgroup of 32
 inline constexpr uint32_t kShaderStatusNotRun = 0xFFFFFFFFu;  ///< put there by the reader before submit
 
 /// Dispatches one batch may carry (each takes a descriptor set from its slot's pool).
@@ -34,8 +35,9 @@ inline constexpr uint32_t kMaxShaderJobsPerBatch = 64;
 
 class ShaderDecoder {
 public:
+    /// allow_subgroup_scan: false always takes the variant without subgroup operations.
     ShaderDecoder(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t scratch_bytes,
-                  size_t batch_slots);
+                  size_t batch_slots, bool allow_subgroup_scan = true);
     ~ShaderDecoder();
     ShaderDecoder(const ShaderDecoder &) = delete;
     ShaderDecoder &operator=(const ShaderDecoder &) = delete;
@@ -44,6 +46,10 @@ public:
     /// later, when that failed; why() says what failed.
     bool ready();
     std::string why() const;
+    /// After ready(): whether the pipeline is the variant that sums rounds with subgroup scans
+    /// (compute subgroups of 4 lanes or more with arithmetic operations, unless not allowed);
+    /// otherwise the one that sums in shared memory.
+    bool subgroup_scan() const { return subgroup_scan_; }
 
     /// Staging bytes a request needs on this path: the stream (rounded up to 4) and a status
     /// word per tile.
@@ -73,12 +79,14 @@ private:
     VkPhysicalDevice physical_;
     VkDevice device_;
     uint64_t scratch_request_;
+    bool allow_subgroup_scan_;
     uint64_t max_range_ = 0;               // maxStorageBufferRange
     std::vector<VkDescriptorPool> pools_;  // one per batch slot
 
     std::once_flag once_;
     std::atomic<bool> ready_{false};
     std::string why_;
+    bool subgroup_scan_ = false;
     VkDescriptorSetLayout set_layout_ = VK_NULL_HANDLE;
     VkPipelineLayout pipeline_layout_ = VK_NULL_HANDLE;
     VkPipeline pipeline_ = VK_NULL_HANDLE;

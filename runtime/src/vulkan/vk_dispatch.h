@@ -24,7 +24,8 @@ namespace ds::vk {
     X(vkCreateDevice)                                                                                                  \
     X(vkGetDeviceProcAddr)                                                                                             \
     X(vkEnumerateDeviceExtensionProperties)                                                                            \
-    X(vkGetPhysicalDeviceFeatures2)
+    X(vkGetPhysicalDeviceFeatures2)                                                                                    \
+    X(vkGetPhysicalDeviceProperties2)
 
 // Loaded with vkGetDeviceProcAddr(device, ...). The backend uses the copy, memory, command,
 // semaphore and compute-pipeline functions (all Vulkan 1.0 core); the standalone device also the rest.

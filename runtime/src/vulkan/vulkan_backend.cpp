@@ -141,7 +141,8 @@ bool VulkanBackend::init(std::string *error) {
         free_batches_.push_back(batches_.back().get());
     }
     if (shader)
-        shader_ = std::make_unique<ShaderDecoder>(vk_, physical_, device_, config_.shader_scratch_bytes, kBatchCount);
+        shader_ = std::make_unique<ShaderDecoder>(vk_, physical_, device_, config_.shader_scratch_bytes, kBatchCount,
+                                                  config_.shader_subgroup_scan);
 
     VkSemaphoreTypeCreateInfo type_info{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
     type_info.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
