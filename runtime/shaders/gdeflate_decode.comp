@@ -373,21 +373,43 @@ uint get_byte(uint pos) {
 // `dist` bytes, so every byte comes from before `pos`, which is final when the match is copied.
 uint match_byte(uint pos, uint dist, uint b) { return get_byte(pos - dist + (b < dist ? b : b % dist)); }
 
+// Four bytes of binding 1 from byte offset `at`, little-endian.
+uint out_bytes4(uint at) {
+    uint shift = (at & 3u) * 8u;
+    uint v = out_words[at >> 2u] >> shift;
+    if (shift != 0u)
+        v |= out_words[(at >> 2u) + 1u] << (32u - shift);
+    return v;
+}
+
 // Word `word` of binding 1, which holds bytes of the match [pos, pos + len) of this tile: written
 // whole where the match covers it, ORed where it shares the word with other bytes.
 void copy_word(uint word, uint pos, uint len, uint dist) {
     uint first = word * 4u;  // byte offsets in binding 1
     uint at = out_base + pos;
+    if (first >= at && first + 4u <= at + len) {
+        // The whole word is the match's: its bytes b..b+3. Where their sources do not wrap
+        // around the repeated first `dist` bytes, they are 4 bytes in a row.
+        uint b = first - at;
+        uint from = b < dist ? b : b % dist;
+        uint v;
+        if (from + 4u <= dist) {
+            v = out_bytes4(out_base + pos - dist + from);
+        } else {
+            v = 0u;
+#define WRAP_STEP(J) v |= get_byte(pos - dist + (from + J) % dist) << (J * 8u);
+            WRAP_STEP(0u) WRAP_STEP(1u) WRAP_STEP(2u) WRAP_STEP(3u)
+#undef WRAP_STEP
+        }
+        out_words[word] = v;
+        return;
+    }
     uint v = 0u;
-    bool whole = first >= at && first + 4u <= at + len;
     // Unrolled: lavapipe counts loop iterations.
 #define COPY_STEP(J) if (first + J >= at && first + J < at + len) v |= match_byte(pos, dist, first + J - at) << (J * 8u);
     COPY_STEP(0u) COPY_STEP(1u) COPY_STEP(2u) COPY_STEP(3u)
 #undef COPY_STEP
-    if (whole)
-        out_words[word] = v;
-    else
-        atomicOr(out_words[word], v);
+    atomicOr(out_words[word], v);
 }
 
 // The round's matches, one after the other (a match may copy bytes the one before it wrote), up
