@@ -412,19 +412,46 @@ void copy_word(uint word, uint pos, uint len, uint dist) {
     atomicOr(out_words[word], v);
 }
 
-// The round's matches, one after the other (a match may copy bytes the one before it wrote), up
-// to 32 words of one match per step, a word per invocation: the bytes of one match are
-// independent of each other, so only the last step of a match ends with a barrier. One loop for
-// all of it: lavapipe counts loop iterations, not work.
-void run_copies() {
+// A match of at most 32 bytes, copied by this invocation alone: its words (at most 9).
+void copy_short(uint pos, uint len, uint dist) {
+    uint at = out_base + pos;
+    uint word = at >> 2u;
+    uint words = ((at + len + 3u) >> 2u) - word;
+#define SHORT_STEP(W) if (W < words) copy_word(word + W, pos, len, dist);
+    SHORT_STEP(0u) SHORT_STEP(1u) SHORT_STEP(2u) SHORT_STEP(3u) SHORT_STEP(4u) SHORT_STEP(5u) SHORT_STEP(6u)
+    SHORT_STEP(7u) SHORT_STEP(8u)
+#undef SHORT_STEP
+}
+
+// The round's matches. A Huffman round's matches lie in turn order, so none is before the first
+// one's position, and every byte before that is final. With `independent_first`, the matches of
+// at most 32 bytes whose source ends there are copied first, all at once, one per invocation:
+// no match of the round can change their source. The rest are copied one after the other (a
+// match may copy bytes the one before it wrote), up to 32 words of one match per step, a word
+// per invocation: the bytes of one match are independent of each other, so only the last step of
+// a match ends with a barrier. One loop for all of it: lavapipe counts loop iterations, not work.
+void run_copies(bool independent_first) {
     uint n = s_status == 0u ? s_ncopies : 0u;
+    if (independent_first && n > 1u) {
+        uint round_start = s_copy_pos[0];
+        if (lane < n) {
+            uint pos = s_copy_pos[lane];
+            uint len = s_copy_len[lane];
+            uint dist = s_copy_dist[lane];
+            if (len <= 32u && pos - dist + min(len, dist) <= round_start) {
+                copy_short(pos, len, dist);
+                s_copy_len[lane] = 0u;  // done
+            }
+        }
+        sync();
+    }
     uint k = 0u;      // the match being copied
     uint first = 0u;  // its first word in this step, counted from the match's first word
     while (k < n) {
         uint pos = s_copy_pos[k];
         uint len = s_copy_len[k];
         uint at = out_base + pos;
-        uint words = ((at + len + 3u) >> 2u) - (at >> 2u);
+        uint words = len == 0u ? 0u : ((at + len + 3u) >> 2u) - (at >> 2u);
         uint w = first + lane;
         if (w < words)
             copy_word((at >> 2u) + w, pos, len, s_copy_dist[k]);
@@ -432,7 +459,8 @@ void run_copies() {
         if (first >= words) {
             k += 1u;
             first = 0u;
-            sync();
+            if (words != 0u)
+                sync();
         }
     }
     if (k < n)
@@ -766,7 +794,7 @@ void huffman_rounds() {
             s_rounds += 1u;
         }
         sync();
-        run_copies();
+        run_copies(true);
         if (s_status != 0u)
             break;
         if (s_round_end != 0u) {
@@ -814,7 +842,7 @@ void drain_round() {
         s_rounds += 1u;
     }
     sync();
-    run_copies();
+    run_copies(false);
 }
 
 void decode_blocks(uint round_limit) {
