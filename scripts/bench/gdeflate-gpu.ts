@@ -38,6 +38,8 @@ export interface GdeflateGpuRow {
   /** which decoder completed the reads, from the backend's counters ('-' for uncompressed) */
   decodedBy: string;
   gbps: number; ///< decoded (destination) bytes per second
+  /** the shader's decoded bytes per second of GPU time in its batches (timestamps); 0: not measured */
+  shaderBusyGbps: number;
   compressedGbps: number; ///< bytes read from the file (or memory) per second
   requests: number;
   errors: number;
@@ -182,11 +184,13 @@ async function run(
       shaderDecodes: after.gdeflateShaderDecodes - before.gdeflateShaderDecodes,
       cpuDecodes: after.gdeflateCpuDecodes - before.gdeflateCpuDecodes,
     };
+    const gpuNs = after.shaderGpuNs - before.shaderGpuNs;
     return {
       path: label,
       data,
       decodedBy: decodedBy(counts),
       gbps: r.bytes / 1e9 / r.seconds,
+      shaderBusyGbps: gpuNs > 0 ? (after.shaderGpuBytes - before.shaderGpuBytes) / gpuNs : 0,
       compressedGbps: (r.requests * compressedPerRequest) / 1e9 / r.seconds,
       requests: r.requests,
       errors: r.errors,
@@ -325,6 +329,7 @@ const rowCells = (r: GdeflateGpuRow): string[] => [
   r.data,
   r.gbps.toFixed(2),
   r.compressedGbps.toFixed(2),
+  r.shaderBusyGbps > 0 ? r.shaderBusyGbps.toFixed(2) : '-',
   r.decodedBy,
   String(r.requests),
   String(r.errors),
@@ -335,7 +340,16 @@ export function formatGdeflateGpuDecode(rows: GdeflateGpuRow[], uncompressed: nu
   return (
     `\n== GPU decode: memory -> GPU buffer, ${mib} MiB per request, half-compressible data ==\n` +
     table([
-      ['decode path', 'data', 'GB/s decoded', 'GB/s compressed', 'decoded by', 'requests', 'errors'],
+      [
+        'decode path',
+        'data',
+        'GB/s decoded',
+        'GB/s compressed',
+        'shader GB/s busy',
+        'decoded by',
+        'requests',
+        'errors',
+      ],
       ...rows.map(rowCells),
     ])
   );
@@ -346,7 +360,16 @@ export function formatGdeflateToGpu(rows: GdeflateGpuRow[], uncompressed: number
   return (
     `\n== file -> GPU buffer, ${mib} MiB per request: GDeflate against uncompressed ==\n` +
     table([
-      ['decode path / queue', 'data', 'GB/s decoded', 'GB/s read', 'decoded by', 'requests', 'errors'],
+      [
+        'decode path / queue',
+        'data',
+        'GB/s decoded',
+        'GB/s read',
+        'shader GB/s busy',
+        'decoded by',
+        'requests',
+        'errors',
+      ],
       ...rows.map(rowCells),
     ])
   );

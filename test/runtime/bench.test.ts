@@ -93,7 +93,7 @@ test('bench --quick prints a table per backend, the ceilings and the targets', {
       // GDeflate into GPU buffers: the CPU path and the compute shader side by side (and
       // VK_NV_memory_decompression where the device has it), from memory and from the file.
       assert.match(stdout, /== GPU decode: memory -> GPU buffer/);
-      assert.match(stdout, /compute shader\s+gdeflate\s+[\d.]+\s+[\d.]+\s+shader\s+\d+\s+0/);
+      assert.match(stdout, /compute shader\s+gdeflate\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+shader\s+\d+\s+0/);
       for (const table of ['gdeflateGpuDecode', 'gdeflateToGpu'] as const) {
         const rows: {
           path: string;
@@ -102,11 +102,14 @@ test('bench --quick prints a table per backend, the ceilings and the targets', {
           errors: number;
           shaderDecodes: number;
           cpuDecodes: number;
+          shaderBusyGbps: number;
         }[] = report[table];
         const shader = rows.find((r) => r.path === 'compute shader');
         assert.ok(shader, `${table}: a compute shader row`);
         assert.equal(shader.errors, 0, `${table}: shader errors`);
         assert.equal(shader.shaderDecodes, shader.requests, `${table}: every read decoded by the shader`);
+        // lavapipe and NVIDIA queues have timestamps: the shader's GPU time was measured.
+        assert.ok(shader.shaderBusyGbps > 0, `${table}: the shader's GPU time`);
         const cpu = rows.find((r) => r.path === 'CPU decode (readers)');
         assert.ok(cpu && cpu.cpuDecodes === cpu.requests, `${table}: the CPU path row decoded on the CPU`);
         for (const row of rows) assert.equal(row.errors, 0, `${table} ${row.path} ${row.data}: errors`);

@@ -110,6 +110,10 @@ export interface BackendStats {
   shaderCopies: number;
   /** staging in this process's imported huge pages (stagingMemory 'host'); 0: the driver's memory */
   hostStagingBytes: number;
+  /** Vulkan, GDeflate shader batches (queues with timestamps): GPU ns from each batch's first
+   * dispatch to the end of its last, summed, and the bytes they decoded */
+  shaderGpuNs: number;
+  shaderGpuBytes: number;
 }
 
 export interface RunReadsOptions {

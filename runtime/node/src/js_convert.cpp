@@ -126,6 +126,8 @@ Napi::Object backend_stats_object(Napi::Env env, const ds::BackendStats &s) {
     o.Set("mappedImports", from_u64(env, s.mapped_imports));
     o.Set("shaderCopies", from_u64(env, s.shader_copies));
     o.Set("hostStagingBytes", from_u64(env, s.host_staging_bytes));
+    o.Set("shaderGpuNs", from_u64(env, s.shader_gpu_ns));
+    o.Set("shaderGpuBytes", from_u64(env, s.shader_gpu_bytes));
     return o;
 }
 

@@ -35,6 +35,11 @@ struct BackendStats {
     uint64_t mapped_imports = 0;           ///< file windows mapped and imported for that (Vulkan backend)
     uint64_t shader_copies = 0;            ///< upload regions copied by the scatter-copy dispatch (Vulkan backend)
     uint64_t host_staging_bytes = 0;  ///< staging in this process's imported memory, 0: the driver's (Vulkan backend)
+    /// GDeflate shader batches, where the queue has timestamps (Vulkan backend): GPU time from
+    /// each batch's first dispatch to the end of its last, summed (overlapping batches count
+    /// twice), and the bytes those batches decoded. bytes / ns: the shader's decode rate while busy.
+    uint64_t shader_gpu_ns = 0;
+    uint64_t shader_gpu_bytes = 0;
 };
 
 class Backend {

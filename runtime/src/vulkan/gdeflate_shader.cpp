@@ -50,9 +50,10 @@ bool has_subgroup_scans(const Dispatch &vk, VkPhysicalDevice physical) {
 }  // namespace
 
 ShaderDecoder::ShaderDecoder(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t scratch_bytes,
-                             size_t batch_slots, bool allow_subgroup_scan)
+                             size_t batch_slots, bool allow_subgroup_scan, uint32_t queue_family)
     : vk_(vk), physical_(physical), device_(device), allow_subgroup_scan_(allow_subgroup_scan),
-      pools_(batch_slots, VK_NULL_HANDLE) {
+      pools_(batch_slots, VK_NULL_HANDLE), queue_family_(queue_family), queries_(batch_slots, VK_NULL_HANDLE),
+      timed_(batch_slots, 0) {
     VkPhysicalDeviceProperties props;
     vk_.vkGetPhysicalDeviceProperties(physical_, &props);
     max_range_ = props.limits.maxStorageBufferRange;
@@ -64,6 +65,9 @@ ShaderDecoder::~ShaderDecoder() {
     for (VkDescriptorPool pool : pools_)
         if (pool != VK_NULL_HANDLE)
             vk_.vkDestroyDescriptorPool(device_, pool, nullptr);
+    for (VkQueryPool pool : queries_)
+        if (pool != VK_NULL_HANDLE)
+            vk_.vkDestroyQueryPool(device_, pool, nullptr);
     if (pipeline_ != VK_NULL_HANDLE)
         vk_.vkDestroyPipeline(device_, pipeline_, nullptr);
     if (pipeline_layout_ != VK_NULL_HANDLE)
@@ -138,7 +142,43 @@ bool ShaderDecoder::create(std::string *error) {
         return false;
     }
     scratch_ring_ = std::make_unique<StagingRing>(scratch_request_, kScratchAlignment);
+    create_timestamps();
     return true;
+}
+
+// GPU timing is a measurement aid: without timestamps on the queue, or when a pool cannot be
+// made, the decoder runs untimed.
+void ShaderDecoder::create_timestamps() {
+    uint32_t families = 0;
+    vk_.vkGetPhysicalDeviceQueueFamilyProperties(physical_, &families, nullptr);
+    std::vector<VkQueueFamilyProperties> props(families);
+    vk_.vkGetPhysicalDeviceQueueFamilyProperties(physical_, &families, props.data());
+    if (queue_family_ >= families || props[queue_family_].timestampValidBits == 0)
+        return;
+    VkPhysicalDeviceProperties device_props;
+    vk_.vkGetPhysicalDeviceProperties(physical_, &device_props);
+    const uint32_t bits = props[queue_family_].timestampValidBits;
+    VkQueryPoolCreateInfo info{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
+    info.queryType = VK_QUERY_TYPE_TIMESTAMP;
+    info.queryCount = 2;
+    for (VkQueryPool &pool : queries_)
+        if (vk_.vkCreateQueryPool(device_, &info, nullptr, &pool) != VK_SUCCESS)
+            return;  // timestamp_ns_ stays 0: nothing is timed
+    timestamp_mask_ = bits >= 64 ? ~0ull : (1ull << bits) - 1;
+    timestamp_ns_ = device_props.limits.timestampPeriod;
+}
+
+void ShaderDecoder::retired(uint32_t slot, uint64_t decoded_bytes) {
+    if (slot >= timed_.size() || !timed_[slot])
+        return;
+    timed_[slot] = 0;
+    uint64_t ticks[2] = {};
+    if (vk_.vkGetQueryPoolResults(device_, queries_[slot], 0, 2, sizeof ticks, ticks, sizeof ticks[0],
+                                  VK_QUERY_RESULT_64_BIT) != VK_SUCCESS)
+        return;
+    const uint64_t span = (ticks[1] - ticks[0]) & timestamp_mask_;
+    gpu_ns_.fetch_add(static_cast<uint64_t>(double(span) * timestamp_ns_), std::memory_order_relaxed);
+    gpu_bytes_.fetch_add(decoded_bytes, std::memory_order_relaxed);
 }
 
 uint32_t ShaderDecoder::record(VkCommandBuffer cmd, uint32_t slot, VkBuffer input, bool input_copied,
@@ -155,6 +195,12 @@ uint32_t ShaderDecoder::record(VkCommandBuffer cmd, uint32_t slot, VkBuffer inpu
         copied.dstAccessMask = VK_ACCESS_SHADER_READ_BIT;
         vk_.vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1,
                                  &copied, 0, nullptr, 0, nullptr);
+    }
+    VkQueryPool timer = timestamp_ns_ > 0 ? queries_.at(slot) : VK_NULL_HANDLE;
+    timed_.at(slot) = timer != VK_NULL_HANDLE;  // read back by retired() (completion thread)
+    if (timer != VK_NULL_HANDLE) {
+        vk_.vkCmdResetQueryPool(cmd, timer, 0, 2);
+        vk_.vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, timer, 0);
     }
     vk_.vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_);
     for (size_t i = 0; i < count; ++i) {
@@ -188,6 +234,8 @@ uint32_t ShaderDecoder::record(VkCommandBuffer cmd, uint32_t slot, VkBuffer inpu
         vk_.vkCmdPushConstants(cmd, pipeline_layout_, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof job, &job);
         vk_.vkCmdDispatch(cmd, c.tiles, 1, 1);  // a workgroup of 32 invocations per tile
     }
+    if (timer != VK_NULL_HANDLE)
+        vk_.vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, timer, 1);
     // Decoded bytes go on to the copies below; status words to the completion thread's reads.
     VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
     barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;

@@ -36,8 +36,9 @@ inline constexpr uint32_t kMaxShaderJobsPerBatch = 64;
 class ShaderDecoder {
 public:
     /// allow_subgroup_scan: false always takes the variant without subgroup operations.
+    /// queue_family: the queue's, for its timestamp support (uint32_t(-1): no GPU timing).
     ShaderDecoder(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t scratch_bytes,
-                  size_t batch_slots, bool allow_subgroup_scan = true);
+                  size_t batch_slots, bool allow_subgroup_scan = true, uint32_t queue_family = UINT32_MAX);
     ~ShaderDecoder();
     ShaderDecoder(const ShaderDecoder &) = delete;
     ShaderDecoder &operator=(const ShaderDecoder &) = delete;
@@ -72,8 +73,21 @@ public:
     uint32_t record(VkCommandBuffer cmd, uint32_t slot, VkBuffer input, bool input_copied, TransferChunk *chunks,
                     size_t count);
 
+    /// The batch in `slot` has retired: adds the GPU time from its first dispatch to the end of
+    /// its last (timestamps, where the queue has them) and the bytes it decoded to gpu_time().
+    /// Batches may overlap on the GPU, so the sum is at least the time the shader ran.
+    void retired(uint32_t slot, uint64_t decoded_bytes);
+    struct GpuTime {
+        uint64_t ns = 0;     ///< summed batch spans
+        uint64_t bytes = 0;  ///< decoded bytes of those batches
+    };
+    GpuTime gpu_time() const {
+        return {gpu_ns_.load(std::memory_order_relaxed), gpu_bytes_.load(std::memory_order_relaxed)};
+    }
+
 private:
     bool create(std::string *error);
+    void create_timestamps();
 
     const Dispatch &vk_;
     VkPhysicalDevice physical_;
@@ -82,6 +96,13 @@ private:
     bool allow_subgroup_scan_;
     uint64_t max_range_ = 0;               // maxStorageBufferRange
     std::vector<VkDescriptorPool> pools_;  // one per batch slot
+    uint32_t queue_family_;
+    double timestamp_ns_ = 0;           // ns per timestamp tick; 0: no GPU timing
+    uint64_t timestamp_mask_ = 0;       // the queue's valid timestamp bits
+    std::vector<VkQueryPool> queries_;  // per batch slot: 2 timestamps (made with the pipeline)
+    std::vector<uint8_t> timed_;        // per batch slot: its last recording wrote them
+    std::atomic<uint64_t> gpu_ns_{0};
+    std::atomic<uint64_t> gpu_bytes_{0};
 
     std::once_flag once_;
     std::atomic<bool> ready_{false};

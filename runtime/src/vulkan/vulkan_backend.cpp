@@ -142,7 +142,7 @@ bool VulkanBackend::init(std::string *error) {
     }
     if (shader)
         shader_ = std::make_unique<ShaderDecoder>(vk_, physical_, device_, config_.shader_scratch_bytes, kBatchCount,
-                                                  config_.shader_subgroup_scan);
+                                                  config_.shader_subgroup_scan, config_.queue_family_index);
 
     VkSemaphoreTypeCreateInfo type_info{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
     type_info.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
@@ -277,6 +277,11 @@ BackendStats VulkanBackend::stats() const {
     s.gdeflate_cpu_decodes = stat_gdeflate_cpu_.load(std::memory_order_relaxed);
     s.gdeflate_gpu_decodes = stat_gdeflate_gpu_.load(std::memory_order_relaxed);
     s.gdeflate_shader_decodes = stat_gdeflate_shader_.load(std::memory_order_relaxed);
+    if (shader_) {
+        ShaderDecoder::GpuTime t = shader_->gpu_time();
+        s.shader_gpu_ns = t.ns;
+        s.shader_gpu_bytes = t.bytes;
+    }
     s.mapped_reads = stat_mapped_reads_.load(std::memory_order_relaxed);
     s.mapped_imports = imports_ ? imports_->imports() : 0;
     s.shader_copies = stat_shader_copies_.load(std::memory_order_relaxed);

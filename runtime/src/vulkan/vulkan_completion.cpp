@@ -71,12 +71,14 @@ void VulkanBackend::batch_left_gpu() {
 // wake-up per queue, not one per request: a batch of 64 KiB reads holds hundreds).
 void VulkanBackend::retire(CopyBatch &batch) {
     uint64_t staged = 0;
+    uint64_t shader_bytes = 0;
     bool any_writes = false;
     FinishBatch done;
     for (TransferChunk &c : batch.chunks) {
         if (!c.mapped.window)
             staged += c.decode == Decode::Nv || c.decode == Decode::Shader ? c.packed_size : c.moved;
         if (c.decode == Decode::Shader) {
+            shader_bytes += c.size;
             retire_shader_decode(c, done);
             continue;
         }
@@ -98,6 +100,8 @@ void VulkanBackend::retire(CopyBatch &batch) {
         done.chunk(c.work, c.start, c.moved < c.size ? Status::EndOfFile : Status::Ok, c.moved);
     }
     stat_staging_bytes_.fetch_add(staged, std::memory_order_relaxed);
+    if (shader_bytes != 0)
+        shader_->retired(batch.slot, shader_bytes);
     if (any_writes)
         write_cv_.notify_one();
 }
