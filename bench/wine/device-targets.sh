@@ -22,6 +22,8 @@
 #   staging   the vulkan path with the runtime's staging in its own imported huge pages (the default
 #             where vkd3d-proton enabled VK_EXT_external_memory_host) and in the driver's memory
 #             (DS_KIT_HOST_STAGING=0): 64 KiB scattered, 1 MiB, 16 MiB; GDeflate 16 MiB (mixed data)
+#   shader    GDeflate file -> GPU buffer on the vulkan path (the runtime's compute shader), mixed
+#             and texture data (every byte a literal), 1 MiB and 16 MiB
 #   tests     every test program: vulkan path, d3d12 path (vkd3d-proton), Wine's d3d12
 # SECTIONS picks them (default: all, in that order). Run from the repository root, node left in
 # /tmp/ds-perf by a .device-perf call just before (for rt):
@@ -51,6 +53,13 @@ if want gdeflate; then
     bm "same, no_upload_hvv" "$G --data mixed --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 VKD3D_CONFIG=no_upload_hvv
     bm "d3d12 path, meta command, texture data, staging 32, $size KiB" "$G --data texture --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12
     bm "same, no_upload_hvv" "$G --data texture --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=d3d12 VKD3D_CONFIG=no_upload_hvv
+  done
+fi
+if want shader; then
+  for size in 1024 16384; do
+    for data in mixed texture; do
+      bm "vulkan path, GDeflate, $data data, $size KiB" "$G --data $data --size $size" WINEDLLOVERRIDES="$P" DS_KIT_GPU_PATH=vulkan
+    done
   done
 fi
 if want texture; then

@@ -6,9 +6,10 @@
 // (runtime/src/gdeflate/tile_decoder.cpp, lane_reader.h), run a round of up to 32 turns at a
 // time: every lane decodes its symbol at once, then prefix sums over the lanes in turn order give
 // what the serial decoder computes turn by turn (which word each refill takes, where each byte
-// goes, which turns an end-of-block cancels). Match copies of a round run one after the other,
-// each spread over the 32 invocations. The bytes produced and the streams rejected are the CPU
-// decoder's.
+// goes, which turns an end-of-block cancels). Stored blocks go 128 bytes a group. A round's short
+// matches whose source is final are copied at once, one per invocation, the rest one after the
+// other, each spread over the 32 invocations a word each. The bytes produced and the streams
+// rejected are the CPU decoder's.
 //
 // Binding 0: the request's staging span: the whole tile stream (header, tile table, tile data),
 //            then, from word `status_word`, one status word per tile, written here.
@@ -26,7 +27,8 @@
 //
 // Loops: lavapipe (Mesa's llvmpipe) ends every loop of an invocation once 65535 loop iterations
 // have run in total. Rounds keep a tile far below that (about 2100 iterations for 64 KiB of
-// literals); prefix sums and symbol decoding are unrolled. Every loop checks afterwards that it
+// literals, 512 more to zero the tile's output); prefix sums, symbol decoding and the copies of
+// short matches are unrolled. Every loop checks afterwards that it
 // finished, so a driver limit shows up as kStatusLoopLimit, never as wrong bytes.
 #version 450
 #extension GL_KHR_memory_scope_semantics : require
