@@ -35,12 +35,10 @@
 // DS_SUBGROUP_SCAN (the build's second module, for devices with subgroup arithmetic): the sums
 // of a round that starts at lane 0 come from subgroup scans; where the workgroup is one subgroup
 // (32 lanes or more: NVIDIA, AMD) without shared memory or a barrier, otherwise (lavapipe: 4, 8
-// or 16 lanes) with one barrier to add up the subgroups' totals; and the literals of a round that
-// share a word are ORed into it by one atomic.
+// or 16 lanes) with one barrier to add up the subgroups' totals.
 #ifdef DS_SUBGROUP_SCAN
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
-#extension GL_KHR_shader_subgroup_shuffle_relative : require
 #endif
 
 layout(local_size_x = 32) in;
@@ -367,32 +365,6 @@ void put_byte(uint pos, uint b) {
     uint at = out_base + pos;
     atomicOr(out_words[at >> 2u], b << ((at & 3u) * 8u));
 }
-
-#ifdef DS_SUBGROUP_SCAN
-// Every lane calls it (uniform control flow); `literal` lanes write byte `b` at `pos`. Literals of
-// consecutive turns lie next to each other, so the lanes whose bytes share a word are at most 4
-// in a row: the first of them ORs all of them in with one atomic instead of one each. (A lane
-// that is first without being merged-in wrote its own byte: an OR twice is harmless.)
-void put_literals(bool literal, uint pos, uint b) {
-    uint at = out_base + pos;
-    uint word = literal ? at >> 2u : 0xFFFFFFFFu - lane;  // nobody else's word
-    uint v = literal ? b << ((at & 3u) * 8u) : 0u;
-    uint id = gl_SubgroupInvocationID;
-    uint merged = v;
-#define MERGE_STEP(D)                                                                                    \
-    {                                                                                                    \
-        uint next_word = subgroupShuffleDown(word, D);                                                   \
-        uint next_v = subgroupShuffleDown(v, D);                                                         \
-        if (id + D < gl_SubgroupSize && next_word == word)                                               \
-            merged |= next_v;                                                                            \
-    }
-    MERGE_STEP(1u) MERGE_STEP(2u) MERGE_STEP(3u)
-#undef MERGE_STEP
-    uint previous_word = subgroupShuffleUp(word, 1u);
-    if (literal && (id == 0u || previous_word != word))
-        atomicOr(out_words[word], merged);
-}
-#endif
 
 uint get_byte(uint pos) {
     uint at = out_base + pos;
@@ -784,8 +756,6 @@ void huffman_rounds() {
         }
         uint need = kind != 2u && nbits < 32u ? 1u : 0u;
         uvec4 before = publish_turn(uvec4(bytes, need, kind == 2u ? 1u : 0u, kind == 3u ? 1u : 0u), 0u, lane);
-        bool literal = false;
-        uint literal_at = 0u;
         if (before.z != 0u) {
             restore();  // an earlier turn of this round ended the block
         } else {
@@ -795,8 +765,7 @@ void huffman_rounds() {
             if (bytes != 0u && (at > out_cap || bytes > out_cap - at)) {
                 fail(kOutputOverrun);
             } else if (kind == 0u) {
-                literal = true;
-                literal_at = at;
+                put_byte(at, value);
             } else if (kind == 1u) {
                 pend = true;
                 pend_len = value;
@@ -818,12 +787,6 @@ void huffman_rounds() {
             if (kind == 2u || lane == 31u)
                 s_total = before + s_pub[lane];
         }
-#ifdef DS_SUBGROUP_SCAN
-        put_literals(literal, literal_at, value);
-#else
-        if (literal)
-            put_byte(literal_at, value);
-#endif
         sync();
         if (lane == 0u) {
             s_out += s_total.x;

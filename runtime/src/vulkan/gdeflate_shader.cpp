@@ -32,8 +32,7 @@ uint64_t tiles_of(uint64_t uncompressed_size) {
 }
 
 // Whether compute shaders on the device have the subgroup operations the DS_SUBGROUP_SCAN variant
-// uses (arithmetic, relative shuffles), in subgroups of at least 4 lanes (it adds up at most 8
-// subgroups per workgroup).
+// uses, in subgroups of at least 4 lanes (it adds up at most 8 subgroups per workgroup).
 bool has_subgroup_scans(const Dispatch &vk, VkPhysicalDevice physical) {
     VkPhysicalDeviceProperties base;
     vk.vkGetPhysicalDeviceProperties(physical, &base);
@@ -43,8 +42,7 @@ bool has_subgroup_scans(const Dispatch &vk, VkPhysicalDevice physical) {
     VkPhysicalDeviceProperties2 props{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
     props.pNext = &subgroup;
     vk.vkGetPhysicalDeviceProperties2(physical, &props);
-    const VkSubgroupFeatureFlags needed =
-        VK_SUBGROUP_FEATURE_BASIC_BIT | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT | VK_SUBGROUP_FEATURE_SHUFFLE_RELATIVE_BIT;
+    const VkSubgroupFeatureFlags needed = VK_SUBGROUP_FEATURE_BASIC_BIT | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT;
     return subgroup.subgroupSize >= 4 && (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) != 0 &&
            (subgroup.supportedOperations & needed) == needed;
 }
