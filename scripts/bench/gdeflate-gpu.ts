@@ -203,34 +203,35 @@ async function run(
   }
 }
 
+/** A GDeflate row of path `p`: `s.requests` reads of `stream`, back to back over `span` bytes of `source`. */
+function streamRow(
+  s: Setup,
+  p: GdeflatePathSetup,
+  source: Source,
+  stream: Buffer,
+  span: number,
+  data: GdeflateGpuRow['data'],
+): Promise<GdeflateGpuRow> {
+  const reads = {
+    size: stream.length,
+    count: s.requests,
+    stride: stream.length,
+    span,
+    dst: 'gpu',
+    layout: 'sequential',
+    compression: 'gdeflate',
+    uncompressedSize: s.uncompressed,
+  } as const;
+  return run(s.ds, p.device, p.options, p.label, source, reads, data, stream.length, s.uncompressed * 16);
+}
+
 /** Memory -> GPU buffer: decoded GB/s of each path, no file I/O. */
 export async function measureGdeflateGpuDecode(s: Setup, paths: GdeflatePathSetup[]): Promise<GdeflateGpuRow[]> {
   const stream = sampleStream(s.ds, s.uncompressed);
   const memory = Buffer.concat(Array.from({ length: copies }, () => stream));
   const rows: GdeflateGpuRow[] = [];
   for (const p of paths) {
-    rows.push(
-      await run(
-        s.ds,
-        p.device,
-        p.options,
-        p.label,
-        { memory },
-        {
-          size: stream.length,
-          count: s.requests,
-          stride: stream.length,
-          span: memory.length,
-          dst: 'gpu',
-          layout: 'sequential',
-          compression: 'gdeflate',
-          uncompressedSize: s.uncompressed,
-        },
-        'gdeflate',
-        stream.length,
-        s.uncompressed * 16,
-      ),
-    );
+    rows.push(await streamRow(s, p, { memory }, stream, memory.length, 'gdeflate'));
   }
   return rows;
 }
@@ -242,28 +243,7 @@ export async function measureGdeflateToGpu(s: Setup, paths: GdeflatePathSetup[])
   writeCompressedFile(file, stream);
   const rows: GdeflateGpuRow[] = [];
   for (const p of paths) {
-    rows.push(
-      await run(
-        s.ds,
-        p.device,
-        p.options,
-        p.label,
-        { file },
-        {
-          size: stream.length,
-          count: s.requests,
-          stride: stream.length,
-          span: stream.length * copies,
-          dst: 'gpu',
-          layout: 'sequential',
-          compression: 'gdeflate',
-          uncompressedSize: s.uncompressed,
-        },
-        'gdeflate',
-        stream.length,
-        s.uncompressed * 16,
-      ),
-    );
+    rows.push(await streamRow(s, p, { file }, stream, stream.length * copies, 'gdeflate'));
   }
   // Text-like data (short matches and literals: the Huffman-heavy case) on each path's defaults.
   const textFile = path.join(s.outDir, 'gdeflate-text.bin');
@@ -271,28 +251,7 @@ export async function measureGdeflateToGpu(s: Setup, paths: GdeflatePathSetup[])
   writeCompressedFile(textFile, textStream);
   const textPaths = new Set<GdeflatePath>(['cpu', 'nv', 'shader', 'shader-shared-sums']);
   for (const p of paths.filter((q) => textPaths.has(q.path))) {
-    rows.push(
-      await run(
-        s.ds,
-        p.device,
-        p.options,
-        p.label,
-        { file: textFile },
-        {
-          size: textStream.length,
-          count: s.requests,
-          stride: textStream.length,
-          span: textStream.length * copies,
-          dst: 'gpu',
-          layout: 'sequential',
-          compression: 'gdeflate',
-          uncompressedSize: s.uncompressed,
-        },
-        'gdeflate text',
-        textStream.length,
-        s.uncompressed * 16,
-      ),
-    );
+    rows.push(await streamRow(s, p, { file: textFile }, textStream, textStream.length * copies, 'gdeflate text'));
   }
   const plainSpan = Math.floor(s.dataFileSize / s.uncompressed) * s.uncompressed;
   for (const device of [...new Set(paths.map((p) => p.device))]) {
