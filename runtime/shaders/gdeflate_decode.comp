@@ -69,13 +69,15 @@ const uint kTileSize = 65536u;
 const uint kNone = 0xFFFFFFFFu;
 
 const uint kPrecodeOrder[19] = uint[](16u, 17u, 18u, 0u, 8u, 7u, 9u, 6u, 10u, 5u, 11u, 4u, 12u, 3u, 13u, 2u, 14u, 1u, 15u);
-// Length symbols 257 + s and distance symbols d: bases and extra bits by arithmetic (the DEFLATE
-// tables follow it; GDeflate's 285..287 are base 3 with 16 extra bits). Lanes look up different
-// symbols, and a table in constant memory serves one address at a time.
-uint length_extra(uint s) { return s < 8u ? 0u : s < 28u ? (s >> 2u) - 1u : 16u; }
-uint length_base(uint s) { return s < 8u ? s + 3u : s < 28u ? ((4u | (s & 3u)) << length_extra(s)) + 3u : 3u; }
-uint dist_extra(uint d) { return d < 4u ? 0u : (d >> 1u) - 1u; }
-uint dist_base(uint d) { return d < 4u ? d + 1u : ((2u | (d & 1u)) << dist_extra(d)) + 1u; }
+const uint kLengthBase[31] = uint[](3u, 4u, 5u, 6u, 7u, 8u, 9u, 10u, 11u, 13u, 15u, 17u, 19u, 23u, 27u, 31u, 35u, 43u, 51u,
+                                    59u, 67u, 83u, 99u, 115u, 131u, 163u, 195u, 227u, 3u, 3u, 3u);
+const uint kLengthExtra[31] = uint[](0u, 0u, 0u, 0u, 0u, 0u, 0u, 0u, 1u, 1u, 1u, 1u, 2u, 2u, 2u, 2u, 3u, 3u, 3u, 3u, 4u, 4u,
+                                     4u, 4u, 5u, 5u, 5u, 5u, 16u, 16u, 16u);
+const uint kDistBase[32] = uint[](1u, 2u, 3u, 4u, 5u, 7u, 9u, 13u, 17u, 25u, 33u, 49u, 65u, 97u, 129u, 193u, 257u, 385u,
+                                  513u, 769u, 1025u, 1537u, 2049u, 3073u, 4097u, 6145u, 8193u, 12289u, 16385u, 24577u,
+                                  32769u, 49153u);
+const uint kDistExtra[32] = uint[](0u, 0u, 0u, 0u, 1u, 1u, 2u, 2u, 3u, 3u, 4u, 4u, 5u, 5u, 6u, 6u, 7u, 7u, 8u, 8u, 9u, 9u,
+                                   10u, 10u, 11u, 11u, 12u, 12u, 13u, 13u, 14u, 14u);
 
 #define REPEAT31(M) M(0u) M(1u) M(2u) M(3u) M(4u) M(5u) M(6u) M(7u) M(8u) M(9u) M(10u) M(11u) M(12u) M(13u) M(14u) \
     M(15u) M(16u) M(17u) M(18u) M(19u) M(20u) M(21u) M(22u) M(23u) M(24u) M(25u) M(26u) M(27u) M(28u) M(29u) M(30u)
@@ -736,7 +738,7 @@ void huffman_rounds() {
         uint bytes = 0u;
         if (pend) {
             uint sym = decode(1u) & 31u;
-            value = dist_base(sym) + take(dist_extra(sym));
+            value = kDistBase[sym] + take(kDistExtra[sym]);
             kind = 3u;
         } else {
             uint sym = decode(0u);
@@ -748,7 +750,7 @@ void huffman_rounds() {
                 kind = 2u;
             } else {
                 kind = 1u;
-                value = length_base(sym - 257u) + take(length_extra(sym - 257u));
+                value = kLengthBase[sym - 257u] + take(kLengthExtra[sym - 257u]);
                 bytes = value;
             }
         }
@@ -815,7 +817,7 @@ void drain_round() {
     uint dist = 0u;
     if (pend) {
         uint sym = decode(1u) & 31u;
-        dist = dist_base(sym) + take(dist_extra(sym));
+        dist = kDistBase[sym] + take(kDistExtra[sym]);
     }
     uint need = nbits < 32u ? 1u : 0u;
     uvec4 before = publish_turn(uvec4(0u, need, 0u, pend ? 1u : 0u), start, order);
