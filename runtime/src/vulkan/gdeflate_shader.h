@@ -25,9 +25,9 @@ namespace ds::vk {
 /// ds::gdeflate::Error numbers (0 = Ok; 1..255 corrupt data), or from kShaderStatusFirstRetry
 /// on, "not decoded here": the backend decodes the request again on the CPU.
 inline constexpr uint32_t kShaderStatusFirstRetry = 256;
-inline constexpr uint32_t kShaderStatusTurnLimit = 256;  ///< more rounds than any valid tile needs
-inline constexpr uint32_t kShaderStatusLoopLimit = 257;  ///< a loop stopped early (lavapipe's iteration cap)
-inline constexpr uint32_t kShaderStatusSubgroups = 258;  ///< subgroup variant: the workgroup was not one subgroup of 32
+inline constexpr uint32_t kShaderStatusTurnLimit = 256;       ///< more rounds than any valid tile needs
+inline constexpr uint32_t kShaderStatusLoopLimit = 257;       ///< a loop stopped early (lavapipe's iteration cap)
+inline constexpr uint32_t kShaderStatusSubgroups = 258;       ///< subgroup variant: lanes not in order in the subgroups
 inline constexpr uint32_t kShaderStatusNotRun = 0xFFFFFFFFu;  ///< put there by the reader before submit
 
 /// Dispatches one batch may carry (each takes a descriptor set from its slot's pool).
