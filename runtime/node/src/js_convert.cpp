@@ -60,6 +60,10 @@ uint64_t to_u64_or(const Napi::Value &value, const char *what, uint64_t fallback
     return to_u64(value, what);
 }
 
+bool to_bool_or(const Napi::Value &value, bool fallback) {
+    return value.IsUndefined() ? fallback : value.ToBoolean().Value();
+}
+
 Napi::Value from_u64(Napi::Env env, uint64_t value) { return Napi::Number::New(env, double(value)); }
 
 const char *status_js_name(ds::Status status) {

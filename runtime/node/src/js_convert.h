@@ -17,6 +17,8 @@ namespace dsnode {
 uint64_t to_u64(const Napi::Value &value, const char *what);
 /// Like to_u64, but `fallback` when the value is undefined.
 uint64_t to_u64_or(const Napi::Value &value, const char *what, uint64_t fallback);
+/// The value's truthiness (JS rules: null is false), or `fallback` when it is undefined.
+bool to_bool_or(const Napi::Value &value, bool fallback);
 /// Numbers up to 2^53 stay Numbers in results; the runtime's counters never get near that.
 Napi::Value from_u64(Napi::Env env, uint64_t value);
 

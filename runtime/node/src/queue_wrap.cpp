@@ -48,9 +48,7 @@ QueueWrap::QueueWrap(const Napi::CallbackInfo &info) : Napi::ObjectWrap<QueueWra
     if (info.Length() > 1 && info[1].IsObject()) {
         Napi::Object o = info[1].As<Napi::Object>();
         config.capacity = uint32_t(to_u64_or(o.Get("capacity"), "new Queue({capacity})", config.capacity));
-        Napi::Value auto_submit = o.Get("autoSubmit");
-        if (!auto_submit.IsUndefined())
-            config.auto_submit = auto_submit.ToBoolean().Value();
+        config.auto_submit = to_bool_or(o.Get("autoSubmit"), config.auto_submit);
     }
     queue_ = ds::Queue::create(backend_, config);
     if (!queue_)

@@ -128,27 +128,17 @@ Napi::Value VulkanDeviceWrap::backend(const Napi::CallbackInfo &info) {
         config.worker_count = uint32_t(to_u64_or(o.Get("workers"), "backend({workers})", config.worker_count));
         config.flush_bytes = to_u64_or(o.Get("flushBytes"), "backend({flushBytes})", config.flush_bytes);
         // GDeflate paths: either can be switched off (NV only on: it needs what the device enabled).
-        Napi::Value nv = o.Get("nvMemoryDecompression");
-        if (!nv.IsUndefined())
-            config.nv_memory_decompression = config.nv_memory_decompression && nv.ToBoolean().Value();
-        Napi::Value nv_input = o.Get("nvInputInDeviceMemory");
-        if (!nv_input.IsUndefined())
-            config.nv_input_in_device_memory = nv_input.ToBoolean().Value();
-        Napi::Value shader_input = o.Get("shaderInputInDeviceMemory");
-        if (!shader_input.IsUndefined())
-            config.shader_input_in_device_memory = shader_input.ToBoolean().Value();
-        Napi::Value subgroups = o.Get("shaderSubgroupScan");
-        if (!subgroups.IsUndefined())
-            config.shader_subgroup_scan = subgroups.ToBoolean().Value();
-        Napi::Value shader = o.Get("shaderDecompression");
-        if (!shader.IsUndefined())
-            config.shader_decompression = shader.ToBoolean().Value();
+        config.nv_memory_decompression =
+            config.nv_memory_decompression && to_bool_or(o.Get("nvMemoryDecompression"), true);
+        config.nv_input_in_device_memory = to_bool_or(o.Get("nvInputInDeviceMemory"), config.nv_input_in_device_memory);
+        config.shader_input_in_device_memory =
+            to_bool_or(o.Get("shaderInputInDeviceMemory"), config.shader_input_in_device_memory);
+        config.shader_subgroup_scan = to_bool_or(o.Get("shaderSubgroupScan"), config.shader_subgroup_scan);
+        config.shader_decompression = to_bool_or(o.Get("shaderDecompression"), config.shader_decompression);
         config.shader_scratch_bytes =
             to_u64_or(o.Get("shaderScratchBytes"), "backend({shaderScratchBytes})", config.shader_scratch_bytes);
         // Shader copies: can be switched off (on only where the device enabled bufferDeviceAddress).
-        Napi::Value copies = o.Get("shaderCopies");
-        if (!copies.IsUndefined())
-            config.shader_copies = config.shader_copies && copies.ToBoolean().Value();
+        config.shader_copies = config.shader_copies && to_bool_or(o.Get("shaderCopies"), true);
         config.shader_copy_max_bytes =
             to_u64_or(o.Get("shaderCopyMaxBytes"), "backend({shaderCopyMaxBytes})", config.shader_copy_max_bytes);
         Napi::Value memory = o.Get("stagingMemory");
