@@ -18,6 +18,14 @@
 //            invocations fill one word), runs of whole words by plain stores. The backend copies
 //            it to the destination.
 //
+// DS_DIRECT_OUTPUT (the build's variants for devices with buffer device addresses, where the
+// callers' buffers have device-address usage): no binding 1. The output is at the device address
+// `out_address` instead: the destination itself for a request whose offset and size are multiples of 4
+// (every word of it is the request's own, so zeroing and ORing touch no neighbour), else a range
+// of scratch as above. The status words go to the address `status` instead of binding 0. Requests
+// decoded in place need no scratch and no copy: nothing after the dispatches holds back the next
+// batch (docs/vulkan-backend.md, "Direct output").
+//
 // Safety: every input read is inside the tile's range (bytes past it read as zero "phantom" bits,
 // and consuming one fails), every output write is checked against the tile's size before it is
 // made, and every loop ends: each round consumes input bits or output space, and rounds are also
@@ -40,17 +48,32 @@
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
 #endif
+#ifdef DS_DIRECT_OUTPUT
+#extension GL_EXT_buffer_reference : require
+#extension GL_EXT_buffer_reference_uvec2 : require
+#endif
 
 layout(local_size_x = 32) in;
 
 layout(std430, set = 0, binding = 0) restrict buffer Packed { uint packed_words[]; };
+#ifdef DS_DIRECT_OUTPUT
+layout(buffer_reference, std430, buffer_reference_align = 4) coherent buffer Output { uint words[]; };
+layout(buffer_reference, std430, buffer_reference_align = 4) writeonly buffer Statuses { uint words[]; };
+Output g_output;  // main() points it at job.out_address
+#define out_words g_output.words
+#else
 layout(std430, set = 0, binding = 1) coherent restrict buffer Output { uint out_words[]; };
+#endif
 
 layout(push_constant) uniform Job {
     uint tiles;              // tiles in the stream (checked against the header on the CPU)
     uint packed_size;        // bytes of the stream at the start of binding 0
     uint uncompressed_size;  // bytes the stream decodes to
     uint status_word;        // word index in binding 0 of tile 0's status
+#ifdef DS_DIRECT_OUTPUT
+    uvec2 out_address;       // device address of the request's first output byte, a multiple of 4
+    uvec2 status;            // device address of tile 0's status word (replaces status_word)
+#endif
 } job;
 
 const uint kOk = 0u;
@@ -140,7 +163,7 @@ uint pend_pos;
 
 uint in_base;       // byte offset of the tile in binding 0
 uint in_size;
-uint out_base;      // byte offset of the tile in binding 1 (a multiple of 64 KiB)
+uint out_base;      // byte offset of the tile in binding 1 (the output: a multiple of 64 KiB)
 uint out_cap;       // the tile's size
 
 // Any invocation may fail the tile; the first status stays (racing writers all write non-zero).
@@ -926,6 +949,9 @@ uint locate_tile(uint tile) {
 
 void main() {
     lane = gl_LocalInvocationID.x;
+#ifdef DS_DIRECT_OUTPUT
+    g_output = Output(job.out_address);
+#endif
     uint tile = gl_WorkGroupID.x;
     uint located = tile < job.tiles ? locate_tile(tile) : kBadTileTable;
 #ifdef DS_SUBGROUP_SCAN
@@ -975,6 +1001,11 @@ void main() {
         decode_blocks(round_limit);
     }
     sync();
+#ifdef DS_DIRECT_OUTPUT
+    if (lane == 0u && tile < job.tiles)
+        Statuses(job.status).words[tile] = s_status;
+#else
     if (lane == 0u && tile < job.tiles)
         packed_words[job.status_word + tile] = s_status;
+#endif
 }

@@ -83,12 +83,14 @@ std::unique_ptr<VulkanDevice> open_compute_device_or_skip() {
     return dev;
 }
 
-std::shared_ptr<Backend> make_backend(VulkanDevice &dev, bool shader, bool input_in_device_memory, bool subgroup_scan) {
+std::shared_ptr<Backend> make_backend(VulkanDevice &dev, bool shader, bool input_in_device_memory, bool subgroup_scan,
+                                      bool direct_output) {
     VulkanBackendConfig bc = dev.backend_config();
     bc.nv_memory_decompression = false;
     bc.shader_decompression = shader;
     bc.shader_input_in_device_memory = input_in_device_memory;
     bc.shader_subgroup_scan = subgroup_scan;
+    bc.shader_direct_output = direct_output;
     bc.staging_bytes = 32u << 20;
     bc.shader_scratch_bytes = 16u << 20;
     std::string why;
@@ -141,8 +143,10 @@ struct Rig {
     VulkanDevice &dev;
     bool input_in_device_memory;  // the shader's streams copied to device memory first
     bool subgroup_scan;           // the shader variant with subgroup scans, where the device has them
-    std::shared_ptr<Backend> shader_backend = make_backend(dev, true, input_in_device_memory, subgroup_scan);
-    std::shared_ptr<Backend> cpu_backend = make_backend(dev, false, false, true);
+    bool direct_output;           // the shader writes destinations itself, where the device has shader copies
+    std::shared_ptr<Backend> shader_backend =
+        make_backend(dev, true, input_in_device_memory, subgroup_scan, direct_output);
+    std::shared_ptr<Backend> cpu_backend = make_backend(dev, false, false, true, true);
     std::unique_ptr<Queue> shader = Queue::create(shader_backend, QueueConfig{256, false});
     std::unique_ptr<Queue> cpu = Queue::create(cpu_backend, QueueConfig{256, false});
     uint64_t buffer = dev.create_buffer(kBufferSize);
@@ -150,8 +154,8 @@ struct Rig {
     uint64_t expected_shader_decodes = 0;
     uint64_t expected_cpu_decodes = 0;  // shader decodes sent back to the CPU (test_unfinished_retry)
 
-    explicit Rig(VulkanDevice &d, bool device_input = false, bool subgroups = true)
-        : dev(d), input_in_device_memory(device_input), subgroup_scan(subgroups) {}
+    explicit Rig(VulkanDevice &d, bool device_input = false, bool subgroups = true, bool direct = true)
+        : dev(d), input_in_device_memory(device_input), subgroup_scan(subgroups), direct_output(direct) {}
     ~Rig() {
         shader.reset();
         cpu.reset();
@@ -280,6 +284,18 @@ void test_far_matches(Rig &rig) {
     std::vector<uint8_t> runs = long_runs(5 * gd::kTileSize + 99, 78);
     shader_round_trip(rig, runs, encode(runs, gd::kLevelDefault), 4097, true, "long runs between text");
     shader_round_trip(rig, runs, encode(runs, 1), 4098, false, "long runs between text, level 1");
+}
+
+// Destinations the shader writes itself where it can (shader_direct_output): sizes and offsets that
+// are multiples of 4, 16-byte aligned (copied 16 bytes at a time) or not (4), in one batch with
+// neighbours it must not touch.
+void test_whole_words(Rig &rig) {
+    std::vector<uint8_t> text = text_like(3 * gd::kTileSize, 61);
+    shader_round_trip(rig, text, encode(text, 5), 1u << 20, true, "3 tiles of text at a 16-byte aligned offset");
+    std::vector<uint8_t> random = dstest::random_bytes(70000, 62);
+    shader_round_trip(rig, random, encode(random, 5), 4100, false, "70000 random bytes at +4100");
+    std::vector<uint8_t> four = {1, 2, 3, 4};
+    shader_round_trip(rig, four, encode(four, 5), 8192, false, "4 bytes");
 }
 
 void test_every_level(Rig &rig) {
@@ -782,6 +798,14 @@ void test_counts(Rig &rig) {
     CHECK_EQ(s.gdeflate_shader_decodes, rig.expected_shader_decodes);
     CHECK_EQ(s.gdeflate_cpu_decodes, rig.expected_cpu_decodes);
     CHECK_EQ(s.gdeflate_gpu_decodes, 0u);
+    // Direct output needs shader copies' promise (device addresses); without it, or switched off,
+    // every decode is copied from scratch.
+    const bool direct = rig.direct_output && rig.dev.backend_config().shader_copies;
+    std::printf("  %llu written out by the shader itself\n", static_cast<unsigned long long>(s.shader_direct_outputs));
+    if (direct)
+        CHECK(s.shader_direct_outputs > 0);
+    else
+        CHECK_EQ(s.shader_direct_outputs, 0u);
     BackendStats c = rig.cpu_backend->stats();
     CHECK_EQ(c.gdeflate_shader_decodes, 0u);
     CHECK(c.gdeflate_cpu_decodes > 0);
@@ -789,13 +813,15 @@ void test_counts(Rig &rig) {
 
 // A second backend setup: the hand-built and damaged streams, a batch, and (far_matches) the
 // matches beyond 16 KiB and long runs.
-void test_other_setup(VulkanDevice &dev, const char *name, bool device_input, bool subgroups, bool far_matches) {
+void test_other_setup(VulkanDevice &dev, const char *name, bool device_input, bool subgroups, bool direct_output,
+                      bool far_matches) {
     std::printf("%s:\n", name);
-    Rig rig(dev, device_input, subgroups);
+    Rig rig(dev, device_input, subgroups, direct_output);
     if (!CHECK(rig.buffer != 0))
         return;
     if (far_matches)
         test_far_matches(rig);
+    test_whole_words(rig);
     test_one_batch(rig);
     test_against_cpu(rig);
     test_counts(rig);
@@ -815,17 +841,24 @@ int main(int, char **argv) {
         if (!CHECK(rig.buffer != 0))
             return dstest::finish("vulkan_gdeflate_shader_test");
         test_sizes_and_data(rig);
+        test_whole_words(rig);
         test_every_level(rig);
         test_far_matches(rig);
         test_one_batch(rig);
         test_against_cpu(rig);
         test_unfinished_retry(rig);
         test_counts(rig);
+        // Destinations at odd offsets or of sizes that are not multiples of 4 were copied from scratch.
+        BackendStats s = rig.shader_backend->stats();
+        CHECK(s.shader_direct_outputs < s.gdeflate_shader_decodes);
         test_scratch_limit(*dev, rig.buffer);
     }
     // The variant that sums rounds in shared memory (devices without subgroup arithmetic).
-    test_other_setup(*dev, "without subgroup scans", false, false, true);
+    test_other_setup(*dev, "without subgroup scans", false, false, true, true);
     // The shader reading its streams from a device-local copy (shader_input_in_device_memory).
-    test_other_setup(*dev, "streams copied to device memory first", true, true, false);
+    test_other_setup(*dev, "streams copied to device memory first", true, true, true, false);
+    // The same with every decode copied from scratch by vkCmdCopyBuffer (shader_direct_output off):
+    // the status words come back to staging by a copy too.
+    test_other_setup(*dev, "streams in device memory, bytes copied from scratch", true, true, false, false);
     return dstest::finish("vulkan_gdeflate_shader_test");
 }

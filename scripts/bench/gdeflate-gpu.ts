@@ -22,6 +22,8 @@ export type GdeflatePath =
   | 'shader'
   | 'shader-shared-sums'
   | 'shader-device-input'
+  | 'shader-scratch-copies'
+  | 'shader-device-input-scratch-copies'
   | 'shader-256';
 
 /** A decode path and how to get it: which device (queue) and which backend switches. */
@@ -109,6 +111,20 @@ export function gdeflatePaths(device: VulkanDevice, compute: VulkanDevice | unde
       label: 'compute shader, input in device memory',
       device: compute,
       options: { nvMemoryDecompression: false, shaderInputInDeviceMemory: true },
+    });
+    // Both again with the decoded bytes copied from the shader's scratch by vkCmdCopyBuffer after
+    // a barrier, instead of written to the destination by the shader (shaderDirectOutput).
+    paths.push({
+      path: 'shader-scratch-copies',
+      label: 'compute shader, copied from scratch',
+      device: compute,
+      options: { nvMemoryDecompression: false, shaderDirectOutput: false },
+    });
+    paths.push({
+      path: 'shader-device-input-scratch-copies',
+      label: 'compute shader, input in device memory, copied from scratch',
+      device: compute,
+      options: { nvMemoryDecompression: false, shaderInputInDeviceMemory: true, shaderDirectOutput: false },
     });
     // Batches and scratch of 256 MiB instead of 64 MiB each: more tiles per batch in flight.
     paths.push({
@@ -249,7 +265,7 @@ export async function measureGdeflateToGpu(s: Setup, paths: GdeflatePathSetup[])
   const textFile = path.join(s.outDir, 'gdeflate-text.bin');
   const textStream = sampleStream(s.ds, s.uncompressed, 'text');
   writeCompressedFile(textFile, textStream);
-  const textPaths = new Set<GdeflatePath>(['cpu', 'nv', 'shader', 'shader-shared-sums']);
+  const textPaths = new Set<GdeflatePath>(['cpu', 'nv', 'shader', 'shader-shared-sums', 'shader-scratch-copies']);
   for (const p of paths.filter((q) => textPaths.has(q.path))) {
     rows.push(await streamRow(s, p, { file: textFile }, textStream, textStream.length * copies, 'gdeflate text'));
   }

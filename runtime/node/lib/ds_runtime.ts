@@ -114,6 +114,8 @@ export interface BackendStats {
    * dispatch to the end of its last, summed, and the bytes they decoded */
   shaderGpuNs: number;
   shaderGpuBytes: number;
+  /** Vulkan: GDeflate shader decodes written to their destination by the shader itself */
+  shaderDirectOutputs: number;
 }
 
 export interface RunReadsOptions {
@@ -185,6 +187,9 @@ export interface VulkanBackendOptions {
   /** the GDeflate compute shader: true copies the compressed streams to device memory first
    * instead of reading them from host staging (default false) */
   shaderInputInDeviceMemory?: boolean;
+  /** the GDeflate compute shader writes destinations itself where the device has shader copies
+   * (default true); false: copied from its scratch buffer by vkCmdCopyBuffer */
+  shaderDirectOutput?: boolean;
   /** false: no GDeflate compute shader; GPU-destination GDeflate then decodes on the CPU. */
   shaderDecompression?: boolean;
   /** false: the shader sums its rounds in shared memory even where the device has subgroup

@@ -132,6 +132,7 @@ Napi::Object backend_stats_object(Napi::Env env, const ds::BackendStats &s) {
     o.Set("hostStagingBytes", from_u64(env, s.host_staging_bytes));
     o.Set("shaderGpuNs", from_u64(env, s.shader_gpu_ns));
     o.Set("shaderGpuBytes", from_u64(env, s.shader_gpu_bytes));
+    o.Set("shaderDirectOutputs", from_u64(env, s.shader_direct_outputs));
     return o;
 }
 

@@ -133,6 +133,7 @@ Napi::Value VulkanDeviceWrap::backend(const Napi::CallbackInfo &info) {
         config.nv_input_in_device_memory = to_bool_or(o.Get("nvInputInDeviceMemory"), config.nv_input_in_device_memory);
         config.shader_input_in_device_memory =
             to_bool_or(o.Get("shaderInputInDeviceMemory"), config.shader_input_in_device_memory);
+        config.shader_direct_output = to_bool_or(o.Get("shaderDirectOutput"), config.shader_direct_output);
         config.shader_subgroup_scan = to_bool_or(o.Get("shaderSubgroupScan"), config.shader_subgroup_scan);
         config.shader_decompression = to_bool_or(o.Get("shaderDecompression"), config.shader_decompression);
         config.shader_scratch_bytes =

@@ -40,6 +40,9 @@ struct BackendStats {
     /// twice), and the bytes those batches decoded. bytes / ns: the shader's decode rate while busy.
     uint64_t shader_gpu_ns = 0;
     uint64_t shader_gpu_bytes = 0;
+    /// GDeflate shader decodes whose bytes the shader wrote to the destination itself (Vulkan
+    /// backend, shader_direct_output), not copied there from scratch.
+    uint64_t shader_direct_outputs = 0;
 };
 
 class Backend {

@@ -59,6 +59,12 @@ struct VulkanBackendConfig {
     /// device memory, the shader faster from staging (no copy and barrier before its dispatches).
     bool nv_input_in_device_memory = true;
     bool shader_input_in_device_memory = false;
+    /// With shader_copies (the same promise: bufferDeviceAddress, destinations with device-address
+    /// usage), each decoded tile is written to its destination by the shader itself, and the
+    /// status words to staging, instead of by vkCmdCopyBuffer from scratch after a barrier that
+    /// also held back the next batch's uploads (docs/vulkan-backend.md, "Direct output").
+    /// Destinations at an odd address or of a size that is not a multiple of 4 are still copied.
+    bool shader_direct_output = true;
     /// Set when `device` was created with the bufferDeviceAddress feature enabled and every
     /// gpu_buffer of a read has VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT (VulkanDevice sets it
     /// when it did both). Upload regions of at most `shader_copy_max_bytes` are then copied by one

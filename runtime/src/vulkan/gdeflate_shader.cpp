@@ -8,9 +8,11 @@
 #include "vulkan/compute_pipeline.h"
 
 // Generated at build time by glslangValidator from runtime/shaders/gdeflate_decode.comp, the
-// second with DS_SUBGROUP_SCAN.
+// others with DS_SUBGROUP_SCAN, DS_DIRECT_OUTPUT or both.
 #include "gdeflate_decode.spv.h"
+#include "gdeflate_decode_direct.spv.h"
 #include "gdeflate_decode_subgroup.spv.h"
+#include "gdeflate_decode_subgroup_direct.spv.h"
 
 namespace ds::vk {
 namespace {
@@ -21,7 +23,11 @@ struct ShaderJob {
     uint32_t packed_size;
     uint32_t uncompressed_size;
     uint32_t status_word;
+    // DS_DIRECT_OUTPUT only (the other variants read the first 16 bytes):
+    uint64_t out_address;  // the request's first byte in its buffer, or its scratch range
+    uint64_t status;       // tile 0's status word in staging
 };
+static_assert(sizeof(ShaderJob) == 32, "the push-constant block of gdeflate_decode.comp");
 
 constexpr uint64_t kScratchAlignment = 256;  // >= every minStorageBufferOffsetAlignment (spec maximum)
 
@@ -50,10 +56,11 @@ bool has_subgroup_scans(const Dispatch &vk, VkPhysicalDevice physical) {
 }  // namespace
 
 ShaderDecoder::ShaderDecoder(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t scratch_bytes,
-                             size_t batch_slots, bool allow_subgroup_scan, uint32_t queue_family)
+                             size_t batch_slots, bool allow_subgroup_scan, uint32_t queue_family,
+                             VkDeviceAddress staging_address)
     : vk_(vk), physical_(physical), device_(device), allow_subgroup_scan_(allow_subgroup_scan),
-      pools_(batch_slots, VK_NULL_HANDLE), queue_family_(queue_family), queries_(batch_slots, VK_NULL_HANDLE),
-      timed_(batch_slots, 0) {
+      staging_address_(staging_address), pools_(batch_slots, VK_NULL_HANDLE), queue_family_(queue_family),
+      queries_(batch_slots, VK_NULL_HANDLE), timed_(batch_slots, 0) {
     VkPhysicalDeviceProperties props;
     vk_.vkGetPhysicalDeviceProperties(physical_, &props);
     max_range_ = props.limits.maxStorageBufferRange;
@@ -83,6 +90,10 @@ bool ShaderDecoder::ready() {
 }
 
 std::string ShaderDecoder::why() const { return ready_.load(std::memory_order_acquire) ? std::string() : why_; }
+
+bool ShaderDecoder::decodes_in_place(VkBuffer buffer, uint64_t offset, uint64_t size) const {
+    return direct_output_ && (offset | size) % 4 == 0 && buffer_address(vk_, device_, buffer) != 0;
+}
 
 uint64_t ShaderDecoder::staging_bytes(uint64_t packed_size, uint64_t uncompressed_size) {
     return round4(packed_size) + 4 * tiles_of(uncompressed_size);
@@ -117,8 +128,17 @@ bool ShaderDecoder::create(std::string *error) {
         return false;
     }
     subgroup_scan_ = allow_subgroup_scan_ && has_subgroup_scans(vk_, physical_);
-    const uint32_t *code = subgroup_scan_ ? ds_gdeflate_decode_subgroup_spv : ds_gdeflate_decode_spv;
-    const size_t code_bytes = subgroup_scan_ ? sizeof(ds_gdeflate_decode_subgroup_spv) : sizeof(ds_gdeflate_decode_spv);
+    direct_output_ = staging_address_ != 0;
+    const uint32_t *code;
+    size_t code_bytes;
+    if (direct_output_) {
+        code = subgroup_scan_ ? ds_gdeflate_decode_subgroup_direct_spv : ds_gdeflate_decode_direct_spv;
+        code_bytes =
+            subgroup_scan_ ? sizeof(ds_gdeflate_decode_subgroup_direct_spv) : sizeof(ds_gdeflate_decode_direct_spv);
+    } else {
+        code = subgroup_scan_ ? ds_gdeflate_decode_subgroup_spv : ds_gdeflate_decode_spv;
+        code_bytes = subgroup_scan_ ? sizeof(ds_gdeflate_decode_subgroup_spv) : sizeof(ds_gdeflate_decode_spv);
+    }
     if (!create_compute_pipeline(vk_, device_, code, code_bytes, set_layout_, sizeof(ShaderJob), "GDeflate",
                                  &pipeline_layout_, &pipeline_, error))
         return false;
@@ -136,10 +156,19 @@ bool ShaderDecoder::create(std::string *error) {
         }
     }
 
+    const VkBufferUsageFlags scratch_usage =
+        direct_output_ ? VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT : VK_BUFFER_USAGE_STORAGE_BUFFER_BIT;
     if (!create_buffer(vk_, physical_, device_, scratch_request_, MemoryKind::DeviceLocal, &scratch_, error,
-                       VK_BUFFER_USAGE_STORAGE_BUFFER_BIT)) {
+                       scratch_usage)) {
         *error = "GDeflate scratch buffer: " + *error + " (lower VulkanBackendConfig::shader_scratch_bytes)";
         return false;
+    }
+    if (direct_output_) {
+        scratch_address_ = buffer_address(vk_, device_, scratch_.buffer);
+        if (scratch_address_ == 0) {
+            *error = "vkGetBufferDeviceAddress gave no address for the GDeflate scratch buffer";
+            return false;
+        }
     }
     scratch_ring_ = std::make_unique<StagingRing>(scratch_request_, kScratchAlignment);
     create_timestamps();
@@ -203,6 +232,7 @@ uint32_t ShaderDecoder::record(VkCommandBuffer cmd, uint32_t slot, VkBuffer inpu
         vk_.vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, timer, 0);
     }
     vk_.vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_);
+    bool scratch_copies = false;  // some chunk's bytes go on from scratch by vkCmdCopyBuffer
     for (size_t i = 0; i < count; ++i) {
         TransferChunk &c = chunks[i];
         VkDescriptorSetAllocateInfo alloc{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
@@ -227,26 +257,35 @@ uint32_t ShaderDecoder::record(VkCommandBuffer cmd, uint32_t slot, VkBuffer inpu
             writes[b].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
             writes[b].pBufferInfo = b == 0 ? &in : &out;
         }
-        vk_.vkUpdateDescriptorSets(device_, 2, writes, 0, nullptr);
+        // The direct-output variant has no binding 1 (its output is an address).
+        vk_.vkUpdateDescriptorSets(device_, direct_output_ ? 1 : 2, writes, 0, nullptr);
         vk_.vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_layout_, 0, 1, &set, 0, nullptr);
-        ShaderJob job{c.tiles, static_cast<uint32_t>(c.packed_size), static_cast<uint32_t>(c.size),
-                      static_cast<uint32_t>(round4(c.packed_size) / 4)};
+        const uint32_t status_word = static_cast<uint32_t>(round4(c.packed_size) / 4);
+        ShaderJob job{c.tiles, static_cast<uint32_t>(c.packed_size), static_cast<uint32_t>(c.size), status_word, 0, 0};
+        if (direct_output_) {
+            job.status = staging_address_ + c.span.offset + 4ull * status_word;
+            job.out_address = c.direct_output ? buffer_address(vk_, device_, c.gpu_buffer) + c.gpu_offset
+                                              : scratch_address_ + c.scratch.offset;
+        }
+        scratch_copies = scratch_copies || !c.direct_output;
         vk_.vkCmdPushConstants(cmd, pipeline_layout_, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof job, &job);
         vk_.vkCmdDispatch(cmd, c.tiles, 1, 1);  // a workgroup of 32 invocations per tile
     }
     if (timer != VK_NULL_HANDLE)
         vk_.vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, timer, 1);
-    // Decoded bytes go on to the copies below; status words to the completion thread's reads.
+    // Status words go to the completion thread's reads; decoded bytes still in scratch to the
+    // copies below. Without those copies the barrier waits for nothing on the GPU: the next
+    // batch's uploads run beside this batch's dispatches.
     VkMemoryBarrier barrier{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
     barrier.srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT;
-    barrier.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_HOST_READ_BIT;
+    barrier.dstAccessMask = VK_ACCESS_HOST_READ_BIT | (scratch_copies ? VK_ACCESS_TRANSFER_READ_BIT : 0);
     vk_.vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                             VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &barrier, 0, nullptr, 0,
-                             nullptr);
+                             VK_PIPELINE_STAGE_HOST_BIT | (scratch_copies ? VK_PIPELINE_STAGE_TRANSFER_BIT : 0), 0, 1,
+                             &barrier, 0, nullptr, 0, nullptr);
     uint32_t regions = 0;
     for (size_t i = 0; i < count; ++i) {
         const TransferChunk &c = chunks[i];
-        if (c.record_error != VK_SUCCESS)
+        if (c.record_error != VK_SUCCESS || c.direct_output)
             continue;
         VkBufferCopy region{c.scratch.offset, c.gpu_offset, c.size};
         vk_.vkCmdCopyBuffer(cmd, scratch_.buffer, c.gpu_buffer, 1, &region);

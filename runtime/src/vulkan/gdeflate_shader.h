@@ -37,8 +37,13 @@ class ShaderDecoder {
 public:
     /// allow_subgroup_scan: false always takes the variant without subgroup operations.
     /// queue_family: the queue's, for its timestamp support (uint32_t(-1): no GPU timing).
+    /// staging_address: the staging buffer's device address, given only where bufferDeviceAddress
+    /// is enabled and every destination buffer has device-address usage: then the shader writes
+    /// the decoded bytes into the destinations and the status words into staging itself
+    /// (direct_output()); 0: it writes scratch, and the recorder copies scratch -> destination.
     ShaderDecoder(const Dispatch &vk, VkPhysicalDevice physical, VkDevice device, uint64_t scratch_bytes,
-                  size_t batch_slots, bool allow_subgroup_scan = true, uint32_t queue_family = UINT32_MAX);
+                  size_t batch_slots, bool allow_subgroup_scan = true, uint32_t queue_family = UINT32_MAX,
+                  VkDeviceAddress staging_address = 0);
     ~ShaderDecoder();
     ShaderDecoder(const ShaderDecoder &) = delete;
     ShaderDecoder &operator=(const ShaderDecoder &) = delete;
@@ -51,6 +56,13 @@ public:
     /// (compute subgroups of 4 lanes or more with arithmetic operations, unless not allowed);
     /// otherwise the one that sums in shared memory.
     bool subgroup_scan() const { return subgroup_scan_; }
+    /// After ready(): whether the pipeline is the variant that writes its output and status
+    /// words by device address (docs/vulkan-backend.md, "Direct output").
+    bool direct_output() const { return direct_output_; }
+    /// After ready(): whether a request decoding `size` bytes to `offset` of `buffer` is decoded
+    /// straight into it (the direct-output variant, offset and size multiples of 4: every word
+    /// written is the request's own). Such a request takes no scratch (chunk.direct_output).
+    bool decodes_in_place(VkBuffer buffer, uint64_t offset, uint64_t size) const;
 
     /// Staging bytes a request needs on this path: the stream (rounded up to 4) and a status
     /// word per tile.
@@ -65,11 +77,11 @@ public:
     void free_scratch(uint64_t id) { scratch_ring_->free(id); }
 
     /// Records one dispatch per chunk (all Decode::Shader, at most kMaxShaderJobsPerBatch),
-    /// a barrier (shader writes -> transfer reads and host reads), and the copies scratch ->
-    /// destination. `input` holds the streams at the chunks' staging offsets: staging itself, or
-    /// the decode input buffer that this command buffer's copies filled (`input_copied`: a
-    /// barrier first). A chunk whose descriptor set cannot be made gets record_error and no
-    /// dispatch. Returns the copy regions recorded.
+    /// a barrier (shader writes -> host reads, and transfer reads where copies follow), and the
+    /// copies scratch -> destination of the chunks not decoded in place (direct_output unset). `input` holds the
+    /// streams at the chunks' staging offsets: staging itself, or the decode input buffer that this command buffer's
+    /// copies filled (`input_copied`: a barrier first). A chunk whose descriptor set cannot be made gets record_error
+    /// and no dispatch. Returns the copy regions recorded.
     uint32_t record(VkCommandBuffer cmd, uint32_t slot, VkBuffer input, bool input_copied, TransferChunk *chunks,
                     size_t count);
 
@@ -94,6 +106,7 @@ private:
     VkDevice device_;
     uint64_t scratch_request_;
     bool allow_subgroup_scan_;
+    VkDeviceAddress staging_address_;
     uint64_t max_range_ = 0;               // maxStorageBufferRange
     std::vector<VkDescriptorPool> pools_;  // one per batch slot
     uint32_t queue_family_;
@@ -108,10 +121,12 @@ private:
     std::atomic<bool> ready_{false};
     std::string why_;
     bool subgroup_scan_ = false;
+    bool direct_output_ = false;
     VkDescriptorSetLayout set_layout_ = VK_NULL_HANDLE;
     VkPipelineLayout pipeline_layout_ = VK_NULL_HANDLE;
     VkPipeline pipeline_ = VK_NULL_HANDLE;
     OwnedBuffer scratch_;
+    VkDeviceAddress scratch_address_ = 0;  // the direct-output variant's
     std::unique_ptr<StagingRing> scratch_ring_;
 };
 

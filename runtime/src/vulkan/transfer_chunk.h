@@ -25,7 +25,7 @@ enum class Decode : uint8_t {
     None,    ///< not compressed
     Cpu,     ///< decoded by the reader into staging (GPU destination) or into dst (host)
     Nv,      ///< compressed bytes staged, vkCmdDecompressMemoryNV writes gpu_buffer
-    Shader,  ///< compressed bytes staged, gdeflate_decode.comp writes scratch, copied to gpu_buffer
+    Shader,  ///< compressed bytes staged, gdeflate_decode.comp writes gpu_buffer or scratch (then copied)
 };
 
 struct TransferChunk {
@@ -48,6 +48,7 @@ struct TransferChunk {
     uint32_t tiles = 0;                  ///< Decode::Shader: tiles in the stream (one status word each)
     RingSpan scratch;                    ///< Decode::Shader: the decoded bytes in the scratch buffer
     VkResult record_error = VK_SUCCESS;  ///< Decode::Shader: the dispatch could not be recorded
+    bool direct_output = false;          ///< Decode::Shader: decoded straight into gpu_buffer, no scratch
 };
 
 /// Bounds a batch made of tiny requests; a region costs a little driver and GPU time.

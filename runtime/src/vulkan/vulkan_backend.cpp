@@ -142,7 +142,8 @@ bool VulkanBackend::init(std::string *error) {
     }
     if (shader)
         shader_ = std::make_unique<ShaderDecoder>(vk_, physical_, device_, config_.shader_scratch_bytes, kBatchCount,
-                                                  config_.shader_subgroup_scan, config_.queue_family_index);
+                                                  config_.shader_subgroup_scan, config_.queue_family_index,
+                                                  shader_copies && config_.shader_direct_output ? staging_address_ : 0);
 
     VkSemaphoreTypeCreateInfo type_info{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
     type_info.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
@@ -277,6 +278,7 @@ BackendStats VulkanBackend::stats() const {
     s.gdeflate_cpu_decodes = stat_gdeflate_cpu_.load(std::memory_order_relaxed);
     s.gdeflate_gpu_decodes = stat_gdeflate_gpu_.load(std::memory_order_relaxed);
     s.gdeflate_shader_decodes = stat_gdeflate_shader_.load(std::memory_order_relaxed);
+    s.shader_direct_outputs = stat_shader_direct_.load(std::memory_order_relaxed);
     if (shader_) {
         ShaderDecoder::GpuTime t = shader_->gpu_time();
         s.shader_gpu_ns = t.ns;

@@ -160,6 +160,7 @@ private:
     std::atomic<uint64_t> stat_gdeflate_cpu_{0};
     std::atomic<uint64_t> stat_gdeflate_gpu_{0};
     std::atomic<uint64_t> stat_gdeflate_shader_{0};
+    std::atomic<uint64_t> stat_shader_direct_{0};
     std::atomic<uint64_t> stat_mapped_reads_{0};
     std::atomic<uint64_t> stat_shader_copies_{0};
 

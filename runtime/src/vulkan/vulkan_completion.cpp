@@ -132,6 +132,7 @@ void VulkanBackend::retire_shader_decode(TransferChunk &c, FinishBatch &done) {
         retry.size = retry.moved = c.packed_size;
         retry.span = RingSpan{};
         retry.scratch = RingSpan{};
+        retry.direct_output = false;
         {
             std::lock_guard<std::mutex> lock(task_mutex_);
             if (!stopping_) {
@@ -143,6 +144,8 @@ void VulkanBackend::retire_shader_decode(TransferChunk &c, FinishBatch &done) {
         return done.add(c.work, c.work->completion(Status::Cancelled, 0));  // the readers have stopped
     }
     stat_gdeflate_shader_.fetch_add(1, std::memory_order_relaxed);
+    if (c.direct_output)
+        stat_shader_direct_.fetch_add(1, std::memory_order_relaxed);
     done.add(c.work, c.work->completion(Status::Ok, c.size));
 }
 
@@ -151,7 +154,7 @@ void VulkanBackend::free_staging(TransferChunk &c) {
         imports_->release(c.mapped.window);
     else
         ring_->free(c.span.id);
-    if (c.decode == Decode::Shader)
+    if (c.decode == Decode::Shader && !c.direct_output)
         shader_->free_scratch(c.scratch.id);
 }
 

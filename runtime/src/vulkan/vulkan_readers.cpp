@@ -289,9 +289,12 @@ void VulkanBackend::stage_gdeflate_gpu(TransferChunk &chunk) {
             std::memcpy(status + 4ull * t, &kShaderStatusNotRun, 4);
         // Waiting here while holding staging cannot deadlock: whoever holds scratch holds its
         // staging already and goes on to the recorder without waiting for more.
-        chunk.scratch = shader_->alloc_scratch(expected);
+        chunk.direct_output = shader_->decodes_in_place(chunk.gpu_buffer, chunk.gpu_offset, expected);
+        if (!chunk.direct_output)
+            chunk.scratch = shader_->alloc_scratch(expected);
         if (chunk.work->cancelled()) {
-            shader_->free_scratch(chunk.scratch.id);
+            if (!chunk.direct_output)
+                shader_->free_scratch(chunk.scratch.id);
             ring_->free(chunk.span.id);
             return done(Status::Cancelled, 0);
         }

@@ -324,14 +324,15 @@ size_t VulkanBackend::record_shader_decodes(CopyBatch &batch, size_t first) {
     if (end == first)
         return first;
     // From device memory: the streams go there first (ShaderDecoder::record's first barrier makes
-    // the copies visible to the dispatches), and the status words come back to staging after.
+    // the copies visible to the dispatches), and the status words come back to staging after,
+    // unless the shader writes them there itself (direct output).
     const bool device_input = config_.shader_input_in_device_memory && decode_input_ready();
     if (device_input)
         copy_to_decode_input(batch, first, end, false);
     uint32_t regions = shader_->record(batch.cmd, batch.slot, device_input ? decode_input_.buffer : staging_.buffer,
                                        device_input, &batch.chunks[first], end - first);
     stat_gpu_copies_.fetch_add(regions, std::memory_order_relaxed);
-    if (device_input) {
+    if (device_input && !shader_->direct_output()) {
         copy_to_decode_input(batch, first, end, true);
         VkMemoryBarrier back{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
         back.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
