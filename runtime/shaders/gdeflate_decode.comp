@@ -19,12 +19,18 @@
 //            it to the destination.
 //
 // DS_DIRECT_OUTPUT (the build's variants for devices with buffer device addresses, where the
-// callers' buffers have device-address usage): no binding 1. The output is at the device address
-// `out_address` instead: the destination itself for a request whose offset and size are multiples of 4
-// (every word of it is the request's own, so zeroing and ORing touch no neighbour), else a range
-// of scratch as above. The status words go to the address `status` instead of binding 0. Requests
-// decoded in place need no scratch and no copy: nothing after the dispatches holds back the next
-// batch (docs/vulkan-backend.md, "Direct output").
+// callers' buffers have device-address usage): no bindings; everything is a device address.
+// - Output at `out_address`: the destination itself for a request whose offset and size are
+//   multiples of 4 (every word of it is the request's own, so zeroing and ORing touch no
+//   neighbour), else a range of scratch as above. Requests decoded in place need no scratch and
+//   no copy: nothing after the dispatches holds back the next batch.
+// - Input at `in_address`: the stream in staging, read across the bus; or, with `prefetch_from`
+//   (the stream in staging), a device-local copy that each tile makes of its own bytes first, in
+//   coalesced loads, and then decodes from. Tile t's copy lies t words after its place in the
+//   stream, so neighbouring tiles never write the same word (the request's span has a word per
+//   tile of room after the stream: where the status words go in staging).
+// - Status words at `status` (in staging) instead of binding 0.
+// (docs/vulkan-backend.md, "Direct output".)
 //
 // Safety: every input read is inside the tile's range (bytes past it read as zero "phantom" bits,
 // and consuming one fails), every output write is checked against the tile's size before it is
@@ -55,13 +61,17 @@
 
 layout(local_size_x = 32) in;
 
-layout(std430, set = 0, binding = 0) restrict buffer Packed { uint packed_words[]; };
 #ifdef DS_DIRECT_OUTPUT
 layout(buffer_reference, std430, buffer_reference_align = 4) coherent buffer Output { uint words[]; };
+layout(buffer_reference, std430, buffer_reference_align = 4) coherent buffer Input { uint words[]; };
+layout(buffer_reference, std430, buffer_reference_align = 4) readonly buffer Staged { uint words[]; };
 layout(buffer_reference, std430, buffer_reference_align = 4) writeonly buffer Statuses { uint words[]; };
 Output g_output;  // main() points it at job.out_address
+Input g_input;    // and this at job.in_address (prefetching: at tile t's copy)
 #define out_words g_output.words
+#define packed_words g_input.words
 #else
+layout(std430, set = 0, binding = 0) restrict buffer Packed { uint packed_words[]; };
 layout(std430, set = 0, binding = 1) coherent restrict buffer Output { uint out_words[]; };
 #endif
 
@@ -73,6 +83,8 @@ layout(push_constant) uniform Job {
 #ifdef DS_DIRECT_OUTPUT
     uvec2 out_address;       // device address of the request's first output byte, a multiple of 4
     uvec2 status;            // device address of tile 0's status word (replaces status_word)
+    uvec2 in_address;        // device address of the stream (or where the tiles copy it to)
+    uvec2 prefetch_from;     // 0, or the stream in staging: the tiles copy their bytes first
 #endif
 } job;
 
@@ -915,22 +927,31 @@ void decode_blocks(uint round_limit) {
 
 // The tile's compressed range and size; kOk or kBadTileTable. The tile table was checked on the
 // CPU; checked again here so that a bad one cannot make this shader read outside the stream.
+// Word `i` of the stream's header and tile table (before any tile has copied its bytes).
+uint table_word(uint i) {
+#ifdef DS_DIRECT_OUTPUT
+    if (job.prefetch_from != uvec2(0u))
+        return Staged(job.prefetch_from).words[i];
+#endif
+    return packed_words[i];
+}
+
 uint locate_tile(uint tile) {
     uint data_start = 8u + 4u * job.tiles;
     if (job.tiles == 0u || data_start > job.packed_size)
         return kBadTileTable;
     uint data_size = job.packed_size - data_start;
-    uint start = tile == 0u ? 0u : packed_words[2u + tile];
+    uint start = tile == 0u ? 0u : table_word(2u + tile);
     if (start > data_size)
         return kBadTileTable;
     uint size;
     if (tile + 1u < job.tiles) {
-        uint end = packed_words[3u + tile];
+        uint end = table_word(3u + tile);
         if (end < start || end > data_size)
             return kBadTileTable;
         size = end - start;
     } else {
-        size = packed_words[2u];
+        size = table_word(2u);
         if (size > data_size - start)
             return kBadTileTable;
     }
@@ -947,10 +968,43 @@ uint locate_tile(uint tile) {
     return kOk;
 }
 
+#ifdef DS_DIRECT_OUTPUT
+// A device address plus a byte offset (the address as two 32-bit halves, low first).
+uvec2 address_plus(uvec2 address, uint offset) {
+    uint carry;
+    uint low = uaddCarry(address.x, offset, carry);
+    return uvec2(low, address.y + carry);
+}
+
+// Copies the words that hold the tile's bytes from staging to g_input (the tile's copy), eight
+// loads in flight per invocation before their stores. False when a loop was cut short.
+bool prefetch_tile() {
+    Staged src = Staged(job.prefetch_from);
+    const uint end = (in_base + in_size + 3u) >> 2u;
+    uint i = (in_base >> 2u) + lane;
+    for (; i + 7u * 32u < end; i += 8u * 32u) {
+        uint a = src.words[i], b = src.words[i + 32u], c = src.words[i + 64u], d = src.words[i + 96u];
+        uint e = src.words[i + 128u], f = src.words[i + 160u], g = src.words[i + 192u], h = src.words[i + 224u];
+        packed_words[i] = a;
+        packed_words[i + 32u] = b;
+        packed_words[i + 64u] = c;
+        packed_words[i + 96u] = d;
+        packed_words[i + 128u] = e;
+        packed_words[i + 160u] = f;
+        packed_words[i + 192u] = g;
+        packed_words[i + 224u] = h;
+    }
+    for (; i < end; i += 32u)
+        packed_words[i] = src.words[i];
+    return i >= end;
+}
+#endif
+
 void main() {
     lane = gl_LocalInvocationID.x;
 #ifdef DS_DIRECT_OUTPUT
     g_output = Output(job.out_address);
+    g_input = Input(job.in_address);
 #endif
     uint tile = gl_WorkGroupID.x;
     uint located = tile < job.tiles ? locate_tile(tile) : kBadTileTable;
@@ -983,6 +1037,15 @@ void main() {
     phantom = 0u;
     trunc = false;
     pend = false;
+#ifdef DS_DIRECT_OUTPUT
+    if (job.prefetch_from != uvec2(0u)) {
+        g_input = Input(address_plus(job.in_address, 4u * tile));
+        bool copied = located != kOk || prefetch_tile();
+        sync();  // every lane's words copied; lane 0's s_status set
+        if (!copied)
+            fail(kStatusLoopLimit);
+    }
+#endif
     if (located == kOk) {
         refill(lane);  // the tile starts with one word per lane, lanes 0..31
         // Zero the tile's output words: literals are ORed into them.

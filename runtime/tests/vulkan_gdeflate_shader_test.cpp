@@ -855,10 +855,11 @@ int main(int, char **argv) {
     }
     // The variant that sums rounds in shared memory (devices without subgroup arithmetic).
     test_other_setup(*dev, "without subgroup scans", false, false, true, true);
-    // The shader reading its streams from a device-local copy (shader_input_in_device_memory).
-    test_other_setup(*dev, "streams copied to device memory first", true, true, true, false);
+    // The shader reading its streams from a device-local copy (shader_input_in_device_memory),
+    // which each tile makes of its own bytes where the device has shader copies (direct output).
+    test_other_setup(*dev, "streams in device memory", true, true, true, false);
     // The same with every decode copied from scratch by vkCmdCopyBuffer (shader_direct_output off):
-    // the status words come back to staging by a copy too.
+    // the streams go to device memory by vkCmdCopyBuffer, the status words come back by one.
     test_other_setup(*dev, "streams in device memory, bytes copied from scratch", true, true, false, false);
     return dstest::finish("vulkan_gdeflate_shader_test");
 }

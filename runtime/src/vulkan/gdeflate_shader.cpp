@@ -24,10 +24,12 @@ struct ShaderJob {
     uint32_t uncompressed_size;
     uint32_t status_word;
     // DS_DIRECT_OUTPUT only (the other variants read the first 16 bytes):
-    uint64_t out_address;  // the request's first byte in its buffer, or its scratch range
-    uint64_t status;       // tile 0's status word in staging
+    uint64_t out_address;    // the request's first byte in its buffer, or its scratch range
+    uint64_t status;         // tile 0's status word in staging
+    uint64_t in_address;     // the stream: in staging, or where the tiles copy it
+    uint64_t prefetch_from;  // 0, or the stream in staging (the tiles copy it to in_address)
 };
-static_assert(sizeof(ShaderJob) == 32, "the push-constant block of gdeflate_decode.comp");
+static_assert(sizeof(ShaderJob) == 48, "the push-constant block of gdeflate_decode.comp");
 
 constexpr uint64_t kScratchAlignment = 256;  // >= every minStorageBufferOffsetAlignment (spec maximum)
 
@@ -90,6 +92,37 @@ bool ShaderDecoder::ready() {
 }
 
 std::string ShaderDecoder::why() const { return ready_.load(std::memory_order_acquire) ? std::string() : why_; }
+
+// The variant with bindings: binding 0 = the chunk's span of `input`, 1 = its scratch range.
+// False (record_error set) when the slot's pool has no set left for it.
+bool ShaderDecoder::bind_descriptors(VkCommandBuffer cmd, VkDescriptorPool pool, VkBuffer input, TransferChunk &c,
+                                     size_t index) {
+    VkDescriptorSetAllocateInfo alloc{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
+    alloc.descriptorPool = pool;
+    alloc.descriptorSetCount = 1;
+    alloc.pSetLayouts = &set_layout_;
+    VkDescriptorSet set = VK_NULL_HANDLE;
+    VkResult r = index < kMaxShaderJobsPerBatch ? vk_.vkAllocateDescriptorSets(device_, &alloc, &set)
+                                                : VK_ERROR_OUT_OF_POOL_MEMORY;
+    if (r != VK_SUCCESS) {
+        c.record_error = r;
+        return false;
+    }
+    VkDescriptorBufferInfo in{input, c.span.offset, staging_bytes(c.packed_size, c.size)};
+    VkDescriptorBufferInfo out{scratch_.buffer, c.scratch.offset, round4(c.size)};
+    VkWriteDescriptorSet writes[2] = {};
+    for (uint32_t b = 0; b < 2; ++b) {
+        writes[b].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+        writes[b].dstSet = set;
+        writes[b].dstBinding = b;
+        writes[b].descriptorCount = 1;
+        writes[b].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+        writes[b].pBufferInfo = b == 0 ? &in : &out;
+    }
+    vk_.vkUpdateDescriptorSets(device_, 2, writes, 0, nullptr);
+    vk_.vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_layout_, 0, 1, &set, 0, nullptr);
+    return true;
+}
 
 bool ShaderDecoder::decodes_in_place(VkBuffer buffer, uint64_t offset, uint64_t size) const {
     return direct_output_ && (offset | size) % 4 == 0 && buffer_address(vk_, device_, buffer) != 0;
@@ -211,12 +244,13 @@ void ShaderDecoder::retired(uint32_t slot, uint64_t decoded_bytes) {
 }
 
 uint32_t ShaderDecoder::record(VkCommandBuffer cmd, uint32_t slot, VkBuffer input, bool input_copied,
-                               TransferChunk *chunks, size_t count) {
+                               VkDeviceAddress prefetch_to, TransferChunk *chunks, size_t count) {
     if (count == 0)
         return 0;
     VkDescriptorPool pool = pools_.at(slot);
-    vk_.vkResetDescriptorPool(device_, pool, 0);  // the batch's previous sets retired with it
-    // The shader zeroes its own scratch range; a barrier is needed only for the copies that put
+    if (!direct_output_)
+        vk_.vkResetDescriptorPool(device_, pool, 0);  // the batch's previous sets retired with it
+    // The shader zeroes its own output range; a barrier is needed only for the copies that put
     // the streams into the decode input buffer.
     if (input_copied) {
         VkMemoryBarrier copied{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
@@ -235,37 +269,19 @@ uint32_t ShaderDecoder::record(VkCommandBuffer cmd, uint32_t slot, VkBuffer inpu
     bool scratch_copies = false;  // some chunk's bytes go on from scratch by vkCmdCopyBuffer
     for (size_t i = 0; i < count; ++i) {
         TransferChunk &c = chunks[i];
-        VkDescriptorSetAllocateInfo alloc{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO};
-        alloc.descriptorPool = pool;
-        alloc.descriptorSetCount = 1;
-        alloc.pSetLayouts = &set_layout_;
-        VkDescriptorSet set = VK_NULL_HANDLE;
-        VkResult r = i < kMaxShaderJobsPerBatch ? vk_.vkAllocateDescriptorSets(device_, &alloc, &set)
-                                                : VK_ERROR_OUT_OF_POOL_MEMORY;
-        if (r != VK_SUCCESS) {
-            c.record_error = r;
-            continue;
-        }
-        VkDescriptorBufferInfo in{input, c.span.offset, staging_bytes(c.packed_size, c.size)};
-        VkDescriptorBufferInfo out{scratch_.buffer, c.scratch.offset, round4(c.size)};
-        VkWriteDescriptorSet writes[2] = {};
-        for (uint32_t b = 0; b < 2; ++b) {
-            writes[b].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
-            writes[b].dstSet = set;
-            writes[b].dstBinding = b;
-            writes[b].descriptorCount = 1;
-            writes[b].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
-            writes[b].pBufferInfo = b == 0 ? &in : &out;
-        }
-        // The direct-output variant has no binding 1 (its output is an address).
-        vk_.vkUpdateDescriptorSets(device_, direct_output_ ? 1 : 2, writes, 0, nullptr);
-        vk_.vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_layout_, 0, 1, &set, 0, nullptr);
         const uint32_t status_word = static_cast<uint32_t>(round4(c.packed_size) / 4);
-        ShaderJob job{c.tiles, static_cast<uint32_t>(c.packed_size), static_cast<uint32_t>(c.size), status_word, 0, 0};
+        ShaderJob job{
+            c.tiles, static_cast<uint32_t>(c.packed_size), static_cast<uint32_t>(c.size), status_word, 0, 0, 0, 0};
         if (direct_output_) {
-            job.status = staging_address_ + c.span.offset + 4ull * status_word;
+            // Everything by address: no descriptor set.
+            const VkDeviceAddress staged = staging_address_ + c.span.offset;
+            job.status = staged + 4ull * status_word;
             job.out_address = c.direct_output ? buffer_address(vk_, device_, c.gpu_buffer) + c.gpu_offset
                                               : scratch_address_ + c.scratch.offset;
+            job.in_address = prefetch_to ? prefetch_to + c.span.offset : staged;
+            job.prefetch_from = prefetch_to ? staged : 0;
+        } else if (!bind_descriptors(cmd, pool, input, c, i)) {
+            continue;
         }
         scratch_copies = scratch_copies || !c.direct_output;
         vk_.vkCmdPushConstants(cmd, pipeline_layout_, VK_SHADER_STAGE_COMPUTE_BIT, 0, sizeof job, &job);

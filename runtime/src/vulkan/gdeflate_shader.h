@@ -78,12 +78,15 @@ public:
 
     /// Records one dispatch per chunk (all Decode::Shader, at most kMaxShaderJobsPerBatch),
     /// a barrier (shader writes -> host reads, and transfer reads where copies follow), and the
-    /// copies scratch -> destination of the chunks not decoded in place (direct_output unset). `input` holds the
+    /// copies scratch -> destination of the chunks not decoded in place (direct_output unset).
+    /// prefetch_to (direct-output variant only; 0: none): the decode input buffer's address; each
+    /// tile copies its bytes there from staging and decodes from the copy (no transfer copy, no
+    /// barrier), instead of reading staging across the bus. `input` holds the
     /// streams at the chunks' staging offsets: staging itself, or the decode input buffer that this command buffer's
     /// copies filled (`input_copied`: a barrier first). A chunk whose descriptor set cannot be made gets record_error
     /// and no dispatch. Returns the copy regions recorded.
-    uint32_t record(VkCommandBuffer cmd, uint32_t slot, VkBuffer input, bool input_copied, TransferChunk *chunks,
-                    size_t count);
+    uint32_t record(VkCommandBuffer cmd, uint32_t slot, VkBuffer input, bool input_copied, VkDeviceAddress prefetch_to,
+                    TransferChunk *chunks, size_t count);
 
     /// The batch in `slot` has retired: adds the GPU time from its first dispatch to the end of
     /// its last (timestamps, where the queue has them) and the bytes it decoded to gpu_time().
@@ -99,6 +102,7 @@ public:
 
 private:
     bool create(std::string *error);
+    bool bind_descriptors(VkCommandBuffer cmd, VkDescriptorPool pool, VkBuffer input, TransferChunk &c, size_t index);
     void create_timestamps();
 
     const Dispatch &vk_;

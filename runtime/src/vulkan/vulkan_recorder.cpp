@@ -277,12 +277,15 @@ bool VulkanBackend::decode_input_ready() {
     if ((nv || shader) && !decode_input_tried_) {
         decode_input_tried_ = true;
         std::string why;
+        // The shader's direct-output variant reaches it by address too (its tiles copy their
+        // bytes there); it is ready() by the time a shader chunk is recorded.
+        const bool by_address = nv || (shader && shader_->ready() && shader_->direct_output());
         VkBufferUsageFlags usage = shader ? VK_BUFFER_USAGE_STORAGE_BUFFER_BIT : 0;
-        if (nv)
+        if (by_address)
             usage |= VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT;
         if (create_buffer(vk_, physical_, device_, staging_.size, MemoryKind::DeviceLocal, &decode_input_, &why,
                           usage) &&
-            nv)
+            by_address)
             decode_input_address_ = buffer_address(vk_, device_, decode_input_.buffer);
     }
     return decode_input_.buffer != VK_NULL_HANDLE;
@@ -323,16 +326,19 @@ size_t VulkanBackend::record_shader_decodes(CopyBatch &batch, size_t first) {
         ++end;
     if (end == first)
         return first;
-    // From device memory: the streams go there first (ShaderDecoder::record's first barrier makes
-    // the copies visible to the dispatches), and the status words come back to staging after,
-    // unless the shader writes them there itself (direct output).
+    // From device memory: with the direct-output variant each tile copies its own bytes there
+    // (prefetch); otherwise the streams go there by vkCmdCopyBuffer first (ShaderDecoder::record's
+    // first barrier makes the copies visible to the dispatches), and the status words come back
+    // to staging after.
     const bool device_input = config_.shader_input_in_device_memory && decode_input_ready();
-    if (device_input)
+    const bool prefetch = device_input && shader_->direct_output() && decode_input_address_ != 0;
+    const bool copied = device_input && !prefetch;
+    if (copied)
         copy_to_decode_input(batch, first, end, false);
-    uint32_t regions = shader_->record(batch.cmd, batch.slot, device_input ? decode_input_.buffer : staging_.buffer,
-                                       device_input, &batch.chunks[first], end - first);
+    uint32_t regions = shader_->record(batch.cmd, batch.slot, copied ? decode_input_.buffer : staging_.buffer, copied,
+                                       prefetch ? decode_input_address_ : 0, &batch.chunks[first], end - first);
     stat_gpu_copies_.fetch_add(regions, std::memory_order_relaxed);
-    if (device_input && !shader_->direct_output()) {
+    if (copied && !shader_->direct_output()) {  // the direct-output variant writes staging itself
         copy_to_decode_input(batch, first, end, true);
         VkMemoryBarrier back{VK_STRUCTURE_TYPE_MEMORY_BARRIER};
         back.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
