@@ -154,7 +154,7 @@ struct Rig {
     uint64_t expected_shader_decodes = 0;
     uint64_t expected_cpu_decodes = 0;  // shader decodes sent back to the CPU (test_unfinished_retry)
 
-    explicit Rig(VulkanDevice &d, bool device_input = false, bool subgroups = true, bool direct = true)
+    explicit Rig(VulkanDevice &d, bool device_input = true, bool subgroups = true, bool direct = true)
         : dev(d), input_in_device_memory(device_input), subgroup_scan(subgroups), direct_output(direct) {}
     ~Rig() {
         shader.reset();
@@ -854,12 +854,15 @@ int main(int, char **argv) {
         test_scratch_limit(*dev, rig.buffer);
     }
     // The variant that sums rounds in shared memory (devices without subgroup arithmetic).
-    test_other_setup(*dev, "without subgroup scans", false, false, true, true);
-    // The shader reading its streams from a device-local copy (shader_input_in_device_memory),
-    // which each tile makes of its own bytes where the device has shader copies (direct output).
-    test_other_setup(*dev, "streams in device memory", true, true, true, false);
-    // The same with every decode copied from scratch by vkCmdCopyBuffer (shader_direct_output off):
-    // the streams go to device memory by vkCmdCopyBuffer, the status words come back by one.
-    test_other_setup(*dev, "streams in device memory, bytes copied from scratch", true, true, false, false);
+    test_other_setup(*dev, "without subgroup scans", true, false, true, true);
+    // The streams read from staging across the bus (shader_input_in_device_memory off); the main
+    // rig's defaults read a device-local copy, which each tile makes of its own bytes where the
+    // device has shader copies (direct output).
+    test_other_setup(*dev, "streams read from staging", false, true, true, false);
+    // The variant with bindings (shader_direct_output off; devices without shader copies): every
+    // decode goes to scratch, then to its destination by vkCmdCopyBuffer; the streams to device
+    // memory by vkCmdCopyBuffer and the status words back by one, or read from staging.
+    test_other_setup(*dev, "bytes copied from scratch", true, true, false, false);
+    test_other_setup(*dev, "bytes copied from scratch, streams read from staging", false, true, false, false);
     return dstest::finish("vulkan_gdeflate_shader_test");
 }

@@ -21,9 +21,9 @@ export type GdeflatePath =
   | 'nv-256'
   | 'shader'
   | 'shader-shared-sums'
-  | 'shader-device-input'
+  | 'shader-staging-input'
   | 'shader-scratch-copies'
-  | 'shader-device-input-scratch-copies'
+  | 'shader-scratch-copies-staging-input'
   | 'shader-256';
 
 /** A decode path and how to get it: which device (queue) and which backend switches. */
@@ -105,15 +105,16 @@ export function gdeflatePaths(device: VulkanDevice, compute: VulkanDevice | unde
       device: compute,
       options: { nvMemoryDecompression: false, shaderSubgroupScan: false },
     });
-    // The same with the compressed streams copied to device memory first (the NV path's default).
+    // The streams read from host staging across the bus instead of from a device-local copy.
     paths.push({
-      path: 'shader-device-input',
-      label: 'compute shader, input in device memory',
+      path: 'shader-staging-input',
+      label: 'compute shader, input in staging',
       device: compute,
-      options: { nvMemoryDecompression: false, shaderInputInDeviceMemory: true },
+      options: { nvMemoryDecompression: false, shaderInputInDeviceMemory: false },
     });
-    // Both again with the decoded bytes copied from the shader's scratch by vkCmdCopyBuffer after
-    // a barrier, instead of written to the destination by the shader (shaderDirectOutput).
+    // The variant with bindings (devices without shader copies): decoded into scratch, then
+    // vkCmdCopyBuffer to the destination after a barrier; the streams copied to device memory by
+    // vkCmdCopyBuffer, or read from staging (session 10's default).
     paths.push({
       path: 'shader-scratch-copies',
       label: 'compute shader, copied from scratch',
@@ -121,10 +122,10 @@ export function gdeflatePaths(device: VulkanDevice, compute: VulkanDevice | unde
       options: { nvMemoryDecompression: false, shaderDirectOutput: false },
     });
     paths.push({
-      path: 'shader-device-input-scratch-copies',
-      label: 'compute shader, input in device memory, copied from scratch',
+      path: 'shader-scratch-copies-staging-input',
+      label: 'compute shader, copied from scratch, input in staging',
       device: compute,
-      options: { nvMemoryDecompression: false, shaderInputInDeviceMemory: true, shaderDirectOutput: false },
+      options: { nvMemoryDecompression: false, shaderDirectOutput: false, shaderInputInDeviceMemory: false },
     });
     // Batches and scratch of 256 MiB instead of 64 MiB each: more tiles per batch in flight.
     paths.push({
@@ -265,7 +266,14 @@ export async function measureGdeflateToGpu(s: Setup, paths: GdeflatePathSetup[])
   const textFile = path.join(s.outDir, 'gdeflate-text.bin');
   const textStream = sampleStream(s.ds, s.uncompressed, 'text');
   writeCompressedFile(textFile, textStream);
-  const textPaths = new Set<GdeflatePath>(['cpu', 'nv', 'shader', 'shader-shared-sums', 'shader-scratch-copies']);
+  const textPaths = new Set<GdeflatePath>([
+    'cpu',
+    'nv',
+    'shader',
+    'shader-shared-sums',
+    'shader-staging-input',
+    'shader-scratch-copies-staging-input',
+  ]);
   for (const p of paths.filter((q) => textPaths.has(q.path))) {
     rows.push(await streamRow(s, p, { file: textFile }, textStream, textStream.length * copies, 'gdeflate text'));
   }

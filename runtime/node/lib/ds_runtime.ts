@@ -184,11 +184,11 @@ export interface VulkanBackendOptions {
   /** VK_NV_memory_decompression: false reads the compressed streams from host staging instead of
    * copying them to device memory first (default true) */
   nvInputInDeviceMemory?: boolean;
-  /** the GDeflate compute shader: true copies the compressed streams to device memory first
-   * instead of reading them from host staging (default false) */
+  /** the GDeflate compute shader: true decodes from a device-local copy of the compressed
+   * streams, false reads them from host staging (default true) */
   shaderInputInDeviceMemory?: boolean;
-  /** the GDeflate compute shader writes destinations itself where the device has shader copies
-   * (default true); false: copied from its scratch buffer by vkCmdCopyBuffer */
+  /** the GDeflate compute shader decodes into the destinations itself where the device has
+   * shader copies (default true); false: into its scratch buffer, then vkCmdCopyBuffer */
   shaderDirectOutput?: boolean;
   /** false: no GDeflate compute shader; GPU-destination GDeflate then decodes on the CPU. */
   shaderDecompression?: boolean;

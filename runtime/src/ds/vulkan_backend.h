@@ -53,17 +53,20 @@ struct VulkanBackendConfig {
     /// arithmetic operations (docs/gdeflate.md, "GPU compute shader"); false: in shared memory.
     bool shader_subgroup_scan = true;
     /// Where the GPU decoders read the compressed streams (docs/vulkan-backend.md, "Where the GPU
-    /// decoders read"): true copies each batch's streams from staging into a device-local buffer
-    /// as large as the staging ring (made at the first such decode) and decodes from there; false
-    /// reads them from staging across the bus. On the H200 the NV decoder ran twice as fast from
-    /// device memory, the shader faster from staging (no copy and barrier before its dispatches).
+    /// decoders read"): true decodes from a device-local buffer as large as the staging ring
+    /// (made at the first such decode), false reads staging across the bus. The streams get
+    /// there by one vkCmdCopyBuffer per batch, except with the shader's direct-output variant
+    /// (below), whose tiles copy their own bytes there. On the H200 the NV decoder ran twice as
+    /// fast from device memory; the shader's direct-output variant 7-78 % faster (file / memory
+    /// sources), its variant with bindings slower than from staging (the copy and a barrier).
     bool nv_input_in_device_memory = true;
-    bool shader_input_in_device_memory = false;
+    bool shader_input_in_device_memory = true;
     /// With shader_copies (the same promise: bufferDeviceAddress, destinations with device-address
-    /// usage), each decoded tile is written to its destination by the shader itself, and the
-    /// status words to staging, instead of by vkCmdCopyBuffer from scratch after a barrier that
-    /// also held back the next batch's uploads (docs/vulkan-backend.md, "Direct output").
-    /// Destinations at an odd address or of a size that is not a multiple of 4 are still copied.
+    /// usage) the shader takes its direct-output variant: a request whose gpu_offset and size are
+    /// multiples of 4 is decoded straight into its destination (no scratch, no vkCmdCopyBuffer
+    /// after a barrier that also held back the next batch's uploads), and the status words are
+    /// written to staging by address (docs/vulkan-backend.md, "Direct output"). Other requests
+    /// are still decoded into scratch and copied.
     bool shader_direct_output = true;
     /// Set when `device` was created with the bufferDeviceAddress feature enabled and every
     /// gpu_buffer of a read has VK_BUFFER_USAGE_SHADER_DEVICE_ADDRESS_BIT (VulkanDevice sets it
