@@ -30,7 +30,8 @@ inline constexpr uint32_t kShaderStatusLoopLimit = 257;       ///< a loop stoppe
 inline constexpr uint32_t kShaderStatusSubgroups = 258;       ///< subgroup variant: lanes not in order in the subgroups
 inline constexpr uint32_t kShaderStatusNotRun = 0xFFFFFFFFu;  ///< put there by the reader before submit
 
-/// Dispatches one batch may carry (each takes a descriptor set from its slot's pool).
+/// Dispatches one batch may carry where each takes a descriptor set from its slot's pool (the
+/// variant with bindings; the direct-output variant has no descriptor sets and no such limit).
 inline constexpr uint32_t kMaxShaderJobsPerBatch = 64;
 
 class ShaderDecoder {
@@ -59,6 +60,11 @@ public:
     /// After ready(): whether the pipeline is the variant that writes its output and status
     /// words by device address (docs/vulkan-backend.md, "Direct output").
     bool direct_output() const { return direct_output_; }
+    /// Shader jobs one batch may carry: kMaxShaderJobsPerBatch, no limit once the direct-output
+    /// variant is ready (a shader chunk exists only after ready()).
+    uint32_t max_jobs_per_batch() const {
+        return ready_.load(std::memory_order_acquire) && direct_output_ ? UINT32_MAX : kMaxShaderJobsPerBatch;
+    }
     /// After ready(): whether a request decoding `size` bytes to `offset` of `buffer` is decoded
     /// straight into it (the direct-output variant, offset and size multiples of 4: every word
     /// written is the request's own). Such a request takes no scratch (chunk.direct_output).

@@ -69,10 +69,11 @@ void VulkanBackend::recorder_loop() {
             // Taken after waiting for a free batch: whatever arrived meanwhile joins this one.
             std::lock_guard<std::mutex> lock(ready_mutex_);
             uint64_t bytes = 0;
-            uint32_t shader_jobs = 0;  // each needs a descriptor set from the batch's pool
+            uint32_t shader_jobs = 0;  // the variant with bindings: each needs a descriptor set
+            const uint32_t max_shader_jobs = shader_ ? shader_->max_jobs_per_batch() : 0;
             while (!ready_.empty() && batch->chunks.size() < kMaxChunksPerBatch &&
                    (batch->chunks.empty() || bytes + batch_bytes(ready_.front()) <= config_.flush_bytes)) {
-                if (ready_.front().decode == Decode::Shader && shader_jobs++ == kMaxShaderJobsPerBatch)
+                if (ready_.front().decode == Decode::Shader && shader_jobs++ == max_shader_jobs)
                     break;
                 bytes += batch_bytes(ready_.front());
                 ready_bytes_ -= batch_bytes(ready_.front());
