@@ -25,8 +25,8 @@
 #include "gdeflate/tile_encoder.h"
 #include "gdeflate_test_util.h"
 #include "test_util.h"
+#include "vk_test_dispatch.h"
 #include "vulkan/gdeflate_shader.h"
-#include "vulkan/vk_dispatch.h"
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/lsan_interface.h>
@@ -765,11 +765,7 @@ void test_unfinished_retry(Rig &rig) {
 void test_variant(VulkanDevice &dev) {
     VulkanBackendConfig bc = dev.backend_config();
     vk::Dispatch vk;
-    std::string why = vk.load_global(reinterpret_cast<PFN_vkGetInstanceProcAddr>(bc.get_instance_proc_addr));
-    if (why.empty())
-        why = vk.load_instance(reinterpret_cast<VkInstance>(bc.instance));
-    if (why.empty())
-        why = vk.load_device(reinterpret_cast<VkDevice>(bc.device));
+    std::string why = dstest::load_dispatch(bc, &vk);
     if (!CHECK(why.empty())) {
         std::fprintf(stderr, "  %s\n", why.c_str());
         return;

@@ -14,8 +14,8 @@
 #include "ds/queue.h"
 #include "ds/vulkan_backend.h"
 #include "test_util.h"
+#include "vk_test_dispatch.h"
 #include "vulkan/file_mapping_imports.h"
-#include "vulkan/vk_dispatch.h"
 
 using namespace ds;
 
@@ -186,11 +186,7 @@ void test_budget_in_use(VulkanDevice &dev) {
     if (!bc.external_memory_host)
         return;
     vk::Dispatch vk;
-    std::string why = vk.load_global(reinterpret_cast<PFN_vkGetInstanceProcAddr>(bc.get_instance_proc_addr));
-    if (why.empty())
-        why = vk.load_instance(reinterpret_cast<VkInstance>(bc.instance));
-    if (why.empty())
-        why = vk.load_device(reinterpret_cast<VkDevice>(bc.device));
+    std::string why = dstest::load_dispatch(bc, &vk);
     if (!CHECK(why.empty()))
         return;
     dstest::TempFile f(4 * kWindow, 22);
