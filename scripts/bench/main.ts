@@ -286,6 +286,7 @@ function openTarget(
             ...(name.startsWith('vulkan-gpu-mapped') ? { fileStaging: 'mapped' as const } : {}),
             ...(name === 'vulkan-gpu-auto' ? { fileStaging: 'auto' as const } : {}),
             ...(options.shaderCopyMax === undefined ? {} : { shaderCopyMaxBytes: options.shaderCopyMax }),
+            ...(options.readers === undefined ? {} : { workers: options.readers }),
           }),
           name,
           destination: 'gpu',

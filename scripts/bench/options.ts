@@ -54,6 +54,8 @@ export interface BenchOptions {
   capacity: number;
   /** vulkan-gpu rows: upload regions up to this size go to shader copies (undefined: the backend's default) */
   shaderCopyMax?: number;
+  /** vulkan-gpu rows: the backend's file readers (undefined: its default, 3/4 of the CPUs) */
+  readers?: number;
   json?: string;
   quick: boolean;
 }
@@ -73,6 +75,7 @@ export const usage = `usage: node --import tsx scripts/bench/main.ts [options]
   --backends LIST      of ${allBackends.join(', ')} (default: all)
   --capacity N         queue capacity (default 1024)
   --shader-copy-max BYTES  GPU rows: upload regions up to this size go to shader copies (default 256K)
+  --readers N          GPU rows: the Vulkan backend's file reader threads (default 3/4 of the CPUs)
   --json PATH          also write the results as JSON
   --help`;
 
@@ -81,6 +84,12 @@ export function parseSize(text: string, what: string): number {
   if (!m) throw new Error(`${what}: '${text}' is not a size; write e.g. 65536, 64K, 1M or 1G`);
   const unit = { '': 1, k: KiB, m: MiB, g: GiB }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
   return Math.round(Number(m[1]) * unit);
+}
+
+function parseCount(text: string, what: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || Number(text) > 64)
+    throw new Error(`${what}: '${text}' is not a thread count; write a whole number from 1 to 64`);
+  return Number(text);
 }
 
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
@@ -96,6 +105,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       backends: { type: 'string' },
       capacity: { type: 'string' },
       'shader-copy-max': { type: 'string' },
+      readers: { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -128,6 +138,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     capacity: Number.parseInt(values.capacity ?? '1024', 10),
     shaderCopyMax:
       values['shader-copy-max'] === undefined ? undefined : parseSize(values['shader-copy-max'], '--shader-copy-max'),
+    readers: values.readers === undefined ? undefined : parseCount(values.readers, '--readers'),
     json: values.json,
     quick,
   };
