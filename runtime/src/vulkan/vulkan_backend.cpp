@@ -140,10 +140,12 @@ bool VulkanBackend::init(std::string *error) {
         batches_.back()->slot = static_cast<uint32_t>(batches_.size() - 1);
         free_batches_.push_back(batches_.back().get());
     }
+    // Direct output only beside shader copies in use (scatter_): then every barrier that orders
+    // later reads of the callers' buffers already includes the compute stage's writes.
     if (shader)
         shader_ = std::make_unique<ShaderDecoder>(vk_, physical_, device_, config_.shader_scratch_bytes, kBatchCount,
                                                   config_.shader_subgroup_scan, config_.queue_family_index,
-                                                  shader_copies && config_.shader_direct_output ? staging_address_ : 0);
+                                                  scatter_ && config_.shader_direct_output ? staging_address_ : 0);
 
     VkSemaphoreTypeCreateInfo type_info{VK_STRUCTURE_TYPE_SEMAPHORE_TYPE_CREATE_INFO};
     type_info.semaphoreType = VK_SEMAPHORE_TYPE_TIMELINE;
