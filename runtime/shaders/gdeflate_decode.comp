@@ -925,8 +925,6 @@ void decode_blocks(uint round_limit) {
     }
 }
 
-// The tile's compressed range and size; kOk or kBadTileTable. The tile table was checked on the
-// CPU; checked again here so that a bad one cannot make this shader read outside the stream.
 // Word `i` of the stream's header and tile table (before any tile has copied its bytes).
 uint table_word(uint i) {
 #ifdef DS_DIRECT_OUTPUT
@@ -936,6 +934,8 @@ uint table_word(uint i) {
     return packed_words[i];
 }
 
+// The tile's compressed range and size; kOk or kBadTileTable. The tile table was checked on the
+// CPU; checked again here so that a bad one cannot make this shader read outside the stream.
 uint locate_tile(uint tile) {
     uint data_start = 8u + 4u * job.tiles;
     if (job.tiles == 0u || data_start > job.packed_size)
