@@ -86,9 +86,10 @@ export function parseSize(text: string, what: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
+// The Vulkan backend takes at most 16 readers (kMaxWorkers in runtime/src/vulkan/vulkan_backend.cpp).
 function parseCount(text: string, what: string): number {
-  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || Number(text) > 64)
-    throw new Error(`${what}: '${text}' is not a thread count; write a whole number from 1 to 64`);
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || Number(text) > 16)
+    throw new Error(`${what}: '${text}' is not a reader count; write a whole number from 1 to 16`);
   return Number(text);
 }
 

@@ -162,27 +162,30 @@ bool ShaderDecoder::create(std::string *error) {
     }
     subgroup_scan_ = allow_subgroup_scan_ && has_subgroup_scans(vk_, physical_);
     direct_output_ = staging_address_ != 0;
-    const uint32_t *code;
-    size_t code_bytes;
-    if (direct_output_) {
-        code = subgroup_scan_ ? ds_gdeflate_decode_subgroup_direct_spv : ds_gdeflate_decode_direct_spv;
-        code_bytes =
-            subgroup_scan_ ? sizeof(ds_gdeflate_decode_subgroup_direct_spv) : sizeof(ds_gdeflate_decode_direct_spv);
-    } else {
-        code = subgroup_scan_ ? ds_gdeflate_decode_subgroup_spv : ds_gdeflate_decode_spv;
-        code_bytes = subgroup_scan_ ? sizeof(ds_gdeflate_decode_subgroup_spv) : sizeof(ds_gdeflate_decode_spv);
-    }
-    if (!create_compute_pipeline(vk_, device_, code, code_bytes, set_layout_, sizeof(ShaderJob), "GDeflate",
+    struct Module {
+        const uint32_t *code;
+        size_t bytes;
+    };
+    // [direct_output_][subgroup_scan_]
+    static const Module kModules[2][2] = {
+        {{ds_gdeflate_decode_spv, sizeof ds_gdeflate_decode_spv},
+         {ds_gdeflate_decode_subgroup_spv, sizeof ds_gdeflate_decode_subgroup_spv}},
+        {{ds_gdeflate_decode_direct_spv, sizeof ds_gdeflate_decode_direct_spv},
+         {ds_gdeflate_decode_subgroup_direct_spv, sizeof ds_gdeflate_decode_subgroup_direct_spv}},
+    };
+    const Module &module = kModules[direct_output_][subgroup_scan_];
+    if (!create_compute_pipeline(vk_, device_, module.code, module.bytes, set_layout_, sizeof(ShaderJob), "GDeflate",
                                  &pipeline_layout_, &pipeline_, error))
         return false;
 
+    // The direct-output variant takes no descriptor sets: no pools.
     VkDescriptorPoolSize pool_size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 2 * kMaxShaderJobsPerBatch};
     VkDescriptorPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
     pool_info.maxSets = kMaxShaderJobsPerBatch;
     pool_info.poolSizeCount = 1;
     pool_info.pPoolSizes = &pool_size;
-    for (VkDescriptorPool &pool : pools_) {
-        r = vk_.vkCreateDescriptorPool(device_, &pool_info, nullptr, &pool);
+    for (size_t i = 0; i < pools_.size() && !direct_output_; ++i) {
+        r = vk_.vkCreateDescriptorPool(device_, &pool_info, nullptr, &pools_[i]);
         if (r != VK_SUCCESS) {
             *error = std::string("vkCreateDescriptorPool failed: ") + result_name(r);
             return false;

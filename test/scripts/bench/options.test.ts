@@ -12,9 +12,9 @@ test('--readers sets the GPU rows reader threads; unset keeps the backend defaul
   if (unset !== 'help') assert.equal(unset.readers, undefined);
 });
 
-test('--readers refuses what is not a thread count, and says what to write', () => {
-  for (const bad of ['0', 'x', '1.5', '65'])
-    assert.throws(() => parseOptions(['--readers', bad]), /--readers: .* write a whole number from 1 to 64/);
+test('--readers refuses what is not a reader count (the backend takes at most 16), and says what to write', () => {
+  for (const bad of ['0', 'x', '1.5', '17'])
+    assert.throws(() => parseOptions(['--readers', bad]), /--readers: .* write a whole number from 1 to 16/);
 });
 
 test('--sizes takes K, M and G suffixes', () => {
